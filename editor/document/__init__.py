@@ -1,0 +1,1 @@
+"""The project as plain Python: no Qt, no torch."""

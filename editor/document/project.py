@@ -1,0 +1,181 @@
+"""The project as plain Python: tracks of clips, takes, keyframes, cast. No Qt, no torch.
+
+Shaped like OpenTimelineIO: project -> tracks -> clips; time is integer frames at a rational
+project fps; every item carries a `metadata` dict. A *shot* is a clip: a clip with no takes is a
+draft shot (a prompt and a length, rendered as a placeholder until generated). Gaps are derived
+from the clips on a track and never stored.
+
+These classes hold state only. Change them through `editor.document.edits` so that every change
+is validated, undoable and announced.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Keyframe:
+    """An image pinned at a frame of a clip (offset from the clip's start) with a strength."""
+
+    id: str
+    image: str  # media path (project-relative inside the project folder, absolute for imports)
+    frame: int  # offset within the clip, 0 .. clip.length - 1
+    strength: float = 1.0
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Take:
+    """One version of a clip's media: an import or a generated run. Never overwritten."""
+
+    id: str
+    media: str  # path of a video or still (project-relative inside the folder, absolute for imports)
+    frames: int  # frames in the media (a still counts as 1 and holds for any length)
+    is_still: bool = False
+    record: dict = field(default_factory=dict)  # generation record; empty for imports
+    label: str = ""
+    # Where this take's first frame sits relative to the clip's start when it was made: an
+    # extend-backward take begins before the clip did.
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def generated(self) -> bool:
+        return bool(self.record)
+
+
+@dataclass
+class ShotSettings:
+    """What a shot asks the model for; used when the shot (or its clip) is generated."""
+
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int | None = None  # None: pick one when the job is queued, record it with the take
+    steps: int | None = None  # None: the project's default
+    guidance: float | None = None
+    model: str | None = None  # model folder; None: the project's default
+    cast: list[str] = field(default_factory=list)  # cast member ids
+
+
+@dataclass
+class Clip:
+    id: str
+    start: int  # first frame on the track
+    length: int  # frames on the timeline
+    name: str = ""
+    takes: list[Take] = field(default_factory=list)
+    active_take: int = 0  # index into takes
+    source_in: int = 0  # first frame of the active take's media that is shown
+    shot: ShotSettings = field(default_factory=ShotSettings)
+    keyframes: list[Keyframe] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def end(self) -> int:
+        """One past the last frame on the track."""
+        return self.start + self.length
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.takes
+
+    @property
+    def take(self) -> Take | None:
+        return self.takes[self.active_take] if self.takes else None
+
+
+@dataclass
+class Track:
+    id: str
+    name: str
+    clips: list[Clip] = field(default_factory=list)  # sorted by start, never overlapping
+    hidden: bool = False
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Empty frames between two clips of a track (derived, never stored)."""
+
+    track_id: str
+    start: int
+    length: int
+    before: str | None  # id of the clip that ends where the gap starts
+    after: str | None  # id of the clip that starts where the gap ends
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass
+class CastMember:
+    """A reusable character or style reference applied to shots to keep them consistent."""
+
+    id: str
+    name: str
+    image: str
+    description: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class GenerationDefaults:
+    model: str | None = None  # a model folder, or "interpolate" for the no-model engine
+    steps: int = 30
+    guidance: float = 3.0
+    negative_prompt: str = "worst quality, inconsistent motion, blurry, jittery, distorted"
+
+
+@dataclass
+class Project:
+    name: str = "Untitled"
+    fps: Fraction = Fraction(24)
+    width: int = 1280
+    height: int = 720
+    tracks: list[Track] = field(default_factory=list)
+    cast: list[CastMember] = field(default_factory=list)
+    defaults: GenerationDefaults = field(default_factory=GenerationDefaults)
+    metadata: dict = field(default_factory=dict)
+
+    # --- look-ups (read only) -------------------------------------------------------------
+    def track(self, track_id: str) -> Track:
+        for t in self.tracks:
+            if t.id == track_id:
+                return t
+        raise KeyError(track_id)
+
+    def find_clip(self, clip_id: str) -> tuple[Track, Clip]:
+        for t in self.tracks:
+            for c in t.clips:
+                if c.id == clip_id:
+                    return t, c
+        raise KeyError(clip_id)
+
+    @property
+    def duration(self) -> int:
+        """Frames from 0 to the end of the last clip on any track."""
+        return max((c.end for t in self.tracks for c in t.clips), default=0)
+
+    def gaps(self, track_id: str) -> list[Gap]:
+        """Gaps between clips on a track (not the empty space after the last clip)."""
+        track = self.track(track_id)
+        out: list[Gap] = []
+        pos, prev = 0, None
+        for clip in track.clips:
+            if clip.start > pos:
+                out.append(Gap(track.id, pos, clip.start - pos, prev, clip.id))
+            pos, prev = clip.end, clip.id
+        return out
+
+    def frames_to_seconds(self, frames: int) -> float:
+        return float(frames / self.fps)
+
+    def seconds_to_frames(self, seconds: float) -> int:
+        return round(Fraction(seconds).limit_denominator(100000) * self.fps)

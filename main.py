@@ -1,0 +1,45 @@
+"""Shotline: the editor by default, sub-commands for headless work (scripts, render machines).
+
+    python main.py [PROJECT]                 open the editor (the demo project when none is given)
+    python main.py new|export|info ...       projects and export      (editor/cli/project_commands.py)
+    python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
+    python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
+
+Each sub-command module registers its own parser; heavy modules load only for the command run.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# sub-command -> module that implements it (imported only when that command runs)
+COMMANDS = {
+    "new": "editor.cli.project_commands",
+    "export": "editor.cli.project_commands",
+    "info": "editor.cli.project_commands",
+    "generate": "editor.cli.generate_commands",
+    "animate": "editor.cli.generate_commands",
+    "extend": "editor.cli.generate_commands",
+    "infill": "editor.cli.generate_commands",
+    "models": "editor.cli.generate_commands",
+    "screenshot": "editor.ui.app",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        module = importlib.import_module(COMMANDS[argv[0]])
+        return int(module.run(argv[0], argv[1:]) or 0)
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    from editor.ui import app
+
+    return int(app.run("gui", argv) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
