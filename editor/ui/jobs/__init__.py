@@ -1,0 +1,52 @@
+"""Generation in the editor: the job controller, its worker thread, the jobs panel, monitor and preview.
+
+What the main window uses (exact signatures; everything else in this package is internal):
+
+    GenerationController(document: Document, selection: Selection, *, folder: Path | str,
+                         journal: Journal | None = None, runner: Runner | None = None,
+                         parent: QObject | None = None)
+        # folder: the project folder (Name.shotline/); the journal defaults to folder/jobs.sqlite
+        # and takes are written to folder/media/.
+        generate_shot() -> int | None          # queue a job for the selection; returns the job id
+        animate() -> int | None                #   (None when the selection can't be used; then
+        extend_forward(seconds: float) -> int | None    #   `message` says why)
+        extend_backward(seconds: float) -> int | None
+        infill() -> int | None
+        loop() -> int | None
+        restyle(strength: float) -> int | None
+        cancel(job_id: int) -> None            # a waiting job is dropped; a running one stops within one step
+        retry(job_id: int) -> int              # run a failed/cancelled/interrupted/done job again
+        move(job_id: int, index: int) -> None  # reorder waiting jobs; 0 runs next
+        pause_queue() -> None                  # see "Pause" below
+        resume_queue() -> None
+        action_state(action: str) -> tuple[bool, str]
+            # action is one of ACTIONS = ("generate", "animate", "extend_forward",
+            # "extend_backward", "infill", "loop", "restyle"); returns (enabled, reason) where
+            # reason is the tooltip text (why it is greyed out, or what it will do).
+        jobs() -> list[Job]                    # model.journal.Job, queue order
+        paused: bool                           # property
+        shutdown() -> None                     # call from closeEvent: cancels the running job,
+                                               # stops the thread (waits at most one step)
+      signals:
+        job_progress(object target, float fraction, object image)   # image: QImage or None;
+            # target is the plan's target (editor.document.plans), for the timeline to draw a
+            # progress overlay on the clip or gap being made
+        jobs_changed()                          # the job list changed (state, order, new job)
+        message(str)                            # one line for the status bar
+        take_placed(str clip_id)                # a finished job's take is now in the timeline
+        action_states_changed()                 # re-read action_state() (selection/doc/queue moved)
+
+    JobsPanel(controller: GenerationController, parent: QWidget | None = None)      # QWidget
+    MonitorPanel(controller: GenerationController, parent: QWidget | None = None)   # QWidget
+    PreviewPanel(document: Document, playhead: Playhead, *, folder: Path | str,
+                 parent: QWidget | None = None)                                     # QWidget
+        # Plays/scrubs the cut at the playhead; keys J/K/L (shuttle), Space, I/O (marks) work
+        # when it has focus; the window may also call preview.shuttle(-1|0|1).
+
+Pause: pausing the queue stops the running job within one step and puts it back at the front
+of the queue (its sampling restarts on resume), then unloads the model so the GPU memory is
+free at once. Nothing queued runs until resume_queue().
+
+The worker never touches the Document: it returns a Take and the plan's target, and the GUI
+thread applies `PlaceGeneratedTake` (one undoable edit).
+"""
