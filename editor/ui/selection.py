@@ -1,0 +1,143 @@
+"""The one current selection shared by timeline, storyboard, inspector and generation actions.
+
+A selection is exactly one of: some clips (shots), a gap between two clips, a keyframe of a
+clip, or the start/end of a clip (picked for extending). Views set it and follow `changed`;
+the generation controller reads it to know what the user asked frames for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class GapRef:
+    """Empty frames of a track: where infill would go."""
+
+    track_id: str
+    start: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass(frozen=True)
+class KeyframeRef:
+    clip_id: str
+    keyframe_id: str
+
+
+@dataclass(frozen=True)
+class ClipEndRef:
+    """One end of a clip: "start" (extend backward) or "end" (extend forward)."""
+
+    clip_id: str
+    side: str
+
+    def __post_init__(self) -> None:
+        if self.side not in ("start", "end"):
+            raise ValueError(f"A clip end is 'start' or 'end', not {self.side!r}.")
+
+
+class Selection(QObject):
+    """What the user has picked. Emits `changed` only when the selection really changed."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clips: tuple[str, ...] = ()
+        self._gap: GapRef | None = None
+        self._keyframe: KeyframeRef | None = None
+        self._clip_end: ClipEndRef | None = None
+
+    # --- reading ------------------------------------------------------------------------------
+    @property
+    def clips(self) -> tuple[str, ...]:
+        """Ids of the selected clips, in the order they were picked (empty when none)."""
+        return self._clips
+
+    @property
+    def clip(self) -> str | None:
+        """The one selected clip, or None when zero or several are selected."""
+        return self._clips[0] if len(self._clips) == 1 else None
+
+    @property
+    def gap(self) -> GapRef | None:
+        return self._gap
+
+    @property
+    def keyframe(self) -> KeyframeRef | None:
+        return self._keyframe
+
+    @property
+    def clip_end(self) -> ClipEndRef | None:
+        return self._clip_end
+
+    @property
+    def kind(self) -> str:
+        """"clips", "gap", "keyframe", "clip_end" or "none"."""
+        if self._clips:
+            return "clips"
+        if self._gap is not None:
+            return "gap"
+        if self._keyframe is not None:
+            return "keyframe"
+        if self._clip_end is not None:
+            return "clip_end"
+        return "none"
+
+    def is_empty(self) -> bool:
+        return self.kind == "none"
+
+    # --- writing ------------------------------------------------------------------------------
+    def set_clips(self, clip_ids: list[str] | tuple[str, ...]) -> None:
+        # keep order, drop repeats: a shift-click on a selected clip must not count it twice
+        self._set(clips=tuple(dict.fromkeys(clip_ids)))
+
+    def toggle_clip(self, clip_id: str) -> None:
+        """Ctrl-click: add the clip, or take it out if it is already selected."""
+        if clip_id in self._clips:
+            self._set(clips=tuple(c for c in self._clips if c != clip_id))
+        else:
+            self._set(clips=self._clips + (clip_id,))
+
+    def set_gap(self, gap: GapRef | None) -> None:
+        self._set(gap=gap)
+
+    def set_keyframe(self, clip_id: str, keyframe_id: str) -> None:
+        self._set(keyframe=KeyframeRef(clip_id, keyframe_id))
+
+    def set_clip_end(self, clip_id: str, side: str) -> None:
+        self._set(clip_end=ClipEndRef(clip_id, side))
+
+    def clear(self) -> None:
+        self._set()
+
+    def forget_missing(self, clip_ids: set[str], keyframe_ids: set[str]) -> None:
+        """Drop references to clips or keyframes that no longer exist (after undo, delete...)."""
+        clips = tuple(c for c in self._clips if c in clip_ids)
+        keyframe = self._keyframe
+        if keyframe and (keyframe.clip_id not in clip_ids or keyframe.keyframe_id not in keyframe_ids):
+            keyframe = None
+        clip_end = self._clip_end if self._clip_end and self._clip_end.clip_id in clip_ids else None
+        if (clips, keyframe, clip_end) != (self._clips, self._keyframe, self._clip_end):
+            self._set(clips=clips, gap=self._gap, keyframe=keyframe, clip_end=clip_end)
+
+    def _set(
+        self,
+        *,
+        clips: tuple[str, ...] = (),
+        gap: GapRef | None = None,
+        keyframe: KeyframeRef | None = None,
+        clip_end: ClipEndRef | None = None,
+    ) -> None:
+        new = (clips, gap, keyframe, clip_end)
+        if new == (self._clips, self._gap, self._keyframe, self._clip_end):
+            return
+        self._clips, self._gap, self._keyframe, self._clip_end = new
+        self.changed.emit()

@@ -1,0 +1,149 @@
+"""User settings (window layout, recent projects, model folders, device, defaults) and their dialog.
+
+Settings live in an INI file under the user's config folder (platformdirs), or under
+`$SHOTLINE_CONFIG_DIR` when set, so tests and portable installs never touch the real ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 10
+DEVICES = ("auto", "cuda", "cpu")
+# Memory modes in the words the runner uses (DESIGN.md "Memory modes"); "auto" picks by free VRAM.
+MEMORY_MODES = ("auto", "full_gpu", "model_offload", "group_offload", "sequential_offload")
+MEMORY_MODE_TITLES = {
+    "auto": "Automatic (by free GPU memory)",
+    "full_gpu": "Everything on the GPU (fastest)",
+    "model_offload": "Model CPU offload",
+    "group_offload": "Group offload (least GPU memory)",
+    "sequential_offload": "Sequential offload (slowest)",
+}
+
+
+def config_dir() -> Path:
+    """Where settings, recent lists and crash-recovery notes are kept."""
+    env = os.environ.get("SHOTLINE_CONFIG_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("Shotline", appauthor=False))
+
+
+@dataclass
+class EditorDefaults:
+    """What a new project and a new draft shot start with."""
+
+    fps: int = 24
+    width: int = 1280
+    height: int = 720
+    shot_seconds: float = 4.0
+    autosave_every_edits: int = 20
+    autosave_every_s: int = 60
+
+
+class Settings:
+    """Typed access to the settings file. Cheap to create; every value is read when asked."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or (config_dir() / "settings.ini")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._q = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        self._q.sync()
+
+    # --- window -------------------------------------------------------------------------------
+    def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
+        geometry = self._q.value("window/geometry")
+        state = self._q.value("window/state")
+        return (geometry if isinstance(geometry, QByteArray) else None,
+                state if isinstance(state, QByteArray) else None)
+
+    def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._q.setValue("window/geometry", geometry)
+        self._q.setValue("window/state", state)
+        self._q.sync()
+
+    # --- recent projects ----------------------------------------------------------------------
+    def recent_projects(self) -> list[str]:
+        return [p for p in self._list("projects/recent") if Path(p).exists()]
+
+    def add_recent_project(self, path: str | Path) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self._list("projects/recent") if p != path]
+        self._q.setValue("projects/recent", recent[:MAX_RECENT])
+        self._q.sync()
+
+    def clear_recent_projects(self) -> None:
+        self._q.setValue("projects/recent", [])
+        self._q.sync()
+
+    # --- models and device --------------------------------------------------------------------
+    def model_folders(self) -> list[str]:
+        return self._list("models/folders")
+
+    def set_model_folders(self, folders: list[str]) -> None:
+        self._q.setValue("models/folders", list(dict.fromkeys(folders)))
+        self._q.sync()
+
+    def device(self) -> str:
+        value = str(self._q.value("models/device", "auto"))
+        return value if value in DEVICES else "auto"
+
+    def set_device(self, device: str) -> None:
+        if device not in DEVICES:
+            raise ValueError(f"Device must be one of {', '.join(DEVICES)}.")
+        self._q.setValue("models/device", device)
+
+    def memory_mode(self) -> str:
+        value = str(self._q.value("models/memory_mode", "auto"))
+        return value if value in MEMORY_MODES else "auto"
+
+    def set_memory_mode(self, mode: str) -> None:
+        if mode not in MEMORY_MODES:
+            raise ValueError(f"Memory mode must be one of {', '.join(MEMORY_MODES)}.")
+        self._q.setValue("models/memory_mode", mode)
+
+    # --- defaults -----------------------------------------------------------------------------
+    def defaults(self) -> EditorDefaults:
+        d = EditorDefaults()
+        return EditorDefaults(
+            fps=self._int("defaults/fps", d.fps),
+            width=self._int("defaults/width", d.width),
+            height=self._int("defaults/height", d.height),
+            shot_seconds=self._float("defaults/shot_seconds", d.shot_seconds),
+            autosave_every_edits=self._int("defaults/autosave_every_edits", d.autosave_every_edits),
+            autosave_every_s=self._int("defaults/autosave_every_s", d.autosave_every_s),
+        )
+
+    def set_defaults(self, d: EditorDefaults) -> None:
+        for key, value in vars(d).items():
+            self._q.setValue(f"defaults/{key}", value)
+        self._q.sync()
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _list(self, key: str) -> list[str]:
+        value = self._q.value(key, [])
+        if value is None:
+            return []
+        if isinstance(value, str):  # QSettings returns a lone string for one-item lists in INI files
+            return [value] if value else []
+        return [str(v) for v in value]
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self._q.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _float(self, key: str, default: float) -> float:
+        try:
+            return float(self._q.value(key, default))
+        except (TypeError, ValueError):
+            return default
