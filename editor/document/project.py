@@ -96,6 +96,9 @@ class Track:
     name: str
     clips: list[Clip] = field(default_factory=list)  # sorted by start, never overlapping
     hidden: bool = False
+    # Images pinned on the track outside any shot; `frame` is a timeline frame here. Infilling
+    # the gap around one makes the new frames pass through it.
+    keyframes: list[Keyframe] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
 
 

@@ -1,0 +1,403 @@
+"""The open project: one request API for every change, an undo stack, and change announcements.
+
+`Document.request(edit)` runs the edit inside a `Transaction`. The transaction copies each
+track (and the cast list / settings) the first time the edit asks to change it, so a refused
+edit is rolled back by putting those copies back, and an accepted one becomes an undo step that
+holds the before and after copies of just what it touched. Undo and redo put copies of those
+copies back, so any sequence of undo/redo returns exactly the earlier state, whatever listeners
+do, and without each edit having to write its own inverse.
+
+Listeners get one `Change` per request, undo or redo, computed by comparing the before and
+after copies: only what really changed is announced.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from editor.document.edits import Edit, EditRefused
+from editor.document.project import CastMember, Clip, GenerationDefaults, Keyframe, Project, Take, Track
+
+# --- copies --------------------------------------------------------------------------------
+
+
+def _meta(d: dict) -> dict:
+    # metadata and records are plain JSON data; most are empty, so skip deepcopy's overhead then
+    return copy.deepcopy(d) if d else {}
+
+
+def clone_keyframe(k: Keyframe) -> Keyframe:
+    return Keyframe(id=k.id, image=k.image, frame=k.frame, strength=k.strength, metadata=_meta(k.metadata))
+
+
+def clone_take(t: Take) -> Take:
+    return Take(id=t.id, media=t.media, frames=t.frames, is_still=t.is_still, record=_meta(t.record),
+                label=t.label, metadata=_meta(t.metadata))
+
+
+def clone_clip(c: Clip) -> Clip:
+    s = c.shot
+    return Clip(
+        id=c.id, start=c.start, length=c.length, name=c.name,
+        takes=[clone_take(t) for t in c.takes], active_take=c.active_take, source_in=c.source_in,
+        shot=type(s)(prompt=s.prompt, negative_prompt=s.negative_prompt, seed=s.seed, steps=s.steps,
+                     guidance=s.guidance, model=s.model, cast=list(s.cast)),
+        keyframes=[clone_keyframe(k) for k in c.keyframes], metadata=_meta(c.metadata),
+    )
+
+
+def clone_track(t: Track) -> Track:
+    return Track(id=t.id, name=t.name, clips=[clone_clip(c) for c in t.clips], hidden=t.hidden,
+                 keyframes=[clone_keyframe(k) for k in t.keyframes], metadata=_meta(t.metadata))
+
+
+def clone_cast_member(m: CastMember) -> CastMember:
+    return CastMember(id=m.id, name=m.name, image=m.image, description=m.description,
+                      metadata=_meta(m.metadata))
+
+
+@dataclass
+class _Settings:
+    """The project's own fields (everything but tracks and cast)."""
+
+    name: str
+    fps: Fraction
+    width: int
+    height: int
+    defaults: GenerationDefaults
+    metadata: dict
+
+    @classmethod
+    def of(cls, p: Project) -> _Settings:
+        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata))
+
+    def put(self, p: Project) -> None:
+        p.name, p.fps, p.width, p.height = self.name, self.fps, self.width, self.height
+        p.defaults, p.metadata = copy.copy(self.defaults), _meta(self.metadata)
+
+
+@dataclass
+class _State:
+    """Copies of the parts of a project one edit touched (None where untouched)."""
+
+    order: tuple[str, ...]
+    tracks: dict[str, Track | None] = field(default_factory=dict)  # None: the track did not exist
+    cast: list[CastMember] | None = None
+    settings: _Settings | None = None
+
+    def put(self, project: Project) -> None:
+        current = {t.id: t for t in project.tracks}
+        for tid, track in self.tracks.items():
+            if track is None:
+                current.pop(tid, None)
+            else:
+                current[tid] = clone_track(track)
+        project.tracks = [current[tid] for tid in self.order]
+        if self.cast is not None:
+            project.cast = [clone_cast_member(m) for m in self.cast]
+        if self.settings is not None:
+            self.settings.put(project)
+
+
+# --- what changed --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one request, undo or redo changed, by kind and id, so views redraw only that.
+
+    `tracks_changed`: a track's own fields (name, hidden, keyframes, metadata);
+    `tracks_touched`: every track whose clips or fields changed (for a moved clip: both tracks);
+    `clips_changed`: any field of a clip that exists before and after (position, track, takes,
+    keyframes, settings). Undo announces the reverse of the edit (added <-> removed).
+    """
+
+    cause: str  # "do" | "undo" | "redo"
+    title: str
+    tracks_added: frozenset[str] = frozenset()
+    tracks_removed: frozenset[str] = frozenset()
+    tracks_changed: frozenset[str] = frozenset()
+    tracks_touched: frozenset[str] = frozenset()
+    tracks_reordered: bool = False
+    clips_added: frozenset[str] = frozenset()
+    clips_removed: frozenset[str] = frozenset()
+    clips_changed: frozenset[str] = frozenset()
+    cast_added: frozenset[str] = frozenset()
+    cast_removed: frozenset[str] = frozenset()
+    cast_changed: frozenset[str] = frozenset()
+    settings_changed: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for k, v in vars(self).items() if k not in ("cause", "title"))
+
+    def touches_clip(self, clip_id: str) -> bool:
+        return clip_id in self.clips_added or clip_id in self.clips_removed or clip_id in self.clips_changed
+
+    def reversed(self, cause: str) -> Change:
+        return Change(
+            cause, self.title,
+            tracks_added=self.tracks_removed, tracks_removed=self.tracks_added,
+            tracks_changed=self.tracks_changed, tracks_touched=self.tracks_touched,
+            tracks_reordered=self.tracks_reordered,
+            clips_added=self.clips_removed, clips_removed=self.clips_added, clips_changed=self.clips_changed,
+            cast_added=self.cast_removed, cast_removed=self.cast_added, cast_changed=self.cast_changed,
+            settings_changed=self.settings_changed,
+        )
+
+    def with_cause(self, cause: str) -> Change:
+        return Change(**{**vars(self), "cause": cause})
+
+
+def _diff(title: str, before: _State, after: _State) -> Change:
+    b_tracks = {tid: t for tid, t in before.tracks.items() if t is not None}
+    a_tracks = {tid: t for tid, t in after.tracks.items() if t is not None}
+    tracks_added = frozenset(a_tracks.keys() - b_tracks.keys())
+    tracks_removed = frozenset(b_tracks.keys() - a_tracks.keys())
+    tracks_changed = set()
+    for tid in a_tracks.keys() & b_tracks.keys():
+        a, b = a_tracks[tid], b_tracks[tid]
+        if (a.name, a.hidden, a.keyframes, a.metadata) != (b.name, b.hidden, b.keyframes, b.metadata):
+            tracks_changed.add(tid)
+    b_clips = {c.id: (tid, c) for tid, t in b_tracks.items() for c in t.clips}
+    a_clips = {c.id: (tid, c) for tid, t in a_tracks.items() for c in t.clips}
+    clips_added = a_clips.keys() - b_clips.keys()
+    clips_removed = b_clips.keys() - a_clips.keys()
+    clips_changed = {cid for cid in a_clips.keys() & b_clips.keys() if a_clips[cid] != b_clips[cid]}
+    touched = set(tracks_changed) | tracks_added | tracks_removed
+    touched |= {a_clips[c][0] for c in clips_added | clips_changed}
+    touched |= {b_clips[c][0] for c in clips_removed | clips_changed}
+    kept = [t for t in before.order if t in after.order]
+    reordered = kept != [t for t in after.order if t in before.order]
+    cast_added = cast_removed = cast_changed = frozenset()
+    if before.cast is not None and after.cast is not None:
+        bc, ac = {m.id: m for m in before.cast}, {m.id: m for m in after.cast}
+        cast_added, cast_removed = frozenset(ac.keys() - bc.keys()), frozenset(bc.keys() - ac.keys())
+        cast_changed = frozenset(i for i in ac.keys() & bc.keys() if ac[i] != bc[i])
+        if not (cast_added or cast_removed or cast_changed) and [m.id for m in before.cast] != [
+            m.id for m in after.cast
+        ]:
+            cast_changed = frozenset(ac)
+    settings = before.settings is not None and before.settings != after.settings
+    return Change(
+        "do", title,
+        tracks_added=tracks_added, tracks_removed=tracks_removed, tracks_changed=frozenset(tracks_changed),
+        tracks_touched=frozenset(touched), tracks_reordered=reordered,
+        clips_added=frozenset(clips_added), clips_removed=frozenset(clips_removed),
+        clips_changed=frozenset(clips_changed),
+        cast_added=cast_added, cast_removed=cast_removed, cast_changed=cast_changed,
+        settings_changed=settings,
+    )
+
+
+# --- the transaction an edit works in -------------------------------------------------------
+
+
+class Transaction:
+    """The edit's handle on the project: ask it for what you will change, then change that.
+
+    Reading may use `tx.project` directly; anything changed must come from `track`, `clip`,
+    `add_track`, `remove_track`, `move_track`, `cast` or `settings`, which copy it first.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._before = _State(order=tuple(t.id for t in project.tracks))
+
+    def track(self, track_id: str) -> Track:
+        """The live track, to change. Refuses an id that is not in the project."""
+        for t in self.project.tracks:
+            if t.id == track_id:
+                if track_id not in self._before.tracks:
+                    self._before.tracks[track_id] = clone_track(t)
+                return t
+        raise EditRefused(f"There is no track {track_id!r} (it may have been removed).")
+
+    def clip(self, clip_id: str) -> tuple[Track, Clip]:
+        """The live clip and its track, to change. Refuses an id that is not in the project."""
+        for t in self.project.tracks:
+            for c in t.clips:
+                if c.id == clip_id:
+                    return self.track(t.id), c
+        raise EditRefused(f"There is no clip {clip_id!r} (it may have been deleted).")
+
+    def add_track(self, track: Track, index: int) -> None:
+        if any(t.id == track.id for t in self.project.tracks):
+            raise EditRefused(f"A track with id {track.id!r} already exists.")
+        self._before.tracks.setdefault(track.id, None)
+        self.project.tracks.insert(index, track)
+
+    def remove_track(self, track_id: str) -> None:
+        track = self.track(track_id)
+        self.project.tracks.remove(track)
+
+    def move_track(self, track_id: str, index: int) -> None:
+        track = self.track(track_id)
+        self.project.tracks.remove(track)
+        self.project.tracks.insert(index, track)
+
+    def cast(self) -> list[CastMember]:
+        """The live cast list, to change."""
+        if self._before.cast is None:
+            self._before.cast = [clone_cast_member(m) for m in self.project.cast]
+        return self.project.cast
+
+    def settings(self) -> Project:
+        """The project, to change its own fields (name, fps, size, defaults, metadata)."""
+        if self._before.settings is None:
+            self._before.settings = _Settings.of(self.project)
+        return self.project
+
+    # -- used by Document --
+    def rollback(self) -> None:
+        self._before.put(self.project)
+
+    def finish(self, title: str) -> _Step | None:
+        """The undo step for what was done, or None when nothing really changed."""
+        by_id = {t.id: t for t in self.project.tracks}
+        after = _State(
+            order=tuple(t.id for t in self.project.tracks),
+            tracks={tid: (clone_track(by_id[tid]) if tid in by_id else None) for tid in self._before.tracks},
+            cast=None if self._before.cast is None else [clone_cast_member(m) for m in self.project.cast],
+            settings=None if self._before.settings is None else _Settings.of(self.project),
+        )
+        change = _diff(title, self._before, after)
+        if change.empty:
+            return None
+        return _Step(title, self._before, after, change)
+
+
+@dataclass
+class _Step:
+    title: str
+    before: _State
+    after: _State
+    change: Change
+
+
+@dataclass(frozen=True)
+class History:
+    """The undo stack for a history panel: step titles, oldest first, and how many are applied."""
+
+    titles: tuple[str, ...]
+    index: int  # steps applied; titles[index - 1] is what Undo would undo
+
+
+Listener = Callable[[Change], None]
+
+
+class Document:
+    """An open project and its undo stack. Every change goes through `request`."""
+
+    def __init__(self, project: Project, folder: Path | str | None = None) -> None:
+        self.project = project
+        self.folder = Path(folder) if folder is not None else None
+        self._steps: list[_Step] = []
+        self._index = 0
+        self._saved_index: int | None = 0
+        self._listeners: list[Listener] = []
+        self.edit_count = 0  # state changes (request, undo, redo) since this document was made
+
+    # -- the request API --
+    def request(self, edit: Edit) -> None:
+        """Validate and apply `edit` as one undo step, or raise EditRefused and change nothing."""
+        if not isinstance(edit, Edit):
+            raise TypeError(f"request() takes an Edit, not {type(edit).__name__}")
+        tx = Transaction(self.project)
+        try:
+            edit.apply(tx)
+        except BaseException:
+            # any failure, not only a refusal, must leave the project as it was
+            tx.rollback()
+            raise
+        step = tx.finish(edit.title)
+        if step is None:
+            return
+        del self._steps[self._index:]
+        if self._saved_index is not None and self._saved_index > self._index:
+            self._saved_index = None  # the saved state was on the branch just discarded
+        self._steps.append(step)
+        self._index += 1
+        self._announce(step.change)
+
+    def undo(self) -> None:
+        if not self.can_undo:
+            raise EditRefused("There is nothing to undo.")
+        self._index -= 1
+        step = self._steps[self._index]
+        step.before.put(self.project)
+        self._announce(step.change.reversed("undo"))
+
+    def redo(self) -> None:
+        if not self.can_redo:
+            raise EditRefused("There is nothing to redo.")
+        step = self._steps[self._index]
+        self._index += 1
+        step.after.put(self.project)
+        self._announce(step.change.with_cause("redo"))
+
+    @property
+    def can_undo(self) -> bool:
+        return self._index > 0
+
+    @property
+    def can_redo(self) -> bool:
+        return self._index < len(self._steps)
+
+    @property
+    def undo_label(self) -> str:
+        """"Undo <title>" for the menu, or "" when there is nothing to undo."""
+        return f"Undo {self._steps[self._index - 1].title}" if self.can_undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        return f"Redo {self._steps[self._index].title}" if self.can_redo else ""
+
+    @property
+    def history(self) -> History:
+        return History(tuple(s.title for s in self._steps), self._index)
+
+    def go_to(self, index: int) -> None:
+        """Undo or redo until `index` steps are applied (a click in the history panel)."""
+        if not 0 <= index <= len(self._steps):
+            raise EditRefused(f"There is no step {index} in the history.")
+        while self._index > index:
+            self.undo()
+        while self._index < index:
+            self.redo()
+
+    # -- saving state --
+    @property
+    def dirty(self) -> bool:
+        """True when the project differs from the last save (or load)."""
+        return self._saved_index != self._index
+
+    def mark_saved(self) -> None:
+        self._saved_index = self._index
+
+    # -- listeners --
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call `callback(change)` after every change; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _announce(self, change: Change) -> None:
+        self.edit_count += 1
+        first_error: BaseException | None = None
+        # a failing view must not keep the others from hearing about a change already made
+        for callback in list(self._listeners):
+            try:
+                callback(change)
+            except Exception as exc:  # re-raised below
+                first_error = first_error or exc
+        if first_error is not None:
+            raise first_error
