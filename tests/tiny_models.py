@@ -1,0 +1,147 @@
+"""Tiny random-weight diffusers pipelines, built from configs and saved like a user's downloaded model.
+
+As diffusers' own tests do: a one- or two-layer transformer, a small VAE, a T5 encoder from
+`T5Config` and a tokenizer made from a word list (no download). Each builder saves the pipeline
+with `save_pretrained(folder, safe_serialization=True)`, so the folder is loaded exactly as a
+real model folder is. The sizes and VAE compression ratios are parameters, so tests can check
+that engines read their limits from the loaded pipeline rather than assuming them.
+
+A CPU call at 32x32, 9-17 frames, 2 steps takes a few hundredths of a second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORDS = (
+    "a the of and in on at with to from is are cat dog man woman child runs walks jumps flies "
+    "red blue green white black gold sky sea river forest city street night day rain snow sun "
+    "light dark slow fast camera pan zoom close wide shot scene"
+).split()
+
+
+def tiny_tokenizer(model_max_length: int = 64):
+    """A T5 (Unigram) tokenizer from a word list, built offline."""
+    from transformers import T5Tokenizer
+
+    pieces = ["<pad>", "</s>", "<unk>"] + [f"\u2581{w}" for w in WORDS] + list("abcdefghijklmnopqrstuvwxyz")
+    vocab = [(p, -float(i)) for i, p in enumerate(pieces)]
+    return T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=model_max_length)
+
+
+def tiny_text_encoder(d_model: int, vocab_size: int, *, umt5: bool = False):
+    """A one-layer T5 encoder (UMT5 for Wan, as its real checkpoints are) of width `d_model`."""
+    import torch
+    from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
+
+    config_class, model_class = (UMT5Config, UMT5EncoderModel) if umt5 else (T5Config, T5EncoderModel)
+    torch.manual_seed(0)
+    config = config_class(
+        vocab_size=vocab_size, d_model=d_model, d_kv=8, d_ff=37, num_layers=1, num_heads=2,
+        relative_attention_num_buckets=8, dropout_rate=0.0,
+    )
+    return model_class(config).eval()
+
+
+def build_tiny_ltx_condition(
+    folder: str | Path,
+    *,
+    scaling: tuple[bool, ...] = (True, True, True, False),
+    vae_patch_size: int = 1,
+    vae_patch_size_t: int = 1,
+    num_layers: int = 1,
+    timestep_conditioning: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny LTXConditionPipeline in `folder`; returns the folder.
+
+    The VAE compresses space by `vae_patch_size * 2**sum(scaling)` and time by
+    `vae_patch_size_t * 2**sum(scaling)`: the defaults give 8x8 and 8 frames, the real
+    model's 8k+1 frame grid (its real spatial ratio is 32).
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXConditionPipeline,
+        LTXVideoTransformer3DModel,
+    )
+
+    folder = Path(folder)
+    n = len(scaling)
+    torch.manual_seed(seed)
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=2,
+        attention_head_dim=8, cross_attention_dim=16, num_layers=num_layers, caption_channels=32,
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3, out_channels=3, latent_channels=8,
+        block_out_channels=(8,) * n, decoder_block_out_channels=(8,) * n,
+        layers_per_block=(1,) * (n + 1), decoder_layers_per_block=(1,) * (n + 1),
+        down_block_types=("LTXVideoDownBlock3D",) * n, downsample_type=("conv",) * n,
+        spatio_temporal_scaling=tuple(scaling), decoder_spatio_temporal_scaling=tuple(scaling),
+        decoder_inject_noise=(False,) * (n + 1), upsample_residual=(False,) * n, upsample_factor=(1,) * n,
+        timestep_conditioning=timestep_conditioning, patch_size=vae_patch_size, patch_size_t=vae_patch_size_t,
+        encoder_causal=True, decoder_causal=False,
+    )
+    tokenizer = tiny_tokenizer()
+    pipe = LTXConditionPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        vae=vae,
+        text_encoder=tiny_text_encoder(32, len(tokenizer)),
+        tokenizer=tokenizer,
+        transformer=transformer,
+    )
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def build_tiny_wan_vace(
+    folder: str | Path,
+    *,
+    temperal_downsample: tuple[bool, ...] = (False, True, True),
+    patch_size: tuple[int, int, int] = (1, 2, 2),
+    num_layers: int = 2,
+    vace_layers: tuple[int, ...] = (0,),
+    seed: int = 0,
+) -> Path:
+    """Save a tiny WanVACEPipeline in `folder`; returns the folder.
+
+    The VAE compresses time by `2**sum(temperal_downsample)` (4 by default, the real 4k+1 grid)
+    and space by `2**len(temperal_downsample)` (8); sides are multiples of that times the
+    transformer's spatial patch (16 by default, as in the real model).
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanVACEPipeline,
+        WanVACETransformer3DModel,
+    )
+
+    folder = Path(folder)
+    z_dim = 16
+    spatial = 2 ** len(temperal_downsample)
+    torch.manual_seed(seed)
+    vae = AutoencoderKLWan(
+        base_dim=3, z_dim=z_dim, dim_mult=[1] * (len(temperal_downsample) + 1), num_res_blocks=1,
+        temperal_downsample=list(temperal_downsample),
+    )
+    torch.manual_seed(seed)
+    transformer = WanVACETransformer3DModel(
+        patch_size=tuple(patch_size), num_attention_heads=2, attention_head_dim=12, in_channels=z_dim,
+        out_channels=z_dim, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=num_layers,
+        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32,
+        vace_layers=list(vace_layers), vace_in_channels=2 * z_dim + spatial * spatial,
+    )
+    tokenizer = tiny_tokenizer()
+    pipe = WanVACEPipeline(
+        tokenizer=tokenizer,
+        text_encoder=tiny_text_encoder(32, len(tokenizer), umt5=True),
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+        transformer=transformer,
+    )
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
