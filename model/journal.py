@@ -373,6 +373,23 @@ class Journal:
     def resume(self, job_id: int) -> Job:
         return self._move_state(job_id, (JobState.PAUSED,), JobState.QUEUED, "resumed")
 
+    def put_back(self, job_id: int) -> Job:
+        """A running job stops with nothing made and goes to the front of the queue (pausing the queue)."""
+
+        def write(db: sqlite3.Connection) -> None:
+            state = self._state(db, job_id)
+            if state is not JobState.RUNNING:
+                raise JournalError(f"Job {job_id} is {state.value}, not running, so it can't be put back.")
+            front = db.execute("SELECT COALESCE(MIN(position), 0) - 1 FROM jobs").fetchone()[0]
+            db.execute(
+                "UPDATE jobs SET state = ?, updated = ?, position = ?, step = 0, total = 0, owner_pid = NULL, "
+                "owner_started = NULL, started = NULL WHERE id = ?",
+                (JobState.QUEUED.value, time.time(), front, job_id),
+            )
+
+        self._write(write)
+        return self.get(job_id)
+
     def requeue(self, job_id: int) -> Job:
         """Run a job again: a failed, cancelled or interrupted job goes back to the end of the queue.
 

@@ -90,6 +90,15 @@ def test_reorder_pause_and_resume(journal):
     assert [j.id for j in journal.jobs()] == [c.id, b.id]
 
 
+def test_a_job_stopped_by_pausing_the_queue_runs_first_on_resume(journal):
+    a, b = journal.add("generate", "Shot 1", {}), journal.add("generate", "Shot 2", {})
+    assert journal.claim_next().id == a.id
+    back = journal.put_back(a.id)
+    assert back.state is JobState.QUEUED and back.owner_pid is None
+    assert journal.next_queued().id == a.id
+    assert [j.id for j in journal.jobs()] == [a.id, b.id]
+
+
 def test_a_killed_worker_leaves_an_interrupted_job_that_runs_again(tmp_path):
     path = tmp_path / "jobs.sqlite"
     with Journal(path) as j:
