@@ -253,6 +253,14 @@ class Transaction:
         return self.project
 
     # -- used by Document --
+    def check(self) -> None:
+        """Re-check the document's rules on every track the edit touched."""
+        from editor.document.ops import check_track
+
+        for t in self.project.tracks:
+            if t.id in self._before.tracks:
+                check_track(t)
+
     def rollback(self) -> None:
         self._before.put(self.project)
 
@@ -310,6 +318,7 @@ class Document:
         tx = Transaction(self.project)
         try:
             edit.apply(tx)
+            tx.check()
         except BaseException:
             # any failure, not only a refusal, must leave the project as it was
             tx.rollback()

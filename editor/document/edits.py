@@ -474,7 +474,8 @@ class PlaceGeneratedTake(Edit):
 
     plan: GenerationPlan
     take: Take
-    new_track_id: str = field(default_factory=lambda: new_id("track"))
+    new_clip_id: str = field(default_factory=lambda: new_id("clip"))  # used when a new clip is made
+    new_track_id: str = field(default_factory=lambda: new_id("track"))  # used when a new track is needed
     label: ClassVar[str] = "Place generated take"
 
     @property

@@ -1,0 +1,687 @@
+"""How each edit changes a project: validate first, then mutate through the transaction.
+
+Every function here raises `EditRefused` with a message for the user before it changes
+anything it cannot finish; the transaction rolls back whatever was changed anyway, and
+`check_track` re-checks the rules on every touched track before an edit is accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from editor.document import edits as E
+from editor.document.edits import UNCHANGED, EditRefused, Side
+from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from model.request import Action
+
+if TYPE_CHECKING:
+    from editor.document.document import Transaction
+
+MAX_STEPS = 500
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def _name(clip: Clip) -> str:
+    return f"“{clip.name}”" if clip.name else f"the clip at frame {clip.start}"
+
+
+def check_clip(clip: Clip) -> None:
+    """Refuse a clip that breaks the document's rules (the safety net after every edit)."""
+    if clip.length < 1:
+        raise EditRefused(f"A clip needs at least one frame ({_name(clip)} would have {clip.length}).")
+    if clip.start < 0:
+        raise EditRefused(f"{_name(clip).capitalize()} would start before frame 0.")
+    if clip.takes:
+        if not 0 <= clip.active_take < len(clip.takes):
+            raise EditRefused(f"{_name(clip).capitalize()} has no take number {clip.active_take + 1}.")
+        take = clip.takes[clip.active_take]
+        if take.is_still:
+            if clip.source_in != 0:
+                raise EditRefused("A still has only one frame to show.")
+        elif clip.source_in < 0 or clip.source_in + clip.length > take.frames:
+            raise EditRefused(
+                f"The take of {_name(clip)} has {take.frames} frames; it can't show frames "
+                f"{clip.source_in}..{clip.source_in + clip.length - 1}."
+            )
+    elif clip.source_in != 0:
+        raise EditRefused("A draft shot has no media to trim.")
+    frames = set()
+    for k in clip.keyframes:
+        if not 0 <= k.frame < clip.length:
+            raise EditRefused(
+                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({clip.length} frames); "
+                "move or remove the keyframe first."
+            )
+        if k.frame in frames:
+            raise EditRefused(f"Two keyframes of {_name(clip)} would sit on the same frame {k.frame}.")
+        frames.add(k.frame)
+        _check_strength(k.strength)
+
+
+def check_track(track: Track) -> None:
+    """Clips sorted by start, none overlapping, each valid."""
+    end = 0
+    for clip in track.clips:
+        check_clip(clip)
+        if clip.start < end:
+            raise EditRefused(
+                f"{_name(clip).capitalize()} would overlap the clip before it on {track.name or 'the track'}."
+            )
+        end = clip.end
+
+
+def _check_strength(strength: float) -> None:
+    if not 0.0 <= strength <= 1.0:
+        raise EditRefused(f"A keyframe's strength must be between 0 and 1, not {strength}.")
+
+
+def _blocker(track: Track, start: int, end: int, ignore: Iterable[str] = ()) -> Clip | None:
+    skip = set(ignore)
+    for c in track.clips:
+        if c.id not in skip and c.start < end and start < c.end:
+            return c
+    return None
+
+
+def _require_free(track: Track, start: int, end: int, ignore: Iterable[str] = (), what: str = "The clip") -> None:
+    other = _blocker(track, start, end, ignore)
+    if other is not None:
+        raise EditRefused(
+            f"{what} would overlap {_name(other)} (frames {other.start}..{other.end - 1}) on "
+            f"{track.name or 'the track'}; make room first."
+        )
+
+
+def _sort(track: Track) -> None:
+    track.clips.sort(key=lambda c: c.start)
+
+
+def _used_ids(project: Project) -> set[str]:
+    ids = {m.id for m in project.cast}
+    for t in project.tracks:
+        ids.add(t.id)
+        ids.update(k.id for k in t.keyframes)
+        for c in t.clips:
+            ids.add(c.id)
+            ids.update(k.id for k in c.keyframes)
+            ids.update(tk.id for tk in c.takes)
+    return ids
+
+
+def _require_new_ids(project: Project, ids: list[str]) -> None:
+    if len(set(ids)) != len(ids):
+        raise EditRefused("The new items repeat an id; give each its own.")
+    taken = _used_ids(project) & set(ids)
+    if taken:
+        raise EditRefused(f"The id {sorted(taken)[0]!r} is already used in this project.")
+
+
+def _unique(ids: tuple[str, ...], what: str) -> tuple[str, ...]:
+    if not ids:
+        raise EditRefused(f"Select at least one {what}.")
+    if len(set(ids)) != len(ids):
+        raise EditRefused(f"The same {what} was selected twice.")
+    return ids
+
+
+def _collapse(x: int, holes: list[tuple[int, int]]) -> int:
+    """Where timeline frame x lands after the frame ranges `holes` are cut out of the track."""
+    return x - sum(max(0, min(x, end) - start) for start, end in holes if start < x)
+
+
+def _shift_after(track: Track, frame: int, by: int, *, also: Clip | None = None) -> None:
+    """Move every clip starting at or after `frame` (and track keyframes there) by `by` frames."""
+    for c in track.clips:
+        if c is not also and c.start >= frame:
+            c.start += by
+    if also is not None:
+        also.start += by
+    for k in track.keyframes:
+        if k.frame >= frame:
+            k.frame += by
+
+
+def _grow_forward(track: Track, clip: Clip, new_length: int) -> None:
+    """Make the clip `new_length` long keeping its start; push later clips by the overlap."""
+    later = [c for c in track.clips if c.start >= clip.end and c is not clip]
+    new_end = clip.start + new_length
+    if later:
+        overlap = new_end - min(c.start for c in later)
+        if overlap > 0:
+            _shift_after(track, min(c.start for c in later), overlap)
+    clip.length = new_length
+
+
+def _grow_backward(track: Track, clip: Clip, new_length: int) -> None:
+    """Make the clip `new_length` long keeping its end; when there is no room before it, the
+    clip and everything after it move right by the shortfall (earlier clips never move)."""
+    earlier = [c for c in track.clips if c.end <= clip.start and c is not clip]
+    floor = max((c.end for c in earlier), default=0)
+    new_start = clip.end - new_length
+    if new_start < floor:
+        _shift_after(track, clip.start, floor - new_start, also=clip)
+        new_start = floor
+    clip.start, clip.length = new_start, new_length
+
+
+def _show_whole_take(track: Track, clip: Clip) -> None:
+    take = clip.takes[clip.active_take]
+    clip.source_in = 0
+    if take.is_still:
+        return
+    if take.frames > clip.length:
+        _grow_forward(track, clip, take.frames)
+    else:
+        clip.length = take.frames
+
+
+def _copy_keyframe(k: Keyframe) -> Keyframe:
+    from editor.document.document import clone_keyframe
+
+    return clone_keyframe(k)
+
+
+def _copy_take(t: Take) -> Take:
+    from editor.document.document import clone_take
+
+    return clone_take(t)
+
+
+def _copy_clip(c: Clip) -> Clip:
+    from editor.document.document import clone_clip
+
+    return clone_clip(c)
+
+
+def _check_take(take: Take) -> None:
+    if take.frames < 1:
+        raise EditRefused("A take needs at least one frame.")
+    if take.is_still and take.frames != 1:
+        raise EditRefused("A still take holds exactly one frame.")
+    if not take.media:
+        raise EditRefused("A take needs a media file.")
+
+
+def _check_cast_ids(project: Project, ids: Iterable[str]) -> None:
+    known = {m.id for m in project.cast}
+    for cid in ids:
+        if cid not in known:
+            raise EditRefused(f"There is no cast member {cid!r}; add it to the cast first.")
+
+
+# --- tracks --------------------------------------------------------------------------------
+
+
+def add_track(tx: Transaction, e: E.AddTrack) -> None:
+    n = len(tx.project.tracks)
+    index = n if e.index is None else e.index
+    if not 0 <= index <= n:
+        raise EditRefused(f"A new track can go at position 0..{n}, not {index}.")
+    _require_new_ids(tx.project, [e.track_id])
+    tx.add_track(Track(id=e.track_id, name=e.name.strip() or f"Track {n + 1}"), index)
+
+
+def remove_track(tx: Transaction, e: E.RemoveTrack) -> None:
+    tx.remove_track(e.track_id)
+
+
+def rename_track(tx: Transaction, e: E.RenameTrack) -> None:
+    name = e.name.strip()
+    if not name:
+        raise EditRefused("Give the track a name.")
+    tx.track(e.track_id).name = name
+
+
+def set_track_hidden(tx: Transaction, e: E.SetTrackHidden) -> None:
+    tx.track(e.track_id).hidden = bool(e.hidden)
+
+
+def move_track(tx: Transaction, e: E.MoveTrack) -> None:
+    n = len(tx.project.tracks)
+    if not 0 <= e.index < n:
+        raise EditRefused(f"A track can move to position 0..{n - 1}, not {e.index}.")
+    tx.move_track(e.track_id, e.index)
+
+
+# --- clips ---------------------------------------------------------------------------------
+
+
+def add_clip(tx: Transaction, e: E.AddClip) -> None:
+    track = tx.track(e.track_id)
+    clip = _copy_clip(e.clip)
+    _require_new_ids(tx.project, [clip.id, *(t.id for t in clip.takes), *(k.id for k in clip.keyframes)])
+    for take in clip.takes:
+        _check_take(take)
+    _check_cast_ids(tx.project, clip.shot.cast)
+    check_clip(clip)
+    _require_free(track, clip.start, clip.end, what="The new clip")
+    track.clips.append(clip)
+    _sort(track)
+
+
+def move_clips(tx: Transaction, e: E.MoveClips) -> None:
+    ids = _unique(tuple(e.clip_ids), "clip")
+    dest = tx.track(e.to_track) if e.to_track is not None else None
+    moving: list[tuple[Track, Clip]] = []
+    for cid in ids:
+        track, clip = tx.clip(cid)
+        if clip.start + e.delta < 0:
+            raise EditRefused(f"{_name(clip).capitalize()} would start before frame 0.")
+        moving.append((track, clip))
+    for track, clip in moving:
+        track.clips.remove(clip)
+    placed: list[tuple[Track, Clip]] = []
+    for track, clip in moving:
+        target = dest or track
+        start = clip.start + e.delta
+        _require_free(target, start, start + clip.length, what=_name(clip).capitalize())
+        for other_track, other in placed:
+            if other_track is target and other.start < start + clip.length and start < other.end:
+                raise EditRefused("The moved clips would overlap each other on one track.")
+        placed.append((target, clip))
+    for target, clip in placed:
+        clip.start += e.delta
+        target.clips.append(clip)
+    for target in {id(t): t for t, _ in placed}.values():
+        _sort(target)
+
+
+def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
+    track, clip = tx.clip(e.clip_id)
+    take = clip.take
+    video = take is not None and not take.is_still
+    if Side(e.side) is Side.START:
+        if e.frame >= clip.end:
+            raise EditRefused(f"The start must stay before the clip's end (frame {clip.end}).")
+        if e.frame < 0:
+            raise EditRefused("A clip can't start before frame 0.")
+        delta = e.frame - clip.start
+        if video and clip.source_in + delta < 0:
+            raise EditRefused(
+                f"The take has no frames before its first one: the start can go back at most "
+                f"{clip.source_in} frames, to frame {clip.start - clip.source_in}."
+            )
+        for k in clip.keyframes:
+            if not 0 <= k.frame - delta < clip.length - delta:
+                raise EditRefused(
+                    f"Trimming to frame {e.frame} would cut off the keyframe at frame {clip.start + k.frame}; "
+                    "move or remove it first."
+                )
+        _require_free(track, e.frame, clip.end, ignore=[clip.id], what="The trimmed clip")
+        clip.start, clip.length = e.frame, clip.length - delta
+        if video:
+            clip.source_in += delta
+        for k in clip.keyframes:
+            k.frame -= delta
+    else:
+        if e.frame <= clip.start:
+            raise EditRefused(f"The end must stay after the clip's start (frame {clip.start}).")
+        length = e.frame - clip.start
+        if video and clip.source_in + length > take.frames:
+            raise EditRefused(
+                f"The take has {take.frames} frames: the end can go at most to frame "
+                f"{clip.start + take.frames - clip.source_in}. Extend the clip to make more."
+            )
+        for k in clip.keyframes:
+            if k.frame >= length:
+                raise EditRefused(
+                    f"Trimming to frame {e.frame} would cut off the keyframe at frame {clip.start + k.frame}; "
+                    "move or remove it first."
+                )
+        _require_free(track, clip.start, e.frame, ignore=[clip.id], what="The trimmed clip")
+        clip.length = length
+
+
+def split_clip(tx: Transaction, e: E.SplitClip) -> None:
+    track, clip = tx.clip(e.clip_id)
+    if not clip.start < e.frame < clip.end:
+        raise EditRefused(
+            f"Split inside the clip: between frames {clip.start + 1} and {clip.end - 1}, not at {e.frame}."
+        )
+    _require_new_ids(tx.project, [e.new_clip_id])
+    left = e.frame - clip.start
+    right = _copy_clip(clip)
+    right.id = e.new_clip_id
+    right.start, right.length = e.frame, clip.length - left
+    for t in right.takes:
+        t.id = new_id("take")
+    take = clip.take
+    right.source_in = clip.source_in + left if take is not None and not take.is_still else 0
+    right.keyframes = [k for k in right.keyframes if k.frame >= left]
+    for k in right.keyframes:
+        k.frame -= left
+    clip.keyframes = [k for k in clip.keyframes if k.frame < left]
+    clip.length = left
+    track.clips.insert(track.clips.index(clip) + 1, right)
+
+
+def delete_clips(tx: Transaction, e: E.DeleteClips) -> None:
+    for cid in _unique(tuple(e.clip_ids), "clip"):
+        track, clip = tx.clip(cid)
+        track.clips.remove(clip)
+
+
+def ripple_delete(tx: Transaction, e: E.RippleDelete) -> None:
+    holes: dict[str, tuple[Track, list[tuple[int, int]]]] = {}
+    for cid in _unique(tuple(e.clip_ids), "clip"):
+        track, clip = tx.clip(cid)
+        holes.setdefault(track.id, (track, []))[1].append((clip.start, clip.end))
+        track.clips.remove(clip)
+    for track, cut in holes.values():
+        _close(track, cut)
+
+
+def _close(track: Track, cut: list[tuple[int, int]]) -> None:
+    for c in track.clips:
+        c.start = _collapse(c.start, cut)
+    for k in track.keyframes:
+        k.frame = _collapse(k.frame, cut)
+
+
+def close_gap(tx: Transaction, e: E.CloseGap) -> None:
+    track = tx.track(e.track_id)
+    for gap in tx.project.gaps(track.id):
+        if gap.start <= e.frame < gap.end:
+            _close(track, [(gap.start, gap.end)])
+            return
+    raise EditRefused(f"There is no gap at frame {e.frame} on {track.name or 'that track'}.")
+
+
+def reorder_shot(tx: Transaction, e: E.ReorderShot) -> None:
+    track, clip = tx.clip(e.clip_id)
+    order = list(track.clips)
+    if not 0 <= e.index < len(order):
+        raise EditRefused(f"A shot on this track can go to position 1..{len(order)}, not {e.index + 1}.")
+    gaps, end = [], 0
+    for c in order:
+        gaps.append(c.start - end)
+        end = c.end
+    order.remove(clip)
+    order.insert(e.index, clip)
+    pos = 0
+    for gap, c in zip(gaps, order, strict=True):
+        pos += gap
+        c.start = pos
+        pos += c.length
+    track.clips[:] = order
+
+
+def set_clip_length(tx: Transaction, e: E.SetClipLength) -> None:
+    track, clip = tx.clip(e.clip_id)
+    if clip.take is not None and not clip.take.is_still:
+        raise EditRefused("This clip shows a video take: trim it instead, or extend it to make it longer.")
+    if e.length < 1:
+        raise EditRefused("A shot needs at least one frame.")
+    for k in clip.keyframes:
+        if k.frame >= e.length:
+            raise EditRefused(
+                f"A keyframe sits at offset {k.frame}; the shot must stay longer than that (move it first)."
+            )
+    _require_free(track, clip.start, clip.start + e.length, ignore=[clip.id], what="The longer shot")
+    clip.length = e.length
+
+
+def rename_clip(tx: Transaction, e: E.RenameClip) -> None:
+    _, clip = tx.clip(e.clip_id)
+    clip.name = e.name.strip()
+
+
+def _check_shot_values(*, seed, steps, guidance, model) -> None:
+    if seed is not None and not (isinstance(seed, int) and 0 <= seed < 2**63):
+        raise EditRefused("The seed must be a whole number from 0 to 2^63-1 (or empty for a random one).")
+    if steps is not None and not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
+        raise EditRefused(f"Steps must be a whole number from 1 to {MAX_STEPS}.")
+    if guidance is not None and not (isinstance(guidance, int | float) and 0 <= guidance <= 100):
+        raise EditRefused("Guidance must be a number from 0 to 100.")
+    if model is not None and not (isinstance(model, str) and model.strip()):
+        raise EditRefused("Choose a model folder, or leave it empty for the project's default.")
+
+
+def set_shot_settings(tx: Transaction, e: E.SetShotSettings) -> None:
+    _, clip = tx.clip(e.clip_id)
+    s = clip.shot
+    new = ShotSettings(
+        prompt=s.prompt if e.prompt is UNCHANGED else str(e.prompt),
+        negative_prompt=s.negative_prompt if e.negative_prompt is UNCHANGED else str(e.negative_prompt),
+        seed=s.seed if e.seed is UNCHANGED else e.seed,
+        steps=s.steps if e.steps is UNCHANGED else e.steps,
+        guidance=s.guidance if e.guidance is UNCHANGED else e.guidance,
+        model=s.model if e.model is UNCHANGED else e.model,
+        cast=list(s.cast) if e.cast is UNCHANGED else list(e.cast),
+    )
+    _check_shot_values(seed=new.seed, steps=new.steps, guidance=new.guidance, model=new.model)
+    if len(set(new.cast)) != len(new.cast):
+        raise EditRefused("A cast member is listed twice for this shot.")
+    _check_cast_ids(tx.project, new.cast)
+    clip.shot = new
+
+
+# --- keyframes -----------------------------------------------------------------------------
+
+
+def pin_keyframe(tx: Transaction, e: E.PinKeyframe) -> None:
+    if (e.clip_id is None) == (e.track_id is None):
+        raise EditRefused("Pin a keyframe on either a shot or a track.")
+    k = _copy_keyframe(e.keyframe)
+    _require_new_ids(tx.project, [k.id])
+    _check_strength(k.strength)
+    if not k.image:
+        raise EditRefused("A keyframe needs an image.")
+    if e.clip_id is not None:
+        _, clip = tx.clip(e.clip_id)
+        if not 0 <= k.frame < clip.length:
+            raise EditRefused(f"The keyframe must sit inside the shot: offset 0..{clip.length - 1}, not {k.frame}.")
+        owner = clip.keyframes
+    else:
+        if k.frame < 0:
+            raise EditRefused("A keyframe can't sit before frame 0.")
+        owner = tx.track(e.track_id).keyframes
+    if any(o.frame == k.frame for o in owner):
+        raise EditRefused(f"A keyframe already sits on frame {k.frame}; move or remove it first.")
+    owner.append(k)
+    owner.sort(key=lambda x: x.frame)
+
+
+def _keyframe(tx: Transaction, keyframe_id: str) -> tuple[list[Keyframe], Keyframe, Clip | None]:
+    for t in tx.project.tracks:
+        for k in t.keyframes:
+            if k.id == keyframe_id:
+                track = tx.track(t.id)
+                return track.keyframes, k, None
+        for c in t.clips:
+            for k in c.keyframes:
+                if k.id == keyframe_id:
+                    tx.track(t.id)
+                    return c.keyframes, k, c
+    raise EditRefused(f"There is no keyframe {keyframe_id!r} (it may have been removed).")
+
+
+def move_keyframe(tx: Transaction, e: E.MoveKeyframe) -> None:
+    owner, k, clip = _keyframe(tx, e.keyframe_id)
+    if clip is not None and not 0 <= e.frame < clip.length:
+        raise EditRefused(f"The keyframe must stay inside the shot: offset 0..{clip.length - 1}.")
+    if e.frame < 0:
+        raise EditRefused("A keyframe can't sit before frame 0.")
+    if any(o.frame == e.frame and o is not k for o in owner):
+        raise EditRefused(f"Another keyframe already sits on frame {e.frame}.")
+    k.frame = e.frame
+    owner.sort(key=lambda x: x.frame)
+
+
+def set_keyframe_strength(tx: Transaction, e: E.SetKeyframeStrength) -> None:
+    _check_strength(e.strength)
+    _, k, _ = _keyframe(tx, e.keyframe_id)
+    k.strength = float(e.strength)
+
+
+def remove_keyframe(tx: Transaction, e: E.RemoveKeyframe) -> None:
+    owner, k, _ = _keyframe(tx, e.keyframe_id)
+    owner.remove(k)
+
+
+# --- takes ---------------------------------------------------------------------------------
+
+
+def add_take(tx: Transaction, e: E.AddTake) -> None:
+    track, clip = tx.clip(e.clip_id)
+    take = _copy_take(e.take)
+    _check_take(take)
+    _require_new_ids(tx.project, [take.id])
+    clip.takes.append(take)
+    clip.active_take = len(clip.takes) - 1
+    _show_whole_take(track, clip)
+
+
+def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
+    track, clip = tx.clip(e.clip_id)
+    for i, take in enumerate(clip.takes):
+        if take.id == e.take_id:
+            if i != clip.active_take:
+                clip.active_take = i
+                _show_whole_take(track, clip)
+            return
+    raise EditRefused(f"{_name(clip).capitalize()} has no take {e.take_id!r}.")
+
+
+def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
+    plan, target = e.plan, e.plan.target
+    take = _copy_take(e.take)
+    _check_take(take)
+    _require_new_ids(tx.project, [take.id])
+    existing = _find(tx.project, target.clip_id) if target.clip_id else None
+    if existing is not None:
+        track, clip = tx.clip(target.clip_id)
+        clip.takes.append(take)
+        clip.active_take = len(clip.takes) - 1
+        clip.source_in = 0
+        if plan.action in (Action.EXTEND_FORWARD, Action.LOOP):
+            _grow_forward(track, clip, take.frames)
+        elif plan.action is Action.EXTEND_BACKWARD:
+            _grow_backward(track, clip, take.frames)
+        else:
+            clip.length = min(clip.length, take.frames)
+        return
+    length = min(take.frames, target.length) if target.length > 0 else take.frames
+    clip = Clip(
+        id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
+        shot=ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
+                          steps=plan.steps, guidance=plan.guidance, model=plan.model,
+                          cast=[c for c in plan.cast if any(m.id == c for m in tx.project.cast)]),
+    )
+    _require_new_ids(tx.project, [clip.id])
+    track = None
+    if _has_track(tx.project, target.track_id):
+        track = tx.track(target.track_id)
+        before = _on_track(track, target.before)
+        after = _on_track(track, target.after)
+        if target.new_clip and (before is not None or after is not None):
+            # the gap is still there between the same clips (maybe moved): fill it
+            if before is not None:
+                clip.start = before.end
+            else:
+                earlier = max((c.end for c in track.clips if c.end <= after.start), default=0)
+                clip.start = max(earlier, after.start - length)
+            track.clips.append(clip)
+            _sort(track)
+            later = [c for c in track.clips if c.start >= clip.start and c is not clip]
+            if later and min(c.start for c in later) < clip.end:
+                _shift_after(track, min(c.start for c in later), clip.end - min(c.start for c in later))
+            return
+        if _blocker(track, clip.start, clip.end) is not None:
+            track = None
+    if track is None:
+        # the planned place is gone or taken: a new track keeps the result rather than losing it
+        tx.add_track(Track(id=e.new_track_id, name="Generated"), len(tx.project.tracks))
+        track = tx.track(e.new_track_id)
+    track.clips.append(clip)
+    _sort(track)
+
+
+def _find(project: Project, clip_id: str) -> Clip | None:
+    for t in project.tracks:
+        for c in t.clips:
+            if c.id == clip_id:
+                return c
+    return None
+
+
+def _has_track(project: Project, track_id: str) -> bool:
+    return any(t.id == track_id for t in project.tracks)
+
+
+def _on_track(track: Track, clip_id: str | None) -> Clip | None:
+    if clip_id is None:
+        return None
+    return next((c for c in track.clips if c.id == clip_id), None)
+
+
+# --- cast and project ----------------------------------------------------------------------
+
+
+def add_cast_member(tx: Transaction, e: E.AddCastMember) -> None:
+    from editor.document.document import clone_cast_member
+
+    m = clone_cast_member(e.member)
+    if not m.name.strip():
+        raise EditRefused("Give the cast member a name.")
+    if not m.image:
+        raise EditRefused("A cast member needs a reference image.")
+    _require_new_ids(tx.project, [m.id])
+    tx.cast().append(m)
+
+
+def update_cast_member(tx: Transaction, e: E.UpdateCastMember) -> None:
+    cast = tx.cast()
+    m = next((m for m in cast if m.id == e.cast_id), None)
+    if m is None:
+        raise EditRefused(f"There is no cast member {e.cast_id!r}.")
+    if e.name is not UNCHANGED:
+        if not str(e.name).strip():
+            raise EditRefused("Give the cast member a name.")
+        m.name = str(e.name).strip()
+    if e.image is not UNCHANGED:
+        if not e.image:
+            raise EditRefused("A cast member needs a reference image.")
+        m.image = str(e.image)
+    if e.description is not UNCHANGED:
+        m.description = str(e.description)
+
+
+def remove_cast_member(tx: Transaction, e: E.RemoveCastMember) -> None:
+    cast = tx.cast()
+    m = next((m for m in cast if m.id == e.cast_id), None)
+    if m is None:
+        raise EditRefused(f"There is no cast member {e.cast_id!r}.")
+    cast.remove(m)
+    for t in list(tx.project.tracks):
+        if any(e.cast_id in c.shot.cast for c in t.clips):
+            for c in tx.track(t.id).clips:
+                if e.cast_id in c.shot.cast:
+                    c.shot.cast = [x for x in c.shot.cast if x != e.cast_id]
+
+
+def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
+    p = tx.project
+    name = p.name if e.name is UNCHANGED else str(e.name).strip()
+    if not name:
+        raise EditRefused("Give the project a name.")
+    fps = p.fps if e.fps is UNCHANGED else e.fps
+    if not isinstance(fps, Fraction | int) or isinstance(fps, bool) or fps <= 0 or fps > 240:
+        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    width = p.width if e.width is UNCHANGED else e.width
+    height = p.height if e.height is UNCHANGED else e.height
+    for side in (width, height):
+        if not isinstance(side, int) or not 16 <= side <= 8192 or side % 2:
+            raise EditRefused(f"Width and height must be even numbers from 16 to 8192, not {side}.")
+    defaults = p.defaults if e.defaults is UNCHANGED else e.defaults
+    if not (isinstance(defaults.steps, int) and 1 <= defaults.steps <= MAX_STEPS):
+        raise EditRefused(f"Default steps must be a whole number from 1 to {MAX_STEPS}.")
+    if not 0 <= defaults.guidance <= 100:
+        raise EditRefused("Default guidance must be a number from 0 to 100.")
+    s = tx.settings()
+    s.name, s.fps, s.width, s.height = name, Fraction(fps), width, height
+    s.defaults = type(defaults)(**vars(defaults))
