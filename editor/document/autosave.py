@@ -1,0 +1,76 @@
+"""Autosave and crash recovery: timestamped copies in the project's autosave/ folder.
+
+`autosave(doc)` writes the document, atomically, to `autosave/project-<timestamp>.json` and
+keeps the newest few; `find_recovery(folder)` returns an autosave that is newer than
+project.json (the user's last save) so the editor can offer it after a crash. The timer that
+calls `autosave` lives in the UI; these functions never touch project.json itself.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from editor.document.document import Document
+from editor.document.storage import (
+    PROJECT_FILE,
+    ProjectError,
+    create_folder,
+    encode,
+    project_folder,
+    read_project_file,
+    write_atomic,
+)
+
+AUTOSAVE_DIR = "autosave"
+KEEP = 5
+_PREFIX, _SUFFIX = "project-", ".json"
+
+
+def autosaves(folder: Path | str) -> list[Path]:
+    """The project's autosaves, oldest first (the timestamped names sort by time)."""
+    d = project_folder(folder) / AUTOSAVE_DIR
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX))
+
+
+def autosave(doc: Document, *, keep: int = KEEP) -> Path:
+    """Write the document to a new autosave file and drop all but the newest `keep`."""
+    if doc.folder is None:
+        raise ProjectError("Save the project once first: autosaves go into its folder.")
+    if keep < 1:
+        raise ValueError("keep at least one autosave")
+    folder = create_folder(project_folder(doc.folder))
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / AUTOSAVE_DIR / f"{_PREFIX}{stamp}{_SUFFIX}"
+    n = 1
+    while path.exists():  # two autosaves within a microsecond (a fast clock or a test)
+        path = folder / AUTOSAVE_DIR / f"{_PREFIX}{stamp}-{n}{_SUFFIX}"
+        n += 1
+    write_atomic(path, encode(doc.project, folder))
+    for old in autosaves(folder)[:-keep]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return path
+
+
+def find_recovery(folder: Path | str) -> Path | None:
+    """The newest readable autosave written after project.json was last saved, or None.
+
+    An autosave that can't be read (cut short by the crash) is passed over for an older one.
+    """
+    folder = project_folder(folder)
+    main = folder / PROJECT_FILE
+    saved_ns = main.stat().st_mtime_ns if main.exists() else -1
+    for path in reversed(autosaves(folder)):
+        try:
+            if path.stat().st_mtime_ns <= saved_ns:
+                return None
+            read_project_file(path)
+        except (OSError, ProjectError):
+            continue
+        return path
+    return None
