@@ -280,7 +280,8 @@ def move_clips(tx: Transaction, e: E.MoveClips) -> None:
         start = clip.start + e.delta
         _require_free(target, start, start + clip.length, what=_name(clip).capitalize())
         for other_track, other in placed:
-            if other_track is target and other.start < start + clip.length and start < other.end:
+            # both move by the same delta, so they overlap now iff they overlapped before
+            if other_track is target and other.start < clip.end and clip.start < other.end:
                 raise EditRefused("The moved clips would overlap each other on one track.")
         placed.append((target, clip))
     for target, clip in placed:
@@ -585,11 +586,11 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             else:
                 earlier = max((c.end for c in track.clips if c.end <= after.start), default=0)
                 clip.start = max(earlier, after.start - length)
+            later = [c.start for c in track.clips if c.start >= clip.start]
+            if later and min(later) < clip.end:  # the gap shrank meanwhile: push what follows
+                _shift_after(track, min(later), clip.end - min(later))
             track.clips.append(clip)
             _sort(track)
-            later = [c for c in track.clips if c.start >= clip.start and c is not clip]
-            if later and min(c.start for c in later) < clip.end:
-                _shift_after(track, min(c.start for c in later), clip.end - min(c.start for c in later))
             return
         if _blocker(track, clip.start, clip.end) is not None:
             track = None
