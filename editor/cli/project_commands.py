@@ -1,0 +1,236 @@
+"""Headless project commands: `new` (a rough cut from files), `export` (MP4), `info` (what it holds)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+from editor.cli.common import (
+    Parser,
+    UserError,
+    guarded,
+    parse_fps,
+    parse_size,
+    positive_seconds,
+)
+from editor.cli.progress import ProgressBar
+
+
+def run(command: str, argv: list[str]) -> int:
+    return guarded(lambda: {"new": cmd_new, "export": cmd_export, "info": cmd_info}[command](argv))
+
+
+# --- new -------------------------------------------------------------------------------------
+
+
+def cmd_new(argv: list[str]) -> int:
+    ap = Parser(prog="main.py new", description="Make a project whose first track holds MEDIA in order.")
+    ap.add_argument("project", help="the project folder to make, e.g. Trip.shotline")
+    ap.add_argument("media", nargs="*", help="stills and videos, in cut order")
+    ap.add_argument("--fps", default="24", help="project frame rate (default 24)")
+    ap.add_argument("--size", default="1280x720", help="project frame size (default 1280x720)")
+    ap.add_argument("--still-seconds", default="2", help="how long each still holds (default 2)")
+    args = ap.parse_args(argv)
+    fps, (width, height) = parse_fps(args.fps), parse_size(args.size)
+    still_seconds = positive_seconds(args.still_seconds, "--still-seconds")
+
+    folder = _new_folder_path(args.project)
+    # Every file is read before anything is written, so a bad file changes nothing on disk.
+    clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
+    project = rough_cut(folder.stem, fps, width, height, clips)
+
+    from editor.document.storage import create_folder, save_project
+
+    create_folder(folder)
+    try:
+        save_project(project, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # we made it a moment ago: leave no half project
+        raise
+    total = project.duration
+    print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
+          f"at {fps} fps, {width}x{height}")
+    return 0
+
+
+def _new_folder_path(text: str) -> Path:
+    from editor.document.storage import SUFFIX
+
+    folder = Path(text)
+    if folder.suffix != SUFFIX:
+        folder = folder.with_name(folder.name + SUFFIX)
+    if folder.exists():
+        raise UserError(f"{folder} already exists; choose another name or delete it first")
+    if not folder.parent.exists():
+        raise UserError(f"the folder {folder.parent} does not exist; create it first")
+    return folder
+
+
+def _clip_for(path: Path, fps: Fraction, still_seconds: float):
+    """A clip for one imported file: stills hold for still_seconds, videos keep their duration."""
+    from editor.document.project import Clip, Take, new_id
+    from editor.media.errors import MediaError
+    from editor.media.probe import probe
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such file; check the path")
+    try:
+        info = probe(path)
+    except MediaError:
+        raise
+    except Exception as exc:  # any decoder complaint about the file is the file's problem
+        raise MediaError(f"{path}: can't be read as an image or video ({exc}); re-export it as PNG or MP4") from exc
+    meta = {"imported": True}
+    if info.is_still:
+        length = max(1, round(Fraction(still_seconds).limit_denominator(1000) * fps))
+        take = Take(id=new_id("take"), media=str(path.resolve()), frames=1, is_still=True,
+                    label="import", metadata=meta)
+    else:
+        media_fps = info.fps or fps
+        length = max(1, round(info.frames * fps / media_fps))
+        meta["fps"] = f"{media_fps.numerator}/{media_fps.denominator}"
+        take = Take(id=new_id("take"), media=str(path.resolve()), frames=info.frames, is_still=False,
+                    label="import", metadata=meta)
+    return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
+
+
+def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) -> object:
+    """A project with one video track holding `clips` back to back, in the given order."""
+    from editor.document.project import Project, Track, new_id
+
+    pos = 0
+    for clip in clips:
+        clip.start, pos = pos, pos + clip.length
+    return Project(name=name, fps=fps, width=width, height=height,
+                   tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+
+
+# --- open (shared by export and info) ------------------------------------------------------------
+
+
+def open_project(text: str, *, need_media: bool):
+    """Load a project folder (or its project.json); refuse one that names missing media."""
+    from editor.document.storage import check_media, load_project, project_folder
+
+    folder = project_folder(Path(text))
+    if not folder.exists():
+        raise UserError(f"{folder}: no such project; check the path")
+    project = load_project(folder)
+    if need_media:
+        missing = check_media(project, folder)
+        if missing:
+            listed = "; ".join(missing[:3]) + (f"; and {len(missing) - 3} more" if len(missing) > 3 else "")
+            raise UserError(f"{folder} names media that are missing: {listed}. Put the files back "
+                            "(or relink them in the editor) and try again")
+    return project, folder
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def cmd_export(argv: list[str]) -> int:
+    ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4.")
+    ap.add_argument("project")
+    ap.add_argument("-o", "--output", required=True, help="the MP4 to write")
+    ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
+    ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
+    ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
+    ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
+    ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
+    ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
+    args = ap.parse_args(argv)
+
+    project, folder = open_project(args.project, need_media=True)
+    from editor.media.export import ExportOptions, export_project
+
+    size = parse_size(args.size) if args.size else (project.width, project.height)
+    fps = parse_fps(args.fps) if args.fps else project.fps
+    if args.crf is not None and not 0 <= args.crf <= 51:
+        raise UserError("--crf must be 0..51 (18 is visually lossless for H.264)")
+    first, last = _range_frames(args.range, project)
+    out = Path(args.output)
+    if out.suffix.lower() not in (".mp4", ".m4v", ".mov"):
+        raise UserError(f"{out}: export writes MP4; name the file .mp4")
+    if not out.parent.exists():
+        raise UserError(f"the folder {out.parent} does not exist; create it first")
+    options = ExportOptions(
+        codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
+        start=first, end=last,
+    )
+    bar = ProgressBar("export", sys.stderr)
+    result = export_project(project, folder, out, options, on_progress=bar.update)
+    bar.close()
+    print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}")
+    return 0
+
+
+def _range_frames(text: str | None, project) -> tuple[int, int]:
+    """IN:OUT seconds -> [first, last) project frames, checked against the cut."""
+    total = project.duration
+    if total == 0:
+        raise UserError("the project is empty: add clips or shots before exporting")
+    if not text:
+        return 0, total
+    if ":" not in text:
+        raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5")
+    a, b = text.split(":", 1)
+    try:
+        first = project.seconds_to_frames(float(a)) if a.strip() else 0
+        last = project.seconds_to_frames(float(b)) if b.strip() else total
+    except ValueError:
+        raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5") from None
+    last = min(last, total)
+    if first < 0 or first >= last:
+        length = float(total / project.fps)
+        raise UserError(f"--range {text}: IN must be before OUT, inside the cut's 0..{length:.2f} s")
+    return first, last
+
+
+# --- info --------------------------------------------------------------------------------------
+
+
+def cmd_info(argv: list[str]) -> int:
+    ap = Parser(prog="main.py info", description="Print a project's tracks, clips, gaps, drafts and takes.")
+    ap.add_argument("project")
+    args = ap.parse_args(argv)
+    project, folder = open_project(args.project, need_media=False)
+    print(describe_project(project, folder))
+    return 0
+
+
+def describe_project(project, folder: Path) -> str:
+    from editor.document.storage import check_media
+
+    fps = project.fps
+    def tc(frames: int) -> str:
+        return f"{float(frames / fps):7.2f}s"
+
+    missing = set(check_media(project, folder))
+    lines = [f"{project.name}  ({folder})",
+             f"  {project.width}x{project.height} at {fps} fps, {project.duration} frames ({tc(project.duration).strip()})",
+             f"  {len(project.tracks)} track(s), {sum(len(t.clips) for t in project.tracks)} clip(s), "
+             f"{len(project.cast)} cast member(s)"]
+    for track in project.tracks:
+        lines.append(f"track {track.name}{' (hidden)' if track.hidden else ''}: {len(track.clips)} clip(s)")
+        gaps = {g.start: g for g in project.gaps(track.id)}
+        for clip in track.clips:
+            gap = gaps.get(next((s for s in gaps if gaps[s].end == clip.start), -1))
+            if gap:
+                lines.append(f"  gap    {tc(gap.start)} +{gap.length} frames")
+            if clip.is_draft:
+                lines.append(f"  draft  {tc(clip.start)} +{clip.length} frames  {clip.name or clip.id}: "
+                             f"\"{clip.shot.prompt}\"")
+            else:
+                lines.append(f"  clip   {tc(clip.start)} +{clip.length} frames  {clip.name or clip.id}  "
+                             f"take {clip.active_take + 1}/{len(clip.takes)}")
+            for i, take in enumerate(clip.takes):
+                mark = "*" if i == clip.active_take else " "
+                made = take.record.get("model") if take.record else None
+                what = f"generated by {made}, seed {take.record.get('seed')}" if made else "imported"
+                gone = "  MISSING" if any(take.media in m for m in missing) else ""
+                lines.append(f"     {mark} take {i + 1}: {take.media} ({take.frames} frames, {what}){gone}")
+            for k in clip.keyframes:
+                lines.append(f"       keyframe at +{k.frame} strength {k.strength:.2f}: {k.image}")
+    return "\n".join(lines)
