@@ -71,9 +71,9 @@ class Limits:
         return self.frame_step * k + 1
 
     def window_side(self, side: int) -> int:
-        """`side` rounded to the nearest multiple the model accepts (at least one multiple)."""
+        """The smallest side the model accepts that holds `side` (a multiple of `size_multiple`)."""
         m = self.size_multiple
-        return max(m, int(round(side / m)) * m)
+        return max(m, -(-side // m) * m)
 
     def describe(self) -> dict:
         return {

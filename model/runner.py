@@ -1,0 +1,180 @@
+"""Request -> frames: keeps one model loaded, reports progress and previews, cancels, records how.
+
+`Runner.run(model_path, request, ...)` recognises the model folder, loads it (unloading any
+other model first: one model in memory at a time), places it on the machine (device, dtype,
+memory mode from free VRAM, each overridable), runs the engine and returns the frames with a
+JSON-able record of everything that made them: the model, the seed, every pipeline argument,
+the request, the engine, the placement, the timings and the Shotline version.
+
+The worker thread of the UI and the headless command line both drive this; neither needs torch
+until a job really runs.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.engines.base import Cancelled, Engine, Hooks
+from model.models import ModelInfo, inspect_model
+from model.request import Request
+
+__all__ = ["Cancelled", "Result", "Runner", "shotline_version"]
+
+
+@dataclass
+class Result:
+    frames: list[np.ndarray]
+    record: dict = field(default_factory=dict)
+
+
+def shotline_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("shotline")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class Runner:
+    """Runs requests on one loaded model at a time.
+
+    Placement overrides (`device`, `dtype`, `memory`, `vae_tiling`) win over what the machine
+    suggests; leave them None to let Shotline choose from the free memory.
+    """
+
+    def __init__(
+        self,
+        *,
+        device: str | None = None,
+        dtype: str | None = None,
+        memory: str | None = None,
+        vae_tiling: bool | None = None,
+        preview_every: int = 4,
+    ) -> None:
+        self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling}
+        self.preview_every = preview_every
+        self.info: ModelInfo | None = None
+        self.engine: Engine | None = None
+
+    # --- the loaded model -----------------------------------------------------------------
+
+    @property
+    def loaded_path(self) -> str | None:
+        return self.info.path if self.engine is not None and self.info is not None else None
+
+    def load(self, model_path: str) -> Engine:
+        """The engine for `model_path`, loaded; another loaded model is unloaded first."""
+        info = inspect_model(model_path)
+        if self.engine is not None and self.info is not None and self.info.path == info.path:
+            if not self.engine.loaded:
+                self.engine.load(self.placement_for(info))
+            return self.engine
+        self.unload()
+        from model.engines.registry import engine_for
+
+        engine = engine_for(info)
+        if engine.needs_model:
+            engine.load(self.placement_for(info))
+        self.info, self.engine = info, engine
+        return engine
+
+    def unload(self) -> None:
+        """Free the loaded model's memory (pause does this too)."""
+        if self.engine is not None:
+            self.engine.unload()
+        self.engine = None
+        self.info = None
+
+    def placement_for(self, info: ModelInfo):
+        """Where `info`'s model will run on this machine, honouring the overrides."""
+        from model.devices import best_device, choose_placement
+
+        device = self.overrides["device"] or best_device()
+        dtype = self.overrides["dtype"] or ("float32" if device == "cpu" else None)
+        params = info.parameters or {}
+        per = 4 if dtype == "float32" else 2
+        weights = sum(params.values()) * per or info.weights_bytes
+        largest = max(params.values(), default=0) * per or None
+        return choose_placement(
+            weights, largest_component_bytes=largest, device=device, dtype=dtype,
+            memory=self.overrides["memory"], vae_tiling=self.overrides["vae_tiling"],
+        )
+
+    # --- a job ----------------------------------------------------------------------------
+
+    def run(
+        self,
+        model_path: str,
+        request: Request,
+        *,
+        on_progress: Callable[[int, int, float], None] | None = None,
+        on_preview: Callable[[np.ndarray], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> Result:
+        """Make `request` with the model at `model_path`; raises Cancelled, RequestError, ModelError."""
+        started = time.perf_counter()
+        request.validate()
+        had = self.loaded_path
+        engine = self.load(model_path)
+        loaded = time.perf_counter()
+        hooks = Hooks(preview_every=self.preview_every)
+        if on_progress is not None:
+            hooks.on_progress = on_progress
+        if on_preview is not None:
+            hooks.on_preview = on_preview
+        if should_cancel is not None:
+            hooks.should_cancel = should_cancel
+        engine.check(request)
+        frames = engine.run(request, hooks)
+        finished = time.perf_counter()
+        if len(frames) != request.num_frames:  # the engine contract; a broken engine must not slip through
+            raise RuntimeError(f"{engine.kind} made {len(frames)} frames instead of {request.num_frames}.")
+        timings = {
+            "load_s": round(loaded - started, 4) if had != self.loaded_path else 0.0,
+            "run_s": round(finished - loaded, 4),
+            "total_s": round(finished - started, 4),
+        }
+        timings.update({k: round(v, 4) for k, v in getattr(engine, "timings", {}).items() if k != "load_s"})
+        return Result(frames, self.record(request, engine, timings))
+
+    def record(self, request: Request, engine: Engine, timings: dict) -> dict:
+        """How the take was made, as plain JSON data."""
+        info = self.info
+        record = {
+            "shotline_version": shotline_version(),
+            "model": {
+                "path": info.path if info else None,
+                "pipeline_class": info.pipeline_class if info else None,
+                "load_class": info.load_class if info else None,
+                "kind": info.kind if info else engine.kind,
+                "title": info.title if info else engine.title,
+                "repo_id": info.repo_id if info else None,
+            },
+            "engine": engine.kind,
+            "seed": request.seed,
+            "request": request.describe(),
+            "parameters": engine.last_parameters,
+            "limits": engine.limits.describe(),
+            "timings": timings,
+            "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        }
+        if engine.needs_model:
+            import diffusers
+            import torch
+
+            from model.devices import device_name
+
+            placement = getattr(engine, "placement", None)
+            record["placement"] = placement.describe() if placement else None
+            record["machine"].update(
+                torch=torch.__version__,
+                diffusers=diffusers.__version__,
+                device=device_name(placement.device) if placement else "CPU",
+            )
+        return record
