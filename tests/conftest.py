@@ -36,3 +36,43 @@ def tiny_wan_vace_dir(tmp_path_factory):
     from tiny_models import build_tiny_wan_vace
 
     return build_tiny_wan_vace(tmp_path_factory.mktemp("models") / "tiny-wan-vace")
+
+
+# --- a real project folder with two video clips and a gap (generation and preview tests) ---
+
+
+def _moving_square_frames(count: int, width: int, height: int, colour: tuple[int, int, int], start: int = 0):
+    import numpy as np
+
+    frames = []
+    for i in range(start, start + count):
+        f = np.full((height, width, 3), 30, np.uint8)
+        x = (i * 3) % max(1, width - 12)
+        f[height // 3: height // 3 + 12, x: x + 12] = colour
+        frames.append(f)
+    return frames
+
+
+@pytest.fixture
+def gap_document(tmp_path):
+    """A Document in a real project folder, 64x64 at 24 fps: clip "a" [0,24) and clip "b" [34,58)
+    on track "v1", each showing a lossless take of a moving square, with a 10-frame gap between."""
+    from fractions import Fraction
+
+    from editor.document.document import Document
+    from editor.document.project import Clip, Project, ShotSettings, Take, Track
+    from editor.media.takes import write_take
+
+    folder = tmp_path / "Gap.shotline"
+    (folder / "media").mkdir(parents=True)
+    write_take(folder / "media" / "a.mkv", _moving_square_frames(24, 64, 64, (230, 40, 40)), 24)
+    write_take(folder / "media" / "b.mkv", _moving_square_frames(24, 64, 64, (40, 40, 230), start=40), 24)
+    project = Project(name="Gap", fps=Fraction(24), width=64, height=64, tracks=[
+        Track(id="v1", name="V1", clips=[
+            Clip(id="a", start=0, length=24, name="A", takes=[Take(id="ta", media="media/a.mkv", frames=24)],
+                 shot=ShotSettings(prompt="a red square moves", seed=1)),
+            Clip(id="b", start=34, length=24, name="B", takes=[Take(id="tb", media="media/b.mkv", frames=24)],
+                 shot=ShotSettings(prompt="a blue square moves", seed=2)),
+        ]),
+    ])
+    return Document(project, folder)
