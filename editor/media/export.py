@@ -1,0 +1,381 @@
+"""Export the cut as an MP4 (H.264 or H.265) with provenance metadata, progress and cancel.
+
+One procedure, in the order it runs (`export_project`):
+1. Check the options and work out size, rate, range and the frames to show.
+2. Create a hidden temporary file beside the target (so the final rename is atomic).
+3. Start ffmpeg reading raw RGB frames on stdin and writing the temporary file.
+4. A producer thread renders the cut's frames (decode, fit, cards) into a short queue while
+   this thread feeds ffmpeg, so decoding here and encoding in ffmpeg overlap.
+5. On success rename the temporary file over the target. On cancel or failure kill ffmpeg and
+   delete the temporary file: the target is never half-written and an existing target is
+   replaced only by a finished export. A failure writes ffmpeg's log beside the target.
+
+Frame-rate conversion picks frames: output frame k shows the cut at project frame
+`range_in + floor(k * project_fps / out_fps)`. RGB becomes yuv420p with the BT.709 matrix and
+the file is tagged BT.709, which is what players assume for HD video.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from editor.document.project import Project
+from editor.media.cut import CutReader
+from editor.media.errors import MediaError
+from editor.media.ffmpeg_bin import ffmpeg_exe, has_encoder
+from editor.media.fit import FitMode, fit_frame
+from editor.media.frame_cache import FrameCache
+from editor.media.provenance import provenance_metadata
+
+PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
+CODECS = {"h264": "libx264", "h265": "libx265"}
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+EXPORT_CACHE_BYTES = 64 * 1024 * 1024  # holds stills and cards that repeat for a whole clip
+QUEUE_FRAMES = 6  # frames rendered ahead of ffmpeg: enough to hide decode jitter, ~36 MB at 1080p
+
+
+class ExportError(MediaError):
+    """The export could not be made; the message says why and what to do."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled the export; nothing was written at the target."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    codec: str = "h264"  # "h264" or "h265"
+    crf: int = 18  # quality: lower is better and bigger (0..51)
+    preset: str = "medium"  # encoder speed/size trade-off, ultrafast .. veryslow
+    width: int | None = None  # None: the project's size
+    height: int | None = None
+    fps: Fraction | None = None  # None: the project's rate
+    fit: FitMode = FitMode.LETTERBOX  # how the project picture fills another aspect ratio
+    range_in: int | None = None  # first project frame exported; None: 0
+    range_out: int | None = None  # one past the last; None: the end of the cut
+    name: str = ""  # the preset it came from, for the UI
+
+    def validate(self) -> ExportOptions:
+        """Raise ExportError with what to change; return self when the options can be used."""
+        if self.codec not in CODECS:
+            raise ExportError(f"Unknown codec {self.codec!r}; choose h264 or h265.")
+        if not 0 <= self.crf <= 51:
+            raise ExportError(f"Quality (CRF) {self.crf} is out of range; use 0 (best) .. 51 (smallest).")
+        if self.preset not in X264_PRESETS:
+            raise ExportError(f"Unknown encoder preset {self.preset!r}; use one of {', '.join(X264_PRESETS)}.")
+        if (self.width is None) != (self.height is None):
+            raise ExportError("Give both width and height, or neither to export at the project's size.")
+        if self.width is not None and (self.width < 16 or self.height < 16 or self.width > 8192 or self.height > 8192):
+            raise ExportError(f"An export size of {self.width}x{self.height} can't be made; use 16..8192 per side.")
+        if self.fps is not None and not (0 < self.fps <= 240):
+            raise ExportError(f"A frame rate of {self.fps} can't be exported; use 1..240 fps.")
+        FitMode.parse(self.fit)
+        if self.range_in is not None and self.range_in < 0:
+            raise ExportError("The export range can't start before frame 0.")
+        if self.range_in is not None and self.range_out is not None and self.range_out <= self.range_in:
+            raise ExportError("The export range is empty: its out point must come after its in point.")
+        return self
+
+    @classmethod
+    def preset_named(cls, name: str) -> ExportOptions:
+        presets = export_presets()
+        if name not in presets:
+            raise ExportError(f"No export preset {name!r}; choose one of: {', '.join(presets)}.")
+        return presets[name]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExportOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ExportError(f"Unknown export settings: {', '.join(sorted(unknown))}.")
+        values = dict(data)
+        if values.get("fps") is not None:
+            values["fps"] = Fraction(str(values["fps"]))
+        if "fit" in values:
+            values["fit"] = FitMode.parse(values["fit"])
+        return cls(**values).validate()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    frames: int
+    fps: Fraction
+    width: int
+    height: int
+    codec: str
+    seconds: float  # wall time the export took
+    metadata: dict = field(default_factory=dict)  # what was written into the file's tags
+
+
+def export_presets() -> dict[str, ExportOptions]:
+    """The presets of resources/export_presets.json by name, in file order."""
+    try:
+        doc = json.loads(PRESETS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"The export presets in {PRESETS_PATH} can't be read ({exc}); reinstall Shotline.") from exc
+    return {p["name"]: ExportOptions.from_dict(p) for p in doc["presets"]}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    width: int
+    height: int
+    fps: Fraction
+    sources: list[int]  # project frame shown by each output frame
+
+
+def plan_export(project: Project, options: ExportOptions) -> _Plan:
+    """Size, rate and the project frame behind each output frame; ExportError when impossible."""
+    options.validate()
+    width = options.width or project.width
+    height = options.height or project.height
+    if width % 2 or height % 2:
+        raise ExportError(
+            f"{width}x{height} has an odd side; H.264/H.265 video needs even sizes: "
+            f"export at {width - width % 2}x{height - height % 2} instead."
+        )
+    start = options.range_in or 0
+    stop = project.duration if options.range_out is None else options.range_out
+    if stop <= start:
+        raise ExportError(
+            "Nothing to export: the cut is empty." if project.duration == 0
+            else f"Nothing to export between frames {start} and {stop}; move the in/out marks."
+        )
+    fps = options.fps or project.fps
+    ratio = Fraction(project.fps) / fps
+    count = math.ceil((stop - start) / ratio)
+    sources = [start + math.floor(k * ratio) for k in range(count)]
+    return _Plan(width, height, fps, sources)
+
+
+def export_project(
+    project: Project,
+    project_root: str | os.PathLike | None,
+    out_path: str | os.PathLike,
+    options: ExportOptions | None = None,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Export the cut to `out_path` (.mp4). Raises ExportError or ExportCancelled; either way
+    nothing is left at `out_path` except a previous file, untouched."""
+    t0 = time.perf_counter()
+    options = options or ExportOptions()
+    # 1. what to make
+    plan = plan_export(project, options)
+    encoder = CODECS[options.codec]
+    if not has_encoder(encoder):
+        raise ExportError(f"This ffmpeg has no {encoder} encoder; export as H.264 or install a full ffmpeg.")
+    out = Path(out_path).expanduser().absolute()
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name such as {out / 'film.mp4'}.")
+    # Same aspect ratio: render the cut straight at the export size (one resize per frame).
+    # Otherwise the project picture is fitted into the export frame as a whole, like a player.
+    same_aspect = plan.width * project.height == plan.height * project.width
+    size = {"width": plan.width, "height": plan.height} if same_aspect else {}
+    reader = CutReader(project, project_root, frame_cache=FrameCache(EXPORT_CACHE_BYTES), strict=True, **size)
+    shown = [reader.shown_at(t) for t in sorted(set(plan.sources))]
+    metadata = provenance_metadata(project, [s.clip for s in shown if s.clip is not None])
+
+    # 2. a temporary file beside the target
+    tmp = _temp_beside(out)
+    log_path = out.with_name(out.name + ".ffmpeg.log")
+    cmd = encode_command(options, plan.width, plan.height, plan.fps, metadata, "pipe:0", tmp)
+    producer: _Producer | None = None
+    proc: subprocess.Popen | None = None
+    stderr = _Drain()
+    done = False
+    try:
+        # 3. the encoder
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc
+        stderr.start(proc.stderr)
+
+        # 4. frames in, overlapping render and encode
+        def render(t: int) -> np.ndarray:
+            frame = reader.frame_at(t)
+            return frame if same_aspect else fit_frame(frame, plan.width, plan.height, options.fit)
+
+        producer = _Producer(render, plan.sources)
+        total = len(plan.sources)
+        for k in range(total):
+            if should_cancel is not None and should_cancel():
+                raise ExportCancelled(f"Export cancelled; nothing was written to {out.name}.")
+            frame = producer.next()
+            try:
+                proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            except (BrokenPipeError, OSError):
+                break  # ffmpeg stopped reading: its exit code and log say why, below
+            if on_progress is not None:
+                on_progress(k + 1, total)
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        rc = proc.wait()
+        stderr.join()
+        if rc != 0:
+            raise _failed(out, log_path, stderr.text(), f"ffmpeg exited with code {rc}")
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise _failed(out, log_path, stderr.text(), "ffmpeg wrote no file")
+        # 5. publish
+        try:
+            os.replace(tmp, out)
+        except OSError as exc:
+            raise ExportError(f"The export could not be moved to {out} ({exc}); is that file open elsewhere?") from exc
+        done = True
+    finally:
+        if producer is not None:
+            producer.stop()
+        if proc is not None and proc.poll() is None:
+            proc.kill()  # cancel or error: stop encoding now, not after the queue drains
+            proc.wait()
+        stderr.join()
+        reader.close()
+        if not done:
+            tmp.unlink(missing_ok=True)
+    return ExportResult(out, len(plan.sources), plan.fps, plan.width, plan.height, options.codec,
+                        time.perf_counter() - t0, metadata)
+
+
+def encode_command(
+    options: ExportOptions,
+    width: int,
+    height: int,
+    fps: Fraction,
+    metadata: dict[str, str],
+    source: str,
+    target: str | os.PathLike,
+) -> list[str]:
+    """The ffmpeg command that encodes raw RGB frames from `source` (a file or pipe:0) to `target`.
+
+    The benchmark encodes the same frames from a file with this same command, so the two differ
+    only in where the frames come from.
+    """
+    rate = f"{fps.numerator}/{fps.denominator}"
+    cmd = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate, "-i", source,
+        "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+        "-c:v", CODECS[options.codec], "-preset", options.preset, "-crf", str(options.crf),
+        "-pix_fmt", "yuv420p",
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+    ]
+    if options.codec == "h265":
+        # hvc1 is the tag Apple players require; x265 logs every frame's stats unless told not to
+        cmd += ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
+    cmd += ["-movflags", "+faststart"]
+    for key, value in metadata.items():
+        cmd += ["-metadata", f"{key}={value}"]
+    cmd += ["-f", "mp4", str(target)]
+    return cmd
+
+
+# --- helpers ------------------------------------------------------------------------------
+class _Producer:
+    """Renders the frames in order on a thread, a few ahead of the consumer."""
+
+    _END = object()
+
+    def __init__(self, render: Callable[[int], np.ndarray], sources: list[int]) -> None:
+        self._render = render
+        self._sources = sources
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="export-render", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for t in self._sources:
+                if self._stop.is_set():
+                    return
+                self._put(self._render(t))
+        except BaseException as exc:  # handed to the consumer, which raises it on its thread
+            self._put(exc)
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def next(self) -> np.ndarray:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            if isinstance(item, MediaError) and not isinstance(item, ExportError):
+                raise ExportError(f"{item} Fix the clip, then export again.") from item
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+class _Drain:
+    """Reads ffmpeg's stderr on a thread so a chatty ffmpeg never blocks on a full pipe."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._thread: threading.Thread | None = None
+
+    def start(self, stream) -> None:
+        def run() -> None:
+            for chunk in iter(lambda: stream.read(4096), b""):
+                self._chunks.append(chunk)
+            stream.close()
+
+        self._thread = threading.Thread(target=run, name="export-ffmpeg-log", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def text(self) -> str:
+        return b"".join(self._chunks).decode("utf-8", "replace")
+
+
+def _temp_beside(out: Path) -> Path:
+    if not out.parent.is_dir():
+        raise ExportError(f"The folder {out.parent} does not exist; create it or choose another.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial.mp4", dir=out.parent)
+    except OSError as exc:
+        raise ExportError(
+            f"Can't write to {out.parent} ({exc.strerror or exc}); choose a folder you can write to."
+        ) from exc
+    os.close(fd)
+    return Path(tmp)
+
+
+def _failed(out: Path, log_path: Path, log: str, what: str) -> ExportError:
+    tail = "\n".join(log.strip().splitlines()[-12:]) or "(ffmpeg printed nothing)"
+    where = ""
+    try:
+        log_path.write_text(log, encoding="utf-8")
+        where = f" The full log is in {log_path}."
+    except OSError:
+        pass  # the folder itself may be the problem; the message carries the tail anyway
+    return ExportError(f"Exporting {out.name} failed: {what}.{where}\n{tail}")
+

@@ -1,0 +1,258 @@
+"""Takes on disk: lossless video (FFV1 in Matroska, RGB) written atomically, plus a JSON sidecar.
+
+Takes are stored losslessly so that extending an extension, or infilling from a clip's tail,
+starts from exactly the pixels the model made. FFV1 level 3 with every frame a keyframe
+(`g=1`) keeps random access to one frame decode, and its RGB mode (`bgr0`) makes the round
+trip bit-exact: `read_take(write_take(...))` returns the same arrays.
+
+A take is written to a hidden temporary name beside the final one and renamed when complete,
+so a crash or a cancelled job never leaves a half take under the name a project refers to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from editor.media.errors import MediaError
+
+TAKE_SUFFIX = ".mkv"
+SIDECAR_SCHEMA = "shotline.take"
+SIDECAR_VERSION = 1
+
+
+class TakeWriter:
+    """Write a take one frame at a time; `close()` publishes it, `abort()` (or an error) discards it.
+
+    with TakeWriter(path, fps) as writer:
+        for frame in frames:
+            writer.append(frame)
+    """
+
+    def __init__(self, path: str | os.PathLike, fps: Fraction | int | float) -> None:
+        self.path = Path(path)
+        self.fps = _as_fraction(fps)
+        if self.fps <= 0:
+            raise MediaError(f"A take needs a positive frame rate, not {fps}.")
+        if self.path.suffix.lower() != TAKE_SUFFIX:
+            raise MediaError(f"Takes are Matroska files: name it {self.path.stem}{TAKE_SUFFIX}.")
+        if not self.path.parent.is_dir():
+            raise MediaError(f"The folder {self.path.parent} does not exist; create it or pick another.")
+        # Same folder as the final name, so the rename is atomic (never across file systems).
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".partial" + TAKE_SUFFIX,
+                                   dir=self.path.parent)
+        os.close(fd)
+        os.chmod(tmp, _file_mode())  # mkstemp makes it private; a take is an ordinary file
+        self.temp_path = Path(tmp)
+        self.frames_written = 0
+        self._container = None
+        self._stream = None
+        self._size: tuple[int, int] | None = None
+        self._done = False
+
+    def append(self, frame: np.ndarray) -> None:
+        """Add one RGB uint8 (H, W, 3) frame; every frame must have the first one's size."""
+        if self._done:
+            raise MediaError(f"The take {self.path.name} is already closed.")
+        frame = _check_frame(frame)
+        h, w = frame.shape[:2]
+        if self._container is None:
+            self._open(w, h)
+        elif (w, h) != self._size:
+            self.abort()
+            raise MediaError(
+                f"Frame {self.frames_written} of take {self.path.name} is {w}x{h}, "
+                f"but the take is {self._size[0]}x{self._size[1]}: all frames must have one size."
+            )
+        vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
+        vf.pts = self.frames_written
+        vf.time_base = 1 / self.fps
+        try:
+            for packet in self._stream.encode(vf):
+                self._container.mux(packet)
+        except av.error.FFmpegError as exc:
+            self.abort()
+            raise MediaError(f"Writing take {self.path.name} failed ({exc}); check free disk space.") from exc
+        self.frames_written += 1
+
+    def close(self) -> Path:
+        """Finish the file and move it to its final name; return that path."""
+        if self._done:
+            return self.path
+        if self.frames_written == 0:
+            self.abort()
+            raise MediaError(f"The take {self.path.name} got no frames; nothing was written.")
+        try:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+            self._container.close()
+            _fsync_file(self.temp_path)
+            os.replace(self.temp_path, self.path)
+            _fsync_dir(self.path.parent)
+        except (av.error.FFmpegError, OSError) as exc:
+            self.abort()
+            raise MediaError(f"Writing take {self.path.name} failed ({exc}); check free disk space.") from exc
+        self._done = True
+        return self.path
+
+    def abort(self) -> None:
+        """Drop everything written so far; the final name is never touched."""
+        if self._container is not None and not self._done:
+            try:
+                self._container.close()
+            except (av.error.FFmpegError, OSError):
+                pass  # closing a half-written file may fail; it is deleted next anyway
+        self._done = True
+        self.temp_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> TakeWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def _open(self, width: int, height: int) -> None:
+        self._size = (width, height)
+        try:
+            self._container = av.open(str(self.temp_path), mode="w", format="matroska")
+            stream = self._container.add_stream("ffv1", rate=self.fps)
+            stream.width, stream.height = width, height
+            stream.pix_fmt = "bgr0"
+            # level 3 with slices: multithreaded decode and per-slice CRCs; g=1: every frame a
+            # keyframe, so the preview seeks to any frame with one decode.
+            slices = 16 if width * height >= 1280 * 720 else 4
+            stream.options = {"level": "3", "g": "1", "slices": str(slices), "slicecrc": "1"}
+            stream.codec_context.thread_type = "SLICE"
+            self._stream = stream
+        except av.error.FFmpegError as exc:
+            self.abort()
+            raise MediaError(f"Can't write take {self.path.name} ({exc}).") from exc
+
+
+def write_take(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: Fraction | int | float) -> Path:
+    """Write all `frames` (RGB uint8, one size) as a lossless take at `path` (.mkv); return the path."""
+    with TakeWriter(path, fps) as writer:
+        for frame in frames:
+            writer.append(frame)
+    return writer.path
+
+
+def read_take(path: str | os.PathLike, start: int = 0, count: int | None = None) -> list[np.ndarray]:
+    """The frames of a take (or of any video), exactly as they were written."""
+    from editor.media.video import read_frames
+
+    return read_frames(path, start, count)
+
+
+# --- sidecar ------------------------------------------------------------------------------
+def sidecar_path(take_path: str | os.PathLike) -> Path:
+    """`media/take-x.mkv` -> `media/take-x.json`."""
+    return Path(take_path).with_suffix(".json")
+
+
+def write_sidecar(take_path: str | os.PathLike, record: dict) -> Path:
+    """Write the generation record of a take beside it, atomically; return the sidecar's path."""
+    path = sidecar_path(take_path)
+    doc = {
+        "schema": SIDECAR_SCHEMA,
+        "version": SIDECAR_VERSION,
+        "media": Path(take_path).name,
+        "record": record,
+    }
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default)
+    atomic_write_text(path, text + "\n")
+    return path
+
+
+def read_sidecar(take_path: str | os.PathLike) -> dict:
+    """The generation record stored beside a take; {} when it has none."""
+    path = sidecar_path(take_path)
+    if not path.exists():
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MediaError(f"The record {path} can't be read ({exc}); it may be damaged.") from exc
+    if not isinstance(doc, dict) or doc.get("schema") != SIDECAR_SCHEMA:
+        raise MediaError(f"{path} is not a Shotline take record.")
+    return dict(doc.get("record") or {})
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, _file_mode())
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _check_frame(frame: np.ndarray) -> np.ndarray:
+    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+        got = getattr(frame, "shape", type(frame).__name__)
+        raise MediaError(f"Take frames must be RGB uint8 arrays of shape (H, W, 3), not {got}.")
+    return np.ascontiguousarray(frame)
+
+
+def _as_fraction(fps: Fraction | int | float | str) -> Fraction:
+    if isinstance(fps, float):
+        return Fraction(fps).limit_denominator(1001)
+    return Fraction(fps)
+
+
+def _json_default(value):
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return f"<array {value.shape} {value.dtype}>"  # frames are never stored in records
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} can't be stored in a take record")
+
+
+def _file_mode() -> int:
+    """The permissions a plain open() would give a new file under the current umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return  # directories can't be opened for fsync on Windows; the rename is still atomic
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,265 @@
+"""Video files read as RGB uint8 frames by index, with fast random access for the preview.
+
+`VideoReader` keeps one decoder open per file. On opening it demuxes the file once (no
+decoding; milliseconds for a clip) to learn every frame's timestamp and where the keyframes
+are, so that frame `i` is an exact timestamp rather than a guess from the frame rate. A read:
+
+- continues decoding forward when the target lies ahead in the same run of frames (playback
+  and small forward scrubs never seek);
+- otherwise seeks to the keyframe at or before the target and decodes forward, skipping the
+  non-reference frames before the target (`skip_frame=NONREF`: nothing depends on them, so the
+  target decodes bit-identically while roughly half the B-frames are never decoded);
+- answers from a short ring of the frames it decoded last (stepping back a frame is free).
+
+Frames are turned to RGB by swscale with the stream's own colour matrix and range, and a
+display-matrix rotation (phone videos) is applied, as ffmpeg's own players do.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from editor.media.errors import MediaError
+
+RECENT_FRAMES = 8  # decoded frames kept for free re-reads (about 3 MB each at 1080p, as YUV)
+
+
+def open_container(path: Path) -> av.container.InputContainer:
+    """av.open with MediaErrors that name the file and say what to do."""
+    if not path.exists():
+        raise MediaError(f"{path} does not exist; check the path or relink the media.")
+    if path.is_dir():
+        raise MediaError(f"{path} is a folder, not a video; pick a video file.")
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path} is empty (0 bytes); copy or export it again.")
+    try:
+        return av.open(str(path), mode="r")
+    except av.error.FFmpegError as exc:
+        raise MediaError(
+            f"{path} is not a video Shotline can read ({exc.strerror or exc}); "
+            "convert it to MP4 (H.264) or check that it was copied completely."
+        ) from exc
+
+
+class VideoReader:
+    """Random and sequential access to the frames of one video file.
+
+    Not safe for concurrent use from several threads; `DecoderPool` hands each caller a lock.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.lock = threading.Lock()
+        self.closed = False
+        self._container = open_container(self.path)
+        try:
+            if not self._container.streams.video:
+                raise MediaError(f"{self.path} holds no video; pick a video or image file.")
+            self._stream = self._container.streams.video[0]
+            self._stream.thread_type = "AUTO"
+            self._index_frames()
+            ctx = self._stream.codec_context
+            self.codec = ctx.name
+            self.width, self.height = ctx.width, ctx.height
+            self.fps = _stream_fps(self._stream)
+            self.rotation = 0
+            self._demux: Iterator | None = None
+            self._pos = -1  # index of the last frame the decoder delivered; -1: needs a seek
+            self._recent: OrderedDict[int, av.VideoFrame] = OrderedDict()
+            self._eof = False
+            self._peek_rotation()
+        except BaseException:
+            self._container.close()
+            raise
+
+    # --- facts ----------------------------------------------------------------------------
+    @property
+    def frame_count(self) -> int:
+        return len(self._pts)
+
+    @property
+    def duration(self) -> float:
+        return float(self.frame_count / self.fps) if self.fps else 0.0
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """(width, height) of the frames `read` returns, after rotation."""
+        if self.rotation % 180:
+            return self.height, self.width
+        return self.width, self.height
+
+    # --- reading --------------------------------------------------------------------------
+    def read(self, index: int) -> np.ndarray:
+        """Frame `index` (0-based) as RGB uint8 (H, W, 3)."""
+        n = self.frame_count
+        if not 0 <= index < n:
+            raise IndexError(f"frame {index} is outside {self.path.name}'s {n} frames")
+        cached = self._recent.get(index)
+        if cached is not None:
+            return self._to_rgb(cached)
+        return self._to_rgb(self._decode_to(index))
+
+    def iter_frames(self, start: int = 0, count: int | None = None) -> Iterator[np.ndarray]:
+        """Frames start, start+1, ... (count of them, or to the end) decoded in one pass."""
+        stop = self.frame_count if count is None else min(self.frame_count, start + count)
+        for i in range(max(start, 0), stop):
+            yield self.read(i)
+
+    def close(self) -> None:
+        self.closed = True
+        self._recent.clear()
+        self._container.close()
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- internals ------------------------------------------------------------------------
+    def _index_frames(self) -> None:
+        """Learn each frame's timestamp and the keyframes from one demux pass (no decoding)."""
+        pts, keys = [], set()
+        no_pts = False
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size == 0 and packet.pts is None:
+                    continue  # the flush packet demux() ends with
+                if packet.is_discard:
+                    continue  # an edit list hides it; the decoder won't show it either
+                stamp = packet.pts if packet.pts is not None else packet.dts
+                if stamp is None:
+                    no_pts = True
+                    stamp = len(pts)
+                pts.append(stamp)
+                if packet.is_keyframe:
+                    keys.add(stamp)
+        except av.error.FFmpegError as exc:
+            if not pts:
+                raise MediaError(
+                    f"{self.path} could not be read ({exc.strerror or exc}); the file may be damaged: "
+                    "copy or export it again."
+                ) from exc
+            # a damaged tail: keep the frames before it
+        if not pts:
+            raise MediaError(f"{self.path} holds no video frames; the file may be incomplete.")
+        self._pts = sorted(set(pts))
+        self._keys = sorted(i for i, p in enumerate(self._pts) if p in keys) or [0]
+        if self._keys[0] != 0:
+            self._keys.insert(0, 0)
+        # Without timestamps, seeking can't be trusted: decode from the start instead.
+        self._seekable = not no_pts
+
+    def _peek_rotation(self) -> None:
+        frame = self._decode_to(0)
+        self.rotation = int(round(frame.rotation or 0)) % 360
+
+    def _seek_to_key(self, index: int) -> None:
+        key = self._keys[bisect.bisect_right(self._keys, index) - 1]
+        if self._seekable:
+            self._container.seek(self._pts[key], stream=self._stream, backward=True, any_frame=False)
+        else:
+            self._container.seek(0, stream=self._stream, backward=True, any_frame=False)
+        self._demux = self._container.demux(self._stream)
+        self._pos = -1
+        self._eof = False
+
+    def _needs_seek(self, index: int) -> bool:
+        if self._demux is None or self._pos < 0 or index <= self._pos or self._eof:
+            return True
+        # the keyframe before the target lies beyond where we are: jumping there is cheaper
+        key = self._keys[bisect.bisect_right(self._keys, index) - 1]
+        return key > self._pos
+
+    def _decode_to(self, index: int) -> av.VideoFrame:
+        if self._needs_seek(index):
+            self._seek_to_key(index)
+        target = self._pts[index]
+        ctx = self._stream.codec_context
+        last = None
+        try:
+            while True:
+                packet = next(self._demux, None)
+                if packet is None or (packet.size == 0 and packet.pts is None):
+                    ctx.skip_frame = "DEFAULT"
+                    frames = ctx.decode(None)
+                    self._eof = True
+                else:
+                    # Frames shown before the target that no other frame refers to need not be
+                    # decoded at all; the target and every reference frame are decoded as usual.
+                    early = packet.pts is not None and packet.pts < target
+                    ctx.skip_frame = "NONREF" if early else "DEFAULT"
+                    frames = ctx.decode(packet)
+                for frame in frames:
+                    i = self._frame_index(frame)
+                    self._pos = i
+                    self._remember(i, frame)
+                    if i >= index:
+                        return frame
+                    last = frame
+                if self._eof:
+                    break
+        except av.error.FFmpegError as exc:
+            self._demux = None
+            raise MediaError(
+                f"{self.path} could not be decoded at frame {index} ({exc.strerror or exc}); "
+                "the file may be damaged: copy or export it again."
+            ) from exc
+        finally:
+            ctx.skip_frame = "DEFAULT"
+        # The decoder delivered fewer frames than the file lists (a damaged tail): hold the last.
+        self._demux = None
+        if last is None:
+            raise MediaError(f"{self.path} has no decodable frame at {index}; the file may be damaged.")
+        return last
+
+    def _frame_index(self, frame: av.VideoFrame) -> int:
+        if frame.pts is None or not self._seekable:
+            return self._pos + 1
+        i = bisect.bisect_left(self._pts, frame.pts)
+        return min(i, len(self._pts) - 1)
+
+    def _remember(self, index: int, frame: av.VideoFrame) -> None:
+        self._recent[index] = frame
+        self._recent.move_to_end(index)
+        while len(self._recent) > RECENT_FRAMES:
+            self._recent.popitem(last=False)
+
+    def _to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        rgb = frame.to_ndarray(format="rgb24", src_color_range=frame.color_range)
+        if self.rotation:
+            # the display matrix turns counter-clockwise; np.rot90 with k>0 does too
+            rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
+        return rgb
+
+
+def _stream_fps(stream: av.video.stream.VideoStream) -> Fraction:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    return Fraction(rate) if rate else Fraction(0)
+
+
+def read_frame(path: str | os.PathLike, index: int) -> np.ndarray:
+    """One frame of a video as RGB uint8 (H, W, 3)."""
+    with VideoReader(path) as reader:
+        return reader.read(index)
+
+
+def read_frames(path: str | os.PathLike, start: int = 0, count: int | None = None) -> list[np.ndarray]:
+    """Frames start .. start+count-1 (or to the end) of a video, as RGB uint8 arrays."""
+    with VideoReader(path) as reader:
+        return list(reader.iter_frames(start, count))
+
+
+def iter_frames(path: str | os.PathLike, start: int = 0, count: int | None = None) -> Iterator[np.ndarray]:
+    """Frames of a video one at a time, keeping only one in memory."""
+    with VideoReader(path) as reader:
+        yield from reader.iter_frames(start, count)
