@@ -29,15 +29,19 @@ def _name(clip: Clip) -> str:
     return f"“{clip.name}”" if clip.name else f"the clip at frame {clip.start}"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]  # str.capitalize() would lower-case the rest of a name
+
+
 def check_clip(clip: Clip) -> None:
     """Refuse a clip that breaks the document's rules (the safety net after every edit)."""
     if clip.length < 1:
         raise EditRefused(f"A clip needs at least one frame ({_name(clip)} would have {clip.length}).")
     if clip.start < 0:
-        raise EditRefused(f"{_name(clip).capitalize()} would start before frame 0.")
+        raise EditRefused(f"{_cap(_name(clip))} would start before frame 0.")
     if clip.takes:
         if not 0 <= clip.active_take < len(clip.takes):
-            raise EditRefused(f"{_name(clip).capitalize()} has no take number {clip.active_take + 1}.")
+            raise EditRefused(f"{_cap(_name(clip))} has no take number {clip.active_take + 1}.")
         take = clip.takes[clip.active_take]
         if take.is_still:
             if clip.source_in != 0:
@@ -69,7 +73,7 @@ def check_track(track: Track) -> None:
         check_clip(clip)
         if clip.start < end:
             raise EditRefused(
-                f"{_name(clip).capitalize()} would overlap the clip before it on {track.name or 'the track'}."
+                f"{_cap(_name(clip))} would overlap the clip before it on {track.name or 'the track'}."
             )
         end = clip.end
 
@@ -270,7 +274,7 @@ def move_clips(tx: Transaction, e: E.MoveClips) -> None:
     for cid in ids:
         track, clip = tx.clip(cid)
         if clip.start + e.delta < 0:
-            raise EditRefused(f"{_name(clip).capitalize()} would start before frame 0.")
+            raise EditRefused(f"{_cap(_name(clip))} would start before frame 0.")
         moving.append((track, clip))
     for track, clip in moving:
         track.clips.remove(clip)
@@ -278,7 +282,7 @@ def move_clips(tx: Transaction, e: E.MoveClips) -> None:
     for track, clip in moving:
         target = dest or track
         start = clip.start + e.delta
-        _require_free(target, start, start + clip.length, what=_name(clip).capitalize())
+        _require_free(target, start, start + clip.length, what=_cap(_name(clip)))
         for other_track, other in placed:
             # both move by the same delta, so they overlap now iff they overlapped before
             if other_track is target and other.start < clip.end and clip.start < other.end:
@@ -545,7 +549,7 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
                 clip.active_take = i
                 _show_whole_take(track, clip)
             return
-    raise EditRefused(f"{_name(clip).capitalize()} has no take {e.take_id!r}.")
+    raise EditRefused(f"{_cap(_name(clip))} has no take {e.take_id!r}.")
 
 
 def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:

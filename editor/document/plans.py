@@ -251,6 +251,10 @@ def _label(clip: Clip) -> str:
     return f"“{clip.name}”" if clip.name else f"the clip at frame {clip.start}"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]  # str.capitalize() would lower-case the rest of a name
+
+
 def _settings(project: Project, clip: Clip | None, selection: Selection, seed: int | None) -> dict[str, Any]:
     d = project.defaults
     shot = clip.shot if clip is not None else None
@@ -301,7 +305,7 @@ def _shown(clip: Clip) -> Segment:
 
 def _need_media(clip: Clip, what: str) -> None:
     if clip.take is None:
-        raise EditRefused(f"{_label(clip).capitalize()} is a draft: generate it before you {what} it.")
+        raise EditRefused(f"{_cap(_label(clip))} is a draft: generate it before you {what} it.")
 
 
 def _frames_asked(n: int) -> None:
@@ -329,11 +333,11 @@ def _animate(project: Project, sel: AnimateStill, seed: int | None) -> Generatio
     take = clip.take
     if take is None or not take.is_still:
         raise EditRefused(
-            f"{_label(clip).capitalize()} is not a still image: animate works on stills "
+            f"{_cap(_label(clip))} is not a still image: animate works on stills "
             "(use Restyle or Extend on a video)."
         )
     if clip.length < 2:
-        raise EditRefused(f"{_label(clip).capitalize()} is one frame long: make it longer first.")
+        raise EditRefused(f"{_cap(_label(clip))} is one frame long: make it longer first.")
     n = clip.length
     pins = [PinSource(position=0, count=1, media=take.media, still=True, label=f"still of {_label(clip)}",
                       take_id=take.id)]
@@ -423,7 +427,7 @@ def _loop(project: Project, sel: LoopClip, seed: int | None) -> GenerationPlan:
     track, clip = _find(project, sel.clip_id)
     _need_media(clip, "loop")
     if clip.take.is_still:
-        raise EditRefused(f"{_label(clip).capitalize()} is a still: animate it before looping it.")
+        raise EditRefused(f"{_cap(_label(clip))} is a still: animate it before looping it.")
     _frames_asked(sel.frames)
     n = sel.frames
     k = context_count(sel.context, clip.length)
@@ -445,7 +449,7 @@ def _restyle(project: Project, sel: RestyleClip, seed: int | None) -> Generation
     track, clip = _find(project, sel.clip_id)
     _need_media(clip, "restyle")
     if clip.take.is_still:
-        raise EditRefused(f"{_label(clip).capitalize()} is a still: animate it, or restyle a video clip.")
+        raise EditRefused(f"{_cap(_label(clip))} is a still: animate it, or restyle a video clip.")
     if not 0.0 < sel.strength < 1.0:
         raise EditRefused("Restyle strength must be between 0 and 1: 0 ignores the clip, 1 keeps it unchanged.")
     n = clip.length
