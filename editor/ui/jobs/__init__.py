@@ -50,3 +50,11 @@ free at once. Nothing queued runs until resume_queue().
 The worker never touches the Document: it returns a Take and the plan's target, and the GUI
 thread applies `PlaceGeneratedTake` (one undoable edit).
 """
+
+from __future__ import annotations
+
+from editor.ui.jobs.controller import ACTIONS, GenerationController, LiveJob
+from editor.ui.jobs.jobs_panel import JobsPanel
+from editor.ui.jobs.monitor import MonitorPanel
+
+__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel"]

@@ -1,0 +1,483 @@
+"""The generation controller: the user's actions become queued jobs; finished jobs become undoable edits.
+
+It owns the project's job journal and the worker thread. On the GUI thread it only builds plans
+(pure Python), writes a queued row (one small SQLite transaction) and applies results as
+`PlaceGeneratedTake` edits; reading frames, running the model and writing takes all happen in
+the worker. The worker reads the project only through a snapshot of its settings and cast that
+this controller replaces (never mutates) after each change, so the two threads never share a
+mutable object.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QImage
+
+from editor.document.document import Change, Document
+from editor.document.edits import EditRefused, PlaceGeneratedTake, Side
+from editor.document.plans import (
+    AnimateStill,
+    ExtendClip,
+    GenerateShot,
+    GenerationPlan,
+    InfillGap,
+    LoopClip,
+    RestyleClip,
+    make_plan,
+)
+from editor.document.plans import Selection as PlanSelection
+from editor.document.project import Project
+from editor.generation import (
+    INTERPOLATE,
+    Generated,
+    GenerationError,
+    JobStopped,
+    Progress,
+    model_for,
+    plan_of,
+    run_job,
+    submit,
+)
+from editor.ui.jobs.worker import JobCallbacks, JobWorker
+from editor.ui.selection import Selection
+from model.journal import Job, JobState, Journal, JournalError
+from model.request import Action
+
+ACTIONS = ("generate", "animate", "extend_forward", "extend_backward", "infill", "loop", "restyle")
+DEFAULT_EXTEND_SECONDS = 2.0
+DEFAULT_LOOP_SECONDS = 1.0
+DEFAULT_RESTYLE_STRENGTH = 0.6
+JOURNAL_NAME = "jobs.sqlite"
+
+
+@dataclass
+class LiveJob:
+    """What the GUI knows of the running job between journal writes."""
+
+    step: int = 0
+    total: int = 0
+    per_step: float = 0.0
+    preview: QImage | None = None
+    stopping: bool = False
+    started: float = 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, from the mean step time so far (None before the first step)."""
+        if self.total <= 0 or self.step <= 0:
+            return None
+        return (self.total - self.step) * self.per_step
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 0.0
+
+
+def project_snapshot(project: Project) -> Project:
+    """A copy of what a running job may read of the project (size, fps, cast, defaults), no tracks."""
+    return Project(
+        name=project.name, fps=project.fps, width=project.width, height=project.height, tracks=[],
+        cast=[copy.deepcopy(m) for m in project.cast], defaults=copy.copy(project.defaults),
+        metadata={},
+    )
+
+
+class GenerationController(QObject):
+    """See `editor.ui.jobs` for the public API."""
+
+    job_progress = Signal(object, float, object)  # plan target, fraction, QImage or None
+    jobs_changed = Signal()
+    message = Signal(str)
+    take_placed = Signal(str)  # clip id now showing the new take
+    action_states_changed = Signal()
+    # finer-grained, for the panels
+    job_started = Signal(int)
+    job_live = Signal(int)  # the running job's progress or preview changed
+    measured = Signal(int, int, float, float, float)  # job, step, s/step, RSS MiB, GPU MiB
+    job_ended = Signal(int, str)  # job id, "done" | "failed" | "cancelled" | "requeued"
+
+    def __init__(
+        self,
+        document: Document,
+        selection: Selection,
+        *,
+        folder: Path | str | None = None,
+        journal: Journal | None = None,
+        runner: Any = None,
+        settings: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.folder = Path(folder) if folder is not None else document.folder
+        if self.folder is None:
+            raise GenerationError("Save the project first: generated takes are stored in its folder.")
+        self.journal = journal or Journal(self.folder / JOURNAL_NAME)
+        self._owns_journal = journal is None
+        self._runner = runner if runner is not None else _runner_from(settings)
+        self._snapshot = project_snapshot(document.project)
+        self._jobs: list[Job] = []
+        self._titles: dict[int, str] = {}
+        self._plans: dict[int, GenerationPlan] = {}
+        self._live: dict[int, LiveJob] = {}
+        self._model_support: dict[str, tuple[float, Any]] = {}
+        self._closed = False
+
+        self._worker = JobWorker(self.journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
+        w = self._worker
+        w.job_started.connect(self._on_started)
+        w.progress.connect(self._on_progress)
+        w.preview.connect(self._on_preview)
+        w.measured.connect(self.measured)
+        w.job_finished.connect(self._on_finished)
+        w.job_failed.connect(self._on_failed)
+        w.job_cancelled.connect(self._on_cancelled)
+        w.job_requeued.connect(self._on_requeued)
+        w.idle.connect(self._refresh)
+        self._unsubscribe = document.subscribe(self._on_document_changed)
+        selection.changed.connect(self.action_states_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+        self.interrupted: list[Job] = list(self.journal.interrupted_on_open)
+        self._refresh()
+        self._worker.start()
+        if self.interrupted:
+            n = len(self.interrupted)
+            self.message.emit(f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
+                              "see Jobs to run {0} again.".format("them" if n > 1 else "it"))
+        self._worker.wake()
+
+    # --- the user's actions -------------------------------------------------------------------
+    def generate_shot(self) -> int | None:
+        """Queue a take for each selected shot (a draft's first take, or another one)."""
+        clips = self.selection.clips
+        if len(clips) > 1:
+            ids = [self._queue(GenerateShot(clip_id=c)) for c in clips]
+            return next((i for i in ids if i is not None), None)
+        return self._queue(self._selection_for("generate"))
+
+    def animate(self) -> int | None:
+        return self._queue(self._selection_for("animate"))
+
+    def extend_forward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> int | None:
+        return self._queue(self._selection_for("extend_forward", seconds=seconds))
+
+    def extend_backward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> int | None:
+        return self._queue(self._selection_for("extend_backward", seconds=seconds))
+
+    def infill(self) -> int | None:
+        return self._queue(self._selection_for("infill"))
+
+    def loop(self, seconds: float = DEFAULT_LOOP_SECONDS) -> int | None:
+        return self._queue(self._selection_for("loop", seconds=seconds))
+
+    def restyle(self, strength: float = DEFAULT_RESTYLE_STRENGTH) -> int | None:
+        return self._queue(self._selection_for("restyle", strength=strength))
+
+    def action_state(self, action: str) -> tuple[bool, str]:
+        """(enabled, tooltip): whether `action` can run on the selection, and why not / what it does."""
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.")
+        try:
+            sel = self._selection_for(action)
+            plan = make_plan(self.document.project, sel, seed=0)
+            model = model_for(plan)
+            reason = self._model_refuses(model, plan.action)
+            if reason:
+                return False, reason
+        except (EditRefused, GenerationError) as exc:
+            return False, str(exc)
+        engine = "the built-in interpolation" if model == INTERPOLATE else Path(model).name
+        return True, f"{plan.summary} (with {engine})."
+
+    # --- the queue ------------------------------------------------------------------------------
+    def jobs(self) -> list[Job]:
+        """Every job of this project, in queue order (as last read)."""
+        return list(self._jobs)
+
+    def waiting_ids(self) -> list[int]:
+        """Ids of waiting jobs in the order they will run (the index `move` takes)."""
+        return [j.id for j in self._jobs if j.state in (JobState.QUEUED, JobState.PAUSED)]
+
+    def live(self, job_id: int) -> LiveJob | None:
+        return self._live.get(job_id)
+
+    def title_of(self, job_id: int) -> str:
+        return self._titles.get(job_id, f"Job {job_id}")
+
+    @property
+    def running_job(self) -> int | None:
+        return self._worker.running_job
+
+    @property
+    def paused(self) -> bool:
+        return self._worker.paused
+
+    def cancel(self, job_id: int) -> None:
+        """A waiting job is dropped now; a running one stops within one step (no take is kept)."""
+        if job_id == self._worker.running_job:
+            live = self._live.setdefault(job_id, LiveJob())
+            if live.stopping:
+                return  # asked already; it stops at its next step
+            self._worker.cancel(job_id)
+            live.stopping = True
+            self.job_live.emit(job_id)
+            self.message.emit(f"Stopping “{self.title_of(job_id)}”…")
+            return
+        try:
+            self.journal.cancel(job_id)
+        except JournalError as exc:
+            self.message.emit(str(exc))
+        self._refresh()
+
+    def retry(self, job_id: int) -> int | None:
+        """Run a job again. A done job is run with a new seed, so it makes a different take."""
+        try:
+            job = self.journal.get(job_id)
+            if job.state is JobState.DONE:
+                plan = replace(plan_of(job), seed=random.SystemRandom().randrange(2**31))
+                new = submit(self.journal, plan)
+            else:
+                new = self.journal.requeue(job_id)
+        except (JournalError, GenerationError) as exc:
+            self.message.emit(str(exc))
+            return None
+        self._refresh()
+        self._worker.wake()
+        return new.id
+
+    def retry_interrupted(self) -> None:
+        for job in [j for j in self._jobs if j.state is JobState.INTERRUPTED]:
+            self.retry(job.id)
+
+    def move(self, job_id: int, index: int) -> None:
+        try:
+            self.journal.move(job_id, index)
+        except JournalError as exc:
+            self.message.emit(str(exc))
+        self._refresh()
+
+    def pause_queue(self) -> None:
+        """Stop the running job (back to the front of the queue) and free the model's memory."""
+        if self.paused:
+            return
+        running = self._worker.running_job
+        self._worker.set_paused(True)
+        if running is not None:
+            self._live.setdefault(running, LiveJob()).stopping = True
+            self.job_live.emit(running)
+        self.message.emit("Queue paused; the model is unloaded.")
+        self._refresh()
+        self.action_states_changed.emit()
+
+    def resume_queue(self) -> None:
+        if not self.paused:
+            return
+        self._worker.set_paused(False)
+        self.message.emit("Queue resumed.")
+        self._refresh()
+        self.action_states_changed.emit()
+
+    def shutdown(self) -> None:
+        """Stop the worker (the running job stops at its next step) and close the journal."""
+        if self._closed:
+            return
+        self._closed = True
+        self._unsubscribe()
+        self._worker.stop()
+        try:
+            self._runner.unload()
+        except Exception:
+            pass  # quitting anyway
+        if self._owns_journal:
+            self.journal.close()
+
+    # --- internals ------------------------------------------------------------------------------
+    def _selection_for(self, action: str, *, seconds: float | None = None,
+                       strength: float = DEFAULT_RESTYLE_STRENGTH) -> PlanSelection:
+        sel = self.selection
+        fps = self.document.project.fps
+        clip_id = sel.clip
+        if clip_id is None and sel.clip_end is not None:
+            clip_id = sel.clip_end.clip_id
+        if clip_id is None and sel.keyframe is not None:
+            clip_id = sel.keyframe.clip_id
+        if action == "infill":
+            if sel.gap is None:
+                raise EditRefused("Select the gap between two clips to infill it.")
+            return InfillGap(track_id=sel.gap.track_id, frame=sel.gap.start)
+        if clip_id is None:
+            raise EditRefused("Select a shot first." if not sel.clips else "Select just one shot.")
+        if action == "generate":
+            return GenerateShot(clip_id=clip_id)
+        if action == "animate":
+            return AnimateStill(clip_id=clip_id)
+        if action in ("extend_forward", "extend_backward"):
+            frames = max(1, round((seconds or DEFAULT_EXTEND_SECONDS) * fps))
+            side = Side.END if action == "extend_forward" else Side.START
+            return ExtendClip(clip_id=clip_id, side=side, frames=frames)
+        if action == "loop":
+            return LoopClip(clip_id=clip_id, frames=max(1, round((seconds or DEFAULT_LOOP_SECONDS) * fps)))
+        if action == "restyle":
+            return RestyleClip(clip_id=clip_id, strength=strength)
+        raise ValueError(action)
+
+    def _queue(self, selection: PlanSelection | None) -> int | None:
+        try:
+            if selection is None:
+                raise EditRefused("Nothing is selected.")
+            plan = make_plan(self.document.project, selection)
+            reason = self._model_refuses(model_for(plan), plan.action)
+            if reason:
+                raise GenerationError(reason)
+            job = submit(self.journal, plan)
+        except (EditRefused, GenerationError, JournalError) as exc:
+            self.message.emit(str(exc))
+            return None
+        self._plans[job.id] = plan
+        self.message.emit(f"Queued: {job.title}")
+        self._refresh()
+        self._worker.wake()
+        return job.id
+
+    def _model_refuses(self, model: str, action: Action) -> str | None:
+        """Why `model` can't make `action` (None when it can). Model folders are read once per change."""
+        from model.models import ModelError, inspect_model
+
+        try:
+            stamp = 0.0 if model == INTERPOLATE else Path(model, "model_index.json").stat().st_mtime
+        except OSError:
+            return f"The model folder {model} is missing; choose another model for this shot or project."
+        cached = self._model_support.get(model)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, inspect_model(model))
+            except ModelError as exc:
+                cached = (stamp, str(exc))
+            self._model_support[model] = cached
+        info = cached[1]
+        if isinstance(info, str):
+            return info
+        return info.supports(action)
+
+    def _execute(self, journal: Journal, job: Job, callbacks: JobCallbacks) -> Generated:
+        # worker thread: everything it reads is its own or the immutable snapshot
+        progress = Progress(callbacks.on_progress, callbacks.on_preview, callbacks.should_cancel)
+        return run_job(journal, job, self._runner, self._snapshot, self.folder, progress)
+
+    def _on_document_changed(self, change: Change) -> None:
+        if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:
+            self._snapshot = project_snapshot(self.document.project)  # replaced, never mutated
+        self.action_states_changed.emit()
+
+    def _plan(self, job_id: int) -> GenerationPlan | None:
+        plan = self._plans.get(job_id)
+        if plan is None:
+            job = next((j for j in self._jobs if j.id == job_id), None)
+            try:
+                plan = plan_of(job or self.journal.get(job_id))
+            except (GenerationError, JournalError):
+                return None
+            self._plans[job_id] = plan
+        return plan
+
+    def _refresh(self) -> None:
+        if self._closed:
+            return
+        try:
+            self._jobs = self.journal.jobs()
+        except JournalError as exc:
+            self.message.emit(str(exc))
+            return
+        self._titles = {j.id: j.title for j in self._jobs}
+        self.jobs_changed.emit()
+
+    def _on_started(self, job_id: int) -> None:
+        self._live[job_id] = LiveJob(started=time.monotonic())
+        self._refresh()
+        self.job_started.emit(job_id)
+        plan = self._plan(job_id)
+        if plan is not None:
+            self.job_progress.emit(plan.target, 0.0, None)
+
+    def _on_progress(self, job_id: int, step: int, total: int, per_step: float) -> None:
+        live = self._live.setdefault(job_id, LiveJob())
+        live.step, live.total, live.per_step = step, total, per_step
+        self.job_live.emit(job_id)
+        plan = self._plan(job_id)
+        if plan is not None:
+            self.job_progress.emit(plan.target, live.fraction, live.preview)
+
+    def _on_preview(self, job_id: int, image: QImage) -> None:
+        live = self._live.setdefault(job_id, LiveJob())
+        live.preview = image
+        self.job_live.emit(job_id)
+        plan = self._plan(job_id)
+        if plan is not None:
+            self.job_progress.emit(plan.target, live.fraction, image)
+
+    def _on_finished(self, job_id: int, result: object) -> None:
+        self._live.pop(job_id, None)
+        if not isinstance(result, Generated):
+            self._on_failed(job_id, "The job returned nothing to place; run it again.")
+            return
+        try:
+            self.document.request(PlaceGeneratedTake(plan=result.plan, take=result.take))
+        except EditRefused as exc:
+            self.message.emit(f"The take was made ({result.take.media}) but could not be placed: {exc}")
+            self._refresh()
+            self.job_ended.emit(job_id, "failed")
+            return
+        clip_id = _clip_holding(self.document.project, result.take.id)
+        self.message.emit(f"Done: {self.title_of(job_id)}")
+        self._refresh()
+        if clip_id is not None:
+            self.take_placed.emit(clip_id)
+        self.job_ended.emit(job_id, "done")
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        self._live.pop(job_id, None)
+        self.message.emit(f"Failed: {self.title_of(job_id)}: {message}" if job_id >= 0 else message)
+        self._refresh()
+        self.job_ended.emit(job_id, "failed")
+
+    def _on_cancelled(self, job_id: int) -> None:
+        self._live.pop(job_id, None)
+        self.message.emit(f"Cancelled: {self.title_of(job_id)}")
+        self._refresh()
+        self.job_ended.emit(job_id, "cancelled")
+
+    def _on_requeued(self, job_id: int) -> None:
+        self._live.pop(job_id, None)
+        self._refresh()
+        self.job_ended.emit(job_id, "requeued")
+
+
+def _clip_holding(project: Project, take_id: str) -> str | None:
+    for track in project.tracks:
+        for clip in track.clips:
+            if any(t.id == take_id for t in clip.takes):
+                return clip.id
+    return None
+
+
+def _runner_from(settings: Any):
+    """A Runner honouring the user's device and memory-mode settings (no torch imported here)."""
+    from model.runner import Runner
+
+    device = memory = None
+    if settings is not None:
+        device = None if settings.device() == "auto" else settings.device()
+        mode = settings.memory_mode()
+        memory = None if mode == "auto" else mode
+    return Runner(device=device, memory=memory)

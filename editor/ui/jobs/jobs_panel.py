@@ -1,0 +1,301 @@
+"""The jobs panel: every job with its state, progress, ETA and live preview; cancel, run again, reorder.
+
+Rows are kept per job id and updated in place (a progress step repaints one bar, not the list).
+The list is rebuilt only when the set or order of jobs changes. Jobs a crash interrupted are
+listed first, under a line that offers to run them all again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.ui.jobs.controller import GenerationController, LiveJob
+from model.journal import Job, JobState
+
+THUMB = QSize(96, 54)
+MAX_FINISHED_SHOWN = 50  # older finished jobs stay in the journal but not in the panel
+
+_STATE_WORDS = {
+    JobState.QUEUED: "Waiting",
+    JobState.RUNNING: "Running",
+    JobState.DONE: "Done",
+    JobState.FAILED: "Failed",
+    JobState.CANCELLED: "Cancelled",
+    JobState.INTERRUPTED: "Interrupted",
+    JobState.PAUSED: "Held",
+}
+
+
+def format_eta(seconds: float) -> str:
+    """"1:05" / "12 s" style remaining time."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class JobRow(QFrame):
+    """One job: thumbnail, title, state line, progress bar and its buttons."""
+
+    def __init__(self, controller: GenerationController, job: Job, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("JobRow")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._controller = controller
+        self.job = job
+
+        self.thumb = QLabel()
+        self.thumb.setFixedSize(THUMB)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumb.setStyleSheet("background: #202020; color: #777; border-radius: 3px;")
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(8)
+
+        self.up = self._tool("▲", "Run earlier", lambda: self._move(-1))
+        self.down = self._tool("▼", "Run later", lambda: self._move(+1))
+        self.retry = QPushButton("Run again")
+        self.retry.setToolTip("Queue this job again; a new take is made, nothing is overwritten.")
+        self.retry.clicked.connect(lambda: self._controller.retry(self.job.id))
+        self.cancel = self._tool("✕", "Cancel this job", lambda: self._controller.cancel(self.job.id))
+
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        for b in (self.up, self.down, self.retry, self.cancel):
+            top.addWidget(b)
+        text.addLayout(top)
+        text.addWidget(self.state)
+        text.addWidget(self.bar)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.addWidget(self.thumb)
+        outer.addLayout(text, 1)
+        self.set_job(job)
+
+    def _tool(self, text: str, tip: str, fn) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.clicked.connect(fn)
+        return b
+
+    def _move(self, delta: int) -> None:
+        waiting = self._controller.waiting_ids()
+        if self.job.id in waiting:
+            index = waiting.index(self.job.id) + delta
+            if 0 <= index < len(waiting):
+                self._controller.move(self.job.id, index)
+
+    def set_job(self, job: Job) -> None:
+        self.job = job
+        self.title.setText(job.title)
+        self.title.setToolTip(f"Job {job.id}: {job.title}")
+        waiting = job.state in (JobState.QUEUED, JobState.PAUSED)
+        self.up.setVisible(waiting)
+        self.down.setVisible(waiting)
+        self.cancel.setVisible(waiting or job.state is JobState.RUNNING)
+        self.retry.setVisible(job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED,
+                                            JobState.DONE))
+        self.retry.setText("Make another take" if job.state is JobState.DONE else "Run again")
+        self.update_live(self._controller.live(job.id))
+
+    def update_live(self, live: LiveJob | None) -> None:
+        job = self.job
+        words = _STATE_WORDS[job.state]
+        fraction = job.fraction
+        if job.state is JobState.RUNNING and live is not None:
+            if live.stopping:
+                words = "Stopping…"
+            elif live.total:
+                fraction = live.step / live.total
+                eta = live.eta
+                words = f"Step {live.step}/{live.total} · {live.per_step:.2f} s/step"
+                if eta is not None:
+                    words += f" · {format_eta(eta)} left"
+            else:
+                words = "Loading the model…"
+        elif job.state is JobState.DONE:
+            fraction = 1.0
+            if isinstance(job.result, dict) and job.result.get("take"):
+                words = f"Done · {job.result['take']}"
+        elif job.state in (JobState.FAILED, JobState.INTERRUPTED) and job.message:
+            words = f"{words}: {job.message}"
+        elif job.state is JobState.QUEUED and self._controller.paused:
+            words = "Waiting (queue paused)"
+        self.state.setText(words)
+        self.state.setToolTip(words)
+        self.bar.setValue(round(fraction * 1000))
+        self.bar.setVisible(job.state in (JobState.RUNNING, JobState.QUEUED, JobState.PAUSED))
+        image = live.preview if live is not None else None
+        if image is not None and not image.isNull():
+            self.thumb.setPixmap(
+                QPixmap.fromImage(image).scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation)
+            )
+        elif self.thumb.pixmap() is None or self.thumb.pixmap().isNull():
+            self.thumb.setText(job.kind.replace("_", " "))
+
+    def preview_image(self) -> QImage | None:
+        pm = self.thumb.pixmap()
+        return None if pm is None or pm.isNull() else pm.toImage()
+
+
+class JobsPanel(QWidget):
+    """The job queue as rows, with pause/resume of the whole queue."""
+
+    def __init__(self, controller: GenerationController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("JobsPanel")
+        self._controller = controller
+        self._rows: dict[int, JobRow] = {}
+
+        self.pause_button = QPushButton()
+        self.pause_button.clicked.connect(self._toggle_pause)
+        self.summary = QLabel()
+        self.interrupted = QFrame()
+        self.interrupted.setObjectName("InterruptedBanner")
+        self.interrupted.setStyleSheet("#InterruptedBanner { background: #4a3a10; border-radius: 4px; }")
+        self.interrupted_text = QLabel()
+        self.interrupted_text.setWordWrap(True)
+        self.run_interrupted = QPushButton("Run them again")
+        self.run_interrupted.clicked.connect(self._controller.retry_interrupted)
+        banner = QHBoxLayout(self.interrupted)
+        banner.addWidget(self.interrupted_text, 1)
+        banner.addWidget(self.run_interrupted)
+
+        self._list = QWidget()
+        self._list_layout = QVBoxLayout(self._list)
+        self._list_layout.setContentsMargins(0, 0, 0, 0)
+        self._list_layout.setSpacing(4)
+        self._list_layout.addStretch(1)
+        self.empty = QLabel("No jobs yet. Select a shot, a gap or a clip's end and choose what to make.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #888;")
+        self._list_layout.insertWidget(0, self.empty)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._list)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.pause_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.interrupted)
+        layout.addWidget(scroll, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+        controller.jobs_changed.connect(self.refresh)
+        controller.job_live.connect(self._on_live)
+        self.refresh()
+
+    # --- reading (tests, window) ---------------------------------------------------------------
+    def row(self, job_id: int) -> JobRow | None:
+        return self._rows.get(job_id)
+
+    def shown_ids(self) -> list[int]:
+        """Job ids in the order the rows are shown."""
+        out = []
+        for i in range(self._list_layout.count()):
+            w = self._list_layout.itemAt(i).widget()
+            if isinstance(w, JobRow):
+                out.append(w.job.id)
+        return out
+
+    # --- updates --------------------------------------------------------------------------------
+    def _toggle_pause(self) -> None:
+        if self._controller.paused:
+            self._controller.resume_queue()
+        else:
+            self._controller.pause_queue()
+
+    def _on_live(self, job_id: int) -> None:
+        row = self._rows.get(job_id)
+        if row is not None:
+            row.update_live(self._controller.live(job_id))
+
+    def refresh(self) -> None:
+        jobs = _display_order(self._controller.jobs())
+        ids = [j.id for j in jobs]
+        for job_id in list(self._rows):
+            if job_id not in ids:
+                row = self._rows.pop(job_id)
+                self._list_layout.removeWidget(row)
+                row.deleteLater()
+        if ids != self.shown_ids():
+            for job in jobs:  # re-insert in display order (rows already there are moved, not rebuilt)
+                row = self._rows.get(job.id) or JobRow(self._controller, job, self._list)
+                self._rows[job.id] = row
+                self._list_layout.removeWidget(row)
+            for index, job in enumerate(jobs):
+                self._list_layout.insertWidget(index, self._rows[job.id])
+        for job in jobs:
+            self._rows[job.id].set_job(job)
+        self.empty.setVisible(not jobs)
+
+        paused = self._controller.paused
+        self.pause_button.setText("Resume queue" if paused else "Pause queue")
+        self.pause_button.setToolTip(
+            "Run waiting jobs again." if paused else
+            "Stop the running job (it goes back to the front of the queue) and free the model's memory."
+        )
+        waiting = sum(j.state in (JobState.QUEUED, JobState.PAUSED) for j in jobs)
+        running = sum(j.state is JobState.RUNNING for j in jobs)
+        parts = []
+        if running:
+            parts.append("1 running")
+        if waiting:
+            parts.append(f"{waiting} waiting")
+        if paused:
+            parts.append("paused")
+        self.summary.setText(", ".join(parts) if parts else "Queue empty")
+        interrupted = [j for j in jobs if j.state is JobState.INTERRUPTED]
+        self.interrupted.setVisible(bool(interrupted))
+        if interrupted:
+            n = len(interrupted)
+            self.interrupted_text.setText(
+                f"{n} job{'s were' if n > 1 else ' was'} interrupted when Shotline stopped. "
+                "Nothing was lost; run {0} again to make {1}.".format("them" if n > 1 else "it",
+                                                                      "them" if n > 1 else "it")
+            )
+            self.run_interrupted.setText("Run them again" if n > 1 else "Run it again")
+
+
+def _display_order(jobs: list[Job]) -> list[Job]:
+    """Interrupted first (they need a decision), then running, waiting in queue order, then the rest."""
+    interrupted = [j for j in jobs if j.state is JobState.INTERRUPTED]
+    running = [j for j in jobs if j.state is JobState.RUNNING]
+    waiting = [j for j in jobs if j.state in (JobState.QUEUED, JobState.PAUSED)]
+    finished = sorted(
+        (j for j in jobs if j.state in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)),
+        key=lambda j: (j.finished_at or j.updated, j.id),
+        reverse=True,
+    )[:MAX_FINISHED_SHOWN]
+    return interrupted + running + waiting + finished

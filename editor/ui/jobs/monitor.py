@@ -1,0 +1,119 @@
+"""The monitor panel: seconds per step and memory (process and GPU) of the running job, as plots.
+
+Figures come from the worker (one sample per sampling step, measured in the worker thread), so
+the panel only draws. Between jobs a slow timer keeps sampling memory, so the user sees the
+memory go down when the queue is paused and the model unloaded.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from editor.ui.jobs.controller import GenerationController
+from editor.ui.jobs.worker import memory_now
+
+IDLE_SAMPLE_MS = 1000
+MEMORY_HISTORY = 600  # samples kept on the memory plot
+
+
+class MonitorPanel(QWidget):
+    """Two stacked plots: s/step against step for the running job; memory against time."""
+
+    def __init__(self, controller: GenerationController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MonitorPanel")
+        self._controller = controller
+        self._job: int | None = None
+        self._steps: list[int] = []
+        self._step_s: list[float] = []
+        self._t0 = time.monotonic()
+        self._times: list[float] = []
+        self._rss: list[float] = []
+        self._gpu: list[float] = []
+
+        self.summary = QLabel("No job running.")
+        self.summary.setObjectName("MonitorSummary")
+
+        pg.setConfigOptions(antialias=True)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground(None)
+        self.speed_plot = self.plots.addPlot(row=0, col=0)
+        self.speed_plot.setLabel("left", "s / step")
+        self.speed_plot.setLabel("bottom", "step")
+        self.speed_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2), symbol="o",
+                                                symbolSize=4, symbolBrush="#6cb4ff")
+        self.memory_plot = self.plots.addPlot(row=1, col=0)
+        self.memory_plot.setLabel("left", "memory", units="MiB")
+        self.memory_plot.setLabel("bottom", "time", units="s")
+        self.memory_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.memory_plot.addLegend(offset=(5, 5))
+        self.rss_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#f0b050", width=2), name="process")
+        self.gpu_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#70d070", width=2), name="GPU")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plots, 1)
+
+        controller.job_started.connect(self._on_started)
+        controller.measured.connect(self._on_measured)
+        controller.jobs_changed.connect(self._on_jobs_changed)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(IDLE_SAMPLE_MS)
+        self._idle_timer.timeout.connect(self._sample_idle)
+        self._idle_timer.start()
+
+    # --- updates ------------------------------------------------------------------------------
+    def _on_started(self, job_id: int) -> None:
+        self._job = job_id
+        self._steps.clear()
+        self._step_s.clear()
+        self.speed_curve.setData([], [])
+        title = self._controller.title_of(job_id)
+        self.summary.setText(f"{title}: starting…")
+        self.speed_plot.setTitle(title, size="9pt")
+
+    def _on_measured(self, job_id: int, step: int, seconds: float, rss: float, gpu: float) -> None:
+        if job_id != self._job:
+            self._on_started(job_id)
+        self._steps.append(step)
+        self._step_s.append(seconds)
+        self.speed_curve.setData(self._steps, self._step_s)
+        self._add_memory(rss, gpu)
+        gpu_text = f", GPU {gpu:,.0f} MiB" if gpu >= 0 else ""
+        self.summary.setText(
+            f"{self._controller.title_of(job_id)}: step {step}, {seconds:.2f} s/step, "
+            f"process {rss:,.0f} MiB{gpu_text}"
+        )
+
+    def _on_jobs_changed(self) -> None:
+        if self._controller.running_job is None and self._job is not None:
+            self.summary.setText(f"No job running (last: {self._controller.title_of(self._job)}).")
+            self._job = None
+
+    def _sample_idle(self) -> None:
+        if self._controller.running_job is not None:
+            return  # the worker samples each step while a job runs
+        rss, gpu = memory_now()
+        self._add_memory(rss, gpu)
+
+    def _add_memory(self, rss: float, gpu: float) -> None:
+        self._times.append(time.monotonic() - self._t0)
+        self._rss.append(rss)
+        self._gpu.append(gpu)
+        if len(self._times) > MEMORY_HISTORY:
+            del self._times[0], self._rss[0], self._gpu[0]
+        self.rss_curve.setData(self._times, self._rss)
+        known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
+        self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
+
+    # --- for tests and the window --------------------------------------------------------------
+    @property
+    def step_seconds(self) -> list[float]:
+        """Seconds of each step of the job shown, in order."""
+        return list(self._step_s)

@@ -1,0 +1,312 @@
+"""The worker thread that runs queued jobs one at a time and reports back through signals.
+
+`JobWorker` is a QObject moved to its own QThread (superqt style: it reports, it never reaches
+into the GUI). The GUI thread only ever *asks* it things through queued calls (`wake`,
+`unload`) or thread-safe flags (`cancel`, `set_paused`); it never waits for it, so a model load,
+a sampling step or a take being written can't freeze the window.
+
+One job runs per `_run_one` call; the next one is scheduled as a fresh queued call, so requests
+that arrive meanwhile (unload after pause) are served between jobs rather than starved.
+
+Pause (chosen behaviour): the running job stops within one step and goes back to the *front* of
+the queue (its sampling restarts on resume), then the model is unloaded so its memory is free at
+once. Waiting jobs stay waiting. This frees the GPU when the user asks, which is what pause is
+for; a job that should finish first can be left running by not pausing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QImage
+
+from model.journal import Job, Journal, JournalError
+
+# Progress is written to the journal (an fsync'd SQLite write) at most this often: the GUI gets
+# every step through signals; the journal's copy only has to survive a crash.
+JOURNAL_PROGRESS_EVERY_S = 0.5
+# The preview picture sent to the GUI is at most this wide/high (the jobs panel and the
+# timeline overlay show thumbnails; a full frame would only cost copies).
+PREVIEW_SIDE = 320
+
+
+class Stopped(Exception):  # noqa: N818 - a cancel is not an error
+    """Raised inside a job's callbacks when the user cancelled it or paused the queue."""
+
+
+@dataclass(frozen=True)
+class JobCallbacks:
+    """What a job's code gets to report progress and to learn it should stop."""
+
+    on_progress: Callable[[int, int, float], None]  # step, total, seconds per step
+    on_preview: Callable[[np.ndarray], None]  # an RGB uint8 picture of the work in progress
+    should_cancel: Callable[[], bool]
+
+
+# execute(journal, job, callbacks) -> result; raises to fail (message shown to the user).
+# It must raise when should_cancel() has become true instead of returning a result.
+Execute = Callable[[Journal, Job, JobCallbacks], Any]
+Unload = Callable[[], None]
+
+
+def rgb_to_qimage(rgb: np.ndarray, max_side: int = PREVIEW_SIDE) -> QImage:
+    """An RGB uint8 array as a QImage that owns its pixels (safe to hand to another thread)."""
+    h, w = rgb.shape[:2]
+    step = max(1, -(-max(h, w) // max_side))  # integer subsampling: cheap and good enough here
+    small = np.ascontiguousarray(rgb[::step, ::step, :3], dtype=np.uint8)
+    sh, sw = small.shape[:2]
+    return QImage(small.data, sw, sh, 3 * sw, QImage.Format.Format_RGB888).copy()
+
+
+def memory_now() -> tuple[float, float]:
+    """(process resident memory, GPU memory in use) in MiB; GPU is -1 when not known.
+
+    torch is asked only if the worker already imported it: the monitor must not be the thing
+    that loads torch into an editor that never generated anything.
+    """
+    rss = _rss_mib()
+    gpu = -1.0
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            if torch.cuda.is_available() and torch.cuda.is_initialized():
+                gpu = torch.cuda.memory_allocated() / 2**20
+        except Exception:  # a broken driver must not break the monitor
+            gpu = -1.0
+    return rss, gpu
+
+
+def _rss_mib() -> float:
+    try:
+        import psutil
+
+        return psutil.Process(os.getpid()).memory_info().rss / 2**20
+    except Exception:
+        pass
+    try:  # Linux without psutil
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
+        return 0.0
+
+
+class JobWorker(QObject):
+    """Runs queued jobs of a journal one at a time, in its own thread (see `start`)."""
+
+    job_started = Signal(int)  # job id
+    progress = Signal(int, int, int, float)  # job id, step, total, seconds per step
+    preview = Signal(int, QImage)  # job id, small picture of the work in progress
+    # job id, step, seconds this step took, process RSS MiB, GPU MiB (-1 unknown): for the monitor
+    measured = Signal(int, int, float, float, float)
+    job_finished = Signal(int, object)  # job id, what execute() returned
+    job_failed = Signal(int, str)  # job id, message for the user
+    job_cancelled = Signal(int)  # job id; nothing was made
+    job_requeued = Signal(int)  # job id; stopped by pause, waiting at the front of the queue
+    idle = Signal()  # nothing left to run (or paused)
+    unloaded = Signal()
+
+    def __init__(self, journal: Journal, execute: Execute, unload: Unload | None = None, *,
+                 stopped_types: tuple[type[BaseException], ...] = ()) -> None:
+        super().__init__()
+        self._journal = journal
+        self._execute = execute
+        self._unload = unload
+        # exceptions that mean "stopped" even when this worker did not ask (e.g. cancelled elsewhere)
+        self._stopped_types = stopped_types
+        self._lock = threading.Lock()
+        self._cancel: set[int] = set()
+        self._paused = threading.Event()
+        self._scheduled = False  # a _run_one call is queued or running
+        self._running: int | None = None
+        self._thread: QThread | None = None
+
+    # --- life cycle (GUI thread) ----------------------------------------------------------
+    def start(self) -> QThread:
+        """Move to a new thread and start it; returns the thread (owned by this worker)."""
+        thread = QThread()
+        thread.setObjectName("shotline-jobs")
+        self.moveToThread(thread)
+        thread.start()
+        self._thread = thread
+        return thread
+
+    def stop(self, timeout_ms: int = 30_000) -> bool:
+        """Stop the running job at its next step and end the thread. Call when the window closes.
+
+        This is the one place the GUI thread waits (on quit, nothing else to do); a step of a
+        real model can take seconds, which is why the window is already gone by then.
+        """
+        with self._lock:
+            if self._running is not None:
+                self._cancel.add(self._running)
+        self._paused.set()
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.quit()
+        ok = thread.wait(timeout_ms)
+        self._thread = None
+        return ok
+
+    # --- requests (any thread) -------------------------------------------------------------
+    @property
+    def running_job(self) -> int | None:
+        with self._lock:
+            return self._running
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def wake(self) -> None:
+        """Look for a queued job to run (after one was added, resumed or reordered)."""
+        with self._lock:
+            if self._scheduled or self._paused.is_set():
+                return
+            self._scheduled = True
+        QMetaObject.invokeMethod(self, "_run_one", Qt.ConnectionType.QueuedConnection)
+
+    def cancel(self, job_id: int) -> None:
+        """Ask the running job `job_id` to stop at its next step (a no-op for other jobs)."""
+        with self._lock:
+            self._cancel.add(job_id)
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause: stop the running job (requeued at the front) and unload; resume: run again."""
+        if paused:
+            self._paused.set()
+            QMetaObject.invokeMethod(self, "_unload_model", Qt.ConnectionType.QueuedConnection)
+        else:
+            self._paused.clear()
+            self.wake()
+
+    def unload(self) -> None:
+        """Free the model's memory once no job runs."""
+        QMetaObject.invokeMethod(self, "_unload_model", Qt.ConnectionType.QueuedConnection)
+
+    # --- worker thread ---------------------------------------------------------------------
+    @Slot()
+    def _unload_model(self) -> None:
+        if self._unload is not None:
+            try:
+                self._unload()
+            except Exception as e:  # unloading must never take the worker down
+                print(f"shotline: unloading the model failed: {e}", file=sys.stderr)
+        self.unloaded.emit()
+
+    @Slot()
+    def _run_one(self) -> None:
+        if self._paused.is_set():
+            with self._lock:
+                self._scheduled = False
+            self.idle.emit()
+            return
+        try:
+            job = self._journal.claim_next()
+        except JournalError as e:
+            with self._lock:
+                self._scheduled = False
+            self.job_failed.emit(-1, str(e))
+            self.idle.emit()
+            return
+        if job is None:
+            with self._lock:
+                self._scheduled = False
+            self.idle.emit()
+            return
+        with self._lock:
+            self._running = job.id
+            self._cancel.discard(job.id)
+        self._run(job)
+        with self._lock:
+            self._running = None
+            self._cancel.discard(job.id)
+        # The next job is a new queued call, so an unload or other request waiting in this
+        # thread's queue is served first.
+        QMetaObject.invokeMethod(self, "_run_one", Qt.ConnectionType.QueuedConnection)
+
+    def _stop_requested(self, job_id: int) -> bool:
+        with self._lock:
+            return job_id in self._cancel or self._paused.is_set()
+
+    def _run(self, job: Job) -> None:
+        self.job_started.emit(job.id)
+        last_write = [0.0]
+        last_step = [time.perf_counter(), 0]
+
+        def on_progress(step: int, total: int, per_step: float) -> None:
+            self.progress.emit(job.id, step, total, per_step)
+            # This step's own time (the runner's figure is the running average, for the ETA).
+            now = time.perf_counter()
+            if last_step[1] == 0:
+                took = per_step  # the first report: the runner timed it from the start of sampling,
+                # while our clock also counted loading the model and encoding the prompt
+            else:
+                took = (now - last_step[0]) / max(1, step - last_step[1])
+            last_step[0], last_step[1] = now, step
+            rss, gpu = memory_now()
+            self.measured.emit(job.id, step, took, rss, gpu)
+            if now - last_write[0] >= JOURNAL_PROGRESS_EVERY_S or step >= total:
+                last_write[0] = now
+                try:
+                    self._journal.progress(job.id, step, total)
+                except JournalError:
+                    pass  # progress is a convenience copy; the job goes on
+
+        def on_preview(rgb: np.ndarray) -> None:
+            self.preview.emit(job.id, rgb_to_qimage(rgb))
+
+        def should_cancel() -> bool:
+            return self._stop_requested(job.id)
+
+        callbacks = JobCallbacks(on_progress, on_preview, should_cancel)
+        try:
+            result = self._execute(self._journal, job, callbacks)
+        except BaseException as e:  # noqa: BLE001 - every failure becomes a job state, never a crash
+            if self._stop_requested(job.id) or isinstance(e, self._stopped_types):
+                self._stopped(job.id)
+            else:
+                self._failed(job.id, e)
+            if not isinstance(e, Exception):
+                raise
+            return
+        if self._stop_requested(job.id) and result is None:
+            self._stopped(job.id)
+            return
+        self.job_finished.emit(job.id, result)
+
+    def _stopped(self, job_id: int) -> None:
+        with self._lock:
+            by_user = job_id in self._cancel
+        try:
+            if by_user or not self._paused.is_set():
+                self._journal.cancel(job_id)
+                self.job_cancelled.emit(job_id)
+            else:
+                # Stopped by pause: back to the front of the queue, to run first on resume.
+                self._journal.cancel(job_id)
+                self._journal.requeue(job_id)
+                self._journal.move(job_id, 0)
+                self.job_requeued.emit(job_id)
+        except JournalError as e:
+            self.job_failed.emit(job_id, str(e))
+
+    def _failed(self, job_id: int, error: BaseException) -> None:
+        message = str(error) or type(error).__name__
+        if not isinstance(error, ValueError | RuntimeError | OSError):
+            # Not an error the user caused: keep the kind so a bug report says what broke.
+            message = f"{type(error).__name__}: {message}"
+        try:
+            self._journal.fail(job_id, message)
+        except JournalError:
+            pass
+        self.job_failed.emit(job_id, message)

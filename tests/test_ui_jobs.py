@@ -1,0 +1,218 @@
+"""Generation in the editor, for real: select a gap, run Infill in the worker thread, see the take land.
+
+Real widgets on the offscreen platform, the real journal, real engines (the built-in
+interpolation and a tiny random-weight LTX-Video folder), real lossless takes on disk.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from editor.document.edits import SetShotSettings
+from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
+from editor.ui.selection import GapRef, Selection
+from model.journal import JobState, Journal
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def controller(qtbot, gap_document):
+    selection = Selection()
+    ctl = GenerationController(gap_document, selection)
+    yield ctl
+    ctl.shutdown()
+
+
+def _layout(doc):
+    return [(c.id, c.start, c.length, len(c.takes)) for c in doc.project.track("v1").clips]
+
+
+def _media(doc):
+    return sorted(p.name for p in (doc.folder / "media").iterdir())
+
+
+def _select_gap(ctl):
+    ctl.selection.set_gap(GapRef("v1", 24, 10))
+
+
+def _use_model(doc, model_dir, steps: int):
+    doc.request(SetShotSettings(clip_id="a", model=str(model_dir), steps=steps))
+
+
+def test_infill_a_gap_with_interpolation_then_undo_and_redo(qtbot, controller):
+    doc = controller.document
+    _select_gap(controller)
+    assert controller.action_state("infill") == (True, controller.action_state("infill")[1])
+    assert "interpolation" in controller.action_state("infill")[1]
+    before = _layout(doc)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        job_id = controller.infill()
+    assert ended.args == [job_id, "done"]
+    new = [c for c in doc.project.track("v1").clips if c.id not in ("a", "b")]
+    assert len(new) == 1 and (new[0].start, new[0].length) == (24, 10)
+    assert new[0].take.frames == 10 and (doc.folder / new[0].take.media).exists()
+    assert controller.journal.get(job_id).state is JobState.DONE
+    doc.undo()
+    assert _layout(doc) == before
+    doc.redo()
+    assert [(c.start, c.length) for c in doc.project.track("v1").clips] == [(0, 24), (24, 10), (34, 24)]
+
+
+def test_infill_a_gap_with_a_tiny_ltx_model(qtbot, controller, tiny_ltx_dir):
+    doc = controller.document
+    _use_model(doc, tiny_ltx_dir, steps=2)
+    _select_gap(controller)
+    enabled, tip = controller.action_state("infill")
+    assert enabled and tiny_ltx_dir.name in tip
+    progress = []
+    controller.job_progress.connect(lambda target, fraction, image: progress.append(fraction))
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        controller.infill()
+    assert ended.args[1] == "done", controller.jobs()[-1].message
+    new = [c for c in doc.project.track("v1").clips if c.id not in ("a", "b")]
+    assert [(c.start, c.length, c.take.frames) for c in new] == [(24, 10, 10)]
+    assert new[0].take.record["model"]["kind"] == "ltx-condition"
+    assert progress and max(progress) == 1.0
+
+
+def test_cancel_leaves_the_timeline_unchanged_and_writes_no_take(qtbot, controller, tiny_ltx_dir):
+    doc = controller.document
+    _use_model(doc, tiny_ltx_dir, steps=400)
+    _select_gap(controller)
+    layout, media = _layout(doc), _media(doc)
+    controller.job_live.connect(lambda job_id: controller.cancel(job_id))  # cancel at the first step
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        job_id = controller.infill()
+    assert ended.args == [job_id, "cancelled"]
+    assert controller.journal.get(job_id).state is JobState.CANCELLED
+    assert controller.journal.get(job_id).step < 400
+    assert _layout(doc) == layout and _media(doc) == media
+
+
+def test_pause_stops_the_job_requeues_it_first_and_unloads_the_model(qtbot, controller, tiny_ltx_dir):
+    doc = controller.document
+    _use_model(doc, tiny_ltx_dir, steps=400)
+    _select_gap(controller)
+    paused = []
+
+    def pause_once(job_id):
+        if not paused:
+            paused.append(job_id)
+            controller.pause_queue()
+
+    controller.job_live.connect(pause_once)
+    with qtbot.waitSignal(controller._worker.unloaded, timeout=WAIT_MS):
+        with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+            job_id = controller.infill()
+    assert ended.args == [job_id, "requeued"]
+    assert controller._runner.loaded_path is None  # the model's memory is free
+    assert controller.waiting_ids()[0] == job_id
+    assert controller.journal.get(job_id).state is JobState.QUEUED
+    controller.job_live.disconnect(pause_once)
+    doc.request(SetShotSettings(clip_id="a", steps=2))  # the queued plan keeps its 400 steps...
+    # ...so cancel it and check resume runs what is waiting: a fresh infill with 2 steps
+    controller.cancel(job_id)
+    second = controller.infill()
+    assert controller.journal.get(second).state is JobState.QUEUED  # paused: nothing runs
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        controller.resume_queue()
+    assert ended.args == [second, "done"]
+
+
+def test_jobs_panel_reorders_waiting_jobs_and_shows_progress(qtbot, controller):
+    panel = JobsPanel(controller)
+    qtbot.addWidget(panel)
+    controller.pause_queue()
+    _select_gap(controller)
+    ids = [controller.infill() for _ in range(3)]
+    assert panel.shown_ids() == ids
+    assert "3 waiting" in panel.summary.text() and panel.pause_button.text() == "Resume queue"
+    panel.row(ids[2]).up.click()
+    assert panel.shown_ids() == [ids[0], ids[2], ids[1]]
+    assert controller.waiting_ids() == [ids[0], ids[2], ids[1]]
+    panel.row(ids[1]).cancel.click()
+    assert controller.journal.get(ids[1]).state is JobState.CANCELLED
+    assert panel.row(ids[1]).retry.isVisible() or not panel.isVisible()
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
+        panel.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: controller.journal.get(ids[2]).state is JobState.DONE, timeout=WAIT_MS)
+    assert panel.row(ids[0]).state.text().startswith("Done")
+
+
+def _crash_while_running(journal_path: Path, plan_payload: dict) -> int:
+    """Queue a job and start it in another process that then dies without finishing it."""
+    code = (
+        "import json, os, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from model.journal import Journal\n"
+        f"j = Journal({str(journal_path)!r})\n"
+        f"job = j.add('infill', 'Infill the 10-frame gap at frame 24', json.loads({plan_payload!r}))\n"
+        "j.claim_next()\n"
+        "print(job.id, flush=True)\n"
+        "os._exit(0)  # the process dies while its job is running\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def test_an_interrupted_job_is_shown_on_open_and_runs_again(qtbot, gap_document):
+    import json
+
+    from editor.document.plans import InfillGap, make_plan
+    from editor.generation import GENERATION_KIND
+
+    doc = gap_document
+    plan = make_plan(doc.project, InfillGap(track_id="v1", frame=24))
+    job_id = _crash_while_running(doc.folder / "jobs.sqlite",
+                                  json.dumps({"kind": GENERATION_KIND, "plan": plan.to_dict()}))
+    ctl = GenerationController(doc, Selection())
+    try:
+        panel = JobsPanel(ctl)
+        qtbot.addWidget(panel)
+        assert [j.id for j in ctl.interrupted] == [job_id]
+        assert not panel.interrupted.isHidden() and "interrupted" in panel.interrupted_text.text()
+        row = panel.row(job_id)
+        assert row.job.state is JobState.INTERRUPTED and not row.retry.isHidden()
+        assert row.retry.text() == "Run again"
+        with qtbot.waitSignal(ctl.job_ended, timeout=WAIT_MS) as ended:
+            row.retry.click()
+        assert ended.args == [job_id, "done"]
+        assert [c.length for c in doc.project.track("v1").clips] == [24, 10, 24]
+        assert panel.interrupted.isHidden()
+    finally:
+        ctl.shutdown()
+
+
+def test_monitor_plots_seconds_per_step_of_the_running_job(qtbot, controller, tiny_ltx_dir):
+    monitor = MonitorPanel(controller)
+    qtbot.addWidget(monitor)
+    _use_model(controller.document, tiny_ltx_dir, steps=3)
+    _select_gap(controller)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
+        controller.infill()
+    assert len(monitor.step_seconds) == 3 and all(s > 0 for s in monitor.step_seconds)
+    xs, ys = monitor.rss_curve.getData()
+    assert len(ys) >= 3 and min(ys) > 10  # MiB of a real Python process
+
+
+def test_actions_are_greyed_out_with_the_reason(qtbot, controller):
+    assert controller.action_state("infill") == (False, "Select the gap between two clips to infill it.")
+    controller.selection.set_clips(["a"])
+    enabled, reason = controller.action_state("extend_forward")
+    assert not enabled and "model" in reason.lower()
+    enabled, reason = controller.action_state("animate")
+    assert not enabled and "not a still" in reason
+    controller.selection.set_gap(GapRef("v1", 24, 10))
+    assert controller.action_state("infill")[0]
+
+
+def test_journal_file_is_the_projects(controller):
+    assert Path(controller.journal.path) == controller.document.folder / "jobs.sqlite"
+    with Journal(controller.journal.path) as other:  # another reader sees the same queue
+        assert other.jobs() == []
