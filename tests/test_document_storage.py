@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from editor.document.autosave import autosave, autosaves, find_recovery
+from editor.document.autosave import autosave, autosaves, find_recovery, recover_document
 from editor.document.document import Document
-from editor.document.edits import RenameClip
+from editor.document.edits import EditRefused, RelinkMedia, RenameClip
 from editor.document.project import Keyframe, Take
 from editor.document.samples import sample_project
 from editor.document.storage import (
@@ -26,7 +26,9 @@ from editor.document.storage import (
     check_media,
     folder_for_name,
     load_project,
+    open_document,
     read_project_file,
+    save_document,
     save_project,
     snapshot,
     upgrade,
@@ -240,3 +242,37 @@ def test_autosave_keeps_the_newest_few_and_recovery_offers_one_newer_than_the_sa
     time.sleep(0.01)
     save_project(doc.project, folder)  # saving makes the autosaves old news
     assert find_recovery(folder) is None
+
+
+def test_open_save_and_recover_documents(folder):
+    doc = Document(sample_project(tracks=1, clips_per_track=2))
+    with pytest.raises(ProjectError, match="Save As"):
+        save_document(doc)
+    first_id = doc.project.tracks[0].clips[0].id
+    doc.request(RenameClip(clip_id=first_id, name="Opening"))
+    save_document(doc, folder)
+    assert doc.folder == folder and not doc.dirty
+    opened = open_document(folder)
+    assert snapshot(opened.project) == snapshot(doc.project) and not opened.dirty
+    doc.request(RenameClip(clip_id=first_id, name="After the save"))
+    recovered = recover_document(folder, autosave(doc))
+    assert recovered.dirty and recovered.project.tracks[0].clips[0].name == "After the save"
+
+
+def test_relink_a_missing_file_everywhere_it_is_used(folder, tmp_path):
+    project = sample_project(tracks=1, clips_per_track=1)
+    project.tracks[0].clips[0].keyframes.append(Keyframe(id="k", image="media/cast/hero.png", frame=0))
+    doc = Document(project, folder)
+    found = tmp_path / "hero-found.png"
+    found.write_bytes(b"png")
+    assert "media/cast/hero.png" in check_media(project, folder)
+    doc.request(RelinkMedia(old="media/cast/hero.png", new=str(found)))
+    assert project.cast[0].image == str(found) and project.tracks[0].clips[0].keyframes[-1].image == str(found)
+    assert project.cast[0].metadata["imported"] is True
+    assert "media/cast/hero.png" not in check_media(project, folder) and str(found) not in check_media(project, folder)
+    doc.undo()
+    assert project.cast[0].image == "media/cast/hero.png" and "imported" not in project.cast[0].metadata
+    with pytest.raises(EditRefused, match="Nothing in the project uses"):
+        doc.request(RelinkMedia(old="media/none.png", new="media/x.png"))
+    with pytest.raises(EditRefused, match="climbs out"):
+        doc.request(RelinkMedia(old="media/cast/hero.png", new="../hero.png"))

@@ -74,3 +74,11 @@ def find_recovery(folder: Path | str) -> Path | None:
             continue
         return path
     return None
+
+
+def recover_document(folder: Path | str, autosave_path: Path | str) -> Document:
+    """A document holding an autosave's state, in its project folder, marked unsaved so that the
+    user saves it over project.json (or discards it)."""
+    doc = Document(read_project_file(autosave_path), project_folder(folder))
+    doc.mark_unsaved()
+    return doc

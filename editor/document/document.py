@@ -388,6 +388,10 @@ class Document:
     def mark_saved(self) -> None:
         self._saved_index = self._index
 
+    def mark_unsaved(self) -> None:
+        """Treat the current state as never saved (a recovered autosave, a new project)."""
+        self._saved_index = None
+
     # -- listeners --
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call `callback(change)` after every change; returns a function that unsubscribes."""

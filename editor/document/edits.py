@@ -548,6 +548,23 @@ class SetProjectSettings(Edit):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RelinkMedia(Edit):
+    """Point every take, keyframe and cast image that uses `old` at `new` (a moved or found file).
+
+    Paths are in stored form: relative inside the project folder, absolute outside it (an
+    absolute `new` is marked imported, since the user chose it)."""
+
+    old: str
+    new: str
+    label: ClassVar[str] = "Relink media"
+
+    def apply(self, tx: Transaction) -> None:
+        from editor.document import ops
+
+        ops.relink_media(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Composite(Edit):
     """Several edits as one undo step, applied in order; all or nothing."""
 

@@ -690,3 +690,40 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     s = tx.settings()
     s.name, s.fps, s.width, s.height = name, Fraction(fps), width, height
     s.defaults = type(defaults)(**vars(defaults))
+
+
+def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
+    if not e.new:
+        raise EditRefused("Choose the file to use instead.")
+    from editor.document.storage import is_absolute, path_escapes
+
+    if not is_absolute(e.new) and path_escapes(e.new):
+        raise EditRefused(f"{e.new} climbs out of the project folder; choose the file itself.")
+    found = False
+
+    def relink(obj, attr: str) -> None:
+        nonlocal found
+        if getattr(obj, attr) == e.old:
+            setattr(obj, attr, e.new)
+            if is_absolute(e.new):
+                obj.metadata["imported"] = True
+            found = True
+
+    if any(m.image == e.old for m in tx.project.cast):
+        for m in tx.cast():
+            relink(m, "image")
+    for t in list(tx.project.tracks):
+        uses = any(k.image == e.old for k in t.keyframes) or any(
+            k.image == e.old for c in t.clips for k in c.keyframes) or any(
+            tk.media == e.old for c in t.clips for tk in c.takes)
+        if uses:
+            track = tx.track(t.id)
+            for k in track.keyframes:
+                relink(k, "image")
+            for c in track.clips:
+                for k in c.keyframes:
+                    relink(k, "image")
+                for tk in c.takes:
+                    relink(tk, "media")
+    if not found:
+        raise EditRefused(f"Nothing in the project uses {e.old}.")

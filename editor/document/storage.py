@@ -34,6 +34,7 @@ from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from editor.document.document import Document
 from editor.document.edits import EditRefused
 from editor.document.project import (
     CastMember,
@@ -91,7 +92,8 @@ def resolve_media(folder: Path | str | None, path: str) -> Path:
     return Path(folder) / PurePosixPath(path)
 
 
-def _escapes(path: str) -> bool:
+def path_escapes(path: str) -> bool:
+    """True when a relative path climbs out of the folder it is relative to."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
     depth = 0
     for part in parts:
@@ -104,8 +106,8 @@ def _escapes(path: str) -> bool:
     return False
 
 
-def _is_absolute(path: str) -> bool:
-    # a Windows drive path counts too, so a file made on one system is judged the same on another
+def is_absolute(path: str) -> bool:
+    """An absolute path on any system (a file made on Windows is judged the same on Linux)."""
     return path.startswith(("/", "\\")) or (len(path) > 2 and path[1] == ":" and path[2] in "/\\")
 
 
@@ -151,13 +153,13 @@ def check_media(project: Project, folder: Path | str | None) -> list[str]:
 def _check_path(path: str, what: str, metadata: dict) -> None:
     if not isinstance(path, str) or not path:
         raise ProjectError(f"The media path of {what} is empty; the project file is damaged.")
-    if _is_absolute(path):
+    if is_absolute(path):
         if not metadata.get("imported"):
             raise ProjectError(
                 f"The media of {what} ({path}) lies outside the project folder but was not imported; "
                 "the project file may have been tampered with. Import the file again from the editor."
             )
-    elif _escapes(path):
+    elif path_escapes(path):
         raise ProjectError(
             f"The media path of {what} ({path}) climbs out of the project folder; it is refused. "
             "Import the file from the editor instead."
@@ -470,13 +472,13 @@ def encode(project: Project, folder: Path) -> bytes:
     for ref in _media_refs(data):
         obj, key = ref
         path = obj[key]
-        if _is_absolute(path):
+        if is_absolute(path):
             rel = _inside(folder, path)
             if rel is not None:
                 obj[key] = rel
             else:
                 obj["metadata"] = {**obj.get("metadata", {}), "imported": True}
-        elif _escapes(path):
+        elif path_escapes(path):
             raise ProjectError(
                 f"The media path {path} climbs out of the project folder; import that file instead."
             )
@@ -534,3 +536,20 @@ def load_project(folder: Path | str) -> Project:
     if not folder.is_dir():
         raise ProjectError(f"There is no project folder at {folder}.")
     return read_project_file(folder / PROJECT_FILE)
+
+
+def open_document(folder: Path | str) -> Document:
+    """Open a project folder as a document ready to edit (see check_media for missing files)."""
+    folder = project_folder(folder)
+    return Document(load_project(folder), folder)
+
+
+def save_document(doc: Document, folder: Path | str | None = None) -> Path:
+    """Save the document into `folder` (Save As) or its own folder, and mark it saved."""
+    target = project_folder(folder) if folder is not None else doc.folder
+    if target is None:
+        raise ProjectError("Choose where to save the project first (Save As).")
+    path = save_project(doc.project, target)
+    doc.folder = target
+    doc.mark_saved()
+    return path
