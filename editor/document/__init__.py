@@ -1,1 +1,11 @@
-"""The project as plain Python: no Qt, no torch."""
+"""The project as plain Python: no Qt, no torch.
+
+project   Project, Track, Clip (a draft shot has no takes), Take, Keyframe, Gap, CastMember
+edits     the edit requests (AddClip, MoveClips, TrimClip, ..., PlaceGeneratedTake, Composite), EditRefused
+document  Document: request / undo / redo / history / subscribe(Change) / dirty
+plans     selection -> GenerationPlan (pins, target) for generate/animate/extend/infill/loop/restyle
+storage   Name.shotline folders, project.json schema + versions, atomic saves, media path rules
+autosave  autosave(doc), find_recovery(folder), recover_document(...)
+snapping  snap points and snapping for drags
+samples   deterministic sample projects for tests, benchmarks and demos
+"""

@@ -84,6 +84,11 @@ def create_folder(folder: Path | str) -> Path:
     return folder
 
 
+def journal_path(folder: Path | str) -> Path:
+    """Where the project's job journal lives (model.journal owns the file)."""
+    return project_folder(folder) / JOURNAL_FILE
+
+
 def resolve_media(folder: Path | str | None, path: str) -> Path:
     """The file a stored media path names (relative paths are inside the project folder)."""
     p = Path(path)
@@ -484,7 +489,11 @@ def encode(project: Project, folder: Path) -> bytes:
             )
         else:
             obj[key] = path.replace("\\", "/")
-    return json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise ProjectError(f"The project holds a value that can't be saved as JSON ({exc}); this is a bug in "
+                           "whatever put it there; please report it.") from None
 
 
 def _media_refs(data: dict) -> list[tuple[dict, str]]:
