@@ -41,8 +41,9 @@ class Take:
     is_still: bool = False
     record: dict = field(default_factory=dict)  # generation record; empty for imports
     label: str = ""
-    # Where this take's first frame sits relative to the clip's start when it was made: an
-    # extend-backward take begins before the clip did.
+    # Free JSON data. `"imported": true` marks media the user imported from outside the project
+    # folder (the only way an absolute path is accepted on load; saving sets it for such paths).
+    # Keyframes and cast members follow the same rule.
     metadata: dict = field(default_factory=dict)
 
     @property
