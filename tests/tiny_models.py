@@ -145,3 +145,20 @@ def build_tiny_wan_vace(
     )
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def spy_on(monkeypatch, owner: type, name: str) -> list[dict]:
+    """Record the arguments of every real call of `owner.name` (the call still runs as usual).
+
+    Returns the list the calls are appended to: each entry holds the keyword arguments and, under
+    "_args", the positional ones. `monkeypatch` puts the method back after the test.
+    """
+    original = getattr(owner, name)
+    calls: list[dict] = []
+
+    def spy(self, *args, **kwargs):
+        calls.append({**kwargs, "_args": args})
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
