@@ -56,5 +56,6 @@ from __future__ import annotations
 from editor.ui.jobs.controller import ACTIONS, GenerationController, LiveJob
 from editor.ui.jobs.jobs_panel import JobsPanel
 from editor.ui.jobs.monitor import MonitorPanel
+from editor.ui.jobs.preview import PreviewPanel
 
-__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel"]
+__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel", "PreviewPanel"]

@@ -1,0 +1,369 @@
+"""The preview player: shows the cut at the playhead, plays it at project fps, scrubs, J/K/L, in/out marks.
+
+Decoding happens in a decode thread (`FrameDecoder`, with the media layer's `CutReader`, frame
+cache and decoder pool); the GUI thread only works out *what* is shown at a frame (a pure look-up
+in the project) and paints the finished QImage. While one frame is being decoded, newer frame
+requests only replace a single pending slot (napari's `_set_frame`): playback drops frames when
+decoding can't keep up instead of lagging behind the playhead, and a scrub lands on the last
+frame asked for. The playhead keeps time from a wall clock, so the cut plays at project fps.
+
+Drafts appear as placeholder cards and missing media as "offline" cards: the cut reader draws
+both. Any change to the document (a switched take, a new clip, a moved clip) shows at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.document.document import Change, Document, clone_clip
+from editor.media.cut import CutReader, Shown
+from editor.media.decoders import DecoderPool
+from editor.media.frame_cache import FrameCache
+from editor.ui.playhead import Playhead
+
+# Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
+# and a 4K cut decoded at full size would only cost time that playback doesn't have.
+PREVIEW_MAX_WIDTH = 960
+PREVIEW_CACHE_BYTES = 192 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FrameRequest:
+    """One frame for the decode thread: what to show (clip copied, so no live object crosses)."""
+
+    serial: int
+    frame: int
+    shown: Shown
+    width: int
+    height: int
+
+
+def preview_size(width: int, height: int, max_width: int = PREVIEW_MAX_WIDTH) -> tuple[int, int]:
+    """The decode size for a project of width x height: its own, or scaled down to max_width."""
+    if width <= max_width:
+        return width, height
+    return max_width, max(2, round(height * max_width / width))
+
+
+class FrameDecoder(QObject):
+    """Lives in the decode thread; turns FrameRequests into QImages."""
+
+    decoded = Signal(int, int, QImage)  # serial, timeline frame, picture
+    failed = Signal(int, int, str)
+
+    def __init__(self, folder) -> None:
+        super().__init__()
+        self._folder = folder
+        self._cache = FrameCache(PREVIEW_CACHE_BYTES)
+        self._decoders = DecoderPool()
+        self._readers: dict[tuple[int, int], CutReader] = {}
+
+    @Slot(object)
+    def decode(self, request: FrameRequest) -> None:
+        try:
+            reader = self._readers.get((request.width, request.height))
+            if reader is None:
+                from editor.document.project import Project
+
+                # frame_for() never reads the project when the size is given; an empty one is enough
+                reader = CutReader(Project(), self._folder, width=request.width, height=request.height,
+                                   frame_cache=self._cache, decoders=self._decoders)
+                self._readers[(request.width, request.height)] = reader
+            rgb = reader.frame_for(request.shown)
+            self.decoded.emit(request.serial, request.frame, _qimage(rgb))
+        except Exception as exc:  # a bad file must not kill playback; the card says what is wrong
+            self.failed.emit(request.serial, request.frame, str(exc))
+
+    @Slot()
+    def close(self) -> None:
+        self._decoders.close()
+        self._cache.clear()
+
+
+def _qimage(rgb: np.ndarray) -> QImage:
+    rgb = np.ascontiguousarray(rgb[:, :, :3])
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class FrameView(QWidget):
+    """Paints the current picture scaled to fit, on black."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image = QImage()
+        self.setMinimumSize(160, 90)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(480, 270)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(0, 0, 0))
+        if not self.image.isNull():
+            iw, ih = self.image.width(), self.image.height()
+            scale = min(self.width() / iw, self.height() / ih)
+            w, h = iw * scale, ih * scale
+            target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1)
+            p.drawImage(target, self.image)
+        p.end()
+
+
+class PreviewPanel(QWidget):
+    """The cut at the playhead, with transport controls. See the module docstring."""
+
+    _request = Signal(object)  # FrameRequest -> decode thread
+    frame_shown = Signal(int)  # a decoded frame is on screen (timeline frame)
+
+    def __init__(self, document: Document, playhead: Playhead, *, folder=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PreviewPanel")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.document = document
+        self.playhead = playhead
+        self._folder = folder if folder is not None else document.folder
+        self._serial = itertools.count(1)
+        self._in_flight: FrameRequest | None = None
+        self._pending: int | None = None  # the newest frame asked for while one was decoding
+        self._stale = False  # the document changed while a frame was decoding
+        self.shown_frame: int | None = None
+        self.requested = 0
+        self.dropped = 0  # frame requests replaced before they were decoded
+
+        self.view = FrameView()
+        self.timecode = QLabel()
+        self.timecode.setObjectName("PreviewTimecode")
+        self.timecode.setStyleSheet("font-family: monospace;")
+        self.marks = QLabel()
+        self.marks.setStyleSheet("color: #aaa;")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.back_button = self._button("J", "Play backwards; press again to go faster (J)", lambda: self.shuttle(-1))
+        self.play_button = self._button("▶", "Play / pause (Space, K stops)", self.playhead.toggle_play)
+        self.fwd_button = self._button("L", "Play forwards; press again to go faster (L)", lambda: self.shuttle(1))
+        self.in_button = self._button("In", "Mark in at the playhead (I)", lambda: self.playhead.mark_in())
+        self.out_button = self._button("Out", "Mark out at the playhead (O)", lambda: self.playhead.mark_out())
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for b in (self.back_button, self.play_button, self.fwd_button):
+            bar.addWidget(b)
+        bar.addWidget(self.timecode)
+        bar.addStretch(1)
+        bar.addWidget(self.marks)
+        bar.addWidget(self.in_button)
+        bar.addWidget(self.out_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.slider)
+        layout.addLayout(bar)
+
+        self._thread = QThread()
+        self._thread.setObjectName("shotline-preview")
+        self._decoder = FrameDecoder(self._folder)
+        self._decoder.moveToThread(self._thread)
+        self._request.connect(self._decoder.decode, Qt.ConnectionType.QueuedConnection)
+        self._decoder.decoded.connect(self._on_decoded)
+        self._decoder.failed.connect(self._on_failed)
+        self._thread.start()
+        # Stop the thread whatever ends first: the panel or the application.
+        stop = functools.partial(_stop_decoder, self._thread, self._decoder)
+        self.destroyed.connect(stop)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop)
+
+        playhead.frame_changed.connect(self._on_frame)
+        playhead.changed.connect(self._update_labels)
+        playhead.playing_changed.connect(self._update_labels)
+        self._unsubscribe = document.subscribe(self._on_document_changed)
+        self._sync_length()
+        self._update_labels()
+        self.show_frame(playhead.frame)
+
+    # --- public -------------------------------------------------------------------------------
+    def shuttle(self, direction: int) -> None:
+        """J (-1) / K (0) / L (+1) as in other editors: repeated J or L plays faster."""
+        if direction == 0:
+            self.playhead.pause()
+        else:
+            self.playhead.shuttle(direction)
+
+    def show_frame(self, frame: int) -> None:
+        """Ask for the cut's picture at `frame`; drops the previous request if it is still waiting."""
+        self.requested += 1
+        if self._in_flight is not None:
+            if self._pending is not None:
+                self.dropped += 1
+            self._pending = frame
+            return
+        self._send(frame)
+
+    def shutdown(self) -> None:
+        """Stop the decode thread (also done when the panel is destroyed or the app quits)."""
+        self._unsubscribe()
+        _stop_decoder(self._thread, self._decoder)
+
+    @property
+    def image(self) -> QImage:
+        return self.view.image
+
+    # --- internals ----------------------------------------------------------------------------
+    def _button(self, text: str, tip: str, fn) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(fn)
+        return b
+
+    def _send(self, frame: int) -> None:
+        project = self.document.project
+        w, h = preview_size(project.width, project.height)
+        shown = _reader_for(project, self._folder).shown_at(frame)
+        if shown.clip is not None:
+            shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame)
+        self._in_flight = FrameRequest(next(self._serial), frame, shown, w, h)
+        self._stale = False
+        self._request.emit(self._in_flight)
+
+    def _on_decoded(self, serial: int, frame: int, image: QImage) -> None:
+        if self._in_flight is None or serial != self._in_flight.serial:
+            return
+        self._in_flight = None
+        self.view.set_image(image)
+        self.shown_frame = frame
+        self.frame_shown.emit(frame)
+        self._next()
+
+    def _on_failed(self, serial: int, frame: int, message: str) -> None:
+        if self._in_flight is not None and serial == self._in_flight.serial:
+            self._in_flight = None
+            self.timecode.setToolTip(message)
+            self._next()
+
+    def _next(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None and (pending != self.shown_frame or self._stale):
+            self._send(pending)
+        elif self._stale:
+            self._send(self.playhead.frame)
+
+    def _on_frame(self, frame: int) -> None:
+        self.show_frame(frame)
+        if self.slider.value() != frame:
+            self.slider.blockSignals(True)
+            self.slider.setValue(frame)
+            self.slider.blockSignals(False)
+        self._update_labels()
+
+    def _on_slider(self, value: int) -> None:
+        self.playhead.set_frame(value)
+
+    def _on_document_changed(self, change: Change) -> None:
+        self._sync_length()
+        if self._in_flight is not None:
+            self._stale = True  # the frame being decoded may show what was there before
+            self._pending = self.playhead.frame
+        else:
+            self._send(self.playhead.frame)
+
+    def _sync_length(self) -> None:
+        end = self.document.project.duration
+        self.playhead.set_end(end)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, end - 1))
+        self.slider.setValue(self.playhead.frame)
+        self.slider.blockSignals(False)
+
+    def _update_labels(self) -> None:
+        fps = self.playhead.fps
+        self.timecode.setText(timecode(self.playhead.frame, fps))
+        rate = self.playhead.rate
+        self.play_button.setText("❚❚" if rate else "▶")
+        if rate not in (0, 1):
+            self.timecode.setText(f"{self.timecode.text()}  {rate:+d}×")
+        i, o = self.playhead.in_mark, self.playhead.out_mark
+        parts = []
+        if i is not None:
+            parts.append(f"in {timecode(i, fps)}")
+        if o is not None:
+            parts.append(f"out {timecode(o - 1, fps)}")
+        self.marks.setText("  ".join(parts))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key = event.key()
+        if key == Qt.Key.Key_J:
+            self.shuttle(-1)
+        elif key == Qt.Key.Key_K:
+            self.shuttle(0)
+        elif key == Qt.Key.Key_L:
+            self.shuttle(1)
+        elif key == Qt.Key.Key_Space:
+            self.playhead.toggle_play()
+        elif key == Qt.Key.Key_I:
+            self.playhead.mark_in()
+        elif key == Qt.Key.Key_O:
+            self.playhead.mark_out()
+        elif key == Qt.Key.Key_Left:
+            self.playhead.step(-1)
+        elif key == Qt.Key.Key_Right:
+            self.playhead.step(1)
+        elif key == Qt.Key.Key_Home:
+            self.playhead.pause()
+            self.playhead.set_frame(self.playhead.in_mark or 0)
+        else:
+            super().keyPressEvent(event)
+
+
+def timecode(frame: int, fps) -> str:
+    """HH:MM:SS:FF at the (rounded) project rate."""
+    rate = max(1, round(float(fps)))
+    s, f = divmod(max(0, frame), rate)
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
+
+
+def _reader_for(project, folder) -> CutReader:
+    # shown_at() only reads the project: a light reader without cache or decoders of its own use
+    return CutReader(project, folder, frame_cache=_NO_CACHE, decoders=_NO_DECODERS)
+
+
+_NO_CACHE = FrameCache(0)
+_NO_DECODERS = DecoderPool(0)
+
+
+def _stop_decoder(thread: QThread, decoder: FrameDecoder) -> None:
+    if not thread.isRunning():
+        return
+    thread.quit()
+    thread.wait()  # a frame decode takes milliseconds; the panel is going away
+    decoder.close()
