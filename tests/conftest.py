@@ -76,3 +76,30 @@ def gap_document(tmp_path):
         ]),
     ])
     return Document(project, folder)
+
+
+# --- media files written with the real ffmpeg CLI (editor/media tests) ---
+
+
+@pytest.fixture
+def encode_video(tmp_path):
+    """encode_video(frames, name="clip.mp4", fps=24, args=(...)) -> Path: RGB uint8 frames encoded
+    by the ffmpeg CLI (H.264 yuv420p with B-frames and a keyframe every 8 frames unless `args`)."""
+    import subprocess
+
+    import numpy as np
+
+    from editor.media.ffmpeg_bin import ffmpeg_exe
+
+    def encode(frames, name="clip.mp4", fps=24, args=None):
+        frames = np.stack(frames)
+        n, h, w = frames.shape[:3]
+        out = tmp_path / name
+        args = list(args) if args is not None else [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "8", "-bf", "3", "-pix_fmt", "yuv420p"]
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+               "-s", f"{w}x{h}", "-framerate", str(fps), "-i", "pipe:0", *args, str(out)]
+        subprocess.run(cmd, input=frames.tobytes(), check=True, capture_output=True)
+        return out
+
+    return encode

@@ -11,7 +11,7 @@ One procedure, in the order it runs (`export_project`):
    replaced only by a finished export. A failure writes ffmpeg's log beside the target.
 
 Frame-rate conversion picks frames: output frame k shows the cut at project frame
-`range_in + floor(k * project_fps / out_fps)`. RGB becomes yuv420p with the BT.709 matrix and
+`start + floor(k * project_fps / out_fps)`. RGB becomes yuv420p with the BT.709 matrix and
 the file is tagged BT.709, which is what players assume for HD video.
 """
 
@@ -42,6 +42,7 @@ from editor.media.provenance import provenance_metadata
 
 PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
 CODECS = {"h264": "libx264", "h265": "libx265"}
+DEFAULT_CRF = {"h264": 18, "h265": 22}  # about the same look; x265's scale runs ~4-6 higher
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 EXPORT_CACHE_BYTES = 64 * 1024 * 1024  # holds stills and cards that repeat for a whole clip
 QUEUE_FRAMES = 6  # frames rendered ahead of ffmpeg: enough to hide decode jitter, ~36 MB at 1080p
@@ -58,21 +59,21 @@ class ExportCancelled(Exception):
 @dataclass(frozen=True)
 class ExportOptions:
     codec: str = "h264"  # "h264" or "h265"
-    crf: int = 18  # quality: lower is better and bigger (0..51)
+    crf: int | None = None  # quality: lower is better and bigger (0..51); None: the codec's default
     preset: str = "medium"  # encoder speed/size trade-off, ultrafast .. veryslow
     width: int | None = None  # None: the project's size
     height: int | None = None
     fps: Fraction | None = None  # None: the project's rate
     fit: FitMode = FitMode.LETTERBOX  # how the project picture fills another aspect ratio
-    range_in: int | None = None  # first project frame exported; None: 0
-    range_out: int | None = None  # one past the last; None: the end of the cut
+    start: int | None = None  # first project frame exported (the in mark); None: 0
+    end: int | None = None  # one past the last (the out mark); None: the end of the cut
     name: str = ""  # the preset it came from, for the UI
 
     def validate(self) -> ExportOptions:
         """Raise ExportError with what to change; return self when the options can be used."""
         if self.codec not in CODECS:
             raise ExportError(f"Unknown codec {self.codec!r}; choose h264 or h265.")
-        if not 0 <= self.crf <= 51:
+        if self.crf is not None and not 0 <= self.crf <= 51:
             raise ExportError(f"Quality (CRF) {self.crf} is out of range; use 0 (best) .. 51 (smallest).")
         if self.preset not in X264_PRESETS:
             raise ExportError(f"Unknown encoder preset {self.preset!r}; use one of {', '.join(X264_PRESETS)}.")
@@ -83,11 +84,16 @@ class ExportOptions:
         if self.fps is not None and not (0 < self.fps <= 240):
             raise ExportError(f"A frame rate of {self.fps} can't be exported; use 1..240 fps.")
         FitMode.parse(self.fit)
-        if self.range_in is not None and self.range_in < 0:
+        if self.start is not None and self.start < 0:
             raise ExportError("The export range can't start before frame 0.")
-        if self.range_in is not None and self.range_out is not None and self.range_out <= self.range_in:
+        if self.start is not None and self.end is not None and self.end <= self.start:
             raise ExportError("The export range is empty: its out point must come after its in point.")
         return self
+
+    @property
+    def quality(self) -> int:
+        """The CRF used: as set, else the codec's default for visually lossless output."""
+        return self.crf if self.crf is not None else DEFAULT_CRF[self.codec]
 
     @classmethod
     def preset_named(cls, name: str) -> ExportOptions:
@@ -149,8 +155,8 @@ def plan_export(project: Project, options: ExportOptions) -> _Plan:
             f"{width}x{height} has an odd side; H.264/H.265 video needs even sizes: "
             f"export at {width - width % 2}x{height - height % 2} instead."
         )
-    start = options.range_in or 0
-    stop = project.duration if options.range_out is None else options.range_out
+    start = options.start or 0
+    stop = project.duration if options.end is None else options.end
     if stop <= start:
         raise ExportError(
             "Nothing to export: the cut is empty." if project.duration == 0
@@ -232,7 +238,8 @@ def export_project(
         rc = proc.wait()
         stderr.join()
         if rc != 0:
-            raise _failed(out, log_path, stderr.text(), f"ffmpeg exited with code {rc}")
+            how = f"ffmpeg was stopped by signal {-rc}" if rc < 0 else f"ffmpeg exited with code {rc}"
+            raise _failed(out, log_path, stderr.text(), how)
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise _failed(out, log_path, stderr.text(), "ffmpeg wrote no file")
         # 5. publish
@@ -274,7 +281,7 @@ def encode_command(
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate, "-i", source,
         "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
-        "-c:v", CODECS[options.codec], "-preset", options.preset, "-crf", str(options.crf),
+        "-c:v", CODECS[options.codec], "-preset", options.preset, "-crf", str(options.quality),
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
     ]
