@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from editor.document.project import Project
+
 
 @dataclass(frozen=True)
 class GapRef:
@@ -27,8 +29,11 @@ class GapRef:
 
 @dataclass(frozen=True)
 class KeyframeRef:
-    clip_id: str
+    """A keyframe of a shot (`clip_id`) or one pinned on a track between shots (`track_id`)."""
+
+    clip_id: str | None
     keyframe_id: str
+    track_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,8 @@ class Selection(QObject):
     def set_gap(self, gap: GapRef | None) -> None:
         self._set(gap=gap)
 
-    def set_keyframe(self, clip_id: str, keyframe_id: str) -> None:
-        self._set(keyframe=KeyframeRef(clip_id, keyframe_id))
+    def set_keyframe(self, clip_id: str | None, keyframe_id: str, *, track_id: str | None = None) -> None:
+        self._set(keyframe=KeyframeRef(clip_id, keyframe_id, track_id))
 
     def set_clip_end(self, clip_id: str, side: str) -> None:
         self._set(clip_end=ClipEndRef(clip_id, side))
@@ -118,15 +123,26 @@ class Selection(QObject):
     def clear(self) -> None:
         self._set()
 
-    def forget_missing(self, clip_ids: set[str], keyframe_ids: set[str]) -> None:
-        """Drop references to clips or keyframes that no longer exist (after undo, delete...)."""
+    def reconcile(self, project: Project) -> None:
+        """Drop what no longer exists after an edit, undo or redo: deleted clips or keyframes,
+        a gap that was filled or moved. Views call this when the document changes."""
+        clip_ids = {c.id for t in project.tracks for c in t.clips}
+        keyframe_ids = {k.id for t in project.tracks for k in t.keyframes}
+        keyframe_ids |= {k.id for t in project.tracks for c in t.clips for k in c.keyframes}
         clips = tuple(c for c in self._clips if c in clip_ids)
         keyframe = self._keyframe
-        if keyframe and (keyframe.clip_id not in clip_ids or keyframe.keyframe_id not in keyframe_ids):
+        if keyframe and keyframe.keyframe_id not in keyframe_ids:
             keyframe = None
         clip_end = self._clip_end if self._clip_end and self._clip_end.clip_id in clip_ids else None
-        if (clips, keyframe, clip_end) != (self._clips, self._keyframe, self._clip_end):
-            self._set(clips=clips, gap=self._gap, keyframe=keyframe, clip_end=clip_end)
+        gap = self._gap
+        if gap is not None:
+            track_ids = {t.id for t in project.tracks}
+            if gap.track_id not in track_ids or not any(
+                (g.start, g.length) == (gap.start, gap.length) for g in project.gaps(gap.track_id)
+            ):
+                gap = None
+        if (clips, gap, keyframe, clip_end) != (self._clips, self._gap, self._keyframe, self._clip_end):
+            self._set(clips=clips, gap=gap, keyframe=keyframe, clip_end=clip_end)
 
     def _set(
         self,

@@ -13,16 +13,17 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
-DEVICES = ("auto", "cuda", "cpu")
-# Memory modes in the words the runner uses (DESIGN.md "Memory modes"); "auto" picks by free VRAM.
-MEMORY_MODES = ("auto", "full_gpu", "model_offload", "group_offload", "sequential_offload")
+DEVICES = ("auto", "cuda", "mps", "cpu")
+# Memory modes as model/devices.py names them; "auto" lets the runner pick by free GPU memory.
+MEMORY_MODES = ("auto", "full", "model_cpu_offload", "group_offload")
 MEMORY_MODE_TITLES = {
     "auto": "Automatic (by free GPU memory)",
-    "full_gpu": "Everything on the GPU (fastest)",
-    "model_offload": "Model CPU offload",
+    "full": "Everything on the GPU (fastest)",
+    "model_cpu_offload": "Model CPU offload (one part at a time)",
     "group_offload": "Group offload (least GPU memory)",
-    "sequential_offload": "Sequential offload (slowest)",
 }
+DEVICE_TITLES = {"auto": "Automatic (GPU when there is one)", "cuda": "NVIDIA GPU (CUDA)",
+                 "mps": "Apple GPU (Metal)", "cpu": "CPU (very slow)"}
 
 
 def config_dir() -> Path:
@@ -43,6 +44,8 @@ class EditorDefaults:
     width: int = 1280
     height: int = 720
     shot_seconds: float = 4.0
+    still_seconds: float = 3.0
+    extend_seconds: float = 2.0
     autosave_every_edits: int = 20
     autosave_every_s: int = 60
 
@@ -118,6 +121,8 @@ class Settings:
             width=self._int("defaults/width", d.width),
             height=self._int("defaults/height", d.height),
             shot_seconds=self._float("defaults/shot_seconds", d.shot_seconds),
+            still_seconds=self._float("defaults/still_seconds", d.still_seconds),
+            extend_seconds=self._float("defaults/extend_seconds", d.extend_seconds),
             autosave_every_edits=self._int("defaults/autosave_every_edits", d.autosave_every_edits),
             autosave_every_s=self._int("defaults/autosave_every_s", d.autosave_every_s),
         )

@@ -1,0 +1,140 @@
+"""Start the editor: `python main.py [PROJECT]`, or render it to a PNG with `screenshot`.
+
+    python main.py                       the editor with the demo project
+    python main.py Trip.shotline         the editor with a project
+    python main.py screenshot PROJECT -o OUT.png [--size 1600x1000] [--select gap|clip|keyframe]
+
+PROJECT may be DEMO for the demo project. The screenshot renders offscreen (no display needed)
+and exits 0 once the PNG is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEMO = "DEMO"
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message says what to type instead."""
+
+
+def _app():
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from editor.ui.theme import apply_theme
+
+    QCoreApplication.setOrganizationName("Shotline")
+    QCoreApplication.setApplicationName("Shotline")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    return app
+
+
+def _open(window, project: str | None) -> bool:
+    if not project or project == DEMO:
+        window.open_demo()
+        return True
+    if not Path(project).exists():
+        raise UsageError(f"There is no project at {project}: give a .shotline folder, or DEMO for the demo.")
+    return window.open_project_path(project)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size takes WIDTHxHEIGHT, e.g. 1600x1000, not {text!r}.") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise UsageError("--size must be between 320x240 and 8000x8000.")
+    return w, h
+
+
+def _select(window, what: str) -> None:
+    from editor.ui.selection import GapRef
+
+    project = window.document.project
+    if what == "gap":
+        for track in project.tracks:
+            gaps = project.gaps(track.id)
+            if gaps:
+                g = gaps[-1]
+                window.selection.set_gap(GapRef(g.track_id, g.start, g.length))
+                return
+        raise UsageError("--select gap: this project has no gap between two clips.")
+    if what == "clip":
+        clips = [c for t in project.tracks for c in t.clips]
+        if not clips:
+            raise UsageError("--select clip: this project has no clips.")
+        window.selection.set_clips([clips[0].id])
+        return
+    if what == "keyframe":
+        for t in project.tracks:
+            for c in t.clips:
+                if c.keyframes:
+                    window.selection.set_keyframe(c.id, c.keyframes[0].id)
+                    return
+        raise UsageError("--select keyframe: this project has no keyframes.")
+    raise UsageError("--select takes gap, clip or keyframe.")
+
+
+def screenshot(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="main.py screenshot", description="Render the editor window to a PNG.")
+    ap.add_argument("project", nargs="?", default=DEMO, help="a .shotline folder, or DEMO")
+    ap.add_argument("-o", "--output", required=True, help="the PNG to write")
+    ap.add_argument("--size", default="1600x1000", help="window size, WIDTHxHEIGHT")
+    ap.add_argument("--select", default="", help="select a gap, clip or keyframe first")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    width, height = _size(args.size)
+    app = _app()
+    from editor.ui.main_window import MainWindow
+
+    window = MainWindow(restore_layout=False, ask=False)
+    try:
+        window.resize(width, height)
+        window.show()
+        if not _open(window, args.project):
+            raise UsageError(window.statusBar().currentMessage() or f"Could not open {args.project}.")
+        if args.select:
+            _select(window, args.select)
+        window.settle()
+        app.processEvents()
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out), "PNG"):
+            raise UsageError(f"Could not write {out}; check the folder exists and is writable.")
+    finally:
+        window.shutdown()
+        window.hide()
+        window.deleteLater()
+        app.processEvents()
+    print(f"wrote {args.output}")
+    return 0
+
+
+def gui(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="main.py", description="Open the Shotline editor.")
+    ap.add_argument("project", nargs="?", default=None, help="a .shotline folder (default: the demo project)")
+    args = ap.parse_args(argv)
+    app = _app()
+    from editor.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    _open(window, args.project)
+    return app.exec()
+
+
+def run(command: str, argv: list[str]) -> int:
+    try:
+        if command == "screenshot":
+            return screenshot(argv)
+        return gui(argv)
+    except UsageError as exc:
+        print(f"shotline: {exc}", file=sys.stderr)
+        return 2

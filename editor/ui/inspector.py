@@ -1,0 +1,637 @@
+"""The inspector: the settings of whatever is selected, edited in place through document edits.
+
+One page per kind of selection: a shot (draft or clip: prompt, negative prompt, length, seed,
+steps, guidance, model, cast; for clips also the source, the takes with a switch, and the
+generation record), a gap (length, Infill), a clip's end (Extend) and a keyframe (frame,
+strength). Fields commit when editing finishes; a refused edit puts the field back and the
+reason goes to the status bar.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.document.document import Change, Document
+from editor.document.edits import (
+    CloseGap,
+    Edit,
+    EditRefused,
+    MoveKeyframe,
+    RemoveKeyframe,
+    RenameClip,
+    SetClipLength,
+    SetKeyframeStrength,
+    SetShotSettings,
+    SwitchTake,
+)
+from editor.document.project import Clip, Keyframe
+from editor.document.storage import resolve_media
+from editor.ui.selection import Selection
+from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.timeline.timecode import duration_text, timecode
+
+KEYFRAME_THUMB_H = 90
+
+
+class PromptEdit(QPlainTextEdit):
+    """A prompt box that commits when it loses focus or on Ctrl+Enter (Enter makes a new line)."""
+
+    committed = Signal(str)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.committed.emit(self.toPlainText())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.committed.emit(self.toPlainText())
+            return
+        super().keyPressEvent(event)
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "heading")
+    return label
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "hint")
+    label.setWordWrap(True)
+    return label
+
+
+def action_button(action: QAction | None, primary: bool = False) -> QToolButton:
+    """A button that mirrors a window action: its text, icon, enabled state and the reason tooltip."""
+    button = QToolButton()
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    if action is not None:
+        button.setDefaultAction(action)
+    button.setProperty("primary" if primary else "role", True if primary else "action")
+    return button
+
+
+class Inspector(QWidget):
+    """Follows the shared selection; every change goes through `Document.request`."""
+
+    message = Signal(str)
+
+    def __init__(self, document: Document, selection: Selection, *, actions: dict[str, QAction] | None = None,
+                 thumbnails: ThumbnailProvider | None = None, models: list[str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self._selection = selection
+        self._actions = actions or {}
+        self._thumbnails = thumbnails
+        self._models = models or []
+        self._document: Document | None = None
+        self._unsubscribe = None
+        self._loading = False
+
+        self.stack = QStackedWidget(self)
+        self.empty_page = self._build_empty()
+        self.shot_page = self._build_shot()
+        self.gap_page = self._build_gap()
+        self.keyframe_page = self._build_keyframe()
+        self.end_page = self._build_end()
+        for page in (self.empty_page, self.shot_page, self.gap_page, self.keyframe_page, self.end_page):
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        selection.changed.connect(self.refresh)
+        if thumbnails is not None:
+            thumbnails.ready.connect(self._refresh_keyframe_picture)
+        self.set_document(document)
+
+    # --- wiring -------------------------------------------------------------------------------
+    def set_document(self, document: Document) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._document = document
+        self._unsubscribe = document.subscribe(self._on_change)
+        self.refresh()
+
+    def set_models(self, models: list[str]) -> None:
+        self._models = list(models)
+        self.refresh()
+
+    @property
+    def page(self) -> str:
+        """Which page shows: empty, shot, gap, keyframe or end."""
+        widget = self.stack.currentWidget().widget()
+        return {id(self.empty_page): "empty", id(self.shot_page): "shot", id(self.gap_page): "gap",
+                id(self.keyframe_page): "keyframe", id(self.end_page): "end"}[id(widget)]
+
+    def _show(self, page: QWidget) -> None:
+        for i in range(self.stack.count()):
+            if self.stack.widget(i).widget() is page:
+                self.stack.setCurrentIndex(i)
+
+    def _request(self, edit: Edit) -> bool:
+        try:
+            self._document.request(edit)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            self.refresh()  # put the field back to what the document holds
+            return False
+        return True
+
+    def _on_change(self, change: Change) -> None:
+        self.refresh()
+
+    # --- pages --------------------------------------------------------------------------------
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(8)
+        return form
+
+    def _page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(12, 12, 12, 12)
+        v.setSpacing(10)
+        return page, v
+
+    def _build_empty(self) -> QWidget:
+        page, v = self._page()
+        v.addWidget(_heading("Nothing selected"))
+        v.addWidget(_hint("Click a shot to edit its prompt and settings, a gap between two clips to "
+                          "infill it, a clip's edge to extend it, or a keyframe to change its strength."))
+        self.model_hint = _hint("")
+        self.model_hint.setObjectName("inspector.model_hint")
+        v.addWidget(self.model_hint)
+        v.addStretch(1)
+        return page
+
+    def _build_shot(self) -> QWidget:
+        page, v = self._page()
+        self.shot_title = _heading("")
+        self.shot_kind = _hint("")
+        v.addWidget(self.shot_title)
+        v.addWidget(self.shot_kind)
+        form = self._form()
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("inspector.name")
+        self.name_edit.editingFinished.connect(self._commit_name)
+        form.addRow("Name", self.name_edit)
+        self.timing_label = QLabel()
+        form.addRow("Starts", self.timing_label)
+        self.length_spin = QDoubleSpinBox()
+        self.length_spin.setObjectName("inspector.length")
+        self.length_spin.setDecimals(2)
+        self.length_spin.setRange(0.04, 60.0)
+        self.length_spin.setSingleStep(0.5)
+        self.length_spin.setSuffix(" s")
+        self.length_spin.editingFinished.connect(self._commit_length)
+        form.addRow("Length", self.length_spin)
+        v.addLayout(form)
+
+        v.addWidget(_heading("Prompt"))
+        self.prompt_edit = PromptEdit()
+        self.prompt_edit.setObjectName("inspector.prompt")
+        self.prompt_edit.setPlaceholderText("What happens in this shot: subject, action, setting, camera, light")
+        self.prompt_edit.setFixedHeight(96)
+        self.prompt_edit.committed.connect(lambda text: self._commit_shot(prompt=text))
+        v.addWidget(self.prompt_edit)
+        self.negative_edit = PromptEdit()
+        self.negative_edit.setObjectName("inspector.negative")
+        self.negative_edit.setPlaceholderText("Negative prompt (empty: the project's default)")
+        self.negative_edit.setFixedHeight(48)
+        self.negative_edit.committed.connect(lambda text: self._commit_shot(negative_prompt=text))
+        v.addWidget(self.negative_edit)
+
+        form = self._form()
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("inspector.seed")
+        self.seed_spin.setRange(-1, 2**31 - 1)
+        self.seed_spin.setSpecialValueText("random")
+        self.seed_spin.editingFinished.connect(
+            lambda: self._commit_shot(seed=None if self.seed_spin.value() < 0 else self.seed_spin.value()))
+        form.addRow("Seed", self.seed_spin)
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setObjectName("inspector.steps")
+        self.steps_spin.setRange(0, 500)
+        self.steps_spin.setSpecialValueText("project default")
+        self.steps_spin.editingFinished.connect(
+            lambda: self._commit_shot(steps=self.steps_spin.value() or None))
+        form.addRow("Steps", self.steps_spin)
+        self.guidance_spin = QDoubleSpinBox()
+        self.guidance_spin.setObjectName("inspector.guidance")
+        self.guidance_spin.setRange(0.0, 30.0)
+        self.guidance_spin.setSingleStep(0.5)
+        self.guidance_spin.setSpecialValueText("project default")
+        self.guidance_spin.editingFinished.connect(
+            lambda: self._commit_shot(guidance=self.guidance_spin.value() or None))
+        form.addRow("Guidance", self.guidance_spin)
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("inspector.model")
+        self.model_combo.activated.connect(
+            lambda _i: self._commit_shot(model=self.model_combo.currentData()))
+        form.addRow("Model", self.model_combo)
+        v.addLayout(form)
+
+        v.addWidget(_heading("Cast"))
+        self.cast_list = QListWidget()
+        self.cast_list.setObjectName("inspector.cast")
+        self.cast_list.setMaximumHeight(90)
+        self.cast_list.itemChanged.connect(self._commit_cast)
+        self.cast_empty = _hint("No cast members in this project yet.")
+        v.addWidget(self.cast_list)
+        v.addWidget(self.cast_empty)
+
+        self.generate_button = action_button(self._actions.get("gen.generate"), primary=True)
+        self.generate_button.setObjectName("inspector.generate")
+        v.addWidget(self.generate_button)
+
+        self.takes_box = QWidget()
+        tv = QVBoxLayout(self.takes_box)
+        tv.setContentsMargins(0, 6, 0, 0)
+        tv.setSpacing(6)
+        tv.addWidget(_heading("Source"))
+        self.source_label = _hint("")
+        self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        tv.addWidget(self.source_label)
+        tv.addWidget(_heading("Takes"))
+        self.takes_list = QListWidget()
+        self.takes_list.setObjectName("inspector.takes")
+        self.takes_list.setMaximumHeight(120)
+        self.takes_list.itemDoubleClicked.connect(lambda _item: self._switch_take())
+        self.takes_list.currentRowChanged.connect(self._show_record)
+        tv.addWidget(self.takes_list)
+        row = QHBoxLayout()
+        self.switch_button = QPushButton("Use this take")
+        self.switch_button.setObjectName("inspector.switch_take")
+        self.switch_button.clicked.connect(self._switch_take)
+        row.addWidget(self.switch_button)
+        row.addStretch(1)
+        tv.addLayout(row)
+        tv.addWidget(_heading("Generation record"))
+        self.record_label = QLabel()
+        self.record_label.setObjectName("inspector.record")
+        self.record_label.setWordWrap(True)
+        self.record_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.record_label.setProperty("role", "hint")
+        tv.addWidget(self.record_label)
+        v.addWidget(self.takes_box)
+        v.addStretch(1)
+        return page
+
+    def _build_gap(self) -> QWidget:
+        page, v = self._page()
+        v.addWidget(_heading("Gap"))
+        self.gap_label = _hint("")
+        v.addWidget(self.gap_label)
+        v.addWidget(_hint("Infill makes frames that join the clip before to the clip after, passing "
+                          "through any keyframes pinned in the gap."))
+        self.infill_button = action_button(self._actions.get("gen.infill"), primary=True)
+        self.infill_button.setObjectName("inspector.infill")
+        v.addWidget(self.infill_button)
+        close = QPushButton("Close gap")
+        close.setObjectName("inspector.close_gap")
+        close.setToolTip("Move the later clips left so the gap disappears")
+        close.clicked.connect(self._close_gap)
+        v.addWidget(close)
+        add = action_button(self._actions.get("edit.add_shot"))
+        v.addWidget(add)
+        v.addStretch(1)
+        return page
+
+    def _build_keyframe(self) -> QWidget:
+        page, v = self._page()
+        v.addWidget(_heading("Keyframe"))
+        self.keyframe_picture = QLabel()
+        self.keyframe_picture.setMinimumHeight(KEYFRAME_THUMB_H)
+        self.keyframe_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.keyframe_picture.setStyleSheet("background: #000; border-radius: 3px;")
+        v.addWidget(self.keyframe_picture)
+        self.keyframe_source = _hint("")
+        v.addWidget(self.keyframe_source)
+        form = self._form()
+        self.keyframe_frame = QSpinBox()
+        self.keyframe_frame.setObjectName("inspector.keyframe_frame")
+        self.keyframe_frame.setRange(0, 10**7)
+        self.keyframe_frame.editingFinished.connect(self._commit_keyframe_frame)
+        form.addRow("Frame", self.keyframe_frame)
+        self.keyframe_strength = QDoubleSpinBox()
+        self.keyframe_strength.setObjectName("inspector.keyframe_strength")
+        self.keyframe_strength.setRange(0.0, 1.0)
+        self.keyframe_strength.setSingleStep(0.05)
+        self.keyframe_strength.setDecimals(2)
+        self.keyframe_strength.editingFinished.connect(self._commit_keyframe_strength)
+        form.addRow("Strength", self.keyframe_strength)
+        v.addLayout(form)
+        v.addWidget(_hint("Strength 1 keeps the picture exactly; lower lets the model drift from it."))
+        remove = QPushButton("Remove keyframe")
+        remove.setObjectName("inspector.remove_keyframe")
+        remove.clicked.connect(self._remove_keyframe)
+        v.addWidget(remove)
+        v.addStretch(1)
+        return page
+
+    def _build_end(self) -> QWidget:
+        page, v = self._page()
+        self.end_title = _heading("")
+        v.addWidget(self.end_title)
+        self.end_hint = _hint("")
+        v.addWidget(self.end_hint)
+        self.extend_forward_button = action_button(self._actions.get("gen.extend_forward"), primary=True)
+        self.extend_backward_button = action_button(self._actions.get("gen.extend_backward"), primary=True)
+        v.addWidget(self.extend_forward_button)
+        v.addWidget(self.extend_backward_button)
+        v.addStretch(1)
+        return page
+
+    # --- refresh ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        doc = self._document
+        if doc is None:
+            return
+        self._loading = True
+        try:
+            sel = self._selection
+            kind = sel.kind
+            if kind == "clips" and sel.clip is not None and self._find(sel.clip):
+                self._load_shot(self._find(sel.clip)[1])
+                self._show(self.shot_page)
+            elif kind == "clips":
+                self._load_empty(f"{len(sel.clips)} clips selected")
+                self._show(self.empty_page)
+            elif kind == "gap":
+                self._load_gap()
+                self._show(self.gap_page)
+            elif kind == "keyframe" and self._keyframe() is not None:
+                self._load_keyframe()
+                self._show(self.keyframe_page)
+            elif kind == "clip_end" and self._find(sel.clip_end.clip_id):
+                self._load_end()
+                self._show(self.end_page)
+            else:
+                self._load_empty()
+                self._show(self.empty_page)
+        finally:
+            self._loading = False
+
+    def _find(self, clip_id: str):
+        try:
+            return self._document.project.find_clip(clip_id)
+        except KeyError:
+            return None
+
+    def _load_empty(self, title: str | None = None) -> None:
+        heading = self.empty_page.findChild(QLabel)
+        if heading is not None:
+            heading.setText(title or "Nothing selected")
+        if not self._models and not self._document.project.defaults.model:
+            self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models and add a "
+                                    "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE). Infill "
+                                    "and Loop work without one.")
+            self.model_hint.show()
+        else:
+            self.model_hint.hide()
+
+    def _load_shot(self, clip: Clip) -> None:
+        project = self._document.project
+        fps = project.fps
+        take = clip.take
+        if take is None:
+            kind = "Draft shot: no media yet; Generate makes its first take"
+        elif take.generated:
+            kind = f"Generated clip · take {clip.active_take + 1} of {len(clip.takes)}"
+        elif take.is_still:
+            kind = "Still image"
+        else:
+            kind = f"Video clip · take {clip.active_take + 1} of {len(clip.takes)}"
+        self.shot_title.setText(clip.name or "Shot")
+        self.shot_kind.setText(kind)
+        self.name_edit.setText(clip.name)
+        self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {clip.length} frames ({duration_text(clip.length, fps)})")
+        self.length_spin.setValue(float(clip.length / fps))
+        resizable = take is None or take.is_still
+        self.length_spin.setEnabled(resizable)
+        self.length_spin.setToolTip("" if resizable else "A video clip's length changes by trimming its edges "
+                                                         "on the timeline, or by extending it.")
+        s = clip.shot
+        if not self.prompt_edit.hasFocus():
+            self.prompt_edit.setPlainText(s.prompt)
+        if not self.negative_edit.hasFocus():
+            self.negative_edit.setPlainText(s.negative_prompt)
+        self.seed_spin.setValue(-1 if s.seed is None else min(s.seed, 2**31 - 1))
+        self.steps_spin.setValue(s.steps or 0)
+        self.guidance_spin.setValue(s.guidance or 0.0)
+        self.model_combo.clear()
+        default = project.defaults.model
+        self.model_combo.addItem(f"Project default ({Path(default).name if default else 'none set'})", None)
+        for m in dict.fromkeys([*self._models, *([s.model] if s.model else [])]):
+            self.model_combo.addItem(Path(m).name or m, m)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.model)) if s.model else 0)
+        self.cast_list.clear()
+        for member in project.cast:
+            item = QListWidgetItem(f"{member.name} — {member.description}" if member.description else member.name)
+            item.setData(Qt.ItemDataRole.UserRole, member.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if member.id in s.cast else Qt.CheckState.Unchecked)
+            self.cast_list.addItem(item)
+        self.cast_list.setVisible(bool(project.cast))
+        self.cast_empty.setVisible(not project.cast)
+        self.takes_box.setVisible(take is not None)
+        if take is not None:
+            path = resolve_media(self._document.folder, take.media)
+            self.source_label.setText(str(path) + ("" if path.exists() else "  (missing)"))
+            self.takes_list.clear()
+            for i, t in enumerate(clip.takes):
+                how = "generated" if t.generated else "still" if t.is_still else "imported"
+                extra = f" · seed {t.record.get('seed')}" if t.generated and "seed" in t.record else ""
+                text = f"Take {i + 1} · {how}{extra} · {t.label or Path(t.media).name}"
+                item = QListWidgetItem(("● " if i == clip.active_take else "○ ") + text)
+                self.takes_list.addItem(item)
+            self.takes_list.setCurrentRow(clip.active_take)
+            self._show_record(clip.active_take)
+
+    def _show_record(self, row: int) -> None:
+        sel = self._selection.clip
+        found = self._find(sel) if sel else None
+        if found is None or not 0 <= row < len(found[1].takes):
+            self.record_label.setText("")
+            return
+        clip = found[1]
+        take = clip.takes[row]
+        self.switch_button.setEnabled(row != clip.active_take)
+        if not take.record:
+            self.record_label.setText("Imported media: no generation record.")
+            return
+        lines = []
+        for key in ("action", "model", "prompt", "negative_prompt", "seed", "steps", "guidance", "engine"):
+            if key in take.record:
+                lines.append(f"<b>{key.replace('_', ' ')}</b>: {_html(take.record[key])}")
+        rest = {k: v for k, v in take.record.items() if k not in {"action", "model", "prompt", "negative_prompt",
+                                                                    "seed", "steps", "guidance", "engine"}}
+        if rest:
+            lines.append(f"<span>{_html(json.dumps(rest, default=str)[:400])}</span>")
+        self.record_label.setText("<br>".join(lines))
+
+    def _load_gap(self) -> None:
+        gap = self._selection.gap
+        project = self._document.project
+        track = project.track(gap.track_id)
+        self.gap_label.setText(
+            f"On {track.name}: {gap.length} frames ({duration_text(gap.length, project.fps)}) from "
+            f"{timecode(gap.start, project.fps)} to {timecode(gap.end, project.fps)}.")
+
+    def _keyframe(self) -> tuple[Clip | None, Keyframe] | None:
+        ref = self._selection.keyframe
+        if ref is None:
+            return None
+        project = self._document.project
+        if ref.clip_id is not None:
+            found = self._find(ref.clip_id)
+            if found is None:
+                return None
+            k = next((k for k in found[1].keyframes if k.id == ref.keyframe_id), None)
+            return (found[1], k) if k else None
+        for t in project.tracks:
+            for k in t.keyframes:
+                if k.id == ref.keyframe_id:
+                    return None, k
+        return None
+
+    def _load_keyframe(self) -> None:
+        clip, k = self._keyframe()
+        self.keyframe_frame.setMaximum(clip.length - 1 if clip is not None else 10**7)
+        self.keyframe_frame.setValue(k.frame)
+        self.keyframe_frame.setSuffix(f" of {clip.name or 'the shot'}" if clip is not None else " (timeline)")
+        self.keyframe_strength.setValue(k.strength)
+        self.keyframe_source.setText(Path(k.image).name)
+        self._refresh_keyframe_picture()
+
+    def _refresh_keyframe_picture(self) -> None:
+        found = self._keyframe() if self._selection.kind == "keyframe" else None
+        if found is None or self._thumbnails is None:
+            return
+        pix: QPixmap | None = self._thumbnails.get(str(resolve_media(self._document.folder, found[1].image)), 0,
+                                                   KEYFRAME_THUMB_H)
+        if pix is not None:
+            self.keyframe_picture.setPixmap(pix)
+
+    def _load_end(self) -> None:
+        end = self._selection.clip_end
+        clip = self._find(end.clip_id)[1]
+        forward = end.side == "end"
+        self.end_title.setText(f"{'End' if forward else 'Start'} of {clip.name or 'the clip'}")
+        self.end_hint.setText("Extend forward makes new frames after the clip's last frame, continuing its motion."
+                              if forward else
+                              "Extend backward makes new frames before the clip's first frame, leading into it.")
+        self.extend_forward_button.setVisible(forward)
+        self.extend_backward_button.setVisible(not forward)
+
+    # --- commits ------------------------------------------------------------------------------
+    def _clip_id(self) -> str | None:
+        return self._selection.clip
+
+    def _commit_name(self) -> None:
+        cid = self._clip_id()
+        if self._loading or cid is None:
+            return
+        found = self._find(cid)
+        if found and self.name_edit.text() != found[1].name:
+            self._request(RenameClip(clip_id=cid, name=self.name_edit.text()))
+
+    def _commit_length(self) -> None:
+        cid = self._clip_id()
+        if self._loading or cid is None:
+            return
+        found = self._find(cid)
+        fps = self._document.project.fps
+        frames = max(1, self._document.project.seconds_to_frames(self.length_spin.value()))
+        if found and frames != found[1].length:
+            self._request(SetClipLength(clip_id=cid, length=frames))
+        elif found:
+            self.length_spin.setValue(float(found[1].length / fps))
+
+    def _commit_shot(self, **fields) -> None:
+        cid = self._clip_id()
+        if self._loading or cid is None:
+            return
+        found = self._find(cid)
+        if found is None:
+            return
+        shot = found[1].shot
+        changed = {k: v for k, v in fields.items() if getattr(shot, k) != v}
+        if changed:
+            self._request(SetShotSettings(clip_id=cid, **changed))
+
+    def _commit_cast(self, _item: QListWidgetItem) -> None:
+        if self._loading:
+            return
+        ids = tuple(self.cast_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.cast_list.count())
+                    if self.cast_list.item(i).checkState() == Qt.CheckState.Checked)
+        cid = self._clip_id()
+        found = self._find(cid) if cid else None
+        if found and tuple(found[1].shot.cast) != ids:
+            self._request(SetShotSettings(clip_id=cid, cast=ids))
+
+    def _switch_take(self) -> None:
+        cid = self._clip_id()
+        found = self._find(cid) if cid else None
+        row = self.takes_list.currentRow()
+        if found and 0 <= row < len(found[1].takes) and row != found[1].active_take:
+            self._request(SwitchTake(clip_id=cid, take_id=found[1].takes[row].id))
+
+    def _close_gap(self) -> None:
+        gap = self._selection.gap
+        if gap is not None:
+            self._request(CloseGap(track_id=gap.track_id, frame=gap.start))
+
+    def _commit_keyframe_frame(self) -> None:
+        found = None if self._loading else self._keyframe()
+        if found and self.keyframe_frame.value() != found[1].frame:
+            self._request(MoveKeyframe(keyframe_id=found[1].id, frame=self.keyframe_frame.value()))
+
+    def _commit_keyframe_strength(self) -> None:
+        found = None if self._loading else self._keyframe()
+        if found and abs(self.keyframe_strength.value() - found[1].strength) > 1e-6:
+            self._request(SetKeyframeStrength(keyframe_id=found[1].id, strength=self.keyframe_strength.value()))
+
+    def _remove_keyframe(self) -> None:
+        found = self._keyframe()
+        if found:
+            self._request(RemoveKeyframe(keyframe_id=found[1].id))
+
+
+def _html(value: object) -> str:
+    text = str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

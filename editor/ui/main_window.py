@@ -1,0 +1,874 @@
+"""The main window: menus, toolbar and dock panels around the open project.
+
+The window wires shared objects together (document, selection, playhead, thumbnails, the
+generation controller) and implements the action callbacks named in `actions.ACTIONS`; the
+panels talk to the document and the selection directly, never through the window.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QImage
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.document.document import Change, Document
+from editor.document.edits import Edit, EditRefused
+from editor.document.storage import ProjectError, resolve_media
+from editor.media.errors import MediaError
+from editor.ui.actions import ActionContext, Actions, shortcut_table
+from editor.ui.history_panel import HistoryPanel
+from editor.ui.inspector import Inspector
+from editor.ui.media_bin import MediaBin
+from editor.ui.playhead import Playhead
+from editor.ui.project_session import ProjectSession
+from editor.ui.selection import Selection
+from editor.ui.settings import Settings, config_dir
+from editor.ui.storyboard import Storyboard
+from editor.ui.theme import COLORS
+from editor.ui.timeline import TimelineView
+from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
+from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.timeline.timecode import duration_text, timecode
+
+STATUS_MS = 6000
+ZOOM_SLIDER_STEPS = 1000
+
+
+class MainWindow(QMainWindow):
+    """One open project. Create, then `open_project_path(...)`, `open_demo()` or `new_project()`."""
+
+    def __init__(self, settings: Settings | None = None, *, restore_layout: bool = True,
+                 ask: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.settings = settings or Settings()
+        self._ask = ask  # False: never block on a dialog (screenshots, scripted runs)
+        self.session = ProjectSession(self.settings, ask_recover=self._ask_recover, parent=self)
+        self.selection = Selection(self)
+        self.playhead = Playhead(parent=self)
+        self.thumbnails = ThumbnailProvider(self._load_thumbnail, parent=self)
+        self._thumb_caches: dict[int, object] = {}
+        self._thumb_lock = threading.Lock()
+        self._thumb_folder: Path | None = None
+        self.controller = None
+        self.jobs_panel = None
+        self.monitor_panel = None
+        self.preview = None
+        self._unsubscribe = None
+
+        self.actions = Actions(self)
+        document = self.session.document
+        self._build_panels(document)
+        self.actions["view.snapping"].setChecked(True)
+        self._build_chrome()
+        self._default_state = self.saveState()
+        if restore_layout:
+            self._restore_layout()
+
+        self.session.document_replaced.connect(self._on_document_replaced)
+        self.session.state_changed.connect(self._update_title)
+        self.session.message.connect(self.show_message)
+        self.selection.changed.connect(self.refresh_actions)
+        self.playhead.changed.connect(self._on_playhead)
+        self._attach(document)
+
+    # --- building -----------------------------------------------------------------------------
+    def _build_panels(self, document: Document) -> None:
+        defaults = self.settings.defaults()
+        action_map = {a.objectName(): a for a in self.actions}
+        self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
+                                     probe=_probe_frames, still_seconds=defaults.still_seconds)
+        self.timeline.message.connect(self.show_message)
+        self.timeline.clip_activated.connect(self._on_clip_activated)
+        self.timeline.zoom_changed.connect(self._sync_zoom_slider)
+        self.storyboard = Storyboard(document, self.selection, actions=self.actions, thumbnails=self.thumbnails)
+        self.storyboard.message.connect(self.show_message)
+        self.storyboard.shot_activated.connect(self._on_clip_activated)
+        self.inspector = Inspector(document, self.selection, actions=action_map, thumbnails=self.thumbnails,
+                                   models=self.settings.model_folders())
+        self.inspector.message.connect(self.show_message)
+        self.history = HistoryPanel(document)
+        self.media_bin = MediaBin(document, self.thumbnails)
+        self.media_bin.message.connect(self.show_message)
+
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks | QMainWindow.DockOption.AllowNestedDocks
+                            | QMainWindow.DockOption.GroupedDragging)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
+        self.docks: dict[str, QDockWidget] = {}
+        self._central = self._preview_placeholder()
+        self.setCentralWidget(self._central)
+        self.docks["media"] = self._dock("media", "Media", self.media_bin, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.docks["history"] = self._dock("history", "History", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.docks["inspector"] = self._dock("inspector", "Inspector", self.inspector,
+                                             Qt.DockWidgetArea.RightDockWidgetArea)
+        self.docks["timeline"] = self._dock("timeline", "Timeline", self._timeline_panel(),
+                                            Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["storyboard"] = self._dock("storyboard", "Storyboard", self.storyboard,
+                                              Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["media"], self.docks["history"])
+        self.tabifyDockWidget(self.docks["timeline"], self.docks["storyboard"])
+        self.docks["media"].raise_()
+        self.docks["timeline"].raise_()
+        self._build_generation_panels(document)
+
+    def _preview_placeholder(self) -> QWidget:
+        """The centre: the program preview when the generation package provides it."""
+        holder = QWidget()
+        holder.setObjectName("preview_area")
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        return holder
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock.{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        # Panels are tabbed in groups; the tab names them, so the title strip would only repeat it.
+        dock.setTitleBarWidget(QWidget(dock))
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _timeline_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setObjectName("timeline_panel")
+        bar = QToolBar("Timeline tools", panel)
+        bar.setObjectName("timeline_bar")
+        bar.setIconSize(QSize(16, 16))
+        self.actions.build_toolbar(bar, ("shots", "cut", "view"))
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
+        bar.addWidget(spacer)
+        self.zoom_slider = QSlider(Qt.Orientation.Horizontal)
+        self.zoom_slider.setObjectName("timeline.zoom")
+        self.zoom_slider.setRange(0, ZOOM_SLIDER_STEPS)
+        self.zoom_slider.setFixedWidth(140)
+        self.zoom_slider.setToolTip("Zoom (Ctrl+wheel over the timeline, + and -)")
+        self.zoom_slider.valueChanged.connect(self._on_zoom_slider)
+        bar.addWidget(self.zoom_slider)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self.timeline, 1)
+        return panel
+
+    def _build_chrome(self) -> None:
+        self.menus = self.actions.build_menus(self.menuBar())
+        self.recent_menu = self.menus["File"].addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menu.recent")
+        self.menus["File"].insertMenu(self.actions["file.save"], self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        panels = self.menus["View"].addMenu("&Panels")
+        for dock in self.docks.values():
+            panels.addAction(dock.toggleViewAction())
+        self.panels_menu = panels
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("toolbar.main")
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.actions.build_toolbar(toolbar, ("file", "history", "generate", "play"))
+        for name in ("gen.generate",):
+            button = toolbar.widgetForAction(self.actions[name])
+            if button is not None:
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.timecode_label = QLabel()
+        self.timecode_label.setObjectName("toolbar.timecode")
+        self.timecode_label.setStyleSheet(
+            f"font-family: 'DejaVu Sans Mono', monospace; font-size: 13pt; color: {COLORS.accent}; padding: 0 10px;")
+        toolbar.addWidget(self.timecode_label)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+        status = self.statusBar()
+        self.selection_label = QLabel()
+        self.format_label = QLabel()
+        status.addPermanentWidget(self.selection_label)
+        status.addPermanentWidget(self.format_label)
+
+    def _build_generation_panels(self, document: Document) -> None:
+        """Dock the generation package's panels; they need a saved project (a folder for takes)."""
+        self._make_preview(document)
+        if "jobs" not in self.docks:
+            self.docks["jobs"] = self._dock("jobs", "Jobs", _Note("Jobs appear here once the project is saved."),
+                                            Qt.DockWidgetArea.RightDockWidgetArea)
+            self.docks["monitor"] = self._dock("monitor", "Monitor", _Note("GPU and step-time graphs of the "
+                                               "running job appear here."), Qt.DockWidgetArea.RightDockWidgetArea)
+            self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
+            self.tabifyDockWidget(self.docks["jobs"], self.docks["monitor"])
+            self.docks["inspector"].raise_()
+
+    def _make_preview(self, document: Document) -> None:
+        """The program preview in the centre, made anew for each document (it plays that cut)."""
+        from editor.ui import jobs
+
+        preview_cls = getattr(jobs, "PreviewPanel", None)
+        if preview_cls is None:
+            return
+        if self.preview is not None:
+            self.preview.shutdown()
+            self._central.layout().removeWidget(self.preview)
+            self.preview.deleteLater()
+        self.preview = preview_cls(document, self.playhead, folder=document.folder)
+        self.preview.setObjectName("preview")
+        self._central.layout().addWidget(self.preview)
+
+    # --- documents ----------------------------------------------------------------------------
+    @property
+    def document(self) -> Document:
+        return self.session.document
+
+    def _attach(self, document: Document) -> None:
+        self._thumb_folder = document.folder
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = document.subscribe(self._on_change)
+        self.selection.clear()
+        self.playhead.pause()
+        self.playhead.clear_marks()
+        self.playhead.set_frame(0)
+        self.playhead.set_fps(document.project.fps)
+        self.playhead.set_end(document.project.duration)
+        self._start_generation(document)
+        self._update_title()
+        self._update_format()
+        self.refresh_actions()
+        self._on_playhead()
+
+    def _on_document_replaced(self) -> None:
+        document = self.session.document
+        self.thumbnails.clear()
+        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin):
+            widget.set_document(document)
+        self._make_preview(document)
+        self._attach(document)
+
+    def _start_generation(self, document: Document) -> None:
+        old = self.controller
+        if old is not None:
+            old.shutdown()
+            old.deleteLater()
+            self.controller = None
+        self.timeline.clear_job_overlays()
+        from editor.ui import jobs
+
+        controller_cls = getattr(jobs, "GenerationController", None)
+        if controller_cls is None or document.folder is None:
+            self._set_dock_widget("jobs", _Note("Save the project to run generation jobs: generated takes "
+                                                "are stored in its folder."))
+            self._set_dock_widget("monitor", _Note("GPU and step-time graphs of the running job appear here."))
+            self.refresh_actions()
+            return
+        try:
+            controller = controller_cls(document, self.selection, folder=document.folder, settings=self.settings,
+                                        parent=self)
+        except Exception as exc:  # a broken journal must not keep the project from opening
+            self.show_message(f"Generation is unavailable for this project: {exc}", error=True)
+            return
+        self.controller = controller
+        controller.message.connect(self.show_message)
+        controller.job_progress.connect(self._on_job_progress)
+        controller.jobs_changed.connect(self._on_jobs_changed)
+        controller.action_states_changed.connect(self.refresh_actions)
+        controller.take_placed.connect(self._on_take_placed)
+        if hasattr(controller, "job_ended"):
+            controller.job_ended.connect(lambda _job, _how: self._on_job_ended())
+        if hasattr(controller, "job_live"):
+            controller.job_live.connect(lambda _job: self._on_jobs_changed())
+        self._set_dock_widget("jobs", jobs.JobsPanel(controller))
+        self._set_dock_widget("monitor", jobs.MonitorPanel(controller))
+        self._on_jobs_changed()
+
+    def _set_dock_widget(self, name: str, widget: QWidget) -> None:
+        dock = self.docks.get(name)
+        if dock is None:
+            return
+        old = dock.widget()
+        dock.setWidget(widget)
+        if old is not None:
+            old.deleteLater()
+
+    # --- thumbnails ---------------------------------------------------------------------------
+    def _load_thumbnail(self, media: str, frame: int, height: int):
+        """Runs on a pool thread: the media layer's on-disk thumbnail cache, per height."""
+        from editor.media.thumbnails import ThumbnailCache
+
+        folder = self._thumb_folder or (config_dir() / "unsaved")
+        with self._thumb_lock:
+            cache = self._thumb_caches.get(height)
+            if cache is None or cache.project_root != folder:
+                cache = ThumbnailCache(folder, height=height)
+                self._thumb_caches[height] = cache
+        return cache.get(str(resolve_media(folder if self._thumb_folder else None, media)), frame)
+
+    # --- status and title ---------------------------------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.statusBar().showMessage(text, STATUS_MS)
+
+    def _update_title(self) -> None:
+        folder = self.session.folder
+        where = f" — {folder.parent}" if folder is not None else " — not saved yet"
+        self.setWindowTitle(f"{self.session.name}[*]{where} — Shotline")
+        self.setWindowModified(self.session.dirty)
+
+    def _update_format(self) -> None:
+        p = self.document.project
+        fps = p.fps
+        fps_text = f"{float(fps):.3f}".rstrip("0").rstrip(".")
+        self.format_label.setText(f"{p.width}×{p.height} · {fps_text} fps · {duration_text(p.duration, fps)}")
+
+    def _update_selection_label(self) -> None:
+        sel = self.selection
+        project = self.document.project
+        text = ""
+        if sel.clips:
+            if len(sel.clips) == 1:
+                try:
+                    clip = project.find_clip(sel.clips[0])[1]
+                    text = f"{clip.name or 'Clip'} · {duration_text(clip.length, project.fps)}"
+                except KeyError:
+                    text = ""
+            else:
+                text = f"{len(sel.clips)} clips"
+        elif sel.gap is not None:
+            text = f"Gap · {duration_text(sel.gap.length, project.fps)}"
+        elif sel.keyframe is not None:
+            text = "Keyframe"
+        elif sel.clip_end is not None:
+            text = f"Clip {sel.clip_end.side}"
+        self.selection_label.setText(text)
+
+    def refresh_actions(self) -> None:
+        doc = self.document
+        sel = self.selection
+        frame = self.playhead.frame
+        project = doc.project
+        under = any(c.start < frame < c.end for t in project.tracks for c in t.clips)
+        controller = self.controller
+        ctx = ActionContext(
+            can_undo=doc.can_undo, can_redo=doc.can_redo, undo_label=doc.undo_label, redo_label=doc.redo_label,
+            selection=sel.kind, selected_clips=len(sel.clips), clip_under_playhead=under,
+            tracks=len(project.tracks), track_picked=self.timeline.selected_track_id() is not None,
+            has_clips=any(t.clips for t in project.tracks),
+            running_job=bool(controller is not None and controller.running_job is not None),
+            paused=bool(controller is not None and controller.paused),
+            generation=controller.action_state if controller is not None else None,
+        )
+        self.actions.refresh(ctx)
+        pause = self.actions["gen.pause"]
+        pause.blockSignals(True)
+        pause.setChecked(ctx.paused)
+        pause.blockSignals(False)
+        self._update_selection_label()
+
+    def _on_change(self, change: Change) -> None:
+        self.selection.reconcile(self.document.project)
+        self._update_format()
+        self.refresh_actions()
+
+    def _on_playhead(self) -> None:
+        self.timecode_label.setText(timecode(self.playhead.frame, self.document.project.fps))
+        self.actions["play.toggle"].setIcon(_icon("pause" if self.playhead.playing else "play"))
+        if not self.playhead.playing:
+            self.refresh_actions()
+
+    # --- zoom slider (logarithmic) ------------------------------------------------------------
+    def _sync_zoom_slider(self, px_per_frame: float) -> None:
+        import math
+
+        lo, hi = math.log(MIN_PX_PER_FRAME), math.log(MAX_PX_PER_FRAME)
+        value = round((math.log(px_per_frame) - lo) / (hi - lo) * ZOOM_SLIDER_STEPS)
+        self.zoom_slider.blockSignals(True)
+        self.zoom_slider.setValue(value)
+        self.zoom_slider.blockSignals(False)
+
+    def _on_zoom_slider(self, value: int) -> None:
+        import math
+
+        lo, hi = math.log(MIN_PX_PER_FRAME), math.log(MAX_PX_PER_FRAME)
+        self.timeline.set_zoom(math.exp(lo + (hi - lo) * value / ZOOM_SLIDER_STEPS))
+
+    # --- generation signals -------------------------------------------------------------------
+    def _on_job_progress(self, target: object, fraction: float, image: QImage | None) -> None:
+        self.timeline.set_job_overlay(target, fraction, image)
+
+    def _on_job_ended(self) -> None:
+        # one job runs at a time, so when one ends no overlay is current any more
+        self.timeline.clear_job_overlays()
+        self._on_jobs_changed()
+
+    def _on_take_placed(self, clip_id: str) -> None:
+        self.selection.set_clips([clip_id])
+
+    def _on_jobs_changed(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        states: dict[str, str] = {}
+        for job in controller.jobs():
+            clip_id = _target_clip(job.payload)
+            if clip_id is None:
+                continue
+            state = str(job.state)
+            if state == "running":
+                live = controller.live(job.id)
+                fraction = live.fraction if live is not None else job.fraction
+                states[clip_id] = f"generating {round(fraction * 100)}%"
+            elif state in ("queued", "paused"):
+                states.setdefault(clip_id, state)
+            elif state in ("failed", "interrupted"):
+                states.setdefault(clip_id, "failed")
+        self.storyboard.set_shot_states(states)
+        self.refresh_actions()
+
+    # --- requests -----------------------------------------------------------------------------
+    def request(self, edit: Edit) -> bool:
+        try:
+            self.document.request(edit)
+        except EditRefused as exc:
+            self.show_message(str(exc), error=True)
+            return False
+        return True
+
+    def _command(self, build) -> bool:
+        """Build an edit from the selection (which may refuse) and request it."""
+        try:
+            edit = build()
+        except EditRefused as exc:
+            self.show_message(str(exc), error=True)
+            return False
+        return self.request(edit)
+
+    # --- layout -------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 960)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.set_window_state(self.saveGeometry(), self.saveState())
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(QByteArray(self._default_state))
+        self.docks["timeline"].raise_()
+
+    # --- project files ------------------------------------------------------------------------
+    def open_project_path(self, path: str | Path) -> bool:
+        try:
+            self.session.open(path)
+        except ProjectError as exc:
+            self.show_message(str(exc), error=True)
+            if self._ask and self.isVisible():
+                QMessageBox.warning(self, "Can't open project", str(exc))
+            return False
+        return True
+
+    def open_demo(self) -> None:
+        try:
+            self.session.open_demo()
+        except ProjectError as exc:
+            self.show_message(f"The demo project could not be opened: {exc}", error=True)
+            self.session.new_project()
+
+    def _ask_recover(self, autosave_path: Path) -> bool:
+        if not self._ask:
+            return False
+        answer = QMessageBox.question(
+            self, "Recover unsaved changes?",
+            f"Shotline found changes to this project that were not saved (autosaved {autosave_path.name[8:23]}). "
+            "Open them? The saved project stays untouched until you save.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _may_discard(self) -> bool:
+        """True when the open project may be closed: saved, or the user chose to save/discard."""
+        if not self.session.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save_project()
+        return answer == "discard"
+
+    def ask_save_changes(self) -> str:
+        """"save", "discard" or "cancel" (a dialog; tests and scripts replace this method)."""
+        if not self._ask:
+            return "cancel"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          f"Save the changes to “{self.session.name}” before closing?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(answer), "cancel")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._may_discard():
+            event.ignore()
+            return
+        self.save_layout()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop background work: the job worker, thumbnail loads, playback."""
+        self.playhead.pause()
+        if self.controller is not None:
+            self.controller.shutdown()
+        if self.preview is not None:
+            self.preview.shutdown()
+        self.thumbnails.shutdown()
+        for cache in self._thumb_caches.values():
+            cache.close()
+        self._thumb_caches.clear()
+
+    # ====== action callbacks (names from actions.ACTIONS) ======================================
+    # File
+    def new_project(self) -> None:
+        if self._may_discard():
+            self.session.new_project()
+
+    def open_project(self) -> None:
+        if not self._may_discard():
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)",
+                                                  str(Path.home()))
+        if folder:
+            self.open_project_path(folder)
+
+    def save_project(self) -> bool:
+        try:
+            if self.session.save():
+                return True
+        except ProjectError as exc:
+            self.show_message(str(exc), error=True)
+            return False
+        return self.save_project_as()
+
+    def save_project_as(self) -> bool:
+        folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path.home() / f"{self.session.name}"),
+                                                "Shotline project (*.shotline)")
+        if not folder:
+            return False
+        return self.save_to(folder)
+
+    def save_to(self, folder: str | Path) -> bool:
+        had_folder = self.session.folder is not None
+        try:
+            self.session.save_as(folder)
+        except (ProjectError, OSError) as exc:
+            self.show_message(f"Could not save: {exc}", error=True)
+            return False
+        if not had_folder or self.controller is None:
+            self._start_generation(self.document)  # a folder now exists for jobs and takes
+        self._thumb_folder = self.session.folder
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.session.recent_projects()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self._may_discard() and self.open_project_path(p))
+        if not recent:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent_projects)
+
+    def import_media(self) -> None:
+        self.docks["media"].show()
+        self.docks["media"].raise_()
+        self.media_bin.import_dialog()
+
+    def show_settings(self) -> None:
+        from editor.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.inspector.set_models(self.settings.model_folders())
+            self.timeline.still_seconds = self.settings.defaults().still_seconds
+            self.show_message("Settings saved")
+
+    # Edit
+    def undo(self) -> None:
+        if self.document.can_undo:
+            self.document.undo()
+
+    def redo(self) -> None:
+        if self.document.can_redo:
+            self.document.redo()
+
+    def split_at_playhead(self) -> None:
+        from editor.ui.timeline import commands
+
+        self._command(lambda: commands.split_at(self.document.project, self.selection, self.playhead.frame))
+
+    def delete_selection(self) -> None:
+        from editor.ui.timeline import commands
+
+        if self._command(lambda: commands.delete_selection(self.document.project, self.selection, ripple=False)):
+            self.selection.clear()
+
+    def ripple_delete(self) -> None:
+        from editor.ui.timeline import commands
+
+        if self._command(lambda: commands.delete_selection(self.document.project, self.selection, ripple=True)):
+            self.selection.clear()
+
+    def select_all(self) -> None:
+        self.selection.set_clips([c.id for t in self.document.project.tracks for c in t.clips])
+
+    def deselect(self) -> None:
+        self.selection.clear()
+
+    def add_draft_shot(self) -> None:
+        from editor.ui.timeline import commands
+
+        before = {c.id for t in self.document.project.tracks for c in t.clips}
+        ok = self._command(lambda: commands.add_draft_shot(
+            self.document.project, self.selection, seconds=self.settings.defaults().shot_seconds,
+            playhead=self.playhead.frame))
+        if ok:
+            new = [c.id for t in self.document.project.tracks for c in t.clips if c.id not in before]
+            if new:
+                self.selection.set_clips(new[:1])
+                self.docks["inspector"].raise_()
+                self.inspector.prompt_edit.setFocus()
+
+    def add_track(self) -> None:
+        from editor.ui.timeline import commands
+
+        self._command(lambda: commands.add_track(self.document.project))
+
+    def remove_track(self) -> None:
+        from editor.ui.timeline import commands
+
+        self._command(lambda: commands.remove_track(self.document.project, self.timeline.selected_track_id()))
+
+    # View
+    def zoom_in(self) -> None:
+        self.timeline.zoom_in()
+
+    def zoom_out(self) -> None:
+        self.timeline.zoom_out()
+
+    def zoom_to_fit(self) -> None:
+        self.timeline.zoom_to_fit()
+
+    def set_snapping(self, on: bool) -> None:
+        if self.timeline.snapping != bool(on):
+            self.show_message("Snapping on" if on else "Snapping off")
+        self.timeline.snapping = bool(on)
+
+    def show_storyboard(self) -> None:
+        self.docks["storyboard"].show()
+        self.docks["storyboard"].raise_()
+
+    def show_timeline(self) -> None:
+        self.docks["timeline"].show()
+        self.docks["timeline"].raise_()
+        self.timeline.setFocus()
+
+    # Generate
+    def _generate(self, method: str, *args) -> None:
+        if self.controller is None:
+            self.show_message("Save the project first: generated takes are stored in its folder.", error=True)
+            return
+        job = getattr(self.controller, method)(*args)
+        if job is not None:
+            self.docks["jobs"].show()
+
+    def generate_shot(self) -> None:
+        self._generate("generate_shot")
+
+    def animate_still(self) -> None:
+        self._generate("animate")
+
+    def extend_forward(self) -> None:
+        self._generate("extend_forward", self.settings.defaults().extend_seconds)
+
+    def extend_backward(self) -> None:
+        self._generate("extend_backward", self.settings.defaults().extend_seconds)
+
+    def infill_gap(self) -> None:
+        self._generate("infill")
+
+    def loop_clip(self) -> None:
+        self._generate("loop")
+
+    def restyle_clip(self) -> None:
+        strength, ok = QInputDialog.getDouble(
+            self, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
+            0.6, 0.05, 1.0, 2)
+        if ok:
+            self._generate("restyle", strength)
+
+    def cancel_job(self) -> None:
+        if self.controller is not None and self.controller.running_job is not None:
+            self.controller.cancel(self.controller.running_job)
+
+    def pause_queue(self, paused: bool) -> None:
+        if self.controller is None:
+            return
+        if paused and not self.controller.paused:
+            self.controller.pause_queue()
+        elif not paused and self.controller.paused:
+            self.controller.resume_queue()
+
+    # Playback
+    def play_pause(self) -> None:
+        self.playhead.toggle_play()
+
+    def shuttle_back(self) -> None:
+        self.playhead.shuttle(-1)
+
+    def stop(self) -> None:
+        self.playhead.pause()
+
+    def shuttle_forward(self) -> None:
+        self.playhead.shuttle(1)
+
+    def step_back(self) -> None:
+        self.playhead.step(-1)
+
+    def step_forward(self) -> None:
+        self.playhead.step(1)
+
+    def go_to_start(self) -> None:
+        self.playhead.pause()
+        self.playhead.set_frame(0)
+
+    def go_to_end(self) -> None:
+        self.playhead.pause()
+        self.playhead.set_frame(max(0, self.document.project.duration - 1))
+
+    def mark_in(self) -> None:
+        self.playhead.mark_in()
+
+    def mark_out(self) -> None:
+        self.playhead.mark_out()
+
+    def clear_marks(self) -> None:
+        self.playhead.clear_marks()
+
+    # Help
+    def show_model_help(self) -> None:
+        from editor.ui.settings_dialog import NO_MODEL_HELP
+
+        QMessageBox.information(self, "How to add a model", NO_MODEL_HELP)
+
+    def show_shortcuts(self) -> None:
+        rows = shortcut_table()
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        dialog.resize(520, 560)
+        table = QTableWidget(len(rows), 3, dialog)
+        table.setHorizontalHeaderLabels(["Menu", "Command", "Keys"])
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.verticalHeader().hide()
+        layout = QHBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Shotline",
+                          "<b>Shotline</b><br>A desktop editor for AI video: shots, keyframes, takes and local "
+                          f"diffusion models.<br><br>Python {sys.version.split()[0]}")
+
+    # --- misc ---------------------------------------------------------------------------------
+    def _on_clip_activated(self, clip_id: str) -> None:
+        try:
+            clip = self.document.project.find_clip(clip_id)[1]
+        except KeyError:
+            return
+        self.selection.set_clips([clip_id])
+        self.playhead.set_frame(clip.start)
+        self.docks["inspector"].show()
+        self.docks["inspector"].raise_()
+
+    def settle(self, timeout_ms: int = 5000) -> None:
+        """Finish background thumbnail loads and repaint (screenshots and tests)."""
+        from PySide6.QtWidgets import QApplication
+
+        for _ in range(4):
+            QApplication.processEvents()
+            self.thumbnails.wait(timeout_ms)
+            QApplication.processEvents()
+            if not self.thumbnails.pending:
+                break
+        QTimer.singleShot(0, lambda: None)
+        QApplication.processEvents()
+
+
+class _Note(QLabel):
+    """A panel's explanation while it has nothing to show yet."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setProperty("role", "hint")
+        self.setMargin(16)
+
+
+def _probe_frames(path: str) -> int:
+    from editor.media.probe import probe
+
+    try:
+        return probe(path).frames
+    except MediaError as exc:
+        raise EditRefused(str(exc)) from None
+
+
+def _target_clip(payload: object) -> str | None:
+    try:
+        return payload["target"]["clip_id"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+
+
+def _icon(name: str):
+    from editor.ui.icons import icon
+
+    return icon(name)

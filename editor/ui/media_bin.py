@@ -1,0 +1,188 @@
+"""The media bin: the pictures and videos of the project, to drag onto the timeline.
+
+It lists every file the project uses (takes, keyframes, cast), the files in the project's media/
+folder (generated takes, copied-in imports) and files imported this session. Importing into a
+saved project copies the file into media/ so the project stays whole when moved. Items drag out
+as file URLs, so the timeline treats them exactly like files dropped from a file manager.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.document.document import Change, Document
+from editor.document.storage import media_items, resolve_media
+from editor.ui.icons import icon
+from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
+from editor.ui.timeline.thumbnails import ThumbnailProvider
+
+THUMB_H = 54
+FILTER = "Media ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTS | VIDEO_EXTS)))
+
+
+class _BinList(QListWidget):
+    """A list whose items drag out as local file URLs."""
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:  # noqa: N802 - Qt override
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(i.data(Qt.ItemDataRole.UserRole)) for i in items])
+        return mime
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return ["text/uri-list"]
+
+
+class MediaBin(QWidget):
+    message = Signal(str)
+
+    def __init__(self, document: Document, thumbnails: ThumbnailProvider | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("media_bin")
+        self._thumbnails = thumbnails
+        self._imported: list[str] = []
+        self.list = _BinList(self)
+        self.list.setObjectName("media_bin.list")
+        self.list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.list.setIconSize(QSize(round(THUMB_H * 16 / 9), THUMB_H))
+        self.list.setGridSize(QSize(round(THUMB_H * 16 / 9) + 18, THUMB_H + 34))
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setWordWrap(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setDragEnabled(True)
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.empty = QLabel("No media yet.\nImport images or videos, or drop files on the timeline.", self)
+        self.empty.setProperty("role", "hint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        import_button = QPushButton(icon("import"), "Import…", self)
+        import_button.setObjectName("media_bin.import")
+        import_button.setToolTip("Add images and videos to the bin (Ctrl+I)")
+        import_button.clicked.connect(self.import_dialog)
+        self.count_label = QLabel(self)
+        self.count_label.setProperty("role", "hint")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 6, 6, 2)
+        bar.addWidget(import_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty, 1)
+        if thumbnails is not None:
+            thumbnails.ready.connect(self._refresh_icons)
+        self._document: Document | None = None
+        self._unsubscribe = None
+        self.set_document(document)
+
+    def set_document(self, document: Document) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._document = document
+        self._imported = []
+        self._unsubscribe = document.subscribe(self._on_change)
+        self.refresh()
+
+    # --- contents -----------------------------------------------------------------------------
+    def paths(self) -> list[str]:
+        """Absolute paths of everything in the bin, in display order."""
+        doc = self._document
+        seen: dict[str, None] = {}
+        for stored, _, _, _ in media_items(doc.project):
+            seen[str(resolve_media(doc.folder, stored))] = None
+        if doc.folder is not None and (doc.folder / "media").is_dir():
+            for p in sorted((doc.folder / "media").rglob("*")):
+                if p.is_file() and kind_of(p) is not None:
+                    seen[str(p)] = None
+        for p in self._imported:
+            seen[p] = None
+        return [p for p in seen if kind_of(p) is not None]
+
+    def refresh(self) -> None:
+        paths = self.paths()
+        self.list.clear()
+        for path in paths:
+            item = QListWidgetItem(Path(path).name)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            item.setSizeHint(self.list.gridSize())
+            if not Path(path).exists():
+                item.setText(f"{Path(path).name} (missing)")
+            self.list.addItem(item)
+        self._refresh_icons()
+        self.empty.setVisible(not paths)
+        self.list.setVisible(bool(paths))
+        self.count_label.setText(f"{len(paths)} item{'s' if len(paths) != 1 else ''}")
+
+    def _refresh_icons(self) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            path = item.data(Qt.ItemDataRole.UserRole)
+            pix = self._thumbnails.get(path, 0, THUMB_H) if self._thumbnails is not None else None
+            if pix is not None:
+                item.setIcon(QIcon(pix))
+            elif item.icon().isNull():
+                item.setIcon(self._placeholder(path))
+
+    def _placeholder(self, path: str) -> QIcon:
+        pix = QPixmap(self.list.iconSize())
+        pix.fill(Qt.GlobalColor.black)
+        return QIcon(pix)
+
+    def _on_change(self, change: Change) -> None:
+        if change.clips_added or change.clips_removed or change.clips_changed or change.tracks_changed \
+                or change.cast_added or change.cast_changed:
+            self.refresh()
+
+    # --- importing ----------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import media", str(Path.home()), FILTER)
+        if files:
+            self.import_files(files)
+
+    def import_files(self, files: list[str]) -> list[str]:
+        """Add files to the bin (copied into the project's media/ folder when it has one)."""
+        added = []
+        folder = self._document.folder
+        for f in files:
+            src = Path(f)
+            if kind_of(src) is None or not src.is_file():
+                self.message.emit(f"{src.name} is not an image or a video Shotline can use.")
+                continue
+            dest = src
+            if folder is not None:
+                media = folder / "media"
+                media.mkdir(parents=True, exist_ok=True)
+                dest = media / src.name
+                n = 1
+                while dest.exists() and dest.resolve() != src.resolve():
+                    dest = media / f"{src.stem}-{n}{src.suffix}"
+                    n += 1
+                if not dest.exists():
+                    shutil.copy2(src, dest)
+            self._imported.append(str(dest))
+            added.append(str(dest))
+        if added:
+            self.message.emit(f"Imported {len(added)} file{'s' if len(added) != 1 else ''}")
+        self.refresh()
+        return added

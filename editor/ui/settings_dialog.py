@@ -1,0 +1,233 @@
+"""The Settings dialog: model folders (and what was recognised in them), device, memory mode, defaults.
+
+Models are recognised from their JSON files only (`model.models`), so opening this dialog never
+loads torch or any weights. A folder that can't be used is listed with the reason and the fix.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.ui.settings import (
+    DEVICE_TITLES,
+    DEVICES,
+    MEMORY_MODE_TITLES,
+    MEMORY_MODES,
+    EditorDefaults,
+    Settings,
+)
+from editor.ui.theme import COLORS
+
+NO_MODEL_HELP = (
+    "No video model is set up yet. Shotline runs local diffusers model folders: download "
+    "LTX-Video 0.9.5 or newer (Lightricks/LTX-Video) or Wan 2.1 VACE (Wan-AI/Wan2.1-VACE-1.3B-diffusers) "
+    "with `huggingface-cli download <repo>`, then press “Add folder…” and pick the folder holding "
+    "model_index.json. Models already in your Hugging Face cache are found by themselves. "
+    "Infill and Loop work without a model (optical-flow interpolation)."
+)
+
+
+def recognised_models(folders: list[str]) -> list[tuple[str, str, str, str | None]]:
+    """(name, kind, actions, error) for every model found in `folders` and the Hugging Face cache."""
+    from model.models import scan_folders, scan_hf_cache
+
+    rows = []
+    for found in scan_folders(folders) + scan_hf_cache():
+        if found.info is not None:
+            info = found.info
+            actions = ", ".join(a.title for a in info.actions)
+            rows.append((info.title, found.path, actions, None))
+        else:
+            rows.append((found.path.rstrip("/").split("/")[-1], found.path, "", found.error))
+    return rows
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settings_dialog")
+        self.resize(720, 520)
+        self.settings = settings
+        tabs = QTabWidget(self)
+        tabs.addTab(self._models_tab(), "Models")
+        tabs.addTab(self._device_tab(), "Device")
+        tabs.addTab(self._defaults_tab(), "Defaults")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.refresh_models()
+
+    # --- models -------------------------------------------------------------------------------
+    def _models_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(QLabel("Model folders"))
+        self.folder_list = QListWidget()
+        self.folder_list.setObjectName("settings.folders")
+        self.folder_list.addItems(self.settings.model_folders())
+        self.folder_list.setMaximumHeight(110)
+        v.addWidget(self.folder_list)
+        row = QHBoxLayout()
+        add = QPushButton("Add folder…")
+        add.setObjectName("settings.add_folder")
+        add.clicked.connect(self._add_folder_dialog)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self._remove_folder)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        v.addLayout(row)
+        v.addWidget(QLabel("Recognised models"))
+        self.model_tree = QTreeWidget()
+        self.model_tree.setObjectName("settings.models")
+        self.model_tree.setHeaderLabels(["Model", "Can make", "Folder"])
+        self.model_tree.setRootIsDecorated(False)
+        self.model_tree.setColumnWidth(0, 230)
+        self.model_tree.setColumnWidth(1, 260)
+        v.addWidget(self.model_tree, 1)
+        self.model_help = QLabel(NO_MODEL_HELP)
+        self.model_help.setObjectName("settings.model_help")
+        self.model_help.setWordWrap(True)
+        self.model_help.setProperty("role", "hint")
+        self.model_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.model_help)
+        return page
+
+    def folders(self) -> list[str]:
+        return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
+
+    def add_folder(self, folder: str) -> None:
+        if folder and folder not in self.folders():
+            self.folder_list.addItem(folder)
+            self.refresh_models()
+
+    def _add_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a model folder")
+        self.add_folder(folder)
+
+    def _remove_folder(self) -> None:
+        for item in self.folder_list.selectedItems():
+            self.folder_list.takeItem(self.folder_list.row(item))
+        self.refresh_models()
+
+    def refresh_models(self) -> None:
+        self.model_tree.clear()
+        usable = 0
+        for name, path, actions, error in recognised_models(self.folders()):
+            item = QTreeWidgetItem([name, actions if error is None else error, path])
+            if error is not None:
+                item.setForeground(0, QColor(COLORS.error))
+                item.setForeground(1, QColor(COLORS.error))
+                item.setToolTip(1, error)
+            else:
+                usable += 1
+            self.model_tree.addTopLevelItem(item)
+        self.model_help.setVisible(usable == 0)
+
+    # --- device -------------------------------------------------------------------------------
+    def _device_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.device_combo = QComboBox()
+        self.device_combo.setObjectName("settings.device")
+        for d in DEVICES:
+            self.device_combo.addItem(DEVICE_TITLES[d], d)
+        self.device_combo.setCurrentIndex(DEVICES.index(self.settings.device()))
+        form.addRow("Run models on", self.device_combo)
+        self.memory_combo = QComboBox()
+        self.memory_combo.setObjectName("settings.memory")
+        for m in MEMORY_MODES:
+            self.memory_combo.addItem(MEMORY_MODE_TITLES[m], m)
+        self.memory_combo.setCurrentIndex(MEMORY_MODES.index(self.settings.memory_mode()))
+        form.addRow("GPU memory", self.memory_combo)
+        hint = QLabel("Automatic keeps the whole model on the GPU when it fits and offloads parts of it to "
+                      "the CPU when it doesn't. Pausing the job queue frees the GPU memory at once.")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "hint")
+        form.addRow(hint)
+        return page
+
+    # --- defaults -----------------------------------------------------------------------------
+    def _defaults_tab(self) -> QWidget:
+        d = self.settings.defaults()
+        page = QWidget()
+        form = QFormLayout(page)
+        self.fps_spin = QSpinBox()
+        self.fps_spin.setRange(1, 120)
+        self.fps_spin.setValue(d.fps)
+        self.fps_spin.setSuffix(" fps")
+        form.addRow("New project frame rate", self.fps_spin)
+        size = QHBoxLayout()
+        self.width_spin = QSpinBox()
+        self.width_spin.setRange(16, 8192)
+        self.width_spin.setValue(d.width)
+        self.height_spin = QSpinBox()
+        self.height_spin.setRange(16, 8192)
+        self.height_spin.setValue(d.height)
+        size.addWidget(self.width_spin)
+        size.addWidget(QLabel("×"))
+        size.addWidget(self.height_spin)
+        size.addStretch(1)
+        form.addRow("New project size", size)
+        self.shot_spin = self._seconds(d.shot_seconds)
+        form.addRow("New draft shot length", self.shot_spin)
+        self.still_spin = self._seconds(d.still_seconds)
+        form.addRow("Dropped still length", self.still_spin)
+        self.extend_spin = self._seconds(d.extend_seconds)
+        form.addRow("Extend by", self.extend_spin)
+        self.autosave_edits = QSpinBox()
+        self.autosave_edits.setRange(1, 1000)
+        self.autosave_edits.setValue(d.autosave_every_edits)
+        self.autosave_edits.setSuffix(" edits")
+        form.addRow("Autosave every", self.autosave_edits)
+        self.autosave_seconds = QSpinBox()
+        self.autosave_seconds.setRange(5, 3600)
+        self.autosave_seconds.setValue(d.autosave_every_s)
+        self.autosave_seconds.setSuffix(" s")
+        form.addRow("… and every", self.autosave_seconds)
+        return page
+
+    def _seconds(self, value: float) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(0.1, 60.0)
+        spin.setDecimals(1)
+        spin.setSuffix(" s")
+        spin.setValue(value)
+        return spin
+
+    # --- saving -------------------------------------------------------------------------------
+    def accept(self) -> None:
+        s = self.settings
+        s.set_model_folders(self.folders())
+        s.set_device(self.device_combo.currentData())
+        s.set_memory_mode(self.memory_combo.currentData())
+        s.set_defaults(EditorDefaults(
+            fps=self.fps_spin.value(), width=self.width_spin.value(), height=self.height_spin.value(),
+            shot_seconds=self.shot_spin.value(), still_seconds=self.still_spin.value(),
+            extend_seconds=self.extend_spin.value(), autosave_every_edits=self.autosave_edits.value(),
+            autosave_every_s=self.autosave_seconds.value()))
+        s.sync()
+        super().accept()

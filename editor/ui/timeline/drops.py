@@ -1,0 +1,104 @@
+"""Files dropped on the timeline: images pin keyframes on a shot or become stills; videos become clips.
+
+Pure logic (no widgets): given the dropped paths and what is under the drop point, build the one
+edit to request. Several files dropped together make one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from editor.document.edits import AddClip, AddTrack, Composite, Edit, EditRefused, PinKeyframe
+from editor.document.project import Clip, Keyframe, Project, Take, new_id
+from editor.ui.timeline.commands import track_name
+
+IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
+VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".gif"}
+
+# path -> frames in the video (the media layer's probe)
+Probe = Callable[[str], int]
+
+
+def kind_of(path: str | Path) -> str | None:
+    """"image", "video" or None for a file the timeline can't take."""
+    ext = Path(path).suffix.lower()
+    return "image" if ext in IMAGE_EXTS else "video" if ext in VIDEO_EXTS else None
+
+
+def usable(paths: list[str]) -> list[str]:
+    return [p for p in paths if kind_of(p) is not None and Path(p).is_file()]
+
+
+def describe_drop(project: Project, paths: list[str], *, clip_id: str | None, on_track: bool) -> str:
+    """What dropping here will do, shown next to the drop marker."""
+    images = [p for p in paths if kind_of(p) == "image"]
+    if clip_id is not None and images and len(images) == len(paths):
+        clip = project.find_clip(clip_id)[1]
+        what = "keyframe" if len(images) == 1 else f"{len(images)} keyframes"
+        return f"Pin {what} on {clip.name or 'the shot'}"
+    if not on_track:
+        return "Add on a new track"
+    return f"Add {len(paths)} clips" if len(paths) > 1 else ("Add still" if images else "Add clip")
+
+
+def drop_edit(project: Project, paths: list[str], *, track_id: str | None, frame: int,
+              clip_id: str | None, still_seconds: float, probe: Probe, pin_on_track: bool = False) -> Edit:
+    """The edit for dropping `paths` at timeline `frame`.
+
+    - images on a clip or draft shot: keyframes pinned from `frame`, one a second apart;
+    - images with `pin_on_track` on empty track space: keyframes pinned on the track (for infill);
+    - otherwise each file becomes a clip (stills `still_seconds` long), laid end to end from
+      `frame` on `track_id`, or on a new track when `track_id` is None.
+    """
+    paths = usable(paths)
+    if not paths:
+        raise EditRefused("Only image and video files can be dropped on the timeline.")
+    fps = project.fps
+    if clip_id is not None and all(kind_of(p) == "image" for p in paths):
+        clip = project.find_clip(clip_id)[1]
+        offset = min(max(0, frame - clip.start), clip.length - 1)
+        step = max(1, round(fps))
+        edits = []
+        taken = {k.frame for k in clip.keyframes}
+        for path in paths:
+            while offset in taken and offset < clip.length - 1:
+                offset += 1  # a keyframe already sits here: pin on the next free frame
+            if offset >= clip.length or offset in taken:
+                raise EditRefused(f"{clip.name or 'The shot'} has no free frame left for {Path(path).name}.")
+            taken.add(offset)
+            edits.append(PinKeyframe(clip_id=clip.id, keyframe=Keyframe(id=new_id("kf"), image=path, frame=offset)))
+            offset = min(clip.length - 1, offset + step)
+        return _one(edits, f"Pin {len(edits)} keyframes")
+    if pin_on_track and track_id is not None and all(kind_of(p) == "image" for p in paths):
+        edits = [PinKeyframe(track_id=track_id, keyframe=Keyframe(id=new_id("kf"), image=p, frame=frame + i))
+                 for i, p in enumerate(paths)]
+        return _one(edits, f"Pin {len(edits)} keyframes")
+
+    edits: list[Edit] = []
+    if track_id is None:
+        add = AddTrack(name=track_name(project))
+        edits.append(add)
+        track_id = add.track_id
+    start = frame
+    still_frames = max(1, project.seconds_to_frames(still_seconds))
+    for path in paths:
+        name = Path(path).stem
+        if kind_of(path) == "image":
+            take = Take(id=new_id("take"), media=path, frames=1, is_still=True, label=Path(path).name)
+            length = still_frames
+        else:
+            frames = int(probe(path))
+            if frames < 1:
+                raise EditRefused(f"{Path(path).name} holds no video frames that can be read.")
+            take = Take(id=new_id("take"), media=path, frames=frames, label=Path(path).name)
+            length = frames
+        clip = Clip(id=new_id("clip"), start=start, length=length, name=name, takes=[take])
+        edits.append(AddClip(track_id=track_id, clip=clip))
+        start += length
+    n = len(paths)
+    return _one(edits, f"Add {n} clips" if n > 1 else edits[-1].title)
+
+
+def _one(edits: list[Edit], title: str) -> Edit:
+    return edits[0] if len(edits) == 1 else Composite(title, edits)

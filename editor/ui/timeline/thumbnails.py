@@ -1,0 +1,119 @@
+"""Thumbnails for the timeline and storyboard, made off the UI thread and painted when ready.
+
+`ThumbnailProvider.get(media, frame, height)` answers at once: the picture if it is already in
+memory, else None after queueing a load on a small thread pool. When the load finishes, `ready`
+fires and views repaint. The actual decoding (and the on-disk cache) is the media layer's
+job; the provider only keeps decoded QImages in memory and keeps the UI thread free.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+# (media path, frame index, height in px) -> RGB uint8 array (H, W, 3), or raise
+Loader = Callable[[str, int, int], np.ndarray]
+Key = tuple[str, int, int]
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns a copy of an RGB uint8 array (safe to hand across threads)."""
+    rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class _Signals(QObject):
+    done = Signal(object, object)  # key, QImage | None
+
+
+class _Load(QRunnable):
+    def __init__(self, loader: Loader, key: Key, signals: _Signals) -> None:
+        super().__init__()
+        self._loader, self._key, self._signals = loader, key, signals
+
+    def run(self) -> None:
+        try:
+            image = rgb_to_qimage(self._loader(*self._key))
+        except Exception:  # a missing or unreadable file shows as "no picture", not a crash
+            image = None
+        self._signals.done.emit(self._key, image)
+
+
+class ThumbnailProvider(QObject):
+    """In-memory thumbnails keyed by (media, frame, height), loaded in the background."""
+
+    ready = Signal()
+
+    def __init__(self, loader: Loader, *, capacity: int = 3000, threads: int = 2,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self._capacity = capacity
+        self._cache: OrderedDict[Key, QPixmap] = OrderedDict()
+        # (media, height) -> {frame: pixmap}: finds a stand-in picture without scanning the cache
+        self._by_media: dict[tuple[str, int], dict[int, QPixmap]] = {}
+        self._failed: set[Key] = set()
+        self._pending: set[Key] = set()
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+
+    def get(self, media: str, frame: int, height: int) -> QPixmap | None:
+        key = (media, int(frame), int(height))
+        pixmap = self._cache.get(key)
+        if pixmap is not None:
+            self._cache.move_to_end(key)
+            return pixmap
+        if key not in self._pending and key not in self._failed:
+            self._pending.add(key)
+            self._pool.start(_Load(self._loader, key, self._signals))
+        return None
+
+    def cached(self, media: str, frame: int, height: int) -> QPixmap | None:
+        """The picture if it is in memory; never starts a load."""
+        return self._cache.get((media, int(frame), int(height)))
+
+    def nearest(self, media: str, frame: int, height: int) -> QPixmap | None:
+        """Any in-memory picture of `media` at this height, nearest to `frame`: shown while
+        the exact one loads, so a strip fills in instead of flashing empty."""
+        frames = self._by_media.get((media, int(height)))
+        if not frames:
+            return None
+        return frames[min(frames, key=lambda f: abs(f - frame))]
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until queued loads finish (tests, screenshots). True when all finished."""
+        return self._pool.waitForDone(msecs)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def clear(self) -> None:
+        self._cache.clear()
+        self._by_media.clear()
+        self._failed.clear()
+
+    def _on_done(self, key: Key, image: QImage | None) -> None:
+        self._pending.discard(key)
+        if image is None or image.isNull():
+            self._failed.add(key)
+            return
+        pixmap = QPixmap.fromImage(image)
+        self._cache[key] = pixmap
+        self._by_media.setdefault((key[0], key[2]), {})[key[1]] = pixmap
+        while len(self._cache) > self._capacity:
+            (media, frame, height), _ = self._cache.popitem(last=False)
+            self._by_media.get((media, height), {}).pop(frame, None)
+        self.ready.emit()
+
+    def shutdown(self) -> None:
+        """Drop queued loads and wait for running ones (called when the window closes)."""
+        self._pool.clear()
+        self._pool.waitForDone(3000)

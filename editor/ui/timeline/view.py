@@ -1,0 +1,733 @@
+"""The timeline widget: painting on demand and the mouse/keyboard/drop interaction.
+
+Every change goes through `Document.request`; a refused edit emits `message` with the reason
+and nothing changes (drag previews are drawn from local state and simply vanish). The widget
+holds ids only, so undo/redo never leave it pointing at stale clips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLineEdit, QWidget
+
+from editor.document.document import Change, Document
+from editor.document.edits import (
+    Edit,
+    EditRefused,
+    MoveClips,
+    MoveKeyframe,
+    RenameTrack,
+    SetTrackHidden,
+    Side,
+    TrimClip,
+)
+from editor.ui.playhead import Playhead
+from editor.ui.selection import GapRef, Selection
+from editor.ui.timeline import commands
+from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, usable
+from editor.ui.timeline.geometry import TimelineGeometry
+from editor.ui.timeline.hits import Hit, clip_at, hit_test
+from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
+from editor.ui.timeline.snapping import snap, snap_targets
+from editor.ui.timeline.thumbnails import ThumbnailProvider
+
+SNAP_PX = 9
+ZOOM_STEP = 1.25
+TAIL_SECONDS = 20  # empty room after the cut, so there is somewhere to drop and drag to
+
+
+@dataclass
+class _Drag:
+    """A press that may become a drag: what was pressed and what the drag does."""
+
+    kind: str  # move, trim, keyframe, scrub, rubber
+    press: QPoint
+    hit: Hit
+    active: bool = False
+    clip_ids: tuple[str, ...] = ()
+    side: str = "end"
+    base_selection: tuple[str, ...] = ()
+    collapse_to: str | None = None  # a plain click on a multi-selection selects just this clip
+    # live result
+    delta: int = 0
+    to_track: str | None = None
+    frame: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class TimelineView(QAbstractScrollArea):
+    """Tracks of clips over a timecode ruler; the shared selection and playhead."""
+
+    message = Signal(str)  # a refused edit's reason, or what just happened
+    zoom_changed = Signal(float)
+    clip_activated = Signal(str)  # double-click on a clip (the window focuses the inspector)
+
+    def __init__(self, document: Document, selection: Selection, playhead: Playhead, *,
+                 thumbnails: ThumbnailProvider | None = None, probe: Probe | None = None,
+                 still_seconds: float = 3.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.geo = TimelineGeometry()
+        self.snapping = True
+        self.still_seconds = still_seconds
+        self._selection = selection
+        self._playhead = playhead
+        self._thumbnails = thumbnails
+        self._probe = probe
+        self._painter = TimelinePainter()
+        self._hover: Hit | None = None
+        self._drag: _Drag | None = None
+        self._drop: tuple[int, int, str] | None = None  # frame, track row, text
+        self._overlays: dict[object, JobOverlay] = {}
+        self._document: Document | None = None
+        self._unsubscribe = None
+        self._rename_editor: QLineEdit | None = None
+        self._fit_pending = True
+        self._last_track_id: str | None = None  # the track last clicked, for track commands
+
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.horizontalScrollBar().valueChanged.connect(self._on_hscroll)
+        self.verticalScrollBar().valueChanged.connect(self._on_vscroll)
+        self.horizontalScrollBar().setSingleStep(40)
+        self.verticalScrollBar().setSingleStep(20)
+
+        selection.changed.connect(self.viewport().update)
+        playhead.changed.connect(self._on_playhead)
+        if thumbnails is not None:
+            thumbnails.ready.connect(self.viewport().update)
+        self.set_document(document)
+
+    # --- public API ---------------------------------------------------------------------------
+    @property
+    def document(self) -> Document:
+        assert self._document is not None
+        return self._document
+
+    def set_document(self, document: Document) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._document = document
+        self._unsubscribe = document.subscribe(self._on_change)
+        self._overlays.clear()
+        self._playhead.set_fps(document.project.fps)
+        self._playhead.set_end(document.project.duration)
+        self._fit_pending = True
+        self._update_scrollbars()
+        self.viewport().update()
+
+    def request(self, edit: Edit) -> bool:
+        """Apply an edit; on refusal say why in `message` and return False."""
+        try:
+            self.document.request(edit)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def set_job_overlay(self, target: object, progress: float | None, image: QImage | QPixmap | None = None,
+                        label: str = "") -> None:
+        """Mark a running job's target (a clip, a clip's end, a gap) with progress and a preview.
+
+        `target` is the generation plan's target: anything with `clip_id`, or `track_id` +
+        `start` + `length` (a gap), or a clip id. `progress` None removes the mark.
+        """
+        key = _overlay_key(target)
+        if progress is None:
+            if self._overlays.pop(key, None) is not None:
+                self.viewport().update()
+            return
+        span = self._overlay_span(target)
+        if span is None:
+            return
+        old = self._overlays.get(key)
+        pixmap = QPixmap.fromImage(image) if isinstance(image, QImage) else image
+        if pixmap is None and old is not None:
+            pixmap = old.image  # keep the last preview until a newer one comes
+        self._overlays[key] = JobOverlay(*span, progress=float(progress), image=pixmap, label=label)
+        self.viewport().update()
+
+    def clear_job_overlays(self) -> None:
+        self._overlays.clear()
+        self.viewport().update()
+
+    @property
+    def job_overlays(self) -> dict[object, JobOverlay]:
+        return dict(self._overlays)
+
+    def zoom_in(self) -> None:
+        self._zoom(ZOOM_STEP, self._playhead_anchor())
+
+    def zoom_out(self) -> None:
+        self._zoom(1 / ZOOM_STEP, self._playhead_anchor())
+
+    def set_zoom(self, px_per_frame: float) -> None:
+        self.geo.set_zoom(px_per_frame, anchor_x=self._playhead_anchor())
+        self._after_zoom()
+
+    def zoom_to_fit(self) -> None:
+        project = self.document.project
+        width = max(100, self.viewport().width() - self.geo.header_w - 24)
+        frames = max(project.duration, round(project.fps * 10))
+        self.geo.px_per_frame = 1.0  # set_zoom clamps; start from a known zoom
+        self.geo.scroll_x = 0.0
+        self.geo.set_zoom(width / frames, anchor_x=self.geo.header_w)
+        self._fit_pending = False
+        self._after_zoom()
+
+    def selected_track_id(self) -> str | None:
+        """The track the selection is on (for Remove track / Add draft shot)."""
+        sel = self._selection
+        project = self.document.project
+        if sel.clips:
+            try:
+                return project.find_clip(sel.clips[0])[0].id
+            except KeyError:
+                return None
+        if sel.gap is not None:
+            return sel.gap.track_id
+        return self._last_track_id
+
+    def frame_x(self, frame: float) -> int:
+        """Viewport x of a frame (tests and tools drive the mouse with it)."""
+        return round(self.geo.x_of(frame))
+
+    def track_y(self, index: int) -> int:
+        """Viewport y of the middle of track `index`'s clip body."""
+        return self.geo.track_top(index) + self.geo.track_h // 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(900, self.geo.content_height(4) + 20)
+
+    # --- document and playhead changes --------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        project = self.document.project
+        self._playhead.set_end(project.duration)
+        if change.settings_changed:
+            self._playhead.set_fps(project.fps)
+        if change.tracks_removed or change.clips_removed:
+            self._overlays = {k: v for k, v in self._overlays.items()
+                              if any(t.id == v.track_id for t in project.tracks)}
+        self._update_scrollbars()
+        self.viewport().update()
+
+    def _on_playhead(self) -> None:
+        # follow the playhead while playing: page forward when it runs off the right edge
+        if self._playhead.playing:
+            x = self.geo.x_of(self._playhead.frame)
+            width = self.viewport().width()
+            if x > width - 20 or x < self.geo.header_w:
+                self.geo.scroll_x = max(0.0, self._playhead.frame * self.geo.px_per_frame - 40)
+                self._update_scrollbars()
+        self.viewport().update()
+
+    # --- scrolling and zoom -------------------------------------------------------------------
+    def _content_width(self) -> int:
+        project = self.document.project
+        frames = project.duration + round(project.fps * TAIL_SECONDS)
+        return int(frames * self.geo.px_per_frame)
+
+    def _update_scrollbars(self) -> None:
+        view_w = max(1, self.viewport().width() - self.geo.header_w)
+        hbar = self.horizontalScrollBar()
+        content = max(self._content_width(), int(self.geo.scroll_x) + view_w)
+        hbar.blockSignals(True)
+        hbar.setRange(0, max(0, content - view_w))
+        hbar.setPageStep(view_w)
+        hbar.setValue(int(self.geo.scroll_x))
+        hbar.blockSignals(False)
+        vbar = self.verticalScrollBar()
+        content_h = self.geo.content_height(len(self.document.project.tracks)) + 30
+        view_h = self.viewport().height()
+        vbar.blockSignals(True)
+        vbar.setRange(0, max(0, content_h - view_h))
+        vbar.setPageStep(max(1, view_h))
+        self.geo.scroll_y = min(self.geo.scroll_y, vbar.maximum())
+        vbar.setValue(self.geo.scroll_y)
+        vbar.blockSignals(False)
+
+    def _on_hscroll(self, value: int) -> None:
+        self.geo.scroll_x = float(value)
+        self.viewport().update()
+
+    def _on_vscroll(self, value: int) -> None:
+        self.geo.scroll_y = int(value)
+        self.viewport().update()
+
+    def _playhead_anchor(self) -> float:
+        x = self.geo.x_of(self._playhead.frame)
+        return x if self.geo.header_w <= x <= self.viewport().width() else self.geo.header_w
+
+    def _zoom(self, factor: float, anchor_x: float) -> None:
+        self.geo.set_zoom(self.geo.px_per_frame * factor, anchor_x=anchor_x)
+        self._after_zoom()
+
+    def _after_zoom(self) -> None:
+        self._update_scrollbars()
+        self.geo.scroll_x = float(self.horizontalScrollBar().value())
+        self.viewport().update()
+        self.zoom_changed.emit(self.geo.px_per_frame)
+
+    # --- painting -----------------------------------------------------------------------------
+    def paint_state(self) -> PaintState:
+        drag = self._drag
+        ghosts: list[Ghost] = []
+        dragging: frozenset[str] = frozenset()
+        rubber = None
+        snap_frame = None
+        if drag is not None and drag.active:
+            ghosts = drag.extra.get("ghosts", [])
+            snap_frame = drag.extra.get("snap")
+            if drag.kind in ("move", "trim"):
+                dragging = frozenset(drag.clip_ids)
+            if drag.kind == "rubber":
+                rubber = drag.extra.get("rect")
+        drop = self._drop
+        return PaintState(
+            project=self.document.project, geo=self.geo,
+            width=self.viewport().width(), height=self.viewport().height(),
+            selection=self._selection, playhead=self._playhead.frame,
+            in_mark=self._playhead.in_mark, out_mark=self._playhead.out_mark,
+            hover=self._hover if drag is None or not drag.active else None,
+            ghosts=ghosts, dragging_ids=dragging, snap_frame=snap_frame, rubber_band=rubber,
+            drop_frame=drop[0] if drop else None, drop_track=drop[1] if drop else None,
+            drop_text=drop[2] if drop else "",
+            overlays=list(self._overlays.values()), thumbnails=self._thumbnails, has_focus=self.hasFocus(),
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        if self._fit_pending and self.viewport().width() > self.geo.header_w + 100:
+            self.zoom_to_fit()
+        p = QPainter(self.viewport())
+        self._painter.paint(p, self.paint_state())
+        p.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._update_scrollbars()
+
+    # --- mouse --------------------------------------------------------------------------------
+    def _hit(self, pos: QPoint) -> Hit:
+        return hit_test(self.document.project, self.geo, pos.x(), pos.y())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        pos = event.position().toPoint()
+        hit = self._hit(pos)
+        if hit.track_id is not None:
+            self._last_track_id = hit.track_id
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        mods = event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        sel = self._selection
+        project = self.document.project
+
+        if hit.kind == "ruler":
+            self._playhead.pause()
+            self._playhead.set_frame(hit.frame)
+            self._drag = _Drag("scrub", pos, hit, active=True)
+        elif hit.kind == "header_hide":
+            track = project.track(hit.track_id)
+            self.request(SetTrackHidden(track_id=track.id, hidden=not track.hidden))
+        elif hit.kind == "header_remove":
+            try:
+                self.request(commands.remove_track(project, hit.track_id))
+            except EditRefused as exc:
+                self.message.emit(str(exc))
+        elif hit.kind == "clip":
+            collapse = None
+            if ctrl:
+                sel.toggle_clip(hit.clip_id)
+            elif shift:
+                sel.set_clips(list(sel.clips) + [hit.clip_id])
+            elif hit.clip_id not in sel.clips:
+                sel.set_clips([hit.clip_id])
+            elif len(sel.clips) > 1:
+                collapse = hit.clip_id
+            if hit.clip_id in sel.clips:
+                self._drag = _Drag("move", pos, hit, clip_ids=sel.clips, collapse_to=collapse)
+        elif hit.kind in ("clip_start", "clip_end"):
+            side = "start" if hit.kind == "clip_start" else "end"
+            sel.set_clip_end(hit.clip_id, side)
+            self._drag = _Drag("trim", pos, hit, clip_ids=(hit.clip_id,), side=side)
+        elif hit.kind == "keyframe":
+            sel.set_keyframe(hit.clip_id, hit.keyframe_id)
+            self._drag = _Drag("keyframe", pos, hit)
+        elif hit.kind == "track_keyframe":
+            sel.set_keyframe(None, hit.keyframe_id, track_id=hit.track_id)
+            self._drag = _Drag("keyframe", pos, hit)
+        elif hit.kind == "gap" and not (ctrl or shift):
+            gap = hit.gap
+            sel.set_gap(GapRef(gap.track_id, gap.start, gap.length))
+            self._drag = _Drag("rubber", pos, hit, base_selection=())
+        elif hit.kind in ("gap", "track", "below", "none"):
+            base = sel.clips if (ctrl or shift) else ()
+            if not base:
+                sel.clear()
+            self._drag = _Drag("rubber", pos, hit, base_selection=base)
+        self.viewport().update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position().toPoint()
+        drag = self._drag
+        if drag is None:
+            self._update_hover(pos)
+            return
+        if not drag.active:
+            if (pos - drag.press).manhattanLength() < QApplication.startDragDistance():
+                return
+            drag.active = True
+        if drag.kind == "scrub":
+            self._playhead.set_frame(self.geo.frame_at(pos.x()))
+        elif drag.kind == "move":
+            self._drag_move(drag, pos)
+        elif drag.kind == "trim":
+            self._drag_trim(drag, pos)
+        elif drag.kind == "keyframe":
+            self._drag_keyframe(drag, pos)
+        elif drag.kind == "rubber":
+            self._drag_rubber(drag, pos)
+        self._autoscroll(pos)
+        self.viewport().update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        drag, self._drag = self._drag, None
+        if drag is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if not drag.active:
+            if drag.collapse_to is not None:
+                self._selection.set_clips([drag.collapse_to])
+            self.viewport().update()
+            return
+        if drag.kind == "move" and (drag.delta or drag.to_track):
+            self.request(MoveClips(clip_ids=drag.clip_ids, delta=drag.delta, to_track=drag.to_track))
+        elif drag.kind == "trim":
+            clip = self.document.project.find_clip(drag.clip_ids[0])[1]
+            if drag.frame != (clip.start if drag.side == "start" else clip.end):
+                self.request(TrimClip(clip_id=clip.id, side=Side(drag.side), frame=drag.frame))
+        elif drag.kind == "keyframe" and "frame" in drag.extra:
+            self.request(MoveKeyframe(keyframe_id=drag.hit.keyframe_id, frame=drag.extra["frame"]))
+        self._update_hover(event.position().toPoint())
+        self.viewport().update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        hit = self._hit(event.position().toPoint())
+        if hit.kind == "header":
+            self._start_rename(hit.track_index)
+        elif hit.clip_id is not None:
+            self.clip_activated.emit(hit.clip_id)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        if self._hover is not None:
+            self._hover = None
+            self.viewport().update()
+        super().leaveEvent(event)
+
+    def _update_hover(self, pos: QPoint) -> None:
+        hit = self._hit(pos)
+        cursor = {
+            "clip_start": Qt.CursorShape.SizeHorCursor, "clip_end": Qt.CursorShape.SizeHorCursor,
+            "keyframe": Qt.CursorShape.PointingHandCursor, "track_keyframe": Qt.CursorShape.PointingHandCursor,
+            "header_hide": Qt.CursorShape.PointingHandCursor, "header_remove": Qt.CursorShape.PointingHandCursor,
+            "ruler": Qt.CursorShape.IBeamCursor, "gap": Qt.CursorShape.PointingHandCursor,
+        }.get(hit.kind, Qt.CursorShape.ArrowCursor)
+        self.viewport().setCursor(cursor)
+        tip = ""
+        if hit.kind == "header_hide":
+            tip = "Hide or show this track in the preview and export"
+        elif hit.kind == "header_remove":
+            tip = "Remove this track (undo brings it back)"
+        elif hit.kind in ("clip_start", "clip_end"):
+            tip = "Drag to trim; click to pick this end for Extend"
+        elif hit.kind == "gap":
+            tip = "Click to select the gap (Generate ▸ Infill gap fills it)"
+        self.viewport().setToolTip(tip)
+        if hit != self._hover:
+            self._hover = hit
+            self.viewport().update()
+
+    def _autoscroll(self, pos: QPoint) -> None:
+        width = self.viewport().width()
+        step = 0
+        if pos.x() > width - 16:
+            step = 24
+        elif pos.x() < self.geo.header_w + 8 and self.geo.scroll_x > 0:
+            step = -24
+        if step:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() + step)
+
+    # --- drags --------------------------------------------------------------------------------
+    def _snapped_shift(self, edges: list[int], exclude: set[str]) -> tuple[int, int | None]:
+        if not self.snapping:
+            return 0, None
+        targets = snap_targets(self.document.project, playhead=self._playhead.frame, exclude=exclude)
+        shift = snap(edges, targets, SNAP_PX / self.geo.px_per_frame)
+        if shift == 0:
+            hit = next((e for e in edges if e in targets), None)
+            return 0, hit
+        moved = [e + shift for e in edges]
+        return shift, next(e for e in moved if e in targets)
+
+    def _drag_move(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        clips = [project.find_clip(cid) for cid in drag.clip_ids]
+        delta = self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
+        min_start = min(c.start for _, c in clips)
+        delta = max(delta, -min_start)
+        edges = [e + delta for _, c in clips for e in (c.start, c.end)]
+        shift, snapped = self._snapped_shift(edges, set(drag.clip_ids))
+        delta = max(delta + shift, -min_start)
+        # vertical: all clips go to the track under the mouse, when they all come from one track
+        source_tracks = {t.id for t, _ in clips}
+        row = self.geo.row_at(pos.y())
+        to_track = None
+        if len(source_tracks) == 1 and 0 <= row < len(project.tracks):
+            target = project.tracks[row]
+            if target.id not in source_tracks:
+                to_track = target.id
+        drag.delta, drag.to_track = delta, to_track
+        ghosts = []
+        index = {t.id: i for i, t in enumerate(project.tracks)}
+        moving = set(drag.clip_ids)
+        for track, clip in clips:
+            dest = project.track(to_track) if to_track else track
+            start = clip.start + delta
+            ok = all(o.id in moving or o.end <= start or o.start >= start + clip.length for o in dest.clips)
+            ghosts.append(Ghost(index[dest.id], start, clip.length, ok))
+        drag.extra = {"ghosts": ghosts, "snap": snapped}
+        self.message.emit(f"Move {delta:+d} frames" + (f" to {project.track(to_track).name}" if to_track else ""))
+
+    def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        track, clip = project.find_clip(drag.clip_ids[0])
+        frame = self.geo.nearest_frame(pos.x())
+        shift, snapped = self._snapped_shift([frame], {clip.id})
+        frame += shift
+        if drag.side == "start":
+            frame = min(max(0, frame), clip.end - 1)
+            start, length = frame, clip.end - frame
+        else:
+            frame = max(frame, clip.start + 1)
+            start, length = clip.start, frame - clip.start
+        ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
+        take = clip.take
+        if take is not None and not take.is_still:
+            first = clip.start - clip.source_in
+            ok = ok and start >= first and start + length <= first + take.frames
+        drag.frame = frame
+        index = project.tracks.index(track)
+        drag.extra = {"ghosts": [Ghost(index, start, length, ok)], "snap": snapped}
+        self.message.emit(f"Trim {drag.side} to frame {frame} ({length} frames)")
+
+    def _drag_keyframe(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        frame = self.geo.frame_at(pos.x())
+        hit = drag.hit
+        if hit.clip_id is not None:
+            _, clip = project.find_clip(hit.clip_id)
+            shift, snapped = self._snapped_shift([frame], set())
+            offset = min(max(0, frame + shift - clip.start), clip.length - 1)
+            drag.extra = {"frame": offset, "snap": clip.start + offset if snapped is not None else None}
+            self.message.emit(f"Keyframe at frame {offset} of {clip.name or 'the shot'}")
+        else:
+            drag.extra = {"frame": max(0, frame), "snap": None}
+            self.message.emit(f"Keyframe at frame {max(0, frame)}")
+        drag.extra["ghosts"] = []
+        self._preview_keyframe(drag)
+
+    def _preview_keyframe(self, drag: _Drag) -> None:
+        # the marker follows the mouse: draw it where it would land as a one-frame ghost
+        project = self.document.project
+        hit = drag.hit
+        frame = drag.extra["frame"]
+        if hit.clip_id is not None:
+            _, clip = project.find_clip(hit.clip_id)
+            frame += clip.start
+        drag.extra["ghosts"] = [Ghost(hit.track_index, frame, 1, True)]
+
+    def _drag_rubber(self, drag: _Drag, pos: QPoint) -> None:
+        rect = QRect(drag.press, pos).normalized()
+        project = self.document.project
+        first, last = self.geo.frame_at(rect.left()), self.geo.frame_at(rect.right()) + 1
+        hits = []
+        for i, track in enumerate(project.tracks):
+            top = self.geo.track_top(i)
+            if top + self.geo.track_h < rect.top() or top > rect.bottom():
+                continue
+            hits += [c.id for c in track.clips if c.start < last and c.end > first]
+        self._selection.set_clips(list(drag.base_selection) + hits)
+        drag.extra = {"rect": rect}
+
+    # --- keyboard and wheel -------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            if self._drag is not None:
+                self._drag = None
+                self.message.emit("Drag cancelled")
+            else:
+                self._selection.clear()
+            self.viewport().update()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        mods = event.modifiers()
+        delta = event.angleDelta()
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            steps = delta.y() / 120 if delta.y() else delta.x() / 120
+            self._zoom(ZOOM_STEP ** steps, event.position().x())
+        elif mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier):
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() - int((delta.y() or delta.x()) / 2))
+        else:  # plain wheel scrolls time, as in Premiere; a touchpad's sideways swipe does too
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - int((delta.x() or delta.y()) / 2))
+        event.accept()
+
+    # --- track rename -------------------------------------------------------------------------
+    def _start_rename(self, index: int) -> None:
+        track = self.document.project.tracks[index]
+        editor = QLineEdit(track.name, self.viewport())
+        editor.setGeometry(8, self.geo.track_top(index) + 5, self.geo.header_w - 64, 22)
+        editor.selectAll()
+        editor.show()
+        editor.setFocus()
+        self._rename_editor = editor
+
+        def finish() -> None:
+            if self._rename_editor is not editor:
+                return
+            self._rename_editor = None
+            name = editor.text().strip()
+            editor.deleteLater()
+            if name and name != track.name:
+                self.request(RenameTrack(track_id=track.id, name=name))
+            self.setFocus()
+
+        editor.editingFinished.connect(finish)
+
+    # --- drops --------------------------------------------------------------------------------
+    def _drop_paths(self, event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return usable([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+
+    def _drop_target(self, pos: QPoint, paths: list[str]) -> tuple[Hit, str | None, str | None, int]:
+        """(hit, clip id to pin on, track id to add to, frame) for a drop at pos."""
+        project = self.document.project
+        hit = self._hit(pos)
+        frame = self.geo.frame_at(pos.x())
+        track_id = hit.track_id if hit.kind not in ("below", "ruler", "none") else None
+        clip_id = None
+        if track_id is not None:
+            clip = clip_at(project.track(track_id), frame)
+            clip_id = clip.id if clip is not None else None
+        return hit, clip_id, track_id, frame
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._drop_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        paths = self._drop_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        pos = event.position().toPoint()
+        hit, clip_id, track_id, frame = self._drop_target(pos, paths)
+        text = describe_drop(self.document.project, paths, clip_id=clip_id, on_track=track_id is not None)
+        row = hit.track_index if hit.track_index is not None else None
+        self._drop = (frame, row, text) if row is not None else None
+        self.message.emit(text)
+        event.acceptProposedAction()
+        self.viewport().update()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self._drop = None
+        self.viewport().update()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._drop = None
+        paths = self._drop_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        hit, clip_id, track_id, frame = self._drop_target(event.position().toPoint(), paths)
+        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        try:
+            edit = drop_edit(self.document.project, paths, track_id=track_id, frame=frame, clip_id=clip_id,
+                             still_seconds=self.still_seconds, probe=self._probe_frames, pin_on_track=alt)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            event.ignore()
+            return
+        except Exception as exc:  # an unreadable video: say which and why, keep the editor running
+            self.message.emit(f"Could not add the dropped files: {exc}")
+            event.ignore()
+            return
+        if self.request(edit):
+            self.message.emit(edit.title)
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+        self.viewport().update()
+
+    def _probe_frames(self, path: str) -> int:
+        if self._probe is None:
+            raise EditRefused("Videos can't be read here (no media reader); drop images instead.")
+        return self._probe(path)
+
+    # --- overlays -----------------------------------------------------------------------------
+    def _overlay_span(self, target: object) -> tuple[str, int, int] | None:
+        project = self.document.project
+        clip_id = target if isinstance(target, str) else getattr(target, "clip_id", None)
+        if clip_id:
+            try:
+                track, clip = project.find_clip(clip_id)
+            except KeyError:
+                return None
+            return track.id, clip.start, clip.length
+        track_id = getattr(target, "track_id", None)
+        start = getattr(target, "start", None)
+        length = getattr(target, "length", None)
+        if track_id is not None and start is not None and length is not None:
+            return track_id, int(start), int(length)
+        return None
+
+
+def _overlay_key(target: object) -> object:
+    try:
+        hash(target)
+        return target
+    except TypeError:
+        return repr(target)
