@@ -117,3 +117,80 @@ def test_an_engine_that_cannot_continue_a_shot_says_how_long_a_shot_it_can_make(
         make_long_shot(InterpolateEngine(), request, Hooks(), window=20)
     # Within one window the engine is used as it is.
     assert len(make_long_shot(InterpolateEngine(), request, Hooks())) == 48
+
+
+# -- with a real model: the tiny random-weight LTX-Video pipeline -----------------------------
+
+
+@pytest.fixture(scope="module")
+def ltx(tiny_ltx_dir):
+    from model.engines.registry import engine_for
+    from model.models import inspect_model
+
+    engine = engine_for(inspect_model(tiny_ltx_dir))
+    engine.load()
+    yield engine
+    engine.unload()
+
+
+def gradient_clip(n: int, size: int = 32) -> tuple[np.ndarray, ...]:
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+    return tuple(
+        np.stack([127 + 120 * np.sin(x / size * 3 + i * 0.3), 127 + 120 * np.cos(y / size * 3 - i * 0.2),
+                  np.full_like(x, 60 + 10 * i)], -1).astype(np.uint8)
+        for i in range(n)
+    )
+
+
+def long_request(action: Action, n: int, context=()) -> Request:
+    return Request(action, n, Fraction(24), 32, 32, prompt="a red cat runs", steps=2, context=tuple(context),
+                   options={"max_sequence_length": 16})
+
+
+def test_a_shot_four_windows_long_is_made_with_its_own_frames_kept(ltx):
+    tail, key = gradient_clip(9), gradient_clip(20)[-1]
+    request = long_request(Action.EXTEND_FORWARD, 41, [Pin(0, tail, label="tail of Shot 1"), Pin(30, (key,))])
+    progress: list[tuple[int, int]] = []
+    frames = make_long_shot(ltx, request, Hooks(on_progress=lambda s, t, _p: progress.append((s, t))),
+                            window=17, overlap=9)
+    assert len(frames) == 41 and all(f.shape == (32, 32, 3) and f.dtype == np.uint8 for f in frames)
+    assert all(np.array_equal(a, b) for a, b in zip(frames[:9], tail, strict=True))
+    assert np.array_equal(frames[30], key)
+    windows = ltx.last_parameters["long_shot"]["windows"]
+    assert windows == [[0, 17], [8, 25], [16, 33], [24, 41]]
+    # Progress runs once over the whole shot, not once per window.
+    assert progress == [(i, 8) for i in range(1, 9)]
+    # No seam stands out: where a window's new frames begin, the picture changes no more than
+    # between any two neighbouring frames the model made.
+    diffs = [error(frames[i], frames[i + 1]) for i in range(40)]
+    seams = [start + 9 - 1 for start, _ in windows[1:]]
+    inside = [d for i, d in enumerate(diffs) if i >= 9 and i not in seams]
+    assert max(diffs[i] for i in seams) <= 1.25 * float(np.median(inside))
+
+
+def test_a_long_infill_joins_both_clips_and_ends_on_the_next_clip(ltx):
+    before, after = gradient_clip(9), gradient_clip(18)[9:]
+    request = long_request(Action.INFILL, 41, [Pin(0, before), Pin(32, after)])
+    frames = make_long_shot(ltx, request, Hooks(), window=17, overlap=9)
+    assert len(frames) == 41
+    assert all(np.array_equal(a, b) for a, b in zip(frames[32:], after, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(frames[:9], before, strict=True))
+
+
+def test_a_long_extend_backward_is_made_from_the_end(ltx):
+    head = gradient_clip(9)
+    request = long_request(Action.EXTEND_BACKWARD, 33, [Pin(24, head, label="head of Shot 2")])
+    frames = make_long_shot(ltx, request, Hooks(), window=17, overlap=9)
+    assert len(frames) == 33
+    assert all(np.array_equal(a, b) for a, b in zip(frames[24:], head, strict=True))
+    assert ltx.last_parameters["long_shot"]["windows"] == [[16, 33], [8, 25], [0, 17]]
+
+
+def test_cancel_in_a_later_window_stops_the_whole_shot(ltx):
+    from model.engines.base import Cancelled
+
+    seen: list[int] = []
+    hooks = Hooks(on_progress=lambda s, _t, _p: seen.append(s), should_cancel=lambda: len(seen) >= 3)
+    with pytest.raises(Cancelled):
+        make_long_shot(ltx, long_request(Action.GENERATE, 41), hooks, window=17, overlap=9)
+    assert seen == [1, 2, 3]
