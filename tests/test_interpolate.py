@@ -153,3 +153,13 @@ def test_the_record_says_how_the_frames_were_made():
     engine.run(infill(truth[0], truth[1], 5), Hooks())
     assert engine.last_parameters["engine"] == "interpolate" and engine.last_parameters["frames_made"] == 3
     assert not engine.needs_model and engine.limits.frame_step == 1
+
+
+def test_the_runner_uses_it_as_the_built_in_model():
+    from model.models import BUILTIN_INTERPOLATE
+    from model.runner import Runner
+
+    truth = panning(8, dx=2)
+    result = Runner().run(BUILTIN_INTERPOLATE, infill(truth[0], truth[-1], 8))
+    assert len(result.frames) == 8 and error(result.frames[4], truth[4]) < 2.0
+    assert result.record["engine"] == "interpolate" and result.record["parameters"]["frames_made"] == 6
