@@ -131,7 +131,11 @@ class Runner:
         if should_cancel is not None:
             hooks.should_cancel = should_cancel
         engine.check(request)
-        frames = engine.run(request, hooks)
+        # A shot longer than the model's window is made in overlapping windows (model.longshot);
+        # one that fits goes straight to engine.run.
+        from model.longshot import make_long_shot
+
+        frames = make_long_shot(engine, request, hooks)
         finished = time.perf_counter()
         if len(frames) != request.num_frames:  # the engine contract; a broken engine must not slip through
             raise RuntimeError(f"{engine.kind} made {len(frames)} frames instead of {request.num_frames}.")
