@@ -8,7 +8,9 @@ Known frames become `LTXVideoCondition`s, always passed as `conditions=[...]` (t
   between latent frames); the run's edge frames that the video condition can't cover are added
   as image conditions, so the frame next to the new ones is always pinned exactly;
 - strength < 1 (restyle, soft keyframes) goes to the condition's strength: the model may change
-  those frames as much as 1 - strength.
+  those frames as much as 1 - strength. (The pipeline's `denoise_strength` is not used for
+  restyle: without latents of the clip it starts from pure noise, and a video condition at
+  strength < 1 is the same partial noising, done by the pipeline itself.)
 The project's fps is the pipeline's `frame_rate` (it scales the time axis of the positions).
 
 Limits come from the loaded pipeline: frames `vae_temporal_compression_ratio * k + 1`, sides a
@@ -83,7 +85,7 @@ class LtxEngine(PipelineEngine):
     title = "LTX-Video"
     pipeline_options = (
         "decode_timestep", "decode_noise_scale", "image_cond_noise_scale", "guidance_rescale",
-        "max_sequence_length", "denoise_strength",
+        "max_sequence_length",
     )
 
     def limits_of(self, pipe: Any) -> Limits:
