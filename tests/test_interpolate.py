@@ -163,3 +163,13 @@ def test_the_runner_uses_it_as_the_built_in_model():
     result = Runner().run(BUILTIN_INTERPOLATE, infill(truth[0], truth[-1], 8))
     assert len(result.frames) == 8 and error(result.frames[4], truth[4]) < 2.0
     assert result.record["engine"] == "interpolate" and result.record["parameters"]["frames_made"] == 6
+
+
+def test_two_frames_that_show_different_things_are_dissolved_not_smeared():
+    a, b = texture(H, W, seed=1), texture(H, W, seed=2)
+    engine = InterpolateEngine()
+    frames = engine.run(infill(a, b, 9), Hooks())
+    for i in range(1, 8):
+        t = i / 8
+        assert error(frames[i], cv2.addWeighted(a, 1 - t, b, t, 0)) < 1.0
+    assert engine.last_parameters["dissolved"] == [[0, 8]]

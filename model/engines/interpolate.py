@@ -5,7 +5,8 @@ after it (B) are matched by dense optical flow (OpenCV DIS) in both directions, 
 resolution for speed. An in-between frame at time t is A warped forward and B warped backward,
 blended by time; where the forward-backward check says a pixel of one side is hidden in the
 other (occlusion) or comes from outside the picture, the other side is trusted instead, so moving
-edges don't ghost. Known frames are copied through untouched, so the frames the user has stay
+edges don't ghost. Two frames that show different things (a cut, not motion) are dissolved
+instead of warped. Known frames are copied through untouched, so the frames the user has stay
 exactly as they were; keyframes inside a gap split it into pieces joined one after the other.
 
 It can only join frames it is given, so it supports infill and loop and refuses the rest.
@@ -29,6 +30,9 @@ FLOW_SIDE = 480
 # A forward-backward flow disagreement (in flow pixels) up to this is noise; above twice this
 # the pixel is taken as hidden on the other side.
 OCCLUSION_PX = 1.0
+# When most of each picture is "hidden" in the other, the two frames show different things (a
+# cut, not motion) and warping would smear one into the other: they are cross-faded instead.
+UNRELATED_HIDDEN = 0.6
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class FramePair:
         self._sx = self.width / self.flow_w
         self._sy = self.height / self.flow_h
         self._flows = self._compute_flows()
+        # True when A and B show different things, so the in-between frames are a dissolve.
+        self.unrelated = bool(
+            self._flows.hidden_a.mean() > UNRELATED_HIDDEN and self._flows.hidden_b.mean() > UNRELATED_HIDDEN
+        )
         self._grid_small = _grid(self.flow_w, self.flow_h)
         self._grid_full = _grid(self.width, self.height)
 
@@ -81,6 +89,8 @@ class FramePair:
             return self.a.copy()
         if t >= 1.0:
             return self.b.copy()
+        if self.unrelated:
+            return cv2.addWeighted(self.a, 1.0 - t, self.b, t, 0.0)
         f = self._flows
         # Flow from the in-between frame back to A and on to B, from both measured flows
         # (Jiang et al., "Super SloMo", 2018, eq. 4): exact for steady motion, and it uses both
@@ -146,6 +156,7 @@ def fill_between_known(
     known: dict[int, np.ndarray],
     *,
     on_frame: Callable[[int, np.ndarray], None] | None = None,
+    on_pair: Callable[[int, int, FramePair], None] | None = None,
     flow_side: int = FLOW_SIDE,
 ) -> list[np.ndarray]:
     """All `num_frames` frames: known ones copied, each run of unknown ones interpolated.
@@ -153,6 +164,7 @@ def fill_between_known(
     A run between known frames p and q is made from the pair (p, q); frames before the first or
     after the last known frame repeat it (an infill or loop always has known frames at both ends).
     `on_frame(i, frame)` is called after each frame made; it may raise (e.g. Cancelled) to stop.
+    `on_pair(p, q, pair)` is called for each pair of known frames joined.
     """
     positions = sorted(p for p in known if 0 <= p < num_frames)
     if not positions:
@@ -172,6 +184,8 @@ def fill_between_known(
         if q - p < 2:
             continue
         pair = FramePair(known[p], known[q], flow_side=flow_side)
+        if on_pair is not None:
+            on_pair(p, q, pair)
         for i in range(p + 1, q):
             made(i, pair.at((i - p) / (q - p)))
     for i in range(positions[-1] + 1, num_frames):
@@ -224,6 +238,7 @@ class InterpolateEngine(Engine):
             "flow_side": self.flow_side,
             "occlusion_px": OCCLUSION_PX,
             "frames_made": total,
+            "dissolved": [],  # [first, last] known frames that showed different things (a cut)
         }
         hooks.start()
         done = 0
@@ -235,7 +250,13 @@ class InterpolateEngine(Engine):
                 hooks.preview(frame)
             hooks.step(done, total)  # raises Cancelled when the user cancelled
 
-        return fill_between_known(request.num_frames, known, on_frame=on_frame, flow_side=self.flow_side)
+        def on_pair(p: int, q: int, pair: FramePair) -> None:
+            if pair.unrelated:
+                self.last_parameters["dissolved"].append([p, q])
+
+        return fill_between_known(
+            request.num_frames, known, on_frame=on_frame, on_pair=on_pair, flow_side=self.flow_side
+        )
 
 
 def frames_to_make(num_frames: int, known: dict[int, np.ndarray]) -> int:
