@@ -125,10 +125,11 @@ class FramePair:
         return cv2.resize(small, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
 
     def _full_map(self, flow: np.ndarray) -> np.ndarray:
-        up = self._full(flow.astype(np.float32, copy=False))
+        # Scale the vectors while the field is small (cheaper than at full size), then upsample.
+        small = flow.astype(np.float32, copy=False)
         if self._sx != 1.0 or self._sy != 1.0:
-            up = cv2.multiply(up, (self._sx, self._sy, 0.0, 0.0))
-        return cv2.add(up, self._grid_full)
+            small = small * np.array([self._sx, self._sy], np.float32)
+        return cv2.add(self._full(small), self._grid_full)
 
 
 def _grid(width: int, height: int) -> np.ndarray:
