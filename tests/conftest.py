@@ -103,3 +103,67 @@ def encode_video(tmp_path):
         return out
 
     return encode
+
+
+# --- Qt hygiene and editor-window projects (tests/test_ui_window*, timeline, storyboard, inspector) ---
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_windows():
+    """A test that leaves a top-level window open fails; the window is closed so others don't see it."""
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    leaked = [w for w in app.topLevelWidgets() if w.isVisible()]
+    for w in leaked:
+        w.hide()
+        w.deleteLater()
+    app.processEvents()
+    if leaked:
+        pytest.fail("test left windows open: " + ", ".join(w.objectName() or type(w).__name__ for w in leaked))
+
+
+DEMO_MEDIA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "resources", "demo", "Demo.shotline", "media")
+
+
+@pytest.fixture
+def ui_document(tmp_path):
+    """A saved project folder for UI tests, 640x360 at 24 fps, tracks top to bottom:
+    V2 (empty) and V1 = video "A" [0,72) (sunrise.mp4), a gap [72,96), draft "Boat" [96,168)
+    with a keyframe at offset 0, still "Lake" [168,216) and video "City" [216,288) with two takes."""
+    import shutil
+    from fractions import Fraction
+
+    from editor.document.document import Document
+    from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track
+    from editor.document.storage import save_project
+
+    folder = tmp_path / "Film.shotline"
+    (folder / "media").mkdir(parents=True)
+    for name in ("sunrise.mp4", "city_night.mp4", "lake_at_dawn.png", "paper_boat_keyframe.png"):
+        shutil.copy(os.path.join(DEMO_MEDIA, name), folder / "media" / name)
+    v1 = Track(id="v1", name="V1", clips=[
+        Clip(id="a", start=0, length=72, name="A", takes=[Take(id="ta", media="media/sunrise.mp4", frames=72)],
+             shot=ShotSettings(prompt="sunrise over a lake")),
+        Clip(id="boat", start=96, length=72, name="Boat", shot=ShotSettings(prompt="a paper boat drifts"),
+             keyframes=[Keyframe(id="kf-boat", image="media/paper_boat_keyframe.png", frame=0)]),
+        Clip(id="lake", start=168, length=48, name="Lake",
+             takes=[Take(id="tl", media="media/lake_at_dawn.png", frames=1, is_still=True)]),
+        Clip(id="city", start=216, length=72, name="City", takes=[
+            Take(id="tc1", media="media/city_night.mp4", frames=72),
+            Take(id="tc2", media="media/city_night.mp4", frames=72, label="take 2",
+                 record={"model": "ltx-tiny", "seed": 7, "prompt": "city at night", "steps": 4}),
+        ], active_take=1),
+    ])
+    project = Project(name="Film", fps=Fraction(24), width=640, height=360,
+                      tracks=[Track(id="v2", name="V2"), v1])
+    save_project(project, folder)
+    return Document(project, folder)

@@ -185,6 +185,7 @@ class TimelineView(QAbstractScrollArea):
         self._zoom(1 / ZOOM_STEP, self._playhead_anchor())
 
     def set_zoom(self, px_per_frame: float) -> None:
+        self._fit_pending = False
         self.geo.set_zoom(px_per_frame, anchor_x=self._playhead_anchor())
         self._after_zoom()
 
@@ -282,6 +283,7 @@ class TimelineView(QAbstractScrollArea):
         return x if self.geo.header_w <= x <= self.viewport().width() else self.geo.header_w
 
     def _zoom(self, factor: float, anchor_x: float) -> None:
+        self._fit_pending = False
         self.geo.set_zoom(self.geo.px_per_frame * factor, anchor_x=anchor_x)
         self._after_zoom()
 
@@ -527,7 +529,9 @@ class TimelineView(QAbstractScrollArea):
     def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
         project = self.document.project
         track, clip = project.find_clip(drag.clip_ids[0])
-        frame = self.geo.nearest_frame(pos.x())
+        # relative to where the edge was grabbed, so grabbing a few pixels inside it doesn't jump
+        edge = clip.start if drag.side == "start" else clip.end
+        frame = edge + self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
         shift, snapped = self._snapped_shift([frame], {clip.id})
         frame += shift
         if drag.side == "start":

@@ -1,0 +1,276 @@
+"""The timeline widget with real mouse, wheel and drop events: moves, trims, drops, gaps, zoom."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from ui_helpers import click, drag, drop_files, move, press, release, wheel
+
+from editor.document.edits import MoveClips
+from editor.ui.playhead import Playhead
+from editor.ui.selection import Selection
+from editor.ui.timeline import TimelineView
+from editor.ui.timeline.geometry import TimelineGeometry
+from editor.ui.timeline.hits import hit_test
+
+PX = 3.0  # pixels per frame in these tests
+
+
+@pytest.fixture
+def view(qtbot, ui_document):
+    from editor.media.probe import probe
+
+    selection, playhead = Selection(), Playhead()
+    v = TimelineView(ui_document, selection, playhead, probe=lambda p: probe(p).frames)
+    v.messages = []
+    v.message.connect(v.messages.append)
+    qtbot.addWidget(v)
+    v.resize(1400, 300)
+    v.show()
+    v.set_zoom(PX)
+    v.horizontalScrollBar().setValue(0)
+    yield v
+    v.selection_obj = None
+
+
+def clip(view, cid):
+    return view.document.project.find_clip(cid)
+
+
+def x(view, frame):
+    return view.frame_x(frame)
+
+
+V1 = 1  # row of track V1 (V2 is on top)
+
+
+def test_drag_moves_a_clip_and_undo_puts_it_back(view):
+    doc = view.document
+    y = view.track_y(V1)
+    # move the still "Lake" [168, 216) left into nothing: refused because "Boat" is there;
+    # move "A" [0,72) right by 6 frames instead (into the gap)
+    drag(view.viewport(), QPoint(x(view, 30), y), QPoint(x(view, 36), y))
+    assert clip(view, "a")[1].start == 6
+    assert view._selection.clips == ("a",)
+    doc.undo()
+    assert clip(view, "a")[1].start == 0
+
+
+def test_drag_across_tracks_moves_the_clip_to_the_other_track(view):
+    y1, y2 = view.track_y(V1), view.track_y(0)
+    drag(view.viewport(), QPoint(x(view, 190), y1), QPoint(x(view, 190), y2))
+    track, c = clip(view, "lake")
+    assert track.id == "v2" and c.start == 168
+
+
+def test_a_refused_move_changes_nothing_and_says_why(view):
+    before = [(c.id, c.start) for c in view.document.project.track("v1").clips]
+    y = view.track_y(V1)
+    # drag "A" 30 frames right: it would overlap "Boat" at 96
+    drag(view.viewport(), QPoint(x(view, 30), y), QPoint(x(view, 60), y))
+    assert [(c.id, c.start) for c in view.document.project.track("v1").clips] == before
+    assert any("overlap" in m for m in view.messages)
+    assert not view.document.can_undo
+
+
+def test_edge_drag_trims_and_picks_the_clip_end(view):
+    y = view.track_y(V1)
+    end_x = x(view, 72) - 2  # inside the edge zone of A's end
+    drag(view.viewport(), QPoint(end_x, y), QPoint(end_x - 30, y))
+    a = clip(view, "a")[1]
+    assert a.length == 62  # 30 px / 3 px per frame = 10 frames shorter
+    assert view._selection.clip_end is not None and view._selection.clip_end.side == "end"
+
+
+def test_clicking_a_clip_edge_selects_it_for_extend(view):
+    y = view.track_y(V1)
+    click(view.viewport(), QPoint(x(view, 216) + 2, y))  # start edge of "City"
+    end = view._selection.clip_end
+    assert end is not None and (end.clip_id, end.side) == ("city", "start")
+    assert clip(view, "city")[1].start == 216  # a click does not trim
+
+
+def test_gap_highlights_under_the_mouse_and_is_selected_by_a_click(view):
+    y = view.track_y(V1)
+    pos = QPoint(x(view, 84), y)
+    move(view.viewport(), pos, held=False)
+    assert view._hover is not None and view._hover.kind == "gap"
+    assert view.paint_state().hover.gap.start == 72
+    click(view.viewport(), pos)
+    gap = view._selection.gap
+    assert gap is not None and (gap.track_id, gap.start, gap.length) == ("v1", 72, 24)
+
+
+def test_ctrl_click_and_rubber_band_select_several_clips(view):
+    y = view.track_y(V1)
+    click(view.viewport(), QPoint(x(view, 30), y))
+    click(view.viewport(), QPoint(x(view, 190), y), Qt.KeyboardModifier.ControlModifier)
+    assert set(view._selection.clips) == {"a", "lake"}
+    click(view.viewport(), QPoint(x(view, 190), y), Qt.KeyboardModifier.ControlModifier)
+    assert view._selection.clips == ("a",)
+    # rubber band from empty space on V2 down over Boat and Lake
+    drag(view.viewport(), QPoint(x(view, 120), view.track_y(0)), QPoint(x(view, 200), y))
+    assert set(view._selection.clips) == {"boat", "lake"}
+
+
+def test_dragging_a_keyframe_moves_it(view):
+    y = view.geo.track_top(V1) + view.geo.track_h - 9  # the keyframe band
+    kx = x(view, 96) + 1  # Boat's keyframe at offset 0
+    drag(view.viewport(), QPoint(kx, y), QPoint(kx + 60, y))
+    k = clip(view, "boat")[1].keyframes[0]
+    assert k.frame == 20
+    assert view._selection.keyframe.keyframe_id == "kf-boat"
+
+
+def test_scrubbing_the_ruler_moves_the_playhead(view):
+    drag(view.viewport(), QPoint(x(view, 10), 10), QPoint(x(view, 100), 10))
+    assert view._playhead.frame == 100
+
+
+def test_ctrl_wheel_zooms_at_the_mouse_and_plain_wheel_scrolls(view):
+    before = view.geo.px_per_frame
+    pos = QPoint(x(view, 100), view.track_y(V1))
+    wheel(view.viewport(), pos, 120, Qt.KeyboardModifier.ControlModifier)
+    assert view.geo.px_per_frame > before
+    assert abs(view.geo.frame_at(pos.x()) - 100) <= 1  # the frame under the mouse stays put
+    view.zoom_out()
+    view.zoom_out()
+    assert view.geo.px_per_frame < before
+    scroll = view.geo.scroll_x
+    view.set_zoom(PX * 4)
+    wheel(view.viewport(), pos, -240)
+    assert view.geo.scroll_x > scroll
+
+
+def test_snapping_pulls_a_dragged_clip_onto_a_neighbour_edge(view):
+    y = view.track_y(V1)
+    # drag A right by 23 frames: its end (72 + 23 = 95) is 1 frame from Boat's start (96): snaps to 24
+    drag(view.viewport(), QPoint(x(view, 30), y), QPoint(x(view, 53), y))
+    assert clip(view, "a")[1].start == 24
+    view.document.undo()
+    view.snapping = False
+    drag(view.viewport(), QPoint(x(view, 30), y), QPoint(x(view, 53), y))
+    assert clip(view, "a")[1].start == 23
+
+
+def test_dropping_an_image_on_a_draft_pins_a_keyframe(view, ui_document):
+    image = ui_document.folder / "media" / "lake_at_dawn.png"
+    assert drop_files(view.viewport(), QPoint(x(view, 130), view.track_y(V1)), [image])
+    boat = clip(view, "boat")[1]
+    frames = sorted(k.frame for k in boat.keyframes)
+    assert frames == [0, 34]
+    view.document.undo()
+    assert len(clip(view, "boat")[1].keyframes) == 1
+
+
+def test_dropping_images_and_videos_on_empty_track_space_adds_clips(view, ui_document):
+    media = ui_document.folder / "media"
+    assert drop_files(view.viewport(), QPoint(x(view, 10), view.track_y(0)),
+                      [media / "lake_at_dawn.png", media / "sunrise.mp4"])
+    v2 = view.document.project.track("v2").clips
+    assert [(c.start, c.length, c.take.is_still) for c in v2] == [(10, 72, True), (82, 72, False)]
+    assert view.document.history.titles[-1] == "Add 2 clips"
+    # one undo step removes both
+    view.document.undo()
+    assert view.document.project.track("v2").clips == []
+
+
+def test_dropping_below_the_last_track_adds_a_track(view, ui_document):
+    before = len(view.document.project.tracks)
+    assert drop_files(view.viewport(), QPoint(x(view, 10), 260), [ui_document.folder / "media" / "city_night.mp4"])
+    assert len(view.document.project.tracks) == before + 1
+    assert view.document.project.tracks[-1].clips[0].length == 72
+
+
+def test_dropping_a_file_the_editor_cant_use_is_refused(view, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    assert not drop_files(view.viewport(), QPoint(x(view, 10), view.track_y(0)), [text])
+    assert not view.document.can_undo
+
+
+def test_header_buttons_hide_and_remove_tracks(view):
+    from editor.ui.timeline.hits import header_buttons
+
+    bx, by, bw, bh = header_buttons(view.geo, 0)["header_hide"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert view.document.project.track("v2").hidden
+    bx, by, bw, bh = header_buttons(view.geo, 0)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert [t.id for t in view.document.project.tracks] == ["v1"]
+
+
+def test_job_overlay_marks_the_target_until_cleared(view):
+    from editor.document.plans import Target
+
+    target = Target(track_id="v1", clip_id=None, start=72, length=24, segments=())
+    view.set_job_overlay(target, 0.25, None)
+    overlay = view.job_overlays[target]
+    assert (overlay.track_id, overlay.start, overlay.length, overlay.progress) == ("v1", 72, 24, 0.25)
+    view.set_job_overlay(target, 0.5, None)
+    assert view.job_overlays[target].progress == 0.5
+    view.grab()  # paints the overlay
+    view.set_job_overlay(target, None)
+    assert view.job_overlays == {}
+
+
+def test_paint_with_a_thousand_clips_visits_only_visible_ones(qtbot):
+    from editor.document.document import Document
+    from editor.document.samples import sample_project
+    from editor.ui.timeline import hits
+
+    doc = Document(sample_project(tracks=4, clips_per_track=250))
+    v = TimelineView(doc, Selection(), Playhead())
+    qtbot.addWidget(v)
+    v.resize(1200, 400)
+    v.show()
+    v.set_zoom(4.0)
+    calls = []
+    original = hits.visible_clips
+
+    def counting(track, first, last):
+        out = original(track, first, last)
+        calls.append(len(out))
+        return out
+
+    import editor.ui.timeline.painter as painter
+
+    painter.visible_clips = counting
+    try:
+        v.grab()
+    finally:
+        painter.visible_clips = original
+    assert 0 < sum(calls) < 60  # about 1,000 px / (60 frames * 4 px) per track
+
+
+def test_hit_test_finds_edges_bodies_gaps_and_the_ruler(ui_document):
+    geo = TimelineGeometry(px_per_frame=2.0)
+    project = ui_document.project
+    y = geo.track_top(V1) + 30
+    assert hit_test(project, geo, geo.x_of(20), y).kind == "clip"
+    assert hit_test(project, geo, geo.x_of(72) - 2, y).kind == "clip_end"
+    assert hit_test(project, geo, geo.x_of(96) + 2, y).kind == "clip_start"
+    assert hit_test(project, geo, geo.x_of(80), y).kind == "gap"
+    assert hit_test(project, geo, geo.x_of(400), y).kind == "track"
+    assert hit_test(project, geo, geo.x_of(10), 5).kind == "ruler"
+    assert hit_test(project, geo, 20, y).kind == "header"
+
+
+def test_moves_from_the_document_repaint_without_stale_clips(view):
+    view.document.request(MoveClips(clip_ids=("lake",), delta=0, to_track="v2"))
+    state = view.paint_state()
+    assert [c.id for c in state.project.track("v2").clips] == ["lake"]
+    view.grab()
+
+
+def test_press_release_without_moving_keeps_clips_in_place(view):
+    y = view.track_y(V1)
+    press(view.viewport(), QPoint(x(view, 30), y))
+    release(view.viewport(), QPoint(x(view, 30), y))
+    assert clip(view, "a")[1].start == 0
+    assert not view.document.can_undo
+
+
+assert os.environ.get("QT_QPA_PLATFORM") == "offscreen"

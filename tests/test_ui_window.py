@@ -1,0 +1,262 @@
+"""The main window: opens the demo, actions table, keys, undo/redo, saving, closing, layout, screenshot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from ui_helpers import click
+
+from editor.ui.actions import ACTIONS, MENUS, RULES
+from editor.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def close(window: MainWindow) -> None:
+    window.ask_save_changes = lambda: "discard"
+    window.close()
+
+
+@pytest.fixture
+def window(qtbot, ui_document):
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project_path(ui_document.folder)
+    qtbot.waitExposed(w)
+    w.timeline.set_zoom(3.0)
+    yield w
+    close(w)
+
+
+def test_actions_are_declared_once_and_every_callback_exists(qtbot):
+    ids = [a.id for a in ACTIONS]
+    assert len(ids) == len(set(ids))
+    keys = [QKeySequence(k).toString() for a in ACTIONS for k in a.shortcut]
+    assert len(keys) == len(set(keys)), "two actions share a shortcut"
+    assert all(a.menu in MENUS or a.menu == "" for a in ACTIONS)
+    assert all(a.enabled_when in RULES or a.enabled_when.startswith("generation:") for a in ACTIONS)
+    w = MainWindow(restore_layout=False, ask=False)
+    try:
+        for a in ACTIONS:
+            assert callable(getattr(w, a.callback)), a.callback
+        titles = {m.title().replace("&", "") for m in w.menus.values()}
+        assert titles == set(MENUS)
+        in_menus = {act.objectName() for m in w.menus.values() for act in m.actions()}
+        assert {a.id for a in ACTIONS if a.menu} <= in_menus
+    finally:
+        w.shutdown()
+        w.deleteLater()
+
+
+def test_the_window_opens_with_the_demo_project(qtbot):
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    try:
+        w.open_demo()
+        project = w.document.project
+        assert project.name == "Demo"
+        assert "Demo" in w.windowTitle()
+        assert sum(len(t.clips) for t in project.tracks) >= 3
+        assert len(w.storyboard.cards) == len(w.storyboard.main_track().clips) >= 3
+        assert w.preview is not None
+        # the demo is a private copy: editing it never writes into the install
+        assert not str(w.document.folder).startswith(str(ROOT / "resources"))
+        w.settle()
+        image = w.grab().toImage()
+        assert image.width() == 1400
+    finally:
+        close(w)
+
+
+def test_window_title_marks_unsaved_changes_and_save_clears_it(window):
+    assert not window.isWindowModified()
+    assert "Film" in window.windowTitle()
+    window.actions["edit.add_track"].trigger()
+    assert window.isWindowModified()
+    window.actions["file.save"].trigger()
+    assert not window.isWindowModified()
+    assert len(window.document.project.tracks) == 3
+
+
+def test_split_delete_and_ripple_through_actions_with_undo_and_redo(window):
+    doc = window.document
+    window.playhead.set_frame(36)
+    window.selection.set_clips(["a"])
+    window.actions["edit.split"].trigger()
+    def v1_ids():  # undo/redo put back copies of tracks: look the track up each time
+        return [c.id for c in doc.project.track("v1").clips]
+
+    assert [(c.start, c.length) for c in doc.project.track("v1").clips[:2]] == [(0, 36), (36, 36)]
+    window.actions["edit.undo"].trigger()
+    assert doc.project.find_clip("a")[1].length == 72
+    window.actions["edit.redo"].trigger()
+    assert doc.project.find_clip("a")[1].length == 36
+
+    window.selection.set_clips(["lake"])
+    assert window.actions["edit.delete"].isEnabled()
+    window.actions["edit.delete"].trigger()
+    assert "lake" not in v1_ids() and doc.project.find_clip("city")[1].start == 216
+    window.actions["edit.undo"].trigger()
+    window.selection.set_clips(["lake"])
+    window.actions["edit.ripple_delete"].trigger()
+    assert doc.project.find_clip("city")[1].start == 168  # closed up by Lake's 48 frames
+    assert window.actions["edit.undo"].text().startswith("&Undo Ripple")
+
+
+def test_keys_drive_playback_marks_and_editing(window, qtbot):
+    window.timeline.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_Right)
+    QTest.keyClick(window, Qt.Key.Key_Right)
+    assert window.playhead.frame == 2
+    QTest.keyClick(window, Qt.Key.Key_Left)
+    assert window.playhead.frame == 1
+    QTest.keyClick(window, Qt.Key.Key_I)
+    assert window.playhead.in_mark == 1
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert window.playhead.playing
+    QTest.keyClick(window, Qt.Key.Key_L)
+    assert window.playhead.rate == 2
+    QTest.keyClick(window, Qt.Key.Key_K)
+    assert not window.playhead.playing
+    window.playhead.set_frame(120)
+    window.selection.set_clips(["boat"])
+    QTest.keyClick(window, Qt.Key.Key_S)
+    assert len(window.document.project.track("v1").clips) == 5
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.document.project.track("v1").clips) == 4
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.document.project.track("v1").clips) == 5
+
+
+def test_typing_in_the_prompt_does_not_trigger_single_key_shortcuts(window, qtbot):
+    window.selection.set_clips(["boat"])
+    box = window.inspector.prompt_edit
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, "sails ")
+    assert box.toPlainText() == "sails "
+    assert len(window.document.project.track("v1").clips) == 4  # "s" did not split
+    assert not window.playhead.playing
+
+
+def test_a_refused_edit_shows_its_reason_and_changes_nothing(window):
+    window.playhead.set_frame(500)  # past every clip
+    window.actions["edit.split"].trigger()  # disabled: nothing under the playhead
+    assert not window.document.can_undo
+    window.split_at_playhead()
+    assert "split" in window.statusBar().currentMessage().lower()
+    assert not window.document.can_undo
+
+
+def test_history_panel_lists_steps_and_jumps_back(window):
+    window.actions["edit.add_track"].trigger()
+    window.selection.set_clips(["lake"])
+    window.actions["edit.delete"].trigger()
+    history = window.history
+    assert history.titles() == ["Project opened", "Add track", "Delete clip"]
+    click(history.list.viewport(), history.list.visualItemRect(history.list.item(0)).center())
+    assert len(window.document.project.tracks) == 2 and window.document.history.index == 0
+    assert history.current_row() == 0
+
+
+def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(window):
+    window.actions["edit.add_track"].trigger()
+    asked = []
+    window.ask_save_changes = lambda: asked.append(1) or "cancel"
+    assert not window.close()
+    assert asked and window.isVisible()
+    window.ask_save_changes = lambda: "save"
+    assert window.close()
+    from editor.document.storage import load_project
+
+    assert len(load_project(window.session.folder).tracks) == 3
+
+
+def test_dock_layout_is_remembered(qtbot, ui_document):
+    w = MainWindow(ask=False)
+    w.show()
+    w.docks["storyboard"].hide()
+    w.docks["history"].raise_()
+    close(w)
+    again = MainWindow(ask=False)
+    again.show()
+    try:
+        assert not again.docks["storyboard"].isVisible()
+        again.reset_layout()
+        assert again.docks["storyboard"].isVisible()
+    finally:
+        close(again)
+
+
+def test_save_as_and_open_recent(window, tmp_path):
+    target = tmp_path / "Copy"
+    assert window.save_to(target)
+    assert window.session.folder == tmp_path / "Copy.shotline"
+    assert (tmp_path / "Copy.shotline" / "media" / "sunrise.mp4").exists()
+    assert str((tmp_path / "Copy.shotline").resolve()) in window.session.recent_projects()
+
+
+def test_generation_actions_ask_the_controller_and_say_why_when_greyed(window):
+    window.selection.set_gap(None)
+    window.selection.clear()
+    action = window.actions["gen.infill"]
+    assert not action.isEnabled()
+    assert action.toolTip().count("\n") >= 1  # the controller's reason is in the tooltip
+    from editor.document.edits import DeleteClips
+    from editor.ui.selection import GapRef
+
+    window.document.request(DeleteClips(clip_ids=("boat",)))  # a gap between two clips with media
+    window.selection.set_gap(GapRef("v1", 72, 96))
+    assert window.actions["gen.infill"].isEnabled(), action.toolTip()  # interpolation needs no model
+    assert "interpolation" in window.actions["gen.infill"].toolTip()
+    window.selection.set_clips(["a"])  # a new take of a video clip needs a model: none is set up
+    assert not window.actions["gen.generate"].isEnabled()
+    assert "model" in window.actions["gen.generate"].toolTip()
+
+
+def test_screenshot_command_writes_a_png(qtbot, tmp_path, ui_document):
+    from editor.ui.app import run
+
+    out = tmp_path / "shot.png"
+    assert run("screenshot", [str(ui_document.folder), "-o", str(out), "--size", "900x600", "--select", "gap"]) == 0
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 600)
+    assert run("screenshot", [str(tmp_path / "nope.shotline"), "-o", str(out)]) == 2
+
+
+def test_opening_the_editor_does_not_import_torch(tmp_path):
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from editor.ui.main_window import MainWindow\n"
+        "w = MainWindow(restore_layout=False, ask=False); w.show(); w.open_demo(); w.settle(); w.grab()\n"
+        "w.shutdown()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'diffusers', 'transformers')))\n"
+    )
+    env = {**__import__("os").environ, "SHOTLINE_CONFIG_DIR": str(tmp_path / "cfg")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_drop_on_the_window_timeline_then_undo_through_the_window(window, ui_document):
+    from ui_helpers import drop_files
+
+    view = window.timeline
+    pos = QPoint(view.frame_x(20), view.track_y(0))
+    assert drop_files(view.viewport(), pos, [ui_document.folder / "media" / "lake_at_dawn.png"])
+    assert len(window.document.project.track("v2").clips) == 1
+    window.actions["edit.undo"].trigger()
+    assert window.document.project.track("v2").clips == []
