@@ -31,6 +31,9 @@ import numpy as np
 from editor.media.errors import MediaError
 
 RECENT_FRAMES = 8  # decoded frames kept for free re-reads (about 3 MB each at 1080p, as YUV)
+# Frame threads decode several frames at once: the only parallelism in H.264 streams made
+# without slices, which is most of them.
+THREAD_TYPE = "AUTO"
 
 
 def open_container(path: Path) -> av.container.InputContainer:
@@ -65,7 +68,7 @@ class VideoReader:
             if not self._container.streams.video:
                 raise MediaError(f"{self.path} holds no video; pick a video or image file.")
             self._stream = self._container.streams.video[0]
-            self._stream.thread_type = "AUTO"
+            self._stream.thread_type = THREAD_TYPE
             self._index_frames()
             ctx = self._stream.codec_context
             self.codec = ctx.name
