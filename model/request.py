@@ -19,7 +19,7 @@ import numpy as np
 MAX_SECONDS = 60
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """The user action a request came from; engines declare which ones they support."""
 
     GENERATE = "generate"

@@ -65,7 +65,7 @@ def lake_at_dawn(t: float = 0.0) -> np.ndarray:
 def city_night(t: float) -> np.ndarray:
     img = sky((8, 10, 30), (40, 30, 70))
     r = np.random.default_rng(3)
-    for i in range(60):
+    for _ in range(60):
         x, y = r.integers(0, W), r.integers(0, int(H * 0.4))
         cv2.circle(img, (int(x), int(y)), 1, (220, 220, 255), -1)
     x = 0
