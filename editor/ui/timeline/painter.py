@@ -90,6 +90,7 @@ class TimelinePainter:
         self.fm_small = QFontMetrics(self.font_small)
         self.fm_ruler = QFontMetrics(self.font_ruler)
         self._hatch = QBrush(color("draft_edge", 38), Qt.BrushStyle.BDiagPattern)
+        self._cut_line = color("border")
         self._pens: dict[tuple[str, float, int], QPen] = {}
 
     def pen(self, name: str, width: float = 1.0, alpha: int = 255, style=Qt.PenStyle.SolidLine) -> QPen:
@@ -202,6 +203,11 @@ class TimelinePainter:
         rect = QRectF(x0c, y, max(1.0, w), h)
         if x1 - x0 < 3:  # zoomed far out: one cheap bar per clip
             p.fillRect(rect, fill.lighter(130) if selected else fill)
+            return
+        if x1 - x0 < MIN_TEXT_PX:  # too narrow for words: body, name strip and a cut line
+            p.fillRect(rect, fill.lighter(135) if selected else fill)
+            p.fillRect(QRectF(x0c, y, max(1.0, w), TITLE_H), dark)
+            p.fillRect(QRectF(x0c, y, 1, h), self._cut_line)
             return
         full_w = x1 - x0
         p.fillRect(rect, fill)
