@@ -52,8 +52,9 @@ def test_infill_a_gap_with_interpolation_then_undo_and_redo(qtbot, controller):
     assert "interpolation" in controller.action_state("infill")[1]
     before = _layout(doc)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        job_id = controller.infill()
-    assert ended.args == [job_id, "done"]
+        assert controller.infill()
+    job_id, state = ended.args
+    assert state == "done"
     new = [c for c in doc.project.track("v1").clips if c.id not in ("a", "b")]
     assert len(new) == 1 and (new[0].start, new[0].length) == (24, 10)
     assert new[0].take.frames == 10 and (doc.folder / new[0].take.media).exists()
@@ -88,8 +89,9 @@ def test_cancel_leaves_the_timeline_unchanged_and_writes_no_take(qtbot, controll
     layout, media = _layout(doc), _media(doc)
     controller.job_live.connect(lambda job_id: controller.cancel(job_id))  # cancel at the first step
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        job_id = controller.infill()
-    assert ended.args == [job_id, "cancelled"]
+        controller.infill()
+    job_id, state = ended.args
+    assert state == "cancelled"
     assert controller.journal.get(job_id).state is JobState.CANCELLED
     assert controller.journal.get(job_id).step < 400
     assert _layout(doc) == layout and _media(doc) == media
@@ -109,17 +111,21 @@ def test_pause_stops_the_job_requeues_it_first_and_unloads_the_model(qtbot, cont
     controller.job_live.connect(pause_once)
     with qtbot.waitSignal(controller._worker.unloaded, timeout=WAIT_MS):
         with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-            job_id = controller.infill()
-    assert ended.args == [job_id, "requeued"]
+            controller.infill()
+    job_id, state = ended.args
+    assert state == "requeued"
     assert controller._runner.loaded_path is None  # the model's memory is free
-    assert controller.waiting_ids()[0] == job_id
+    qtbot.waitUntil(lambda: controller.waiting_ids()[:1] == [job_id], timeout=WAIT_MS)
     assert controller.journal.get(job_id).state is JobState.QUEUED
     controller.job_live.disconnect(pause_once)
     doc.request(SetShotSettings(clip_id="a", steps=2))  # the queued plan keeps its 400 steps...
     # ...so cancel it and check resume runs what is waiting: a fresh infill with 2 steps
     controller.cancel(job_id)
-    second = controller.infill()
+    with qtbot.waitSignal(controller.job_queued, timeout=WAIT_MS) as queued:
+        controller.infill()
+    second = queued.args[0]
     assert controller.journal.get(second).state is JobState.QUEUED  # paused: nothing runs
+    assert controller.journal.get(job_id).state is JobState.CANCELLED
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
         controller.resume_queue()
     assert ended.args == [second, "done"]
@@ -130,15 +136,18 @@ def test_jobs_panel_reorders_waiting_jobs_and_shows_progress(qtbot, controller):
     qtbot.addWidget(panel)
     controller.pause_queue()
     _select_gap(controller)
-    ids = [controller.infill() for _ in range(3)]
-    assert panel.shown_ids() == ids
+    ids = []
+    controller.job_queued.connect(ids.append)
+    for _ in range(3):
+        assert controller.infill()
+    qtbot.waitUntil(lambda: len(ids) == 3 and panel.shown_ids() == ids, timeout=WAIT_MS)
     assert "3 waiting" in panel.summary.text() and panel.pause_button.text() == "Resume queue"
     panel.row(ids[2]).up.click()
-    assert panel.shown_ids() == [ids[0], ids[2], ids[1]]
+    qtbot.waitUntil(lambda: panel.shown_ids() == [ids[0], ids[2], ids[1]], timeout=WAIT_MS)
     assert controller.waiting_ids() == [ids[0], ids[2], ids[1]]
     panel.row(ids[1]).cancel.click()
-    assert controller.journal.get(ids[1]).state is JobState.CANCELLED
-    assert panel.row(ids[1]).retry.isVisible() or not panel.isVisible()
+    qtbot.waitUntil(lambda: panel.row(ids[1]).job.state is JobState.CANCELLED, timeout=WAIT_MS)
+    assert not panel.row(ids[1]).retry.isHidden() and panel.row(ids[1]).cancel.isHidden()
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
         panel.pause_button.click()  # resume
     qtbot.waitUntil(lambda: controller.journal.get(ids[2]).state is JobState.DONE, timeout=WAIT_MS)
@@ -176,6 +185,7 @@ def test_an_interrupted_job_is_shown_on_open_and_runs_again(qtbot, gap_document)
         panel = JobsPanel(ctl)
         qtbot.addWidget(panel)
         assert [j.id for j in ctl.interrupted] == [job_id]
+        qtbot.waitUntil(lambda: panel.row(job_id) is not None, timeout=WAIT_MS)
         assert not panel.interrupted.isHidden() and "interrupted" in panel.interrupted_text.text()
         row = panel.row(job_id)
         assert row.job.state is JobState.INTERRUPTED and not row.retry.isHidden()
@@ -184,7 +194,7 @@ def test_an_interrupted_job_is_shown_on_open_and_runs_again(qtbot, gap_document)
             row.retry.click()
         assert ended.args == [job_id, "done"]
         assert [c.length for c in doc.project.track("v1").clips] == [24, 10, 24]
-        assert panel.interrupted.isHidden()
+        qtbot.waitUntil(panel.interrupted.isHidden, timeout=WAIT_MS)
     finally:
         ctl.shutdown()
 
@@ -197,6 +207,7 @@ def test_monitor_plots_seconds_per_step_of_the_running_job(qtbot, controller, ti
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
         controller.infill()
     assert len(monitor.step_seconds) == 3 and all(s > 0 for s in monitor.step_seconds)
+    monitor.flush()
     xs, ys = monitor.rss_curve.getData()
     assert len(ys) >= 3 and min(ys) > 10  # MiB of a real Python process
 

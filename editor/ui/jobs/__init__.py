@@ -7,15 +7,17 @@ What the main window uses (exact signatures; everything else in this package is 
                          parent: QObject | None = None)
         # folder: the project folder (Name.shotline/); the journal defaults to folder/jobs.sqlite
         # and takes are written to folder/media/.
-        generate_shot() -> int | None          # queue a job for the selection; returns the job id
-        animate() -> int | None                #   (None when the selection can't be used; then
-        extend_forward(seconds: float) -> int | None    #   `message` says why)
-        extend_backward(seconds: float) -> int | None
-        infill() -> int | None
-        loop() -> int | None
-        restyle(strength: float) -> int | None
+        generate_shot() -> bool                # queue a job for the selection (one per selected shot)
+        animate() -> bool                      #   True: planned, being written to the journal (its id
+        extend_forward(seconds: float = 2.0) -> bool   #   arrives with `job_queued`); False: the
+        extend_backward(seconds: float = 2.0) -> bool  #   selection can't be used, `message` says why
+        infill() -> bool
+        loop(seconds: float = 1.0) -> bool
+        restyle(strength: float = 0.6) -> bool
         cancel(job_id: int) -> None            # a waiting job is dropped; a running one stops within one step
-        retry(job_id: int) -> int              # run a failed/cancelled/interrupted/done job again
+        retry(job_id: int) -> None             # run a failed/cancelled/interrupted job again (a done one:
+                                               # again with a new seed, so a new take); id via job_queued
+        retry_interrupted() -> None            # "Run them again" for every interrupted job
         move(job_id: int, index: int) -> None  # reorder waiting jobs; 0 runs next
         pause_queue() -> None                  # see "Pause" below
         resume_queue() -> None
@@ -35,6 +37,9 @@ What the main window uses (exact signatures; everything else in this package is 
         message(str)                            # one line for the status bar
         take_placed(str clip_id)                # a finished job's take is now in the timeline
         action_states_changed()                 # re-read action_state() (selection/doc/queue moved)
+        job_queued(int job_id)                  # a job is on disk and waiting
+        job_ended(int job_id, str how)          # "done" (take placed), "failed", "cancelled", "requeued"
+        job_started(int), job_live(int), measured(int, int, float, float, float)  # for the panels
 
     JobsPanel(controller: GenerationController, parent: QWidget | None = None)      # QWidget
     MonitorPanel(controller: GenerationController, parent: QWidget | None = None)   # QWidget
@@ -48,7 +53,11 @@ of the queue (its sampling restarts on resume), then unloads the model so the GP
 free at once. Nothing queued runs until resume_queue().
 
 The worker never touches the Document: it returns a Take and the plan's target, and the GUI
-thread applies `PlaceGeneratedTake` (one undoable edit).
+thread applies `PlaceGeneratedTake` (one undoable edit). Journal reads and writes run on a
+journal thread, so `jobs()` is what was last read (`jobs_changed` says when it changes).
+
+While our background threads run, Python's automatic garbage collection is moved to the GUI
+thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt object.
 """
 
 from __future__ import annotations

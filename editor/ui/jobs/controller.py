@@ -1,18 +1,23 @@
 """The generation controller: the user's actions become queued jobs; finished jobs become undoable edits.
 
 It owns the project's job journal and the worker thread. On the GUI thread it only builds plans
-(pure Python), writes a queued row (one small SQLite transaction) and applies results as
-`PlaceGeneratedTake` edits; reading frames, running the model and writing takes all happen in
-the worker. The worker reads the project only through a snapshot of its settings and cast that
+(pure Python) and applies results as `PlaceGeneratedTake` edits. Journal writes and reads
+(fsync'd SQLite transactions, which a busy disk can hold up for a good part of a second) go
+through a one-thread "journal" executor whose answers come back as queued signals; reading
+frames, running the model and writing takes happen in the worker. Only opening the journal (with
+the project) and closing it (on quit) wait for the disk on the GUI thread. The worker reads the project only through a snapshot of its settings and cast that
 this controller replaces (never mutates) after each change, so the two threads never share a
 mutable object.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import functools
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +107,8 @@ class GenerationController(QObject):
     job_live = Signal(int)  # the running job's progress or preview changed
     measured = Signal(int, int, float, float, float)  # job, step, s/step, RSS MiB, GPU MiB
     job_ended = Signal(int, str)  # job id, "done" | "failed" | "cancelled" | "requeued"
+    job_queued = Signal(int)  # a new job (or a job run again) is on disk, waiting to run
+    _io_done = Signal(object, object)  # journal-thread future, what to do with its result
 
     def __init__(
         self,
@@ -130,6 +137,10 @@ class GenerationController(QObject):
         self._live: dict[int, LiveJob] = {}
         self._model_support: dict[str, tuple[float, Any]] = {}
         self._closed = False
+        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
+        self._io_done.connect(self._on_io_done)
+        self._refreshing = False
+        self._refresh_again = False
 
         self._worker = JobWorker(self.journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
         w = self._worker
@@ -147,6 +158,9 @@ class GenerationController(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        # A controller dropped without shutdown() must not leave its thread running (Qt aborts
+        # when a running QThread is destroyed).
+        self.destroyed.connect(functools.partial(JobWorker.stop, self._worker))
 
         self.interrupted: list[Job] = list(self.journal.interrupted_on_open)
         self._refresh()
@@ -158,30 +172,34 @@ class GenerationController(QObject):
         self._worker.wake()
 
     # --- the user's actions -------------------------------------------------------------------
-    def generate_shot(self) -> int | None:
-        """Queue a take for each selected shot (a draft's first take, or another one)."""
+    def generate_shot(self) -> bool:
+        """Queue a take for each selected shot (a draft's first take, or another one).
+
+        Every action returns True when its job was planned and is being queued (`job_queued`
+        brings its id once it is on disk), False when the selection can't be used (`message`
+        says why).
+        """
         clips = self.selection.clips
         if len(clips) > 1:
-            ids = [self._queue(GenerateShot(clip_id=c)) for c in clips]
-            return next((i for i in ids if i is not None), None)
+            return any([self._queue(GenerateShot(clip_id=c)) for c in clips])
         return self._queue(self._selection_for("generate"))
 
-    def animate(self) -> int | None:
+    def animate(self) -> bool:
         return self._queue(self._selection_for("animate"))
 
-    def extend_forward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> int | None:
+    def extend_forward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
         return self._queue(self._selection_for("extend_forward", seconds=seconds))
 
-    def extend_backward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> int | None:
+    def extend_backward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
         return self._queue(self._selection_for("extend_backward", seconds=seconds))
 
-    def infill(self) -> int | None:
+    def infill(self) -> bool:
         return self._queue(self._selection_for("infill"))
 
-    def loop(self, seconds: float = DEFAULT_LOOP_SECONDS) -> int | None:
+    def loop(self, seconds: float = DEFAULT_LOOP_SECONDS) -> bool:
         return self._queue(self._selection_for("loop", seconds=seconds))
 
-    def restyle(self, strength: float = DEFAULT_RESTYLE_STRENGTH) -> int | None:
+    def restyle(self, strength: float = DEFAULT_RESTYLE_STRENGTH) -> bool:
         return self._queue(self._selection_for("restyle", strength=strength))
 
     def action_state(self, action: str) -> tuple[bool, str]:
@@ -234,38 +252,28 @@ class GenerationController(QObject):
             self.job_live.emit(job_id)
             self.message.emit(f"Stopping “{self.title_of(job_id)}”…")
             return
-        try:
-            self.journal.cancel(job_id)
-        except JournalError as exc:
-            self.message.emit(str(exc))
-        self._refresh()
+        self._in_journal(lambda: self.journal.cancel(job_id), lambda _job: self._refresh())
 
-    def retry(self, job_id: int) -> int | None:
-        """Run a job again. A done job is run with a new seed, so it makes a different take."""
-        try:
+    def retry(self, job_id: int) -> None:
+        """Run a job again (its id comes back with `job_queued`). A done job is run with a new
+        seed, so it makes a different take; the others are run as they were asked for."""
+        seed = random.SystemRandom().randrange(2**31)
+
+        def write() -> Job:
             job = self.journal.get(job_id)
             if job.state is JobState.DONE:
-                plan = replace(plan_of(job), seed=random.SystemRandom().randrange(2**31))
-                new = submit(self.journal, plan)
-            else:
-                new = self.journal.requeue(job_id)
-        except (JournalError, GenerationError) as exc:
-            self.message.emit(str(exc))
-            return None
-        self._refresh()
-        self._worker.wake()
-        return new.id
+                return submit(self.journal, replace(plan_of(job), seed=seed))
+            return self.journal.requeue(job_id)
+
+        self._in_journal(write, self._queued)
 
     def retry_interrupted(self) -> None:
         for job in [j for j in self._jobs if j.state is JobState.INTERRUPTED]:
             self.retry(job.id)
 
     def move(self, job_id: int, index: int) -> None:
-        try:
-            self.journal.move(job_id, index)
-        except JournalError as exc:
-            self.message.emit(str(exc))
-        self._refresh()
+        """Put a waiting job at `index` of the waiting jobs (0 runs next)."""
+        self._in_journal(lambda: self.journal.move(job_id, index), lambda _jobs: self._refresh())
 
     def pause_queue(self) -> None:
         """Stop the running job (back to the front of the queue) and free the model's memory."""
@@ -295,6 +303,7 @@ class GenerationController(QObject):
         self._closed = True
         self._unsubscribe()
         self._worker.stop()
+        self._io.shutdown(wait=True, cancel_futures=False)  # queued rows are written before we go
         try:
             self._runner.unload()
         except Exception:
@@ -332,7 +341,7 @@ class GenerationController(QObject):
             return RestyleClip(clip_id=clip_id, strength=strength)
         raise ValueError(action)
 
-    def _queue(self, selection: PlanSelection | None) -> int | None:
+    def _queue(self, selection: PlanSelection | None) -> bool:
         try:
             if selection is None:
                 raise EditRefused("Nothing is selected.")
@@ -340,15 +349,44 @@ class GenerationController(QObject):
             reason = self._model_refuses(model_for(plan), plan.action)
             if reason:
                 raise GenerationError(reason)
-            job = submit(self.journal, plan)
-        except (EditRefused, GenerationError, JournalError) as exc:
+        except (EditRefused, GenerationError) as exc:
             self.message.emit(str(exc))
-            return None
-        self._plans[job.id] = plan
+            return False
+        self._in_journal(lambda: submit(self.journal, plan), self._queued)
+        return True
+
+    def _queued(self, job: Job) -> None:
+        try:
+            self._plans[job.id] = plan_of(job)
+        except GenerationError:
+            pass
         self.message.emit(f"Queued: {job.title}")
         self._refresh()
         self._worker.wake()
-        return job.id
+        self.job_queued.emit(job.id)
+
+    # --- the journal thread -------------------------------------------------------------------
+    def _in_journal(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run `work()` on the journal thread; `then(result)` follows on the GUI thread."""
+        if self._closed:
+            return
+        future = self._io.submit(work)
+        # emitted from the journal thread; Qt queues it to this object's (the GUI) thread
+        future.add_done_callback(lambda f: self._io_done.emit(f, then))
+
+    def _on_io_done(self, future: concurrent.futures.Future, then: Callable[[Any], None]) -> None:
+        if self._closed:
+            return
+        try:
+            result = future.result()
+        except (JournalError, GenerationError) as exc:
+            self.message.emit(str(exc))
+            if then == self._set_jobs:
+                self._refreshing = False
+            else:
+                self._refresh()
+            return
+        then(result)
 
     def _model_refuses(self, model: str, action: Action) -> str | None:
         """Why `model` can't make `action` (None when it can). Model folders are read once per change."""
@@ -384,22 +422,32 @@ class GenerationController(QObject):
         plan = self._plans.get(job_id)
         if plan is None:
             job = next((j for j in self._jobs if j.id == job_id), None)
+            if job is None:
+                return None  # not read yet; the next refresh brings it
             try:
-                plan = plan_of(job or self.journal.get(job_id))
-            except (GenerationError, JournalError):
+                plan = plan_of(job)
+            except GenerationError:
                 return None
             self._plans[job_id] = plan
         return plan
 
     def _refresh(self) -> None:
+        """Re-read the job list on the journal thread; `jobs_changed` follows."""
         if self._closed:
             return
-        try:
-            self._jobs = self.journal.jobs()
-        except JournalError as exc:
-            self.message.emit(str(exc))
+        if self._refreshing:
+            self._refresh_again = True  # one more read after the one in flight, not one per call
             return
-        self._titles = {j.id: j.title for j in self._jobs}
+        self._refreshing = True
+        self._in_journal(self.journal.jobs, self._set_jobs)
+
+    def _set_jobs(self, jobs: list[Job]) -> None:
+        self._refreshing = False
+        if self._refresh_again:
+            self._refresh_again = False
+            self._refresh()
+        self._jobs = jobs
+        self._titles = {j.id: j.title for j in jobs}
         self.jobs_changed.emit()
 
     def _on_started(self, job_id: int) -> None:

@@ -18,6 +18,9 @@ from editor.ui.jobs.worker import memory_now
 
 IDLE_SAMPLE_MS = 1000
 MEMORY_HISTORY = 600  # samples kept on the memory plot
+# Curves are redrawn at most this often: a tiny model makes dozens of steps a second, and a
+# pyqtgraph repaint costs milliseconds of GUI time that the heartbeat of the window can't spare.
+REDRAW_MS = 250
 
 
 class MonitorPanel(QWidget):
@@ -38,15 +41,13 @@ class MonitorPanel(QWidget):
         self.summary = QLabel("No job running.")
         self.summary.setObjectName("MonitorSummary")
 
-        pg.setConfigOptions(antialias=True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground(None)
         self.speed_plot = self.plots.addPlot(row=0, col=0)
         self.speed_plot.setLabel("left", "s / step")
         self.speed_plot.setLabel("bottom", "step")
         self.speed_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2), symbol="o",
-                                                symbolSize=4, symbolBrush="#6cb4ff")
+        self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2))
         self.memory_plot = self.plots.addPlot(row=1, col=0)
         self.memory_plot.setLabel("left", "memory", units="MiB")
         self.memory_plot.setLabel("bottom", "time", units="s")
@@ -63,6 +64,10 @@ class MonitorPanel(QWidget):
         controller.job_started.connect(self._on_started)
         controller.measured.connect(self._on_measured)
         controller.jobs_changed.connect(self._on_jobs_changed)
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self._draw)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(IDLE_SAMPLE_MS)
         self._idle_timer.timeout.connect(self._sample_idle)
@@ -73,7 +78,7 @@ class MonitorPanel(QWidget):
         self._job = job_id
         self._steps.clear()
         self._step_s.clear()
-        self.speed_curve.setData([], [])
+        self._draw()
         title = self._controller.title_of(job_id)
         self.summary.setText(f"{title}: starting…")
         self.speed_plot.setTitle(title, size="9pt")
@@ -83,7 +88,6 @@ class MonitorPanel(QWidget):
             self._on_started(job_id)
         self._steps.append(step)
         self._step_s.append(seconds)
-        self.speed_curve.setData(self._steps, self._step_s)
         self._add_memory(rss, gpu)
         gpu_text = f", GPU {gpu:,.0f} MiB" if gpu >= 0 else ""
         self.summary.setText(
@@ -108,11 +112,21 @@ class MonitorPanel(QWidget):
         self._gpu.append(gpu)
         if len(self._times) > MEMORY_HISTORY:
             del self._times[0], self._rss[0], self._gpu[0]
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _draw(self) -> None:
+        self.speed_curve.setData(self._steps, self._step_s)
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
         self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
 
     # --- for tests and the window --------------------------------------------------------------
+    def flush(self) -> None:
+        """Draw what has been measured now rather than at the next redraw tick."""
+        self._redraw.stop()
+        self._draw()
+
     @property
     def step_seconds(self) -> list[float]:
         """Seconds of each step of the job shown, in order."""

@@ -34,6 +34,7 @@ from editor.document.document import Change, Document, clone_clip
 from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
+from editor.ui.jobs import gc_guard
 from editor.ui.playhead import Playhead
 
 # Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
@@ -185,6 +186,7 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.slider)
         layout.addLayout(bar)
 
+        gc_guard.acquire()  # garbage is collected on the GUI thread while the decode thread runs
         self._thread = QThread()
         self._thread.setObjectName("shotline-preview")
         self._decoder = FrameDecoder(self._folder)
@@ -367,3 +369,4 @@ def _stop_decoder(thread: QThread, decoder: FrameDecoder) -> None:
     thread.quit()
     thread.wait()  # a frame decode takes milliseconds; the panel is going away
     decoder.close()
+    gc_guard.release()

@@ -28,6 +28,7 @@ import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
+from editor.ui.jobs import gc_guard
 from model.journal import Job, Journal, JournalError
 
 # Progress is written to the journal (an fsync'd SQLite write) at most this often: the GUI gets
@@ -36,6 +37,9 @@ JOURNAL_PROGRESS_EVERY_S = 0.5
 # The preview picture sent to the GUI is at most this wide/high (the jobs panel and the
 # timeline overlay show thumbnails; a full frame would only cost copies).
 PREVIEW_SIDE = 320
+# How much lower than the window the job thread runs (Linux nice steps; 5 gives the window about
+# three times the CPU share of the job when both want it).
+JOB_NICENESS = 5
 
 
 class Stopped(Exception):  # noqa: N818 - a cancel is not an error
@@ -128,14 +132,16 @@ class JobWorker(QObject):
         self._scheduled = False  # a _run_one call is queued or running
         self._running: int | None = None
         self._thread: QThread | None = None
+        self._niced = False
 
     # --- life cycle (GUI thread) ----------------------------------------------------------
     def start(self) -> QThread:
         """Move to a new thread and start it; returns the thread (owned by this worker)."""
+        gc_guard.acquire()  # from now on garbage is collected on the GUI thread only
         thread = QThread()
         thread.setObjectName("shotline-jobs")
         self.moveToThread(thread)
-        thread.start()
+        thread.start(QThread.Priority.LowPriority)  # honoured on Windows and macOS; Linux: see _lower_priority
         self._thread = thread
         return thread
 
@@ -155,6 +161,7 @@ class JobWorker(QObject):
         thread.quit()
         ok = thread.wait(timeout_ms)
         self._thread = None
+        gc_guard.release()
         return ok
 
     # --- requests (any thread) -------------------------------------------------------------
@@ -203,8 +210,25 @@ class JobWorker(QObject):
                 print(f"shotline: unloading the model failed: {e}", file=sys.stderr)
         self.unloaded.emit()
 
+    def _lower_priority(self) -> None:
+        """Run jobs at a lower CPU priority than the window, so a busy CPU never stalls the GUI.
+
+        On Linux the nice value is per thread (and inherited by the threads this one starts, such as
+        torch's CPU thread pool when the first job creates it), so only the job work is lowered.
+        """
+        if self._niced:
+            return
+        self._niced = True
+        if sys.platform.startswith("linux"):
+            try:
+                tid = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + JOB_NICENESS))
+            except (OSError, AttributeError):
+                pass  # not allowed here; jobs then run at the window's priority
+
     @Slot()
     def _run_one(self) -> None:
+        self._lower_priority()
         if self._paused.is_set():
             with self._lock:
                 self._scheduled = False
