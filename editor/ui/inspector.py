@@ -97,6 +97,22 @@ def action_button(action: QAction | None, primary: bool = False) -> QToolButton:
     return button
 
 
+def reason_label(action: QAction | None) -> QLabel:
+    """A line under an action's button saying what it will do, or why it is greyed out."""
+    label = _hint("")
+    label.setObjectName("inspector.reason")
+    if action is not None:
+        def update() -> None:
+            label.setText(action.statusTip())
+            label.setProperty("role", "hint" if action.isEnabled() else "warning")
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+        action.changed.connect(update)
+        update()
+    return label
+
+
 class Inspector(QWidget):
     """Follows the shared selection; every change goes through `Document.request`."""
 
@@ -234,6 +250,10 @@ class Inspector(QWidget):
         self.negative_edit.setFixedHeight(48)
         self.negative_edit.committed.connect(lambda text: self._commit_shot(negative_prompt=text))
         v.addWidget(self.negative_edit)
+        self.generate_button = action_button(self._actions.get("gen.generate"), primary=True)
+        self.generate_button.setObjectName("inspector.generate")
+        v.addWidget(self.generate_button)
+        v.addWidget(reason_label(self._actions.get("gen.generate")))
 
         form = self._form()
         self.seed_spin = QSpinBox()
@@ -274,9 +294,6 @@ class Inspector(QWidget):
         v.addWidget(self.cast_list)
         v.addWidget(self.cast_empty)
 
-        self.generate_button = action_button(self._actions.get("gen.generate"), primary=True)
-        self.generate_button.setObjectName("inspector.generate")
-        v.addWidget(self.generate_button)
 
         self.takes_box = QWidget()
         tv = QVBoxLayout(self.takes_box)
@@ -321,6 +338,7 @@ class Inspector(QWidget):
         self.infill_button = action_button(self._actions.get("gen.infill"), primary=True)
         self.infill_button.setObjectName("inspector.infill")
         v.addWidget(self.infill_button)
+        v.addWidget(reason_label(self._actions.get("gen.infill")))
         close = QPushButton("Close gap")
         close.setObjectName("inspector.close_gap")
         close.setToolTip("Move the later clips left so the gap disappears")
@@ -371,8 +389,12 @@ class Inspector(QWidget):
         v.addWidget(self.end_hint)
         self.extend_forward_button = action_button(self._actions.get("gen.extend_forward"), primary=True)
         self.extend_backward_button = action_button(self._actions.get("gen.extend_backward"), primary=True)
+        self.extend_forward_reason = reason_label(self._actions.get("gen.extend_forward"))
+        self.extend_backward_reason = reason_label(self._actions.get("gen.extend_backward"))
         v.addWidget(self.extend_forward_button)
+        v.addWidget(self.extend_forward_reason)
         v.addWidget(self.extend_backward_button)
+        v.addWidget(self.extend_backward_reason)
         v.addStretch(1)
         return page
 
@@ -556,7 +578,9 @@ class Inspector(QWidget):
                               if forward else
                               "Extend backward makes new frames before the clip's first frame, leading into it.")
         self.extend_forward_button.setVisible(forward)
+        self.extend_forward_reason.setVisible(forward)
         self.extend_backward_button.setVisible(not forward)
+        self.extend_backward_reason.setVisible(not forward)
 
     # --- commits ------------------------------------------------------------------------------
     def _clip_id(self) -> str | None:

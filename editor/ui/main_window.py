@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.timeline.message.connect(self.show_message)
         self.timeline.clip_activated.connect(self._on_clip_activated)
         self.timeline.zoom_changed.connect(self._sync_zoom_slider)
+        self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline.customContextMenuRequested.connect(self._timeline_menu)
         self.storyboard = Storyboard(document, self.selection, actions=self.actions, thumbnails=self.thumbnails)
         self.storyboard.message.connect(self.show_message)
         self.storyboard.shot_activated.connect(self._on_clip_activated)
@@ -364,7 +366,11 @@ class MainWindow(QMainWindow):
         elif sel.keyframe is not None:
             text = "Keyframe"
         elif sel.clip_end is not None:
-            text = f"Clip {sel.clip_end.side}"
+            try:
+                clip = project.find_clip(sel.clip_end.clip_id)[1]
+                text = f"{'End' if sel.clip_end.side == 'end' else 'Start'} of {clip.name or 'clip'}"
+            except KeyError:
+                text = ""
         self.selection_label.setText(text)
 
     def refresh_actions(self) -> None:
@@ -817,6 +823,27 @@ class MainWindow(QMainWindow):
                           f"diffusion models.<br><br>Python {sys.version.split()[0]}")
 
     # --- misc ---------------------------------------------------------------------------------
+    CONTEXT_ACTIONS = {
+        "clips": ("gen.generate", "gen.animate", "gen.restyle", "gen.loop", None, "edit.split", "edit.delete",
+                  "edit.ripple_delete"),
+        "gap": ("gen.infill", "edit.add_shot", None, "edit.delete"),
+        "clip_end": ("gen.extend_forward", "gen.extend_backward", None, "edit.split"),
+        "keyframe": ("edit.delete",),
+        "none": ("edit.add_shot", "edit.add_track", None, "file.import"),
+    }
+
+    def _timeline_menu(self, pos) -> None:
+        """Right-click menu: the actions that apply to what was clicked (the table's actions)."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        for action_id in self.CONTEXT_ACTIONS.get(self.selection.kind, ()):
+            if action_id is None:
+                menu.addSeparator()
+            elif self.actions[action_id].isVisible():
+                menu.addAction(self.actions[action_id])
+        menu.popup(self.timeline.mapToGlobal(pos))
+
     def _on_clip_activated(self, clip_id: str) -> None:
         try:
             clip = self.document.project.find_clip(clip_id)[1]

@@ -111,12 +111,12 @@ class TimelinePainter:
 
         p.save()
         p.setClipRect(tracks_clip)
-        self._paint_in_out_range(p, s, tracks_clip)
         for index, track in enumerate(s.project.tracks):
             top = geo.track_top(index)
             if top > s.height or top + geo.track_h < geo.ruler_h:
                 continue
             self._paint_track(p, s, index, track, top, first, last)
+        self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)
         self._paint_drop(p, s)
@@ -425,7 +425,9 @@ class TimelinePainter:
         start = s.in_mark or 0
         end = s.out_mark if s.out_mark is not None else max(s.project.duration, start + 1)
         x0, x1 = s.geo.x_of(start), s.geo.x_of(end)
-        p.fillRect(QRectF(x0, area.top(), x1 - x0, area.height()), color("in_out", 18))
+        rows = len(s.project.tracks)
+        bottom = min(area.bottom(), s.geo.track_top(rows))
+        p.fillRect(QRectF(x0, area.top(), x1 - x0, bottom - area.top()), color("in_out", 34))
 
     # --- fixed parts: headers, ruler, playhead ------------------------------------------------
     def _paint_headers(self, p: QPainter, s: PaintState) -> None:

@@ -341,6 +341,16 @@ class TimelineView(QAbstractScrollArea):
         hit = self._hit(pos)
         if hit.track_id is not None:
             self._last_track_id = hit.track_id
+        if event.button() == Qt.MouseButton.RightButton:
+            # right-click picks what is under the mouse first, so the context menu acts on it
+            if hit.kind in ("clip", "clip_start", "clip_end") and hit.clip_id not in self._selection.clips:
+                self._selection.set_clips([hit.clip_id])
+            elif hit.kind == "gap":
+                self._selection.set_gap(GapRef(hit.gap.track_id, hit.gap.start, hit.gap.length))
+            elif hit.kind == "keyframe":
+                self._selection.set_keyframe(hit.clip_id, hit.keyframe_id)
+            super().mousePressEvent(event)
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
