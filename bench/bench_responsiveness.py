@@ -5,16 +5,18 @@ A 5 ms precise QTimer ticks on the GUI thread while the editor's own worker thre
 reading the context frames, sampling, decoding, writing the lossless take, and the GUI thread
 placing it as an undoable edit and repainting the jobs panel and the monitor. Each figure is the
 gap between two ticks, the 5 ms interval included (so 5 ms is perfect): the longest gap and the
-99th percentile. The first job (importing torch, loading the model) is measured apart: the
-figures that have goals are for the jobs after it, the steady state the user lives in.
+99th percentile. The first job (the worker importing torch and loading the model: the tiny
+model is built in a separate process, so this process starts without torch, as the editor does)
+is measured apart; `ui_max_stall_ms` and `ui_p99_stall_ms` are for the jobs after it, the
+steady state the user lives in.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -50,19 +52,25 @@ def _gap_project(folder: Path):
     return Document(project, folder)
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def heartbeat_while_jobs_run(jobs: int, steps: int) -> tuple[list[float], list[list[float]]]:
-    """Run `jobs` infill jobs one after another; return (gaps of the first job, gaps of each later one) in ms."""
+def build_model_elsewhere(folder: Path) -> Path:
+    """Build the tiny LTX model folder in a child process, so torch stays out of this one."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); "
+            f"from tiny_models import build_tiny_ltx_condition as b; b({str(folder)!r})")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return folder
+
+
+def heartbeat_while_jobs_run(model: Path, jobs: int, steps: int) -> tuple[list[float], list[list[float]]]:
+    """Run `jobs` infill jobs with the model folder one after another; return (gaps of the
+    first job, gaps of each later one) in ms."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from tiny_models import build_tiny_ltx_condition
 
     from editor.document.edits import SetShotSettings
     from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
@@ -70,7 +78,6 @@ def heartbeat_while_jobs_run(jobs: int, steps: int) -> tuple[list[float], list[l
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
-        model = build_tiny_ltx_condition(Path(tmp) / "tiny-ltx")
         doc = _gap_project(Path(tmp) / "Bench.shotline")
         doc.request(SetShotSettings(clip_id="a", model=str(model), steps=steps))
         selection = Selection()
@@ -124,17 +131,17 @@ def heartbeat_while_jobs_run(jobs: int, steps: int) -> tuple[list[float], list[l
 
 
 def measure(quick: bool) -> list[Figure]:
-    t0 = time.perf_counter()
-    first, later = heartbeat_while_jobs_run(jobs=2 if quick else 4, steps=10 if quick else 30)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = build_model_elsewhere(Path(tmp) / "tiny-ltx")
+        first, later = heartbeat_while_jobs_run(model, jobs=2 if quick else 4, steps=10 if quick else 30)
     steady = [g for run in later for g in run]
-    worst, p99 = max(steady), _percentile(steady, 0.99)
+    worst, p99 = max(steady), percentile(steady, 0.99)
     cold = max(first)
-    _ = time.perf_counter() - t0
     return [
         Figure("ui_max_stall_ms", round(worst, 1), "ms", "< 50", worst < 50),
         Figure("ui_p99_stall_ms", round(p99, 1), "ms", "< 20", p99 < 20),
-        # importing torch and loading the model in the worker, the first time only; for information
-        Figure("ui_max_stall_first_job_ms", round(cold, 1), "ms", "< 250 (first job: torch import, load)",
+        # the worker importing torch and loading the model, the first time only
+        Figure("ui_max_stall_first_job_ms", round(cold, 1), "ms", "< 250 (torch import and model load)",
                cold < 250),
     ]
 

@@ -227,3 +227,14 @@ def test_journal_file_is_the_projects(controller):
     assert Path(controller.journal.path) == controller.document.folder / "jobs.sqlite"
     with Journal(controller.journal.path) as other:  # another reader sees the same queue
         assert other.jobs() == []
+
+
+def test_the_window_keeps_its_heartbeat_while_a_job_runs(qtbot, tiny_ltx_dir):
+    """A 5 ms GUI timer keeps ticking while the worker samples (bench_responsiveness has the goals;
+    this bound is loose enough for a busy CI machine, tight enough to catch a blocking call)."""
+    from bench.bench_responsiveness import heartbeat_while_jobs_run, percentile
+
+    first, later = heartbeat_while_jobs_run(tiny_ltx_dir, jobs=2, steps=6)
+    gaps = [g for run in later for g in run]
+    assert len(gaps) > 20
+    assert percentile(gaps, 0.99) < 60 and max(gaps) < 250, sorted(gaps)[-5:]
