@@ -260,3 +260,52 @@ def test_drop_on_the_window_timeline_then_undo_through_the_window(window, ui_doc
     assert len(window.document.project.track("v2").clips) == 1
     window.actions["edit.undo"].trigger()
     assert window.document.project.track("v2").clips == []
+
+
+def test_infill_from_the_window_marks_the_gap_then_fills_it(qtbot, gap_document):
+    """A real job: select the gap, Generate ▸ Infill (built-in interpolation), watch it land."""
+    from editor.document.storage import save_project
+    from editor.ui.selection import GapRef
+
+    save_project(gap_document.project, gap_document.folder)
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    seen = []
+    original = w.timeline.set_job_overlay
+
+    def spy(target, progress, image=None, label=""):
+        seen.append((target.start, target.length, progress))
+        original(target, progress, image, label)
+
+    w.timeline.set_job_overlay = spy
+    try:
+        assert w.open_project_path(gap_document.folder)
+        w.selection.set_gap(GapRef("v1", 24, 10))
+        assert w.actions["gen.infill"].isEnabled(), w.actions["gen.infill"].toolTip()
+        w.actions["gen.infill"].trigger()
+        qtbot.waitUntil(lambda: len(w.document.project.track("v1").clips) == 3, timeout=60_000)
+        filled = w.document.project.track("v1").clips[1]
+        assert (filled.start, filled.length) == (24, 10) and filled.take.generated
+        assert seen and all(start <= 24 and start + length >= 34 for start, length, _ in seen)
+        qtbot.waitUntil(lambda: not w.timeline.job_overlays, timeout=10_000)
+        w.actions["edit.undo"].trigger()  # the result is one ordinary undo step
+        assert len(w.document.project.track("v1").clips) == 2
+    finally:
+        close(w)
+
+
+def test_media_bin_imports_into_the_project_and_drags_out_file_urls(window, tmp_path):
+    from PySide6.QtGui import QImage
+
+    outside = tmp_path / "poster.png"
+    QImage(32, 18, QImage.Format.Format_RGB888).save(str(outside))
+    bin_ = window.media_bin
+    added = bin_.import_files([str(outside)])
+    assert added == [str(window.session.folder / "media" / "poster.png")]
+    assert (window.session.folder / "media" / "poster.png").exists()
+    paths = bin_.paths()
+    assert added[0] in paths and any(p.endswith("sunrise.mp4") for p in paths)
+    items = [bin_.list.item(i) for i in range(bin_.list.count())]
+    mime = bin_.list.mimeData(items[:1])
+    assert mime.urls()[0].toLocalFile() == items[0].data(Qt.ItemDataRole.UserRole)
