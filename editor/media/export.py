@@ -17,6 +17,7 @@ the file is tagged BT.709, which is what players assume for HD video.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -25,7 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -293,6 +294,86 @@ def encode_command(
         cmd += ["-metadata", f"{key}={value}"]
     cmd += ["-f", "mp4", str(target)]
     return cmd
+
+
+def encode_frames(
+    frames: Iterable[np.ndarray],
+    out_path: str | os.PathLike,
+    fps: Fraction,
+    *,
+    total: int,
+    metadata: dict[str, str] | None = None,
+    options: ExportOptions | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Encode `total` RGB uint8 frames (all one even size) to an MP4 at `fps`, atomically.
+
+    The headless generation commands write their new frames with this; it runs the same ffmpeg
+    command as `export_project`. As there, the frames go to a temporary file beside the target
+    that replaces it only once ffmpeg succeeded: on cancel (ExportCancelled) or failure
+    (ExportError) nothing is left at `out_path` except a previous file, untouched.
+    """
+    t0 = time.perf_counter()
+    options = (options or ExportOptions()).validate()
+    out = Path(out_path).expanduser().absolute()
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name such as {out / 'clip.mp4'}.")
+    it = iter(frames)
+    first = next(it, None)
+    if first is None or total < 1:
+        raise ExportError("There are no frames to write.")
+    height, width = first.shape[:2]
+    if first.dtype != np.uint8 or first.ndim != 3 or first.shape[2] != 3 or width % 2 or height % 2:
+        raise ExportError(f"Frames must be RGB uint8 with even sides to encode; got {first.shape} {first.dtype}.")
+    tmp = _temp_beside(out)
+    log_path = out.with_name(out.name + ".ffmpeg.log")
+    cmd = encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp)
+    stderr = _Drain()
+    proc: subprocess.Popen | None = None
+    done, written = False, 0
+    try:
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc
+        stderr.start(proc.stderr)
+        for frame in itertools.chain([first], it):
+            if should_cancel is not None and should_cancel():
+                raise ExportCancelled(f"Cancelled; nothing was written to {out.name}.")
+            if frame.shape != first.shape or frame.dtype != np.uint8:
+                raise ExportError(f"Frame {written} is {frame.shape} {frame.dtype}, not {first.shape} uint8 like the first.")
+            try:
+                proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            except (BrokenPipeError, OSError):
+                break  # ffmpeg stopped reading: its exit code and log say why, below
+            written += 1
+            if on_progress is not None:
+                on_progress(written, total)
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        rc = proc.wait()
+        stderr.join()
+        if rc != 0:
+            how = f"ffmpeg was stopped by signal {-rc}" if rc < 0 else f"ffmpeg exited with code {rc}"
+            raise _failed(out, log_path, stderr.text(), how)
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise _failed(out, log_path, stderr.text(), "ffmpeg wrote no file")
+        try:
+            os.replace(tmp, out)
+        except OSError as exc:
+            raise ExportError(f"{out} could not be written ({exc}); is that file open elsewhere?") from exc
+        done = True
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stderr.join()
+        if not done:
+            tmp.unlink(missing_ok=True)
+    return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))
 
 
 # --- helpers ------------------------------------------------------------------------------
