@@ -24,6 +24,7 @@ def view(qtbot, ui_document):
     v = TimelineView(ui_document, selection, playhead, probe=lambda p: probe(p).frames)
     v.messages = []
     v.message.connect(v.messages.append)
+    v.refused.connect(v.messages.append)
     qtbot.addWidget(v)
     v.resize(1400, 300)
     v.show()

@@ -153,6 +153,7 @@ def test_a_refused_edit_shows_its_reason_and_changes_nothing(window):
     assert not window.document.can_undo
     window.split_at_playhead()
     assert "split" in window.statusBar().currentMessage().lower()
+    assert window.statusBar().property("error") is True  # shown in red
     assert not window.document.can_undo
 
 

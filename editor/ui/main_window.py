@@ -99,16 +99,17 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
                                      probe=_probe_frames, still_seconds=defaults.still_seconds)
         self.timeline.message.connect(self.show_message)
+        self.timeline.refused.connect(lambda text: self.show_message(text, error=True))
         self.timeline.clip_activated.connect(self._on_clip_activated)
         self.timeline.zoom_changed.connect(self._sync_zoom_slider)
         self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.customContextMenuRequested.connect(self._timeline_menu)
         self.storyboard = Storyboard(document, self.selection, actions=self.actions, thumbnails=self.thumbnails)
-        self.storyboard.message.connect(self.show_message)
+        self.storyboard.message.connect(lambda text: self.show_message(text, error=True))
         self.storyboard.shot_activated.connect(self._on_clip_activated)
         self.inspector = Inspector(document, self.selection, actions=action_map, thumbnails=self.thumbnails,
                                    models=self.settings.model_folders())
-        self.inspector.message.connect(self.show_message)
+        self.inspector.message.connect(lambda text: self.show_message(text, error=True))
         self.history = HistoryPanel(document)
         self.media_bin = MediaBin(document, self.thumbnails)
         self.media_bin.message.connect(self.show_message)
@@ -334,7 +335,13 @@ class MainWindow(QMainWindow):
 
     # --- status and title ---------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
-        self.statusBar().showMessage(text, STATUS_MS)
+        """A status-bar line; refusals and failures (`error`) show in red until the next message."""
+        bar = self.statusBar()
+        if bool(bar.property("error")) != error:
+            bar.setProperty("error", error)
+            bar.style().unpolish(bar)
+            bar.style().polish(bar)
+        bar.showMessage(text, STATUS_MS * (2 if error else 1))
 
     def _update_title(self) -> None:
         folder = self.session.folder

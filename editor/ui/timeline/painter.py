@@ -88,6 +88,7 @@ class TimelinePainter:
         self.font_tc.setBold(True)
         self.fm_name = QFontMetrics(self.font_name)
         self.fm_small = QFontMetrics(self.font_small)
+        self.fm_prompt = QFontMetrics(self.font_prompt)
         self.fm_ruler = QFontMetrics(self.font_ruler)
         self._hatch = QBrush(color("draft_edge", 38), Qt.BrushStyle.BDiagPattern)
         self._cut_line = color("border")
@@ -256,7 +257,7 @@ class TimelinePainter:
         if clip.takes and (len(clip.takes) > 1 or (clip.take and clip.take.generated)):
             badge = f"take {clip.active_take + 1}/{len(clip.takes)}"
         badge_w = self.fm_small.horizontalAdvance(badge) + 10 if badge else 0
-        if badge and avail > badge_w + 30:
+        if badge and avail > badge_w + 60:  # the name comes first; the badge only when there is room
             br = QRectF(right - badge_w, y + 2, badge_w, TITLE_H - 4)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.setPen(Qt.PenStyle.NoPen)
@@ -275,8 +276,10 @@ class TimelinePainter:
         p.drawText(QRectF(left, y, avail, TITLE_H), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                    self.fm_name.elidedText(name, Qt.TextElideMode.ElideRight, avail))
         if clip.is_draft:
-            body = QRectF(left, y + TITLE_H + 3, right - left, h - TITLE_H - KEYFRAME_BAND + 2)
-            if body.height() > 10 and body.width() > 20:
+            line_h = self.fm_prompt.lineSpacing()
+            lines = int((h - TITLE_H - KEYFRAME_BAND + 6) // line_h)  # whole lines only: no cut-off text
+            body = QRectF(left, y + TITLE_H + 3, right - left, lines * line_h)
+            if lines >= 1 and body.width() > 20:
                 p.setFont(self.font_prompt)
                 p.setPen(color("text_dim") if clip.shot.prompt else color("text_faint"))
                 prompt = clip.shot.prompt or "No prompt yet: type one in the inspector"

@@ -74,7 +74,8 @@ class _Drag:
 class TimelineView(QAbstractScrollArea):
     """Tracks of clips over a timecode ruler; the shared selection and playhead."""
 
-    message = Signal(str)  # a refused edit's reason, or what just happened
+    message = Signal(str)  # what a drag or drop will do / just did
+    refused = Signal(str)  # why an edit was refused (nothing changed)
     zoom_changed = Signal(float)
     clip_activated = Signal(str)  # double-click on a clip (the window focuses the inspector)
 
@@ -144,7 +145,7 @@ class TimelineView(QAbstractScrollArea):
         try:
             self.document.request(edit)
         except EditRefused as exc:
-            self.message.emit(str(exc))
+            self.refused.emit(str(exc))
             return False
         return True
 
@@ -371,7 +372,7 @@ class TimelineView(QAbstractScrollArea):
             try:
                 self.request(commands.remove_track(project, hit.track_id))
             except EditRefused as exc:
-                self.message.emit(str(exc))
+                self.refused.emit(str(exc))
         elif hit.kind == "clip":
             collapse = None
             if ctrl:
@@ -702,11 +703,11 @@ class TimelineView(QAbstractScrollArea):
             edit = drop_edit(self.document.project, paths, track_id=track_id, frame=frame, clip_id=clip_id,
                              still_seconds=self.still_seconds, probe=self._probe_frames, pin_on_track=alt)
         except EditRefused as exc:
-            self.message.emit(str(exc))
+            self.refused.emit(str(exc))
             event.ignore()
             return
         except Exception as exc:  # an unreadable video: say which and why, keep the editor running
-            self.message.emit(f"Could not add the dropped files: {exc}")
+            self.refused.emit(f"Could not add the dropped files: {exc}")
             event.ignore()
             return
         if self.request(edit):
