@@ -60,11 +60,11 @@ def drop_files(widget: QWidget, pos: QPoint, paths: list[str | Path], mods=NO_MO
 
 def drop_mime(widget: QWidget, pos: QPoint, mime: QMimeData, mods=NO_MOD) -> bool:
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-    enter = QDragEnterEvent(QPointF(pos), actions, mime, Qt.MouseButton.NoButton, mods)
+    enter = QDragEnterEvent(QPoint(pos), actions, mime, Qt.MouseButton.NoButton, mods)
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False
-    moving = QDragMoveEvent(QPointF(pos), actions, mime, Qt.MouseButton.NoButton, mods)
+    moving = QDragMoveEvent(QPoint(pos), actions, mime, Qt.MouseButton.NoButton, mods)
     QApplication.sendEvent(widget, moving)
     drop = QDropEvent(QPointF(pos), actions, mime, Qt.MouseButton.NoButton, mods)
     QApplication.sendEvent(widget, drop)
