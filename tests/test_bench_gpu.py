@@ -1,0 +1,45 @@
+"""bench/gpu.py: imports without CUDA, says so in one line, and its whole procedure runs on tiny configs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import gpu
+
+LINE = re.compile(r"^[a-z0-9_]+: -?[0-9.]+(e[+-]?[0-9]+)? \S+ \(goal: .+\)(  MISSED)?$")
+
+
+def test_without_cuda_it_says_so_in_one_line_and_exits_0(capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    assert gpu.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "needs a CUDA GPU" in out
+
+
+def test_the_real_configs_build_the_published_model_sizes():
+    import torch
+    from diffusers import AutoencoderKLLTXVideo, LTXVideoTransformer3DModel
+
+    with torch.device("meta"):  # shapes only: no memory, no time
+        transformer = LTXVideoTransformer3DModel(**gpu.TRANSFORMER_2B)
+        vae = AutoencoderKLLTXVideo(**gpu.VAE_095)
+    assert 1.9e9 < sum(p.numel() for p in transformer.parameters()) < 2.0e9  # "LTX-Video 2B"
+    assert (vae.spatial_compression_ratio, vae.temporal_compression_ratio) == (32, 8)
+    assert (gpu.REAL.width, gpu.REAL.height, gpu.REAL.frames, gpu.REAL.steps) == (768, 512, 121, (8, 30))
+
+
+def test_tiny_run_on_the_cpu_goes_through_every_cpu_side_step(capsys):
+    # bf16 on the CPU: the same made-in-bf16 construction path the GPU run takes
+    assert gpu.main(["--tiny", "--device", "cpu", "--dtype", "bfloat16"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    figures = [line for line in lines if not line.startswith("#")]
+    assert figures and all(LINE.match(line) for line in figures), "\n".join(lines)
+    names = {line.split(":")[0] for line in figures}
+    assert {"build_model_s", "runner_vs_bare_1_steps", "runner_vs_bare_2_steps", "seconds_per_step_2_steps",
+            "vae_decode_s", "first_block_cache_speedup_2_steps", "bench_wall_s"} <= names
+    assert "# skipped: compile_repeated_blocks (measured on a GPU only)" in lines
