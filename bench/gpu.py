@@ -135,13 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.budget_s is not None:
         setup = replace(setup, budget_s=args.budget_s)
     try:
-        figures = measure(setup, args.device, args.dtype)
+        # each line as soon as it is measured: a run cut short still reports what it had
+        measure(setup, args.device, args.dtype, on_figure=lambda f: print(f.line(), flush=True))
     finally:
         diffusers_logging.set_verbosity(level)
         if bars:
             diffusers_logging.enable_progress_bar()
-    for figure in figures:
-        print(figure.line(), flush=True)
     for what in setup.skipped:
         print(f"# skipped: {what}", flush=True)
     return 0
@@ -219,7 +218,7 @@ class Clock:
         self.seconds = time.perf_counter() - self.t0
 
 
-def measure(setup: Setup, device: str, dtype: str) -> list:
+def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
     import torch
 
     from bench.common import Figure
@@ -238,6 +237,8 @@ def measure(setup: Setup, device: str, dtype: str) -> list:
 
     def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
         figures.append(Figure(name, round(float(value), 4), unit, goal, bool(ok)))
+        if on_figure is not None:
+            on_figure(figures[-1])
 
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-"))
     try:
@@ -311,15 +312,18 @@ def measure(setup: Setup, device: str, dtype: str) -> list:
             from diffusers import FirstBlockCacheConfig
 
             transformer = runner.engine.pipe.transformer
-            transformer.enable_cache(FirstBlockCacheConfig(threshold=0.05))
             try:
-                with Clock(device) as clock:
-                    runner.run(str(folder), request_for(setup, steps))
-            finally:
-                transformer.disable_cache()
-            speedup = full[steps]["s"] / clock.seconds
-            add(f"first_block_cache_speedup_{steps}_steps", speedup, "x",
-                ">= 1.3 (random weights change less predictably than trained ones)", speedup >= 1.3 or setup.tiny)
+                transformer.enable_cache(FirstBlockCacheConfig(threshold=0.05))
+                try:
+                    with Clock(device) as clock:
+                        runner.run(str(folder), request_for(setup, steps))
+                finally:
+                    transformer.disable_cache()
+                speedup = full[steps]["s"] / clock.seconds
+                add(f"first_block_cache_speedup_{steps}_steps", speedup, "x",
+                    ">= 1.3 (random weights change less predictably than trained ones)", speedup >= 1.3 or setup.tiny)
+            except Exception as exc:  # report it and go on to the memory modes
+                print(f"# first-block cache: ERROR {type(exc).__name__}: {exc}", flush=True)
         else:
             setup.skipped.append("first-block cache (time budget)")
         runner.unload()
@@ -347,7 +351,7 @@ def measure(setup: Setup, device: str, dtype: str) -> list:
                 add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
                 add(f"vae_decode_s_{mode}", t["decode_s"], "s", "informational (tiled)")
             except Exception as exc:  # one mode failing must not hide the others' figures
-                print(f"memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
+                print(f"# memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
             finally:
                 lean.unload()
                 _free(device)
@@ -355,18 +359,22 @@ def measure(setup: Setup, device: str, dtype: str) -> list:
         # 6. regional compile of the repeated transformer blocks (last: it can't be undone)
         if gpu and left():
             runner = Runner(device=device, dtype=dtype, memory="full")
-            runner.load(str(folder))
-            runner.engine.pipe.transformer.compile_repeated_blocks(fullgraph=True)
-            steps = min(setup.steps)
-            with Clock(device) as warm:
-                runner.run(str(folder), request_for(setup, steps))
-            with Clock(device) as clock:
-                runner.run(str(folder), request_for(setup, steps))
-            add("compile_first_run_s", warm.seconds, "s", "< 120 (compiling included)", warm.seconds < 120)
-            if steps in full:
-                speedup = full[steps]["s"] / clock.seconds
-                add(f"compile_speedup_{steps}_steps", speedup, "x", ">= 1.1", speedup >= 1.1)
-            runner.unload()
+            try:
+                runner.load(str(folder))
+                runner.engine.pipe.transformer.compile_repeated_blocks(fullgraph=True)
+                steps = min(setup.steps)
+                with Clock(device) as warm:
+                    runner.run(str(folder), request_for(setup, steps))
+                add("compile_first_run_s", warm.seconds, "s", "< 120 (compiling included)", warm.seconds < 120)
+                with Clock(device) as clock:
+                    runner.run(str(folder), request_for(setup, steps))
+                if steps in full:
+                    speedup = full[steps]["s"] / clock.seconds
+                    add(f"compile_speedup_{steps}_steps", speedup, "x", ">= 1.1", speedup >= 1.1)
+            except Exception as exc:
+                print(f"# compile_repeated_blocks: ERROR {type(exc).__name__}: {exc}", flush=True)
+            finally:
+                runner.unload()
         elif not gpu:
             setup.skipped.append("compile_repeated_blocks (measured on a GPU only)")
         else:
