@@ -51,6 +51,7 @@ from editor.document.edits import (
 from editor.document.project import CastMember, Clip, new_id
 from editor.document.storage import resolve_media
 from editor.media.errors import MediaError
+from editor.media.fit import resize
 from editor.media.paths import stored_media_path
 from editor.media.probe import is_still_file
 from editor.media.stills import STILL_SUFFIXES, read_still
@@ -87,21 +88,23 @@ def copy_unique(source: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stem, suffix = source.stem, source.suffix.lower()
     n = 1
-    while True:
-        dest = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-        try:
-            # "x" mode: the name is claimed atomically, so two adds never write the same file
-            with open(source, "rb") as src, open(dest, "xb") as out:
-                shutil.copyfileobj(src, out)
-        except FileExistsError:
-            n += 1
-            continue
-        except BaseException:
-            if dest.exists() and dest.stat().st_size == 0:
-                dest.unlink(missing_ok=True)
-            raise
-        shutil.copystat(source, dest)
-        return dest
+    with open(source, "rb") as src:  # an unreadable source fails here, before any file is made
+        while True:
+            dest = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                # "x" mode claims the name atomically: two adds never write the same file
+                out = open(dest, "xb")  # noqa: SIM115 - closed just below, with cleanup on failure
+            except FileExistsError:
+                n += 1
+                continue
+            try:
+                with out:
+                    shutil.copyfileobj(src, out)
+                shutil.copystat(source, dest)
+            except BaseException:
+                dest.unlink(missing_ok=True)  # never leave half a picture behind
+                raise
+            return dest
 
 
 def store_cast_image(source: str | os.PathLike, folder: Path | None) -> tuple[str, dict, Path | None]:
@@ -135,8 +138,6 @@ def default_name(path: str | os.PathLike, taken: set[str]) -> str:
 
 def _thumbnail(media: str, frame: int, height: int) -> np.ndarray:
     """Runs on a pool thread: the picture `height` px tall (used when the window gives no provider)."""
-    from editor.media.fit import resize
-
     rgb = read_still(media)
     h, w = rgb.shape[:2]
     return resize(rgb, max(1, round(w * height / h)), height)
@@ -419,6 +420,7 @@ class CastPanel(QWidget):
     def add_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Add cast member", str(self._start_folder()), FILTER)
         if files:
+            self._last_folder = Path(files[0]).parent
             self.add_files(files)
 
     def add_files(self, paths: list[str | os.PathLike]) -> list[str]:
@@ -667,7 +669,9 @@ class CastPanel(QWidget):
             card.name_edit.selectAll()
 
     def _start_folder(self) -> Path:
-        return Path.home()
+        """Where the last picture came from (this session), else the home folder."""
+        last = getattr(self, "_last_folder", None)
+        return last if last is not None and last.is_dir() else Path.home()
 
     def _ask(self, title: str, question: str) -> bool:
         answer = QMessageBox.question(self, title, question,
