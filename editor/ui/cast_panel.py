@@ -315,6 +315,7 @@ class CastPanel(QWidget):
         self.confirm: Confirm = self._ask
         self.cards: list[CastCard] = []
         self._columns = 1
+        self._last_folder: Path | None = None  # where the last picture was picked from
 
         self.add_button = QPushButton(icon("import"), "Add cast member…", self)
         self.add_button.setObjectName("cast.add")
@@ -670,7 +671,7 @@ class CastPanel(QWidget):
 
     def _start_folder(self) -> Path:
         """Where the last picture came from (this session), else the home folder."""
-        last = getattr(self, "_last_folder", None)
+        last = self._last_folder
         return last if last is not None and last.is_dir() else Path.home()
 
     def _ask(self, title: str, question: str) -> bool:
