@@ -164,7 +164,7 @@ class GenerationController(QObject):
 
         self.interrupted: list[Job] = list(self.journal.interrupted_on_open)
         self._refresh()
-        self._worker.start()
+        self._worker.start(self)
         if self.interrupted:
             n = len(self.interrupted)
             self.message.emit(f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "

@@ -63,6 +63,9 @@ def release() -> None:
         return
     c.users -= 1
     if c.users == 0:
-        c.timer.stop()
+        try:
+            c.timer.stop()
+        except RuntimeError:
+            pass  # Qt already tore the timer down (interpreter exit); nothing left to stop
         if c.was_enabled:
             gc.enable()

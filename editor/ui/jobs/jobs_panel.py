@@ -63,8 +63,10 @@ class JobRow(QFrame):
         self.thumb.setFixedSize(THUMB)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setStyleSheet("background: #202020; color: #777; border-radius: 3px;")
+        self.thumb.setWordWrap(True)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
+        self.title.setWordWrap(True)  # long shot names wrap instead of widening the dock
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
         self.state.setWordWrap(True)
@@ -199,6 +201,7 @@ class JobsPanel(QWidget):
         self._list_layout.insertWidget(0, self.empty)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
 

@@ -46,15 +46,18 @@ class MonitorPanel(QWidget):
         self.speed_plot = self.plots.addPlot(row=0, col=0)
         self.speed_plot.setLabel("left", "s / step")
         self.speed_plot.setLabel("bottom", "step")
+        self.speed_plot.setLimits(yMin=0)
         self.speed_plot.showGrid(x=True, y=True, alpha=0.2)
         self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2))
         self.memory_plot = self.plots.addPlot(row=1, col=0)
-        self.memory_plot.setLabel("left", "memory", units="MiB")
-        self.memory_plot.setLabel("bottom", "time", units="s")
+        self.memory_plot.setLabel("left", "memory (MiB)")  # no SI prefix: "kMiB" reads badly
+        self.memory_plot.setLabel("bottom", "time (s)")
         self.memory_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.memory_plot.addLegend(offset=(5, 5))
+        self.legend = self.memory_plot.addLegend(offset=(-5, -5))  # bottom right, below the curves
         self.rss_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#f0b050", width=2), name="process")
-        self.gpu_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#70d070", width=2), name="GPU")
+        # named (and so listed in the legend) only once a GPU is really in use
+        self.gpu_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#70d070", width=2))
+        self._gpu_in_legend = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -120,6 +123,12 @@ class MonitorPanel(QWidget):
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
         self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
+        # from zero, so that a few MiB of noise doesn't look like a leak
+        top = max([*self._rss, *(g for _, g in known), 1.0])
+        self.memory_plot.setYRange(0, top * 1.15, padding=0)
+        if known and not self._gpu_in_legend:
+            self.legend.addItem(self.gpu_curve, "GPU")
+            self._gpu_in_legend = True
 
     # --- for tests and the window --------------------------------------------------------------
     def flush(self) -> None:

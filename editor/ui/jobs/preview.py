@@ -187,7 +187,9 @@ class PreviewPanel(QWidget):
         layout.addLayout(bar)
 
         gc_guard.acquire()  # garbage is collected on the GUI thread while the decode thread runs
-        self._thread = QThread()
+        # Parented, so Python never deletes a running thread at exit; `destroyed` (emitted before
+        # children are deleted) stops it first.
+        self._thread = QThread(self)
         self._thread.setObjectName("shotline-preview")
         self._decoder = FrameDecoder(self._folder)
         self._decoder.moveToThread(self._thread)

@@ -135,10 +135,14 @@ class JobWorker(QObject):
         self._niced = False
 
     # --- life cycle (GUI thread) ----------------------------------------------------------
-    def start(self) -> QThread:
-        """Move to a new thread and start it; returns the thread (owned by this worker)."""
+    def start(self, parent: QObject | None = None) -> QThread:
+        """Move to a new thread and start it; returns the thread.
+
+        Give the thread a `parent` that calls `stop()` when it is destroyed (the controller does),
+        so Python's clean-up at exit can never delete a thread that still runs.
+        """
         gc_guard.acquire()  # from now on garbage is collected on the GUI thread only
-        thread = QThread()
+        thread = QThread(parent)
         thread.setObjectName("shotline-jobs")
         self.moveToThread(thread)
         thread.start(QThread.Priority.LowPriority)  # honoured on Windows and macOS; Linux: see _lower_priority
