@@ -1,29 +1,38 @@
-"""Takes on disk: lossless video (FFV1 in Matroska, RGB) written atomically, plus a JSON sidecar.
+"""Takes on disk: lossless RGB video (Ut Video in Matroska) written atomically, plus a JSON sidecar.
 
 Takes are stored losslessly so that extending an extension, or infilling from a clip's tail,
-starts from exactly the pixels the model made. FFV1 level 3 with every frame a keyframe
-(`g=1`) keeps random access to one frame decode, and its RGB mode (`bgr0`) makes the round
-trip bit-exact: `read_take(write_take(...))` returns the same arrays.
+starts from exactly the pixels the model made: `read_take(write_take(...))` returns the same
+arrays, bit for bit (planar RGB, `gbrp`, no colour conversion anywhere).
 
-A take is written to a hidden temporary name beside the final one and renamed when complete,
-so a crash or a cancelled job never leaves a half take under the name a project refers to.
+Why Ut Video rather than FFV1: both are lossless and intra-only (every frame a keyframe, so a
+preview seek is one decode), but FFV1's range coder costs ~100 ms per 1080p frame to encode
+and as much to decode on a laptop core, too slow to play a 1080p take at 24 fps, while Ut
+Video (median prediction + Huffman) takes ~20 ms each way, for files ~15% larger. FFV1 takes
+written by earlier versions still read, as does any video.
+
+The ffmpeg program writes the file (PyAV refuses Ut Video in Matroska), fed raw RGB on a
+pipe. A take is written to a hidden temporary name beside the final one and renamed when
+complete, so a crash or a cancelled job never leaves a half take under the name a project
+refers to.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 
 from editor.media.errors import MediaError
+from editor.media.ffmpeg_bin import ffmpeg_exe
 
 TAKE_SUFFIX = ".mkv"
+TAKE_CODEC = ["-c:v", "utvideo", "-pred", "median", "-pix_fmt", "gbrp"]
 SIDECAR_SCHEMA = "shotline.take"
 SIDECAR_VERSION = 1
 
@@ -52,8 +61,8 @@ class TakeWriter:
         os.chmod(tmp, _file_mode())  # mkstemp makes it private; a take is an ordinary file
         self.temp_path = Path(tmp)
         self.frames_written = 0
-        self._container = None
-        self._stream = None
+        self._proc: subprocess.Popen | None = None
+        self._log = None
         self._size: tuple[int, int] | None = None
         self._done = False
 
@@ -63,7 +72,7 @@ class TakeWriter:
             raise MediaError(f"The take {self.path.name} is already closed.")
         frame = _check_frame(frame)
         h, w = frame.shape[:2]
-        if self._container is None:
+        if self._proc is None:
             self._open(w, h)
         elif (w, h) != self._size:
             self.abort()
@@ -71,15 +80,12 @@ class TakeWriter:
                 f"Frame {self.frames_written} of take {self.path.name} is {w}x{h}, "
                 f"but the take is {self._size[0]}x{self._size[1]}: all frames must have one size."
             )
-        vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
-        vf.pts = self.frames_written
-        vf.time_base = 1 / self.fps
         try:
-            for packet in self._stream.encode(vf):
-                self._container.mux(packet)
-        except av.error.FFmpegError as exc:
+            self._proc.stdin.write(memoryview(frame).cast("B"))
+        except (BrokenPipeError, OSError) as exc:
+            log = self._stderr()
             self.abort()
-            raise MediaError(f"Writing take {self.path.name} failed ({exc}); check free disk space.") from exc
+            raise MediaError(f"Writing take {self.path.name} failed ({log or exc}); check free disk space.") from exc
         self.frames_written += 1
 
     def close(self) -> Path:
@@ -90,25 +96,29 @@ class TakeWriter:
             self.abort()
             raise MediaError(f"The take {self.path.name} got no frames; nothing was written.")
         try:
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
-            self._container.close()
+            self._proc.stdin.close()
+            rc = self._proc.wait()
+            if rc != 0:
+                raise OSError(self._stderr() or f"ffmpeg exited with code {rc}")
             _fsync_file(self.temp_path)
             os.replace(self.temp_path, self.path)
             _fsync_dir(self.path.parent)
-        except (av.error.FFmpegError, OSError) as exc:
+        except OSError as exc:
             self.abort()
             raise MediaError(f"Writing take {self.path.name} failed ({exc}); check free disk space.") from exc
+        finally:
+            if self._log is not None:
+                self._log.close()
         self._done = True
         return self.path
 
     def abort(self) -> None:
         """Drop everything written so far; the final name is never touched."""
-        if self._container is not None and not self._done:
-            try:
-                self._container.close()
-            except (av.error.FFmpegError, OSError):
-                pass  # closing a half-written file may fail; it is deleted next anyway
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        if self._log is not None:
+            self._log.close()
         self._done = True
         self.temp_path.unlink(missing_ok=True)
 
@@ -123,20 +133,28 @@ class TakeWriter:
 
     def _open(self, width: int, height: int) -> None:
         self._size = (width, height)
+        rate = f"{self.fps.numerator}/{self.fps.denominator}"
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate,
+               "-i", "pipe:0", *TAKE_CODEC, "-f", "matroska", str(self.temp_path)]
+        # ffmpeg's messages go to an unnamed file: a pipe nobody reads could fill and stall it
+        self._log = tempfile.TemporaryFile()
         try:
-            self._container = av.open(str(self.temp_path), mode="w", format="matroska")
-            stream = self._container.add_stream("ffv1", rate=self.fps)
-            stream.width, stream.height = width, height
-            stream.pix_fmt = "bgr0"
-            # level 3 with slices: multithreaded decode and per-slice CRCs; g=1: every frame a
-            # keyframe, so the preview seeks to any frame with one decode.
-            slices = 16 if width * height >= 1280 * 720 else 4
-            stream.options = {"level": "3", "g": "1", "slices": str(slices), "slicecrc": "1"}
-            stream.codec_context.thread_type = "SLICE"
-            self._stream = stream
-        except av.error.FFmpegError as exc:
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        except OSError as exc:
             self.abort()
-            raise MediaError(f"Can't write take {self.path.name} ({exc}).") from exc
+            raise MediaError(f"ffmpeg could not be started to write {self.path.name} ({exc}).") from exc
+
+    def _stderr(self) -> str:
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                self._proc.wait(timeout=10)  # it stopped reading: let it finish saying why
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        if self._log is None or self._log.closed:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace").strip()[-2000:]
 
 
 def write_take(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: Fraction | int | float) -> Path:

@@ -6,9 +6,11 @@ are, so that frame `i` is an exact timestamp rather than a guess from the frame 
 
 - continues decoding forward when the target lies ahead in the same run of frames (playback
   and small forward scrubs never seek);
-- otherwise seeks to the keyframe at or before the target and decodes forward, skipping the
-  non-reference frames before the target (`skip_frame=NONREF`: nothing depends on them, so the
-  target decodes bit-identically while roughly half the B-frames are never decoded);
+- otherwise seeks to the keyframe at or before the target and decodes forward from it: packets
+  before that keyframe are dropped unread by the decoder (a Matroska seek lands on a cluster
+  start, which for an all-keyframe take would otherwise mean decoding a dozen frames), and the
+  non-reference frames before the target are skipped (`skip_frame=NONREF`: nothing depends on
+  them, so the target decodes bit-identically while about half the B-frames are never decoded);
 - answers from a short ring of the frames it decoded last (stepping back a frame is free).
 
 Frames are turned to RGB by swscale with the stream's own colour matrix and range, and a
@@ -34,6 +36,8 @@ RECENT_FRAMES = 8  # decoded frames kept for free re-reads (about 3 MB each at 1
 # Frame threads decode several frames at once: the only parallelism in H.264 streams made
 # without slices, which is most of them.
 THREAD_TYPE = "AUTO"
+# A keyframe more than this many frames ahead is reached by seeking; a nearer one by reading on.
+SEEK_AHEAD = 16
 
 
 def open_container(path: Path) -> av.container.InputContainer:
@@ -68,7 +72,11 @@ class VideoReader:
             if not self._container.streams.video:
                 raise MediaError(f"{self.path} holds no video; pick a video or image file.")
             self._stream = self._container.streams.video[0]
-            self._stream.thread_type = THREAD_TYPE
+            # Intra-only codecs (takes, ProRes, MJPEG) decode each frame alone: slice threads split
+            # that frame across cores with no delay, where frame threads would decode frames
+            # beyond the target before handing it over.
+            intra = self._stream.codec_context.codec.intra_only
+            self._stream.thread_type = "SLICE" if intra else THREAD_TYPE
             self._index_frames()
             ctx = self._stream.codec_context
             self.codec = ctx.name
@@ -176,17 +184,20 @@ class VideoReader:
         self._pos = -1
         self._eof = False
 
+    def _key_before(self, index: int) -> int:
+        return self._keys[bisect.bisect_right(self._keys, index) - 1]
+
     def _needs_seek(self, index: int) -> bool:
         if self._demux is None or self._pos < 0 or index <= self._pos or self._eof:
             return True
-        # the keyframe before the target lies beyond where we are: jumping there is cheaper
-        key = self._keys[bisect.bisect_right(self._keys, index) - 1]
-        return key > self._pos
+        # a keyframe far ahead is reached sooner by seeking than by reading the packets before it
+        return self._key_before(index) - self._pos > SEEK_AHEAD
 
     def _decode_to(self, index: int) -> av.VideoFrame:
         if self._needs_seek(index):
             self._seek_to_key(index)
         target = self._pts[index]
+        key = self._pts[self._key_before(index)] if self._seekable else None
         ctx = self._stream.codec_context
         last = None
         try:
@@ -197,6 +208,10 @@ class VideoReader:
                     frames = ctx.decode(None)
                     self._eof = True
                 else:
+                    if key is not None and packet.pts is not None and packet.pts < key:
+                        # Before the keyframe the target needs (a container seek lands on a
+                        # cluster or an earlier keyframe): no later frame refers to it.
+                        continue
                     # Frames shown before the target that no other frame refers to need not be
                     # decoded at all; the target and every reference frame are decoded as usual.
                     early = packet.pts is not None and packet.pts < target
