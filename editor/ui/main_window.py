@@ -36,6 +36,7 @@ from editor.document.edits import Edit, EditRefused
 from editor.document.storage import ProjectError, resolve_media
 from editor.media.errors import MediaError
 from editor.ui.actions import ActionContext, Actions, shortcut_table
+from editor.ui.cast_panel import CastPanel
 from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
@@ -113,6 +114,8 @@ class MainWindow(QMainWindow):
         self.history = HistoryPanel(document)
         self.media_bin = MediaBin(document, self.thumbnails)
         self.media_bin.message.connect(self.show_message)
+        self.cast_panel = CastPanel(document, self.selection, thumbnails=self.thumbnails)
+        self.cast_panel.message.connect(self.show_message)
 
         self.setDockNestingEnabled(True)
         self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks | QMainWindow.DockOption.AllowNestedDocks
@@ -133,8 +136,11 @@ class MainWindow(QMainWindow):
                                               Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["media"], self.docks["history"])
         self.tabifyDockWidget(self.docks["timeline"], self.docks["storyboard"])
+        self.docks["cast"] = self._dock("cast", "Cast", self.cast_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["cast"])
         self.docks["media"].raise_()
         self.docks["timeline"].raise_()
+        self.docks["inspector"].raise_()
         self._build_generation_panels(document)
 
     def _preview_placeholder(self) -> QWidget:
@@ -270,7 +276,8 @@ class MainWindow(QMainWindow):
     def _on_document_replaced(self) -> None:
         document = self.session.document
         self.thumbnails.clear()
-        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin):
+        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin,
+                       self.cast_panel):
             widget.set_document(document)
         self._make_preview(document)
         self._attach(document)
