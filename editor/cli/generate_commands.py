@@ -483,10 +483,22 @@ def _run_loaded(runner, common: Common, request, title: str, cancelled: threadin
 
         try:
             return runner.run(common.model, request, on_progress=on_progress, should_cancel=cancelled.is_set)
+        except (RuntimeError, MemoryError) as exc:
+            if common.info.needs_model and _out_of_memory(exc):
+                raise UserError(
+                    f"the {runner.placement_for(common.info).device} ran out of memory; try --memory group_offload, "
+                    "or a smaller --size or fewer --seconds") from exc
+            raise
         finally:
             bar.close()
     finally:
         runner.unload()
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    from model.engines.pipeline import is_out_of_memory
+
+    return isinstance(exc, MemoryError) or is_out_of_memory(exc)
 
 
 def _window_count(engine, request) -> int:
