@@ -140,9 +140,9 @@ def measure(quick: bool) -> list[Figure]:
     return [
         Figure("ui_max_stall_ms", round(worst, 1), "ms", "< 50", worst < 50),
         Figure("ui_p99_stall_ms", round(p99, 1), "ms", "< 20", p99 < 20),
-        # the worker importing torch and loading the model, the first time only
-        Figure("ui_max_stall_first_job_ms", round(cold, 1), "ms", "< 250 (torch import and model load)",
-               cold < 250),
+        # Once per session: loading torch's C library in the worker holds the GIL (CPython keeps it
+        # through an extension module's dlopen and init), so the window hitches once, at the first job.
+        Figure("ui_max_stall_first_job_ms", round(cold, 1), "ms", "< 500 (once: torch loads)", cold < 500),
     ]
 
 
