@@ -26,7 +26,8 @@ def user_error_types() -> tuple[type[BaseException], ...]:
 
     found: list[type[BaseException]] = [UserError, ProjectError, MediaError, EditRefused, RequestError]
     for mod, name in (("model.models", "ModelError"), ("model.engines.base", "EngineError"),
-                      ("model.journal", "JournalError"), ("editor.media.export", "ExportError")):
+                      ("model.journal", "JournalError"), ("editor.media.export", "ExportError"),
+                      ("editor.generation.requests", "GenerationError")):
         try:
             found.append(getattr(__import__(mod, fromlist=[name]), name))
         except (ImportError, AttributeError):

@@ -57,4 +57,6 @@ def _field(clip: Clip, key: str) -> str:
     value = record.get(key)
     if value is None and isinstance(record.get("request"), dict):
         value = record["request"].get(key)
+    if isinstance(value, dict):  # the runner records a model as {"path", "title", "repo_id", ...}
+        value = value.get("title") or value.get("repo_id") or value.get("name") or value.get("path")
     return "" if value is None else str(value)
