@@ -132,3 +132,26 @@ def test_infill_with_a_tiny_ltx_model_folder(gap_document, tiny_ltx_dir):
     assert len(frames) == 10 and frames[0].shape == (64, 64, 3)
     record = json.loads(Path(doc.folder / done.take.media).with_suffix(".json").read_text())["record"]
     assert record["model"]["kind"] == "ltx-condition" and record["seed"] == plan.seed
+
+
+def test_extend_forward_keeps_the_clips_own_frames_exactly_and_adds_the_new_ones(gap_document, tiny_ltx_dir):
+    from dataclasses import replace
+
+    from editor.document.edits import Side
+    from editor.document.plans import ExtendClip
+
+    doc = gap_document
+    plan = make_plan(doc.project, ExtendClip(clip_id="a", side=Side.END, frames=8))
+    plan = replace(plan, model=str(tiny_ltx_dir), steps=2)
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        submit(journal, plan)
+        done = run_job(journal, journal.claim_next(), Runner(device="cpu"), doc.project, doc.folder)
+    frames = read_take(doc.folder / done.take.media)
+    original = read_take(doc.folder / "media" / "a.mkv")
+    assert len(frames) == done.take.frames == 24 + 8
+    assert all(np.array_equal(a, b) for a, b in zip(frames[:24], original, strict=True))  # lossless, untouched
+    doc.request(PlaceGeneratedTake(plan=done.plan, take=done.take))
+    a = doc.project.find_clip("a")[1]
+    assert (a.length, len(a.takes), a.take.id) == (32, 2, done.take.id)
+    doc.undo()
+    assert doc.project.find_clip("a")[1].length == 24

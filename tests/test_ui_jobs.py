@@ -238,3 +238,22 @@ def test_the_window_keeps_its_heartbeat_while_a_job_runs(qtbot, tiny_ltx_dir):
     gaps = [g for run in later for g in run]
     assert len(gaps) > 20
     assert percentile(gaps, 0.99) < 60 and max(gaps) < 250, sorted(gaps)[-5:]
+
+
+def test_running_a_done_job_again_makes_a_new_take_and_overwrites_nothing(qtbot, controller):
+    doc = controller.document
+    _select_gap(controller)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        controller.infill()
+    first_id = ended.args[0]
+    first = next(c for c in doc.project.track("v1").clips if c.id not in ("a", "b")).take
+    first_bytes = (doc.folder / first.media).read_bytes()
+    qtbot.waitUntil(lambda: any(j.id == first_id for j in controller.jobs()), timeout=WAIT_MS)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as again:
+        controller.retry(first_id)
+    second_id, how = again.args
+    assert how == "done" and second_id != first_id
+    takes = [t for track in doc.project.tracks for c in track.clips for t in c.takes if t.generated]
+    assert len(takes) == 2 and takes[0].media != takes[1].media
+    assert (doc.folder / first.media).read_bytes() == first_bytes
+    assert controller.journal.get(first_id).state is JobState.DONE

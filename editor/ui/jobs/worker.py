@@ -130,6 +130,7 @@ class JobWorker(QObject):
         self._cancel: set[int] = set()
         self._paused = threading.Event()
         self._scheduled = False  # a _run_one call is queued or running
+        self._look_again = False  # wake() came while one was scheduled: look once more before idling
         self._running: int | None = None
         self._thread: QThread | None = None
         self._niced = False
@@ -181,7 +182,11 @@ class JobWorker(QObject):
     def wake(self) -> None:
         """Look for a queued job to run (after one was added, resumed or reordered)."""
         with self._lock:
-            if self._scheduled or self._paused.is_set():
+            if self._paused.is_set():
+                return
+            if self._scheduled:
+                # the scheduled call may already have looked and found nothing: it must look again
+                self._look_again = True
                 return
             self._scheduled = True
         QMetaObject.invokeMethod(self, "_run_one", Qt.ConnectionType.QueuedConnection)
@@ -230,26 +235,32 @@ class JobWorker(QObject):
             except (OSError, AttributeError):
                 pass  # not allowed here; jobs then run at the window's priority
 
+    def _go_idle(self) -> None:
+        with self._lock:
+            again = self._look_again and not self._paused.is_set()
+            self._look_again = False
+            self._scheduled = again
+        if again:
+            QMetaObject.invokeMethod(self, "_run_one", Qt.ConnectionType.QueuedConnection)
+        else:
+            self.idle.emit()
+
     @Slot()
     def _run_one(self) -> None:
         self._lower_priority()
+        with self._lock:
+            self._look_again = False  # this call looks now; only a later wake() asks again
         if self._paused.is_set():
-            with self._lock:
-                self._scheduled = False
-            self.idle.emit()
+            self._go_idle()
             return
         try:
             job = self._journal.claim_next()
         except JournalError as e:
-            with self._lock:
-                self._scheduled = False
             self.job_failed.emit(-1, str(e))
-            self.idle.emit()
+            self._go_idle()
             return
         if job is None:
-            with self._lock:
-                self._scheduled = False
-            self.idle.emit()
+            self._go_idle()
             return
         with self._lock:
             self._running = job.id
