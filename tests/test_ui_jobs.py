@@ -182,6 +182,8 @@ def test_an_interrupted_job_is_shown_on_open_and_runs_again(qtbot, gap_document)
                                   json.dumps({"kind": GENERATION_KIND, "plan": plan.to_dict()}))
     ctl = GenerationController(doc, Selection())
     try:
+        with qtbot.waitSignal(ctl.message, timeout=WAIT_MS, check_params_cb=lambda text: "stopped" in text):
+            pass  # the status bar hears about it once the window is listening
         panel = JobsPanel(ctl)
         qtbot.addWidget(panel)
         assert [j.id for j in ctl.interrupted] == [job_id]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
@@ -167,8 +167,10 @@ class GenerationController(QObject):
         self._worker.start(self)
         if self.interrupted:
             n = len(self.interrupted)
-            self.message.emit(f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
-                              "see Jobs to run {0} again.".format("them" if n > 1 else "it"))
+            text = (f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
+                    "see Jobs to run {0} again.".format("them" if n > 1 else "it"))
+            # after the event loop turns, so the window that made us has connected `message`
+            QTimer.singleShot(0, self, lambda: self.message.emit(text))
         self._worker.wake()
 
     # --- the user's actions -------------------------------------------------------------------
