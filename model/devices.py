@@ -139,12 +139,19 @@ def _bf16_supported(device: str) -> bool:
 
 
 def release_memory(device: str) -> None:
-    """Give cached blocks back to the driver after a model is dropped."""
+    """Give cached blocks back to the driver after a model is dropped.
+
+    The cyclic garbage collector runs here only on the main thread: from a worker thread it
+    could finalise GUI objects off their thread. A GUI that unloads on a worker collects on its
+    own thread afterwards (tensors freed by reference counting need no collection at all).
+    """
     import gc
+    import threading
 
     import torch
 
-    gc.collect()
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()
     if device.startswith("cuda") and torch.cuda.is_available():
         torch.cuda.empty_cache()
     elif device == "mps" and hasattr(torch, "mps"):
