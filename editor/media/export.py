@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -199,67 +199,22 @@ def export_project(
     shown = [reader.shown_at(t) for t in sorted(set(plan.sources))]
     metadata = provenance_metadata(project, [s.clip for s in shown if s.clip is not None])
 
-    # 2. a temporary file beside the target
-    tmp = _temp_beside(out)
-    log_path = out.with_name(out.name + ".ffmpeg.log")
-    cmd = encode_command(options, plan.width, plan.height, plan.fps, metadata, "pipe:0", tmp)
-    producer: _Producer | None = None
-    proc: subprocess.Popen | None = None
-    stderr = _Drain()
-    done = False
+    # 2-5. render on a thread, encode in ffmpeg, publish atomically
+    def render(t: int) -> np.ndarray:
+        frame = reader.frame_at(t)
+        return frame if same_aspect else fit_frame(frame, plan.width, plan.height, options.fit)
+
+    producer = _Producer(render, plan.sources)
     try:
-        # 3. the encoder
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        except OSError as exc:
-            raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc
-        stderr.start(proc.stderr)
-
-        # 4. frames in, overlapping render and encode
-        def render(t: int) -> np.ndarray:
-            frame = reader.frame_at(t)
-            return frame if same_aspect else fit_frame(frame, plan.width, plan.height, options.fit)
-
-        producer = _Producer(render, plan.sources)
-        total = len(plan.sources)
-        for k in range(total):
-            if should_cancel is not None and should_cancel():
-                raise ExportCancelled(f"Export cancelled; nothing was written to {out.name}.")
-            frame = producer.next()
-            try:
-                proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
-            except (BrokenPipeError, OSError):
-                break  # ffmpeg stopped reading: its exit code and log say why, below
-            if on_progress is not None:
-                on_progress(k + 1, total)
-        try:
-            proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-        rc = proc.wait()
-        stderr.join()
-        if rc != 0:
-            how = f"ffmpeg was stopped by signal {-rc}" if rc < 0 else f"ffmpeg exited with code {rc}"
-            raise _failed(out, log_path, stderr.text(), how)
-        if not tmp.exists() or tmp.stat().st_size == 0:
-            raise _failed(out, log_path, stderr.text(), "ffmpeg wrote no file")
-        # 5. publish
-        try:
-            os.replace(tmp, out)
-        except OSError as exc:
-            raise ExportError(f"The export could not be moved to {out} ({exc}); is that file open elsewhere?") from exc
-        done = True
+        written = _encode_atomically(
+            out, lambda tmp: encode_command(options, plan.width, plan.height, plan.fps, metadata, "pipe:0", tmp),
+            (producer.next() for _ in plan.sources), len(plan.sources),
+            on_progress=on_progress, should_cancel=should_cancel,
+        )
     finally:
-        if producer is not None:
-            producer.stop()
-        if proc is not None and proc.poll() is None:
-            proc.kill()  # cancel or error: stop encoding now, not after the queue drains
-            proc.wait()
-        stderr.join()
+        producer.stop()
         reader.close()
-        if not done:
-            tmp.unlink(missing_ok=True)
-    return ExportResult(out, len(plan.sources), plan.fps, plan.width, plan.height, options.codec,
+    return ExportResult(out, written, plan.fps, plan.width, plan.height, options.codec,
                         time.perf_counter() - t0, metadata)
 
 
@@ -326,23 +281,53 @@ def encode_frames(
     height, width = first.shape[:2]
     if first.dtype != np.uint8 or first.ndim != 3 or first.shape[2] != 3 or width % 2 or height % 2:
         raise ExportError(f"Frames must be RGB uint8 with even sides to encode; got {first.shape} {first.dtype}.")
+
+    def checked() -> Iterator[np.ndarray]:
+        for k, frame in enumerate(itertools.chain([first], it)):
+            if frame.shape != first.shape or frame.dtype != np.uint8:
+                raise ExportError(f"Frame {k} is {frame.shape} {frame.dtype}, not {first.shape} uint8 like the first.")
+            yield frame
+
+    written = _encode_atomically(
+        out, lambda tmp: encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp),
+        checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled",
+    )
+    return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))
+
+
+def _encode_atomically(
+    out: Path,
+    make_command: Callable[[Path], list[str]],
+    frames: Iterator[np.ndarray],
+    total: int,
+    *,
+    on_progress: Callable[[int, int], None] | None,
+    should_cancel: Callable[[], bool] | None,
+    what: str = "Export cancelled",
+) -> int:
+    """Pipe `frames` through ffmpeg into a temporary file beside `out`, then rename it to `out`.
+
+    Returns the frames written. On cancel (ExportCancelled) or failure (ExportError) ffmpeg is
+    killed, the temporary file deleted, and `out` (if it existed) is left as it was.
+    """
     tmp = _temp_beside(out)
     log_path = out.with_name(out.name + ".ffmpeg.log")
-    cmd = encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp)
     stderr = _Drain()
     proc: subprocess.Popen | None = None
     done, written = False, 0
     try:
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(make_command(tmp), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
         except OSError as exc:
             raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc
         stderr.start(proc.stderr)
-        for frame in itertools.chain([first], it):
+        while written < total:
             if should_cancel is not None and should_cancel():
-                raise ExportCancelled(f"Cancelled; nothing was written to {out.name}.")
-            if frame.shape != first.shape or frame.dtype != np.uint8:
-                raise ExportError(f"Frame {written} is {frame.shape} {frame.dtype}, not {first.shape} uint8 like the first.")
+                raise ExportCancelled(f"{what}; nothing was written to {out.name}.")
+            frame = next(frames, None)
+            if frame is None:
+                break
             try:
                 proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
             except (BrokenPipeError, OSError):
@@ -368,12 +353,12 @@ def encode_frames(
         done = True
     finally:
         if proc is not None and proc.poll() is None:
-            proc.kill()
+            proc.kill()  # cancel or error: stop encoding now, not after the queue drains
             proc.wait()
         stderr.join()
         if not done:
             tmp.unlink(missing_ok=True)
-    return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))
+    return written
 
 
 # --- helpers ------------------------------------------------------------------------------
