@@ -32,7 +32,7 @@ import numpy as np
 
 from editor.media.errors import MediaError
 
-RECENT_FRAMES = 8  # decoded frames kept for free re-reads (about 3 MB each at 1080p, as YUV)
+RECENT_FRAMES = 4  # decoded frames kept for free re-reads and short steps back (3 MB each at 1080p)
 # Frame threads decode several frames at once: the only parallelism in H.264 streams made
 # without slices, which is most of them.
 THREAD_TYPE = "AUTO"
