@@ -13,6 +13,8 @@ The rules, in the user's terms:
   "stretch"; letterbox when unset).
 - Missing or unreadable media shows a "MEDIA OFFLINE" card in the preview; with `strict=True`
   (export) it raises MediaError naming the clip and the file instead.
+- With `use_proxies=True` (the preview) a video is read from its proxy when one has been made
+  (`editor.media.proxies.build_proxy`); export never uses proxies.
 
 Frames are cached by (media, its mtime, source frame, output size, fit), not by timeline frame,
 so an edit never serves a stale picture and moving a clip keeps its frames cached.
@@ -34,6 +36,7 @@ from editor.media.errors import MediaError
 from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
 from editor.media.paths import resolve_media
+from editor.media.proxies import existing_proxy
 from editor.media.stills import read_still
 
 
@@ -67,6 +70,7 @@ class CutReader:
         decoders: DecoderPool | None = None,
         strict: bool = False,
         default_fit: FitMode | str = FitMode.LETTERBOX,
+        use_proxies: bool = False,
     ) -> None:
         self.project = project
         self.project_root = Path(project_root) if project_root is not None else None
@@ -76,6 +80,7 @@ class CutReader:
         self.decoders = decoders if decoders is not None else DecoderPool()
         self.strict = strict
         self.default_fit = FitMode.parse(default_fit)
+        self.use_proxies = use_proxies
 
     @property
     def size(self) -> tuple[int, int]:
@@ -120,8 +125,11 @@ class CutReader:
             if shown.kind == "still":
                 key = ("still", str(shown.media), stamp, w, h, fit)
                 return self.cache.get_or_make(key, lambda: fit_frame(read_still(shown.media), w, h, fit))
-            key = ("video", str(shown.media), stamp, shown.source_frame, w, h, fit)
-            return self.cache.get_or_make(key, lambda: fit_frame(self._video_frame(shown), w, h, fit))
+            source = shown.media
+            if self.use_proxies:
+                source = existing_proxy(self.project_root, shown.media) or source
+            key = ("video", str(source), stamp, shown.source_frame, w, h, fit)
+            return self.cache.get_or_make(key, lambda: fit_frame(self._video_frame(source, shown), w, h, fit))
         except MediaError as exc:
             if self.strict:
                 name = clip.name or clip.id
@@ -140,8 +148,8 @@ class CutReader:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _video_frame(self, shown: Shown) -> np.ndarray:
-        with self.decoders.reader(shown.media) as reader:
+    def _video_frame(self, source: Path, shown: Shown) -> np.ndarray:
+        with self.decoders.reader(source) as reader:
             # the take's recorded frame count may be off for imports: the file decides
             return reader.read(min(shown.source_frame, reader.frame_count - 1))
 

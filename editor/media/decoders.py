@@ -71,6 +71,12 @@ class DecoderPool:
         with reader.lock:  # wait for a reader that is in use on another thread
             reader.close()
 
+    @property
+    def open_paths(self) -> list[str]:
+        """The files that have an open decoder, least recently used first."""
+        with self._lock:
+            return [key[0] for key in self._readers]
+
     def __len__(self) -> int:
         return len(self._readers)
 

@@ -75,8 +75,8 @@ class VideoReader:
             # Intra-only codecs (takes, ProRes, MJPEG) decode each frame alone: slice threads split
             # that frame across cores with no delay, where frame threads would decode frames
             # beyond the target before handing it over.
-            intra = self._stream.codec_context.codec.intra_only
-            self._stream.thread_type = "SLICE" if intra else THREAD_TYPE
+            self.intra_only = bool(self._stream.codec_context.codec.intra_only)
+            self._stream.thread_type = "SLICE" if self.intra_only else THREAD_TYPE
             self._index_frames()
             ctx = self._stream.codec_context
             self.codec = ctx.name
