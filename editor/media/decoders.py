@@ -42,7 +42,7 @@ class DecoderPool:
             stale = [k for k in self._readers if k[0] == key[0] and k != key]
             for k in stale:
                 self._close(self._readers.pop(k))
-            while len(self._readers) > self.max_open:
+            while len(self._readers) > max(1, self.max_open):  # never the one just opened
                 _, oldest = self._readers.popitem(last=False)
                 self._close(oldest)
         return reader
