@@ -8,4 +8,5 @@ No Qt and no torch here. Modules, each with one job:
     frame_cache  bytes-bounded LRU of frames          decoders    open decoders kept per file
     thumbnails   cached thumbnails in cache/          cut         what the cut shows at frame t
     provenance   what an export says about itself     export      the cut -> MP4 (H.264/H.265)
+    proxies      small all-keyframe copies for scrubbing long-GOP videos in the preview
 """
