@@ -160,7 +160,11 @@ def test_ffmpeg_dying_mid_export_is_reported_with_its_log(film, tmp_path):
     def kill_our_ffmpeg(done: int, total: int) -> None:
         if done == 3 and not killed:  # like a crash or a full disk in the middle of encoding
             for task in Path("/proc/self/task").iterdir():
-                for pid in (task / "children").read_text().split():
+                try:
+                    children = (task / "children").read_text().split()
+                except FileNotFoundError:  # that thread ended while we looked
+                    continue
+                for pid in children:
                     os.kill(int(pid), signal.SIGKILL)
                     killed.append(pid)
 
