@@ -175,3 +175,22 @@ def test_bad_arguments_are_one_line_messages(tmp_path):
         r = shotline(*args, cwd=tmp_path)
         assert r.returncode != 0 and "Traceback" not in r.stderr, args
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_a_video_at_another_rate_is_conformed_and_plays_at_its_real_speed(tmp_path, odd_media):
+    """1 s of 30 fps footage in a 24 fps project lasts 1 s: 24 frames, its last frame near its end."""
+    video = odd_media[-1]
+    r = shotline("new", "Rate", str(video), "--fps", "24", "--size", "320x240", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    conformed = list((tmp_path / "Rate.shotline" / "media" / "conformed").glob("*.mp4"))
+    assert len(conformed) == 1 and video.exists()
+    r = shotline("export", "Rate.shotline", "-o", "rate.mp4", "--preset", "ultrafast", "--crf", "12", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    with av.open(str(tmp_path / "rate.mp4")) as c:
+        frames = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    with av.open(str(video)) as c:
+        source = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    assert len(frames) == 24
+    # the exported last frame is the source's last frames (real speed), not its frame 23 (slowed)
+    errors = [np.abs(frames[-1] - s).mean() for s in source]
+    assert int(np.argmin(errors)) >= 27

@@ -45,6 +45,7 @@ def cmd_new(argv: list[str]) -> int:
 
     create_folder(folder)
     try:
+        _conform_videos(clips, folder, fps)
         save_project(project, folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # we made it a moment ago: leave no half project
@@ -82,18 +83,39 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
         raise
     except Exception as exc:  # any decoder complaint about the file is the file's problem
         raise MediaError(f"{path}: can't be read as an image or video ({exc}); re-export it as PNG or MP4") from exc
-    meta = {"imported": True}
+    meta: dict = {"imported": True}
     if info.is_still:
         length = max(1, round(Fraction(still_seconds).limit_denominator(1000) * fps))
         take = Take(id=new_id("take"), media=str(path.resolve()), frames=1, is_still=True,
                     label="import", metadata=meta)
     else:
         media_fps = info.fps or fps
+        # at another rate the video is conformed once the folder exists (see _conform_videos)
         length = max(1, round(info.frames * fps / media_fps))
         meta["fps"] = f"{media_fps.numerator}/{media_fps.denominator}"
         take = Take(id=new_id("take"), media=str(path.resolve()), frames=info.frames, is_still=False,
                     label="import", metadata=meta)
     return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
+
+
+def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
+    """Videos at another frame rate get a copy at the project rate in media/conformed/."""
+    from editor.media.conform import conform_video, conformed_frames, needs_conform
+
+    for clip in clips:
+        take = clip.take
+        if take.is_still or not needs_conform(Fraction(take.metadata["fps"]), fps):
+            continue
+        print(f"converting {Path(take.media).name} from {float(Fraction(take.metadata['fps'])):g} "
+              f"to {float(fps):g} fps", file=sys.stderr)
+        out = conform_video(take.media, folder, fps)
+        take.metadata.update(original=take.media, original_fps=take.metadata.pop("fps"), imported=False)
+        take.media = out.relative_to(folder).as_posix()
+        take.frames = conformed_frames(out)
+        clip.length = take.frames
+    pos = 0
+    for clip in clips:  # lay the cut out again: a conformed clip may differ by a frame
+        clip.start, pos = pos, pos + clip.length
 
 
 def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) -> object:
