@@ -23,7 +23,7 @@ from model.engines.base import Cancelled, Engine, Hooks
 from model.models import ModelInfo, inspect_model
 from model.request import Request
 
-__all__ = ["Cancelled", "Result", "Runner", "shotline_version"]
+__all__ = ["Cancelled", "Result", "Runner", "quiet_libraries", "shotline_version"]
 
 
 @dataclass
@@ -39,6 +39,21 @@ def shotline_version() -> str:
         return metadata.version("shotline")
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+def quiet_libraries() -> None:
+    """Keep diffusers and transformers to errors, without progress bars.
+
+    Their per-call warnings (e.g. the flow-match scheduler's "timesteps were passed without
+    sigmas" on every LTX call) and "Loading pipeline components" bars would otherwise fill the
+    terminal the editor was started from; progress is shown in the jobs panel instead.
+    """
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    for library in (diffusers_logging, transformers_logging):
+        library.set_verbosity_error()
+        library.disable_progress_bar()
 
 
 class Runner:
@@ -80,6 +95,7 @@ class Runner:
 
         engine = engine_for(info)
         if engine.needs_model:
+            quiet_libraries()
             engine.load(self.placement_for(info))
         self.info, self.engine = info, engine
         return engine

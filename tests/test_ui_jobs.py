@@ -259,3 +259,103 @@ def test_running_a_done_job_again_makes_a_new_take_and_overwrites_nothing(qtbot,
     assert len(takes) == 2 and takes[0].media != takes[1].media
     assert (doc.folder / first.media).read_bytes() == first_bytes
     assert controller.journal.get(first_id).state is JobState.DONE
+
+
+# --- in the window --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """open_window(document) -> a shown MainWindow on that project (saved first when it never
+    was); closed, changes discarded, after the test."""
+    from editor.document.storage import save_project
+    from editor.ui.main_window import MainWindow
+
+    windows = []
+
+    def open_(document):
+        folder = document.folder
+        if not (folder / "project.json").exists():
+            save_project(document.project, folder)
+        w = MainWindow(restore_layout=False, ask=False)
+        w.resize(1400, 900)
+        w.show()
+        windows.append(w)
+        assert w.open_project_path(folder)
+        return w
+
+    yield open_
+    for w in windows:
+        w.ask_save_changes = lambda: "discard"
+        w.close()
+
+
+def test_a_finished_take_the_project_never_saved_is_offered_and_placed(qtbot, gap_document, open_window):
+    from editor.document.plans import InfillGap, make_plan
+    from editor.document.storage import save_project
+    from editor.generation import run_job, submit
+    from model.runner import Runner
+
+    doc = gap_document
+    save_project(doc.project, doc.folder)
+    # The editor's worker made the take, then Shotline stopped before the project was saved:
+    # the journal says done and the take is in media/, but project.json never heard of it.
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        submit(journal, make_plan(doc.project, InfillGap(track_id="v1", frame=24)))
+        made = run_job(journal, journal.claim_next(), Runner(), doc.project, doc.folder)
+    window = open_window(doc)
+    panel = window.jobs_panel
+    qtbot.waitUntil(lambda: panel.unplaced.isVisible(), timeout=WAIT_MS)
+    assert panel.unplaced_text.text().startswith("1 finished result is not in the timeline")
+    assert panel.place_unplaced.text() == "Place it"
+    assert window.docks["jobs"].isVisible()  # raised so the user sees the offer
+    before = _layout(window.document)
+    panel.place_unplaced.click()
+    clips = window.document.project.track("v1").clips
+    assert [(c.start, c.length) for c in clips] == [(0, 24), (24, 10), (34, 24)]
+    assert clips[1].take.id == made.take.id and clips[1].take.media == made.take.media
+    assert clips[1].take.record["plan"]["action"] == "infill"  # the sidecar's record came along
+    assert panel.unplaced.isHidden()
+    assert window.document.undo_label == "Undo Infill gap result"  # the ordinary edit, one step
+    window.undo()
+    assert _layout(window.document) == before and not panel.unplaced.isHidden()  # offered again
+    window.redo()
+    assert panel.unplaced.isHidden()
+    assert window.save_project()
+    again = open_window(doc)
+    qtbot.waitUntil(lambda: again.controller is not None and again.controller.jobs() != [], timeout=WAIT_MS)
+    assert again.jobs_panel.unplaced.isHidden()  # saved in the project now: nothing to offer
+    assert [c.length for c in again.document.project.track("v1").clips] == [24, 10, 24]
+
+
+def test_a_take_removed_and_saved_without_is_not_offered_again(qtbot, gap_document, open_window):
+    window = open_window(gap_document)
+    window.selection.set_gap(GapRef("v1", 24, 10))
+    with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
+        window.infill_gap()
+    window.undo()  # the user didn't want it
+    assert window.save_project()
+    again = open_window(gap_document)
+    qtbot.waitUntil(lambda: again.controller is not None and again.controller.jobs() != [], timeout=WAIT_MS)
+    assert again.jobs_panel.unplaced.isHidden()
+
+
+def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, open_window, tiny_ltx_dir):
+    """Each step updates the storyboard's percentage; the actions (a plan built per generation
+    action) are re-evaluated only when the job list, the selection or the document change."""
+    window = open_window(gap_document)
+    _use_model(window.document, tiny_ltx_dir, steps=8)
+    window.selection.set_gap(GapRef("v1", 24, 10))
+    refreshes, seen = [0], []
+    original = window.actions.refresh
+
+    def counting(ctx):
+        refreshes[0] += 1
+        original(ctx)
+
+    window.actions.refresh = counting
+    window.controller.job_live.connect(lambda job_id: seen.append(refreshes[0]))
+    with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
+        window.infill_gap()
+    assert len(seen) >= 8  # one per step at least
+    assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran

@@ -310,3 +310,29 @@ def test_media_bin_imports_into_the_project_and_drags_out_file_urls(window, tmp_
     items = [bin_.list.item(i) for i in range(bin_.list.count())]
     mime = bin_.list.mimeData(items[:1])
     assert mime.urls()[0].toLocalFile() == items[0].data(Qt.ItemDataRole.UserRole)
+
+
+def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
+    """Opening a project replaces the preview panel; the old one must not keep painting under
+    the new one (its "In" button drew over "Out", which read "Oub" in screenshots)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QWidget
+
+    from editor.ui.jobs import PreviewPanel
+
+    assert window.open_project_path(ui_document.folder)  # a second open: a second replacement
+    window.settle()
+    shown = [p for p in window.findChildren(PreviewPanel) if p.isVisible()]
+    assert shown == [window.preview]
+    for button in (window.preview.in_button, window.preview.out_button):
+        area = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+        ancestors = set()
+        w = button
+        while w is not None:
+            ancestors.add(w)
+            w = w.parentWidget()
+        over = [w for w in window.findChildren(QWidget)
+                if w.isVisible() and w not in ancestors and not button.isAncestorOf(w)
+                and QRect(w.mapTo(window, QPoint(0, 0)), w.size()).intersects(area)]
+        assert over == [], [(type(w).__name__, w.objectName()) for w in over]
+        assert button.width() >= button.sizeHint().width()  # the whole word fits

@@ -16,10 +16,27 @@ import sys
 from pathlib import Path
 
 DEMO = "DEMO"
+# Qt lines that say nothing to the user: the offscreen platform (screenshots, tests, render
+# machines) prints this for every window that is shown.
+HARMLESS_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
 
 
 class UsageError(Exception):
     """Bad command-line input; the message says what to type instead."""
+
+
+def _qt_message(mode, context, message: str) -> None:
+    """Qt's own warnings go to stderr as before, less the known harmless ones."""
+    if message.strip() in HARMLESS_QT_MESSAGES:
+        return
+    sys.stderr.write(message + "\n")
+
+
+def install_qt_message_filter() -> None:
+    """Route Qt's messages through `_qt_message` (real warnings still reach the terminal)."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(_qt_message)
 
 
 def _app():
@@ -28,6 +45,7 @@ def _app():
 
     from editor.ui.theme import apply_theme
 
+    install_qt_message_filter()
     QCoreApplication.setOrganizationName("Shotline")
     QCoreApplication.setApplicationName("Shotline")
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -246,6 +246,9 @@ class MainWindow(QMainWindow):
         if self.preview is not None:
             self.preview.shutdown()
             self._central.layout().removeWidget(self.preview)
+            # hidden now: until the event loop deletes it, the old panel would still paint
+            # (its In button over the new panel's Out button read "Oub")
+            self.preview.hide()
             self.preview.deleteLater()
         self.preview = preview_cls(document, self.playhead, folder=document.folder)
         self.preview.setObjectName("preview")
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
             old.deleteLater()
             self.controller = None
         self.timeline.clear_job_overlays()
+        self.jobs_panel = self.monitor_panel = None
         from editor.ui import jobs
 
         controller_cls = getattr(jobs, "GenerationController", None)
@@ -310,12 +314,18 @@ class MainWindow(QMainWindow):
         controller.jobs_changed.connect(self._on_jobs_changed)
         controller.action_states_changed.connect(self.refresh_actions)
         controller.take_placed.connect(self._on_take_placed)
+        if hasattr(controller, "unplaced_changed"):
+            controller.unplaced_changed.connect(self._on_unplaced_changed)
         if hasattr(controller, "job_ended"):
             controller.job_ended.connect(lambda _job, _how: self._on_job_ended())
         if hasattr(controller, "job_live"):
-            controller.job_live.connect(lambda _job: self._on_jobs_changed())
-        self._set_dock_widget("jobs", jobs.JobsPanel(controller))
-        self._set_dock_widget("monitor", jobs.MonitorPanel(controller))
+            # every sampling step: only the storyboard's "generating n%" changes, not what the
+            # actions may do (refreshing them builds a plan per generation action)
+            controller.job_live.connect(lambda _job: self._update_shot_states())
+        self.jobs_panel = jobs.JobsPanel(controller)
+        self.monitor_panel = jobs.MonitorPanel(controller)
+        self._set_dock_widget("jobs", self.jobs_panel)
+        self._set_dock_widget("monitor", self.monitor_panel)
         self._on_jobs_changed()
 
     def _set_dock_widget(self, name: str, widget: QWidget) -> None:
@@ -325,6 +335,7 @@ class MainWindow(QMainWindow):
         old = dock.widget()
         dock.setWidget(widget)
         if old is not None:
+            old.hide()  # it would paint under the new one until the event loop deletes it
             old.deleteLater()
 
     # --- thumbnails ---------------------------------------------------------------------------
@@ -387,12 +398,17 @@ class MainWindow(QMainWindow):
                 text = ""
         self.selection_label.setText(text)
 
+    def _clip_under_playhead(self) -> bool:
+        frame = self.playhead.frame
+        return any(c.start < frame < c.end for t in self.document.project.tracks for c in t.clips)
+
     def refresh_actions(self) -> None:
+        """Re-evaluate every action's rule (the generation ones build a plan each): call on
+        selection, document and job-list changes, not per frame or per sampling step."""
         doc = self.document
         sel = self.selection
-        frame = self.playhead.frame
         project = doc.project
-        under = any(c.start < frame < c.end for t in project.tracks for c in t.clips)
+        under = self._clip_under_playhead()
         controller = self.controller
         ctx = ActionContext(
             can_undo=doc.can_undo, can_redo=doc.can_redo, undo_label=doc.undo_label, redo_label=doc.redo_label,
@@ -419,7 +435,8 @@ class MainWindow(QMainWindow):
         self.timecode_label.setText(timecode(self.playhead.frame, self.document.project.fps))
         self.actions["play.toggle"].setIcon(_icon("pause" if self.playhead.playing else "play"))
         if not self.playhead.playing:
-            self.refresh_actions()
+            # only Split depends on the playhead; the other rules stay as they are
+            self.actions["edit.split"].setEnabled(self._clip_under_playhead())
 
     # --- zoom slider (logarithmic) ------------------------------------------------------------
     def _sync_zoom_slider(self, px_per_frame: float) -> None:
@@ -446,10 +463,23 @@ class MainWindow(QMainWindow):
         self.timeline.clear_job_overlays()
         self._on_jobs_changed()
 
+    def _on_unplaced_changed(self) -> None:
+        # finished takes the timeline is missing: show the Jobs panel, whose banner places them
+        if self.controller is not None and self.controller.unplaced_results():
+            self.docks["jobs"].show()
+            self.docks["jobs"].raise_()
+
     def _on_take_placed(self, clip_id: str) -> None:
         self.selection.set_clips([clip_id])
 
     def _on_jobs_changed(self) -> None:
+        if self.controller is None:
+            return
+        self._update_shot_states()
+        self.refresh_actions()
+
+    def _update_shot_states(self) -> None:
+        """The storyboard's job states per shot (queued, generating n%, failed)."""
         controller = self.controller
         if controller is None:
             return
@@ -468,7 +498,6 @@ class MainWindow(QMainWindow):
             elif state in ("failed", "interrupted"):
                 states.setdefault(clip_id, "failed")
         self.storyboard.set_shot_states(states)
-        self.refresh_actions()
 
     # --- requests -----------------------------------------------------------------------------
     def request(self, edit: Edit) -> bool:

@@ -322,6 +322,7 @@ class Storyboard(QWidget):
         if [c.id for c in clips] != self.card_ids():
             for card in self.cards:
                 self.strip.row.removeWidget(card)
+                card.hide()  # else it paints over the new cards until the event loop deletes it
                 card.deleteLater()
             self.cards = []
             while self.strip.row.count():

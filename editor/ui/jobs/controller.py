@@ -26,7 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
-from editor.document.edits import EditRefused, PlaceGeneratedTake, Side
+from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake, Side
 from editor.document.plans import (
     AnimateStill,
     ExtendClip,
@@ -38,7 +38,8 @@ from editor.document.plans import (
     make_plan,
 )
 from editor.document.plans import Selection as PlanSelection
-from editor.document.project import Project
+from editor.document.project import Project, Take, new_id
+from editor.document.storage import PROJECT_FILE, resolve_media
 from editor.generation import (
     INTERPOLATE,
     Generated,
@@ -50,6 +51,8 @@ from editor.generation import (
     run_job,
     submit,
 )
+from editor.media.errors import MediaError
+from editor.media.takes import read_sidecar
 from editor.ui.jobs.worker import JobCallbacks, JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal, JournalError
@@ -108,6 +111,7 @@ class GenerationController(QObject):
     measured = Signal(int, int, float, float, float)  # job, step, s/step, RSS MiB, GPU MiB
     job_ended = Signal(int, str)  # job id, "done" | "failed" | "cancelled" | "requeued"
     job_queued = Signal(int)  # a new job (or a job run again) is on disk, waiting to run
+    unplaced_changed = Signal()  # the finished results missing from the timeline changed
     _io_done = Signal(object, object)  # journal-thread future, what to do with its result
 
     def __init__(
@@ -141,6 +145,13 @@ class GenerationController(QObject):
         self._io_done.connect(self._on_io_done)
         self._refreshing = False
         self._refresh_again = False
+        # Finished takes the timeline may be missing: jobs done between the last save and this
+        # opening (the editor stopped before their take was saved in the project), and jobs of
+        # this session whose take could not be placed. Filled by the first journal read.
+        self._opened_at = time.time()
+        self._saved_at = _saved_time(self.folder)
+        self._unplaced_candidates: set[int] | None = None
+        self._unplaced: list[int] = []
 
         self._worker = JobWorker(self.journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
         w = self._worker
@@ -272,6 +283,59 @@ class GenerationController(QObject):
     def retry_interrupted(self) -> None:
         for job in [j for j in self._jobs if j.state is JobState.INTERRUPTED]:
             self.retry(job.id)
+
+    def unplaced_results(self) -> list[Job]:
+        """Finished jobs whose take is in media/ but in no clip of the project, oldest first.
+
+        These are jobs that finished after the project was last saved, in a session that ended
+        before the project was saved again (a crash, a kill, "Don't save"), and jobs whose take
+        could not be placed. A take the user removed and then saved the project without is not
+        offered again. `place_unplaced()` puts them in the timeline.
+        """
+        candidates = self._unplaced_candidates
+        if not candidates:
+            return []
+        used_ids, used_media = _takes_in(self.document.project, self.folder)
+        out = []
+        for job in self._jobs:
+            if job.id not in candidates or job.state is not JobState.DONE:
+                continue
+            result = job.result if isinstance(job.result, dict) else {}
+            media = result.get("take")
+            if not media or result.get("take_id") in used_ids:
+                continue
+            path = resolve_media(self.folder, str(media))
+            if _media_key(path) in used_media or not path.is_file():
+                continue
+            out.append(job)
+        return sorted(out, key=lambda j: (j.finished_at or 0.0, j.id))
+
+    def place_unplaced(self) -> int:
+        """Put every unplaced finished take into the timeline as one undoable step; how many."""
+        edits, first_job = [], None
+        for job in self.unplaced_results():
+            plan = self._plan(job.id)
+            if plan is None:
+                continue
+            edits.append(PlaceGeneratedTake(plan=plan, take=_take_of(job, plan, self.folder)))
+            first_job = first_job or job
+        if not edits:
+            return 0
+        n = len(edits)
+        try:
+            if n == 1:
+                self.document.request(edits[0])
+            else:
+                self.document.request(Composite(f"Place {n} finished results", edits))
+        except EditRefused as exc:
+            self.message.emit(f"The finished results could not be placed: {exc}")
+            return 0
+        self.message.emit(f"Placed {n} finished result{'s' if n > 1 else ''} in the timeline.")
+        clip_id = _clip_holding(self.document.project, edits[0].take.id)
+        if clip_id is not None:
+            self.take_placed.emit(clip_id)
+        self._check_unplaced()
+        return n
 
     def move(self, job_id: int, index: int) -> None:
         """Put a waiting job at `index` of the waiting jobs (0 runs next)."""
@@ -418,7 +482,15 @@ class GenerationController(QObject):
     def _on_document_changed(self, change: Change) -> None:
         if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:
             self._snapshot = project_snapshot(self.document.project)  # replaced, never mutated
+        if self._unplaced_candidates:
+            self._check_unplaced()  # placed, or placed and undone
         self.action_states_changed.emit()
+
+    def _check_unplaced(self) -> None:
+        ids = [j.id for j in self.unplaced_results()]
+        if ids != self._unplaced:
+            self._unplaced = ids
+            self.unplaced_changed.emit()
 
     def _plan(self, job_id: int) -> GenerationPlan | None:
         plan = self._plans.get(job_id)
@@ -450,7 +522,17 @@ class GenerationController(QObject):
             self._refresh()
         self._jobs = jobs
         self._titles = {j.id: j.title for j in jobs}
+        first_read = self._unplaced_candidates is None
+        if first_read:
+            self._unplaced_candidates = {
+                j.id for j in jobs if j.state is JobState.DONE and j.finished_at is not None
+                and self._saved_at <= j.finished_at <= self._opened_at}
+        self._check_unplaced()
         self.jobs_changed.emit()
+        if first_read and self._unplaced:
+            n = len(self._unplaced)
+            self.message.emit(f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; "
+                              "see Jobs to place them.")
 
     def _on_started(self, job_id: int) -> None:
         self._live[job_id] = LiveJob(started=time.monotonic())
@@ -485,6 +567,10 @@ class GenerationController(QObject):
             self.document.request(PlaceGeneratedTake(plan=result.plan, take=result.take))
         except EditRefused as exc:
             self.message.emit(f"The take was made ({result.take.media}) but could not be placed: {exc}")
+            # kept on offer in the jobs panel ("Place them"), so the take is never lost
+            if self._unplaced_candidates is None:
+                self._unplaced_candidates = set()
+            self._unplaced_candidates.add(job_id)
             self._refresh()
             self.job_ended.emit(job_id, "failed")
             return
@@ -519,6 +605,41 @@ def _clip_holding(project: Project, take_id: str) -> str | None:
             if any(t.id == take_id for t in clip.takes):
                 return clip.id
     return None
+
+
+def _saved_time(folder: Path) -> float:
+    """When the project file was last written (0 when it never was)."""
+    try:
+        return (folder / PROJECT_FILE).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _media_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _takes_in(project: Project, folder: Path) -> tuple[set[str], set[str]]:
+    """Ids and resolved media paths of every take in the project's clips."""
+    ids, media = set(), set()
+    for track in project.tracks:
+        for clip in track.clips:
+            for take in clip.takes:
+                ids.add(take.id)
+                media.add(_media_key(resolve_media(folder, take.media)))
+    return ids, media
+
+
+def _take_of(job: Job, plan: GenerationPlan, folder: Path) -> Take:
+    """The Take a finished job wrote, rebuilt from its journal result and its sidecar record."""
+    result = job.result
+    media = str(result["take"])
+    try:
+        record = read_sidecar(resolve_media(folder, media))
+    except MediaError:
+        record = {}
+    return Take(id=str(result.get("take_id") or new_id("take")), media=media, frames=int(result["frames"]),
+                is_still=False, record=record or {"job": job.id}, label=plan.action.title)
 
 
 def _runner_from(settings: Any):

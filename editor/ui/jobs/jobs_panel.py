@@ -2,7 +2,8 @@
 
 Rows are kept per job id and updated in place (a progress step repaints one bar, not the list).
 The list is rebuilt only when the set or order of jobs changes. Jobs a crash interrupted are
-listed first, under a line that offers to run them all again.
+listed first, under a line that offers to run them all again; finished takes the timeline is
+missing (the editor stopped before the project was saved) get a line that offers to place them.
 """
 
 from __future__ import annotations
@@ -188,6 +189,18 @@ class JobsPanel(QWidget):
         banner = QHBoxLayout(self.interrupted)
         banner.addWidget(self.interrupted_text, 1)
         banner.addWidget(self.run_interrupted)
+        # finished takes the timeline is missing (the editor stopped before the project was saved)
+        self.unplaced = QFrame()
+        self.unplaced.setObjectName("UnplacedBanner")
+        self.unplaced.setStyleSheet("#UnplacedBanner { background: #173a2a; border-radius: 4px; }")
+        self.unplaced_text = QLabel()
+        self.unplaced_text.setWordWrap(True)
+        self.place_unplaced = QPushButton("Place them")
+        self.place_unplaced.setToolTip("Put the finished takes into the timeline (one step; undo takes them out).")
+        self.place_unplaced.clicked.connect(self._controller.place_unplaced)
+        unplaced = QHBoxLayout(self.unplaced)
+        unplaced.addWidget(self.unplaced_text, 1)
+        unplaced.addWidget(self.place_unplaced)
 
         self._list = QWidget()
         self._list_layout = QVBoxLayout(self._list)
@@ -211,12 +224,14 @@ class JobsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.unplaced)
         layout.addWidget(self.interrupted)
         layout.addWidget(scroll, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         controller.jobs_changed.connect(self.refresh)
         controller.job_live.connect(self._on_live)
+        controller.unplaced_changed.connect(self._refresh_unplaced)
         self.refresh()
 
     # --- reading (tests, window) ---------------------------------------------------------------
@@ -251,6 +266,7 @@ class JobsPanel(QWidget):
             if job_id not in ids:
                 row = self._rows.pop(job_id)
                 self._list_layout.removeWidget(row)
+                row.hide()  # it would still paint until the event loop deletes it
                 row.deleteLater()
         if ids != self.shown_ids():
             for job in jobs:  # re-insert in display order (rows already there are moved, not rebuilt)
@@ -289,6 +305,16 @@ class JobsPanel(QWidget):
                                                                       "them" if n > 1 else "it")
             )
             self.run_interrupted.setText("Run them again" if n > 1 else "Run it again")
+        self._refresh_unplaced()
+
+    def _refresh_unplaced(self) -> None:
+        n = len(self._controller.unplaced_results())
+        self.unplaced.setVisible(n > 0)
+        if n:
+            self.unplaced_text.setText(
+                f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline "
+                "(Shotline stopped before the project was saved).")
+            self.place_unplaced.setText("Place them" if n > 1 else "Place it")
 
 
 def _display_order(jobs: list[Job]) -> list[Job]:
