@@ -340,9 +340,10 @@ def test_a_take_removed_and_saved_without_is_not_offered_again(qtbot, gap_docume
     assert again.jobs_panel.unplaced.isHidden()
 
 
-def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, open_window, tiny_ltx_dir):
+def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, open_window, tiny_ltx_dir, capfd):
     """Each step updates the storyboard's percentage; the actions (a plan built per generation
-    action) are re-evaluated only when the job list, the selection or the document change."""
+    action) are re-evaluated only when the job list, the selection or the document change.
+    The terminal the editor runs in stays quiet: no library warnings or loading bars."""
     window = open_window(gap_document)
     _use_model(window.document, tiny_ltx_dir, steps=8)
     window.selection.set_gap(GapRef("v1", 24, 10))
@@ -359,3 +360,5 @@ def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, ope
         window.infill_gap()
     assert len(seen) >= 8  # one per step at least
     assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran
+    err = capfd.readouterr().err
+    assert "timesteps" not in err and "Loading" not in err and "it/s" not in err, err[-2000:]

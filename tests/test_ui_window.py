@@ -336,3 +336,27 @@ def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
                 and QRect(w.mapTo(window, QPoint(0, 0)), w.size()).intersects(area)]
         assert over == [], [(type(w).__name__, w.objectName()) for w in over]
         assert button.width() >= button.sizeHint().width()  # the whole word fits
+
+
+def test_the_terminal_gets_real_qt_warnings_but_not_the_offscreen_noise(capfd):
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from editor.ui.app import install_qt_message_filter
+
+    previous = install_qt_message_filter()
+    try:
+        qWarning("This plugin does not support propagateSizeHints()")
+        qWarning("QPainter::begin: Paint device returned engine == 0, type: 2")
+    finally:
+        qInstallMessageHandler(previous)
+    err = capfd.readouterr().err
+    assert "propagateSizeHints" not in err
+    assert "Paint device returned engine == 0" in err
+
+
+def test_a_screenshot_run_prints_nothing_but_its_result(tmp_path):
+    env = {**__import__("os").environ, "SHOTLINE_CONFIG_DIR": str(tmp_path / "cfg")}
+    out = subprocess.run([sys.executable, "main.py", "screenshot", "DEMO", "-o", str(tmp_path / "x.png"),
+                          "--size", "800x500"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "" and out.stdout.strip() == f"wrote {tmp_path / 'x.png'}"

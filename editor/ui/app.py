@@ -32,11 +32,12 @@ def _qt_message(mode, context, message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def install_qt_message_filter() -> None:
-    """Route Qt's messages through `_qt_message` (real warnings still reach the terminal)."""
+def install_qt_message_filter():
+    """Route Qt's messages through `_qt_message` (real warnings still reach the terminal);
+    returns the handler it replaced (None: Qt's default)."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    qInstallMessageHandler(_qt_message)
+    return qInstallMessageHandler(_qt_message)
 
 
 def _app():
