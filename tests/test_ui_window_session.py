@@ -128,3 +128,58 @@ def test_settings_dialog_says_how_to_add_a_model_and_lists_added_folders(qtbot, 
     dialog.accept()
     again = Settings()
     assert again.model_folders() == [str(tiny_ltx_dir)] and again.device() == "cpu"
+
+
+def test_new_projects_go_to_the_videos_folder_until_the_user_picks_another(qtbot, settings, tmp_path):
+    from pathlib import Path
+
+    import platformdirs
+
+    assert settings.projects_folder() == Path(platformdirs.user_videos_dir()) / "Shotline"
+    settings.set_projects_folder(tmp_path)
+    assert Settings().projects_folder() == tmp_path
+
+
+def test_the_new_project_dialog_proposes_a_free_name_and_refuses_a_taken_one(qtbot, tmp_path):
+    from editor.ui.new_project_dialog import NewProjectDialog
+
+    (tmp_path / "Untitled.shotline").mkdir()
+    dialog = NewProjectDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    assert dialog.name == "Untitled 2" and dialog.target() == tmp_path / "Untitled 2.shotline"
+    assert dialog.create_button.isEnabled() and str(dialog.target()) in dialog.path_label.text()
+    dialog.name_edit.setText("Untitled")
+    assert not dialog.create_button.isEnabled() and "already a project" in dialog.problem.text()
+    dialog.name_edit.setText("Trip: day 1")
+    assert dialog.create_button.isEnabled() and dialog.target() == tmp_path / "Trip day 1.shotline"
+
+
+def test_new_project_makes_its_folder_at_once_so_autosave_and_jobs_work(qtbot, tmp_path):
+    from editor.document.edits import AddTrack
+    from editor.ui.main_window import MainWindow
+
+    window = MainWindow(restore_layout=False, ask=True)
+    window.show()
+    try:
+        asked = []
+        window.ask_new_project = lambda: asked.append(1) or tmp_path / "Films" / "Trip.shotline"
+        window.new_project()
+        folder = tmp_path / "Films" / "Trip.shotline"
+        assert asked and window.document.folder == folder and (folder / "project.json").exists()
+        assert window.document.project.name == "Trip" and not window.isWindowModified()
+        assert "Trip" in window.windowTitle() and "not saved yet" not in window.windowTitle()
+        assert window.controller is not None and window.jobs_panel is not None  # jobs can run now
+        assert (folder / "jobs.sqlite").exists()
+        assert Settings().projects_folder() == tmp_path / "Films"  # the next one goes there too
+        assert str(folder.resolve()) in Settings().recent_projects()
+        window.document.request(AddTrack(name="V3"))
+        assert window.session.autosave_now() is not None  # autosave before any manual save
+        # a second new project with a taken name is refused, the open one stays
+        window.ask_new_project = lambda: folder
+        window._ask = False  # no message box in the test; the refusal shows in the status bar
+        assert not window.create_project(folder)
+        assert "already exists" in window.statusBar().currentMessage()
+        assert window.document.folder == folder
+    finally:
+        window.ask_save_changes = lambda: "discard"
+        window.close()

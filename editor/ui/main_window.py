@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
-from editor.document.storage import ProjectError, resolve_media
+from editor.document.storage import SUFFIX, ProjectError, resolve_media
 from editor.media.errors import MediaError
 from editor.ui.actions import ActionContext, Actions, shortcut_table
 from editor.ui.cast_panel import CastPanel
@@ -610,14 +610,46 @@ class MainWindow(QMainWindow):
     # ====== action callbacks (names from actions.ACTIONS) ======================================
     # File
     def new_project(self) -> None:
-        if self._may_discard():
+        """Ask for a name and place and make the project's folder at once (autosave and
+        generation need it); without dialogs (`ask=False`) the project starts unsaved."""
+        if not self._may_discard():
+            return
+        if not self._ask:
             self.session.new_project()
+            return
+        folder = self.ask_new_project()
+        if folder is not None:
+            self.create_project(folder)
+
+    def ask_new_project(self) -> Path | None:
+        """The NAME.shotline folder for a new project, None when cancelled (a dialog; tests
+        and scripts replace this method)."""
+        from editor.ui.new_project_dialog import NewProjectDialog
+
+        dialog = NewProjectDialog(self.settings.projects_folder(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.target()
+
+    def create_project(self, folder: str | Path) -> bool:
+        """A new empty project saved into `folder` (NAME.shotline), which must not exist yet."""
+        folder = Path(folder)
+        name = folder.name[: -len(SUFFIX)] if folder.name.endswith(SUFFIX) else folder.name
+        try:
+            self.session.new_project(name, folder=folder)
+        except ProjectError as exc:
+            self.show_message(str(exc), error=True)
+            if self._ask and self.isVisible():
+                QMessageBox.warning(self, "Can't create the project", str(exc))
+            return False
+        self.settings.set_projects_folder(self.session.folder.parent)
+        return True
 
     def open_project(self) -> None:
         if not self._may_discard():
             return
         folder = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)",
-                                                  str(Path.home()))
+                                                  str(self._projects_folder()))
         if folder:
             self.open_project_path(folder)
 
@@ -631,7 +663,8 @@ class MainWindow(QMainWindow):
         return self.save_project_as()
 
     def save_project_as(self) -> bool:
-        folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path.home() / f"{self.session.name}"),
+        folder, _ = QFileDialog.getSaveFileName(self, "Save project as",
+                                                str(self._projects_folder() / f"{self.session.name}"),
                                                 "Shotline project (*.shotline)")
         if not folder:
             return False
@@ -648,6 +681,11 @@ class MainWindow(QMainWindow):
             self._start_generation(self.document)  # a folder now exists for jobs and takes
         self._thumb_folder = self.session.folder
         return True
+
+    def _projects_folder(self) -> Path:
+        """Where file dialogs start: the projects folder when it exists, else home."""
+        folder = self.settings.projects_folder()
+        return folder if folder.is_dir() else Path.home()
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -72,11 +72,33 @@ class ProjectSession(QObject):
         return self._document.dirty or self._recovered
 
     # --- new / open / save ----------------------------------------------------------------------
-    def new_project(self, name: str = "Untitled") -> None:
+    def new_project(self, name: str = "Untitled", *, folder: Path | str | None = None) -> None:
+        """A new empty project with the user's defaults.
+
+        With `folder` (a new NAME.shotline path) the folder is made and the project saved into
+        it at once, so autosave, takes and generation jobs work before the first manual save.
+        Raises ProjectError when that folder already holds something.
+        """
         d = self.settings.defaults()
         project = Project(name=name, fps=Fraction(d.fps), width=d.width, height=d.height,
                           tracks=[Track(id=new_id("track"), name="V2"), Track(id=new_id("track"), name="V1")])
-        self._replace(Document(project))
+        if folder is None:
+            self._replace(Document(project))
+            return
+        folder = Path(folder)
+        if folder.suffix != SUFFIX:
+            folder = folder.with_name(folder.name + SUFFIX)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise ProjectError(f"{folder} already exists; choose another name or place for the new project.")
+        try:
+            create_folder(folder)
+            save_project(project, folder)
+        except OSError as exc:
+            raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
+                               "choose a folder you can write to.") from exc
+        self._replace(Document(project, folder))
+        self.settings.add_recent_project(folder)
+        self.message.emit(f"Created {folder}")
 
     def open(self, path: Path | str) -> None:
         """Open a project folder (or its project.json). Raises ProjectError with what to do."""

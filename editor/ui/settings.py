@@ -87,6 +87,20 @@ class Settings:
         self._q.setValue("projects/recent", [])
         self._q.sync()
 
+    def projects_folder(self) -> Path:
+        """Where new projects go: the last place one was made, else ~/Videos/Shotline (the
+        platform's videos folder)."""
+        value = self._q.value("projects/folder", "")
+        if value:
+            return Path(str(value))
+        import platformdirs
+
+        return Path(platformdirs.user_videos_dir()) / "Shotline"
+
+    def set_projects_folder(self, folder: str | Path) -> None:
+        self._q.setValue("projects/folder", str(Path(folder)))
+        self._q.sync()
+
     # --- models and device --------------------------------------------------------------------
     def model_folders(self) -> list[str]:
         return self._list("models/folders")
