@@ -81,6 +81,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.save_as", "Save &As…", "save_project_as", ("Ctrl+Shift+S",), menu="File", section="save"),
     ActionSpec("file.import", "&Import Media…", "import_media", ("Ctrl+I",), "import", menu="File",
                section="media", tip="Add images and videos to the media bin"),
+    ActionSpec("file.export", "&Export…", "export_cut", ("Ctrl+E", "Ctrl+M"), enabled_when="has_clips",
+               menu="File", section="media", tip="Export the cut (or the in/out range) as an MP4 file"),
     ActionSpec("file.settings", "Se&ttings…", "show_settings", ("Ctrl+,",), "settings", menu="File",
                section="settings", tip="Model folders, device, memory and defaults"),
     ActionSpec("file.quit", "&Quit", "close", ("Ctrl+Q",), menu="File", section="quit"),

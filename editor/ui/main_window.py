@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.monitor_panel = None
         self.preview = None
         self._unsubscribe = None
+        self.export_dialog = None  # made on first use (File ▸ Export…), then kept: it remembers its fields
 
         self.actions = Actions(self)
         document = self.session.document
@@ -603,6 +604,8 @@ class MainWindow(QMainWindow):
         if self.preview is not None:
             self.preview.shutdown()
         self.thumbnails.shutdown()
+        if self.export_dialog is not None:
+            self.export_dialog.shutdown()
         for cache in self._thumb_caches.values():
             cache.close()
         self._thumb_caches.clear()
@@ -704,6 +707,14 @@ class MainWindow(QMainWindow):
         self.docks["media"].show()
         self.docks["media"].raise_()
         self.media_bin.import_dialog()
+
+    def export_cut(self) -> None:
+        from editor.ui.export_dialog import ExportDialog
+
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self)
+            self.export_dialog.message.connect(self.show_message)
+        self.export_dialog.open_for_export()
 
     def show_settings(self) -> None:
         from editor.ui.settings_dialog import SettingsDialog

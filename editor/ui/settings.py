@@ -6,6 +6,7 @@ Settings live in an INI file under the user's config folder (platformdirs), or u
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,19 @@ class Settings:
     def set_defaults(self, d: EditorDefaults) -> None:
         for key, value in vars(d).items():
             self._q.setValue(f"defaults/{key}", value)
+        self._q.sync()
+
+    # --- export -------------------------------------------------------------------------------
+    def last_export(self) -> dict:
+        """The export dialog's last-used choices (JSON data); {} before the first export."""
+        try:
+            value = json.loads(str(self._q.value("export/last", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_last_export(self, values: dict) -> None:
+        self._q.setValue("export/last", json.dumps(values))
         self._q.sync()
 
     # --- helpers ------------------------------------------------------------------------------
