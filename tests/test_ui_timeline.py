@@ -287,3 +287,28 @@ def test_thousands_of_paint_calls_do_not_exhaust_none(qtbot, ui_document):
     for _ in range(300):  # ~100 void painter calls each: far past None's own count on 3.11
         view.viewport().repaint()
     assert sys.getrefcount(None) > before - 1000
+
+
+def test_dragging_a_track_header_reorders_the_tracks_and_undo_puts_them_back(view):
+    doc = view.document
+    names = lambda: [t.name for t in doc.project.tracks]  # noqa: E731
+    assert names() == ["V2", "V1"]
+    header_x = 40  # on the header, left of its buttons
+    press(view.viewport(), QPoint(header_x, view.track_y(0)))
+    for y in range(view.track_y(0), view.track_y(1) + 1, 12):
+        move(view.viewport(), QPoint(header_x, y))
+    state = view.paint_state()
+    assert state.track_drag == (0, 1) and view.messages[-1] == "Move V2 below V1"
+    view.grab()  # paints the insertion line without error
+    release(view.viewport(), QPoint(header_x, view.track_y(1)))
+    assert names() == ["V1", "V2"]
+    assert [c.id for c in doc.project.tracks[0].clips][:1] == ["a"]  # the clips came along
+    assert view.paint_state().picked_track == "v2"  # the dragged track stays picked
+    doc.undo()
+    assert names() == ["V2", "V1"]
+    doc.redo()
+    assert names() == ["V1", "V2"]
+    # a click without moving picks the track and changes nothing
+    click(view.viewport(), QPoint(header_x, view.track_y(0)))
+    assert names() == ["V1", "V2"] and view.selected_track_id() == "v1"
+    assert view._selection.kind == "none"

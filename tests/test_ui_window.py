@@ -360,3 +360,33 @@ def test_a_screenshot_run_prints_nothing_but_its_result(tmp_path):
                           "--size", "800x500"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stderr == "" and out.stdout.strip() == f"wrote {tmp_path / 'x.png'}"
+
+
+def test_track_header_menu_moves_the_track_up_and_down(window):
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = window.timeline
+    names = lambda: [t.name for t in window.document.project.tracks]  # noqa: E731
+    window.selection.set_clips(["a"])  # a clip on V1 is selected; the header click must win
+    at = QPoint(40, view.track_y(0))  # V2's header
+    right = Qt.MouseButton.RightButton
+    QApplication.sendEvent(view.viewport(), QMouseEvent(QMouseEvent.Type.MouseButtonPress, at,
+                                                        view.viewport().mapToGlobal(at), right, right,
+                                                        Qt.KeyboardModifier.NoModifier))
+    menu = window.timeline_menu(view.viewport().mapTo(view, at))
+    items = {a.objectName(): a for a in menu.actions() if a.objectName()}
+    assert list(items)[:2] == ["edit.move_track_up", "edit.move_track_down"]
+    assert not items["edit.move_track_up"].isEnabled()  # V2 is the top track
+    assert items["edit.move_track_down"].isEnabled() and items["edit.remove_track"].isEnabled()
+    items["edit.move_track_down"].trigger()
+    assert names() == ["V1", "V2"]
+    assert window.document.undo_label == "Undo Move track"
+    assert window.actions["edit.move_track_up"].isEnabled()  # V2 is below V1 now
+    assert not window.actions["edit.move_track_down"].isEnabled()
+    window.actions["edit.move_track_up"].trigger()
+    assert names() == ["V2", "V1"]
+    window.undo()
+    window.undo()
+    assert names() == ["V2", "V1"] and not window.document.can_undo
+    menu.close()

@@ -48,6 +48,7 @@ class ActionContext:
     clip_under_playhead: bool = False
     tracks: int = 0
     track_picked: bool = False
+    track_index: int = -1  # the picked track's row (0 = top), -1 when none
     has_clips: bool = False
     running_job: bool = False
     paused: bool = False
@@ -64,6 +65,9 @@ RULES: dict[str, Rule] = {
     "deletable": lambda c: c.selection in ("clips", "keyframe", "gap"),
     "splittable": lambda c: c.clip_under_playhead,
     "track_picked": lambda c: c.track_picked and c.tracks > 1,
+    "track_named": lambda c: c.track_picked,
+    "track_can_rise": lambda c: c.track_picked and c.track_index > 0,
+    "track_can_sink": lambda c: c.track_picked and 0 <= c.track_index < c.tracks - 1,
     "has_clips": lambda c: c.has_clips,
     "running_job": lambda c: c.running_job,
     "generation_ready": lambda c: c.generation is not None,
@@ -108,6 +112,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                section="add", toolbar="shots", tip="Add an empty track below the others"),
     ActionSpec("edit.remove_track", "Remove Track", "remove_track", (), enabled_when="track_picked", menu="Edit",
                section="add", tip="Remove the track of the selection (undo brings it back)"),
+    ActionSpec("edit.rename_track", "Rename Track…", "rename_track", (), enabled_when="track_named", menu="Edit",
+               section="track", tip="Rename the picked track (or double-click its header)"),
+    ActionSpec("edit.move_track_up", "Move Track Up", "move_track_up", (), enabled_when="track_can_rise",
+               menu="Edit", section="track", tip="Move the picked track above the one over it (or drag its header)"),
+    ActionSpec("edit.move_track_down", "Move Track Down", "move_track_down", (), enabled_when="track_can_sink",
+               menu="Edit", section="track", tip="Move the picked track below the one under it (or drag its header)"),
     # View
     ActionSpec("view.zoom_in", "Zoom &In", "zoom_in", ("=", "+", "Ctrl+="), "zoom_in", menu="View",
                section="zoom", toolbar="view"),

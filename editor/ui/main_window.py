@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.timeline.message.connect(self.show_message)
         self.timeline.refused.connect(lambda text: self.show_message(text, error=True))
         self.timeline.clip_activated.connect(self._on_clip_activated)
+        self.timeline.track_picked.connect(self.refresh_actions)
         self.timeline.zoom_changed.connect(self._sync_zoom_slider)
         self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.customContextMenuRequested.connect(self._timeline_menu)
@@ -410,11 +411,13 @@ class MainWindow(QMainWindow):
         sel = self.selection
         project = doc.project
         under = self._clip_under_playhead()
+        picked = self.timeline.selected_track_id()
+        track_index = next((i for i, t in enumerate(project.tracks) if t.id == picked), -1)
         controller = self.controller
         ctx = ActionContext(
             can_undo=doc.can_undo, can_redo=doc.can_redo, undo_label=doc.undo_label, redo_label=doc.redo_label,
             selection=sel.kind, selected_clips=len(sel.clips), clip_under_playhead=under,
-            tracks=len(project.tracks), track_picked=self.timeline.selected_track_id() is not None,
+            tracks=len(project.tracks), track_picked=picked is not None, track_index=track_index,
             has_clips=any(t.clips for t in project.tracks),
             running_job=bool(controller is not None and controller.running_job is not None),
             paused=bool(controller is not None and controller.paused),
@@ -781,6 +784,24 @@ class MainWindow(QMainWindow):
 
         self._command(lambda: commands.remove_track(self.document.project, self.timeline.selected_track_id()))
 
+    def rename_track(self) -> None:
+        track_id = self.timeline.selected_track_id()
+        if track_id is None:
+            self.show_message("Click a track's header to pick the track to rename.", error=True)
+            return
+        self.show_timeline()
+        self.timeline.start_rename(track_id)
+
+    def move_track_up(self) -> None:
+        from editor.ui.timeline import commands
+
+        self._command(lambda: commands.move_track(self.document.project, self.timeline.selected_track_id(), -1))
+
+    def move_track_down(self) -> None:
+        from editor.ui.timeline import commands
+
+        self._command(lambda: commands.move_track(self.document.project, self.timeline.selected_track_id(), +1))
+
     # View
     def zoom_in(self) -> None:
         self.timeline.zoom_in()
@@ -922,19 +943,28 @@ class MainWindow(QMainWindow):
         "clip_end": ("gen.extend_forward", "gen.extend_backward", None, "edit.split"),
         "keyframe": ("edit.delete",),
         "none": ("edit.add_shot", "edit.add_track", None, "file.import"),
+        "header": ("edit.move_track_up", "edit.move_track_down", None, "edit.rename_track", "edit.add_track",
+                   "edit.remove_track"),
     }
 
     def _timeline_menu(self, pos) -> None:
-        """Right-click menu: the actions that apply to what was clicked (the table's actions)."""
+        self.timeline_menu(pos).popup(self.timeline.mapToGlobal(pos))
+
+    def timeline_menu(self, pos):
+        """The right-click menu at `pos` (timeline coordinates): the table's actions that apply
+        to what was clicked; a track header gets the track's commands."""
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
-        for action_id in self.CONTEXT_ACTIONS.get(self.selection.kind, ()):
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click
+        on_header = self.timeline.header_track_at(pos) is not None
+        self.refresh_actions()  # the right-click may have picked another track
+        for action_id in self.CONTEXT_ACTIONS.get("header" if on_header else self.selection.kind, ()):
             if action_id is None:
                 menu.addSeparator()
             elif self.actions[action_id].isVisible():
                 menu.addAction(self.actions[action_id])
-        menu.popup(self.timeline.mapToGlobal(pos))
+        return menu
 
     def _on_clip_activated(self, clip_id: str) -> None:
         try:

@@ -14,6 +14,7 @@ from editor.document.edits import (
     DeleteClips,
     Edit,
     EditRefused,
+    MoveTrack,
     RemoveKeyframe,
     RemoveTrack,
     RippleDelete,
@@ -55,6 +56,20 @@ def remove_track(project: Project, track_id: str | None) -> Edit:
     if len(project.tracks) <= 1:
         raise EditRefused("A project keeps at least one track.")
     return RemoveTrack(track_id=track_id)
+
+
+def move_track(project: Project, track_id: str | None, delta: int) -> Edit:
+    """Move the picked track `delta` places up (negative) or down (positive) the track list."""
+    if track_id is None:
+        raise EditRefused("Click a track's header to pick the track to move.")
+    index = next((i for i, t in enumerate(project.tracks) if t.id == track_id), None)
+    if index is None:
+        raise EditRefused("That track is gone; click a track's header to pick another.")
+    target = index + delta
+    if not 0 <= target < len(project.tracks):
+        where = "top" if delta < 0 else "bottom"
+        raise EditRefused(f"{project.tracks[index].name or 'This track'} is already the {where} track.")
+    return MoveTrack(track_id=track_id, index=target)
 
 
 def split_at(project: Project, selection: Selection, frame: int) -> Edit:

@@ -72,6 +72,8 @@ class PaintState:
     overlays: list[JobOverlay] = field(default_factory=list)
     thumbnails: ThumbnailProvider | None = None
     has_focus: bool = False
+    picked_track: str | None = None  # the track Remove/Move Track act on (its header was clicked)
+    track_drag: tuple[int, int] | None = None  # a header being dragged: (from row, to row)
 
 
 class TimelinePainter:
@@ -443,8 +445,10 @@ class TimelinePainter:
             if top > s.height or top + geo.track_h < geo.ruler_h:
                 continue
             hovered = s.hover is not None and s.hover.track_index == index and s.hover.kind.startswith("header")
-            p.fillRect(0, top, geo.header_w, geo.track_h, color("raised" if hovered else "panel_alt"))
-            p.fillRect(0, top, 3, geo.track_h, color("clip_video" if not track.hidden else "text_faint"))
+            picked = track.id == s.picked_track
+            p.fillRect(0, top, geo.header_w, geo.track_h, color("raised" if hovered or picked else "panel_alt"))
+            edge = "accent" if picked else "clip_video" if not track.hidden else "text_faint"
+            p.fillRect(0, top, 4 if picked else 3, geo.track_h, color(edge))
             p.fillRect(0, top + geo.track_h, geo.header_w, geo.track_gap, color("border"))
             buttons = header_buttons(geo, index)
             name_w = buttons["header_hide"][0] - 16
@@ -466,6 +470,19 @@ class TimelinePainter:
                 self._paint_header_button(p, QRectF(bx, by, bw, bh), kind, hidden=track.hidden, hot=hot)
         p.fillRect(geo.header_w - 1, geo.ruler_h, 1, s.height, color("border"))
         p.restore()
+        if s.track_drag is not None:
+            self._paint_track_drag(p, s)
+
+    def _paint_track_drag(self, p: QPainter, s: PaintState) -> None:
+        """The dragged header dimmed, and a line where the track will go."""
+        geo = s.geo
+        source, target = s.track_drag
+        p.fillRect(0, geo.track_top(source), geo.header_w, geo.track_h, color("window", 150))
+        if target == source:
+            return
+        # moving up: the track lands above the row under the mouse; moving down: below it
+        y = geo.track_top(target) if target < source else geo.track_top(target) + geo.track_h
+        p.fillRect(0, y - 2, s.width, 4, color("accent"))
 
     def _paint_header_button(self, p: QPainter, r: QRectF, kind: str, *, hidden: bool, hot: bool) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

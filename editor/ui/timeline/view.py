@@ -32,6 +32,7 @@ from editor.document.edits import (
     EditRefused,
     MoveClips,
     MoveKeyframe,
+    MoveTrack,
     RenameTrack,
     SetTrackHidden,
     Side,
@@ -56,7 +57,7 @@ TAIL_SECONDS = 20  # empty room after the cut, so there is somewhere to drop and
 class _Drag:
     """A press that may become a drag: what was pressed and what the drag does."""
 
-    kind: str  # move, trim, keyframe, scrub, rubber
+    kind: str  # move, trim, keyframe, scrub, rubber, track (a header dragged to reorder tracks)
     press: QPoint
     hit: Hit
     active: bool = False
@@ -78,6 +79,7 @@ class TimelineView(QAbstractScrollArea):
     refused = Signal(str)  # why an edit was refused (nothing changed)
     zoom_changed = Signal(float)
     clip_activated = Signal(str)  # double-click on a clip (the window focuses the inspector)
+    track_picked = Signal()  # another track was clicked (Remove/Move/Rename Track act on it)
 
     def __init__(self, document: Document, selection: Selection, playhead: Playhead, *,
                  thumbnails: ThumbnailProvider | None = None, probe: Probe | None = None,
@@ -211,7 +213,20 @@ class TimelineView(QAbstractScrollArea):
                 return None
         if sel.gap is not None:
             return sel.gap.track_id
+        if not any(t.id == self._last_track_id for t in project.tracks):
+            return None  # removed (or undone away) since it was clicked
         return self._last_track_id
+
+    def header_track_at(self, pos: QPoint) -> str | None:
+        """The track whose header is at `pos` (widget coordinates), else None."""
+        hit = self._hit(self.viewport().mapFrom(self, pos))
+        return hit.track_id if hit.kind.startswith("header") else None
+
+    def start_rename(self, track_id: str) -> None:
+        """Edit the track's name in its header (Enter keeps it, Escape leaves it)."""
+        index = next((i for i, t in enumerate(self.document.project.tracks) if t.id == track_id), None)
+        if index is not None:
+            self._start_rename(index)
 
     def frame_x(self, frame: float) -> int:
         """Viewport x of a frame (tests and tools drive the mouse with it)."""
@@ -309,6 +324,11 @@ class TimelineView(QAbstractScrollArea):
             if drag.kind == "rubber":
                 rubber = drag.extra.get("rect")
         drop = self._drop
+        track_drag = None
+        if drag is not None and drag.active and drag.kind == "track":
+            track_drag = (drag.hit.track_index, drag.extra.get("target", drag.hit.track_index))
+        sel = self._selection
+        picked = self.selected_track_id() if not (sel.clips or sel.gap or sel.keyframe or sel.clip_end) else None
         return PaintState(
             project=self.document.project, geo=self.geo,
             width=self.viewport().width(), height=self.viewport().height(),
@@ -319,6 +339,7 @@ class TimelineView(QAbstractScrollArea):
             drop_frame=drop[0] if drop else None, drop_track=drop[1] if drop else None,
             drop_text=drop[2] if drop else "",
             overlays=list(self._overlays.values()), thumbnails=self._thumbnails, has_focus=self.hasFocus(),
+            picked_track=picked, track_drag=track_drag,
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
@@ -340,8 +361,9 @@ class TimelineView(QAbstractScrollArea):
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         pos = event.position().toPoint()
         hit = self._hit(pos)
-        if hit.track_id is not None:
+        if hit.track_id is not None and hit.track_id != self._last_track_id:
             self._last_track_id = hit.track_id
+            self.track_picked.emit()
         if event.button() == Qt.MouseButton.RightButton:
             # right-click picks what is under the mouse first, so the context menu acts on it
             if hit.kind in ("clip", "clip_start", "clip_end") and hit.clip_id not in self._selection.clips:
@@ -350,6 +372,9 @@ class TimelineView(QAbstractScrollArea):
                 self._selection.set_gap(GapRef(hit.gap.track_id, hit.gap.start, hit.gap.length))
             elif hit.kind == "keyframe":
                 self._selection.set_keyframe(hit.clip_id, hit.keyframe_id)
+            elif hit.kind.startswith("header"):
+                self._selection.clear()  # the header's track is the one the menu acts on
+            self.viewport().update()
             super().mousePressEvent(event)
             return
         if event.button() != Qt.MouseButton.LeftButton:
@@ -365,6 +390,10 @@ class TimelineView(QAbstractScrollArea):
             self._playhead.pause()
             self._playhead.set_frame(hit.frame)
             self._drag = _Drag("scrub", pos, hit, active=True)
+        elif hit.kind == "header":
+            # picks the track (Remove/Move Track act on it); dragging it reorders the tracks
+            sel.clear()
+            self._drag = _Drag("track", pos, hit)
         elif hit.kind == "header_hide":
             track = project.track(hit.track_id)
             self.request(SetTrackHidden(track_id=track.id, hidden=not track.hidden))
@@ -426,7 +455,10 @@ class TimelineView(QAbstractScrollArea):
             self._drag_keyframe(drag, pos)
         elif drag.kind == "rubber":
             self._drag_rubber(drag, pos)
-        self._autoscroll(pos)
+        elif drag.kind == "track":
+            self._drag_track(drag, pos)
+        if drag.kind != "track":
+            self._autoscroll(pos)
         self.viewport().update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -446,6 +478,8 @@ class TimelineView(QAbstractScrollArea):
                 self.request(TrimClip(clip_id=clip.id, side=Side(drag.side), frame=drag.frame))
         elif drag.kind == "keyframe" and "frame" in drag.extra:
             self.request(MoveKeyframe(keyframe_id=drag.hit.keyframe_id, frame=drag.extra["frame"]))
+        elif drag.kind == "track" and drag.extra.get("target", drag.hit.track_index) != drag.hit.track_index:
+            self.request(MoveTrack(track_id=drag.hit.track_id, index=drag.extra["target"]))
         self._update_hover(event.position().toPoint())
         self.viewport().update()
 
@@ -469,6 +503,7 @@ class TimelineView(QAbstractScrollArea):
             "keyframe": Qt.CursorShape.PointingHandCursor, "track_keyframe": Qt.CursorShape.PointingHandCursor,
             "header_hide": Qt.CursorShape.PointingHandCursor, "header_remove": Qt.CursorShape.PointingHandCursor,
             "ruler": Qt.CursorShape.IBeamCursor, "gap": Qt.CursorShape.PointingHandCursor,
+            "header": Qt.CursorShape.OpenHandCursor,
         }.get(hit.kind, Qt.CursorShape.ArrowCursor)
         self.viewport().setCursor(cursor)
         tip = ""
@@ -476,6 +511,8 @@ class TimelineView(QAbstractScrollArea):
             tip = "Hide or show this track in the preview and export"
         elif hit.kind == "header_remove":
             tip = "Remove this track (undo brings it back)"
+        elif hit.kind == "header":
+            tip = "Drag up or down to reorder the tracks; double-click to rename"
         elif hit.kind in ("clip_start", "clip_end"):
             tip = "Drag to trim; click to pick this end for Extend"
         elif hit.kind == "gap":
@@ -586,6 +623,18 @@ class TimelineView(QAbstractScrollArea):
             _, clip = project.find_clip(hit.clip_id)
             frame += clip.start
         drag.extra["ghosts"] = [Ghost(hit.track_index, frame, 1, True)]
+
+    def _drag_track(self, drag: _Drag, pos: QPoint) -> None:
+        tracks = self.document.project.tracks
+        source = drag.hit.track_index
+        target = min(max(0, self.geo.row_at(pos.y())), len(tracks) - 1)
+        drag.extra = {"target": target, "ghosts": []}
+        name = tracks[source].name or "the track"
+        if target == source:
+            self.message.emit(f"Drag {name} up or down to reorder the tracks")
+        else:
+            where = "above" if target < source else "below"
+            self.message.emit(f"Move {name} {where} {tracks[target].name or 'that track'}")
 
     def _drag_rubber(self, drag: _Drag, pos: QPoint) -> None:
         rect = QRect(drag.press, pos).normalized()
