@@ -154,6 +154,28 @@ def test_custom_range_and_invalid_settings_keep_export_disabled_with_a_message(m
     assert dialog.export_button.isEnabled() and "replaced only once" in dialog.warning_label.text()
 
 
+def test_presets_fill_the_fields_and_an_edit_makes_them_custom(make_dialog, tmp_path):
+    dialog = make_dialog()
+    assert dialog.preset_combo.currentText() == "Project size H.264 high"  # the first preset, at first
+    assert (dialog.width_spin.value(), dialog.height_spin.value()) == (640, 360)
+    dialog.preset_combo.setCurrentText("720p draft")
+    dialog.preset_combo.activated.emit(dialog.preset_combo.currentIndex())  # what a user's pick sends
+    assert (dialog.width_spin.value(), dialog.height_spin.value(), dialog.crf_spin.value()) == (1280, 720, 26)
+    assert dialog.speed_combo.currentText() == "veryfast" and dialog.preset_combo.currentText() == "720p draft"
+    assert not dialog.fit_combo.isEnabled()  # same shape as the project: nothing to fit
+    dialog.crf_spin.setValue(20)
+    assert dialog.preset_combo.currentText() == "Custom"
+    dialog.crf_spin.setValue(26)
+    assert dialog.preset_combo.currentText() == "720p draft"
+    dialog.project_size_button.click()
+    assert (dialog.width_spin.value(), dialog.height_spin.value()) == (640, 360)
+    if has_encoder("libx265"):  # switching codec keeps "looks like the source" on the new scale
+        dialog.preset_combo.setCurrentText("Project size H.264 high")
+        dialog.preset_combo.activated.emit(dialog.preset_combo.currentIndex())
+        dialog.codec_combo.setCurrentIndex(dialog.codec_combo.findData("h265"))
+        assert dialog.crf_spin.value() == 22 and dialog.summary_label.text().endswith("H.265 CRF 22")
+
+
 def test_cancel_midway_leaves_no_file_and_keeps_an_existing_one(qtbot, make_dialog, tmp_path):
     dialog = make_dialog()
     for name, before in (("new.mp4", None), ("kept.mp4", b"the previous export")):
@@ -164,10 +186,13 @@ def test_cancel_midway_leaves_no_file_and_keeps_an_existing_one(qtbot, make_dial
         small(dialog, out, 640, 360)
         seen = []
 
-        def cancel_once(done, total, seen=seen):
+        def cancel_once(done, total, seen=seen, by_escape=before is not None):
             seen.append(done)
-            if len(seen) == 1:
-                qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+            if len(seen) == 1:  # the Cancel button, or Esc / closing the dialog, stops the export
+                if by_escape:
+                    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+                else:
+                    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
 
         dialog.runner.progress.connect(cancel_once)
         text = run_export(qtbot, dialog, "cancelled")
@@ -175,6 +200,7 @@ def test_cancel_midway_leaves_no_file_and_keeps_an_existing_one(qtbot, make_dial
         assert seen and seen[0] < 288
         assert "nothing was written" in text
         assert dialog.result_title.text() == "Export cancelled" and not dialog.show_button.isVisible()
+        assert dialog.isVisible()  # Esc while running cancels; it does not hide the dialog
         assert (out.read_bytes() if out.exists() else None) == before
         assert not list(tmp_path.glob(".*partial*")), "a partial file was left behind"
 
@@ -270,6 +296,8 @@ def test_file_export_action_opens_the_dialog_from_the_window(qtbot, ui_document,
         assert "Exported from_window.mp4" in w.statusBar().currentMessage()
         w.session.new_project()  # an empty project: nothing to export
         assert not action.isEnabled()
+        assert dialog.page == "settings" and "Untitled" in dialog.title_label.text()  # it follows the session
+        assert not dialog.export_button.isEnabled() and "The cut is empty" in dialog.issue_label.text()
         dialog.hide()
     finally:
         w.ask_save_changes = lambda: "discard"
@@ -288,6 +316,8 @@ def test_times_paths_and_clocks_in_the_users_words(tmp_path):
     folder = tmp_path / "Trip.shotline"
     assert default_output("Trip", folder, {}) == tmp_path / "Trip.mp4"
     assert default_output("A/B: c", folder, {}) == tmp_path / "A_B_ c.mp4"
-    assert default_output("Trip", folder, {"outputs": {str(folder): "/x/cut.mp4"}}) == Path("/x/cut.mp4")
+    remembered = {"outputs": {str(folder): str(tmp_path / "cut.mp4")}}
+    assert default_output("Trip", folder, remembered) == tmp_path / "cut.mp4"
+    assert default_output("Trip", folder, {"outputs": {str(folder): "/gone/cut.mp4"}}) == tmp_path / "Trip.mp4"
     assert default_output("Trip", None, {"folder": str(tmp_path)}) == tmp_path / "Trip.mp4"
     assert clock(7.4) == "0:07" and clock(750) == "12:30" and clock(3723) == "1:02:03"

@@ -114,8 +114,9 @@ def default_output(name: str, folder: Path | None, remembered: dict) -> Path:
     """Where an export goes unless the user says otherwise: this project's last export, else
     beside the project folder, else the last export folder, else the home folder."""
     outputs = remembered.get("outputs") if isinstance(remembered.get("outputs"), dict) else {}
-    if folder is not None and isinstance(outputs.get(str(folder)), str):
-        return Path(outputs[str(folder)])
+    last_here = outputs.get(str(folder)) if folder is not None else None
+    if isinstance(last_here, str) and Path(last_here).parent.is_dir():
+        return Path(last_here)
     file_name = f"{file_name_for(name)}.mp4"
     if folder is not None:
         return Path(folder).parent / file_name
@@ -553,7 +554,7 @@ class ExportDialog(QDialog):
         self._unsubscribe = document.subscribe(self._on_change)
 
     def _on_change(self, _change: Change) -> None:
-        if self.page == "settings":
+        if self.isVisible() and self.page == "settings":  # a hidden dialog refreshes when shown
             self.refresh()
 
     def _on_document_replaced(self) -> None:
@@ -564,7 +565,7 @@ class ExportDialog(QDialog):
 
     def _on_marks(self) -> None:
         marks = (self.playhead.in_mark, self.playhead.out_mark)
-        if marks != self._marks and self.page == "settings":
+        if marks != self._marks and self.isVisible() and self.page == "settings":
             self.refresh()
 
     def _choose_default_range(self) -> None:
