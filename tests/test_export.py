@@ -223,3 +223,17 @@ def test_presets_load_and_cover_the_common_deliveries():
     with pytest.raises(ExportError, match="720p draft"):
         ExportOptions.preset_named("8K")
     assert math.isclose(float(ExportOptions.from_dict({"fps": "30000/1001"}).fps), 29.97, rel_tol=1e-3)
+
+
+def test_a_target_that_cannot_be_replaced_is_a_clear_error_and_leaves_no_partial_file(film, tmp_path):
+    """Works as root too: the target is a folder the user has there (a rename can't replace it)."""
+    project, root = film
+    where = tmp_path / "exports"
+    where.mkdir()
+    target = where / "film.mp4"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(ExportError):
+        export_project(project, root, target, ExportOptions(preset="ultrafast"))
+    assert (target / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in where.iterdir()) == ["film.mp4"]
