@@ -390,3 +390,41 @@ def test_track_header_menu_moves_the_track_up_and_down(window):
     window.undo()
     assert names() == ["V2", "V1"] and not window.document.can_undo
     menu.close()
+
+
+def test_no_stray_dock_tab_bars_paint_over_the_panels(qtbot, tmp_path):
+    """Qt leaves copies of dock tab bars behind when it lays out several tabbed groups; only
+    one bar per group may show, flush against its panel (a second "Timeline | Storyboard"
+    strip used to show through the empty Media panel of a new project)."""
+    from PySide6.QtWidgets import QTabBar
+
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1600, 1000)
+    w.show()
+    try:
+        qtbot.waitExposed(w)
+        w.create_project(tmp_path / "Empty.shotline")
+        w.settle()
+        bars = [b for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if b.isVisible()]
+        groups = sorted(tuple(b.tabText(i) for i in range(b.count())) for b in bars)
+        assert groups == [("Inspector", "Cast", "Jobs", "Monitor"), ("Media", "History"),
+                          ("Timeline", "Storyboard")]
+        w.reset_layout()
+        w.settle()
+        assert sum(b.isVisible() for b in w.findChildren(QTabBar)) == 3
+    finally:
+        close(w)
+
+
+def test_every_image_the_stylesheet_names_exists():
+    """Qt draws no CSS border triangles, so spin box and combo box arrows are image files."""
+    import re
+
+    from editor.ui.theme import stylesheet
+
+    text = stylesheet()
+    urls = re.findall(r"url\(([^)]+)\)", text)
+    assert any(u.endswith("arrow-down.svg") for u in urls)
+    assert all(Path(u).is_file() for u in urls), [u for u in urls if not Path(u).is_file()]
+    assert "4px solid transparent" not in text  # the CSS triangle trick Qt draws as a bar

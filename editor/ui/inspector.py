@@ -50,6 +50,7 @@ from editor.document.edits import (
 )
 from editor.document.project import Clip, Keyframe
 from editor.document.storage import resolve_media
+from editor.ui.icons import icon
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
@@ -339,7 +340,9 @@ class Inspector(QWidget):
         self.infill_button.setObjectName("inspector.infill")
         v.addWidget(self.infill_button)
         v.addWidget(reason_label(self._actions.get("gen.infill")))
-        close = QPushButton("Close gap")
+        close = action_button(None)  # looks like the action buttons around it
+        close.setText("Close Gap")
+        close.setIcon(icon("ripple"))
         close.setObjectName("inspector.close_gap")
         close.setToolTip("Move the later clips left so the gap disappears")
         close.clicked.connect(self._close_gap)

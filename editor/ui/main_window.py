@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSlider,
+    QTabBar,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -82,6 +83,13 @@ class MainWindow(QMainWindow):
         document = self.session.document
         self._build_panels(document)
         self.actions["view.snapping"].setChecked(True)
+        self._tab_tidy = QTimer(self)
+        self._tab_tidy.setSingleShot(True)
+        self._tab_tidy.setInterval(0)
+        self._tab_tidy.timeout.connect(self.hide_stray_tab_bars)
+        for dock in self.docks.values():
+            dock.dockLocationChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
+            dock.topLevelChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
         self._build_chrome()
         self._default_state = self.saveState()
         if restore_layout:
@@ -530,6 +538,7 @@ class MainWindow(QMainWindow):
             self.resize(1600, 960)
         if state is not None:
             self.restoreState(state)
+            self._tidy_tab_bars_later()
 
     def save_layout(self) -> None:
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
@@ -540,6 +549,32 @@ class MainWindow(QMainWindow):
             dock.show()
         self.restoreState(QByteArray(self._default_state))
         self.docks["timeline"].raise_()
+        self._tidy_tab_bars_later()
+
+    def _tidy_tab_bars_later(self, *_args, delay_ms: int = 0) -> None:
+        """hide_stray_tab_bars() once the layout has been applied (after a dock move, once its
+        animation has ended, so a live bar is never judged in mid-flight)."""
+        self._tab_tidy.start(delay_ms)
+
+    def hide_stray_tab_bars(self) -> None:
+        """Hide dock tab bars Qt left behind.
+
+        When QMainWindow lays out a second group of tabbed docks it leaves a copy of a group's
+        tab bar where the group first was, and the copy keeps painting (Qt 6.11: a second
+        "Timeline | Storyboard" strip showed through the empty Media panel). The live bar of a
+        group sits flush against the group's visible dock; the others are strays.
+        """
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isHidden():
+                continue
+            titles = {bar.tabText(i).replace("&", "") for i in range(bar.count())}
+            if not any(d.windowTitle() in titles and _flush(bar.geometry(), d.geometry()) for d in docks):
+                bar.hide()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._tidy_tab_bars_later()
 
     # --- project files ------------------------------------------------------------------------
     def open_project_path(self, path: str | Path) -> bool:
@@ -773,6 +808,8 @@ class MainWindow(QMainWindow):
                 self.selection.set_clips(new[:1])
                 self.docks["inspector"].raise_()
                 self.inspector.prompt_edit.setFocus()
+                name = self.document.project.find_clip(new[0])[1].name
+                self.show_message(f"Added {name}: describe it in the Inspector, then Generate.")
 
     def add_track(self) -> None:
         from editor.ui.timeline import commands
@@ -988,6 +1025,9 @@ class MainWindow(QMainWindow):
                 break
         QTimer.singleShot(0, lambda: None)
         QApplication.processEvents()
+        self.hide_stray_tab_bars()
+        if self.preview is not None:
+            self.preview.wait_shown(timeout_ms)
 
 
 class _Note(QLabel):
@@ -999,6 +1039,17 @@ class _Note(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setProperty("role", "hint")
         self.setMargin(16)
+
+
+def _flush(bar, dock) -> bool:
+    """True when rectangle `bar` runs along a whole edge of rectangle `dock` (as a live tab bar
+    does: above or below its dock and as wide, or beside it and as tall)."""
+    near = 4
+    same_width = abs(bar.left() - dock.left()) <= near and abs(bar.right() - dock.right()) <= near
+    same_height = abs(bar.top() - dock.top()) <= near and abs(bar.bottom() - dock.bottom()) <= near
+    stacked = abs(bar.bottom() + 1 - dock.top()) <= near or abs(dock.bottom() + 1 - bar.top()) <= near
+    beside = abs(bar.right() + 1 - dock.left()) <= near or abs(dock.right() + 1 - bar.left()) <= near
+    return (same_width and stacked) or (same_height and beside)
 
 
 def _probe_frames(path: str) -> int:

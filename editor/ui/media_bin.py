@@ -72,6 +72,7 @@ class MediaBin(QWidget):
         self.empty.setProperty("role", "hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.empty.setMargin(16)  # the wrapped lines keep off the panel's edges
         import_button = QPushButton(icon("import"), "Import…", self)
         import_button.setObjectName("media_bin.import")
         import_button.setToolTip("Add images and videos to the bin (Ctrl+I)")

@@ -313,6 +313,8 @@ class Storyboard(QWidget):
             return self._states[clip.id]
         if clip.is_draft:
             return "draft"
+        if not any(t.generated for t in clip.takes):  # imported media: nothing was generated
+            return "still" if clip.take is not None and clip.take.is_still else "video"
         return f"done · {len(clip.takes)} take{'s' if len(clip.takes) != 1 else ''}"
 
     # --- view ---------------------------------------------------------------------------------

@@ -106,8 +106,10 @@ def palette() -> QPalette:
 
 
 def stylesheet() -> str:
-    """style.qss with its `@name` colour tokens replaced by the palette's values."""
+    """style.qss with its `@name` colour tokens replaced by the palette's values (and `@icons`
+    by the icons folder, for the arrow images)."""
     text = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    text = text.replace("@icons", (RESOURCES / "icons").as_posix())
     # longest names first so "@panel_alt" is not eaten by "@panel"
     for name in sorted(vars(COLORS), key=len, reverse=True):
         text = text.replace(f"@{name}", getattr(COLORS, name))

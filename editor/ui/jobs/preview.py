@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,7 @@ class FrameView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.image = QImage()
+        self.hint = ""  # drawn over the picture while there is nothing to play
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -115,6 +117,11 @@ class FrameView(QWidget):
     def set_image(self, image: QImage) -> None:
         self.image = image
         self.update()
+
+    def set_hint(self, text: str) -> None:
+        if text != self.hint:
+            self.hint = text
+            self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(480, 270)
@@ -129,6 +136,10 @@ class FrameView(QWidget):
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1)
             p.drawImage(target, self.image)
+        if self.hint:
+            p.setPen(QColor(150, 154, 162))
+            p.drawText(self.rect().adjusted(24, 0, -24, 0), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       self.hint)
         p.end()
 
 
@@ -230,6 +241,15 @@ class PreviewPanel(QWidget):
             return
         self._send(frame)
 
+    def wait_shown(self, timeout_ms: int = 5000) -> bool:
+        """Turn the event loop until the frame asked for last is on screen (screenshots and
+        tests); False when it did not come within `timeout_ms`."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while (self._in_flight is not None or self._pending is not None) and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            QThread.msleep(2)
+        return self._in_flight is None and self._pending is None
+
     def shutdown(self) -> None:
         """Stop the decode thread (also done when the panel is destroyed or the app quits)."""
         self._unsubscribe()
@@ -301,6 +321,7 @@ class PreviewPanel(QWidget):
 
     def _sync_length(self) -> None:
         end = self.document.project.duration
+        self.view.set_hint("" if end else "Nothing to play yet: the cut is empty.")
         self.playhead.set_end(end)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, end - 1))

@@ -113,8 +113,17 @@ def add_draft_shot(project: Project, selection: Selection, *, seconds: float, pl
                 track_id = main.id
         track = next((t for t in project.tracks if t.id == track_id), None)
         start = track.clips[-1].end if track is not None and track.clips else 0
-    number = sum(1 for t in project.tracks for c in t.clips) + 1
-    clip = Clip(id=new_id("clip"), start=start, length=length, name=f"Shot {number}",
+    clip = Clip(id=new_id("clip"), start=start, length=length, name=_shot_name(project, track_id, start),
                 shot=ShotSettings(prompt=prompt))
     edits.append(AddClip(track_id=track_id, clip=clip))
     return edits[0] if len(edits) == 1 else Composite("Add draft shot", edits)
+
+
+def _shot_name(project: Project, track_id: str, start: int) -> str:
+    """"Shot N" for the shot's place on its track (the storyboard's number), or the next free N."""
+    track = next((t for t in project.tracks if t.id == track_id), None)
+    number = 1 + (sum(1 for c in track.clips if c.start < start) if track is not None else 0)
+    names = {c.name for t in project.tracks for c in t.clips}
+    while f"Shot {number}" in names:
+        number += 1
+    return f"Shot {number}"

@@ -74,6 +74,7 @@ class PaintState:
     has_focus: bool = False
     picked_track: str | None = None  # the track Remove/Move Track act on (its header was clicked)
     track_drag: tuple[int, int] | None = None  # a header being dragged: (from row, to row)
+    empty_hint: str = ""  # said in the track area while the project has no clips
 
 
 class TimelinePainter:
@@ -122,6 +123,8 @@ class TimelinePainter:
         self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)
+        if s.empty_hint and s.drop_frame is None:
+            self._paint_empty_hint(p, s)
         self._paint_drop(p, s)
         if s.rubber_band is not None:
             p.setPen(self.pen("accent", 1))
@@ -137,6 +140,16 @@ class TimelinePainter:
         self._paint_ruler(p, s, first, last)
         self._paint_playhead(p, s)
         self._paint_corner(p, s)
+
+    def _paint_empty_hint(self, p: QPainter, s: PaintState) -> None:
+        """What to do first, under the (empty) tracks, or over them when there is no room."""
+        geo = s.geo
+        below = geo.track_top(len(s.project.tracks))
+        top = below if s.height - below >= 40 else geo.ruler_h
+        area = QRect(geo.header_w + 12, top, s.width - geo.header_w - 24, max(40, s.height - top))
+        p.setFont(self.font_small)
+        p.setPen(color("text_dim"))
+        p.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, s.empty_hint)
 
     # --- tracks and clips ---------------------------------------------------------------------
     def _paint_track(self, p: QPainter, s: PaintState, index: int, track: Track, top: int,

@@ -51,6 +51,8 @@ from editor.ui.timeline.thumbnails import ThumbnailProvider
 SNAP_PX = 9
 ZOOM_STEP = 1.25
 TAIL_SECONDS = 20  # empty room after the cut, so there is somewhere to drop and drag to
+EMPTY_HINT = ("Drop images or videos on a track to start the cut, "
+              "or add a draft shot to generate (Ctrl+Shift+N).")
 
 
 @dataclass
@@ -103,6 +105,7 @@ class TimelineView(QAbstractScrollArea):
         self._rename_editor: QLineEdit | None = None
         self._fit_pending = True
         self._last_track_id: str | None = None  # the track last clicked, for track commands
+        self._header_picked = False  # its header was clicked: shown highlighted
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -328,7 +331,9 @@ class TimelineView(QAbstractScrollArea):
         if drag is not None and drag.active and drag.kind == "track":
             track_drag = (drag.hit.track_index, drag.extra.get("target", drag.hit.track_index))
         sel = self._selection
-        picked = self.selected_track_id() if not (sel.clips or sel.gap or sel.keyframe or sel.clip_end) else None
+        nothing_selected = not (sel.clips or sel.gap or sel.keyframe or sel.clip_end)
+        picked = self.selected_track_id() if nothing_selected and self._header_picked else None
+        empty = not any(t.clips for t in self.document.project.tracks)
         return PaintState(
             project=self.document.project, geo=self.geo,
             width=self.viewport().width(), height=self.viewport().height(),
@@ -339,7 +344,7 @@ class TimelineView(QAbstractScrollArea):
             drop_frame=drop[0] if drop else None, drop_track=drop[1] if drop else None,
             drop_text=drop[2] if drop else "",
             overlays=list(self._overlays.values()), thumbnails=self._thumbnails, has_focus=self.hasFocus(),
-            picked_track=picked, track_drag=track_drag,
+            picked_track=picked, track_drag=track_drag, empty_hint=EMPTY_HINT if empty else "",
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
@@ -361,6 +366,7 @@ class TimelineView(QAbstractScrollArea):
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         pos = event.position().toPoint()
         hit = self._hit(pos)
+        self._header_picked = hit.kind.startswith("header")
         if hit.track_id is not None and hit.track_id != self._last_track_id:
             self._last_track_id = hit.track_id
             self.track_picked.emit()
