@@ -61,6 +61,14 @@ class DecoderPool:
         finally:
             reader.lock.release()
 
+    def discard(self, path: str | os.PathLike) -> None:
+        """Close the decoder of `path` if one is open (the preview moved to its proxy)."""
+        with self._lock:
+            stale = [k for k in self._readers if k[0] == str(Path(path))]
+            readers = [self._readers.pop(k) for k in stale]
+        for reader in readers:
+            self._close(reader)
+
     def close(self) -> None:
         with self._lock:
             while self._readers:

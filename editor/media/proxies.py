@@ -9,26 +9,39 @@ absolute path, modification time and size, so a changed source never shows a sta
 Only the preview reads proxies (`CutReader(..., use_proxies=True)`); export always reads the
 original media. A proxy holds exactly the source's frames (ffmpeg passes every frame through,
 upright); one whose frame count differs is discarded rather than shown out of step.
+
+The editor makes them on its own in the background (`editor.ui.proxy_builder`) for the videos of
+the open project (`project_videos`) that `wants_proxy`: with `background=True` ffmpeg runs at the
+lowest CPU priority, and `should_pause` stops it outright (SIGSTOP) while a generation job runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.paths import resolve_media
 from editor.media.probe import is_still_file
-from editor.media.video import VideoReader
+from editor.media.video import VideoReader, open_container
+
+if TYPE_CHECKING:
+    from editor.document.project import Project
 
 PROXY_FOLDER = Path("cache") / "proxies"
 PROXY_HEIGHT = 540
 PROXY_QUALITY = 3  # MJPEG q: 2 (best) .. 31; 3 is visually clean at preview size
+BACKGROUND_NICENESS = 19  # the lowest CPU priority: a proxy gets only CPU time nothing else wants
+PAUSE_POLL_S = 0.05
 
 
 class ProxyCancelled(Exception):
@@ -57,13 +70,37 @@ def existing_proxy(project_root: str | os.PathLike | None, media: str | os.PathL
     return path if path.exists() else None
 
 
-def wants_proxy(path: str | os.PathLike) -> bool:
-    """True for videos whose random seeks are slow: inter-coded (long GOP) and taller than a proxy."""
+def wants_proxy(path: str | os.PathLike, *, min_height: int = PROXY_HEIGHT) -> bool:
+    """True for videos whose random seeks are slow: inter-coded (long GOP) and taller than `min_height`.
+
+    Intra-only files (takes, ProRes, MJPEG) are told apart without reading them through.
+    """
     p = Path(path)
     if is_still_file(p):
         return False
-    with VideoReader(p) as reader:
-        return not reader.intra_only and reader.display_size[1] > PROXY_HEIGHT
+    container = open_container(p)
+    try:
+        streams = container.streams.video
+        if not streams or streams[0].codec_context.codec.intra_only:
+            return False
+    finally:
+        container.close()
+    with VideoReader(p) as reader:  # the height as shown (a phone video may be turned)
+        return reader.display_size[1] > min_height
+
+
+def project_videos(project: Project, project_root: str | os.PathLike | None) -> list[Path]:
+    """The video files of a project's takes, each once: the takes the cut shows first, in track
+    and timeline order, then the clips' other takes (a switch of take is a click away)."""
+    shown: list[Path] = []
+    others: list[Path] = []
+    for track in project.tracks:
+        for clip in track.clips:
+            for take in clip.takes:
+                if take.is_still:
+                    continue
+                (shown if take is clip.take else others).append(resolve_media(project_root, take.media))
+    return list(dict.fromkeys(shown + others))
 
 
 def build_proxy(
@@ -72,11 +109,15 @@ def build_proxy(
     *,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    should_pause: Callable[[], bool] | None = None,
+    background: bool = False,
 ) -> Path:
     """Make (or find) the proxy of `media`; return its path. Runs ffmpeg; call it off the GUI thread.
 
-    Raises ProxyCancelled when `should_cancel()` turns true, MediaError when the source can't be
-    read or the proxy would not match it frame for frame.
+    `background`: ffmpeg runs at the lowest CPU priority. While `should_pause()` is true ffmpeg
+    is stopped (on Windows it only stops once its progress pipe fills). Raises ProxyCancelled
+    when `should_cancel()` turns true, MediaError when the source can't be read or the proxy
+    would not match it frame for frame.
     """
     src = resolve_media(project_root, media)
     out = proxy_path(project_root, media)
@@ -95,16 +136,22 @@ def build_proxy(
         "-fps_mode", "passthrough",
         "-vf", f"scale=-2:'min({PROXY_HEIGHT},ih)':flags=bilinear",
         "-c:v", "mjpeg", "-q:v", str(PROXY_QUALITY), "-pix_fmt", "yuvj420p",
-        "-progress", "pipe:1", "-f", "matroska", str(tmp),
+        # progress lines 10 times a second: cancel and pause take effect within 0.1 s
+        "-progress", "pipe:1", "-stats_period", "0.1", "-f", "matroska", str(tmp),
     ]
     log = tempfile.TemporaryFile()
     done = False
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+        flags = subprocess.IDLE_PRIORITY_CLASS if background and sys.platform == "win32" else 0
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
         try:
-            for line in proc.stdout:  # "frame=123" lines, a few per second
+            if background:
+                _lower_priority(proc.pid)
+            for line in proc.stdout:  # "frame=123" lines among others, 10 per second
                 if should_cancel is not None and should_cancel():
                     raise ProxyCancelled(f"Making the proxy of {src.name} was cancelled.")
+                if should_pause is not None and should_pause():
+                    _hold(proc, should_pause, should_cancel, src.name)
                 if line.startswith("frame=") and on_progress is not None:
                     on_progress(min(int(line[6:].strip() or 0), total), total)
             rc = proc.wait()
@@ -129,3 +176,28 @@ def build_proxy(
         if not done:
             tmp.unlink(missing_ok=True)
     return out
+
+
+def _lower_priority(pid: int) -> None:
+    if not hasattr(os, "setpriority"):
+        return  # Windows: IDLE_PRIORITY_CLASS was given at start
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICENESS)
+    except OSError:
+        pass  # not allowed here; the proxy is made at normal priority
+
+
+def _hold(proc: subprocess.Popen, should_pause: Callable[[], bool], should_cancel: Callable[[], bool] | None,
+          name: str) -> None:
+    """Keep ffmpeg stopped while should_pause() is true; ProxyCancelled if cancelled meanwhile."""
+    stop = getattr(signal, "SIGSTOP", None)
+    if stop is not None:
+        proc.send_signal(stop)
+    try:
+        while should_pause():
+            if should_cancel is not None and should_cancel():
+                raise ProxyCancelled(f"Making the proxy of {name} was cancelled.")
+            time.sleep(PAUSE_POLL_S)
+    finally:
+        if stop is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)

@@ -43,6 +43,7 @@ from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
+from editor.ui.proxy_builder import ProxyBuilder
 from editor.ui.selection import Selection
 from editor.ui.settings import Settings, config_dir
 from editor.ui.storyboard import Storyboard
@@ -95,6 +96,10 @@ class MainWindow(QMainWindow):
         if restore_layout:
             self._restore_layout()
 
+        # preview proxies of the project's long-GOP videos, made in the background, paused while a job runs
+        self.proxies = ProxyBuilder(generating=self._generating, parent=self)
+        self.proxies.message.connect(self.show_message)
+        self.proxies.proxy_ready.connect(self._on_proxy_ready)
         self.session.document_replaced.connect(self._on_document_replaced)
         self.session.state_changed.connect(self._update_title)
         self.session.message.connect(self.show_message)
@@ -281,6 +286,7 @@ class MainWindow(QMainWindow):
         self.playhead.set_fps(document.project.fps)
         self.playhead.set_end(document.project.duration)
         self._start_generation(document)
+        self.proxies.set_document(document)
         self._update_title()
         self._update_format()
         self.refresh_actions()
@@ -484,6 +490,13 @@ class MainWindow(QMainWindow):
     def _on_take_placed(self, clip_id: str) -> None:
         self.selection.set_clips([clip_id])
 
+    def _generating(self) -> bool:
+        return self.controller is not None and self.controller.running_job is not None
+
+    def _on_proxy_ready(self, media: str) -> None:
+        if self.preview is not None and hasattr(self.preview, "proxy_ready"):
+            self.preview.proxy_ready(media)
+
     def _on_jobs_changed(self) -> None:
         if self.controller is None:
             return
@@ -637,6 +650,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work: the job worker, thumbnail loads, playback."""
         self.playhead.pause()
+        self.proxies.shutdown()
         if self.controller is not None:
             self.controller.shutdown()
         if self.preview is not None:
@@ -721,6 +735,7 @@ class MainWindow(QMainWindow):
         if not had_folder or self.controller is None:
             self._start_generation(self.document)  # a folder now exists for jobs and takes
         self._thumb_folder = self.session.folder
+        self.proxies.scan()  # the project has a cache folder now
         return True
 
     def _projects_folder(self) -> Path:

@@ -9,6 +9,8 @@ frame asked for. The playhead keeps time from a wall clock, so the cut plays at 
 
 Drafts appear as placeholder cards and missing media as "offline" cards: the cut reader draws
 both. Any change to the document (a switched take, a new clip, a moved clip) shows at once.
+A video with a preview proxy (`editor.media.proxies`, made by `editor.ui.proxy_builder`) is read
+from the proxy, the original otherwise; `proxy_ready` switches a video to its new proxy.
 """
 
 from __future__ import annotations
@@ -84,12 +86,18 @@ class FrameDecoder(QObject):
 
                 # frame_for() never reads the project when the size is given; an empty one is enough
                 reader = CutReader(Project(), self._folder, width=request.width, height=request.height,
-                                   frame_cache=self._cache, decoders=self._decoders)
+                                   frame_cache=self._cache, decoders=self._decoders, use_proxies=True)
                 self._readers[(request.width, request.height)] = reader
             rgb = reader.frame_for(request.shown)
             self.decoded.emit(request.serial, request.frame, _qimage(rgb))
         except Exception as exc:  # a bad file must not kill playback; the card says what is wrong
             self.failed.emit(request.serial, request.frame, str(exc))
+
+    @Slot(str)
+    def forget(self, media: str) -> None:
+        """`media` has a proxy now: close its decoder and drop frames read before (memory)."""
+        self._decoders.discard(media)
+        self._cache.clear()
 
     @Slot()
     def close(self) -> None:
@@ -147,6 +155,7 @@ class PreviewPanel(QWidget):
     """The cut at the playhead, with transport controls. See the module docstring."""
 
     _request = Signal(object)  # FrameRequest -> decode thread
+    _forget = Signal(str)  # media with a new proxy -> decode thread
     frame_shown = Signal(int)  # a decoded frame is on screen (timeline frame)
 
     def __init__(self, document: Document, playhead: Playhead, *, folder=None, parent: QWidget | None = None) -> None:
@@ -205,6 +214,7 @@ class PreviewPanel(QWidget):
         self._decoder = FrameDecoder(self._folder)
         self._decoder.moveToThread(self._thread)
         self._request.connect(self._decoder.decode, Qt.ConnectionType.QueuedConnection)
+        self._forget.connect(self._decoder.forget, Qt.ConnectionType.QueuedConnection)
         self._decoder.decoded.connect(self._on_decoded)
         self._decoder.failed.connect(self._on_failed)
         self._thread.start()
@@ -240,6 +250,15 @@ class PreviewPanel(QWidget):
             self._pending = frame
             return
         self._send(frame)
+
+    def proxy_ready(self, media: str) -> None:
+        """A preview proxy of `media` (a file path) was just made: show the playhead's frame from it."""
+        self._forget.emit(str(media))
+        if self._in_flight is not None:
+            self._stale = True
+            self._pending = self.playhead.frame
+        else:
+            self._send(self.playhead.frame)
 
     def wait_shown(self, timeout_ms: int = 5000) -> bool:
         """Turn the event loop until the frame asked for last is on screen (screenshots and
