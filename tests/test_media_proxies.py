@@ -199,18 +199,13 @@ def test_a_background_proxy_runs_at_the_lowest_priority_and_stops_while_paused(p
 def _ffmpeg_children() -> list[tuple[str, int]]:
     """(state, nice) of this process's ffmpeg children, from /proc."""
     out = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
-            pids = (task / "children").read_text().split()
+            stat = stat_file.read_text()
         except OSError:
-            continue
-        for pid in pids:
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
-            name = stat[stat.index("(") + 1 : stat.rindex(")")]
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if "ffmpeg" in name:
-                out.append((fields[0], int(fields[16])))
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, ... (man 5 proc)
+        if "ffmpeg" in name and int(fields[1]) == os.getpid():
+            out.append((fields[0], int(fields[16])))
     return out
