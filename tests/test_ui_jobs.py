@@ -308,7 +308,9 @@ def test_a_finished_take_the_project_never_saved_is_offered_and_placed(qtbot, ga
     qtbot.waitUntil(lambda: panel.unplaced.isVisible(), timeout=WAIT_MS)
     assert panel.unplaced_text.text().startswith("1 finished result is not in the timeline")
     assert panel.place_unplaced.text() == "Place it"
-    assert window.docks["jobs"].isVisible()  # raised so the user sees the offer
+    # the Jobs panel is brought to the front and the status bar says why
+    qtbot.waitUntil(lambda: not window.docks["jobs"].visibleRegion().isEmpty(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "not in the timeline" in window.statusBar().currentMessage(), timeout=WAIT_MS)
     before = _layout(window.document)
     panel.place_unplaced.click()
     clips = window.document.project.track("v1").clips

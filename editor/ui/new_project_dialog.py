@@ -95,6 +95,7 @@ class NewProjectDialog(QDialog):
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.path_label.setText("" if problem else f"Creates {self.target()}")
+        self.path_label.setVisible(not problem)  # one line under the fields: the folder or the problem
         self.create_button.setEnabled(not problem)
 
     def _choose_location(self) -> None:

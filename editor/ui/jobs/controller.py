@@ -531,8 +531,10 @@ class GenerationController(QObject):
         self.jobs_changed.emit()
         if first_read and self._unplaced:
             n = len(self._unplaced)
-            self.message.emit(f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; "
-                              "see Jobs to place them.")
+            text = f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; see Jobs to place them."
+            # after the event loop turns: a fast first read lands inside __init__, before the
+            # window has connected `message`
+            QTimer.singleShot(0, self, lambda: self.message.emit(text))
 
     def _on_started(self, job_id: int) -> None:
         self._live[job_id] = LiveJob(started=time.monotonic())
