@@ -240,7 +240,9 @@ class TimelineView(QAbstractScrollArea):
         return self.geo.track_top(index) + self.geo.track_h // 2
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(900, self.geo.content_height(4) + 20)
+        # room for three tracks: a taller default squeezes the preview and inspector on a laptop
+        # screen (the view scrolls, and the dock can be dragged taller)
+        return QSize(900, self.geo.content_height(3) + 20)
 
     # --- document and playhead changes --------------------------------------------------------
     def _on_change(self, change: Change) -> None:
