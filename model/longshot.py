@@ -2,11 +2,12 @@
 
 Window 0 is the request cut to the model's window. Each later window is an extend-forward of
 what has been made so far: the last `overlap` frames are pinned at its start, with any of the
-request's own pins (keyframes, the clip after an infill) that fall inside it. The new frames of a
-window are colour-matched to the frames they continue (`model.seams`), frames made twice are
-cross-faded, and the request's own full-strength pins are put back untouched at the end, so a
-60 s shot comes out as exactly `num_frames` frames with no visible seams. An extend-backward is
-made the same way from the end towards the start.
+request's own pins (keyframes, the clip after an infill) that fall inside it. Every engine call,
+a single window's as much as each window of a long shot, passes through
+`model.seams.join_to_context`: new frames are colour-matched to the frames they continue, frames
+made twice are cross-faded, and the request's own full-strength pins are put back untouched at
+the end, so a 60 s shot comes out as exactly `num_frames` frames with no visible seams. An
+extend-backward is made the same way from the end towards the start.
 
 Generic over an engine: anything with `run(request, hooks)` and `limits` (a
 `model.engines.base.Limits`) or a plain `window_frames` int works.
@@ -20,11 +21,7 @@ import numpy as np
 
 from model.engines.base import EngineError, Hooks, Limits
 from model.request import Action, Pin, Request
-from model.seams import crossfade, match_to_context
-
-# Frames compared on each side of a seam when the engine hands back the pinned context
-# unchanged (so there is no twice-made overlap to compare like with like).
-SEAM_REFERENCE_FRAMES = 8
+from model.seams import join_to_context
 
 
 @dataclass(frozen=True)
@@ -105,14 +102,18 @@ def make_long_shot(
 ) -> list[np.ndarray]:
     """Exactly `request.num_frames` frames, made in overlapping windows of the engine.
 
-    A request that fits one window is passed to the engine as it is. Progress is reported over
-    the whole shot; cancel stops within one step of the window that runs. The windows used are
-    added to `engine.last_parameters["long_shot"]` for the take's record.
+    A request that fits one window is passed to the engine as it is, and its frames joined to
+    their context like every window's. Progress is reported over
+    the whole shot; cancel stops within one step of the window that runs. The seams joined are
+    added to `engine.last_parameters["seams"]` and the windows used to `["long_shot"]`, for the
+    take's record.
     """
     request.validate()
     window = window or engine_window(engine)
     if request.num_frames <= window:
-        return engine.run(request, hooks)  # type: ignore[attr-defined]
+        frames, seams = _joined(engine, request, engine.run(request, hooks))  # type: ignore[attr-defined]
+        _record_seams(engine, seams)
+        return frames
     backward = request.action is Action.EXTEND_BACKWARD
     continue_action = Action.EXTEND_BACKWARD if backward else Action.EXTEND_FORWARD
     supports = getattr(engine, "supports", None)
@@ -128,12 +129,17 @@ def make_long_shot(
     plan = plan_windows(request.num_frames, window, overlap, backward=backward, limits=_limits(engine))
 
     made: list[np.ndarray | None] = [None] * request.num_frames
+    seams: list[dict] = []
     for w, win in enumerate(plan):
         sub = _window_request(request, win, w, made, backward=backward, continue_action=continue_action)
         frames = engine.run(sub, _window_hooks(hooks, w, len(plan)))  # type: ignore[attr-defined]
         if len(frames) != win.length:
             raise EngineError(f"The model returned {len(frames)} frames for a {win.length}-frame window.")
-        _place(made, frames, win, backward=backward)
+        # The frames the window continues were made by the model too: they may be cross-faded.
+        continued = sub.context[:1] if win.overlap else ()
+        frames, window_seams = _joined(engine, sub, frames, made_earlier=continued)
+        seams += [{**seam, "at": seam["at"] + win.start, "window": w} for seam in window_seams]
+        made[win.start : win.end] = frames
 
     # The user's own frames stay exactly as given (colour matching moved the whole window).
     for pin in request.context:
@@ -141,7 +147,26 @@ def make_long_shot(
             for k, frame in enumerate(pin.frames):
                 made[pin.frame + k] = frame
     _record(engine, plan, overlap)
+    _record_seams(engine, seams)
     return made  # type: ignore[return-value]
+
+
+def _joined(engine: object, request: Request, frames: list[np.ndarray], **kw: object) -> tuple[list, list[dict]]:
+    """An engine call's frames joined to their context (`model.seams.join_to_context`).
+
+    An engine without a model (optical-flow infill) builds new frames out of the known frames'
+    own pixels: there is no drift to correct, and comparing neighbours would mistake motion for
+    a colour cast.
+    """
+    if not getattr(engine, "needs_model", True) or len(frames) != request.num_frames:
+        return list(frames), []  # a wrong count is reported by the caller, in the user's words
+    return join_to_context(request, frames, **kw)  # type: ignore[arg-type]
+
+
+def _record_seams(engine: object, seams: list[dict]) -> None:
+    params = getattr(engine, "last_parameters", None)
+    if isinstance(params, dict):
+        params["seams"] = seams
 
 
 def _window_request(
@@ -200,55 +225,11 @@ def _window_hooks(hooks: Hooks, index: int, count: int) -> Hooks:
     )
 
 
-def _place(made: list[np.ndarray | None], frames: list[np.ndarray], win: Window, *, backward: bool) -> None:
-    """Colour-match a window's new frames to what they continue and put them into the shot."""
-    if not win.overlap:
-        made[win.start : win.end] = frames
-        return
-    n_new = win.length - win.overlap
-    if backward:
-        ctx_idx = list(range(win.end - win.overlap, win.end))
-        ov_frames, new_frames = frames[n_new:], frames[:n_new]
-    else:
-        ctx_idx = list(range(win.start, win.start + win.overlap))
-        ov_frames, new_frames = frames[: win.overlap], frames[win.overlap :]
-    context = [made[i] for i in ctx_idx]
-    remade = any(float(np.abs(a.astype(np.int16) - b).mean()) > 0.5 for a, b in zip(ov_frames, context, strict=True))
-    if remade:
-        # The model drew the overlap again: compare the same content made twice.
-        new_ref, ctx_ref = ov_frames, context
-    else:
-        # The engine handed the pinned frames back untouched: compare the frames on each side
-        # of the seam, which show nearly the same content.
-        m = min(SEAM_REFERENCE_FRAMES, win.overlap, n_new)
-        new_ref = new_frames[-m:] if backward else new_frames[:m]
-        ctx_ref = context[:m] if backward else context[-m:]
-    if not remade:
-        # The context stays as it was; only the new frames move.
-        matched = match_to_context(new_frames, new_ref, ctx_ref)
-        if backward:
-            made[win.start : win.start + n_new] = matched
-        else:
-            made[win.start + win.overlap : win.end] = matched
-        return
-    matched = match_to_context(list(ov_frames) + list(new_frames), new_ref, ctx_ref)
-    ov_matched, new_matched = matched[: win.overlap], matched[win.overlap :]
-    if backward:
-        # Going backward the hand-over runs from the new frames into the context.
-        blended = crossfade(ov_matched, context)
-        made[win.start : win.start + n_new] = new_matched
-    else:
-        blended = crossfade(context, ov_matched)
-        made[win.start + win.overlap : win.end] = new_matched
-    for i, frame in zip(ctx_idx, blended, strict=True):
-        made[i] = frame
-
-
 def _record(engine: object, plan: list[Window], overlap: int) -> None:
     params = getattr(engine, "last_parameters", None)
     if isinstance(params, dict):
         params["long_shot"] = {
             "windows": [[w.start, w.end] for w in plan],
             "overlap": overlap,
-            "colour_match": "LAB mean/std against the context",
+            "colour_match": "model.seams.join_to_context (see the seams)",
         }

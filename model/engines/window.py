@@ -99,14 +99,26 @@ def plan_window(request: Request, limits: Limits) -> Window:
     return Window(frames, width, height, offset, box, request.num_frames, request.width, request.height)
 
 
-def keep_known(frames: list[np.ndarray], request: Request) -> list[np.ndarray]:
+class KeptFrames(list):
+    """Made frames with the known ones put back; `model_versions` (position -> frame) keeps what the
+    model made at those positions, which `model.seams` compares with the known frames to measure
+    the model's colour drift exactly."""
+
+    def __init__(self, frames: list[np.ndarray], model_versions: dict[int, np.ndarray]) -> None:
+        super().__init__(frames)
+        self.model_versions = model_versions
+
+
+def keep_known(frames: list[np.ndarray], request: Request) -> KeptFrames:
     """The made frames with every frame the user pinned at full strength put back untouched."""
     out = list(frames)
+    versions: dict[int, np.ndarray] = {}
     for pin in request.context:
         if pin.strength >= 1.0:
             for i, known in enumerate(pin.frames):
+                versions[pin.frame + i] = frames[pin.frame + i]
                 out[pin.frame + i] = known
-    return out
+    return KeptFrames(out, versions)
 
 
 def _ceil_to(value: int, multiple: int) -> int:
