@@ -20,6 +20,7 @@ from editor.generation.requests import request_from_plan
 from editor.ui.cast_panel import CastPanel, default_name
 from editor.ui.selection import Selection
 
+WAIT_MS = 10000
 RED = (200, 60, 30)
 BLUE = (40, 90, 210)
 
@@ -49,6 +50,20 @@ def panel(qtbot, ui_document):
     p.shutdown()
 
 
+def add(qtbot, panel: CastPanel, paths: list) -> list[str]:
+    """What the panel's Add does: the pictures are checked and copied off the GUI thread; the new ids."""
+    with qtbot.waitSignal(panel.added, timeout=WAIT_MS) as blocker:
+        panel.add_files(paths)
+    return blocker.args[0]
+
+
+def replace(qtbot, panel: CastPanel, cast_id: str, path: Path) -> bool:
+    """What the card's Replace Picture does; whether the picture was replaced."""
+    with qtbot.waitSignal(panel.replaced, timeout=WAIT_MS) as blocker:
+        panel.replace_image(cast_id, path)
+    return blocker.args[1]
+
+
 def picture_colour(card) -> QColor:
     image = card.picture.pixmap().toImage()
     return image.pixelColor(image.width() // 2, image.height() // 2)
@@ -62,7 +77,7 @@ def test_adding_a_png_copies_it_into_media_cast_and_shows_its_picture(qtbot, pan
     doc = ui_document
     source = png(refs / "mara_portrait.png", RED)
     assert panel.empty.isVisible() and not panel.cards
-    [cast_id] = panel.add_files([source])
+    [cast_id] = add(qtbot, panel, [source])
     member = doc.project.cast[0]
     assert member.id == cast_id and member.name == "Mara portrait"
     assert member.image == "media/cast/mara_portrait.png"  # project-relative: the folder stays portable
@@ -77,7 +92,7 @@ def test_adding_a_png_copies_it_into_media_cast_and_shows_its_picture(qtbot, pan
     assert doc.undo_label == "Undo Add cast member"
 
     # the same picture again: a second file, never overwriting the first; a unique name
-    [second] = panel.add_files([source])
+    [second] = add(qtbot, panel, [source])
     assert panel.member(second).image == "media/cast/mara_portrait-2.png"
     assert panel.member(second).name == "Mara portrait 2"
     assert copy.read_bytes() == source.read_bytes()
@@ -87,15 +102,16 @@ def test_adding_a_png_copies_it_into_media_cast_and_shows_its_picture(qtbot, pan
     assert panel.card_ids() == [cast_id, second]
 
 
-def test_a_picture_already_in_the_project_is_used_where_it_is(panel, ui_document):
-    [cast_id] = panel.add_files([ui_document.folder / "media" / "lake_at_dawn.png"])
+def test_a_picture_already_in_the_project_is_used_where_it_is(qtbot, panel, ui_document):
+    [cast_id] = add(qtbot, panel, [ui_document.folder / "media" / "lake_at_dawn.png"])
     assert panel.member(cast_id).image == "media/lake_at_dawn.png"
     assert not (ui_document.folder / "media" / "cast").exists()
 
 
-def test_dropping_image_files_adds_one_member_each_in_one_undo_step(panel, ui_document, refs):
+def test_dropping_image_files_adds_one_member_each_in_one_undo_step(qtbot, panel, ui_document, refs):
     a, b = png(refs / "kid.png", RED), png(refs / "old_sailor.jpg", BLUE)
-    assert drop_files(panel, QPoint(200, 200), [a, b])
+    with qtbot.waitSignal(panel.added, timeout=WAIT_MS):
+        assert drop_files(panel, QPoint(200, 200), [a, b])
     assert [m.name for m in ui_document.project.cast] == ["Kid", "Old sailor"]
     assert (ui_document.folder / "media" / "cast" / "old_sailor.jpg").is_file()
     assert ui_document.undo_label == "Undo Add 2 cast members"
@@ -106,7 +122,7 @@ def test_dropping_image_files_adds_one_member_each_in_one_undo_step(panel, ui_do
     assert not drop_files(panel, QPoint(200, 200), [text])  # refused at the door
 
 
-def test_a_damaged_picture_is_refused_with_a_message_and_nothing_changes(panel, ui_document, refs):
+def test_a_damaged_picture_is_refused_with_a_message_and_nothing_changes(qtbot, panel, ui_document, refs):
     good = png(refs / "whole.png", RED, (256, 256))
     truncated = refs / "truncated.png"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
@@ -116,7 +132,7 @@ def test_a_damaged_picture_is_refused_with_a_message_and_nothing_changes(panel, 
     video.write_bytes(b"\x00" * 64)
     history = ui_document.history
     for bad in (truncated, fake, video, refs / "gone.png"):
-        assert panel.add_files([bad]) == []
+        assert add(qtbot, panel, [bad]) == []
         assert bad.name in panel.notice.text() and panel.notice.isVisible()
         assert panel.messages[-1].startswith("Not added:")
     assert "could not be read" in panel.notice.text() or "does not exist" in panel.notice.text()
@@ -126,7 +142,7 @@ def test_a_damaged_picture_is_refused_with_a_message_and_nothing_changes(panel, 
         (ui_document.folder / "media" / "cast").iterdir())
     assert panel.cards == [] and panel.empty.isVisible()
     # one good and one bad together: the good one is added, the bad one reported
-    added = panel.add_files([good, fake])
+    added = add(qtbot, panel, [good, fake])
     assert len(added) == 1 and "fake.jpg" in panel.notice.text()
     panel.rename(added[0], "Whole")
     assert not panel.notice.isVisible()  # the next successful change clears the notice
@@ -134,7 +150,7 @@ def test_a_damaged_picture_is_refused_with_a_message_and_nothing_changes(panel, 
 
 def test_name_and_description_are_edited_in_place_one_undo_step_each(qtbot, panel, ui_document, refs):
     doc = ui_document
-    [cast_id] = panel.add_files([png(refs / "mara.png", RED)])
+    [cast_id] = add(qtbot, panel, [png(refs / "mara.png", RED)])
     card = panel.card(cast_id)
     steps = len(doc.history.titles)
     card.name_edit.setFocus()
@@ -169,9 +185,9 @@ def test_name_and_description_are_edited_in_place_one_undo_step_each(qtbot, pane
     assert len(doc.history.titles) == steps + 2
 
 
-def test_apply_to_selected_draft_and_shots_as_one_undoable_edit(panel, ui_document, refs):
+def test_apply_to_selected_draft_and_shots_as_one_undoable_edit(qtbot, panel, ui_document, refs):
     doc, sel = ui_document, panel._selection
-    [mara] = panel.add_files([png(refs / "mara.png", RED)])
+    [mara] = add(qtbot, panel, [png(refs / "mara.png", RED)])
     card = panel.card(mara)
     assert not card.apply_button.isEnabled()  # nothing selected
     sel.set_clips(["boat"])  # the draft shot
@@ -210,9 +226,9 @@ def test_apply_to_selected_draft_and_shots_as_one_undoable_edit(panel, ui_docume
     assert card.property("selected") is False and card.badge.text() == ""
 
 
-def test_remove_says_which_shots_use_the_member_and_undo_brings_both_back(panel, ui_document, refs):
+def test_remove_says_which_shots_use_the_member_and_undo_brings_both_back(qtbot, panel, ui_document, refs):
     doc, sel = ui_document, panel._selection
-    mara, kid = panel.add_files([png(refs / "mara.png", RED), png(refs / "kid.png", BLUE)])
+    mara, kid = add(qtbot, panel, [png(refs / "mara.png", RED), png(refs / "kid.png", BLUE)])
     sel.set_clips(["boat", "city"])
     panel.apply_to_selected(mara)
     asked = []
@@ -235,15 +251,15 @@ def test_remove_says_which_shots_use_the_member_and_undo_brings_both_back(panel,
 
 
 def test_replacing_the_picture_copies_the_new_one_and_is_undoable(qtbot, panel, ui_document, refs):
-    [mara] = panel.add_files([png(refs / "mara.png", RED)])
+    [mara] = add(qtbot, panel, [png(refs / "mara.png", RED)])
     card = panel.card(mara)
     qtbot.waitUntil(lambda: card.has_picture, timeout=5000)
-    assert panel.replace_image(mara, png(refs / "mara_new.png", BLUE))
+    assert replace(qtbot, panel, mara, png(refs / "mara_new.png", BLUE))
     assert panel.member(mara).image == "media/cast/mara_new.png"
     qtbot.waitUntil(lambda: card.has_picture and close_to(picture_colour(card), BLUE), timeout=5000)
     bad = refs / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\nnope")
-    assert not panel.replace_image(mara, bad)
+    assert not replace(qtbot, panel, mara, bad)
     assert panel.member(mara).image == "media/cast/mara_new.png" and "broken.png" in panel.notice.text()
     ui_document.undo()
     assert panel.member(mara).image == "media/cast/mara.png"
@@ -255,15 +271,15 @@ def test_a_project_without_a_folder_keeps_the_absolute_path(qtbot, refs):
     panel = CastPanel(doc, Selection())
     qtbot.addWidget(panel)
     source = png(refs / "style.png", BLUE)
-    [cast_id] = panel.add_files([source])
+    [cast_id] = add(qtbot, panel, [source])
     member = doc.project.cast[0]
     assert member.image == str(source.absolute()) and member.metadata == {"imported": True}
     assert panel.card_ids() == [cast_id]
     panel.shutdown()
 
 
-def test_undo_redo_from_elsewhere_and_a_new_document_update_the_cards(panel, ui_document, refs):
-    [mara] = panel.add_files([png(refs / "mara.png", RED)])
+def test_undo_redo_from_elsewhere_and_a_new_document_update_the_cards(qtbot, panel, ui_document, refs):
+    [mara] = add(qtbot, panel, [png(refs / "mara.png", RED)])
     card = panel.card(mara)
     ui_document.undo()
     assert panel.cards == [] and panel.empty.isVisible()
@@ -290,7 +306,7 @@ def test_pictures_come_from_the_window_s_shared_thumbnail_cache(qtbot, ui_docume
     provider = ThumbnailProvider(lambda media, frame, height: ThumbnailCache(folder, height=height).get(media, frame))
     panel = CastPanel(ui_document, Selection(), thumbnails=provider)
     qtbot.addWidget(panel)
-    [cast_id] = panel.add_files([png(refs / "mara.png", RED)])
+    [cast_id] = add(qtbot, panel, [png(refs / "mara.png", RED)])
     card = panel.card(cast_id)
     qtbot.waitUntil(lambda: card.has_picture, timeout=5000)
     assert close_to(picture_colour(card), RED)

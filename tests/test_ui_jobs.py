@@ -69,6 +69,9 @@ def test_infill_a_gap_with_a_tiny_ltx_model(qtbot, controller, tiny_ltx_dir):
     doc = controller.document
     _use_model(doc, tiny_ltx_dir, steps=2)
     _select_gap(controller)
+    # the model folder is read off the GUI thread: greyed out until its answer is in
+    assert controller.action_state("infill") == (False, f"Reading the model folder {tiny_ltx_dir.name}…")
+    qtbot.waitUntil(lambda: controller.action_state("infill")[0], timeout=WAIT_MS)
     enabled, tip = controller.action_state("infill")
     assert enabled and tiny_ltx_dir.name in tip
     progress = []

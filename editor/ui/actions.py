@@ -53,6 +53,9 @@ class ActionContext:
     running_job: bool = False
     paused: bool = False
     generation: Callable[[str], tuple[bool, str]] | None = field(default=None, compare=False)
+    # what else the answers depend on (document and its edit count, selection revision, the
+    # generation controller's state): a context equal to the last one needs no refresh
+    revision: tuple = ()
 
 
 Rule = Callable[[ActionContext], bool]

@@ -7,6 +7,8 @@ or remove it. Cards of the members the selected shots use are highlighted.
 Adding a member reads the picture through the media layer first, so a damaged file is refused
 with a message and changes nothing; in a saved project the file is then copied into
 `media/cast/` under a name no other file has, so the project folder stays whole when moved.
+Both happen on the background pool (a large picture takes a good part of a second to decode);
+`added` and `replaced` say when the member is in.
 Every change is one `Document.request` (one undo step per committed field, not per keystroke),
 and the cards follow `Document.subscribe`, so undo/redo from anywhere shows here.
 """
@@ -55,6 +57,8 @@ from editor.media.fit import resize
 from editor.media.paths import stored_media_path
 from editor.media.probe import is_still_file
 from editor.media.stills import STILL_SUFFIXES, read_still
+from editor.ui.background import run_in_background
+from editor.ui.following import DocumentSubscription
 from editor.ui.icons import icon
 from editor.ui.inspector import PromptEdit
 from editor.ui.selection import Selection
@@ -301,6 +305,8 @@ class CastPanel(QWidget):
     """The project's cast. Dock it; every change goes through `Document.request`."""
 
     message = Signal(str)
+    added = Signal(list)  # after add_files: the new members' ids ([] when none could be added)
+    replaced = Signal(str, bool)  # after replace_image: the member, whether its picture changed
 
     def __init__(self, document: Document, selection: Selection, parent: QWidget | None = None, *,
                  thumbnails: ThumbnailProvider | None = None) -> None:
@@ -362,15 +368,13 @@ class CastPanel(QWidget):
         selection.changed.connect(self._sync_selection)
         self.thumbnails.ready.connect(self._refresh_pictures)
         self.document: Document | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     # --- model --------------------------------------------------------------------------------
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self.document = document
-        self._unsubscribe = document.subscribe(self._on_change)
         self._show_notice("")
         self.rebuild()
 
@@ -424,27 +428,37 @@ class CastPanel(QWidget):
             self._last_folder = Path(files[0]).parent
             self.add_files(files)
 
-    def add_files(self, paths: list[str | os.PathLike]) -> list[str]:
-        """One cast member per readable picture, as one undo step; returns the new ids.
+    def add_files(self, paths: list[str | os.PathLike]) -> None:
+        """One cast member per readable picture, as one undo step; `added` brings the new ids.
 
+        Each picture is decoded to check it (a 12-megapixel JPEG takes a good part of a second)
+        and copied into the project on the background pool; the edit follows on the GUI thread.
         Pictures that can't be read are reported and skipped; when none can, nothing changes.
         """
-        folder = self.document.folder
-        taken = {m.name.lower() for m in self.document.project.cast}
+        document, paths = self.document, list(paths)
+        folder = document.folder
+        run_in_background(lambda: [_stored(path, folder) for path in paths],
+                          lambda results: self._add_stored(document, results),
+                          failed=lambda error: self._add_stored(document, [(paths[0], None, error)]),
+                          owner=self)
+
+    def _add_stored(self, document: Document, results: list[tuple]) -> None:
+        """GUI thread, once the pictures are checked and copied: (path, stored image, problem) each."""
+        copies = [stored[2] for _, stored, _ in results if stored is not None and stored[2] is not None]
+        if document is not self.document:  # another project was opened meanwhile
+            _remove_later(copies)
+            self.added.emit([])
+            return
+        taken = {m.name.lower() for m in document.project.cast}
         members: list[CastMember] = []
-        copies: list[Path] = []
         problems: list[str] = []
-        for path in paths:
-            try:
-                stored, metadata, copy = store_cast_image(path, folder)
-            except (MediaError, OSError) as exc:
-                problems.append(_media_problem(path, exc))
+        for path, stored, problem in results:
+            if stored is None:
+                problems.append(_media_problem(path, problem))
                 continue
-            if copy is not None:
-                copies.append(copy)
             name = default_name(path, taken)
             taken.add(name.lower())
-            members.append(CastMember(id=new_id("cast"), name=name, image=stored, metadata=metadata))
+            members.append(CastMember(id=new_id("cast"), name=name, image=stored[0], metadata=stored[1]))
         added: list[str] = []
         if members:
             edit: Edit = AddCastMember(member=members[0]) if len(members) == 1 else Composite(
@@ -452,8 +466,7 @@ class CastPanel(QWidget):
             if self.request(edit):
                 added = [m.id for m in members]
             else:
-                for copy in copies:  # the member was refused: don't leave its copy behind
-                    copy.unlink(missing_ok=True)
+                _remove_later(copies)  # the member was refused: don't leave its copy behind
         if problems:
             self._show_notice(" ".join(problems))
             self.message.emit(" ".join(problems))
@@ -462,7 +475,7 @@ class CastPanel(QWidget):
             self.message.emit(f"Added {names} to the cast; edit the name and description on the card.")
         if added and not problems:
             self._focus_name(added[-1])
-        return added
+        self.added.emit(added)
 
     def replace_dialog(self, cast_id: str) -> None:
         member = self.member(cast_id)
@@ -473,24 +486,34 @@ class CastPanel(QWidget):
         if path:
             self.replace_image(cast_id, path)
 
-    def replace_image(self, cast_id: str, path: str | os.PathLike) -> bool:
-        """Give a member another picture (checked and copied in like an added one); one undo step."""
+    def replace_image(self, cast_id: str, path: str | os.PathLike) -> None:
+        """Give a member another picture (checked and copied in like an added one, off the GUI
+        thread); one undo step. `replaced` follows with whether it was."""
+        document = self.document
+        folder = document.folder
+        run_in_background(lambda: _stored(path, folder),
+                          lambda result: self._replace_stored(document, cast_id, result),
+                          failed=lambda error: self._replace_stored(document, cast_id, (path, None, error)),
+                          owner=self)
+
+    def _replace_stored(self, document: Document, cast_id: str, result: tuple) -> None:
+        path, stored, problem = result
         member = self.member(cast_id)
-        if member is None:
-            return False
-        try:
-            stored, _, copy = store_cast_image(path, self.document.folder)
-        except (MediaError, OSError) as exc:
-            problem = _media_problem(path, exc)
-            self._show_notice(problem)
-            self.message.emit(problem)
-            return False
-        if stored == member.image:
-            return True
-        ok = self.request(UpdateCastMember(cast_id=cast_id, image=stored))
+        copy = stored[2] if stored is not None else None
+        if document is not self.document or member is None:  # the member or its project went meanwhile
+            _remove_later([copy] if copy is not None else [])
+            self.replaced.emit(cast_id, False)
+            return
+        if stored is None:
+            text = _media_problem(path, problem)
+            self._show_notice(text)
+            self.message.emit(text)
+            self.replaced.emit(cast_id, False)
+            return
+        ok = stored[0] == member.image or self.request(UpdateCastMember(cast_id=cast_id, image=stored[0]))
         if not ok and copy is not None:
-            copy.unlink(missing_ok=True)
-        return ok
+            _remove_later([copy])
+        self.replaced.emit(cast_id, ok)
 
     # --- editing ------------------------------------------------------------------------------
     def rename(self, cast_id: str, name: str) -> bool:
@@ -702,7 +725,21 @@ class CastPanel(QWidget):
             self.add_files(files)
 
 
-def _media_problem(path: str | os.PathLike, exc: Exception) -> str:
+def _stored(path: str | os.PathLike, folder: Path | None) -> tuple:
+    """Background pool: (path, store_cast_image's answer or None, the problem or None)."""
+    try:
+        return path, store_cast_image(path, folder), None
+    except (MediaError, OSError) as exc:
+        return path, None, exc
+
+
+def _remove_later(copies: list[Path]) -> None:
+    """Delete copies made for members that were not added, off the GUI thread."""
+    if copies:
+        run_in_background(lambda: [c.unlink(missing_ok=True) for c in copies])
+
+
+def _media_problem(path: str | os.PathLike, exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, MediaError):
         return f"Not added: {text}"

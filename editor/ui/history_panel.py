@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor.document.document import Change, Document
 from editor.document.edits import EditRefused
+from editor.ui.following import DocumentSubscription
 from editor.ui.theme import COLORS
 
 ORIGIN = "Project opened"
@@ -28,14 +29,12 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
         self._document: Document | None = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self._document = document
-        self._unsubscribe = document.subscribe(self._on_change)
         self.refresh()
 
     def refresh(self) -> None:

@@ -50,6 +50,7 @@ from editor.document.edits import (
 )
 from editor.document.project import Clip, Keyframe
 from editor.document.storage import resolve_media
+from editor.ui.following import DocumentSubscription
 from editor.ui.icons import icon
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -129,7 +130,7 @@ class Inspector(QWidget):
         self._thumbnails = thumbnails
         self._models = models or []
         self._document: Document | None = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self._loading = False
 
         self.stack = QStackedWidget(self)
@@ -154,10 +155,8 @@ class Inspector(QWidget):
 
     # --- wiring -------------------------------------------------------------------------------
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self._document = document
-        self._unsubscribe = document.subscribe(self._on_change)
         self.refresh()
 
     def set_models(self, models: list[str]) -> None:

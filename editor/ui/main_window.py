@@ -36,8 +36,12 @@ from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
 from editor.document.storage import SUFFIX, ProjectError, resolve_media
 from editor.media.errors import MediaError
+from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
 from editor.ui.cast_panel import CastPanel
+from editor.ui.export_dialog import ExportDialog
+from editor.ui.export_form import codecs_later
+from editor.ui.following import DocumentSubscription
 from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
@@ -77,8 +81,9 @@ class MainWindow(QMainWindow):
         self.jobs_panel = None
         self.monitor_panel = None
         self.preview = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self.export_dialog = None  # made on first use (File ▸ Export…), then kept: it remembers its fields
+        self._actions_context = None  # what the actions were last evaluated on
 
         self.actions = Actions(self)
         document = self.session.document
@@ -100,6 +105,8 @@ class MainWindow(QMainWindow):
         self.proxies = ProxyBuilder(generating=self._generating, parent=self)
         self.proxies.message.connect(self.show_message)
         self.proxies.proxy_ready.connect(self._on_proxy_ready)
+        # ffmpeg is asked which encoders it has now, off the GUI thread, not when Export opens
+        codecs_later()
         self.session.document_replaced.connect(self._on_document_replaced)
         self.session.state_changed.connect(self._update_title)
         self.session.message.connect(self.show_message)
@@ -243,10 +250,15 @@ class MainWindow(QMainWindow):
         """Dock the generation package's panels; they need a saved project (a folder for takes)."""
         self._make_preview(document)
         if "jobs" not in self.docks:
+            from editor.ui.jobs import MonitorPanel
+
             self.docks["jobs"] = self._dock("jobs", "Jobs", _Note("Jobs appear here once the project is saved."),
                                             Qt.DockWidgetArea.RightDockWidgetArea)
-            self.docks["monitor"] = self._dock("monitor", "Monitor", _Note("GPU and step-time graphs of the "
-                                               "running job appear here."), Qt.DockWidgetArea.RightDockWidgetArea)
+            # one monitor for the window's life, pointed at each project's controller: its plots
+            # take tens of milliseconds to build, more than opening a project may take
+            self.monitor_panel = MonitorPanel()
+            self.docks["monitor"] = self._dock("monitor", "Monitor", self.monitor_panel,
+                                               Qt.DockWidgetArea.RightDockWidgetArea)
             self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
             self.tabifyDockWidget(self.docks["jobs"], self.docks["monitor"])
             self.docks["inspector"].raise_()
@@ -259,12 +271,11 @@ class MainWindow(QMainWindow):
         if preview_cls is None:
             return
         if self.preview is not None:
-            self.preview.shutdown()
             self._central.layout().removeWidget(self.preview)
-            # hidden now: until the event loop deletes it, the old panel would still paint
-            # (its In button over the new panel's Out button read "Oub")
+            # hidden now: until it is deleted, the old panel would still paint (its In button
+            # over the new panel's Out button read "Oub")
             self.preview.hide()
-            self.preview.deleteLater()
+            self.preview.shutdown(wait=False)  # its decode thread ends on its own, then it goes
         self.preview = preview_cls(document, self.playhead, folder=document.folder)
         self.preview.setObjectName("preview")
         self._central.layout().addWidget(self.preview)
@@ -276,9 +287,7 @@ class MainWindow(QMainWindow):
 
     def _attach(self, document: Document) -> None:
         self._thumb_folder = document.folder
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._unsubscribe = document.subscribe(self._on_change)
+        self._subscription.follow(document)
         self.selection.clear()
         self.playhead.pause()
         self.playhead.clear_marks()
@@ -304,18 +313,17 @@ class MainWindow(QMainWindow):
     def _start_generation(self, document: Document) -> None:
         old = self.controller
         if old is not None:
-            old.shutdown()
-            old.deleteLater()
+            old.shutdown(wait=False)  # returns at once; it closes its journal and goes on its own
             self.controller = None
         self.timeline.clear_job_overlays()
-        self.jobs_panel = self.monitor_panel = None
+        self.jobs_panel = None
+        self.monitor_panel.set_controller(None)
         from editor.ui import jobs
 
         controller_cls = getattr(jobs, "GenerationController", None)
         if controller_cls is None or document.folder is None:
             self._set_dock_widget("jobs", _Note("Save the project to run generation jobs: generated takes "
                                                 "are stored in its folder."))
-            self._set_dock_widget("monitor", _Note("GPU and step-time graphs of the running job appear here."))
             self.refresh_actions()
             return
         try:
@@ -340,9 +348,8 @@ class MainWindow(QMainWindow):
             # actions may do (refreshing them builds a plan per generation action)
             controller.job_live.connect(lambda _job: self._update_shot_states())
         self.jobs_panel = jobs.JobsPanel(controller)
-        self.monitor_panel = jobs.MonitorPanel(controller)
+        self.monitor_panel.set_controller(controller)
         self._set_dock_widget("jobs", self.jobs_panel)
-        self._set_dock_widget("monitor", self.monitor_panel)
         self._on_jobs_changed()
 
     def _set_dock_widget(self, name: str, widget: QWidget) -> None:
@@ -358,8 +365,6 @@ class MainWindow(QMainWindow):
     # --- thumbnails ---------------------------------------------------------------------------
     def _load_thumbnail(self, media: str, frame: int, height: int):
         """Runs on a pool thread: the media layer's on-disk thumbnail cache, per height."""
-        from editor.media.thumbnails import ThumbnailCache
-
         folder = self._thumb_folder or (config_dir() / "unsaved")
         with self._thumb_lock:
             cache = self._thumb_caches.get(height)
@@ -370,7 +375,8 @@ class MainWindow(QMainWindow):
 
     # --- status and title ---------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
-        """A status-bar line; refusals and failures (`error`) show in red until the next message."""
+        """A status-bar line, gone after STATUS_MS (twice that for `error`: refusals and failures,
+        shown in red) or replaced by the next message or edit, whichever comes first."""
         bar = self.statusBar()
         if bool(bar.property("error")) != error:
             bar.setProperty("error", error)
@@ -420,8 +426,10 @@ class MainWindow(QMainWindow):
         return any(c.start < frame < c.end for t in self.document.project.tracks for c in t.clips)
 
     def refresh_actions(self) -> None:
-        """Re-evaluate every action's rule (the generation ones build a plan each): call on
-        selection, document and job-list changes, not per frame or per sampling step."""
+        """Re-evaluate every action's rule: call on selection, document and job-list changes,
+        not per frame or per sampling step. Several callers hear of one change (the window and
+        the generation controller both follow the selection and the document): only the first
+        finds a new context and evaluates; the generation answers are cached per state too."""
         doc = self.document
         sel = self.selection
         project = doc.project
@@ -437,7 +445,12 @@ class MainWindow(QMainWindow):
             running_job=bool(controller is not None and controller.running_job is not None),
             paused=bool(controller is not None and controller.paused),
             generation=controller.action_state if controller is not None else None,
+            revision=(doc, doc.edit_count, sel.revision, controller,
+                      controller.state_key if controller is not None else None),
         )
+        if ctx == self._actions_context:
+            return
+        self._actions_context = ctx
         self.actions.refresh(ctx)
         pause = self.actions["gen.pause"]
         pause.blockSignals(True)
@@ -446,6 +459,9 @@ class MainWindow(QMainWindow):
         self._update_selection_label()
 
     def _on_change(self, change: Change) -> None:
+        # The status line follows the work: an edit, undo or redo replaces whatever it said
+        # before (a refusal, an old hint); what the edit's caller says next replaces this.
+        self.show_message(edit_message(change))
         self.selection.reconcile(self.document.project)
         self._update_format()
         self.refresh_actions()
@@ -763,8 +779,6 @@ class MainWindow(QMainWindow):
         self.media_bin.import_dialog()
 
     def export_cut(self) -> None:
-        from editor.ui.export_dialog import ExportDialog
-
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self)
             self.export_dialog.message.connect(self.show_message)
@@ -1055,6 +1069,15 @@ class _Note(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setProperty("role", "hint")
         self.setMargin(16)
+
+
+def edit_message(change: Change) -> str:
+    """The status line for an edit, undo or redo: "Move Shot 3", "Undone: Move Shot 3"."""
+    if change.cause == "undo":
+        return f"Undone: {change.title}"
+    if change.cause == "redo":
+        return f"Redone: {change.title}"
+    return change.title
 
 
 def _flush(bar, dock) -> bool:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from editor.document.document import Change, Document
 from editor.document.storage import media_items, resolve_media
+from editor.ui.following import DocumentSubscription
 from editor.ui.icons import icon
 from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -93,15 +94,13 @@ class MediaBin(QWidget):
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_icons)
         self._document: Document | None = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self._document = document
         self._imported = []
-        self._unsubscribe = document.subscribe(self._on_change)
         self.refresh()
 
     # --- contents -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from editor.media.proxies import (
     project_videos,
     wants_proxy,
 )
+from editor.ui.following import DocumentSubscription
 from editor.ui.jobs import gc_guard
 
 # How often the GUI thread asks whether a generation job runs, while proxies are being made.
@@ -201,7 +202,7 @@ class ProxyBuilder(QObject):
         super().__init__(parent)
         self._generating = generating
         self._document: Document | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._subscription = DocumentSubscription(self._on_change)
         self._current = ""
         self._count = (0, 0)
         self.made: list[str] = []  # media whose proxies this builder made, oldest first
@@ -239,13 +240,9 @@ class ProxyBuilder(QObject):
     # --- public -------------------------------------------------------------------------------
     def set_document(self, document: Document | None) -> None:
         """Follow this document from now on (a project was opened): cancel the old one's proxies, scan."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.follow(document)
         self._worker.cancel_all()
         self._document = document
-        if document is not None:
-            self._unsubscribe = document.subscribe(self._on_change)
         self.scan()
 
     def scan(self) -> None:
@@ -275,9 +272,7 @@ class ProxyBuilder(QObject):
         if not self._running:
             return
         self._running = False
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self._scan_timer.stop()
         self._poll.stop()
         _stop_thread(self._worker, self._thread)

@@ -59,8 +59,14 @@ class Selection(QObject):
         self._gap: GapRef | None = None
         self._keyframe: KeyframeRef | None = None
         self._clip_end: ClipEndRef | None = None
+        self._revision = 0
 
     # --- reading ------------------------------------------------------------------------------
+    @property
+    def revision(self) -> int:
+        """Counts real changes: answers worked out from the selection are kept per revision."""
+        return self._revision
+
     @property
     def clips(self) -> tuple[str, ...]:
         """Ids of the selected clips, in the order they were picked (empty when none)."""
@@ -156,4 +162,5 @@ class Selection(QObject):
         if new == (self._clips, self._gap, self._keyframe, self._clip_end):
             return
         self._clips, self._gap, self._keyframe, self._clip_end = new
+        self._revision += 1
         self.changed.emit()

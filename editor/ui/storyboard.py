@@ -35,6 +35,7 @@ from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength,
 from editor.document.project import Clip
 from editor.document.storage import resolve_media
 from editor.ui.actions import Actions
+from editor.ui.following import DocumentSubscription
 from editor.ui.inspector import PromptEdit, action_button
 from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
@@ -260,15 +261,13 @@ class Storyboard(QWidget):
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_pictures)
         self.document: Document | None = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     # --- model --------------------------------------------------------------------------------
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self.document = document
-        self._unsubscribe = document.subscribe(self._on_change)
         self._states.clear()
         self.rebuild()
 

@@ -1,11 +1,14 @@
 """The generation controller: the user's actions become queued jobs; finished jobs become undoable edits.
 
 It owns the project's job journal and the worker thread. On the GUI thread it only builds plans
-(pure Python) and applies results as `PlaceGeneratedTake` edits. Journal writes and reads
-(fsync'd SQLite transactions, which a busy disk can hold up for a good part of a second) go
-through a one-thread "journal" executor whose answers come back as queued signals; reading
-frames, running the model and writing takes happen in the worker. Only opening the journal (with
-the project) and closing it (on quit) wait for the disk on the GUI thread. The worker reads the project only through a snapshot of its settings and cast that
+(pure Python) and applies results as `PlaceGeneratedTake` edits. Everything that waits on the
+disk happens elsewhere: opening the journal (with the project), its writes and reads (fsync'd
+SQLite transactions, which a busy disk can hold up for a good part of a second) and closing it
+go through a one-thread "journal" executor whose answers come back as queued signals; reading a
+model folder's configs (to grey out what its model can't do) runs on the shared background
+pool and is cached; reading frames, running the model and writing takes happen in the worker.
+Only quitting (`shutdown()`) waits, for the running step and the last journal writes.
+The worker reads the project only through a snapshot of its settings and cast that
 this controller replaces (never mutates) after each change, so the two threads never share a
 mutable object.
 """
@@ -57,12 +60,16 @@ from editor.ui.jobs.worker import JobCallbacks, JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal, JournalError
 from model.request import Action
+from model.runner import Runner  # light: torch is imported when a model loads
 
 ACTIONS = ("generate", "animate", "extend_forward", "extend_backward", "infill", "loop", "restyle")
 DEFAULT_EXTEND_SECONDS = 2.0
 DEFAULT_LOOP_SECONDS = 1.0
 DEFAULT_RESTYLE_STRENGTH = 0.6
 JOURNAL_NAME = "jobs.sqlite"
+# A model folder's cached answer (what it can make) is checked again, off the GUI thread, when it
+# is older than this and asked for: a model swapped on disk is noticed without a restart.
+MODEL_RECHECK_S = 5.0
 
 
 @dataclass
@@ -131,7 +138,7 @@ class GenerationController(QObject):
         self.folder = Path(folder) if folder is not None else document.folder
         if self.folder is None:
             raise GenerationError("Save the project first: generated takes are stored in its folder.")
-        self.journal = journal or Journal(self.folder / JOURNAL_NAME)
+        self._journal: Journal | None = journal
         self._owns_journal = journal is None
         self._runner = runner if runner is not None else _runner_from(settings)
         self._snapshot = project_snapshot(document.project)
@@ -139,7 +146,14 @@ class GenerationController(QObject):
         self._titles: dict[int, str] = {}
         self._plans: dict[int, GenerationPlan] = {}
         self._live: dict[int, LiveJob] = {}
-        self._model_support: dict[str, tuple[float, Any]] = {}
+        # model folder -> (when checked, model_index.json mtime, ModelInfo or why it can't be used)
+        self._model_support: dict[str, tuple[float, float, Any]] = {}
+        self._model_reading: dict[str, list[Callable[[], None]]] = {}  # folder -> what waits for it
+        self._support_revision = 0  # bumped when a model folder's answer arrives or changes
+        # action_state() answers for one (document edit, selection, model answers) state
+        self._states_key: tuple = ()
+        self._states: dict[str, tuple[bool, str]] = {}
+        self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
         self._io_done.connect(self._on_io_done)
@@ -153,7 +167,7 @@ class GenerationController(QObject):
         self._unplaced_candidates: set[int] | None = None
         self._unplaced: list[int] = []
 
-        self._worker = JobWorker(self.journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
+        self._worker = JobWorker(journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
         w = self._worker
         w.job_started.connect(self._on_started)
         w.progress.connect(self._on_progress)
@@ -173,9 +187,33 @@ class GenerationController(QObject):
         # when a running QThread is destroyed).
         self.destroyed.connect(functools.partial(JobWorker.stop, self._worker))
 
-        self.interrupted: list[Job] = list(self.journal.interrupted_on_open)
-        self._refresh()
+        self.interrupted: list[Job] = []
         self._worker.start(self)
+        if journal is not None:
+            self._opening = concurrent.futures.Future()
+            self._opening.set_result(journal)
+            self._journal_opened(journal)
+        else:
+            # Opening creates or checks the file and recovers jobs a dead process left running
+            # (fsync'd writes): on the journal thread, ahead of every other journal call.
+            path = self.folder / JOURNAL_NAME
+            self._opening = self._in_journal(lambda: _open_journal(path), self._journal_opened,
+                                             failed=self._journal_failed)
+
+    @property
+    def journal(self) -> Journal:
+        """The project's job journal. Right after construction it may still be opening: this
+        then waits for it (for tests and scripts; the controller itself never does on the GUI
+        thread). Raises JournalError when it could not be opened."""
+        if self._journal is not None:
+            return self._journal
+        return self._opening.result()
+
+    def _journal_opened(self, journal: Journal) -> None:
+        self._journal = journal
+        self._worker.set_journal(journal)
+        self.interrupted = list(journal.interrupted_on_open)
+        self._refresh()
         if self.interrupted:
             n = len(self.interrupted)
             text = (f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
@@ -183,6 +221,12 @@ class GenerationController(QObject):
             # after the event loop turns, so the window that made us has connected `message`
             QTimer.singleShot(0, self, lambda: self.message.emit(text))
         self._worker.wake()
+
+    def _journal_failed(self, error: Exception) -> None:
+        self._unavailable = f"Generation is unavailable for this project: {error}"
+        self._states_key = ()
+        self.message.emit(self._unavailable)
+        self.action_states_changed.emit()
 
     # --- the user's actions -------------------------------------------------------------------
     def generate_shot(self) -> bool:
@@ -216,14 +260,40 @@ class GenerationController(QObject):
         return self._queue(self._selection_for("restyle", strength=strength))
 
     def action_state(self, action: str) -> tuple[bool, str]:
-        """(enabled, tooltip): whether `action` can run on the selection, and why not / what it does."""
+        """(enabled, tooltip): whether `action` can run on the selection, and why not / what it does.
+
+        Answers are kept per document edit, selection and model-folder answer, so asking again
+        (every menu, toolbar and context menu does) costs a dictionary lookup. A model folder
+        not read yet is read off the GUI thread; meanwhile the action waits greyed out, and
+        `action_states_changed` follows when the answer is in.
+        """
         if action not in ACTIONS:
             raise ValueError(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.")
+        key = self.state_key
+        if key != self._states_key:
+            self._states_key, self._states = key, {}
+        state = self._states.get(action)
+        if state is None:
+            state = self._states[action] = self._evaluate(action)
+        return state
+
+    @property
+    def state_key(self) -> tuple:
+        """Changes whenever an action_state() answer may change (edits, selection, model folders)."""
+        return (self.document.edit_count, self.selection.revision, self._support_revision, self._unavailable)
+
+    def _evaluate(self, action: str) -> tuple[bool, str]:
+        if self._unavailable:
+            return False, self._unavailable
         try:
             sel = self._selection_for(action)
             plan = make_plan(self.document.project, sel, seed=0)
             model = model_for(plan)
-            reason = self._model_refuses(model, plan.action)
+            support = self._support(model)
+            if support is None:
+                self._read_model(model)
+                return False, f"Reading the model folder {Path(model).name}…"
+            reason = _refusal(support, plan.action)
             if reason:
                 return False, reason
         except (EditRefused, GenerationError) as exc:
@@ -362,20 +432,42 @@ class GenerationController(QObject):
         self._refresh()
         self.action_states_changed.emit()
 
-    def shutdown(self) -> None:
-        """Stop the worker (the running job stops at its next step) and close the journal."""
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the worker (the running job stops at its next step) and close the journal.
+
+        wait=True (quitting): returns once the thread has stopped, the last journal writes are on
+        disk and the journal is closed. wait=False (the window opens another project): returns at
+        once and signals nothing more; the worker stops and unloads the model on its own thread,
+        then the journal is closed on the journal thread and this controller deletes itself.
+        """
         if self._closed:
             return
         self._closed = True
         self._unsubscribe()
+        if not wait:
+            self.blockSignals(True)  # the window listens to the next project's controller now
+            if not self._worker.stop_later(self._worker_ended):
+                self._worker_ended()
+            return
         self._worker.stop()
         self._io.shutdown(wait=True, cancel_futures=False)  # queued rows are written before we go
         try:
             self._runner.unload()
         except Exception:
             pass  # quitting anyway
-        if self._owns_journal:
-            self.journal.close()
+        self._close_journal()
+
+    def _close_journal(self) -> None:
+        if self._owns_journal and self._opening.done() and self._opening.exception() is None:
+            self._opening.result().close()
+
+    def _worker_ended(self) -> None:
+        """After shutdown(wait=False), once the worker thread has ended: close the journal behind
+        the writes still queued for it, on its own thread, and go."""
+        self._worker.thread_ended()
+        self._io.submit(self._close_journal)
+        self._io.shutdown(wait=False, cancel_futures=False)
+        self.deleteLater()
 
     # --- internals ------------------------------------------------------------------------------
     def _selection_for(self, action: str, *, seconds: float | None = None,
@@ -412,11 +504,24 @@ class GenerationController(QObject):
             if selection is None:
                 raise EditRefused("Nothing is selected.")
             plan = make_plan(self.document.project, selection)
-            reason = self._model_refuses(model_for(plan), plan.action)
-            if reason:
-                raise GenerationError(reason)
+            model = model_for(plan)
         except (EditRefused, GenerationError) as exc:
             self.message.emit(str(exc))
+            return False
+        if self._unavailable:
+            self.message.emit(self._unavailable)
+            return False
+        if self._support(model) is None:
+            # the model folder was not read yet: read it off the GUI thread, then queue or say why not
+            self._read_model(model, then=lambda: self._submit(plan, model))
+            return True
+        return self._submit(plan, model)
+
+    def _submit(self, plan: GenerationPlan, model: str) -> bool:
+        """Write the job to the journal unless the model refuses it (the message says why)."""
+        reason = _refusal(self._support(model), plan.action)
+        if reason:
+            self.message.emit(reason)
             return False
         self._in_journal(lambda: submit(self.journal, plan), self._queued)
         return True
@@ -432,20 +537,34 @@ class GenerationController(QObject):
         self.job_queued.emit(job.id)
 
     # --- the journal thread -------------------------------------------------------------------
-    def _in_journal(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        """Run `work()` on the journal thread; `then(result)` follows on the GUI thread."""
+    def _in_journal(self, work: Callable[[], Any], then: Callable[[Any], None], *,
+                    failed: Callable[[Exception], None] | None = None) -> concurrent.futures.Future | None:
+        """Run `work()` on the journal thread; `then(result)` (or `failed(error)`, else the error
+        as a status line) follows on the GUI thread."""
         if self._closed:
-            return
+            return None
         future = self._io.submit(work)
-        # emitted from the journal thread; Qt queues it to this object's (the GUI) thread
-        future.add_done_callback(lambda f: self._io_done.emit(f, then))
 
-    def _on_io_done(self, future: concurrent.futures.Future, then: Callable[[Any], None]) -> None:
+        def done(f: concurrent.futures.Future) -> None:  # journal thread
+            try:
+                # Qt queues it to this object's (the GUI) thread
+                self._io_done.emit(f, (then, failed))
+            except RuntimeError:
+                pass  # this controller was deleted after closing: nobody waits for the answer
+
+        future.add_done_callback(done)
+        return future
+
+    def _on_io_done(self, future: concurrent.futures.Future, handlers: tuple) -> None:
         if self._closed:
             return
+        then, failed = handlers
         try:
             result = future.result()
         except (JournalError, GenerationError) as exc:
+            if failed is not None:
+                failed(exc)
+                return
             self.message.emit(str(exc))
             if then == self._set_jobs:
                 self._refreshing = False
@@ -454,25 +573,51 @@ class GenerationController(QObject):
             return
         then(result)
 
-    def _model_refuses(self, model: str, action: Action) -> str | None:
-        """Why `model` can't make `action` (None when it can). Model folders are read once per change."""
-        from model.models import ModelError, inspect_model
+    # --- model folders (read on the background pool, cached) -------------------------------------
+    def _support(self, model: str) -> Any:
+        """What `model` can make (a ModelInfo, or why it can't be used), None when not read yet.
 
-        try:
-            stamp = 0.0 if model == INTERPOLATE else Path(model, "model_index.json").stat().st_mtime
-        except OSError:
-            return f"The model folder {model} is missing; choose another model for this shot or project."
+        Never touches the disk: a cached answer older than MODEL_RECHECK_S is checked again in the
+        background (`action_states_changed` follows when it changed)."""
+        if model == INTERPOLATE:
+            from model.models import interpolate_info
+
+            return interpolate_info()
         cached = self._model_support.get(model)
-        if cached is None or cached[0] != stamp:
-            try:
-                cached = (stamp, inspect_model(model))
-            except ModelError as exc:
-                cached = (stamp, str(exc))
-            self._model_support[model] = cached
-        info = cached[1]
-        if isinstance(info, str):
-            return info
-        return info.supports(action)
+        if cached is None:
+            return None
+        if time.monotonic() - cached[0] > MODEL_RECHECK_S:
+            self._read_model(model)
+        return cached[2]
+
+    def _read_model(self, model: str, then: Callable[[], None] | None = None) -> None:
+        """Read `model`'s folder on the background pool (once at a time); then `then()`."""
+        from editor.ui.background import run_in_background
+
+        waiting = self._model_reading.get(model)
+        if waiting is not None:
+            if then is not None:
+                waiting.append(then)
+            return
+        self._model_reading[model] = [then] if then is not None else []
+        cached = self._model_support.get(model)
+        stamp = cached[1] if cached is not None else None
+        run_in_background(lambda: _read_model_folder(model, stamp),
+                          lambda answer: self._model_read(model, answer), owner=self)
+
+    def _model_read(self, model: str, answer: tuple[float, Any] | None) -> None:
+        waiting = self._model_reading.pop(model, [])
+        if self._closed:
+            return
+        cached = self._model_support.get(model)
+        if answer is None and cached is not None:  # unchanged on disk: only the check time moves
+            self._model_support[model] = (time.monotonic(), cached[1], cached[2])
+        elif answer is not None:
+            self._model_support[model] = (time.monotonic(), *answer)
+            self._support_revision += 1
+            self.action_states_changed.emit()
+        for then in waiting:
+            then()
 
     def _execute(self, journal: Journal, job: Job, callbacks: JobCallbacks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
@@ -513,7 +658,7 @@ class GenerationController(QObject):
             self._refresh_again = True  # one more read after the one in flight, not one per call
             return
         self._refreshing = True
-        self._in_journal(self.journal.jobs, self._set_jobs)
+        self._in_journal(lambda: self.journal.jobs(), self._set_jobs)
 
     def _set_jobs(self, jobs: list[Job]) -> None:
         self._refreshing = False
@@ -601,6 +746,41 @@ class GenerationController(QObject):
         self.job_ended.emit(job_id, "requeued")
 
 
+def _open_journal(path: Path) -> Journal:
+    """Open (or create) the journal at `path`; any failure is a JournalError that says what to do."""
+    try:
+        return Journal(path)
+    except JournalError:
+        raise
+    except Exception as exc:  # an unreadable folder, a full disk: generation is off, the project opens
+        raise JournalError(f"The job list {path} can't be opened ({exc}); check that the project folder "
+                           "can be written, then open the project again.") from exc
+
+
+def _read_model_folder(model: str, known_stamp: float | None) -> tuple[float, Any] | None:
+    """Background pool: (model_index.json's mtime, ModelInfo or why the folder can't be used);
+    None when the folder is unchanged since `known_stamp`."""
+    from model.models import ModelError, inspect_model
+
+    try:
+        stamp = Path(model, "model_index.json").stat().st_mtime
+    except OSError:
+        return -1.0, f"The model folder {model} is missing; choose another model for this shot or project."
+    if stamp == known_stamp:
+        return None
+    try:
+        return stamp, inspect_model(model)
+    except ModelError as exc:
+        return stamp, str(exc)
+
+
+def _refusal(support: Any, action: Action) -> str | None:
+    """Why a model (its ModelInfo, or why it can't be used at all) can't make `action`; None when it can."""
+    if isinstance(support, str):
+        return support
+    return support.supports(action)
+
+
 def _clip_holding(project: Project, take_id: str) -> str | None:
     for track in project.tracks:
         for clip in track.clips:
@@ -644,10 +824,8 @@ def _take_of(job: Job, plan: GenerationPlan, folder: Path) -> Take:
                 is_still=False, record=record or {"job": job.id}, label=plan.action.title)
 
 
-def _runner_from(settings: Any):
+def _runner_from(settings: Any) -> Runner:
     """A Runner honouring the user's device and memory-mode settings (no torch imported here)."""
-    from model.runner import Runner
-
     device = memory = None
     if settings is not None:
         device = None if settings.device() == "auto" else settings.device()

@@ -24,12 +24,17 @@ REDRAW_MS = 250
 
 
 class MonitorPanel(QWidget):
-    """Two stacked plots: s/step against step for the running job; memory against time."""
+    """Two stacked plots: s/step against step for the running job; memory against time.
 
-    def __init__(self, controller: GenerationController, parent: QWidget | None = None) -> None:
+    The window keeps one for its whole life and points it at each project's controller
+    (`set_controller`): the plots cost tens of milliseconds to build, too much for opening a
+    project. They are built when the panel is first shown.
+    """
+
+    def __init__(self, controller: GenerationController | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MonitorPanel")
-        self._controller = controller
+        self._controller: GenerationController | None = None
         self._job: int | None = None
         self._steps: list[int] = []
         self._step_s: list[float] = []
@@ -41,6 +46,52 @@ class MonitorPanel(QWidget):
         self.summary = QLabel("No job running.")
         self.summary.setObjectName("MonitorSummary")
 
+        self.plots: pg.GraphicsLayoutWidget | None = None
+        self._title = ""
+        self._gpu_in_legend = False
+
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(4, 4, 4, 4)
+        self._layout.addWidget(self.summary)
+        self._layout.addStretch(1)
+
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self._draw)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(IDLE_SAMPLE_MS)
+        self._idle_timer.timeout.connect(self._sample_idle)
+        self._idle_timer.start()
+        self.set_controller(controller)
+
+    def set_controller(self, controller: GenerationController | None) -> None:
+        """Follow this controller's jobs from now on (None: the project can't run jobs)."""
+        old = self._controller
+        if old is not None:
+            for signal, slot in self._wiring(old):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass  # that controller is gone already
+        self._controller = controller
+        self._job = None
+        self._steps.clear()
+        self._step_s.clear()
+        self._title = ""
+        if controller is not None:
+            for signal, slot in self._wiring(controller):
+                signal.connect(slot)
+        self.summary.setText("No job running.")
+        self._draw()
+
+    def _wiring(self, controller: GenerationController) -> list:
+        return [(controller.job_started, self._on_started), (controller.measured, self._on_measured),
+                (controller.jobs_changed, self._on_jobs_changed)]
+
+    def _build_plots(self) -> None:
+        if self.plots is not None:
+            return
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground(None)
         self.speed_plot = self.plots.addPlot(row=0, col=0)
@@ -57,24 +108,13 @@ class MonitorPanel(QWidget):
         self.rss_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#f0b050", width=2), name="process")
         # named (and so listed in the legend) only once a GPU is really in use
         self.gpu_curve = self.memory_plot.plot([], [], pen=pg.mkPen("#70d070", width=2))
-        self._gpu_in_legend = False
+        self._layout.takeAt(self._layout.count() - 1)  # the stretch that held the place
+        self._layout.addWidget(self.plots, 1)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.plots, 1)
-
-        controller.job_started.connect(self._on_started)
-        controller.measured.connect(self._on_measured)
-        controller.jobs_changed.connect(self._on_jobs_changed)
-        self._redraw = QTimer(self)
-        self._redraw.setSingleShot(True)
-        self._redraw.setInterval(REDRAW_MS)
-        self._redraw.timeout.connect(self._draw)
-        self._idle_timer = QTimer(self)
-        self._idle_timer.setInterval(IDLE_SAMPLE_MS)
-        self._idle_timer.timeout.connect(self._sample_idle)
-        self._idle_timer.start()
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._build_plots()
+        self._draw()
+        super().showEvent(event)
 
     # --- updates ------------------------------------------------------------------------------
     def _on_started(self, job_id: int) -> None:
@@ -82,9 +122,8 @@ class MonitorPanel(QWidget):
         self._steps.clear()
         self._step_s.clear()
         self._draw()
-        title = self._controller.title_of(job_id)
-        self.summary.setText(f"{title}: starting…")
-        self.speed_plot.setTitle(title, size="9pt")
+        self._title = self._controller.title_of(job_id)
+        self.summary.setText(f"{self._title}: starting…")
 
     def _on_measured(self, job_id: int, step: int, seconds: float, rss: float, gpu: float) -> None:
         if job_id != self._job:
@@ -99,12 +138,12 @@ class MonitorPanel(QWidget):
         )
 
     def _on_jobs_changed(self) -> None:
-        if self._controller.running_job is None and self._job is not None:
+        if self._controller is not None and self._controller.running_job is None and self._job is not None:
             self.summary.setText(f"No job running (last: {self._controller.title_of(self._job)}).")
             self._job = None
 
     def _sample_idle(self) -> None:
-        if self._controller.running_job is not None:
+        if self._controller is not None and self._controller.running_job is not None:
             return  # the worker samples each step while a job runs
         rss, gpu = memory_now()
         self._add_memory(rss, gpu)
@@ -119,6 +158,10 @@ class MonitorPanel(QWidget):
             self._redraw.start()
 
     def _draw(self) -> None:
+        if self.plots is None:
+            return  # not shown yet: the plots get the figures when they are made
+        if self.speed_plot.titleLabel.text != self._title:
+            self.speed_plot.setTitle(self._title, size="9pt")
         self.speed_curve.setData(self._steps, self._step_s)
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
@@ -134,6 +177,7 @@ class MonitorPanel(QWidget):
     def flush(self) -> None:
         """Draw what has been measured now rather than at the next redraw tick."""
         self._redraw.stop()
+        self._build_plots()
         self._draw()
 
     @property

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -103,6 +103,14 @@ class FrameDecoder(QObject):
     def close(self) -> None:
         self._decoders.close()
         self._cache.clear()
+
+    @Slot()
+    def finish(self) -> None:
+        """The last call on the decode thread: close the files, then end the thread."""
+        self.close()
+        thread = self.thread()
+        if thread is not None:
+            thread.quit()
 
 
 def _qimage(rgb: np.ndarray) -> QImage:
@@ -269,10 +277,24 @@ class PreviewPanel(QWidget):
             QThread.msleep(2)
         return self._in_flight is None and self._pending is None
 
-    def shutdown(self) -> None:
-        """Stop the decode thread (also done when the panel is destroyed or the app quits)."""
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the decode thread (also done when the panel is destroyed or the app quits).
+
+        wait=False (the window shows another project's preview): returns at once; the thread
+        finishes the frame it is decoding, closes its files and ends, then the panel deletes
+        itself."""
         self._unsubscribe()
-        _stop_decoder(self._thread, self._decoder)
+        if wait or not self._thread.isRunning():
+            _stop_decoder(self._thread, self._decoder)
+            if not wait:
+                self.deleteLater()
+            return
+        self._thread.finished.connect(self._thread_ended)  # queued here: this panel is a GUI-thread object
+        QMetaObject.invokeMethod(self._decoder, "finish", Qt.ConnectionType.QueuedConnection)
+
+    def _thread_ended(self) -> None:
+        gc_guard.release()  # _stop_decoder (on destroyed) finds the thread stopped and does nothing
+        self.deleteLater()
 
     @property
     def image(self) -> QImage:

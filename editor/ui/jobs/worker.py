@@ -29,6 +29,11 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from editor.ui.jobs import gc_guard
+
+try:  # imported with the window, not at the monitor's first sample (it takes ~10 ms)
+    import psutil
+except ImportError:  # Linux reads /proc instead
+    psutil = None
 from model.journal import Job, Journal, JournalError
 
 # Progress is written to the journal (an fsync'd SQLite write) at most this often: the GUI gets
@@ -90,10 +95,8 @@ def memory_now() -> tuple[float, float]:
 
 def _rss_mib() -> float:
     try:
-        import psutil
-
         return psutil.Process(os.getpid()).memory_info().rss / 2**20
-    except Exception:
+    except Exception:  # no psutil (None), or it can't read this process
         pass
     try:  # Linux without psutil
         with open("/proc/self/statm") as f:
@@ -118,7 +121,7 @@ class JobWorker(QObject):
     idle = Signal()  # nothing left to run (or paused)
     unloaded = Signal()
 
-    def __init__(self, journal: Journal, execute: Execute, unload: Unload | None = None, *,
+    def __init__(self, journal: Journal | None, execute: Execute, unload: Unload | None = None, *,
                  stopped_types: tuple[type[BaseException], ...] = ()) -> None:
         super().__init__()
         self._journal = journal
@@ -169,6 +172,32 @@ class JobWorker(QObject):
         gc_guard.release()
         return ok
 
+    def stop_later(self, ended: Callable[[], None]) -> bool:
+        """stop() without waiting: the running job stops at its next step, the model is unloaded
+        and the thread ends on its own; then `ended` (a slot of a GUI-thread QObject, so Qt
+        queues the call there) runs, and must call `thread_ended()`. False when no thread runs
+        (nothing will call `ended`)."""
+        with self._lock:
+            if self._running is not None:
+                self._cancel.add(self._running)
+        self._paused.set()
+        thread = self._thread
+        if thread is None:
+            return False
+        thread.finished.connect(ended)  # before the thread can end
+        QMetaObject.invokeMethod(self, "_finish", Qt.ConnectionType.QueuedConnection)
+        return True
+
+    def thread_ended(self) -> None:
+        """The thread of stop_later() has finished (GUI thread)."""
+        if self._thread is not None:
+            self._thread = None
+            gc_guard.release()
+
+    def set_journal(self, journal: Journal) -> None:
+        """The journal, once it is open (GUI thread): jobs are looked for from the next wake()."""
+        self._journal = journal
+
     # --- requests (any thread) -------------------------------------------------------------
     @property
     def running_job(self) -> int | None:
@@ -211,6 +240,14 @@ class JobWorker(QObject):
 
     # --- worker thread ---------------------------------------------------------------------
     @Slot()
+    def _finish(self) -> None:
+        """The last call of this thread (after the running job has stopped): free the model, end."""
+        self._unload_model()
+        thread = self.thread()
+        if thread is not None:
+            thread.quit()
+
+    @Slot()
     def _unload_model(self) -> None:
         if self._unload is not None:
             try:
@@ -250,7 +287,7 @@ class JobWorker(QObject):
         self._lower_priority()
         with self._lock:
             self._look_again = False  # this call looks now; only a later wake() asks again
-        if self._paused.is_set():
+        if self._paused.is_set() or self._journal is None:  # no journal: not open yet
             self._go_idle()
             return
         try:

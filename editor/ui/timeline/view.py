@@ -38,6 +38,7 @@ from editor.document.edits import (
     Side,
     TrimClip,
 )
+from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import commands
@@ -101,7 +102,7 @@ class TimelineView(QAbstractScrollArea):
         self._drop: tuple[int, int, str] | None = None  # frame, track row, text
         self._overlays: dict[object, JobOverlay] = {}
         self._document: Document | None = None
-        self._unsubscribe = None
+        self._subscription = DocumentSubscription(self._on_change)
         self._rename_editor: QLineEdit | None = None
         self._fit_pending = True
         self._last_track_id: str | None = None  # the track last clicked, for track commands
@@ -134,10 +135,8 @@ class TimelineView(QAbstractScrollArea):
         return self._document
 
     def set_document(self, document: Document) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self._subscription.follow(document)
         self._document = document
-        self._unsubscribe = document.subscribe(self._on_change)
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
         self._playhead.set_end(document.project.duration)

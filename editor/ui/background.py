@@ -1,0 +1,88 @@
+"""Short disk, model-folder and ffmpeg work runs on a pool thread; its answer comes back on the GUI thread.
+
+`run_in_background(work, then, failed=..., owner=...)` returns at once. `work()` runs on one of
+a few shared pool threads (it must not touch widgets or the Document); `then(result)` or
+`failed(exception)` is called later on the GUI thread, from the event loop, and only while
+`owner` (a QObject) still exists, so a panel closed meanwhile is never called back. This is
+for work of milliseconds to a second (checking a picture, asking ffmpeg for its encoders,
+reading a model folder's configs, copying a file); long jobs have their own threads.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor  # loaded now, not with the first call
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+
+from editor.ui.jobs import gc_guard
+
+POOL_THREADS = 2
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; a signal emitted from a pool thread is queued to it."""
+
+    deliver = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliver.connect(self._call)
+
+    def _call(self, call: Callable[[], None]) -> None:
+        call()
+
+
+_pool: ThreadPoolExecutor | None = None
+_relay: _Relay | None = None
+_lock = threading.Lock()
+
+
+def _shared() -> tuple[ThreadPoolExecutor, _Relay]:
+    global _pool, _relay
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="shotline-background")
+        if _relay is None or not shiboken6.isValid(_relay):
+            _relay = _Relay()  # made on the first caller's thread: call from the GUI thread
+        return _pool, _relay
+
+
+def run_in_background(work: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
+                      failed: Callable[[BaseException], None] | None = None,
+                      owner: QObject | None = None) -> concurrent.futures.Future:
+    """Run `work()` off the GUI thread; `then(result)` or `failed(error)` follow on the GUI thread.
+
+    Call from the GUI thread. An exception `work` raises goes to `failed` (re-raised on the GUI
+    thread when there is none, so it is not lost). Nothing is called back once `owner` is deleted.
+    """
+    pool, relay = _shared()
+    # while the pool thread allocates, Python's collector must not run there (see gc_guard)
+    gc_guard.acquire()
+
+    def answer(future: concurrent.futures.Future) -> None:  # GUI thread
+        gc_guard.release()
+        if owner is not None and not shiboken6.isValid(owner):
+            return
+        error = future.exception()
+        if error is None:
+            if then is not None:
+                then(future.result())
+        elif failed is not None:
+            failed(error)
+        else:
+            raise error
+
+    def done(future: concurrent.futures.Future) -> None:  # pool thread
+        try:
+            relay.deliver.emit(lambda: answer(future))
+        except RuntimeError:
+            pass  # the application is gone: nobody is left to tell
+
+    future = pool.submit(work)
+    future.add_done_callback(done)
+    return future

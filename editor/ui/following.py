@@ -1,0 +1,31 @@
+"""A view's subscription to the open document, moved along when the window opens another project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from editor.document.document import Change, Document
+
+
+class DocumentSubscription:
+    """`follow(document)` listens to `document` and stops listening to the one before; `stop()` ends it.
+
+    Every panel that shows the open project keeps one, so a panel given a new document never
+    also hears the old one (the window swaps documents on New and Open).
+    """
+
+    def __init__(self, on_change: Callable[[Change], None]) -> None:
+        self._on_change = on_change
+        self._unsubscribe: Callable[[], None] | None = None
+        self.document: Document | None = None
+
+    def follow(self, document: Document | None) -> None:
+        self.stop()
+        self.document = document
+        if document is not None:
+            self._unsubscribe = document.subscribe(self._on_change)
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
