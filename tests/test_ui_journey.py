@@ -154,8 +154,9 @@ def test_new_project_stills_draft_keyframe_storyboard_ripple(qtbot, windows, tmp
     still = round(window.settings.defaults().still_seconds * fps)
     second_at = still + round(6 * fps)
     view.set_zoom(max(0.5, (view.viewport().width() - 260) / (second_at + still)))
-    assert drop_files(view.viewport(), QPoint(view.frame_x(second_at) + 1, view.track_y(v1)),
-                      [tmp_path / "sunrise.mp4"])
+    with qtbot.waitSignal(view.dropped):  # the video is read off the GUI thread first
+        assert drop_files(view.viewport(), QPoint(view.frame_x(second_at) + 1, view.track_y(v1)),
+                          [tmp_path / "sunrise.mp4"])
     track = doc.project.tracks[v1]
     assert [(c.start, c.length) for c in track.clips][0] == (0, still)
     assert len(track.clips) == 2 and track.clips[1].start >= second_at

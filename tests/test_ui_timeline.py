@@ -164,10 +164,11 @@ def test_dropping_an_image_on_a_draft_pins_a_keyframe(view, ui_document):
     assert len(clip(view, "boat")[1].keyframes) == 1
 
 
-def test_dropping_images_and_videos_on_empty_track_space_adds_clips(view, ui_document):
+def test_dropping_images_and_videos_on_empty_track_space_adds_clips(qtbot, view, ui_document):
     media = ui_document.folder / "media"
-    assert drop_files(view.viewport(), QPoint(x(view, 10), view.track_y(0)),
-                      [media / "lake_at_dawn.png", media / "sunrise.mp4"])
+    with qtbot.waitSignal(view.dropped):  # the video is read off the GUI thread first
+        assert drop_files(view.viewport(), QPoint(x(view, 10), view.track_y(0)),
+                          [media / "lake_at_dawn.png", media / "sunrise.mp4"])
     v2 = view.document.project.track("v2").clips
     assert [(c.start, c.length, c.take.is_still) for c in v2] == [(10, 72, True), (82, 72, False)]
     assert view.document.history.titles[-1] == "Add 2 clips"
@@ -176,9 +177,10 @@ def test_dropping_images_and_videos_on_empty_track_space_adds_clips(view, ui_doc
     assert view.document.project.track("v2").clips == []
 
 
-def test_dropping_below_the_last_track_adds_a_track(view, ui_document):
+def test_dropping_below_the_last_track_adds_a_track(qtbot, view, ui_document):
     before = len(view.document.project.tracks)
-    assert drop_files(view.viewport(), QPoint(x(view, 10), 260), [ui_document.folder / "media" / "city_night.mp4"])
+    with qtbot.waitSignal(view.dropped):
+        assert drop_files(view.viewport(), QPoint(x(view, 10), 260), [ui_document.folder / "media" / "city_night.mp4"])
     assert len(view.document.project.tracks) == before + 1
     assert view.document.project.tracks[-1].clips[0].length == 72
 

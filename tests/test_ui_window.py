@@ -296,13 +296,15 @@ def test_infill_from_the_window_marks_the_gap_then_fills_it(qtbot, gap_document)
         close(w)
 
 
-def test_media_bin_imports_into_the_project_and_drags_out_file_urls(window, tmp_path):
+def test_media_bin_imports_into_the_project_and_drags_out_file_urls(qtbot, window, tmp_path):
     from PySide6.QtGui import QImage
 
     outside = tmp_path / "poster.png"
     QImage(32, 18, QImage.Format.Format_RGB888).save(str(outside))
     bin_ = window.media_bin
-    added = bin_.import_files([str(outside)])
+    with qtbot.waitSignal(bin_.imported) as imported:  # copied off the GUI thread
+        bin_.import_files([str(outside)])
+    added = imported.args[0]
     assert added == [str(window.session.folder / "media" / "poster.png")]
     assert (window.session.folder / "media" / "poster.png").exists()
     paths = bin_.paths()
@@ -428,3 +430,27 @@ def test_every_image_the_stylesheet_names_exists():
     assert any(u.endswith("arrow-down.svg") for u in urls)
     assert all(Path(u).is_file() for u in urls), [u for u in urls if not Path(u).is_file()]
     assert "4px solid transparent" not in text  # the CSS triangle trick Qt draws as a bar
+
+
+def test_the_status_line_follows_edits_and_times_out(qtbot, window, monkeypatch):
+    import editor.ui.main_window as main_window
+
+    bar = window.statusBar()
+    window.split_at_playhead()  # nothing selected: refused, in red
+    refusal = bar.currentMessage()
+    assert refusal and bar.property("error") is True
+    window.storyboard.move_card("lake", 0)  # a storyboard reorder replaces the stale refusal
+    title = window.document.undo_label.removeprefix("Undo ")
+    assert bar.currentMessage() == title and bar.property("error") is False
+    window.selection.set_clips(["boat"])
+    window.inspector.prompt_edit.setFocus()
+    window.inspector.prompt_edit.setPlainText("a paper boat drifts at dusk")
+    window.inspector.prompt_edit.clearFocus()  # a prompt edit commits when the box is left
+    assert window.document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts at dusk"
+    assert bar.currentMessage() == window.document.undo_label.removeprefix("Undo ") != title
+    window.undo()
+    assert bar.currentMessage().startswith("Undone: ")
+    monkeypatch.setattr(main_window, "STATUS_MS", 50)
+    window.show_message("Refused for a moment", error=True)
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)  # lines time out
+    assert bar.property("error") is False

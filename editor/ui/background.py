@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor  # loaded now, not with the fi
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from editor.ui.jobs import gc_guard
 
@@ -31,7 +31,9 @@ class _Relay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.deliver.connect(self._call)
+        # queued even from the GUI thread (work done before add_done_callback): answers always
+        # come from the event loop, never inside run_in_background()
+        self.deliver.connect(self._call, Qt.ConnectionType.QueuedConnection)
 
     def _call(self, call: Callable[[], None]) -> None:
         call()

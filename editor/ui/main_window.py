@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
 
         status = self.statusBar()
+        status.messageChanged.connect(self._on_status_changed)
         self.selection_label = QLabel()
         self.format_label = QLabel()
         status.addPermanentWidget(self.selection_label)
@@ -377,12 +378,19 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, error: bool = False) -> None:
         """A status-bar line, gone after STATUS_MS (twice that for `error`: refusals and failures,
         shown in red) or replaced by the next message or edit, whichever comes first."""
+        self._status_in_red(error)
+        self.statusBar().showMessage(text, STATUS_MS * (2 if error else 1))
+
+    def _status_in_red(self, error: bool) -> None:
         bar = self.statusBar()
         if bool(bar.property("error")) != error:
             bar.setProperty("error", error)
             bar.style().unpolish(bar)
             bar.style().polish(bar)
-        bar.showMessage(text, STATUS_MS * (2 if error else 1))
+
+    def _on_status_changed(self, text: str) -> None:
+        if not text:  # timed out: the next line (a menu's hint) is not an error
+            self._status_in_red(False)
 
     def _update_title(self) -> None:
         folder = self.session.folder

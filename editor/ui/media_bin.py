@@ -2,8 +2,9 @@
 
 It lists every file the project uses (takes, keyframes, cast), the files in the project's media/
 folder (generated takes, copied-in imports) and files imported this session. Importing into a
-saved project copies the file into media/ so the project stays whole when moved. Items drag out
-as file URLs, so the timeline treats them exactly like files dropped from a file manager.
+saved project copies the file into media/ (off the GUI thread) so the project stays whole when
+moved. Items drag out as file URLs, so the timeline treats them exactly like files dropped from
+a file manager.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from editor.document.document import Change, Document
 from editor.document.storage import media_items, resolve_media
+from editor.ui.background import run_in_background
 from editor.ui.following import DocumentSubscription
 from editor.ui.icons import icon
 from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
@@ -50,6 +52,7 @@ class _BinList(QListWidget):
 
 class MediaBin(QWidget):
     message = Signal(str)
+    imported = Signal(list)  # after import_files: the paths added to the bin
 
     def __init__(self, document: Document, thumbnails: ThumbnailProvider | None = None,
                  parent: QWidget | None = None) -> None:
@@ -160,29 +163,47 @@ class MediaBin(QWidget):
         if files:
             self.import_files(files)
 
-    def import_files(self, files: list[str]) -> list[str]:
-        """Add files to the bin (copied into the project's media/ folder when it has one)."""
-        added = []
-        folder = self._document.folder
-        for f in files:
-            src = Path(f)
-            if kind_of(src) is None or not src.is_file():
-                self.message.emit(f"{src.name} is not an image or a video Shotline can use.")
-                continue
-            dest = src
-            if folder is not None:
-                media = folder / "media"
-                media.mkdir(parents=True, exist_ok=True)
-                dest = media / src.name
-                n = 1
-                while dest.exists() and dest.resolve() != src.resolve():
-                    dest = media / f"{src.stem}-{n}{src.suffix}"
-                    n += 1
-                if not dest.exists():
-                    shutil.copy2(src, dest)
-            self._imported.append(str(dest))
-            added.append(str(dest))
+    def import_files(self, files: list[str]) -> None:
+        """Add files to the bin (copied into the project's media/ folder when it has one).
+
+        Copying a video can take seconds: it happens on the background pool, and `imported`
+        brings the bin's paths of the files added."""
+        document, files = self._document, list(files)
+        run_in_background(lambda: _copy_in(files, document.folder),
+                          lambda result: self._imported_files(document, *result), owner=self)
+
+    def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
+        for name in refused:
+            self.message.emit(f"{name} is not an image or a video Shotline can use.")
+        if document is not self._document:  # another project was opened meanwhile
+            self.imported.emit([])
+            return
+        self._imported.extend(added)
         if added:
             self.message.emit(f"Imported {len(added)} file{'s' if len(added) != 1 else ''}")
         self.refresh()
-        return added
+        self.imported.emit(added)
+
+
+def _copy_in(files: list[str], folder: Path | None) -> tuple[list[str], list[str]]:
+    """Background pool: (the bin paths of the usable files, names of the others). In a saved
+    project each file is copied into media/ under a free name (one already there is used)."""
+    added, refused = [], []
+    for f in files:
+        src = Path(f)
+        if kind_of(src) is None or not src.is_file():
+            refused.append(src.name)
+            continue
+        dest = src
+        if folder is not None:
+            media = folder / "media"
+            media.mkdir(parents=True, exist_ok=True)
+            dest = media / src.name
+            n = 1
+            while dest.exists() and dest.resolve() != src.resolve():
+                dest = media / f"{src.stem}-{n}{src.suffix}"
+                n += 1
+            if not dest.exists():
+                shutil.copy2(src, dest)
+        added.append(str(dest))
+    return added, refused

@@ -24,11 +24,18 @@ What the main window uses (exact signatures; everything else in this package is 
         action_state(action: str) -> tuple[bool, str]
             # action is one of ACTIONS = ("generate", "animate", "extend_forward",
             # "extend_backward", "infill", "loop", "restyle"); returns (enabled, reason) where
-            # reason is the tooltip text (why it is greyed out, or what it will do).
-        jobs() -> list[Job]                    # model.journal.Job, queue order
+            # reason is the tooltip text (why it is greyed out, or what it will do). Answers are
+            # cached per document edit, selection and model-folder answer.
+        state_key: tuple                       # property; changes whenever an answer may change
+        jobs() -> list[Job]                    # model.journal.Job, queue order (as last read)
         paused: bool                           # property
-        shutdown() -> None                     # call from closeEvent: cancels the running job,
-                                               # stops the thread (waits at most one step)
+        journal: Journal                       # property; right after construction it may still be
+                                               # opening (on the journal thread): reading it then waits
+        shutdown(*, wait: bool = True) -> None # wait=True (closeEvent, quit): cancels the running job,
+                                               # stops the thread (waits at most one step), writes what
+                                               # is queued and closes the journal; wait=False (another
+                                               # project opens): returns at once, does the same on its
+                                               # threads, then deletes itself
       signals:
         job_progress(object target, float fraction, object image)   # image: QImage or None;
             # target is the plan's target (editor.document.plans), for the timeline to draw a
@@ -36,25 +43,36 @@ What the main window uses (exact signatures; everything else in this package is 
         jobs_changed()                          # the job list changed (state, order, new job)
         message(str)                            # one line for the status bar
         take_placed(str clip_id)                # a finished job's take is now in the timeline
-        action_states_changed()                 # re-read action_state() (selection/doc/queue moved)
+        action_states_changed()                 # re-read action_state() (selection/doc/queue moved,
+                                                # a model folder's answer came in)
         job_queued(int job_id)                  # a job is on disk and waiting
         job_ended(int job_id, str how)          # "done" (take placed), "failed", "cancelled", "requeued"
         job_started(int), job_live(int), measured(int, int, float, float, float)  # for the panels
 
     JobsPanel(controller: GenerationController, parent: QWidget | None = None)      # QWidget
-    MonitorPanel(controller: GenerationController, parent: QWidget | None = None)   # QWidget
+    MonitorPanel(controller: GenerationController | None = None, parent: QWidget | None = None)
+        set_controller(controller: GenerationController | None) -> None
+        # one per window: its plots are built when first shown, then kept across projects
     PreviewPanel(document: Document, playhead: Playhead, *, folder: Path | str,
                  parent: QWidget | None = None)                                     # QWidget
         # Plays/scrubs the cut at the playhead; keys J/K/L (shuttle), Space, I/O (marks) work
         # when it has focus; the window may also call preview.shuttle(-1|0|1).
+        proxy_ready(media: str) -> None        # a preview proxy of `media` (a file path) was just
+                                               # made (ProxyBuilder.proxy_ready): show the frame from it
+        shutdown(*, wait: bool = True) -> None # wait=False: the decode thread ends on its own, then
+                                               # the panel deletes itself
 
 Pause: pausing the queue stops the running job within one step and puts it back at the front
 of the queue (its sampling restarts on resume), then unloads the model so the GPU memory is
 free at once. Nothing queued runs until resume_queue().
 
 The worker never touches the Document: it returns a Take and the plan's target, and the GUI
-thread applies `PlaceGeneratedTake` (one undoable edit). Journal reads and writes run on a
-journal thread, so `jobs()` is what was last read (`jobs_changed` says when it changes).
+thread applies `PlaceGeneratedTake` (one undoable edit). Opening the journal, its reads and
+writes and closing it run on a journal thread, so `jobs()` is what was last read (`jobs_changed`
+says when it changes); a journal that can't be opened turns generation off for the project
+(`message` and every `action_state` say why). Model folders are read on the background pool
+(`editor.ui.background`) and cached; until a folder's answer is in, its actions wait greyed out
+("Reading the model folder …") and `action_states_changed` follows the answer.
 
 While our background threads run, Python's automatic garbage collection is moved to the GUI
 thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt object.

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
@@ -156,7 +156,9 @@ class GenerationController(QObject):
         self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
-        self._io_done.connect(self._on_io_done)
+        # queued even when the work is done before add_done_callback (then called on this thread):
+        # answers always come from the event loop, after whoever made us has connected
+        self._io_done.connect(self._on_io_done, Qt.ConnectionType.QueuedConnection)
         self._refreshing = False
         self._refresh_again = False
         # Finished takes the timeline may be missing: jobs done between the last save and this
@@ -234,30 +236,31 @@ class GenerationController(QObject):
 
         Every action returns True when its job was planned and is being queued (`job_queued`
         brings its id once it is on disk), False when the selection can't be used (`message`
-        says why).
+        says why). A model folder not read yet is read first, off the GUI thread; if it then
+        can't make the action, `message` says so and nothing is queued.
         """
         clips = self.selection.clips
         if len(clips) > 1:
             return any([self._queue(GenerateShot(clip_id=c)) for c in clips])
-        return self._queue(self._selection_for("generate"))
+        return self._queue_for("generate")
 
     def animate(self) -> bool:
-        return self._queue(self._selection_for("animate"))
+        return self._queue_for("animate")
 
     def extend_forward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
-        return self._queue(self._selection_for("extend_forward", seconds=seconds))
+        return self._queue_for("extend_forward", seconds=seconds)
 
     def extend_backward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
-        return self._queue(self._selection_for("extend_backward", seconds=seconds))
+        return self._queue_for("extend_backward", seconds=seconds)
 
     def infill(self) -> bool:
-        return self._queue(self._selection_for("infill"))
+        return self._queue_for("infill")
 
     def loop(self, seconds: float = DEFAULT_LOOP_SECONDS) -> bool:
-        return self._queue(self._selection_for("loop", seconds=seconds))
+        return self._queue_for("loop", seconds=seconds)
 
     def restyle(self, strength: float = DEFAULT_RESTYLE_STRENGTH) -> bool:
-        return self._queue(self._selection_for("restyle", strength=strength))
+        return self._queue_for("restyle", strength=strength)
 
     def action_state(self, action: str) -> tuple[bool, str]:
         """(enabled, tooltip): whether `action` can run on the selection, and why not / what it does.
@@ -498,6 +501,16 @@ class GenerationController(QObject):
         if action == "restyle":
             return RestyleClip(clip_id=clip_id, strength=strength)
         raise ValueError(action)
+
+    def _queue_for(self, action: str, **options: Any) -> bool:
+        """Plan `action` on the selection and queue it; False (and `message` says why) when the
+        selection can't be used."""
+        try:
+            selection = self._selection_for(action, **options)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            return False
+        return self._queue(selection)
 
     def _queue(self, selection: PlanSelection | None) -> bool:
         try:

@@ -38,11 +38,12 @@ from editor.document.edits import (
     Side,
     TrimClip,
 )
+from editor.ui.background import run_in_background
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import commands
-from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, usable
+from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
@@ -80,6 +81,7 @@ class TimelineView(QAbstractScrollArea):
 
     message = Signal(str)  # what a drag or drop will do / just did
     refused = Signal(str)  # why an edit was refused (nothing changed)
+    dropped = Signal(bool)  # dropped files were added (True) or refused; videos are read first, off the GUI thread
     zoom_changed = Signal(float)
     clip_activated = Signal(str)  # double-click on a clip (the window focuses the inspector)
     track_picked = Signal()  # another track was clicked (Remove/Move/Rename Track act on it)
@@ -753,25 +755,53 @@ class TimelineView(QAbstractScrollArea):
         if not paths:
             event.ignore()
             return
-        hit, clip_id, track_id, frame = self._drop_target(event.position().toPoint(), paths)
+        _hit, clip_id, track_id, frame = self._drop_target(event.position().toPoint(), paths)
         alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-        try:
-            edit = drop_edit(self.document.project, paths, track_id=track_id, frame=frame, clip_id=clip_id,
-                             still_seconds=self.still_seconds, probe=self._probe_frames, pin_on_track=alt)
-        except EditRefused as exc:
-            self.refused.emit(str(exc))
-            event.ignore()
+        document = self.document
+
+        def place(frames: dict[str, int]) -> bool:
+            return self._place_drop(document, paths, frames, track_id=track_id, frame=frame, clip_id=clip_id,
+                                    pin_on_track=alt)
+
+        videos = [p for p in usable(paths) if kind_of(p) == "video"]
+        if not videos:
+            if place({}):
+                event.acceptProposedAction()
+            else:
+                event.ignore()
             return
-        except Exception as exc:  # an unreadable video: say which and why, keep the editor running
-            self.refused.emit(f"Could not add the dropped files: {exc}")
-            event.ignore()
-            return
-        if self.request(edit):
-            self.message.emit(edit.title)
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        # A video's length comes from demuxing the whole file (seconds for a long one): the
+        # files are read on the background pool and the clips added when they have been.
+        event.acceptProposedAction()
+        self.message.emit(f"Reading {len(videos)} video{'s' if len(videos) > 1 else ''}…")
+        run_in_background(lambda: {p: self._probe_frames(p) for p in videos}, place,
+                          failed=self._drop_failed, owner=self)
         self.viewport().update()
+
+    def _place_drop(self, document: Document, paths: list[str], frames: dict[str, int], *, track_id: str | None,
+                    frame: int, clip_id: str | None, pin_on_track: bool) -> bool:
+        """Add what was dropped (`frames`: each video's length, read already); False when refused."""
+        if document is not self.document:  # another project was opened while the videos were read
+            self.dropped.emit(False)
+            return False
+        try:
+            edit = drop_edit(document.project, paths, track_id=track_id, frame=frame, clip_id=clip_id,
+                             still_seconds=self.still_seconds, probe=frames.__getitem__, pin_on_track=pin_on_track)
+        except EditRefused as exc:
+            self._drop_failed(exc)
+            return False
+        ok = self.request(edit)
+        if ok:
+            self.message.emit(edit.title)
+        self.viewport().update()
+        self.dropped.emit(ok)
+        return ok
+
+    def _drop_failed(self, exc: BaseException) -> None:
+        # an unreadable video: say which and why, keep the editor running
+        self.refused.emit(str(exc) if isinstance(exc, EditRefused) else f"Could not add the dropped files: {exc}")
+        self.viewport().update()
+        self.dropped.emit(False)
 
     def _probe_frames(self, path: str) -> int:
         if self._probe is None:
