@@ -58,7 +58,7 @@ from editor.media.paths import stored_media_path
 from editor.media.probe import is_still_file
 from editor.media.stills import STILL_SUFFIXES, read_still
 from editor.ui.background import run_in_background
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.inspector import PromptEdit
 from editor.ui.selection import Selection
@@ -301,7 +301,7 @@ class _Grid(QWidget):
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
 
 
-class CastPanel(QWidget):
+class CastPanel(FollowsDocument, QWidget):
     """The project's cast. Dock it; every change goes through `Document.request`."""
 
     message = Signal(str)
@@ -367,14 +367,10 @@ class CastPanel(QWidget):
 
         selection.changed.connect(self._sync_selection)
         self.thumbnails.ready.connect(self._refresh_pictures)
-        self.document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     # --- model --------------------------------------------------------------------------------
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self.document = document
+    def show_document(self) -> None:
         self._show_notice("")
         self.rebuild()
 

@@ -29,3 +29,32 @@ class DocumentSubscription:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+
+class FollowsDocument:
+    """Mixin for a panel that shows the open document (put it before the Qt class).
+
+    `set_document(document)` listens to `document` instead of the one before, then calls the
+    panel's `show_document()` to rebuild; every change of it comes to the panel's
+    `_on_change(change)`. `document` is the one shown.
+    """
+
+    _subscription: DocumentSubscription | None = None
+
+    @property
+    def document(self) -> Document:
+        assert self._subscription is not None and self._subscription.document is not None, "set_document() first"
+        return self._subscription.document
+
+    def set_document(self, document: Document) -> None:
+        if self._subscription is None:
+            self._subscription = DocumentSubscription(self._on_change)
+        self._subscription.follow(document)
+        self.show_document()
+
+    def show_document(self) -> None:
+        """Rebuild for the document just set."""
+        raise NotImplementedError
+
+    def _on_change(self, change: Change) -> None:
+        raise NotImplementedError

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor.document.document import Change, Document
 from editor.document.edits import EditRefused
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.theme import COLORS
 
 ORIGIN = "Project opened"
 
 
-class HistoryPanel(QWidget):
+class HistoryPanel(FollowsDocument, QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("history")
@@ -28,17 +28,13 @@ class HistoryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
-        self._document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self._document = document
+    def show_document(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
-        history = self._document.history
+        history = self.document.history
         self.list.blockSignals(True)
         self.list.clear()
         faint = QColor(COLORS.text_faint)
@@ -58,7 +54,7 @@ class HistoryPanel(QWidget):
     def _on_clicked(self, item: QListWidgetItem) -> None:
         row = self.list.row(item)
         try:
-            self._document.go_to(row)
+            self.document.go_to(row)
         except EditRefused:
             self.refresh()
 

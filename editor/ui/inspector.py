@@ -50,7 +50,7 @@ from editor.document.edits import (
 )
 from editor.document.project import Clip, Keyframe
 from editor.document.storage import resolve_media
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -115,7 +115,7 @@ def reason_label(action: QAction | None) -> QLabel:
     return label
 
 
-class Inspector(QWidget):
+class Inspector(FollowsDocument, QWidget):
     """Follows the shared selection; every change goes through `Document.request`."""
 
     message = Signal(str)
@@ -129,8 +129,6 @@ class Inspector(QWidget):
         self._actions = actions or {}
         self._thumbnails = thumbnails
         self._models = models or []
-        self._document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self._loading = False
 
         self.stack = QStackedWidget(self)
@@ -154,9 +152,7 @@ class Inspector(QWidget):
         self.set_document(document)
 
     # --- wiring -------------------------------------------------------------------------------
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self._document = document
+    def show_document(self) -> None:
         self.refresh()
 
     def set_models(self, models: list[str]) -> None:
@@ -177,7 +173,7 @@ class Inspector(QWidget):
 
     def _request(self, edit: Edit) -> bool:
         try:
-            self._document.request(edit)
+            self.document.request(edit)
         except EditRefused as exc:
             self.message.emit(str(exc))
             self.refresh()  # put the field back to what the document holds
@@ -238,17 +234,11 @@ class Inspector(QWidget):
         v.addLayout(form)
 
         v.addWidget(_heading("Prompt"))
-        self.prompt_edit = PromptEdit()
-        self.prompt_edit.setObjectName("inspector.prompt")
-        self.prompt_edit.setPlaceholderText("What happens in this shot: subject, action, setting, camera, light")
-        self.prompt_edit.setFixedHeight(96)
-        self.prompt_edit.committed.connect(lambda text: self._commit_shot(prompt=text))
+        self.prompt_edit = self._prompt_box("inspector.prompt", 96, "prompt",
+                                            "What happens in this shot: subject, action, setting, camera, light")
         v.addWidget(self.prompt_edit)
-        self.negative_edit = PromptEdit()
-        self.negative_edit.setObjectName("inspector.negative")
-        self.negative_edit.setPlaceholderText("Negative prompt (empty: the project's default)")
-        self.negative_edit.setFixedHeight(48)
-        self.negative_edit.committed.connect(lambda text: self._commit_shot(negative_prompt=text))
+        self.negative_edit = self._prompt_box("inspector.negative", 48, "negative_prompt",
+                                              "Negative prompt (empty: the project's default)")
         v.addWidget(self.negative_edit)
         self.generate_button = action_button(self._actions.get("gen.generate"), primary=True)
         self.generate_button.setObjectName("inspector.generate")
@@ -402,7 +392,7 @@ class Inspector(QWidget):
 
     # --- refresh ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        doc = self._document
+        doc = self.document
         if doc is None:
             return
         self._loading = True
@@ -432,7 +422,7 @@ class Inspector(QWidget):
 
     def _find(self, clip_id: str):
         try:
-            return self._document.project.find_clip(clip_id)
+            return self.document.project.find_clip(clip_id)
         except KeyError:
             return None
 
@@ -440,7 +430,7 @@ class Inspector(QWidget):
         heading = self.empty_page.findChild(QLabel)
         if heading is not None:
             heading.setText(title or "Nothing selected")
-        if not self._models and not self._document.project.defaults.model:
+        if not self._models and not self.document.project.defaults.model:
             self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models and add a "
                                     "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE). Infill "
                                     "and Loop work without one.")
@@ -449,7 +439,7 @@ class Inspector(QWidget):
             self.model_hint.hide()
 
     def _load_shot(self, clip: Clip) -> None:
-        project = self._document.project
+        project = self.document.project
         fps = project.fps
         take = clip.take
         if take is None:
@@ -494,7 +484,7 @@ class Inspector(QWidget):
         self.cast_empty.setVisible(not project.cast)
         self.takes_box.setVisible(take is not None)
         if take is not None:
-            path = resolve_media(self._document.folder, take.media)
+            path = resolve_media(self.document.folder, take.media)
             self.source_label.setText(str(path) + ("" if path.exists() else "  (missing)"))
             self.takes_list.clear()
             for i, t in enumerate(clip.takes):
@@ -530,7 +520,7 @@ class Inspector(QWidget):
 
     def _load_gap(self) -> None:
         gap = self._selection.gap
-        project = self._document.project
+        project = self.document.project
         track = project.track(gap.track_id)
         self.gap_label.setText(
             f"On {track.name}: {gap.length} frames ({duration_text(gap.length, project.fps)}) from "
@@ -540,7 +530,7 @@ class Inspector(QWidget):
         ref = self._selection.keyframe
         if ref is None:
             return None
-        project = self._document.project
+        project = self.document.project
         if ref.clip_id is not None:
             found = self._find(ref.clip_id)
             if found is None:
@@ -566,7 +556,7 @@ class Inspector(QWidget):
         found = self._keyframe() if self._selection.kind == "keyframe" else None
         if found is None or self._thumbnails is None:
             return
-        pix: QPixmap | None = self._thumbnails.get(str(resolve_media(self._document.folder, found[1].image)), 0,
+        pix: QPixmap | None = self._thumbnails.get(str(resolve_media(self.document.folder, found[1].image)), 0,
                                                    KEYFRAME_THUMB_H)
         if pix is not None:
             self.keyframe_picture.setPixmap(pix)
@@ -601,12 +591,21 @@ class Inspector(QWidget):
         if self._loading or cid is None:
             return
         found = self._find(cid)
-        fps = self._document.project.fps
-        frames = max(1, self._document.project.seconds_to_frames(self.length_spin.value()))
+        fps = self.document.project.fps
+        frames = max(1, self.document.project.seconds_to_frames(self.length_spin.value()))
         if found and frames != found[1].length:
             self._request(SetClipLength(clip_id=cid, length=frames))
         elif found:
             self.length_spin.setValue(float(found[1].length / fps))
+
+    def _prompt_box(self, name: str, height: int, field: str, placeholder: str) -> PromptEdit:
+        """A prompt box that commits its text to the shot's `field` (one undo step per commit)."""
+        box = PromptEdit()
+        box.setObjectName(name)
+        box.setPlaceholderText(placeholder)
+        box.setFixedHeight(height)
+        box.committed.connect(lambda text: self._commit_shot(**{field: text}))
+        return box
 
     def _commit_shot(self, **fields) -> None:
         cid = self._clip_id()

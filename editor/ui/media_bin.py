@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from editor.document.document import Change, Document
 from editor.document.storage import media_items, resolve_media
 from editor.ui.background import run_in_background
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -50,7 +50,7 @@ class _BinList(QListWidget):
         return ["text/uri-list"]
 
 
-class MediaBin(QWidget):
+class MediaBin(FollowsDocument, QWidget):
     message = Signal(str)
     imported = Signal(list)  # after import_files: the paths added to the bin
 
@@ -96,20 +96,16 @@ class MediaBin(QWidget):
         layout.addWidget(self.empty, 1)
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_icons)
-        self._document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self._document = document
+    def show_document(self) -> None:
         self._imported = []
         self.refresh()
 
     # --- contents -----------------------------------------------------------------------------
     def paths(self) -> list[str]:
         """Absolute paths of everything in the bin, in display order."""
-        doc = self._document
+        doc = self.document
         seen: dict[str, None] = {}
         for stored, _, _, _ in media_items(doc.project):
             seen[str(resolve_media(doc.folder, stored))] = None
@@ -168,14 +164,14 @@ class MediaBin(QWidget):
 
         Copying a video can take seconds: it happens on the background pool, and `imported`
         brings the bin's paths of the files added."""
-        document, files = self._document, list(files)
+        document, files = self.document, list(files)
         run_in_background(lambda: _copy_in(files, document.folder),
                           lambda result: self._imported_files(document, *result), owner=self)
 
     def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
         for name in refused:
             self.message.emit(f"{name} is not an image or a video Shotline can use.")
-        if document is not self._document:  # another project was opened meanwhile
+        if document is not self.document:  # another project was opened meanwhile
             self.imported.emit([])
             return
         self._imported.extend(added)

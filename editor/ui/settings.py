@@ -111,22 +111,26 @@ class Settings:
         self._q.sync()
 
     def device(self) -> str:
-        value = str(self._q.value("models/device", "auto"))
-        return value if value in DEVICES else "auto"
+        return self._choice("models/device", DEVICES)
 
     def set_device(self, device: str) -> None:
-        if device not in DEVICES:
-            raise ValueError(f"Device must be one of {', '.join(DEVICES)}.")
-        self._q.setValue("models/device", device)
+        self._set_choice("models/device", device, DEVICES, "Device")
 
     def memory_mode(self) -> str:
-        value = str(self._q.value("models/memory_mode", "auto"))
-        return value if value in MEMORY_MODES else "auto"
+        return self._choice("models/memory_mode", MEMORY_MODES)
 
     def set_memory_mode(self, mode: str) -> None:
-        if mode not in MEMORY_MODES:
-            raise ValueError(f"Memory mode must be one of {', '.join(MEMORY_MODES)}.")
-        self._q.setValue("models/memory_mode", mode)
+        self._set_choice("models/memory_mode", mode, MEMORY_MODES, "Memory mode")
+
+    def _choice(self, key: str, choices: tuple[str, ...]) -> str:
+        """A stored choice, "auto" when none (or one this version doesn't know) is stored."""
+        value = str(self._q.value(key, "auto"))
+        return value if value in choices else "auto"
+
+    def _set_choice(self, key: str, value: str, choices: tuple[str, ...], what: str) -> None:
+        if value not in choices:
+            raise ValueError(f"{what} must be one of {', '.join(choices)}.")
+        self._q.setValue(key, value)
 
     # --- defaults -----------------------------------------------------------------------------
     def defaults(self) -> EditorDefaults:

@@ -151,17 +151,9 @@ class SettingsDialog(QDialog):
     def _device_tab(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.device_combo = QComboBox()
-        self.device_combo.setObjectName("settings.device")
-        for d in DEVICES:
-            self.device_combo.addItem(DEVICE_TITLES[d], d)
-        self.device_combo.setCurrentIndex(DEVICES.index(self.settings.device()))
+        self.device_combo = _choices("settings.device", DEVICES, DEVICE_TITLES, self.settings.device())
         form.addRow("Run models on", self.device_combo)
-        self.memory_combo = QComboBox()
-        self.memory_combo.setObjectName("settings.memory")
-        for m in MEMORY_MODES:
-            self.memory_combo.addItem(MEMORY_MODE_TITLES[m], m)
-        self.memory_combo.setCurrentIndex(MEMORY_MODES.index(self.settings.memory_mode()))
+        self.memory_combo = _choices("settings.memory", MEMORY_MODES, MEMORY_MODE_TITLES, self.settings.memory_mode())
         form.addRow("GPU memory", self.memory_combo)
         hint = QLabel("Automatic keeps the whole model on the GPU when it fits and offloads parts of it to "
                       "the CPU when it doesn't. Pausing the job queue frees the GPU memory at once.")
@@ -231,3 +223,13 @@ class SettingsDialog(QDialog):
             autosave_every_s=self.autosave_seconds.value()))
         s.sync()
         super().accept()
+
+
+def _choices(name: str, choices: tuple[str, ...], titles: dict[str, str], current: str) -> QComboBox:
+    """A combo box of a setting's choices, by their titles, on the current one."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for choice in choices:
+        combo.addItem(titles[choice], choice)
+    combo.setCurrentIndex(choices.index(current))
+    return combo

@@ -35,7 +35,7 @@ from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength,
 from editor.document.project import Clip
 from editor.document.storage import resolve_media
 from editor.ui.actions import Actions
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.inspector import PromptEdit, action_button
 from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
@@ -223,7 +223,7 @@ class _Strip(QWidget):
             p.end()
 
 
-class Storyboard(QWidget):
+class Storyboard(FollowsDocument, QWidget):
     """Shot cards of the main track (the lowest with clips, V1 in most cuts), in story order."""
 
     message = Signal(str)
@@ -260,14 +260,10 @@ class Storyboard(QWidget):
         selection.changed.connect(self._sync_selection)
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_pictures)
-        self.document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self.set_document(document)
 
     # --- model --------------------------------------------------------------------------------
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self.document = document
+    def show_document(self) -> None:
         self._states.clear()
         self.rebuild()
 

@@ -179,28 +179,12 @@ class JobsPanel(QWidget):
         self.pause_button = QPushButton()
         self.pause_button.clicked.connect(self._toggle_pause)
         self.summary = QLabel()
-        self.interrupted = QFrame()
-        self.interrupted.setObjectName("InterruptedBanner")
-        self.interrupted.setStyleSheet("#InterruptedBanner { background: #4a3a10; border-radius: 4px; }")
-        self.interrupted_text = QLabel()
-        self.interrupted_text.setWordWrap(True)
-        self.run_interrupted = QPushButton("Run them again")
-        self.run_interrupted.clicked.connect(self._controller.retry_interrupted)
-        banner = QHBoxLayout(self.interrupted)
-        banner.addWidget(self.interrupted_text, 1)
-        banner.addWidget(self.run_interrupted)
+        self.interrupted, self.interrupted_text, self.run_interrupted = _banner(
+            "InterruptedBanner", "#4a3a10", "Run them again", self._controller.retry_interrupted)
         # finished takes the timeline is missing (the editor stopped before the project was saved)
-        self.unplaced = QFrame()
-        self.unplaced.setObjectName("UnplacedBanner")
-        self.unplaced.setStyleSheet("#UnplacedBanner { background: #173a2a; border-radius: 4px; }")
-        self.unplaced_text = QLabel()
-        self.unplaced_text.setWordWrap(True)
-        self.place_unplaced = QPushButton("Place them")
+        self.unplaced, self.unplaced_text, self.place_unplaced = _banner(
+            "UnplacedBanner", "#173a2a", "Place them", self._controller.place_unplaced)
         self.place_unplaced.setToolTip("Put the finished takes into the timeline (one step; undo takes them out).")
-        self.place_unplaced.clicked.connect(self._controller.place_unplaced)
-        unplaced = QHBoxLayout(self.unplaced)
-        unplaced.addWidget(self.unplaced_text, 1)
-        unplaced.addWidget(self.place_unplaced)
 
         self._list = QWidget()
         self._list_layout = QVBoxLayout(self._list)
@@ -315,6 +299,21 @@ class JobsPanel(QWidget):
                 f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline "
                 "(Shotline stopped before the project was saved).")
             self.place_unplaced.setText("Place them" if n > 1 else "Place it")
+
+
+def _banner(name: str, background: str, button_text: str, on_click) -> tuple[QFrame, QLabel, QPushButton]:
+    """A coloured strip above the jobs: a line of text and the button that acts on it."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setStyleSheet(f"#{name} {{ background: {background}; border-radius: 4px; }}")
+    text = QLabel()
+    text.setWordWrap(True)
+    button = QPushButton(button_text)
+    button.clicked.connect(on_click)
+    row = QHBoxLayout(frame)
+    row.addWidget(text, 1)
+    row.addWidget(button)
+    return frame, text, button
 
 
 def _display_order(jobs: list[Job]) -> list[Job]:

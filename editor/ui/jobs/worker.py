@@ -159,11 +159,7 @@ class JobWorker(QObject):
         This is the one place the GUI thread waits (on quit, nothing else to do); a step of a
         real model can take seconds, which is why the window is already gone by then.
         """
-        with self._lock:
-            if self._running is not None:
-                self._cancel.add(self._running)
-        self._paused.set()
-        thread = self._thread
+        thread = self._ask_to_stop()
         if thread is None:
             return True
         thread.quit()
@@ -177,16 +173,20 @@ class JobWorker(QObject):
         and the thread ends on its own; then `ended` (a slot of a GUI-thread QObject, so Qt
         queues the call there) runs, and must call `thread_ended()`. False when no thread runs
         (nothing will call `ended`)."""
-        with self._lock:
-            if self._running is not None:
-                self._cancel.add(self._running)
-        self._paused.set()
-        thread = self._thread
+        thread = self._ask_to_stop()
         if thread is None:
             return False
         thread.finished.connect(ended)  # before the thread can end
         QMetaObject.invokeMethod(self, "_finish", Qt.ConnectionType.QueuedConnection)
         return True
+
+    def _ask_to_stop(self) -> QThread | None:
+        """The running job stops at its next step and nothing else starts; the thread, if any."""
+        with self._lock:
+            if self._running is not None:
+                self._cancel.add(self._running)
+        self._paused.set()
+        return self._thread
 
     def thread_ended(self) -> None:
         """The thread of stop_later() has finished (GUI thread)."""

@@ -39,7 +39,7 @@ from editor.document.edits import (
     TrimClip,
 )
 from editor.ui.background import run_in_background
-from editor.ui.following import DocumentSubscription
+from editor.ui.following import FollowsDocument
 from editor.ui.playhead import Playhead
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import commands
@@ -76,7 +76,7 @@ class _Drag:
     extra: dict = field(default_factory=dict)
 
 
-class TimelineView(QAbstractScrollArea):
+class TimelineView(FollowsDocument, QAbstractScrollArea):
     """Tracks of clips over a timecode ruler; the shared selection and playhead."""
 
     message = Signal(str)  # what a drag or drop will do / just did
@@ -103,8 +103,6 @@ class TimelineView(QAbstractScrollArea):
         self._drag: _Drag | None = None
         self._drop: tuple[int, int, str] | None = None  # frame, track row, text
         self._overlays: dict[object, JobOverlay] = {}
-        self._document: Document | None = None
-        self._subscription = DocumentSubscription(self._on_change)
         self._rename_editor: QLineEdit | None = None
         self._fit_pending = True
         self._last_track_id: str | None = None  # the track last clicked, for track commands
@@ -131,14 +129,8 @@ class TimelineView(QAbstractScrollArea):
         self.set_document(document)
 
     # --- public API ---------------------------------------------------------------------------
-    @property
-    def document(self) -> Document:
-        assert self._document is not None
-        return self._document
-
-    def set_document(self, document: Document) -> None:
-        self._subscription.follow(document)
-        self._document = document
+    def show_document(self) -> None:
+        document = self.document
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
         self._playhead.set_end(document.project.duration)
