@@ -120,7 +120,8 @@ def test_settings_dialog_says_how_to_add_a_model_and_lists_added_folders(qtbot, 
     dialog.show()
     assert dialog.model_help.isVisible()  # nothing set up: the dialog says how
     assert "Add folder" in dialog.model_help.text()
-    dialog.add_folder(str(tiny_ltx_dir))
+    with qtbot.waitSignal(dialog.models_listed):  # model folders are read off the GUI thread
+        dialog.add_folder(str(tiny_ltx_dir))
     names = [dialog.model_tree.topLevelItem(i).text(0) for i in range(dialog.model_tree.topLevelItemCount())]
     assert any("LTX" in n for n in names)
     assert not dialog.model_help.isVisible()

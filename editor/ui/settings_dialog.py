@@ -1,12 +1,13 @@
 """The Settings dialog: model folders (and what was recognised in them), device, memory mode, defaults.
 
 Models are recognised from their JSON files only (`model.models`), so opening this dialog never
-loads torch or any weights. A folder that can't be used is listed with the reason and the fix.
+loads torch or any weights; the folders and the Hugging Face cache are read on the background
+pool. A folder that can't be used is listed with the reason and the fix.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.background import run_in_background
 from editor.ui.settings import (
     DEVICE_TITLES,
     DEVICES,
@@ -62,8 +64,11 @@ def recognised_models(folders: list[str]) -> list[tuple[str, str, str, str | Non
 
 
 class SettingsDialog(QDialog):
+    models_listed = Signal()  # the recognised models are shown for the folders listed now
+
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._scan = 0  # which look for models is the latest
         self.setWindowTitle("Settings")
         self.setObjectName("settings_dialog")
         self.resize(720, 520)
@@ -134,9 +139,18 @@ class SettingsDialog(QDialog):
         self.refresh_models()
 
     def refresh_models(self) -> None:
+        """Look for models in the folders and the Hugging Face cache, on the background pool
+        (reading every model's configs can take a while); `models_listed` follows."""
+        self._scan += 1
+        scan, folders = self._scan, self.folders()
+        run_in_background(lambda: recognised_models(folders), lambda rows: self._show_models(scan, rows), owner=self)
+
+    def _show_models(self, scan: int, rows: list[tuple[str, str, str, str | None]]) -> None:
+        if scan != self._scan:
+            return  # the folders changed while this list was made: a newer one is coming
         self.model_tree.clear()
         usable = 0
-        for name, path, actions, error in recognised_models(self.folders()):
+        for name, path, actions, error in rows:
             item = QTreeWidgetItem([name, actions if error is None else error, path])
             if error is not None:
                 item.setForeground(0, QColor(COLORS.error))
@@ -146,6 +160,7 @@ class SettingsDialog(QDialog):
                 usable += 1
             self.model_tree.addTopLevelItem(item)
         self.model_help.setVisible(usable == 0)
+        self.models_listed.emit()
 
     # --- device -------------------------------------------------------------------------------
     def _device_tab(self) -> QWidget:

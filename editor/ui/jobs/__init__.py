@@ -4,7 +4,7 @@ What the main window uses (exact signatures; everything else in this package is 
 
     GenerationController(document: Document, selection: Selection, *, folder: Path | str,
                          journal: Journal | None = None, runner: Runner | None = None,
-                         parent: QObject | None = None)
+                         settings: Settings | None = None, parent: QObject | None = None)
         # folder: the project folder (Name.shotline/); the journal defaults to folder/jobs.sqlite
         # and takes are written to folder/media/.
         generate_shot() -> bool                # queue a job for the selection (one per selected shot)

@@ -59,6 +59,7 @@ from editor.media.takes import read_sidecar
 from editor.ui.jobs.worker import JobCallbacks, JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal, JournalError
+from model.models import interpolate_info
 from model.request import Action
 from model.runner import Runner  # light: torch is imported when a model loads
 
@@ -226,7 +227,6 @@ class GenerationController(QObject):
 
     def _journal_failed(self, error: Exception) -> None:
         self._unavailable = f"Generation is unavailable for this project: {error}"
-        self._states_key = ()
         self.message.emit(self._unavailable)
         self.action_states_changed.emit()
 
@@ -593,8 +593,6 @@ class GenerationController(QObject):
         Never touches the disk: a cached answer older than MODEL_RECHECK_S is checked again in the
         background (`action_states_changed` follows when it changed)."""
         if model == INTERPOLATE:
-            from model.models import interpolate_info
-
             return interpolate_info()
         cached = self._model_support.get(model)
         if cached is None:
@@ -616,7 +614,10 @@ class GenerationController(QObject):
         cached = self._model_support.get(model)
         stamp = cached[1] if cached is not None else None
         run_in_background(lambda: _read_model_folder(model, stamp),
-                          lambda answer: self._model_read(model, answer), owner=self)
+                          lambda answer: self._model_read(model, answer),
+                          failed=lambda error: self._model_read(model, (-2.0, f"The model folder {model} can't be "
+                                                                        f"read ({error}); check it, or choose another.")),
+                          owner=self)
 
     def _model_read(self, model: str, answer: tuple[float, Any] | None) -> None:
         waiting = self._model_reading.pop(model, [])
@@ -778,9 +779,11 @@ def _read_model_folder(model: str, known_stamp: float | None) -> tuple[float, An
     try:
         stamp = Path(model, "model_index.json").stat().st_mtime
     except OSError:
-        return -1.0, f"The model folder {model} is missing; choose another model for this shot or project."
+        stamp = -1.0
     if stamp == known_stamp:
         return None
+    if stamp < 0:
+        return stamp, f"The model folder {model} is missing; choose another model for this shot or project."
     try:
         return stamp, inspect_model(model)
     except ModelError as exc:
