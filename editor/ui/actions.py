@@ -8,6 +8,7 @@ which asks the generation controller and shows its reason as the tooltip when gr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -266,8 +267,13 @@ class Actions(QObject):
 def _with_shortcut(text: str, spec: ActionSpec) -> str:
     if not spec.shortcut:
         return text
-    key = QKeySequence(spec.shortcut[0]).toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{text} ({key})"
+    return f"{text} ({_key_text(spec.shortcut[0])})"
+
+
+@functools.cache
+def _key_text(shortcut: str) -> str:
+    """A shortcut as this platform writes it ("Ctrl+G"); worked out once (it costs about a ms)."""
+    return QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def shortcut_table(specs: tuple[ActionSpec, ...] = ACTIONS) -> list[tuple[str, str, str]]:

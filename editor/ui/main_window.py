@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import editor.document.ops  # noqa: F401 - edits import it on first use; loaded with the window, not on the first open
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
 from editor.document.storage import SUFFIX, ProjectError, resolve_media
@@ -318,13 +319,13 @@ class MainWindow(QMainWindow):
             self.controller = None
         self.timeline.clear_job_overlays()
         self.jobs_panel = None
-        self.monitor_panel.set_controller(None)
         from editor.ui import jobs
 
         controller_cls = getattr(jobs, "GenerationController", None)
         if controller_cls is None or document.folder is None:
             self._set_dock_widget("jobs", _Note("Save the project to run generation jobs: generated takes "
                                                 "are stored in its folder."))
+            self.monitor_panel.set_controller(None)
             self.refresh_actions()
             return
         try:
@@ -332,6 +333,7 @@ class MainWindow(QMainWindow):
                                         parent=self)
         except Exception as exc:  # a broken journal must not keep the project from opening
             self.show_message(f"Generation is unavailable for this project: {exc}", error=True)
+            self.monitor_panel.set_controller(None)
             return
         self.controller = controller
         controller.message.connect(self.show_message)

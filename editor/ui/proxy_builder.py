@@ -239,11 +239,13 @@ class ProxyBuilder(QObject):
 
     # --- public -------------------------------------------------------------------------------
     def set_document(self, document: Document | None) -> None:
-        """Follow this document from now on (a project was opened): cancel the old one's proxies, scan."""
+        """Follow this document from now on (a project was opened): cancel the old one's proxies,
+        scan a moment later (the window first shows the project; the scan's reading would
+        compete with that for the CPU)."""
         self._subscription.follow(document)
         self._worker.cancel_all()
         self._document = document
-        self.scan()
+        self._scan_timer.start()
 
     def scan(self) -> None:
         """Look for videos of the project that still need a proxy and make them (in the background)."""

@@ -76,6 +76,7 @@ class MonitorPanel(QWidget):
                     pass  # that controller is gone already
         self._controller = controller
         self._job = None
+        shown = bool(self._steps)
         self._steps.clear()
         self._step_s.clear()
         self._title = ""
@@ -83,7 +84,8 @@ class MonitorPanel(QWidget):
             for signal, slot in self._wiring(controller):
                 signal.connect(slot)
         self.summary.setText("No job running.")
-        self._draw()
+        if shown:  # the last project's steps go; the memory curve goes on
+            self._draw()
 
     def _wiring(self, controller: GenerationController) -> list:
         return [(controller.job_started, self._on_started), (controller.measured, self._on_measured),

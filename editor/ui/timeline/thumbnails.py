@@ -1,9 +1,10 @@
 """Thumbnails for the timeline and storyboard, made off the UI thread and painted when ready.
 
 `ThumbnailProvider.get(media, frame, height)` answers at once: the picture if it is already in
-memory, else None after queueing a load on a small thread pool. When the load finishes, `ready`
-fires and views repaint. The actual decoding (and the on-disk cache) is the media layer's
-job; the provider only keeps decoded QImages in memory and keeps the UI thread free.
+memory, else None after queueing a load on a small thread pool. When loads finish, `ready`
+fires (once for the pictures that arrived together) and views repaint. The actual decoding
+(and the on-disk cache) is the media layer's job; the provider only keeps decoded QImages in
+memory and keeps the UI thread free.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 # (media path, frame index, height in px) -> RGB uint8 array (H, W, 3), or raise
@@ -63,6 +64,12 @@ class ThumbnailProvider(QObject):
         self._pool.setMaxThreadCount(threads)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
+        # One `ready` for the pictures that arrive together (a project's first paint loads
+        # dozens): every listener redraws all it shows, once, not once per picture.
+        self._ready_soon = QTimer(self)
+        self._ready_soon.setSingleShot(True)
+        self._ready_soon.setInterval(0)
+        self._ready_soon.timeout.connect(self.ready)
 
     def get(self, media: str, frame: int, height: int) -> QPixmap | None:
         key = (media, int(frame), int(height))
@@ -111,7 +118,8 @@ class ThumbnailProvider(QObject):
         while len(self._cache) > self._capacity:
             (media, frame, height), _ = self._cache.popitem(last=False)
             self._by_media.get((media, height), {}).pop(frame, None)
-        self.ready.emit()
+        if not self._ready_soon.isActive():
+            self._ready_soon.start()
 
     def shutdown(self) -> None:
         """Drop queued loads and wait for running ones (called when the window closes)."""
