@@ -32,7 +32,7 @@ def test_opening_projects_and_the_export_dialog_keeps_the_heartbeat(qtbot, tmp_p
     worst = stalls_while_opening(demo_copy(tmp_path))
     print("longest GUI stall per phase (ms):", {k: round(v, 1) for k, v in worst.items()})
     assert set(worst) == set(PHASES)
-    assert all(v < 150 for v in worst.values()), worst
+    assert all(v < 120 for v in worst.values()), worst
 
 
 @pytest.fixture
