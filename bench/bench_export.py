@@ -70,18 +70,26 @@ def write_source_clip(path: Path, count: int, width: int = 1920, height: int = 1
     return path
 
 
+def one_clip_project(root: Path, name: str, media: str, count: int) -> tuple[Project, Path]:
+    """A 1080p project folder at `root` whose one clip is `count` frames of synthetic content."""
+    (root / "media").mkdir(parents=True)
+    src = write_source_clip(root / "media" / media, count)
+    project = Project(name=name, fps=Fraction(FPS), width=1920, height=1080, tracks=[
+        Track("v1", "V1", [Clip("c", 0, count, name=name, takes=[Take("t", f"media/{media}", count)])]),
+    ])
+    return project, src
+
+
 def measure(quick: bool) -> list[Figure]:
     seconds = 1 if quick else 10
     count = seconds * FPS
-    repeat = 1  # one interleaved pair: a 10 s 1080p encode takes ~40 s on 2 cores
+    # full: one interleaved pair (a 10 s 1080p encode takes ~40 s on 2 cores); quick: two pairs of
+    # 1 s encodes, since a single short pair is mostly process start-up noise
+    repeat = 2 if quick else 1
     work = Path(tempfile.mkdtemp(prefix="shotline-bench-export-"))
     try:
         root = work / "Bench.shotline"
-        (root / "media").mkdir(parents=True)
-        src = write_source_clip(root / "media" / "source.mp4", count)
-        project = Project(name="Bench", fps=Fraction(FPS), width=1920, height=1080, tracks=[
-            Track("v1", "V1", [Clip("c", 0, count, name="Source", takes=[Take("t", "media/source.mp4", count)])]),
-        ])
+        project, src = one_clip_project(root, "Bench", "source.mp4", count)
         options = ExportOptions()  # the default: H.264, CRF 18, preset medium, project size and rate
         # the baseline reads the very frames the export shows, already decoded, from a file
         raw = work / "frames.rgb"

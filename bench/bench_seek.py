@@ -22,16 +22,14 @@ import random
 import shutil
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 from statistics import median
 
 import numpy as np
 
-from bench.bench_export import FPS, synth_frames, write_source_clip
+from bench.bench_export import FPS, one_clip_project, synth_frames
 from bench.common import Figure
 from editor.document.document import Document
-from editor.document.project import Clip, Project, Take, Track
 from editor.document.storage import save_project
 from editor.media.cut import CutReader
 from editor.media.proxies import existing_proxy
@@ -126,11 +124,7 @@ def measure(quick: bool) -> list[Figure]:
     work = Path(tempfile.mkdtemp(prefix="shotline-bench-seek-"))
     try:
         root = work / "Seek.shotline"
-        (root / "media").mkdir(parents=True)
-        clip = write_source_clip(root / "media" / "phone.mp4", count)
-        project = Project(name="Seek", fps=Fraction(FPS), width=1920, height=1080, tracks=[
-            Track("v1", "V1", [Clip("c", 0, count, name="Phone", takes=[Take("t", "media/phone.mp4", count)])]),
-        ])
+        project, clip = one_clip_project(root, "Phone", "phone.mp4", count)
         save_project(project, root)
         document = Document(project, root)
         # distinct positions: a repeated one would be answered by a cache, not by a seek
