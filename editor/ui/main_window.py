@@ -47,7 +47,8 @@ from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.playhead import Playhead
-from editor.ui.project_session import ProjectSession
+from editor.ui.project_parts import NO_FOLDER_NOTE, ProjectParts, build_controller, build_parts
+from editor.ui.project_session import OpenedProject, ProjectSession
 from editor.ui.proxy_builder import ProxyBuilder
 from editor.ui.selection import Selection
 from editor.ui.settings import Settings, config_dir
@@ -113,7 +114,8 @@ class MainWindow(QMainWindow):
         self.session.message.connect(self.show_message)
         self.selection.changed.connect(self.refresh_actions)
         self.playhead.changed.connect(self._on_playhead)
-        self._attach(document)
+        self._adopting = False  # the window itself is making the session adopt a project
+        self._switch_to(OpenedProject(document), adopted=True)
 
     # --- building -----------------------------------------------------------------------------
     def _build_panels(self, document: Document) -> None:
@@ -250,7 +252,6 @@ class MainWindow(QMainWindow):
 
     def _build_generation_panels(self, document: Document) -> None:
         """Dock the generation package's panels; they need a saved project (a folder for takes)."""
-        self._make_preview(document)
         if "jobs" not in self.docks:
             from editor.ui.jobs import MonitorPanel
 
@@ -265,77 +266,113 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.docks["jobs"], self.docks["monitor"])
             self.docks["inspector"].raise_()
 
-    def _make_preview(self, document: Document) -> None:
-        """The program preview in the centre, made anew for each document (it plays that cut)."""
-        from editor.ui import jobs
-
-        preview_cls = getattr(jobs, "PreviewPanel", None)
-        if preview_cls is None:
-            return
-        if self.preview is not None:
-            self._central.layout().removeWidget(self.preview)
-            # hidden now: until it is deleted, the old panel would still paint (its In button
-            # over the new panel's Out button read "Oub")
-            self.preview.hide()
-            self.preview.shutdown(wait=False)  # its decode thread ends on its own, then it goes
-        self.preview = preview_cls(document, self.playhead, folder=document.folder)
-        self.preview.setObjectName("preview")
-        self._central.layout().addWidget(self.preview)
-
     # --- documents ----------------------------------------------------------------------------
     @property
     def document(self) -> Document:
         return self.session.document
 
-    def _attach(self, document: Document) -> None:
-        self._thumb_folder = document.folder
-        self._subscription.follow(document)
+    def _switch_to(self, opened: OpenedProject, *, adopted: bool = False) -> bool:
+        """Make `opened` the window's project in one step.
+
+        Its parts (preview, generation controller) are built completely first; if that fails,
+        what was built is disposed of, the open project stays whole and the status line says
+        why (False). `adopted`: the session has already taken the document (the window's first
+        project, or a script that switched the session itself); the panels follow it.
+        """
+        try:
+            parts = build_parts(opened, playhead=self.playhead, selection=self.selection,
+                                settings=self.settings, parent=self)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the open project stays whole
+            name = opened.document.project.name or "the project"
+            if not adopted:
+                opened.discard()
+                self.show_message(f"Could not open {name} ({exc}); the open project is unchanged.", error=True)
+                return False
+            # the session holds it already: show it without the parts that failed
+            parts = ProjectParts(opened, None, None, f"Generation is unavailable for {name}: {exc}", True)
+        self._swap(parts, adopted=adopted)
+        return True
+
+    def _swap(self, parts: ProjectParts, *, adopted: bool) -> None:
+        """Point the session and every panel at `parts` in one place, then end the old parts."""
+        old_controller, old_name = self.controller, self.session.name
+        document = parts.opened.document
+        # Nothing may look up the old project's ids in the new one: the selection goes first,
+        # while every panel still shows the project it belongs to.
         self.selection.clear()
         self.playhead.pause()
+        if not adopted:
+            self._adopting = True
+            try:
+                self.session.adopt(parts.opened)
+            finally:
+                self._adopting = False
+        self.thumbnails.clear()
+        self._thumb_folder = document.folder
+        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin,
+                       self.cast_panel):
+            widget.set_document(document)
+        self._subscription.follow(document)
+        self._install_preview(parts.preview)
+        self._install_controller(parts.controller, parts.note, failed=parts.failed)
+        self.proxies.set_document(document)
         self.playhead.clear_marks()
         self.playhead.set_frame(0)
         self.playhead.set_fps(document.project.fps)
         self.playhead.set_end(document.project.duration)
-        self._start_generation(document)
-        self.proxies.set_document(document)
         self._update_title()
         self._update_format()
         self.refresh_actions()
         self._on_playhead()
+        # The old project's jobs end only now that the new project stands: a running one goes
+        # back to the front of its queue and runs when that project is opened again.
+        if old_controller is not None:
+            waiting = len(old_controller.waiting_ids()) + (old_controller.running_job is not None)
+            old_controller.shutdown(wait=False)
+            if waiting:
+                self.show_message(f"{waiting} job{'s' if waiting > 1 else ''} of {old_name} wait in its queue "
+                                  "and run when you open it again.")
 
     def _on_document_replaced(self) -> None:
-        document = self.session.document
-        self.thumbnails.clear()
-        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin,
-                       self.cast_panel):
-            widget.set_document(document)
-        self._make_preview(document)
-        self._attach(document)
+        if self._adopting or self.session.document is self.timeline.document:
+            return
+        # the session was switched directly (a script): follow it, still in one step
+        self._switch_to(OpenedProject(self.session.document), adopted=True)
 
-    def _start_generation(self, document: Document) -> None:
-        old = self.controller
+    def _install_preview(self, preview: QWidget | None) -> None:
+        """The program preview in the centre (one per project: it plays that cut)."""
+        old, self.preview = self.preview, preview
         if old is not None:
-            old.shutdown(wait=False)  # returns at once; it closes its journal and goes on its own
-            self.controller = None
+            self._central.layout().removeWidget(old)
+            # hidden now: until it is deleted, the old panel would still paint (its In button
+            # over the new panel's Out button read "Oub")
+            old.hide()
+            old.shutdown(wait=False)  # its decode thread ends on its own, then it goes
+        if preview is not None:
+            self._central.layout().addWidget(preview)
+
+    def _restart_generation(self) -> None:
+        """A controller for the open project (it has a folder now), replacing the one before."""
+        old = self.controller
+        controller, note, failed = build_controller(self.document, self.selection, self.settings, self)
+        self._install_controller(controller, note, failed=failed)
+        if old is not None:
+            old.shutdown(wait=False)
+
+    def _install_controller(self, controller, note: str = "", *, failed: bool = False) -> None:
+        """Listen to `controller` (None: generation is off, `note` says why) instead of the one before."""
+        self.controller = controller
         self.timeline.clear_job_overlays()
         self.jobs_panel = None
-        from editor.ui import jobs
-
-        controller_cls = getattr(jobs, "GenerationController", None)
-        if controller_cls is None or document.folder is None:
-            self._set_dock_widget("jobs", _Note("Save the project to run generation jobs: generated takes "
-                                                "are stored in its folder."))
+        if controller is None:
+            self._set_dock_widget("jobs", _Note(note or NO_FOLDER_NOTE))
             self.monitor_panel.set_controller(None)
+            if failed:
+                self.show_message(note, error=True)
             self.refresh_actions()
             return
-        try:
-            controller = controller_cls(document, self.selection, folder=document.folder, settings=self.settings,
-                                        parent=self)
-        except Exception as exc:  # a broken journal must not keep the project from opening
-            self.show_message(f"Generation is unavailable for this project: {exc}", error=True)
-            self.monitor_panel.set_controller(None)
-            return
-        self.controller = controller
+        from editor.ui import jobs
+
         controller.message.connect(self.show_message)
         controller.job_progress.connect(self._on_job_progress)
         controller.jobs_changed.connect(self._on_jobs_changed)
@@ -618,21 +655,24 @@ class MainWindow(QMainWindow):
 
     # --- project files ------------------------------------------------------------------------
     def open_project_path(self, path: str | Path) -> bool:
+        """Open the project at `path` in place of the open one; False (and the user is told why)
+        when it can't be, with the open project left as it was."""
         try:
-            self.session.open(path)
+            opened = self.session.prepare_open(path)
         except ProjectError as exc:
             self.show_message(str(exc), error=True)
             if self._ask and self.isVisible():
                 QMessageBox.warning(self, "Can't open project", str(exc))
             return False
-        return True
+        return self._switch_to(opened)
 
     def open_demo(self) -> None:
         try:
-            self.session.open_demo()
+            opened = self.session.prepare_demo()
         except ProjectError as exc:
             self.show_message(f"The demo project could not be opened: {exc}", error=True)
-            self.session.new_project()
+            opened = self.session.prepare_new()
+        self._switch_to(opened)
 
     def _ask_recover(self, autosave_path: Path) -> bool:
         if not self._ask:
@@ -697,7 +737,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return
         if not self._ask:
-            self.session.new_project()
+            self._switch_to(self.session.prepare_new())
             return
         folder = self.ask_new_project()
         if folder is not None:
@@ -718,11 +758,13 @@ class MainWindow(QMainWindow):
         folder = Path(folder)
         name = folder.name[: -len(SUFFIX)] if folder.name.endswith(SUFFIX) else folder.name
         try:
-            self.session.new_project(name, folder=folder)
+            opened = self.session.prepare_new(name, folder=folder)
         except ProjectError as exc:
             self.show_message(str(exc), error=True)
             if self._ask and self.isVisible():
                 QMessageBox.warning(self, "Can't create the project", str(exc))
+            return False
+        if not self._switch_to(opened):
             return False
         self.settings.set_projects_folder(self.session.folder.parent)
         return True
@@ -760,7 +802,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"Could not save: {exc}", error=True)
             return False
         if not had_folder or self.controller is None:
-            self._start_generation(self.document)  # a folder now exists for jobs and takes
+            self._restart_generation()  # a folder now exists for jobs and takes
         self._thumb_folder = self.session.folder
         self.proxies.scan()  # the project has a cache folder now
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,6 +33,23 @@ from editor.document.storage import (
 from editor.ui.settings import Settings, config_dir
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
+
+
+@dataclass
+class OpenedProject:
+    """A project read from disk or made new, complete but not open yet: building one changes
+    nothing the window shows, so a failure on the way leaves the open project as it was."""
+
+    document: Document
+    recovered: bool = False  # its state came from an autosave and differs from project.json
+    note: str = ""  # the status line once it is open ("Created …", "Recovered …")
+
+    @property
+    def folder(self) -> Path | None:
+        return self.document.folder
+
+    def discard(self) -> None:
+        """It will not be opened after all: let go of what it holds."""
 
 
 class ProjectSession(QObject):
@@ -72,8 +90,24 @@ class ProjectSession(QObject):
         return self._document.dirty or self._recovered
 
     # --- new / open / save ----------------------------------------------------------------------
+    # Each way of getting a project has two halves: `prepare_*` builds an `OpenedProject` and
+    # changes nothing that is open (it raises ProjectError with what to do), `adopt` makes it the
+    # session's project in one step. The window builds the rest of a project's parts (its jobs,
+    # its preview) between the two, so a failure anywhere leaves the open project whole.
     def new_project(self, name: str = "Untitled", *, folder: Path | str | None = None) -> None:
-        """A new empty project with the user's defaults.
+        """A new empty project with the user's defaults (see `prepare_new`)."""
+        self.adopt(self.prepare_new(name, folder=folder))
+
+    def open(self, path: Path | str) -> None:
+        """Open a project folder (or its project.json). Raises ProjectError with what to do."""
+        self.adopt(self.prepare_open(path))
+
+    def open_demo(self) -> None:
+        """The demo project (see `prepare_demo`)."""
+        self.adopt(self.prepare_demo())
+
+    def prepare_new(self, name: str = "Untitled", *, folder: Path | str | None = None) -> OpenedProject:
+        """A new empty project with the user's defaults, not open yet.
 
         With `folder` (a new NAME.shotline path) the folder is made and the project saved into
         it at once, so autosave, takes and generation jobs work before the first manual save.
@@ -83,8 +117,7 @@ class ProjectSession(QObject):
         project = Project(name=name, fps=Fraction(d.fps), width=d.width, height=d.height,
                           tracks=[Track(id=new_id("track"), name="V2"), Track(id=new_id("track"), name="V1")])
         if folder is None:
-            self._replace(Document(project))
-            return
+            return OpenedProject(Document(project))
         folder = Path(folder)
         if folder.suffix != SUFFIX:
             folder = folder.with_name(folder.name + SUFFIX)
@@ -96,29 +129,21 @@ class ProjectSession(QObject):
         except OSError as exc:
             raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
                                "choose a folder you can write to.") from exc
-        self._replace(Document(project, folder))
-        self.settings.add_recent_project(folder)
-        self.message.emit(f"Created {folder}")
+        return OpenedProject(Document(project, folder), note=f"Created {folder}")
 
-    def open(self, path: Path | str) -> None:
-        """Open a project folder (or its project.json). Raises ProjectError with what to do."""
+    def prepare_open(self, path: Path | str) -> OpenedProject:
+        """Read a project folder (or its project.json), not open yet. Raises ProjectError with what to do."""
         folder = project_folder(Path(path))
         if folder.suffix != SUFFIX and not (folder / PROJECT_FILE).exists():
             raise ProjectError(f"{folder} is not a Shotline project: choose a folder ending in {SUFFIX}.")
         project = load_project(folder)
-        recovered = False
         recovery = find_recovery(folder)
         if recovery is not None and self.ask_recover(recovery):
-            project = read_project_file(recovery)
-            recovered = True
-        self._replace(Document(project, folder))
-        self._recovered = recovered
-        self.settings.add_recent_project(folder)
-        if recovered:
-            self.message.emit(f"Recovered unsaved changes from {recovery.name}; save to keep them.")
-        self.state_changed.emit()
+            return OpenedProject(Document(read_project_file(recovery), folder), recovered=True,
+                                 note=f"Recovered unsaved changes from {recovery.name}; save to keep them.")
+        return OpenedProject(Document(project, folder))
 
-    def open_demo(self) -> None:
+    def prepare_demo(self) -> OpenedProject:
         """The demo project, from a private copy so that editing it never touches the install."""
         copy = config_dir() / "demo" / DEMO_SOURCE.name
         source_json = DEMO_SOURCE / PROJECT_FILE
@@ -128,11 +153,23 @@ class ProjectSession(QObject):
             if fresh:
                 shutil.copytree(DEMO_SOURCE, copy, dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns("cache", "autosave", "jobs.sqlite*"))
-            self.open(copy)
-            return
+            return self.prepare_open(copy)
         # No demo project file shipped: lay the demo media out as a small cut.
-        project = demo_project(DEMO_SOURCE / "media")
-        self._replace(Document(project))
+        return OpenedProject(Document(demo_project(DEMO_SOURCE / "media")))
+
+    def adopt(self, opened: OpenedProject) -> None:
+        """Make `opened` the session's project: one step, which can't fail half-way."""
+        self._unsubscribe()
+        self._document = opened.document
+        self._unsubscribe = opened.document.subscribe(self._on_change)
+        self._recovered = opened.recovered
+        self._edits_since_autosave = 0
+        if opened.document.folder is not None:
+            self.settings.add_recent_project(opened.document.folder)
+        self.document_replaced.emit()
+        self.state_changed.emit()
+        if opened.note:
+            self.message.emit(opened.note)
 
     def save(self) -> bool:
         """Save into the project's folder; False when it has none yet (use save_as)."""
@@ -188,16 +225,6 @@ class ProjectSession(QObject):
         if self._edits_since_autosave >= max(1, self.settings.defaults().autosave_every_edits):
             self.autosave_now()
         self.state_changed.emit()
-
-    def _replace(self, document: Document) -> None:
-        self._unsubscribe()
-        self._document = document
-        self._unsubscribe = document.subscribe(self._on_change)
-        self._recovered = False
-        self._edits_since_autosave = 0
-        self.document_replaced.emit()
-        self.state_changed.emit()
-
 
 def demo_project(media: Path) -> Project:
     """A short cut from the demo media: a video, a draft shot with a keyframe, a gap, another
