@@ -130,6 +130,7 @@ class Inspector(FollowsDocument, QWidget):
         self._thumbnails = thumbnails
         self._models = models or []
         self._loading = False
+        self._shot_clip: str | None = None  # the clip the shot page's fields show and commit to
 
         self.stack = QStackedWidget(self)
         self.empty_page = self._build_empty()
@@ -152,8 +153,33 @@ class Inspector(FollowsDocument, QWidget):
         self.set_document(document)
 
     # --- wiring -------------------------------------------------------------------------------
+    def set_document(self, document: Document) -> None:
+        if self._subscription is not None and self._subscription.document is not None:
+            self.commit_pending()  # typed for the project being left
+        self._shot_clip = None
+        super().set_document(document)
+
     def show_document(self) -> None:
         self.refresh()
+
+    def commit_pending(self) -> None:
+        """Commit what was typed into the shot page's text fields and not committed yet (they
+        commit when they lose focus) to the clip it was typed for. The page calls this before it
+        shows another clip, so text typed for one clip never lands on another; the window calls
+        it before closing or switching projects, so typing is never lost."""
+        clip_id = self._shot_clip
+        found = self._find(clip_id) if clip_id is not None and not self._loading else None
+        if found is None:
+            return
+        clip = found[1]
+        fields = {f: box.toPlainText() for f, box in (("prompt", self.prompt_edit),
+                                                      ("negative_prompt", self.negative_edit))
+                  if box.toPlainText() != getattr(clip.shot, f)}
+        self._shot_clip = None  # the edit's refresh must not commit it again
+        if fields:
+            self._request(SetShotSettings(clip_id=clip_id, **fields))
+        if self.name_edit.text() != clip.name:
+            self._request(RenameClip(clip_id=clip_id, name=self.name_edit.text()))
 
     def set_models(self, models: list[str]) -> None:
         self._models = list(models)
@@ -395,9 +421,11 @@ class Inspector(FollowsDocument, QWidget):
         doc = self.document
         if doc is None:
             return
+        sel = self._selection
+        if self._shot_clip is not None and (sel.kind != "clips" or sel.clip != self._shot_clip):
+            self.commit_pending()  # another clip or page is about to show
         self._loading = True
         try:
-            sel = self._selection
             kind = sel.kind
             if kind == "clips" and sel.clip is not None and self._find(sel.clip):
                 self._load_shot(self._find(sel.clip)[1])
@@ -417,6 +445,8 @@ class Inspector(FollowsDocument, QWidget):
             else:
                 self._load_empty()
                 self._show(self.empty_page)
+            if self.page != "shot":
+                self._shot_clip = None
         finally:
             self._loading = False
 
@@ -452,7 +482,8 @@ class Inspector(FollowsDocument, QWidget):
             kind = f"Video clip · take {clip.active_take + 1} of {len(clip.takes)}"
         self.shot_title.setText(clip.name or "Shot")
         self.shot_kind.setText(kind)
-        self.name_edit.setText(clip.name)
+        if not (clip.id == self._shot_clip and self.name_edit.hasFocus()):
+            self.name_edit.setText(clip.name)
         self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {clip.length} frames ({duration_text(clip.length, fps)})")
         self.length_spin.setValue(float(clip.length / fps))
         resizable = take is None or take.is_still
@@ -460,9 +491,13 @@ class Inspector(FollowsDocument, QWidget):
         self.length_spin.setToolTip("" if resizable else "A video clip's length changes by trimming its edges "
                                                          "on the timeline, or by extending it.")
         s = clip.shot
-        if not self.prompt_edit.hasFocus():
+        # a box being typed in keeps its text while the same clip is refreshed; another clip's
+        # text always replaces it (what was typed was committed to its clip first)
+        same = clip.id == self._shot_clip
+        self._shot_clip = clip.id
+        if not (same and self.prompt_edit.hasFocus()):
             self.prompt_edit.setPlainText(s.prompt)
-        if not self.negative_edit.hasFocus():
+        if not (same and self.negative_edit.hasFocus()):
             self.negative_edit.setPlainText(s.negative_prompt)
         self.seed_spin.setValue(-1 if s.seed is None else min(s.seed, 2**31 - 1))
         self.steps_spin.setValue(s.steps or 0)
@@ -576,7 +611,7 @@ class Inspector(FollowsDocument, QWidget):
 
     # --- commits ------------------------------------------------------------------------------
     def _clip_id(self) -> str | None:
-        return self._selection.clip
+        return self._shot_clip  # the clip the fields were filled from, not what is selected now
 
     def _commit_name(self) -> None:
         cid = self._clip_id()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDockWidget,
     QFileDialog,
@@ -546,10 +547,13 @@ class MainWindow(QMainWindow):
         self._on_jobs_changed()
 
     def _on_unplaced_changed(self) -> None:
-        # finished takes the timeline is missing: show the Jobs panel, whose banner places them
+        # finished takes the timeline is missing: show the Jobs panel, whose banner places them,
+        # in front unless that would hide the Inspector the user is typing in
         if self.controller is not None and self.controller.unplaced_results():
             self.docks["jobs"].show()
-            self.docks["jobs"].raise_()
+            focus = QApplication.focusWidget()
+            if focus is None or not self.docks["inspector"].isAncestorOf(focus):
+                self.docks["jobs"].raise_()
 
     def _on_take_placed(self, clip_id: str) -> None:
         self.selection.set_clips([clip_id])
@@ -686,6 +690,7 @@ class MainWindow(QMainWindow):
 
     def _may_discard(self) -> bool:
         """True when the open project may be closed: saved, or the user chose to save/discard."""
+        self.inspector.commit_pending()  # typed and not committed yet: part of what is asked about
         if not self.session.dirty:
             return True
         answer = self.ask_save_changes()

@@ -19,6 +19,7 @@ What the main window uses (exact signatures; everything else in this package is 
                                                # again with a new seed, so a new take); id via job_queued
         retry_interrupted() -> None            # "Run them again" for every interrupted job
         move(job_id: int, index: int) -> None  # reorder waiting jobs; 0 runs next
+        show_result(job_id: int) -> bool       # select the clip holding a done job's take (take_placed)
         pause_queue() -> None                  # see "Pause" below
         resume_queue() -> None
         action_state(action: str) -> tuple[bool, str]
@@ -42,7 +43,9 @@ What the main window uses (exact signatures; everything else in this package is 
             # progress overlay on the clip or gap being made
         jobs_changed()                          # the job list changed (state, order, new job)
         message(str)                            # one line for the status bar
-        take_placed(str clip_id)                # a finished job's take is now in the timeline
+        take_placed(str clip_id)                # a finished job's take is now in the timeline and the
+                                                # selection is what it was when the job was asked for
+                                                # (the window selects it); never when the user moved on
         action_states_changed()                 # re-read action_state() (selection/doc/queue moved,
                                                 # a model folder's answer came in)
         job_queued(int job_id)                  # a job is on disk and waiting

@@ -111,7 +111,9 @@ class GenerationController(QObject):
     job_progress = Signal(object, float, object)  # plan target, fraction, QImage or None
     jobs_changed = Signal()
     message = Signal(str)
-    take_placed = Signal(str)  # clip id now showing the new take
+    # clip id now showing the new take, when the user's selection is still what it was when the
+    # job was asked for (the window then selects it; a job's end never moves a user who moved on)
+    take_placed = Signal(str)
     action_states_changed = Signal()
     # finer-grained, for the panels
     job_started = Signal(int)
@@ -169,6 +171,8 @@ class GenerationController(QObject):
         self._saved_at = _saved_time(self.folder)
         self._unplaced_candidates: set[int] | None = None
         self._unplaced: list[int] = []
+        # job id -> the selection when the user asked for it (see take_placed)
+        self._asked_on: dict[int, tuple] = {}
 
         self._worker = JobWorker(journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
         w = self._worker
@@ -410,6 +414,18 @@ class GenerationController(QObject):
         self._check_unplaced()
         return n
 
+    def show_result(self, job_id: int) -> bool:
+        """Select the clip showing a finished job's take (Jobs ▸ Show); False, and `message`
+        says why, when the take is in no clip (undone or deleted since)."""
+        job = next((j for j in self._jobs if j.id == job_id), None)
+        result = job.result if job is not None and isinstance(job.result, dict) else {}
+        clip_id = _clip_holding(self.document.project, str(result["take_id"])) if result.get("take_id") else None
+        if clip_id is None:
+            self.message.emit("That take is in no clip of the timeline now (undone or deleted).")
+            return False
+        self.take_placed.emit(clip_id)
+        return True
+
     def move(self, job_id: int, index: int) -> None:
         """Put a waiting job at `index` of the waiting jobs (0 runs next)."""
         self._in_journal(lambda: self.journal.move(job_id, index), lambda _jobs: self._refresh())
@@ -524,22 +540,29 @@ class GenerationController(QObject):
         if self._unavailable:
             self.message.emit(self._unavailable)
             return False
+        asked_on = self._selection_key()
         if self._support(model) is None:
             # the model folder was not read yet: read it off the GUI thread, then queue or say why not
-            self._read_model(model, then=lambda: self._submit(plan, model))
+            self._read_model(model, then=lambda: self._submit(plan, model, asked_on))
             return True
-        return self._submit(plan, model)
+        return self._submit(plan, model, asked_on)
 
-    def _submit(self, plan: GenerationPlan, model: str) -> bool:
+    def _submit(self, plan: GenerationPlan, model: str, asked_on: tuple | None = None) -> bool:
         """Write the job to the journal unless the model refuses it (the message says why)."""
         reason = _refusal(self._support(model), plan.action)
         if reason:
             self.message.emit(reason)
             return False
-        self._in_journal(lambda: submit(self.journal, plan), self._queued)
+        self._in_journal(lambda: submit(self.journal, plan), lambda job: self._queued(job, asked_on))
         return True
 
-    def _queued(self, job: Job) -> None:
+    def _selection_key(self) -> tuple:
+        sel = self.selection
+        return (sel.clips, sel.gap, sel.keyframe, sel.clip_end)
+
+    def _queued(self, job: Job, asked_on: tuple | None = None) -> None:
+        if asked_on is not None:
+            self._asked_on[job.id] = asked_on
         try:
             self._plans[job.id] = plan_of(job)
         except GenerationError:
@@ -724,6 +747,8 @@ class GenerationController(QObject):
         if not isinstance(result, Generated):
             self._on_failed(job_id, "The job returned nothing to place; run it again.")
             return
+        # before the take lands: placing it may change the selection (a filled gap is gone)
+        unmoved = self._asked_on.pop(job_id, None) == self._selection_key()
         try:
             self.document.request(PlaceGeneratedTake(plan=result.plan, take=result.take))
         except EditRefused as exc:
@@ -738,7 +763,7 @@ class GenerationController(QObject):
         clip_id = _clip_holding(self.document.project, result.take.id)
         self.message.emit(f"Done: {self.title_of(job_id)}")
         self._refresh()
-        if clip_id is not None:
+        if clip_id is not None and unmoved:
             self.take_placed.emit(clip_id)
         self.job_ended.emit(job_id, "done")
 

@@ -82,12 +82,15 @@ class JobRow(QFrame):
         self.retry.setToolTip("Queue this job again; a new take is made, nothing is overwritten.")
         self.retry.clicked.connect(lambda: self._controller.retry(self.job.id))
         self.cancel = self._tool("✕", "Cancel this job", lambda: self._controller.cancel(self.job.id))
+        # a finished job never moves the user's selection by itself; this goes to its take on request
+        self.show_take = self._tool("Show", "Select the take this job made in the timeline",
+                                    lambda: self._controller.show_result(self.job.id))
 
         text = QVBoxLayout()
         text.setSpacing(2)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        for b in (self.up, self.down, self.retry, self.cancel):
+        for b in (self.up, self.down, self.show_take, self.retry, self.cancel):
             top.addWidget(b)
         text.addLayout(top)
         text.addWidget(self.state)
@@ -124,6 +127,7 @@ class JobRow(QFrame):
         self.retry.setVisible(job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED,
                                             JobState.DONE))
         self.retry.setText("Make another take" if job.state is JobState.DONE else "Run again")
+        self.show_take.setVisible(job.state is JobState.DONE)
         self.update_live(self._controller.live(job.id))
 
     def update_live(self, live: LiveJob | None) -> None:
