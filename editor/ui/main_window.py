@@ -116,6 +116,10 @@ class MainWindow(QMainWindow):
         self.selection.changed.connect(self.refresh_actions)
         self.playhead.changed.connect(self._on_playhead)
         self._adopting = False  # the window itself is making the session adopt a project
+        # closing waits for this to end ("Finish first"): a job id, or "export"
+        self._closing_after: int | str | None = None
+        self._closing_after_done: int | str | None = None  # ...and has ended: the close goes on
+        self._waited_for: int | str | None = None  # what the close now under way waited for
         self._switch_to(OpenedProject(document), adopted=True)
 
     # --- building -----------------------------------------------------------------------------
@@ -302,6 +306,7 @@ class MainWindow(QMainWindow):
         # while every panel still shows the project it belongs to.
         self.selection.clear()
         self.playhead.pause()
+        self._closing_after = None  # what a close waited for belongs to the project being left
         if not adopted:
             self._adopting = True
             try:
@@ -383,7 +388,7 @@ class MainWindow(QMainWindow):
             controller.unplaced_changed.connect(self._on_unplaced_changed)
             QTimer.singleShot(0, self._on_unplaced_changed)  # the first job list may be read already
         if hasattr(controller, "job_ended"):
-            controller.job_ended.connect(lambda _job, _how: self._on_job_ended())
+            controller.job_ended.connect(lambda job, _how: self._on_job_ended(job))
         if hasattr(controller, "job_live"):
             # every sampling step: only the storyboard's "generating n%" changes, not what the
             # actions may do (refreshing them builds a plan per generation action)
@@ -541,10 +546,11 @@ class MainWindow(QMainWindow):
     def _on_job_progress(self, target: object, fraction: float, image: QImage | None) -> None:
         self.timeline.set_job_overlay(target, fraction, image)
 
-    def _on_job_ended(self) -> None:
+    def _on_job_ended(self, job_id: int | None = None) -> None:
         # one job runs at a time, so when one ends no overlay is current any more
         self.timeline.clear_job_overlays()
         self._on_jobs_changed()
+        self._work_ended(job_id)
 
     def _on_unplaced_changed(self) -> None:
         # finished takes the timeline is missing: show the Jobs panel, whose banner places them,
@@ -712,12 +718,72 @@ class MainWindow(QMainWindow):
                 QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(answer), "cancel")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self._may_discard():
+        self.inspector.commit_pending()  # typing not committed yet is part of the project
+        self._waited_for, self._closing_after = self._closing_after_done, None
+        self._closing_after_done = None
+        if not self._may_stop_work() or not self._may_discard():
             event.ignore()
             return
         self.save_layout()
         self.shutdown()
         event.accept()
+
+    def _may_stop_work(self) -> bool:
+        """True when no running export or job holds the close up. A running export finishes
+        first or is cancelled; a running job finishes first or goes back to the queue (it runs
+        when the project is next opened). "Finish first": False now, and the window closes
+        itself when that work has ended."""
+        from editor.ui import quitting
+
+        dialog = self.export_dialog
+        if dialog is not None and dialog.runner.running:
+            answer = self.ask_running_export()
+            if answer == quitting.CANCEL:
+                dialog.cancel_export()  # shutdown() waits for it; nothing is written
+            else:
+                if answer == quitting.FINISH:
+                    self._close_after("export", "the export is written")
+                return False
+        controller = self.controller
+        running = controller.running_job if controller is not None else None
+        if running is not None and not isinstance(self._waited_for, int):
+            answer = self.ask_running_job()
+            if answer != quitting.QUEUE:
+                if answer == quitting.FINISH:
+                    self._close_after(running, f"“{controller.title_of(running)}” is done")
+                return False
+        return True
+
+    def ask_running_job(self) -> str:
+        """"finish", "queue" or "keep" when closing while a job runs (a dialog; tests and
+        scripts replace this method). Without dialogs (`ask=False`) the job waits in the queue."""
+        from editor.ui import quitting
+
+        if not self._ask:
+            return quitting.QUEUE
+        controller = self.controller
+        return quitting.ask_running_job(self, controller.title_of(controller.running_job),
+                                        len(controller.waiting_ids()))
+
+    def ask_running_export(self) -> str:
+        """"finish", "cancel" or "keep" when closing while an export runs (a dialog; tests and
+        scripts replace this method). Without dialogs (`ask=False`) the export finishes first."""
+        from editor.ui import quitting
+
+        if not self._ask:
+            return quitting.FINISH
+        job = getattr(self.export_dialog, "_job", None)
+        return quitting.ask_running_export(self, job.out_path.name if job is not None else "The cut")
+
+    def _close_after(self, what: int | str, when: str) -> None:
+        self._closing_after = what
+        self.show_message(f"Shotline closes when {when}; close again to choose otherwise.")
+
+    def _work_ended(self, what: int | str | None) -> None:
+        """A job (its id) or the export ended: close now if a close was waiting for it."""
+        if what is not None and what == self._closing_after:
+            self._closing_after, self._closing_after_done = None, what
+            QTimer.singleShot(0, self, self.close)  # after the job's take or the file is in place
 
     def shutdown(self) -> None:
         """Stop background work: the job worker, thumbnail loads, playback."""
@@ -839,6 +905,9 @@ class MainWindow(QMainWindow):
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self)
             self.export_dialog.message.connect(self.show_message)
+            runner = self.export_dialog.runner
+            for ended in (runner.succeeded, runner.failed, runner.cancelled):
+                ended.connect(lambda _result: self._work_ended("export"))
         self.export_dialog.open_for_export()
 
     def show_settings(self) -> None:

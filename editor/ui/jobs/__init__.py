@@ -32,8 +32,9 @@ What the main window uses (exact signatures; everything else in this package is 
         paused: bool                           # property
         journal: Journal                       # property; right after construction it may still be
                                                # opening (on the journal thread): reading it then waits
-        shutdown(*, wait: bool = True) -> None # wait=True (closeEvent, quit): cancels the running job,
-                                               # stops the thread (waits at most one step), writes what
+        shutdown(*, wait: bool = True) -> None # wait=True (closeEvent, quit): the running job goes back
+                                               # to the front of the queue (it runs when the project is
+                                               # opened again); it stops the thread (waits at most one step), writes what
                                                # is queued and closes the journal; wait=False (another
                                                # project opens): returns at once, does the same on its
                                                # threads, then deletes itself

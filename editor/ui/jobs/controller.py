@@ -452,7 +452,8 @@ class GenerationController(QObject):
         self.action_states_changed.emit()
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop the worker (the running job stops at its next step) and close the journal.
+        """Stop the worker and close the journal. The running job stops at its next step and goes
+        back to the front of the queue, so it runs again when the project is next opened.
 
         wait=True (quitting): returns once the thread has stopped, the last journal writes are on
         disk and the journal is closed. wait=False (the window opens another project): returns at
@@ -711,6 +712,12 @@ class GenerationController(QObject):
                 and self._saved_at <= j.finished_at <= self._opened_at}
         self._check_unplaced()
         self.jobs_changed.emit()
+        waiting = sum(j.state is JobState.QUEUED for j in jobs) if first_read else 0
+        if waiting:
+            # left queued when the project was last closed ("Quit, resume next time"): they run now
+            said = (f"Resuming {waiting} job{'s' if waiting > 1 else ''} left in the queue when this "
+                    "project was last closed; see Jobs.")
+            QTimer.singleShot(0, self, lambda: self.message.emit(said))
         if first_read and self._unplaced:
             n = len(self._unplaced)
             text = f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; see Jobs to place them."

@@ -154,7 +154,8 @@ class JobWorker(QObject):
         return thread
 
     def stop(self, timeout_ms: int = 30_000) -> bool:
-        """Stop the running job at its next step and end the thread. Call when the window closes.
+        """Stop the running job at its next step (it waits in the queue for the next time) and
+        end the thread. Call when the window closes.
 
         This is the one place the GUI thread waits (on quit, nothing else to do); a step of a
         real model can take seconds, which is why the window is already gone by then.
@@ -181,10 +182,11 @@ class JobWorker(QObject):
         return True
 
     def _ask_to_stop(self) -> QThread | None:
-        """The running job stops at its next step and nothing else starts; the thread, if any."""
-        with self._lock:
-            if self._running is not None:
-                self._cancel.add(self._running)
+        """The running job stops at its next step and nothing else starts; the thread, if any.
+
+        Stopping is not cancelling: like a pause, the running job goes back to the front of the
+        queue with nothing made, and runs when the project is opened again (the user chose
+        "Quit, resume next time", or opened another project)."""
         self._paused.set()
         return self._thread
 
