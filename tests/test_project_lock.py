@@ -114,6 +114,39 @@ def test_a_released_lock_is_free_for_the_next_process(holder):
     assert try_lock(folder) == {"locked": False, "broke": None}
 
 
+CONTEND = ("import json, sys; from pathlib import Path\n"
+           "from editor.document.lock import ProjectLock, ProjectLocked\n"
+           "try:\n"
+           "    lock = ProjectLock.acquire(Path(sys.argv[1]), app='contender', break_stale=True)\n"
+           "except ProjectLocked as exc:\n"
+           "    print(json.dumps({'held': False, 'by': exc.holder.pid}), flush=True)\n"
+           "else:\n"
+           "    print(json.dumps({'held': True, 'by': lock.holder.pid}), flush=True); sys.stdin.read()\n")
+
+
+def test_processes_breaking_one_stale_lock_together_end_with_exactly_one_holder(holder):
+    folder, p = holder
+    p.kill()
+    p.wait(timeout=60)
+    runs = [python(CONTEND, str(folder), stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(4)]
+    got = [json.loads(r.stdout.readline()) for r in runs]  # each has decided; the winner still holds
+    winners = [g for g in got if g["held"]]
+    assert len(winners) == 1, got
+    assert all(g["by"] == winners[0]["by"] for g in got)
+    assert read_lock(folder).pid == winners[0]["by"]
+    for r in runs:
+        r.stdin.close()
+        assert r.wait(timeout=60) == 0
+    assert read_lock(folder) is None  # the winner ended without release(): its lock went at exit
+
+
+def test_a_lock_that_is_not_a_file_reads_as_damaged_and_never_hangs(tmp_path):
+    os.mkfifo(tmp_path / LOCK_FILE)
+    assert read_lock(tmp_path).stale
+    with ProjectLock.acquire(tmp_path, app="t", break_stale=True) as lock:
+        assert read_lock(tmp_path) == lock.holder
+
+
 def test_the_same_process_may_take_its_lock_again_and_the_file_goes_with_the_last_release(tmp_path):
     outer = ProjectLock.acquire(tmp_path, app="Shotline editor")
     inner = ProjectLock.acquire(tmp_path, app="Shotline editor")

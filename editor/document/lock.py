@@ -11,7 +11,9 @@ and a lock whose process is gone (a crash, kill -9, a power cut) can be told apa
   belongs to a process started after the lock was taken), or when the file can't be read as a
   lock at all. A lock from another host is never judged stale: we can't see its processes;
 - a stale lock is broken only when the caller says so (`break_stale=True`): the editor asks the
-  user, a command-line run says what it broke;
+  user, a command-line run says what it broke. Breakers take turns (`.lock.break`), so several
+  processes breaking one stale lock at once end with exactly one holder;
+- a process that exits normally releases its locks (atexit), even without calling release;
 - the same process may acquire its own lock again (a window re-opening its project); each
   acquire is paired with a release and the file goes when the last one is released;
 - `release` removes the file only while it still holds what we wrote, so a lock broken and taken
@@ -22,11 +24,13 @@ No Qt here: the window shows the holder and offers to break a stale lock; the CL
 
 from __future__ import annotations
 
+import atexit
 import errno
 import json
 import os
 import secrets
 import socket
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -62,9 +66,10 @@ class LockHolder:
         return f"held by {self._who()}"
 
     def _who(self) -> str:
-        app = self.app or "another program"
+        app = _printable(self.app) or "another program"
         who = app if app.lower().startswith(("the ", "a ", "an ")) else f"the {app}"
-        return f"{who} (pid {self.pid} on {self.host or 'an unknown host'}, since {_when(self.started)})"
+        host = _printable(self.host) or "an unknown host"
+        return f"{who} (pid {self.pid} on {host}, since {_when(self.started)})"
 
     def _matches(self, other: LockHolder | None) -> bool:
         return other is not None and (other.host, other.pid, other.started) == (self.host, self.pid, self.started)
@@ -88,6 +93,22 @@ class ProjectLocked(ProjectError):
 # Locks this process holds, by lock-file path: [holder, count] (re-acquiring counts up).
 _HELD: dict[str, list] = {}
 _HELD_GUARD = threading.Lock()
+
+
+@atexit.register
+def _release_all_at_exit() -> None:
+    # a process that ends normally without releasing (an exception, sys.exit) leaves no lock behind;
+    # only a kill or a crash does, and those are detected as stale
+    with _HELD_GUARD:
+        held = list(_HELD.items())
+        _HELD.clear()
+    for key, (holder, _count) in held:
+        path = Path(key)
+        try:
+            if holder._matches(_read(path)):
+                path.unlink()
+        except (OSError, ProjectError):
+            pass
 
 
 class ProjectLock:
@@ -114,7 +135,8 @@ class ProjectLock:
         path = folder / LOCK_FILE
         key = _key(path)
         broke: LockHolder | None = None
-        for _attempt in range(20):  # each retry means another process changed the lock meanwhile
+        deadline = time.monotonic() + 3 * GUARD_STALE_S
+        while time.monotonic() < deadline:  # each retry means another process changed the lock meanwhile
             with _HELD_GUARD:
                 held = _HELD.get(key)
                 if held is not None and held[0]._matches(read_lock(folder)):
@@ -124,6 +146,7 @@ class ProjectLock:
             if _create(path, mine):
                 with _HELD_GUARD:
                     _HELD[key] = [mine, 1]
+                _remove_old_scraps(folder)
                 return cls(folder, mine, broke=broke)
             holder = _read_settled(path)
             if holder is None:
@@ -136,8 +159,11 @@ class ProjectLock:
                 return cls(folder, holder)
             if not holder.stale or not break_stale:
                 raise ProjectLocked(folder, holder)
-            if _break(path, holder):
+            done = _break(path, holder)
+            if done:
                 broke = holder
+            elif done is None:
+                time.sleep(0.01)  # another process is breaking it: see what it leaves
         raise ProjectError(f"Could not lock {folder}: other programs keep taking and releasing it; try again.")
 
     def release(self) -> None:
@@ -193,6 +219,11 @@ def _host() -> str:
     return socket.gethostname()
 
 
+def _printable(text: str) -> str:
+    # a tampered lock file must not put terminal escape sequences into a message
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:80]
+
+
 def _key(path: Path) -> str:
     return os.path.realpath(path)
 
@@ -212,23 +243,36 @@ def _encode(holder: LockHolder) -> bytes:
                        "app": holder.app}).encode("utf-8")
 
 
+_DAMAGED = LockHolder(host="", pid=0, started=0.0, app="")
+
+
 def _read(path: Path) -> LockHolder | None:
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO named .lock must not hang us
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        return LockHolder(host="", pid=0, started=0.0, app="")
     except OSError as exc:
+        if exc.errno in (errno.EISDIR, errno.ENXIO, errno.ELOOP):
+            return _DAMAGED
         raise ProjectError(f"Could not read the lock file {path}: {exc.strerror or exc}.") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _DAMAGED
+        raw = os.read(fd, 64 * 1024)  # a real lock is ~150 bytes
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            return _DAMAGED
+        raise ProjectError(f"Could not read the lock file {path}: {exc.strerror or exc}.") from None
+    finally:
+        os.close(fd)
     try:
         d = json.loads(raw.decode("utf-8"))
         holder = LockHolder(host=str(d["host"]), pid=int(d["pid"]), started=float(d["started"]),
                             app=str(d.get("app", "")))
     except (UnicodeDecodeError, ValueError, TypeError, KeyError, OverflowError):
-        return LockHolder(host="", pid=0, started=0.0, app="")
+        return _DAMAGED
     if holder.pid <= 0 or holder.started != holder.started:  # NaN
-        return LockHolder(host="", pid=0, started=0.0, app="")
+        return _DAMAGED
     return holder
 
 
@@ -295,36 +339,62 @@ def _create_excl(path: Path, data: bytes) -> bool:
     return True
 
 
-def _break(path: Path, stale: LockHolder) -> bool:
-    """Remove the stale lock `stale` unless someone replaced it meanwhile; True when removed.
-
-    The file is renamed aside first and checked there, so two processes breaking the same stale
-    lock can't remove the fresh lock one of them has just taken.
-    """
-    aside = path.with_name(f"{LOCK_FILE}.broken.{os.getpid()}.{secrets.token_hex(4)}")
+def _remove_old_scraps(folder: Path) -> None:
+    """Temporary lock files of runs killed between two steps (`.lock.<pid>.<rand>.tmp`,
+    `.lock.break`); a minute old can't be an acquire in progress."""
+    cutoff = time.time() - 60.0
     try:
-        os.rename(path, aside)
-    except FileNotFoundError:
-        return False
+        scraps = list(folder.glob(f"{LOCK_FILE}.*"))
+    except OSError:
+        return
+    for p in scraps:
+        try:
+            if p.is_file() and p.lstat().st_mtime < cutoff:
+                p.unlink()
+        except OSError:
+            pass
+
+
+BREAK_GUARD = f"{LOCK_FILE}.break"
+GUARD_STALE_S = 5.0  # a breaker needs milliseconds; a guard this old was left by a killed one
+
+
+def _break(path: Path, stale: LockHolder) -> bool | None:
+    """Remove the stale lock `stale`; True when removed, False when it is no longer there as it
+    was, None when another process is breaking it right now (try again in a moment).
+
+    Breakers take turns through `.lock.break` (made with O_EXCL), and the one whose turn it is
+    checks the lock again before removing it, so two processes breaking one stale lock together
+    can never remove the fresh lock one of them has just taken.
+    """
+    guard = path.with_name(BREAK_GUARD)
+    try:
+        fd = os.open(guard, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        try:
+            if time.time() - guard.stat().st_mtime > GUARD_STALE_S:
+                guard.unlink()
+        except OSError:
+            pass
+        return None
     except OSError as exc:
         raise ProjectError(f"Could not break the stale lock {path}: {exc.strerror or exc}.") from None
-    moved = _read(aside)
-    if moved is not None and not (moved == stale or (moved.pid <= 0 and stale.pid <= 0)):
-        # a live lock taken between our read and the rename: put it back (link never replaces)
-        try:
-            os.link(aside, path)
-        except OSError:
-            pass
-        try:
-            os.unlink(aside)
-        except OSError:
-            pass
-        return False
     try:
-        os.unlink(aside)
-    except OSError:
-        pass
-    return True
+        os.close(fd)
+        if _read(path) != stale:
+            return False  # released, or broken and taken by someone else meanwhile
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ProjectError(f"Could not break the stale lock {path}: {exc.strerror or exc}.") from None
+        return True
+    finally:
+        try:
+            guard.unlink()
+        except OSError:
+            pass
 
 
 def _pid_alive(pid: int, started: float) -> bool:
