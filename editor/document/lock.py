@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from editor.document.storage import ProjectError
+from editor.document.storage import ProjectError, project_folder
 
 LOCK_FILE = ".lock"
 
@@ -131,7 +131,7 @@ class ProjectLock:
         Raises ProjectLocked when another live process holds it, or when it is stale and
         `break_stale` is False; ProjectError when the folder can't hold a lock file.
         """
-        folder = Path(folder)
+        folder = project_folder(folder)  # the folder, or its project.json
         path = folder / LOCK_FILE
         key = _key(path)
         broke: LockHolder | None = None
@@ -209,7 +209,7 @@ class ProjectLock:
 
 def read_lock(folder: Path) -> LockHolder | None:
     """Who holds `folder`'s lock; None when it is not locked. A damaged lock file reads as pid 0 (stale)."""
-    return _read(Path(folder) / LOCK_FILE)
+    return _read(project_folder(folder) / LOCK_FILE)
 
 
 # --- inside --------------------------------------------------------------------------------------
