@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSlider,
     QTabBar,
     QTableWidget,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 import editor.document.ops  # noqa: F401 - edits import it on first use; loaded with the window, not on the first open
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
-from editor.document.storage import SUFFIX, ProjectError, resolve_media
+from editor.document.storage import SUFFIX, ProjectChangedOnDisk, ProjectError, resolve_media
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
@@ -73,7 +74,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.settings = settings or Settings()
         self._ask = ask  # False: never block on a dialog (screenshots, scripted runs)
-        self.session = ProjectSession(self.settings, ask_recover=self._ask_recover, parent=self)
+        self.session = ProjectSession(self.settings, ask_recover=self._ask_recover,
+                                      ask_break_lock=self._ask_break_lock, parent=self)
         self.selection = Selection(self)
         self.playhead = Playhead(parent=self)
         self.thumbnails = ThumbnailProvider(self._load_thumbnail, parent=self)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self._thumb_lock = threading.Lock()
         self._thumb_folder: Path | None = None
         self.controller = None
+        self._generation_note = ""  # why there is no controller (no folder, read-only, a broken journal)
         self.jobs_panel = None
         self.monitor_panel = None
         self.preview = None
@@ -247,6 +250,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.timecode_label)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
+        self._build_read_only_banner()
 
         status = self.statusBar()
         status.messageChanged.connect(self._on_status_changed)
@@ -254,6 +258,33 @@ class MainWindow(QMainWindow):
         self.format_label = QLabel()
         status.addPermanentWidget(self.selection_label)
         status.addPermanentWidget(self.format_label)
+
+    def _build_read_only_banner(self) -> None:
+        """A strip across the top of the window while the project is open read-only."""
+        self.addToolBarBreak()
+        bar = QToolBar("Read-only", self)
+        bar.setObjectName("toolbar.read_only")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setStyleSheet(f"QToolBar {{ background: #5a4410; border: none; padding: 2px 8px; }}"
+                          f" QLabel {{ color: {COLORS.text}; }}")
+        self.read_only_label = QLabel()
+        self.read_only_label.setObjectName("read_only.text")
+        self.read_only_label.setWordWrap(True)
+        bar.addWidget(self.read_only_label)
+        save_as = QPushButton("Save As…")
+        save_as.setObjectName("read_only.save_as")
+        save_as.setToolTip("Keep your changes as a new project in a folder you choose")
+        save_as.clicked.connect(self.save_project_as)
+        bar.addWidget(save_as)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.hide()
+        self.read_only_bar = bar
+
+    def _update_read_only(self) -> None:
+        text = self.session.read_only
+        self.read_only_label.setText(f"{text} Use Save As… to keep your changes in another folder." if text else "")
+        self.read_only_bar.setVisible(bool(text))
 
     def _build_generation_panels(self, document: Document) -> None:
         """Dock the generation package's panels; they need a saved project (a folder for takes)."""
@@ -328,6 +359,7 @@ class MainWindow(QMainWindow):
         self.playhead.set_end(document.project.duration)
         self._update_title()
         self._update_format()
+        self._update_read_only()
         self.refresh_actions()
         self._on_playhead()
         # The old project's jobs end only now that the new project stands: a running one goes
@@ -368,6 +400,7 @@ class MainWindow(QMainWindow):
     def _install_controller(self, controller, note: str = "", *, failed: bool = False) -> None:
         """Listen to `controller` (None: generation is off, `note` says why) instead of the one before."""
         self.controller = controller
+        self._generation_note = note if controller is None else ""
         self.timeline.clear_job_overlays()
         self.jobs_panel = None
         if controller is None:
@@ -490,6 +523,7 @@ class MainWindow(QMainWindow):
         picked = self.timeline.selected_track_id()
         track_index = next((i for i, t in enumerate(project.tracks) if t.id == picked), -1)
         controller = self.controller
+        note = self._generation_note
         ctx = ActionContext(
             can_undo=doc.can_undo, can_redo=doc.can_redo, undo_label=doc.undo_label, redo_label=doc.redo_label,
             selection=sel.kind, selected_clips=len(sel.clips), clip_under_playhead=under,
@@ -497,9 +531,10 @@ class MainWindow(QMainWindow):
             has_clips=any(t.clips for t in project.tracks),
             running_job=bool(controller is not None and controller.running_job is not None),
             paused=bool(controller is not None and controller.paused),
-            generation=controller.action_state if controller is not None else None,
+            generation=controller.action_state if controller is not None else (
+                (lambda _action: (False, note)) if note else None),
             revision=(doc, doc.edit_count, sel.revision, controller,
-                      controller.state_key if controller is not None else None),
+                      controller.state_key if controller is not None else note),
         )
         if ctx == self._actions_context:
             return
@@ -684,6 +719,17 @@ class MainWindow(QMainWindow):
             opened = self.session.prepare_new()
         self._switch_to(opened)
 
+    def _ask_break_lock(self, holder) -> bool:
+        """Break a stale lock (its process is gone)? Without dialogs: no, the project opens read-only."""
+        if not self._ask:
+            return False
+        answer = QMessageBox.question(
+            self, "Break the lock?",
+            f"This project is {holder.describe()}, which is no longer running (it may have crashed). "
+            "Break the lock and open it for editing? No opens it read-only.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _ask_recover(self, autosave_path: Path) -> bool:
         if not self._ask:
             return False
@@ -796,6 +842,7 @@ class MainWindow(QMainWindow):
         self.thumbnails.shutdown()
         if self.export_dialog is not None:
             self.export_dialog.shutdown()
+        self.session.close()  # the project's lock goes last, once nothing can write to it
         for cache in self._thumb_caches.values():
             cache.close()
         self._thumb_caches.clear()
@@ -852,10 +899,41 @@ class MainWindow(QMainWindow):
         try:
             if self.session.save():
                 return True
+        except ProjectChangedOnDisk as exc:
+            answer = self.ask_changed_on_disk(str(exc))
+            if answer == "save_as":
+                return self.save_project_as()
+            if answer != "overwrite":
+                self.show_message("Not saved: project.json was changed elsewhere; Save As keeps your version.",
+                                  error=True)
+                return False
+            try:
+                return self.session.save(overwrite=True)
+            except ProjectError as again:
+                self.show_message(str(again), error=True)
+                return False
         except ProjectError as exc:
             self.show_message(str(exc), error=True)
             return False
         return self.save_project_as()
+
+    def ask_changed_on_disk(self, text: str) -> str:
+        """"overwrite", "save_as" or "cancel" when project.json was changed by someone else since
+        it was opened or saved (a dialog; tests and scripts replace this method). Without dialogs
+        (`ask=False`): "cancel", nobody's work is replaced."""
+        if not self._ask:
+            return "cancel"
+        box = QMessageBox(QMessageBox.Icon.Warning, "The project changed on disk",
+                          "project.json was changed by another program or window since you opened it.", parent=self)
+        box.setInformativeText("Overwrite replaces that version with yours; Save As keeps both.")
+        box.setDetailedText(text)
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return {overwrite: "overwrite", save_as: "save_as"}.get(box.clickedButton(), "cancel")
 
     def save_project_as(self) -> bool:
         folder, _ = QFileDialog.getSaveFileName(self, "Save project as",
@@ -873,7 +951,8 @@ class MainWindow(QMainWindow):
             self.show_message(f"Could not save: {exc}", error=True)
             return False
         if not had_folder or self.controller is None:
-            self._restart_generation()  # a folder now exists for jobs and takes
+            self._restart_generation()  # a folder now exists for jobs and takes (and it is ours)
+        self._update_read_only()
         self._thumb_folder = self.session.folder
         self.proxies.scan()  # the project has a cache folder now
         return True
@@ -1022,7 +1101,7 @@ class MainWindow(QMainWindow):
     # Generate
     def _generate(self, method: str, *args) -> None:
         if self.controller is None:
-            self.show_message("Save the project first: generated takes are stored in its folder.", error=True)
+            self.show_message(self._generation_note or NO_FOLDER_NOTE, error=True)
             return
         job = getattr(self.controller, method)(*args)
         if job is not None:

@@ -54,7 +54,10 @@ def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject,
         preview = preview_cls(document, playhead, folder=document.folder)
         preview.setObjectName("preview")
     try:
-        controller, note, failed = build_controller(document, selection, settings, parent)
+        if opened.read_only:  # takes and the job list are written into the folder: not ours to write
+            controller, note, failed = None, f"{opened.read_only} Jobs run only where the project can be saved.", False
+        else:
+            controller, note, failed = build_controller(document, selection, settings, parent)
     except BaseException:
         if preview is not None:
             preview.shutdown(wait=False)

@@ -3,7 +3,15 @@
 The session owns the current `Document` and its folder. Autosave runs on a timer (every minute
 by default) and after every N edits, only when something changed, and writes to the project's
 autosave/ folder (never project.json). Opening a project whose autosave is newer than its
-last save offers to recover it. Dialogs are not shown here: the window passes `ask_recover`.
+last save offers to recover it. Dialogs are not shown here: the window passes `ask_recover`
+and `ask_break_lock`.
+
+One writer per project: the session holds the project's lock (`editor.document.lock`) while it
+is open and lets go when another project opens or the window closes. A project another live
+process holds opens read-only (`read_only` says why): saving and autosaving refuse, and the
+window runs no jobs in it. A stale lock (its process is gone) is broken only when the user says
+so. Saving checks that project.json is still what was loaded or last saved
+(`ProjectChangedOnDisk` otherwise, for the window to ask Overwrite / Save As / Cancel).
 """
 
 from __future__ import annotations
@@ -17,22 +25,28 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from editor.document.autosave import autosave, find_recovery
+from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
+from editor.document.lock import LockHolder, ProjectLock, ProjectLocked
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
 from editor.document.storage import (
     PROJECT_FILE,
     SUFFIX,
     ProjectError,
+    ProjectStamp,
     create_folder,
     load_project,
     project_folder,
+    project_stamp,
     read_project_file,
     save_project,
+    save_project_checked,
 )
 from editor.ui.settings import Settings, config_dir
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
+LOCK_APP = "Shotline editor"
 
 
 @dataclass
@@ -43,6 +57,9 @@ class OpenedProject:
     document: Document
     recovered: bool = False  # its state came from an autosave and differs from project.json
     note: str = ""  # the status line once it is open ("Created …", "Recovered …")
+    lock: ProjectLock | None = None  # held while it is open
+    read_only: str = ""  # why it can't be written here (another process holds it), "" when it can
+    stamp: ProjectStamp | None = None  # project.json as loaded, to notice other writers before saving
 
     @property
     def folder(self) -> Path | None:
@@ -50,6 +67,14 @@ class OpenedProject:
 
     def discard(self) -> None:
         """It will not be opened after all: let go of what it holds."""
+        if self.lock is not None:
+            self.lock.release()
+
+
+def read_only_text(holder: LockHolder | None, reason: str = "") -> str:
+    """The banner and refusal line for a project opened read-only."""
+    why = holder.describe() if holder is not None else reason
+    return f"Opened read-only: {why}. Changes can't be saved here."
 
 
 class ProjectSession(QObject):
@@ -60,10 +85,15 @@ class ProjectSession(QObject):
     message = Signal(str)  # status-bar line ("Saved", "Autosaved", a recovery note)
 
     def __init__(self, settings: Settings, *, ask_recover: Callable[[Path], bool] | None = None,
+                 ask_break_lock: Callable[[LockHolder], bool] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.ask_recover = ask_recover or (lambda path: False)
+        self.ask_break_lock = ask_break_lock or (lambda holder: False)
+        self._lock: ProjectLock | None = None
+        self._read_only = ""
+        self._stamp: ProjectStamp | None = None
         self._document = Document(Project(name="Untitled", tracks=[Track(id=new_id("track"), name="V1")]))
         self._unsubscribe = self._document.subscribe(self._on_change)
         self._recovered = False  # the open state came from an autosave and differs from project.json
@@ -88,6 +118,11 @@ class ProjectSession(QObject):
     @property
     def dirty(self) -> bool:
         return self._document.dirty or self._recovered
+
+    @property
+    def read_only(self) -> str:
+        """Why the open project can't be saved here ("Opened read-only: …"); "" when it can."""
+        return self._read_only
 
     # --- new / open / save ----------------------------------------------------------------------
     # Each way of getting a project has two halves: `prepare_*` builds an `OpenedProject` and
@@ -124,24 +159,53 @@ class ProjectSession(QObject):
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise ProjectError(f"{folder} already exists; choose another name or place for the new project.")
         try:
-            create_folder(folder)
-            save_project(project, folder)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            # built in a hidden sibling and renamed into place: a racing "new" of the same name
+            # is refused, and a crash leaves no half project
+            lock = create_project_atomically(folder, lambda tmp: save_project(project, tmp), app=LOCK_APP)
         except OSError as exc:
             raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
                                "choose a folder you can write to.") from exc
-        return OpenedProject(Document(project, folder), note=f"Created {folder}")
+        return OpenedProject(Document(project, folder), note=f"Created {folder}", lock=lock,
+                             stamp=project_stamp(folder))
 
     def prepare_open(self, path: Path | str) -> OpenedProject:
         """Read a project folder (or its project.json), not open yet. Raises ProjectError with what to do."""
         folder = project_folder(Path(path))
         if folder.suffix != SUFFIX and not (folder / PROJECT_FILE).exists():
             raise ProjectError(f"{folder} is not a Shotline project: choose a folder ending in {SUFFIX}.")
+        stamp = project_stamp(folder)  # before reading: a change in between shows up at the next save
         project = load_project(folder)
-        recovery = find_recovery(folder)
-        if recovery is not None and self.ask_recover(recovery):
-            return OpenedProject(Document(read_project_file(recovery), folder), recovered=True,
-                                 note=f"Recovered unsaved changes from {recovery.name}; save to keep them.")
-        return OpenedProject(Document(project, folder))
+        lock, read_only = self._take_lock(folder)
+        try:
+            recovery = find_recovery(folder)
+            if recovery is not None and self.ask_recover(recovery):
+                return OpenedProject(Document(read_project_file(recovery), folder), recovered=True, lock=lock,
+                                     read_only=read_only, stamp=stamp,
+                                     note=f"Recovered unsaved changes from {recovery.name}; save to keep them.")
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return OpenedProject(Document(project, folder), lock=lock, read_only=read_only, stamp=stamp,
+                             note=read_only)
+
+    def _take_lock(self, folder: Path) -> tuple[ProjectLock | None, str]:
+        """(the lock, "") for writing; (None, why) when the project opens read-only."""
+        try:
+            return ProjectLock.acquire(folder, app=LOCK_APP), ""
+        except ProjectLocked as exc:
+            holder = exc.holder
+            if holder.stale and self.ask_break_lock(holder):
+                try:
+                    return ProjectLock.acquire(folder, app=LOCK_APP, break_stale=True), ""
+                except ProjectLocked as again:  # someone else took it meanwhile
+                    holder = again.holder
+                except ProjectError as error:
+                    return None, read_only_text(None, str(error).rstrip("."))
+            return None, read_only_text(holder)
+        except ProjectError as exc:  # the folder can't hold a lock file (read-only media)
+            return None, read_only_text(None, f"the project can't be locked ({str(exc).rstrip('.')})")
 
     def prepare_demo(self) -> OpenedProject:
         """The demo project, from a private copy so that editing it never touches the install."""
@@ -158,12 +222,18 @@ class ProjectSession(QObject):
         return OpenedProject(Document(demo_project(DEMO_SOURCE / "media")))
 
     def adopt(self, opened: OpenedProject) -> None:
-        """Make `opened` the session's project: one step, which can't fail half-way."""
+        """Make `opened` the session's project: one step, which can't fail half-way. The lock of
+        the project before is released now (the same project opened again keeps its file)."""
+        old_lock = self._lock
         self._unsubscribe()
         self._document = opened.document
         self._unsubscribe = opened.document.subscribe(self._on_change)
         self._recovered = opened.recovered
         self._edits_since_autosave = 0
+        self._lock, self._read_only, self._stamp = opened.lock, opened.read_only, opened.stamp
+        opened.lock = None  # the session's now
+        if old_lock is not None:
+            old_lock.release()
         if opened.document.folder is not None:
             self.settings.add_recent_project(opened.document.folder)
         self.document_replaced.emit()
@@ -171,11 +241,24 @@ class ProjectSession(QObject):
         if opened.note:
             self.message.emit(opened.note)
 
-    def save(self) -> bool:
-        """Save into the project's folder; False when it has none yet (use save_as)."""
+    def close(self) -> None:
+        """The window is closing: let go of the project's lock (the document stays readable)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def save(self, *, overwrite: bool = False) -> bool:
+        """Save into the project's folder; False when it has none yet (use save_as).
+
+        Raises ProjectError when the project is read-only here, and ProjectChangedOnDisk when
+        project.json was changed by someone else since it was loaded or saved (`overwrite=True`
+        replaces it anyway)."""
         if self.folder is None:
             return False
-        save_project(self._document.project, self.folder)
+        if self._read_only:
+            raise ProjectError(f"{self._read_only} Use Save As to keep your changes in another folder.")
+        self._stamp = save_project_checked(self._document.project, self.folder,
+                                           expected=None if overwrite else self._stamp)
         self._document.mark_saved()
         self._recovered = False
         self._edits_since_autosave = 0
@@ -192,9 +275,16 @@ class ProjectSession(QObject):
             folder = folder.with_name(folder.name + SUFFIX)
         old = self.folder
         create_folder(folder)
-        if old is not None and (old / "media").is_dir() and old.resolve() != folder.resolve():
+        same = old is not None and old.resolve() == folder.resolve()
+        lock = self._lock if same and not self._read_only else ProjectLock.acquire(folder, app=LOCK_APP)
+        if old is not None and (old / "media").is_dir() and not same:
             shutil.copytree(old / "media", folder / "media", dirs_exist_ok=True)
         self._document.folder = folder
+        if lock is not self._lock:
+            if self._lock is not None:
+                self._lock.release()
+            # a new place: whatever project.json is there, the user chose to save over it
+            self._lock, self._read_only, self._stamp = lock, "", None
         if self._document.project.name in ("", "Untitled"):
             # the name follows the folder, as in any editor; an ordinary (undoable) edit
             self._document.request(SetProjectSettings(name=folder.name[: -len(SUFFIX)]))
@@ -206,8 +296,8 @@ class ProjectSession(QObject):
     # --- autosave -------------------------------------------------------------------------------
     def autosave_now(self) -> Path | None:
         """Write an autosave when there are unsaved edits and a folder to put it in."""
-        if self.folder is None or not self._document.dirty or self._edits_since_autosave == 0:
-            return None
+        if self.folder is None or not self._document.dirty or self._edits_since_autosave == 0 or self._read_only:
+            return None  # read-only: the autosave folder belongs to the project's writer
         try:
             path = autosave(self._document)
         except (OSError, ProjectError) as exc:
@@ -225,6 +315,7 @@ class ProjectSession(QObject):
         if self._edits_since_autosave >= max(1, self.settings.defaults().autosave_every_edits):
             self.autosave_now()
         self.state_changed.emit()
+
 
 def demo_project(media: Path) -> Project:
     """A short cut from the demo media: a video, a draft shot with a keyframe, a gap, another
