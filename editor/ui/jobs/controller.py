@@ -190,9 +190,11 @@ class GenerationController(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        # A controller dropped without shutdown() must not leave its thread running (Qt aborts
-        # when a running QThread is destroyed).
-        self.destroyed.connect(functools.partial(JobWorker.stop, self._worker))
+        # A controller dropped without shutdown(), or deleted with its window before a
+        # shutdown(wait=False) has ended, must not leave its threads running (Qt aborts when a
+        # running QThread is destroyed) nor its journal open.
+        self._leftovers = _Leftovers(self._worker, self._io, owns_journal=journal is None)
+        self.destroyed.connect(functools.partial(_Leftovers.release, self._leftovers))  # held strongly
 
         self.interrupted: list[Job] = []
         self._worker.start(self)
@@ -206,6 +208,7 @@ class GenerationController(QObject):
             path = self.folder / JOURNAL_NAME
             self._opening = self._in_journal(lambda: _open_journal(path), self._journal_opened,
                                              failed=self._journal_failed)
+        self._leftovers.opening = self._opening
 
     @property
     def journal(self) -> Journal:
@@ -790,6 +793,29 @@ class GenerationController(QObject):
         self._live.pop(job_id, None)
         self._refresh()
         self.job_ended.emit(job_id, "requeued")
+
+
+class _Leftovers:
+    """What a controller's `destroyed` must still let go of: it holds no reference to the
+    controller (whose C++ side is gone by then), only its worker, journal thread and journal."""
+
+    def __init__(self, worker: JobWorker, io: concurrent.futures.ThreadPoolExecutor, *, owns_journal: bool) -> None:
+        self.worker, self.io, self.owns_journal = worker, io, owns_journal
+        self.opening: concurrent.futures.Future | None = None
+
+    def release(self, *_args: object) -> None:
+        self.worker.stop()
+        opening = self.opening
+
+        def close() -> None:
+            if self.owns_journal and opening is not None and opening.done() and opening.exception() is None:
+                opening.result().close()
+
+        try:
+            self.io.submit(close)  # behind the writes still queued
+        except RuntimeError:
+            pass  # shut down already: shutdown() or the end of shutdown(wait=False) closed it
+        self.io.shutdown(wait=False)
 
 
 def _open_journal(path: Path) -> Journal:
