@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -41,15 +40,15 @@ def cmd_new(argv: list[str]) -> int:
     clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
     project = rough_cut(folder.stem, fps, width, height, clips)
 
-    from editor.document.storage import create_folder, save_project
+    from editor.document.create import create_project_atomically
+    from editor.document.storage import save_project
 
-    create_folder(folder)
-    try:
-        _conform_videos(clips, folder, fps)
-        save_project(project, folder)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # we made it a moment ago: leave no half project
-        raise
+    def write(into: Path) -> None:
+        _conform_videos(clips, into, fps)
+        save_project(project, into)
+
+    # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
+    create_project_atomically(folder, write, app="shotline new").release()
     total = project.duration
     print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
