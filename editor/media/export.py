@@ -39,6 +39,7 @@ from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe, has_encoder
 from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
+from editor.media.outputs import project_inputs, refuse_overwrite
 from editor.media.provenance import provenance_metadata
 
 PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
@@ -191,6 +192,8 @@ def export_project(
     out = Path(out_path).expanduser().absolute()
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name such as {out / 'film.mp4'}.")
+    # Never onto a file the cut reads or the project keeps (the one place this is checked).
+    refuse_overwrite(out, project_inputs(project, project_root), project_folder=project_root, error=ExportError)
     # Same aspect ratio: render the cut straight at the export size (one resize per frame).
     # Otherwise the project picture is fitted into the export frame as a whole, like a player.
     same_aspect = plan.width * project.height == plan.height * project.width
