@@ -11,10 +11,10 @@ in the take's metadata.
 from __future__ import annotations
 
 import os
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.probe import probe
@@ -43,7 +43,7 @@ def conform_video(source: str | os.PathLike, project_folder: str | os.PathLike, 
     cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(src), "-an",
            "-vf", f"fps={rate}", "-r", rate, "-c:v", "libx264", "-crf", "14", "-preset", "veryfast",
            "-g", "12", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = children.run(cmd, capture_output=True, text=True)
     if done.returncode != 0 or not partial.exists():
         partial.unlink(missing_ok=True)
         tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]

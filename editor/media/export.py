@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from editor.document.project import Project
+from editor.media import children
 from editor.media.cut import CutReader
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe, has_encoder
@@ -320,7 +321,7 @@ def _encode_atomically(
     done, written = False, 0
     try:
         try:
-            proc = subprocess.Popen(make_command(tmp), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            proc = children.popen(make_command(tmp), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
         except OSError as exc:
             raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc

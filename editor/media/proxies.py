@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.paths import resolve_media
@@ -143,7 +144,7 @@ def build_proxy(
     done = False
     try:
         flags = subprocess.IDLE_PRIORITY_CLASS if background and sys.platform == "win32" else 0
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
+        proc = children.popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
         try:
             if background:
                 _lower_priority(proc.pid)

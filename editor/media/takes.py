@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 
@@ -140,7 +141,7 @@ class TakeWriter:
         # ffmpeg's messages go to an unnamed file: a pipe nobody reads could fill and stall it
         self._log = tempfile.TemporaryFile()
         try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+            self._proc = children.popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
         except OSError as exc:
             self.abort()
             raise MediaError(f"ffmpeg could not be started to write {self.path.name} ({exc}).") from exc
