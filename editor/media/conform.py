@@ -14,6 +14,7 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
+from editor.document import scratch
 from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
@@ -39,7 +40,9 @@ def conform_video(source: str | os.PathLike, project_folder: str | os.PathLike, 
     rate = f"{project_fps.numerator}/{project_fps.denominator}"
     label = f"{float(project_fps):g}".replace(".", "_")
     out = _unique(out_dir / f"{src.stem}-{label}fps.mp4")
-    partial = out.with_name(f".{out.name}.partial.mp4")
+    scratch.remove_dead(out_dir)  # what a killed conversion left here
+    fd, partial = scratch.create(out, "partial", ".mp4")
+    os.close(fd)
     cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(src), "-an",
            "-vf", f"fps={rate}", "-r", rate, "-c:v", "libx264", "-crf", "14", "-preset", "veryfast",
            "-g", "12", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)]

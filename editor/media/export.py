@@ -2,7 +2,8 @@
 
 One procedure, in the order it runs (`export_project`):
 1. Check the options and work out size, rate, range and the frames to show.
-2. Create a hidden temporary file beside the target (so the final rename is atomic).
+2. Create a hidden temporary file beside the target (so the final rename is atomic), named with
+   this process's id (editor.document.scratch); ones a killed export left there are removed first.
 3. Start ffmpeg reading raw RGB frames on stdin and writing the temporary file.
 4. A producer thread renders the cut's frames (decode, fit, cards) into a short queue while
    this thread feeds ffmpeg, so decoding here and encoding in ffmpeg overlap.
@@ -23,7 +24,6 @@ import math
 import os
 import queue
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document import scratch
 from editor.document.project import Project
 from editor.media import children
 from editor.media.cut import CutReader
@@ -437,7 +438,8 @@ def _temp_beside(out: Path) -> Path:
     if not out.parent.is_dir():
         raise ExportError(f"The folder {out.parent} does not exist; create it or choose another.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial.mp4", dir=out.parent)
+        scratch.remove_dead(out.parent)  # what a killed export left here
+        fd, tmp = scratch.create(out, "partial", ".mp4")
     except OSError as exc:
         raise ExportError(
             f"Can't write to {out.parent} ({exc.strerror or exc}); choose a folder you can write to."
