@@ -78,13 +78,14 @@ def _real(path: Path) -> str:
 
 
 def _same(out: Path, out_stat: os.stat_result | None, out_real: str, other: Path) -> bool:
-    if out_stat is not None:
-        try:
-            st = other.stat()
-        except OSError:
-            st = None  # not reachable as written (`gone/../a.mp4`): judged by its real path below
-        if st is not None:
-            return (st.st_dev, st.st_ino) == (out_stat.st_dev, out_stat.st_ino)
+    try:
+        st = other.stat()
+    except OSError:
+        st = None
+    if st is not None:  # an existing input: the same file only if the target is that very inode
+        return out_stat is not None and (st.st_dev, st.st_ino) == (out_stat.st_dev, out_stat.st_ino)
+    # A missing input (offline media, or written `gone/../a.mp4`): compared by real path. Only these
+    # pay for realpath, so checking a project of thousands of takes costs a stat each.
     return _real(other) == out_real
 
 
