@@ -58,7 +58,7 @@ def refuse_overwrite(
         reason = _project_owned(out, out_real, Path(project_folder).expanduser())
         if reason:
             raise error(f"{out} is {reason}: writing there would damage the project. "
-                        "Choose a file outside the project's media, cache and autosave folders.")
+                        "Choose another file, outside the project's own files and its media, cache and autosave folders.")
 
 
 def project_inputs(project: Project, project_folder: str | os.PathLike | None) -> list[tuple[Path, str]]:
