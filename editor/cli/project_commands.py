@@ -139,6 +139,9 @@ def open_project(text: str, *, need_media: bool):
     if not folder.exists():
         raise UserError(f"{folder}: no such project; check the path")
     project = load_project(folder)
+    from editor.document.scratch import clean_project
+
+    clean_project(folder)  # partial files and temporaries a killed run left (their owner is gone)
     if need_media:
         missing = check_media(project, folder)
         if missing:

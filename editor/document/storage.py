@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -436,7 +435,9 @@ def upgrade(data: Any, *, source: str = PROJECT_FILE) -> dict:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any moment leaves the old or the new file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from editor.document.scratch import create as create_scratch
+
+    fd, tmp = create_scratch(path, "tmp", ".tmp")  # named with our pid; mode from the umask, like any new file
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
