@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.document.document import Change, Document, clone_clip
+from editor.document.copies import clone_clip
+from editor.document.document import Change, Document
 from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
