@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from editor.document.copies import clone_clip
 from editor.document.document import Change, Document
+from editor.document.timecode import timecode
 from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
@@ -408,15 +409,6 @@ class PreviewPanel(QWidget):
             self.playhead.set_frame(self.playhead.in_mark or 0)
         else:
             super().keyPressEvent(event)
-
-
-def timecode(frame: int, fps) -> str:
-    """HH:MM:SS:FF at the (rounded) project rate."""
-    rate = max(1, round(float(fps)))
-    s, f = divmod(max(0, frame), rate)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
 def _reader_for(project, folder) -> CutReader:
