@@ -20,7 +20,6 @@ import itertools
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
@@ -39,6 +38,7 @@ from editor.document.timecode import timecode
 from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
+from editor.ui.images import rgb_to_qimage
 from editor.ui.jobs import gc_guard
 from editor.ui.playhead import Playhead
 
@@ -91,7 +91,7 @@ class FrameDecoder(QObject):
                                    frame_cache=self._cache, decoders=self._decoders, use_proxies=True)
                 self._readers[(request.width, request.height)] = reader
             rgb = reader.frame_for(request.shown)
-            self.decoded.emit(request.serial, request.frame, _qimage(rgb))
+            self.decoded.emit(request.serial, request.frame, rgb_to_qimage(rgb))
         except Exception as exc:  # a bad file must not kill playback; the card says what is wrong
             self.failed.emit(request.serial, request.frame, str(exc))
 
@@ -113,12 +113,6 @@ class FrameDecoder(QObject):
         thread = self.thread()
         if thread is not None:
             thread.quit()
-
-
-def _qimage(rgb: np.ndarray) -> QImage:
-    rgb = np.ascontiguousarray(rgb[:, :, :3])
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class FrameView(QWidget):
