@@ -39,8 +39,8 @@ from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
 from editor.ui.images import rgb_to_qimage
-from editor.ui.jobs import gc_guard
 from editor.ui.playhead import Playhead
+from editor.ui.threads import gc_guard
 
 # Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
 # and a 4K cut decoded at full size would only cost time that playback doesn't have.

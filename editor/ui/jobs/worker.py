@@ -29,7 +29,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from editor.ui.images import rgb_to_qimage
-from editor.ui.jobs import gc_guard
+from editor.ui.threads import gc_guard
 
 try:  # imported with the window, not at the monitor's first sample (it takes ~10 ms)
     import psutil
