@@ -26,6 +26,6 @@ def test_short_timecode_and_duration_text():
 
 def test_the_preview_uses_the_shared_timecode():
     # the preview panel once had its own copy that drifted (it hid the sign of negative frames)
-    from editor.ui.jobs import preview
+    from editor.ui.player import preview
 
     assert preview.timecode is timecode

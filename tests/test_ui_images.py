@@ -26,7 +26,8 @@ def test_alpha_is_dropped_and_max_side_subsamples(qapp):
 
 
 def test_every_view_uses_the_one_conversion():
-    from editor.ui.jobs import preview, worker
+    from editor.ui.jobs import worker
+    from editor.ui.player import preview
     from editor.ui.timeline import thumbnails
 
     assert preview.rgb_to_qimage is worker.rgb_to_qimage is thumbnails.rgb_to_qimage is rgb_to_qimage

@@ -267,9 +267,9 @@ class MainWindow(QMainWindow):
 
     def _make_preview(self, document: Document) -> None:
         """The program preview in the centre, made anew for each document (it plays that cut)."""
-        from editor.ui import jobs
+        from editor.ui import player
 
-        preview_cls = getattr(jobs, "PreviewPanel", None)
+        preview_cls = getattr(player, "PreviewPanel", None)
         if preview_cls is None:
             return
         if self.preview is not None:
