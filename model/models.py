@@ -18,8 +18,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.engines import registry
 from model.engines.base import Limits
-from model.engines.registry import engine_class
 from model.request import Action
 
 # The built-in optical-flow engine needs no folder; it is chosen by this name.
@@ -217,7 +217,7 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
         kind=family.kind,
         title=f"{family.title} ({_display_name(folder)})",
         actions=family.actions,
-        limits=_limits_of_folder(family.kind, folder, components),
+        limits=limits_from_configs(family.kind, folder, components),
         components=components,
         variant=variants.pop() if len(variants) == 1 else None,
         weights_bytes=weights,
@@ -226,15 +226,12 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
     )
 
 
-def _limits_of_folder(kind: str, folder: Path, components: dict[str, tuple[str, str]]) -> Limits:
-    """The limits the engine of `kind` will read from the loaded pipeline, from the folder's JSON configs."""
-    engine = engine_class(kind)
-    if engine is None:
-        return Limits()
+def limits_from_configs(kind: str, folder: Path, components: dict[str, tuple[str, str]]) -> Limits:
+    """The limits an engine will read from the loaded pipeline, computed from the JSON configs."""
     vae = _read_json(folder / "vae" / "config.json")
     name = "transformer" if "transformer" in components else "transformer_2"
     transformer = _read_json(folder / name / "config.json")
-    return engine.limits_from_configs(vae, transformer)
+    return registry.limits_from_configs(kind, vae=vae, transformer=transformer)
 
 
 def hf_cache_dir() -> Path:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "pyqtgraph", "shiboken6")
 HEAVY = ("torch", "diffusers", "transformers", "accelerate")
@@ -191,3 +193,15 @@ def test_no_import_cycle_is_hidden_behind_an_import_inside_a_function():
     # moving an import into a function hides a loop without ending it: move the shared piece down
     cycles = _import_cycles(in_functions=True, allowed=LAZY_LOOPS_ALLOWED)
     assert not cycles, "\n\n".join("\n".join(c) for c in cycles)
+
+
+def _model_modules() -> list[str]:
+    return sorted(_module_name(p) for p in _py_files("model"))
+
+
+@pytest.mark.parametrize("module", _model_modules())
+def test_each_model_module_imports_first_in_a_fresh_interpreter(module):
+    # a loop of imports only breaks when its modules are imported in the unlucky order; a fresh
+    # interpreter that starts with `module` takes the order a script starting there would take
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -182,20 +180,3 @@ def test_user_folders_are_scanned_one_level_deep(tiny_ltx_dir, tiny_wan_vace_dir
     (models / "notes").mkdir()
     found = scan_folders([models, tiny_ltx_dir])
     assert sorted(f.info.kind for f in found) == ["ltx-condition", "wan-vace"]
-
-
-def _model_modules() -> list[str]:
-    root = Path(__file__).resolve().parents[1]
-    return sorted(
-        ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
-        for p in (root / "model").rglob("*.py")
-    )
-
-
-@pytest.mark.parametrize("module", _model_modules())
-def test_each_model_module_imports_first_in_a_fresh_interpreter(module):
-    # an import cycle only shows when its modules are imported in the unlucky order; a fresh
-    # interpreter that starts with `module` tries each order a user's entry point might take
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr

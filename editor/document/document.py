@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from editor.document.copies import clone_cast_member, clone_track, meta_copy
+from editor.document.copies import clone_cast_member, clone_track
+from editor.document.copies import meta_copy as _meta
 from editor.document.edits import Edit, EditRefused
 from editor.document.ops import check_track
 from editor.document.project import CastMember, Clip, GenerationDefaults, Project, Track
@@ -38,11 +39,11 @@ class _Settings:
 
     @classmethod
     def of(cls, p: Project) -> _Settings:
-        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), meta_copy(p.metadata))
+        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata))
 
     def put(self, p: Project) -> None:
         p.name, p.fps, p.width, p.height = self.name, self.fps, self.width, self.height
-        p.defaults, p.metadata = copy.copy(self.defaults), meta_copy(self.metadata)
+        p.defaults, p.metadata = copy.copy(self.defaults), _meta(self.metadata)
 
 
 @dataclass

@@ -1,16 +1,18 @@
-"""Which engine drives which kind of model: `engine_class(kind)` and `engine_for(info)`.
+"""Which engine drives which kind of model: `engine_class(kind)`, `engine_for(info)` and
+`limits_from_configs(kind, ...)`.
 
-The one place a model kind is mapped to its engine. The engine modules are imported only when
-asked for, so `model.models` can ask an engine class for its grid (`limits_from_configs`) while
-inspecting a folder without importing every engine; `ModelInfo` is needed here only for typing,
-so this module and `model.models` don't import each other.
+The one place a model kind is mapped to its engine. Each engine declares its frame/size grid
+once (`Engine.limits_from_configs`, the rule its loaded pipeline follows too); `model.models`
+asks for it here while inspecting a folder. The engine modules are imported only when asked for,
+and `ModelInfo` is needed here only for typing, so this module and `model.models` don't import
+each other.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model.engines.base import Engine
+from model.engines.base import Engine, Limits
 
 if TYPE_CHECKING:
     from model.models import ModelInfo
@@ -40,3 +42,9 @@ def engine_for(info: ModelInfo) -> Engine:
         raise ValueError(f"No engine drives {info.title} ({info.kind}).")
     # an engine that needs no model folder (optical flow) takes no model description
     return cls(info) if cls.needs_model else cls()  # type: ignore[call-arg]
+
+
+def limits_from_configs(kind: str, *, vae: dict, transformer: dict) -> Limits:
+    """The limits the engine of `kind` will read from the loaded pipeline, from the JSON configs."""
+    cls = engine_class(kind)
+    return Limits() if cls is None else cls.limits_from_configs(vae, transformer)
