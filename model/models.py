@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.engines import registry
 from model.engines.base import Limits
 from model.request import Action
 
@@ -227,8 +228,6 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
 
 def limits_from_configs(kind: str, folder: Path, components: dict[str, tuple[str, str]]) -> Limits:
     """The limits an engine will read from the loaded pipeline, computed from the JSON configs."""
-    from model.engines import registry
-
     vae = _read_json(folder / "vae" / "config.json")
     name = "transformer" if "transformer" in components else "transformer_2"
     transformer = _read_json(folder / name / "config.json")

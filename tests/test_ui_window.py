@@ -320,7 +320,7 @@ def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QWidget
 
-    from editor.ui.jobs import PreviewPanel
+    from editor.ui.player import PreviewPanel
 
     assert window.open_project_path(ui_document.folder)  # a second open: a second replacement
     window.settle()

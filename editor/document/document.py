@@ -19,45 +19,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from editor.document.copies import clone_cast_member, clone_track
+from editor.document.copies import meta_copy as _meta
 from editor.document.edits import Edit, EditRefused
-from editor.document.project import CastMember, Clip, GenerationDefaults, Keyframe, Project, Take, Track
-
-# --- copies --------------------------------------------------------------------------------
-
-
-def _meta(d: dict) -> dict:
-    # metadata and records are plain JSON data; most are empty, so skip deepcopy's overhead then
-    return copy.deepcopy(d) if d else {}
-
-
-def clone_keyframe(k: Keyframe) -> Keyframe:
-    return Keyframe(id=k.id, image=k.image, frame=k.frame, strength=k.strength, metadata=_meta(k.metadata))
-
-
-def clone_take(t: Take) -> Take:
-    return Take(id=t.id, media=t.media, frames=t.frames, is_still=t.is_still, record=_meta(t.record),
-                label=t.label, metadata=_meta(t.metadata))
-
-
-def clone_clip(c: Clip) -> Clip:
-    s = c.shot
-    return Clip(
-        id=c.id, start=c.start, length=c.length, name=c.name,
-        takes=[clone_take(t) for t in c.takes], active_take=c.active_take, source_in=c.source_in,
-        shot=type(s)(prompt=s.prompt, negative_prompt=s.negative_prompt, seed=s.seed, steps=s.steps,
-                     guidance=s.guidance, model=s.model, cast=list(s.cast)),
-        keyframes=[clone_keyframe(k) for k in c.keyframes], metadata=_meta(c.metadata),
-    )
-
-
-def clone_track(t: Track) -> Track:
-    return Track(id=t.id, name=t.name, clips=[clone_clip(c) for c in t.clips], hidden=t.hidden,
-                 keyframes=[clone_keyframe(k) for k in t.keyframes], metadata=_meta(t.metadata))
-
-
-def clone_cast_member(m: CastMember) -> CastMember:
-    return CastMember(id=m.id, name=m.name, image=m.image, description=m.description,
-                      metadata=_meta(m.metadata))
+from editor.document.ops import check_track
+from editor.document.project import CastMember, Clip, GenerationDefaults, Project, Track
 
 
 @dataclass
@@ -255,8 +221,6 @@ class Transaction:
     # -- used by Document --
     def check(self) -> None:
         """Re-check the document's rules on every track the edit touched."""
-        from editor.document.ops import check_track
-
         for t in self.project.tracks:
             if t.id in self._before.tracks:
                 check_track(t)

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from editor.document import edits as E
-from editor.document.edits import UNCHANGED, EditRefused, Side
+from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
+from editor.document.edit_base import UNCHANGED, EditRefused, Side
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
 from model.request import Action
 
 if TYPE_CHECKING:
+    from editor.document import edits as E
     from editor.document.document import Transaction
 
 MAX_STEPS = 500
@@ -183,24 +184,6 @@ def _show_whole_take(track: Track, clip: Clip) -> None:
         clip.length = take.frames
 
 
-def _copy_keyframe(k: Keyframe) -> Keyframe:
-    from editor.document.document import clone_keyframe
-
-    return clone_keyframe(k)
-
-
-def _copy_take(t: Take) -> Take:
-    from editor.document.document import clone_take
-
-    return clone_take(t)
-
-
-def _copy_clip(c: Clip) -> Clip:
-    from editor.document.document import clone_clip
-
-    return clone_clip(c)
-
-
 def _check_take(take: Take) -> None:
     if take.frames < 1:
         raise EditRefused("A take needs at least one frame.")
@@ -256,7 +239,7 @@ def move_track(tx: Transaction, e: E.MoveTrack) -> None:
 
 def add_clip(tx: Transaction, e: E.AddClip) -> None:
     track = tx.track(e.track_id)
-    clip = _copy_clip(e.clip)
+    clip = clone_clip(e.clip)
     _require_new_ids(tx.project, [clip.id, *(t.id for t in clip.takes), *(k.id for k in clip.keyframes)])
     for take in clip.takes:
         _check_take(take)
@@ -349,7 +332,7 @@ def split_clip(tx: Transaction, e: E.SplitClip) -> None:
         )
     _require_new_ids(tx.project, [e.new_clip_id])
     left = e.frame - clip.start
-    right = _copy_clip(clip)
+    right = clone_clip(clip)
     right.id = e.new_clip_id
     right.start, right.length = e.frame, clip.length - left
     for t in right.takes:
@@ -471,7 +454,7 @@ def set_shot_settings(tx: Transaction, e: E.SetShotSettings) -> None:
 def pin_keyframe(tx: Transaction, e: E.PinKeyframe) -> None:
     if (e.clip_id is None) == (e.track_id is None):
         raise EditRefused("Pin a keyframe on either a shot or a track.")
-    k = _copy_keyframe(e.keyframe)
+    k = clone_keyframe(e.keyframe)
     _require_new_ids(tx.project, [k.id])
     _check_strength(k.strength)
     if not k.image:
@@ -533,7 +516,7 @@ def remove_keyframe(tx: Transaction, e: E.RemoveKeyframe) -> None:
 
 def add_take(tx: Transaction, e: E.AddTake) -> None:
     track, clip = tx.clip(e.clip_id)
-    take = _copy_take(e.take)
+    take = clone_take(e.take)
     _check_take(take)
     _require_new_ids(tx.project, [take.id])
     clip.takes.append(take)
@@ -554,7 +537,7 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
 
 def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
     plan, target = e.plan, e.plan.target
-    take = _copy_take(e.take)
+    take = clone_take(e.take)
     _check_take(take)
     _require_new_ids(tx.project, [take.id])
     existing = _find(tx.project, target.clip_id) if target.clip_id else None
@@ -628,8 +611,6 @@ def _on_track(track: Track, clip_id: str | None) -> Clip | None:
 
 
 def add_cast_member(tx: Transaction, e: E.AddCastMember) -> None:
-    from editor.document.document import clone_cast_member
-
     m = clone_cast_member(e.member)
     if not m.name.strip():
         raise EditRefused("Give the cast member a name.")

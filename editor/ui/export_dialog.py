@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from editor.document.document import Change, Document
 from editor.document.project import Project
 from editor.document.storage import check_media
+from editor.document.timecode import duration_text, timecode
 from editor.media.export import CODECS, DEFAULT_CRF, X264_PRESETS, ExportResult
 from editor.media.fit import FitMode
 from editor.ui.export_form import (  # noqa: F401 - parse_time, clock, default_output: this module's API too
@@ -74,7 +75,6 @@ from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
-from editor.ui.timeline.timecode import duration_text, timecode
 
 
 class ExportDialog(QDialog):

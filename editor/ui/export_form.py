@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 
 from editor.document.project import Clip, Project
+from editor.document.timecode import nominal_fps, timecode
 from editor.media.errors import MediaError
 from editor.media.export import (
     CODECS,
@@ -31,7 +32,6 @@ from editor.media.export import (
 )
 from editor.media.fit import FitMode
 from editor.media.outputs import project_inputs, refuse_overwrite
-from editor.ui.timeline.timecode import nominal_fps, timecode
 
 CUSTOM = "Custom"
 CODEC_TITLES = {"h264": "H.264", "h265": "H.265 (HEVC)"}

@@ -50,11 +50,11 @@ from editor.document.edits import (
 )
 from editor.document.project import Clip, Keyframe
 from editor.document.storage import resolve_media
+from editor.document.timecode import duration_text, timecode
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text, timecode
 
 KEYFRAME_THUMB_H = 90
 

@@ -36,6 +36,7 @@ import editor.document.ops  # noqa: F401 - edits import it on first use; loaded 
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
 from editor.document.storage import SUFFIX, ProjectError, resolve_media
+from editor.document.timecode import duration_text, timecode
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
@@ -56,7 +57,6 @@ from editor.ui.theme import COLORS
 from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text, timecode
 
 STATUS_MS = 6000
 ZOOM_SLIDER_STEPS = 1000
@@ -267,9 +267,9 @@ class MainWindow(QMainWindow):
 
     def _make_preview(self, document: Document) -> None:
         """The program preview in the centre, made anew for each document (it plays that cut)."""
-        from editor.ui import jobs
+        from editor.ui import player
 
-        preview_cls = getattr(jobs, "PreviewPanel", None)
+        preview_cls = getattr(player, "PreviewPanel", None)
         if preview_cls is None:
             return
         if self.preview is not None:

@@ -34,6 +34,7 @@ from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength, SetShotSettings
 from editor.document.project import Clip
 from editor.document.storage import resolve_media
+from editor.document.timecode import duration_text
 from editor.ui.actions import Actions
 from editor.ui.following import FollowsDocument
 from editor.ui.inspector import PromptEdit, action_button
@@ -41,7 +42,6 @@ from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text
 
 MIME = "application/x-shotline-shot"
 CARD_W = 216
