@@ -56,6 +56,10 @@ MAX_STILL_PIXELS = 64_000_000
 # Python's recursion limit (and a thread's smaller stack) is reached.
 MAX_JSON_DEPTH = 32
 
+# project.json of a long film with every take's record is a few MB; a file far bigger is not a
+# project, and reading it whole would only fill memory.
+MAX_PROJECT_FILE_BYTES = 256 * 2**20
+
 # Any other number in a project (a seed, a strength, a setting in a record) must survive a save:
 # finite, and an int that JSON readers elsewhere (JavaScript, OpenTimelineIO) keep exact.
 MAX_JSON_INT = 2**63 - 1

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from editor.document import edits as E
+from editor.document import limits
 from editor.document.edits import UNCHANGED, EditRefused, Side
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
 from model.request import Action
@@ -675,13 +676,18 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     if not name:
         raise EditRefused("Give the project a name.")
     fps = p.fps if e.fps is UNCHANGED else e.fps
-    if not isinstance(fps, Fraction | int) or isinstance(fps, bool) or fps <= 0 or fps > 240:
-        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    if not isinstance(fps, Fraction | int) or isinstance(fps, bool):
+        raise EditRefused("The frame rate must be a number from 1 to 240, e.g. 24 or 30000/1001.")
     width = p.width if e.width is UNCHANGED else e.width
     height = p.height if e.height is UNCHANGED else e.height
     for side in (width, height):
-        if not isinstance(side, int) or not 16 <= side <= 8192 or side % 2:
-            raise EditRefused(f"Width and height must be even numbers from 16 to 8192, not {side}.")
+        if not isinstance(side, int) or isinstance(side, bool) or side % 2:
+            raise EditRefused(f"Width and height must be even numbers, not {side}.")
+    try:  # the bounds every part of Shotline shares
+        limits.check_fps(Fraction(fps))
+        limits.check_size(width, height)
+    except limits.LimitError as exc:
+        raise EditRefused(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     defaults = p.defaults if e.defaults is UNCHANGED else e.defaults
     if not (isinstance(defaults.steps, int) and 1 <= defaults.steps <= MAX_STEPS):
         raise EditRefused(f"Default steps must be a whole number from 1 to {MAX_STEPS}.")
