@@ -14,6 +14,7 @@ from editor.cli.common import (
     parse_fps,
     parse_size,
     positive_seconds,
+    seconds_value,
 )
 from editor.cli.progress import ProgressBar
 
@@ -40,6 +41,12 @@ def cmd_new(argv: list[str]) -> int:
     # Every file is read before anything is written, so a bad file changes nothing on disk.
     clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
     project = rough_cut(folder.stem, fps, width, height, clips)
+    from editor.document.limits import LimitError, check_project_length
+
+    try:
+        check_project_length(project.duration, fps, "the cut")
+    except LimitError as exc:
+        raise UserError(f"{exc} (fewer files or a shorter --still-seconds)") from None
 
     from editor.document.storage import create_folder, save_project
 
@@ -199,10 +206,10 @@ def _range_frames(text: str | None, project) -> tuple[int, int]:
         raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5")
     a, b = text.split(":", 1)
     try:
-        first = project.seconds_to_frames(float(a)) if a.strip() else 0
-        last = project.seconds_to_frames(float(b)) if b.strip() else total
-    except ValueError:
-        raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5") from None
+        first = project.seconds_to_frames(seconds_value(a, "--range IN", allow_zero=True)) if a.strip() else 0
+        last = project.seconds_to_frames(seconds_value(b, "--range OUT", allow_zero=True)) if b.strip() else total
+    except UserError as exc:
+        raise UserError(f"--range {text[:40]!r}: {exc}; give IN:OUT in seconds, e.g. 2:10.5") from None
     last = min(last, total)
     if first < 0 or first >= last:
         length = float(total / project.fps)
