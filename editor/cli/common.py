@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import sys
@@ -46,15 +47,38 @@ def guarded(command: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("shotline: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        raise  # the reader of our output went away (`info | head`): main.py ends quietly
     except user_error_types() as exc:
-        print(f"shotline: error: {exc}", file=sys.stderr)
+        print(f"shotline: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:  # the system refused a path (too long, /proc, read-only, full): not a bug
+        print(f"shotline: error: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as exc:  # a bug: still one line, with a way to see more
         if os.environ.get("SHOTLINE_DEBUG"):
             traceback.print_exc()
-        print(f"shotline: internal error: {type(exc).__name__}: {exc} (set SHOTLINE_DEBUG=1 for details; "
+        print(f"shotline: internal error: {type(exc).__name__}: {printable(str(exc))} (set SHOTLINE_DEBUG=1 for details; "
               "please report it)", file=sys.stderr)
         return 1
+
+
+def printable(text: str, limit: int = 400) -> str:
+    """`text` on one line with control characters, escape sequences and lone surrogates escaped
+    (a project name or path may hold any of them), cut to `limit` characters."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                       for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an OSError: the path (shortened), what the system said, what to do."""
+    name = printable(os.fsdecode(exc.filename), 120) if exc.filename is not None else "a file"
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{name}: the name is too long for this system; choose a shorter name"
+    return f"could not use {name}: {reason}; check the path and that you may write there"
 
 
 class Parser(argparse.ArgumentParser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from fractions import Fraction
@@ -14,6 +15,7 @@ from editor.cli.common import (
     parse_fps,
     parse_size,
     positive_seconds,
+    printable,
     seconds_value,
 )
 from editor.cli.progress import ProgressBar
@@ -69,6 +71,11 @@ def _new_folder_path(text: str) -> Path:
     folder = Path(text)
     if folder.suffix != SUFFIX:
         folder = folder.with_name(folder.name + SUFFIX)
+    if not _valid_text(str(folder)):
+        raise UserError(f"{printable(str(folder))}: the name is not valid UTF-8 text; choose a plain-text name")
+    if len(os.fsencode(folder.name)) > 255:  # NAME_MAX on every common file system
+        raise UserError(f"{printable(folder.name, 60)}: the name is too long ({len(os.fsencode(folder.name))} bytes, "
+                        "at most 255); choose a shorter name")
     if folder.exists():
         raise UserError(f"{folder} already exists; choose another name or delete it first")
     if not folder.parent.exists():
@@ -84,6 +91,8 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
 
     if not path.is_file():
         raise UserError(f"{path}: no such file; check the path")
+    if not _valid_text(str(path.resolve())):  # a project file can't hold it (JSON is UTF-8)
+        raise UserError(f"{printable(str(path))}: the file's name is not valid UTF-8 text; rename the file")
     try:
         info = probe(path)
     except MediaError:
@@ -103,6 +112,15 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
         take = Take(id=new_id("take"), media=str(path.resolve()), frames=info.frames, is_still=False,
                     label="import", metadata=meta)
     return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
+
+
+def _valid_text(text: str) -> bool:
+    """False for names decoded from bytes that aren't UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
@@ -144,8 +162,8 @@ def open_project(text: str, *, need_media: bool):
     from editor.document.storage import check_media, load_project, project_folder
 
     folder = project_folder(Path(text))
-    if not folder.exists():
-        raise UserError(f"{folder}: no such project; check the path")
+    if not folder.exists():  # OSError (a name too long) is a one-line error in guarded()
+        raise UserError(f"{printable(str(folder))}: no such project; check the path")
     project = load_project(folder)
     if need_media:
         missing = check_media(project, folder)
@@ -225,7 +243,7 @@ def cmd_info(argv: list[str]) -> int:
     ap.add_argument("project")
     args = ap.parse_args(argv)
     project, folder = open_project(args.project, need_media=False)
-    print(describe_project(project, folder))
+    print(describe_project(project, folder))  # names, prompts and paths escaped (see describe_project)
     return 0
 
 
@@ -262,4 +280,5 @@ def describe_project(project, folder: Path) -> str:
                 lines.append(f"     {mark} take {i + 1}: {take.media} ({take.frames} frames, {what}){gone}")
             for k in clip.keyframes:
                 lines.append(f"       keyframe at +{k.frame} strength {k.strength:.2f}: {k.image}")
-    return "\n".join(lines)
+    # a name or prompt may hold escape sequences (colours, cursor moves, a fake prompt): shown escaped
+    return "\n".join(printable(line, limit=10_000) for line in lines)
