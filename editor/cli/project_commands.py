@@ -100,6 +100,13 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
     except Exception as exc:  # any decoder complaint about the file is the file's problem
         raise MediaError(f"{path}: can't be read as an image or video ({exc}); re-export it as PNG or MP4") from exc
     meta: dict = {"imported": True}
+    from editor.media.animated import animated_frames, is_animated_webp
+
+    if is_animated_webp(path):  # ffmpeg can't play it: converted like a GIF once the folder exists
+        length = animated_frames(path, fps)
+        take = Take(id=new_id("take"), media=str(path.resolve()), frames=length, is_still=False, label="import",
+                    metadata={**meta, "animated": "webp"})
+        return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
     if info.is_still:
         length = max(1, round(Fraction(still_seconds).limit_denominator(1000) * fps))
         take = Take(id=new_id("take"), media=str(path.resolve()), frames=1, is_still=True,
@@ -129,6 +136,16 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
 
     for clip in clips:
         take = clip.take
+        if take.metadata.pop("animated", None) == "webp":
+            from editor.media.animated import convert_animated_webp
+
+            print(f"converting {Path(take.media).name} to a video at {float(fps):g} fps", file=sys.stderr)
+            out = convert_animated_webp(take.media, folder, fps)
+            take.metadata.update(original=take.media, imported=False)
+            take.media = out.relative_to(folder).as_posix()
+            take.frames = conformed_frames(out)
+            clip.length = take.frames
+            continue
         if take.is_still or not needs_conform(Fraction(take.metadata["fps"]), fps):
             continue
         print(f"converting {Path(take.media).name} from {float(Fraction(take.metadata['fps'])):g} "
