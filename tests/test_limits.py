@@ -60,3 +60,15 @@ def test_json_values_that_would_not_save_are_found_without_recursion():
     assert "surrogate" in limits.bad_json_value({"name": "bad \udc80 text"})
     assert "too large" in limits.bad_json_value([2**64])
     assert "valid text" in limits.bad_json_value({"\ud800": 1})
+
+
+def test_an_edit_cannot_move_a_clip_past_the_frame_limit():
+    from editor.document.document import Document
+    from editor.document.edits import EditRefused, MoveClips
+    from editor.document.samples import sample_project
+
+    doc = Document(sample_project(tracks=1, clips_per_track=1))
+    clip = doc.project.tracks[0].clips[0]
+    with pytest.raises(EditRefused, match="past frame"):
+        doc.request(MoveClips(clip_ids=(clip.id,), delta=10**18))
+    assert doc.project.tracks[0].clips[0].start < 10**6

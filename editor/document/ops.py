@@ -40,6 +40,9 @@ def check_clip(clip: Clip) -> None:
         raise EditRefused(f"A clip needs at least one frame ({_name(clip)} would have {clip.length}).")
     if clip.start < 0:
         raise EditRefused(f"{_cap(_name(clip))} would start before frame 0.")
+    if clip.end > limits.MAX_FRAMES:  # past what a view can draw or a number keep exactly
+        raise EditRefused(f"{_cap(_name(clip))} would end past frame {limits.MAX_FRAMES} "
+                          f"({limits.MAX_PROJECT_SECONDS // 3600} h at {limits.MAX_FPS} fps); keep the cut shorter.")
     if clip.takes:
         if not 0 <= clip.active_take < len(clip.takes):
             raise EditRefused(f"{_cap(_name(clip))} has no take number {clip.active_take + 1}.")
