@@ -115,7 +115,7 @@ COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
 def anim_webp(tmp_path) -> Path:
     path = tmp_path / "anim.webp"
     frames = [Image.new("RGB", (64, 48), c) for c in COLOURS]
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True)
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[100, 200, 100], loop=0, lossless=True)
     return path
 
 
@@ -131,11 +131,11 @@ def test_an_animated_webp_imports_its_three_frames_like_a_gif(anim_webp, tmp_pat
     project = load_project(folder)
     clip = project.tracks[0].clips[0]
     take = clip.take
-    assert not take.is_still and take.frames == 3 and clip.length == 3
+    assert not take.is_still and take.frames == 4 and clip.length == 4  # the middle frame lasts 0.2 s
     assert take.media.startswith("media/conformed/") and take.metadata["original"] == str(anim_webp)
     shown = frames_of(folder / take.media)
-    assert len(shown) == 3
-    for frame, colour in zip(shown, COLOURS, strict=True):
+    assert len(shown) == 4
+    for frame, colour in zip(shown, [COLOURS[0], COLOURS[1], COLOURS[1], COLOURS[2]], strict=True):
         assert np.abs(frame[24, 32].astype(int) - colour).max() <= 6
 
 
@@ -143,9 +143,9 @@ def test_an_animated_webp_is_resampled_by_time_at_the_project_rate(anim_webp, tm
     folder = tmp_path / "film.shotline"
     assert project_commands.run("new", [str(folder), str(anim_webp), "--fps", "24"]) == 0
     take = load_project(folder).tracks[0].clips[0].take
-    assert take.frames == round(Fraction(3, 10) * 24)  # 0.3 s at 24 fps
+    assert take.frames == round(Fraction(4, 10) * 24)  # 0.1 + 0.2 + 0.1 s at 24 fps
     shown = [int(np.argmax(f[24, 32])) for f in frames_of(folder / take.media)]
-    assert shown == [0, 0, 0, 1, 1, 2, 2]  # each frame shows what is on screen at its time
+    assert shown == [0, 0, 0, 1, 1, 1, 1, 1, 2, 2]  # each frame shows what is on screen at its time
 
 
 def test_a_one_frame_webp_stays_a_still(tmp_path):

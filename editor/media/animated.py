@@ -89,6 +89,7 @@ def _durations(im: Image.Image) -> list[int]:
     """Each frame's duration in ms (Pillow decodes each frame to reach the next one's header)."""
     out = []
     for frame in ImageSequence.Iterator(im):
+        frame.load()  # Pillow sets a WebP frame's duration when it decodes the frame
         d = frame.info.get("duration") or 0
         out.append(int(d) if d > 0 else DEFAULT_FRAME_MS)
     im.seek(0)
