@@ -59,7 +59,7 @@ def test_names_that_are_not_utf8_are_refused_in_one_line(tmp_path, still, capsys
 
 
 def test_a_project_under_proc_is_a_clear_error(tmp_path, still, capsys):
-    refused(call(capsys, project_commands, "new", "/proc/self/film", str(still)), "/proc/self/film.shotline")
+    refused(call(capsys, project_commands, "new", "/proc/self/film", str(still)), "/proc/self")
     refused(call(capsys, project_commands, "info", "/proc/self/status"), "is a file, not a project folder")
     refused(call(capsys, project_commands, "info", "/proc/self"), "no project")
 

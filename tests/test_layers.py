@@ -71,3 +71,14 @@ def test_importing_the_document_and_model_packages_loads_neither_qt_nor_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"imported: {out.stdout.strip()}"
+
+
+def test_headless_packages_never_import_qt_or_the_ui():
+    """media, generation and the CLI serve render machines with no display: no Qt, no editor.ui."""
+    bad = [
+        f"{p.relative_to(ROOT)}:{line} imports {name}"
+        for p in _py_files("editor/media", "editor/generation", "editor/cli", "editor/document")
+        for name, line in _imports(p, module_level_only=False)
+        if name.split(".")[0] in QT or name.startswith("editor.ui")
+    ]
+    assert not bad, "\n".join(bad)

@@ -320,7 +320,8 @@ def cmd_generate(argv: list[str]) -> int:
 
     shot = Clip(id="shot", start=0, length=n, name="shot", keyframes=keyframes)
     project = _project(common, fps, size, [shot], args.prompt)
-    return _make(common, project, GenerateShot(clip_id="shot"), title="generate")
+    inputs = [(k.image, f"the image given with --image {k.image}") for k in keyframes]
+    return _make(common, project, GenerateShot(clip_id="shot"), title="generate", inputs=inputs)
 
 
 def _keyframe(text: str, frames: int, fps: Fraction, seconds: float):
@@ -359,7 +360,8 @@ def cmd_animate(argv: list[str]) -> int:
     from editor.document.plans import AnimateStill
 
     project = _project(common, fps, size, [_still_clip(path, 0, n, "still")], args.prompt)
-    return _make(common, project, AnimateStill(clip_id="still"), title="animate")
+    return _make(common, project, AnimateStill(clip_id="still"), title="animate",
+                 inputs=[(path, "the image given with --image")])
 
 
 def cmd_extend(argv: list[str]) -> int:
@@ -386,7 +388,7 @@ def cmd_extend(argv: list[str]) -> int:
     project = _project(common, fps, size, [_video_clip(video.path, 0, video.frames, "clip")], args.prompt)
     side = Side.START if args.backward else Side.END
     selection = ExtendClip(clip_id="clip", side=side, frames=n, context=args.context)
-    return _make(common, project, selection, title="extend")
+    return _make(common, project, selection, title="extend", inputs=[(video.path, "the clip given with --clip")])
 
 
 def cmd_infill(argv: list[str]) -> int:
@@ -415,19 +417,22 @@ def cmd_infill(argv: list[str]) -> int:
              _video_clip(after.path, before.frames + n, after.frames, "after")]
     project = _project(common, fps, size, clips, args.prompt)
     return _make(common, project, InfillGap(track_id="v1", frame=before.frames, context=args.context),
-                 title="infill")
+                 title="infill", inputs=[(before.path, "the clip given with --before"),
+                                         (after.path, "the clip given with --after")])
 
 
 # --- running a plan --------------------------------------------------------------------------
 
 
-def _make(common: Common, project, selection, *, title: str) -> int:
+def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[Path, str]]) -> int:
     """Plan, read the inputs, run the model and write the new frames; see the module docstring."""
     from editor.document.plans import make_plan
     from editor.generation import GenerationError, request_from_plan
     from editor.media.export import ExportCancelled, ExportOptions, encode_frames
+    from editor.media.outputs import refuse_overwrite
     from model.engines.base import Cancelled
 
+    refuse_overwrite(common.output, inputs)  # -o onto its own --clip/--image: refused before any work
     plan = make_plan(project, selection, seed=common.seed)
     generated = [s for s in plan.target.segments if s.source == "generated"]
     assert len(generated) == 1, "every headless command makes one run of new frames"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -50,15 +49,15 @@ def cmd_new(argv: list[str]) -> int:
     except LimitError as exc:
         raise UserError(f"{exc} (fewer files or a shorter --still-seconds)") from None
 
-    from editor.document.storage import create_folder, save_project
+    from editor.document.create import create_project_atomically
+    from editor.document.storage import save_project
 
-    create_folder(folder)
-    try:
-        _conform_videos(clips, folder, fps)
-        save_project(project, folder)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # we made it a moment ago: leave no half project
-        raise
+    def write(into: Path) -> None:
+        _conform_videos(clips, into, fps)
+        save_project(project, into)
+
+    # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
+    create_project_atomically(folder, write, app="shotline new").release()
     total = project.duration
     print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
@@ -182,6 +181,9 @@ def open_project(text: str, *, need_media: bool):
     if not folder.exists():  # OSError (a name too long) is a one-line error in guarded()
         raise UserError(f"{printable(str(folder))}: no such project; check the path")
     project = load_project(folder)
+    from editor.document.scratch import clean_project
+
+    clean_project(folder)  # partial files and temporaries a killed run left (their owner is gone)
     if need_media:
         missing = check_media(project, folder)
         if missing:

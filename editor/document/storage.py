@@ -30,13 +30,14 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -508,7 +509,9 @@ def upgrade(data: Any, *, source: str = PROJECT_FILE) -> dict:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any moment leaves the old or the new file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from editor.document.scratch import create as create_scratch
+
+    fd, tmp = create_scratch(path, "tmp", ".tmp")  # named with our pid; mode from the umask, like any new file
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -584,17 +587,74 @@ def _media_refs(data: dict) -> list[tuple[dict, str]]:
     return refs
 
 
-def save_project(project: Project, folder: Path | str) -> Path:
-    """Save atomically into `folder` (made if needed, with its subfolders); returns project.json."""
+class ProjectChangedOnDisk(ProjectError):
+    """project.json is no longer what this program loaded or last saved (another program wrote it)."""
+
+
+@dataclass(frozen=True)
+class ProjectStamp:
+    """What project.json was when loaded or saved; a save compares it to find other writers."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+    def same_file(self, other: ProjectStamp | None) -> bool:
+        # the bytes decide: a touch or an identical rewrite loses nothing
+        return other is not None and (self.size, self.sha256) == (other.size, other.sha256)
+
+
+def project_stamp(folder: Path | str) -> ProjectStamp | None:
+    """The stamp of the folder's project.json now; None when there is none.
+
+    Take it just BEFORE loading: a change in between then shows up as a change, never hides."""
+    path = project_folder(folder) / PROJECT_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang us
+        with open(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ProjectError(f"{path} is not a regular file; a project file must be one.")
+            data = f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ProjectError(f"Could not read {path}: {exc.strerror or exc}.") from None
+    return ProjectStamp(st.st_mtime_ns, len(data), hashlib.sha256(data).hexdigest())
+
+
+def save_project(project: Project, folder: Path | str, *, expected: ProjectStamp | None = None) -> Path:
+    """Save atomically into `folder` (made if needed, with its subfolders); returns project.json.
+
+    With `expected` (the stamp from loading or the last save) a project.json changed since by
+    someone else raises ProjectChangedOnDisk and is left as it is."""
+    return _save(project, folder, expected)[0]
+
+
+def save_project_checked(project: Project, folder: Path | str, *,
+                         expected: ProjectStamp | None = None) -> ProjectStamp:
+    """save_project returning the stamp of what it wrote (pass it as the next `expected`)."""
+    return _save(project, folder, expected)[1]
+
+
+def _save(project: Project, folder: Path | str, expected: ProjectStamp | None) -> tuple[Path, ProjectStamp]:
     folder = create_folder(project_folder(folder))
     path = folder / PROJECT_FILE
+    data = encode(project, folder)
+    if expected is not None and not expected.same_file(now := project_stamp(folder)):
+        what = "deleted" if now is None else "changed by another program or window"
+        raise ProjectChangedOnDisk(
+            f"{path} was {what} since this project was opened or last saved; saving now would overwrite "
+            "that. Use Save As to keep your version in another folder, or reopen the project to see the "
+            "other version.")
     try:
-        write_atomic(path, encode(project, folder))
+        write_atomic(path, data)
+        st = path.stat()
     except OSError as exc:
         raise ProjectError(f"Could not save {path}: {exc.strerror or exc}. Check the disk has room and "
                            "the folder is writable.") from None
     _remove_stale_temps(folder, PROJECT_FILE)
-    return path
+    return path, ProjectStamp(st.st_mtime_ns, len(data), hashlib.sha256(data).hexdigest())
 
 
 def read_project_file(path: Path | str, *, source: str | None = None) -> Project:

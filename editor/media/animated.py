@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence
 
-from editor.document import limits
+from editor.document import limits, scratch
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.stills import _to_rgb, open_image
@@ -59,13 +60,15 @@ def convert_animated_webp(source: str | os.PathLike, project_folder: str | os.Pa
         out_dir.mkdir(parents=True, exist_ok=True)
         label = f"{float(fps):g}".replace(".", "_")
         out = _unique(out_dir / f"{src.stem}-{label}fps.mp4")
-        partial = out.with_name(f".{out.name}.partial.mp4")
+        scratch.remove_dead(out_dir)  # what a killed conversion left here
+        fd, partial = scratch.create(out, "partial", ".mp4")  # named so a later run can clean it up
+        os.close(fd)
         rate = f"{fps.numerator}/{fps.denominator}"
         cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
                "-s", f"{im.width}x{im.height}", "-r", rate, "-i", "-", "-an",
                "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-crf", "14", "-preset", "veryfast",
                "-g", "12", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = children.popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)  # dies with us
         try:
             _write_frames(im, durations, fps, count, proc)
             proc.stdin.close()

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editor.document import scratch
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.paths import resolve_media
@@ -126,9 +128,9 @@ def build_proxy(
     with VideoReader(src) as reader:
         total = reader.frame_count
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".proxy.", suffix=".partial.mkv", dir=out.parent)
+    scratch.remove_dead(out.parent)  # what a killed proxy build left here
+    fd, tmp = scratch.create(out, "partial", ".mkv")
     os.close(fd)
-    tmp = Path(tmp_name)
     cmd = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(src),
         "-map", "0:v:0", "-an", "-sn", "-dn",
@@ -143,7 +145,7 @@ def build_proxy(
     done = False
     try:
         flags = subprocess.IDLE_PRIORITY_CLASS if background and sys.platform == "win32" else 0
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
+        proc = children.popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
         try:
             if background:
                 _lower_priority(proc.pid)

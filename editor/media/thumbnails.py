@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from editor.document import scratch
 from editor.document.project import Clip
 from editor.media.cards import draft_card
 from editor.media.decoders import DecoderPool
@@ -95,7 +95,7 @@ class ThumbnailCache:
         ok, data = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise MediaError(f"Could not encode a thumbnail for {out.name}.")
-        fd, tmp = tempfile.mkstemp(prefix=".thumb.", suffix=".tmp", dir=out.parent)
+        fd, tmp = scratch.create(out, "tmp", ".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.tobytes())

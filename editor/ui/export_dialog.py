@@ -435,7 +435,7 @@ class ExportDialog(QDialog):
     def evaluate(self) -> Check:
         """Read every field and say what would be exported, or what must change first."""
         return check_form(self.project, self.values(), marks=(self.playhead.in_mark, self.playhead.out_mark),
-                          codecs=self._codecs)
+                          codecs=self._codecs, folder=self.folder)
 
     def refresh(self) -> None:
         """Re-read the project, the marks and the fields; update the summary and the Export button."""

@@ -19,6 +19,7 @@ from editor.document.autosave import autosave, find_recovery
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.scratch import clean_project
 from editor.document.storage import (
     PROJECT_FILE,
     SUFFIX,
@@ -112,6 +113,7 @@ class ProjectSession(QObject):
             project = read_project_file(recovery)
             recovered = True
         self._replace(Document(project, folder))
+        clean_project(folder)  # partial files and temporaries a killed run left (their owner is gone)
         self._recovered = recovered
         self.settings.add_recent_project(folder)
         if recovered:
