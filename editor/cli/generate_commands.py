@@ -183,8 +183,9 @@ def _model(text: str, action) -> tuple[str, object]:
     name = BUILTIN_INTERPOLATE if text.strip().lower() in ("interpolate", BUILTIN_INTERPOLATE) else text
     if name != BUILTIN_INTERPOLATE:
         folder = Path(text).expanduser()
-        if not folder.exists():
-            raise UserError(f"--model {text}: no such folder; give the folder that holds model_index.json "
+        if not folder.is_dir():
+            what = "is a file, not a model folder" if folder.exists() else "no such folder"
+            raise UserError(f"--model {text}: {what}; give the folder that holds model_index.json "
                             "(python main.py models lists the models found)")
         name = str(folder.absolute())
     info = inspect_model(name)  # ModelError (a user error) for anything Shotline can't load safely
@@ -595,7 +596,8 @@ def cmd_models(argv: list[str]) -> int:
     for text in args.folders:
         folder = Path(text).expanduser()
         if not folder.is_dir():
-            named.append(Found(str(folder), error=f"{folder}: no such folder; check the path"))
+            named.append(Found(str(folder), error=f"{folder}: is a file, not a model folder; give the folder that "
+                               "holds model_index.json" if folder.exists() else f"{folder}: no such folder; check the path"))
             continue
         found = scan_folders([folder])
         named += found or [Found(str(folder), error=f"{folder} holds no model_index.json, nor do its sub-folders; "

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from editor.document import limits
 from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
@@ -40,6 +41,9 @@ def check_clip(clip: Clip) -> None:
         raise EditRefused(f"A clip needs at least one frame ({_name(clip)} would have {clip.length}).")
     if clip.start < 0:
         raise EditRefused(f"{_cap(_name(clip))} would start before frame 0.")
+    if clip.end > limits.MAX_FRAMES:  # past what a view can draw or a number keep exactly
+        raise EditRefused(f"{_cap(_name(clip))} would end past frame {limits.MAX_FRAMES} "
+                          f"({limits.MAX_PROJECT_SECONDS // 3600} h at {limits.MAX_FPS} fps); keep the cut shorter.")
     if clip.takes:
         if not 0 <= clip.active_take < len(clip.takes):
             raise EditRefused(f"{_cap(_name(clip))} has no take number {clip.active_take + 1}.")
@@ -656,13 +660,18 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     if not name:
         raise EditRefused("Give the project a name.")
     fps = p.fps if e.fps is UNCHANGED else e.fps
-    if not isinstance(fps, Fraction | int) or isinstance(fps, bool) or fps <= 0 or fps > 240:
-        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    if not isinstance(fps, Fraction | int) or isinstance(fps, bool):
+        raise EditRefused("The frame rate must be a number from 1 to 240, e.g. 24 or 30000/1001.")
     width = p.width if e.width is UNCHANGED else e.width
     height = p.height if e.height is UNCHANGED else e.height
     for side in (width, height):
-        if not isinstance(side, int) or not 16 <= side <= 8192 or side % 2:
-            raise EditRefused(f"Width and height must be even numbers from 16 to 8192, not {side}.")
+        if not isinstance(side, int) or isinstance(side, bool) or side % 2:
+            raise EditRefused(f"Width and height must be even numbers, not {side}.")
+    try:  # the bounds every part of Shotline shares
+        limits.check_fps(Fraction(fps))
+        limits.check_size(width, height)
+    except limits.LimitError as exc:
+        raise EditRefused(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     defaults = p.defaults if e.defaults is UNCHANGED else e.defaults
     if not (isinstance(defaults.steps, int) and 1 <= defaults.steps <= MAX_STEPS):
         raise EditRefused(f"Default steps must be a whole number from 1 to {MAX_STEPS}.")

@@ -124,7 +124,7 @@ class CutReader:
             stamp = _stamp(shown.media)
             if shown.kind == "still":
                 key = ("still", str(shown.media), stamp, w, h, fit)
-                return self.cache.get_or_make(key, lambda: fit_frame(read_still(shown.media), w, h, fit))
+                return self.cache.get_or_make(key, lambda: fit_frame(read_still(shown.media, at_least=(w, h)), w, h, fit))
             source = shown.media
             if self.use_proxies:
                 source = existing_proxy(self.project_root, shown.media) or source

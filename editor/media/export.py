@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from editor.document import scratch
+from editor.document import limits, scratch
 from editor.document.project import Project
 from editor.media import children
 from editor.media.cut import CutReader
@@ -83,10 +83,13 @@ class ExportOptions:
             raise ExportError(f"Unknown encoder preset {self.preset!r}; use one of {', '.join(X264_PRESETS)}.")
         if (self.width is None) != (self.height is None):
             raise ExportError("Give both width and height, or neither to export at the project's size.")
-        if self.width is not None and (self.width < 16 or self.height < 16 or self.width > 8192 or self.height > 8192):
-            raise ExportError(f"An export size of {self.width}x{self.height} can't be made; use 16..8192 per side.")
-        if self.fps is not None and not (0 < self.fps <= 240):
-            raise ExportError(f"A frame rate of {self.fps} can't be exported; use 1..240 fps.")
+        try:  # the bounds every part of Shotline shares
+            if self.width is not None:
+                limits.check_size(self.width, self.height, "the export size")
+            if self.fps is not None:
+                limits.check_fps(Fraction(self.fps), "the export frame rate")
+        except limits.LimitError as exc:
+            raise ExportError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         FitMode.parse(self.fit)
         if self.start is not None and self.start < 0:
             raise ExportError("The export range can't start before frame 0.")

@@ -79,13 +79,13 @@ class ThumbnailCache:
 
     def _make(self, src: Path, frame: int) -> np.ndarray:
         if is_still_file(src):
-            rgb = read_still(src)
+            rgb = read_still(src, at_least=(1, self.height))  # decoded small when it is large
         else:
             try:
                 with self.decoders.reader(src) as reader:
                     rgb = reader.read(min(max(frame, 0), reader.frame_count - 1))
             except MediaError:
-                rgb = read_still(src)  # an image with an unusual suffix, or a clear error
+                rgb = read_still(src, at_least=(1, self.height))  # an image with an unusual suffix, or a clear error
         h, w = rgb.shape[:2]
         tw = max(1, round(w * self.height / h))
         return resize(rgb, tw, self.height)

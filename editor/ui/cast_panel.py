@@ -142,7 +142,7 @@ def default_name(path: str | os.PathLike, taken: set[str]) -> str:
 
 def _thumbnail(media: str, frame: int, height: int) -> np.ndarray:
     """Runs on a pool thread: the picture `height` px tall (used when the window gives no provider)."""
-    rgb = read_still(media)
+    rgb = read_still(media, at_least=(1, height))  # a large picture is decoded small
     h, w = rgb.shape[:2]
     return resize(rgb, max(1, round(w * height / h)), height)
 

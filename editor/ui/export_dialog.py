@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.document import limits
 from editor.document.document import Change, Document
 from editor.document.project import Project
 from editor.document.storage import check_media
@@ -192,8 +193,9 @@ class ExportDialog(QDialog):
         self.speed_combo.setMinimumWidth(130)
         form.addRow("Encoder speed", _row(self.speed_combo, 6, _label("slower makes smaller files", "hint")))
         # H.264/H.265 4:2:0 needs even sides: the arrows step by two
-        self.width_spin = _spin("export.width", 16, 8192, self._on_size, step=2)
-        self.height_spin = _spin("export.height", 16, 8192, self._on_size, step=2)
+        self.width_spin = _spin("export.width", limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE, self._on_size, step=2)
+        self.height_spin = _spin("export.height", limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE, self._on_size,
+                                 step=2)
         self.project_size_button = _button("Project size", "export.project_size", self._use_project_size)
         form.addRow("Size", _row(self.width_spin, _label("×", "field"), self.height_spin, 6, self.project_size_button))
         self.fit_combo = _combo("export.fit", FIT_TITLES.items(), self._changed)

@@ -165,7 +165,8 @@ class MediaBin(FollowsDocument, QWidget):
         Copying a video can take seconds: it happens on the background pool, and `imported`
         brings the bin's paths of the files added."""
         document, files = self.document, list(files)
-        run_in_background(lambda: _copy_in(files, document.folder),
+        fps = document.project.fps
+        run_in_background(lambda: _copy_in(files, document.folder, fps),
                           lambda result: self._imported_files(document, *result), owner=self)
 
     def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
@@ -181,14 +182,24 @@ class MediaBin(FollowsDocument, QWidget):
         self.imported.emit(added)
 
 
-def _copy_in(files: list[str], folder: Path | None) -> tuple[list[str], list[str]]:
+def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str], list[str]]:
     """Background pool: (the bin paths of the usable files, names of the others). In a saved
-    project each file is copied into media/ under a free name (one already there is used)."""
+    project each file is copied into media/ under a free name (one already there is used); an
+    animated WebP is converted there into a video at the project rate, as ffmpeg can't play it."""
+    from editor.media.animated import convert_animated_webp, is_animated_webp
+    from editor.media.errors import MediaError
+
     added, refused = [], []
     for f in files:
         src = Path(f)
         if kind_of(src) is None or not src.is_file():
             refused.append(src.name)
+            continue
+        if folder is not None and fps is not None and is_animated_webp(src):
+            try:
+                added.append(str(convert_animated_webp(src, folder, fps)))
+            except MediaError:
+                refused.append(src.name)
             continue
         dest = src
         if folder is not None:
