@@ -141,8 +141,12 @@ def open_project(text: str, *, need_media: bool):
         raise UserError(f"{folder}: no such project; check the path")
     project = load_project(folder)
     if need_media:
+        from editor.document.media_paths import locate_media
+
         missing = check_media(project, folder)
         if missing:
+            refused = {m: locate_media(folder, m).refused for m in missing}  # why a path may not be read
+            missing = [f"{m} ({refused[m]})" if refused[m] else m for m in missing]
             listed = "; ".join(missing[:3]) + (f"; and {len(missing) - 3} more" if len(missing) > 3 else "")
             raise UserError(f"{folder} names media that are missing: {listed}. Put the files back "
                             "(or relink them in the editor) and try again")

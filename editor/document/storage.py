@@ -36,6 +36,7 @@ from typing import Any
 
 from editor.document.document import Document
 from editor.document.edits import EditRefused
+from editor.document.media_paths import locate_media, resolve_media  # noqa: F401  (the one resolver)
 from editor.document.project import (
     CastMember,
     Clip,
@@ -89,14 +90,6 @@ def journal_path(folder: Path | str) -> Path:
     return project_folder(folder) / JOURNAL_FILE
 
 
-def resolve_media(folder: Path | str | None, path: str) -> Path:
-    """The file a stored media path names (relative paths are inside the project folder)."""
-    p = Path(path)
-    if p.is_absolute() or folder is None:
-        return p
-    return Path(folder) / PurePosixPath(path)
-
-
 def path_escapes(path: str) -> bool:
     """True when a relative path climbs out of the folder it is relative to."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
@@ -147,10 +140,11 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
 
 
 def check_media(project: Project, folder: Path | str | None) -> list[str]:
-    """Stored paths of media files that are missing (each once, in project order)."""
+    """Stored paths of media files that are missing or refused (each once, in project order);
+    editor.document.media_paths.locate_media says why."""
     missing: list[str] = []
     for path, _, _, _ in media_items(project):
-        if path not in missing and not resolve_media(folder, path).is_file():
+        if path not in missing and locate_media(folder, path).offline_reason:
             missing.append(path)
     return missing
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document.media_paths import stored_media_path
 from editor.document.plans import GenerationPlan, Segment
 from editor.document.project import Take, new_id
 from editor.generation.requests import GenerationError, fit, video_frames
 from editor.media.errors import MediaError
-from editor.media.paths import stored_media_path
 from editor.media.takes import TAKE_SUFFIX, TakeWriter, sidecar_path, write_sidecar
 
 MEDIA_FOLDER = "media"

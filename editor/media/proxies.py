@@ -28,9 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editor.document.media_paths import locate_media
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
-from editor.media.paths import resolve_media
+from editor.media.paths import media_file
 from editor.media.probe import is_still_file
 from editor.media.video import VideoReader, open_container
 
@@ -50,7 +51,7 @@ class ProxyCancelled(Exception):
 
 def proxy_path(project_root: str | os.PathLike, media: str | os.PathLike) -> Path:
     """Where the proxy of `media` is (or would be) kept; MediaError when the media is missing."""
-    src = resolve_media(project_root, media)
+    src = media_file(project_root, media)
     try:
         st = src.stat()
     except OSError as exc:
@@ -99,7 +100,9 @@ def project_videos(project: Project, project_root: str | os.PathLike | None) -> 
             for take in clip.takes:
                 if take.is_still:
                     continue
-                (shown if take is clip.take else others).append(resolve_media(project_root, take.media))
+                path = locate_media(project_root, take.media).path
+                if path is not None:  # a refused path is offline: no proxy is made of it
+                    (shown if take is clip.take else others).append(path)
     return list(dict.fromkeys(shown + others))
 
 
@@ -119,7 +122,7 @@ def build_proxy(
     when `should_cancel()` turns true, MediaError when the source can't be read or the proxy
     would not match it frame for frame.
     """
-    src = resolve_media(project_root, media)
+    src = media_file(project_root, media)
     out = proxy_path(project_root, media)
     if out.exists():
         return out

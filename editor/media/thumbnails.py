@@ -20,7 +20,7 @@ from editor.media.cards import draft_card
 from editor.media.decoders import DecoderPool
 from editor.media.errors import MediaError
 from editor.media.fit import resize
-from editor.media.paths import resolve_media
+from editor.media.paths import media_file
 from editor.media.probe import is_still_file
 from editor.media.stills import read_still
 
@@ -46,7 +46,7 @@ class ThumbnailCache:
 
     def path_for(self, media: str | os.PathLike, frame: int = 0) -> Path:
         """The cached thumbnail file of `media` at `frame`, made now if it isn't there yet."""
-        src = resolve_media(self.project_root, media)
+        src = media_file(self.project_root, media)
         try:
             st = src.stat()
         except OSError as exc:

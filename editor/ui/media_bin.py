@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor.document.document import Change, Document
-from editor.document.storage import media_items, resolve_media
+from editor.document.media_paths import locate_media
+from editor.document.storage import media_items
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
@@ -108,10 +109,13 @@ class MediaBin(FollowsDocument, QWidget):
         doc = self.document
         seen: dict[str, None] = {}
         for stored, _, _, _ in media_items(doc.project):
-            seen[str(resolve_media(doc.folder, stored))] = None
+            where = locate_media(doc.folder, stored).path
+            if where is not None:  # a refused path is offline (the timeline says why), never read
+                seen[str(where)] = None
         if doc.folder is not None and (doc.folder / "media").is_dir():
             for p in sorted((doc.folder / "media").rglob("*")):
-                if p.is_file() and kind_of(p) is not None:
+                # a link in media/ that leads out of the project is not the project's media
+                if p.is_file() and kind_of(p) is not None and locate_media(doc.folder, str(p)).path is not None:
                     seen[str(p)] = None
         for p in self._imported:
             seen[p] = None
