@@ -162,3 +162,114 @@ def test_property_resolving_stays_inside_unless_absolute(tree, stored):
     if not os.path.isabs(stored) or lexically_inside:
         assert real_inside(root, resolved), (stored, resolved)
     assert where.offline_reason in ("", "the file is missing")
+
+
+# --- writing and deleting: never through a link out of the project ---------------------------------
+
+
+@pytest.fixture
+def linked_out(tmp_path: Path) -> dict[str, Path]:
+    """A saved project whose autosave/ and cache/ are links to a folder outside holding the
+    user's files, named like autosaves and thumbnails so that pruning would pick them."""
+    from editor.document.samples import sample_project
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    precious = [outside / f"project-2000010{i}-000000-000000.json" for i in range(8)]
+    for p in precious:
+        p.write_text("the user's own file")
+    root = tmp_path / "Film.shotline"
+    save_project(sample_project(tracks=1, clips_per_track=2), root)
+    for name in ("autosave", "cache"):
+        (root / name).rmdir()
+        (root / name).symlink_to(outside, target_is_directory=True)
+    return {"root": root, "outside": outside, "precious": precious}
+
+
+def _outside_state(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+
+def test_autosave_through_a_link_out_deletes_and_writes_nothing_there(linked_out):
+    from editor.document.autosave import autosave, autosaves, find_recovery
+    from editor.document.edits import RenameClip
+    from editor.document.storage import ProjectError, open_document
+    from editor.document.subfolders import FolderRefused
+
+    before = _outside_state(linked_out["outside"])
+    doc = open_document(linked_out["root"])
+    clip = doc.project.tracks[0].clips[0]
+    for i in range(12):  # more than the autosaves kept: pruning would have run many times
+        doc.request(RenameClip(clip_id=clip.id, name=f"Take {i}"))
+        with pytest.raises(ProjectError, match="outside the project") as refused:
+            autosave(doc, keep=2)
+        assert isinstance(refused.value, FolderRefused)
+    assert _outside_state(linked_out["outside"]) == before
+    assert autosaves(linked_out["root"]) == [] and find_recovery(linked_out["root"]) is None
+
+
+def test_the_editor_says_why_autosave_is_refused(qtbot, linked_out):
+    from editor.document.edits import RenameClip
+    from editor.ui.project_session import ProjectSession
+    from editor.ui.settings import Settings
+
+    before = _outside_state(linked_out["outside"])
+    session = ProjectSession(Settings())
+    said: list[str] = []
+    session.message.connect(said.append)
+    session.open(linked_out["root"])
+    clip = session.document.project.tracks[0].clips[0]
+    for i in range(6):
+        session.document.request(RenameClip(clip_id=clip.id, name=f"Take {i}"))
+        assert session.autosave_now() is None
+    assert said and all("Autosave failed" in s and "outside the project" in s for s in said if "Autosave" in s)
+    assert _outside_state(linked_out["outside"]) == before
+
+
+def test_thumbnails_and_proxies_are_not_written_through_a_link_out(linked_out, tmp_path):
+    from editor.media.proxies import build_proxy
+    from editor.media.takes import write_take
+
+    before = _outside_state(linked_out["outside"])
+    root = linked_out["root"]
+    _png(root / "media" / "pic.png", 90)
+    with pytest.raises(MediaError, match="outside the project"):
+        ThumbnailCache(root, height=12).get("media/pic.png")
+    write_take(root / "media" / "clip.mkv", [np.full((H, W, 3), 9, np.uint8)] * 3, 24)
+    with pytest.raises(MediaError, match="outside the project"):
+        build_proxy(root, "media/clip.mkv")
+    assert _outside_state(linked_out["outside"]) == before
+
+
+def test_takes_cast_pictures_and_conformed_copies_are_not_written_through_a_link_out(tmp_path):
+    from editor.media.paths import media_subfolder
+    from editor.ui.cast_panel import store_cast_image
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "P.shotline"
+    root.mkdir()
+    (root / "media").symlink_to(outside, target_is_directory=True)
+    picture = _png(tmp_path / "hero.png", 120)
+    with pytest.raises(MediaError, match="outside the project"):
+        media_subfolder(root, "media")
+    with pytest.raises(MediaError, match="outside the project"):
+        store_cast_image(picture, root)
+    with pytest.raises(MediaError, match="outside the project"):
+        media_subfolder(root, "media/conformed")
+    assert list(outside.iterdir()) == []
+
+
+def test_project_subfolder_makes_real_folders_and_allows_links_inside(tmp_path):
+    from editor.document.subfolders import FolderRefused, project_subfolder
+
+    root = tmp_path / "P.shotline"
+    made = project_subfolder(root, "cache/thumbnails")
+    assert made.is_dir() and made == root / "cache" / "thumbnails"
+    (root / "store").mkdir()
+    (root / "autosave").symlink_to(root / "store", target_is_directory=True)
+    assert project_subfolder(root, "autosave") == root / "autosave"
+    (root / "media").symlink_to(tmp_path / "nowhere", target_is_directory=True)  # dangling, out
+    with pytest.raises(FolderRefused, match="outside the project"):
+        project_subfolder(root, "media/cast")
+    assert not (tmp_path / "nowhere").exists()

@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 from editor.document.media_paths import MediaRefused, resolve_media, stored_media_path
+from editor.document.subfolders import FolderRefused, project_subfolder
 from editor.media.errors import MediaError
 
-__all__ = ["media_file", "resolve_media", "stored_media_path"]
+__all__ = ["media_file", "media_subfolder", "resolve_media", "stored_media_path"]
 
 
 def media_file(project_root: str | os.PathLike | None, path: str | os.PathLike) -> Path:
@@ -20,4 +21,14 @@ def media_file(project_root: str | os.PathLike | None, path: str | os.PathLike) 
     try:
         return resolve_media(project_root, path)
     except MediaRefused as exc:
+        raise MediaError(str(exc)) from None
+
+
+def media_subfolder(project_root: str | os.PathLike, name: str | os.PathLike, *, create: bool = True) -> Path:
+    """The project's own folder `name` (cache/thumbnails, media/conformed ...) to write or delete in;
+    MediaError when it, or a folder on the way, is a link out of the project
+    (editor.document.subfolders.project_subfolder)."""
+    try:
+        return project_subfolder(project_root, name, create=create)
+    except FolderRefused as exc:
         raise MediaError(str(exc)) from None

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from editor.document.media_paths import locate_media
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
-from editor.media.paths import media_file
+from editor.media.paths import media_file, media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.video import VideoReader, open_container
 
@@ -128,7 +128,7 @@ def build_proxy(
         return out
     with VideoReader(src) as reader:
         total = reader.frame_count
-    out.parent.mkdir(parents=True, exist_ok=True)
+    media_subfolder(project_root, PROXY_FOLDER)  # made here; refused when a link leads out
     fd, tmp_name = tempfile.mkstemp(prefix=".proxy.", suffix=".partial.mkv", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -20,7 +20,7 @@ from editor.media.cards import draft_card
 from editor.media.decoders import DecoderPool
 from editor.media.errors import MediaError
 from editor.media.fit import resize
-from editor.media.paths import media_file
+from editor.media.paths import media_file, media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.stills import read_still
 
@@ -62,6 +62,7 @@ class ThumbnailCache:
         path = self.path_for(media, frame)
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if bgr is None:  # damaged cache file (a crash mid-write on a non-atomic file system)
+            media_subfolder(self.project_root, THUMB_FOLDER)  # deletes only inside the project
             path.unlink(missing_ok=True)
             bgr = cv2.imread(str(self.path_for(media, frame)), cv2.IMREAD_COLOR)
         return np.ascontiguousarray(bgr[..., ::-1])
@@ -91,7 +92,7 @@ class ThumbnailCache:
         return resize(rgb, tw, self.height)
 
     def _write(self, out: Path, rgb: np.ndarray) -> None:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        media_subfolder(self.project_root, THUMB_FOLDER)  # made here; refused when a link leads out
         ok, data = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise MediaError(f"Could not encode a thumbnail for {out.name}.")

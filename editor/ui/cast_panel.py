@@ -54,6 +54,7 @@ from editor.document.media_paths import locate_media, stored_media_path
 from editor.document.project import CastMember, Clip, new_id
 from editor.media.errors import MediaError
 from editor.media.fit import resize
+from editor.media.paths import media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.stills import STILL_SUFFIXES, read_still
 from editor.ui.background import run_in_background
@@ -125,7 +126,7 @@ def store_cast_image(source: str | os.PathLike, folder: Path | None) -> tuple[st
     stored = stored_media_path(folder, src)
     if stored.startswith("media/") and locate_media(folder, stored).path is not None:
         return stored, {}, None  # already part of the project (cache/ and autosave/ are not: copied)
-    copy = copy_unique(src, Path(folder) / CAST_FOLDER)
+    copy = copy_unique(src, media_subfolder(folder, CAST_FOLDER))  # never through a link out
     return stored_media_path(folder, copy), {}, copy
 
 

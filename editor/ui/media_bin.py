@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from editor.document.document import Change, Document
 from editor.document.media_paths import locate_media
 from editor.document.storage import media_items
+from editor.document.subfolders import FolderRefused, inside_project, project_subfolder
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
@@ -173,8 +174,8 @@ class MediaBin(FollowsDocument, QWidget):
                           lambda result: self._imported_files(document, *result), owner=self)
 
     def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
-        for name in refused:
-            self.message.emit(f"{name} is not an image or a video Shotline can use.")
+        for line in refused:
+            self.message.emit(line)
         if document is not self.document:  # another project was opened meanwhile
             self.imported.emit([])
             return
@@ -186,21 +187,26 @@ class MediaBin(FollowsDocument, QWidget):
 
 
 def _copy_in(files: list[str], folder: Path | None) -> tuple[list[str], list[str]]:
-    """Background pool: (the bin paths of the usable files, names of the others). In a saved
-    project each file is copied into media/ under a free name (one already there is used)."""
+    """Background pool: (the bin paths of the usable files, a message for each other one). In a
+    saved project each file is copied into media/ under a free name (one already there is used)."""
     added, refused = [], []
     for f in files:
         src = Path(f)
         if kind_of(src) is None or not src.is_file():
-            refused.append(src.name)
+            refused.append(f"{src.name} is not an image or a video Shotline can use.")
             continue
         dest = src
         if folder is not None:
-            media = folder / "media"
-            media.mkdir(parents=True, exist_ok=True)
+            try:
+                media = project_subfolder(folder, "media")  # never copies through a link out
+            except FolderRefused as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
+                continue
             dest = media / src.name
             n = 1
-            while dest.exists() and dest.resolve() != src.resolve():
+            # a name in use by another file, or by a link leading out of the project, is skipped
+            while (dest.exists() or dest.is_symlink()) and not (
+                    dest.resolve() == src.resolve() and inside_project(folder, dest)):
                 dest = media / f"{src.stem}-{n}{src.suffix}"
                 n += 1
             if not dest.exists():

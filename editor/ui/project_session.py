@@ -29,6 +29,7 @@ from editor.document.storage import (
     read_project_file,
     save_project,
 )
+from editor.document.subfolders import inside_project, project_subfolder
 from editor.ui.settings import Settings, config_dir
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
@@ -156,7 +157,9 @@ class ProjectSession(QObject):
         old = self.folder
         create_folder(folder)
         if old is not None and (old / "media").is_dir() and old.resolve() != folder.resolve():
-            shutil.copytree(old / "media", folder / "media", dirs_exist_ok=True)
+            source = project_subfolder(old, "media", create=False)  # a link out is not the project's media
+            shutil.copytree(source, project_subfolder(folder, "media"), dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if not inside_project(old, Path(d) / n)])
         self._document.folder = folder
         if self._document.project.name in ("", "Untitled"):
             # the name follows the folder, as in any editor; an ordinary (undoable) edit
