@@ -273,3 +273,39 @@ def test_project_subfolder_makes_real_folders_and_allows_links_inside(tmp_path):
     with pytest.raises(FolderRefused, match="outside the project"):
         project_subfolder(root, "media/cast")
     assert not (tmp_path / "nowhere").exists()
+
+
+# --- a project opened by a relative path -----------------------------------------------------------
+
+
+def test_a_project_opened_by_a_relative_path_finds_its_media(ui_document, monkeypatch):
+    from editor.document.storage import load_project, open_document, project_folder
+
+    monkeypatch.chdir(ui_document.folder.parent)
+    doc = open_document("Film.shotline")
+    assert doc.folder == ui_document.folder and doc.folder.is_absolute()
+    assert project_folder("Film.shotline/project.json") == ui_document.folder
+    assert check_media(load_project("Film.shotline"), project_folder("Film.shotline")) == []
+    with CutReader(doc.project, doc.folder, strict=True) as cut:
+        cut.frame_at(0)
+
+
+def test_the_window_shows_every_thumbnail_of_a_project_opened_by_a_relative_path(qtbot, ui_document, monkeypatch):
+    # Before: the media path got the project folder prepended twice and every thumbnail was lost.
+    from editor.ui.main_window import MainWindow
+
+    monkeypatch.chdir(ui_document.folder.parent)
+    w = MainWindow(restore_layout=False, ask=False)
+    try:
+        assert w.open_project_path("Film.shotline")
+        assert w.session.folder == ui_document.folder
+        shown = [(c.take.media, 0 if c.take.is_still else c.source_in)
+                 for t in w.session.document.project.tracks for c in t.clips if c.take is not None]
+        assert shown
+        for media, frame in shown:
+            w.thumbnails.get(media, frame, 40)
+        qtbot.waitUntil(lambda: w.thumbnails.pending == 0)
+        assert all(w.thumbnails.cached(media, frame, 40) is not None for media, frame in shown)
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()

@@ -100,6 +100,7 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
 
 def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
     """Videos at another frame rate get a copy at the project rate in media/conformed/."""
+    from editor.document.media_paths import stored_media_path
     from editor.media.conform import conform_video, conformed_frames, needs_conform
 
     for clip in clips:
@@ -110,7 +111,7 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
               f"to {float(fps):g} fps", file=sys.stderr)
         out = conform_video(take.media, folder, fps)
         take.metadata.update(original=take.media, original_fps=take.metadata.pop("fps"), imported=False)
-        take.media = out.relative_to(folder).as_posix()
+        take.media = stored_media_path(folder, out)  # "media/conformed/..." (out is absolute)
         take.frames = conformed_frames(out)
         clip.length = take.frames
     pos = 0

@@ -64,8 +64,10 @@ class ProjectError(Exception):
 
 
 def project_folder(path: Path | str) -> Path:
-    """The project folder for a path to the folder itself or to its project.json."""
-    p = Path(path)
+    """The project folder (absolute) for a path to the folder itself or to its project.json.
+    Absolute once, here: a project opened as `Film.shotline` must not have its folder joined
+    to its media paths twice (every open and save goes through here)."""
+    p = Path(os.path.abspath(path))
     return p.parent if p.name == PROJECT_FILE else p
 
 

@@ -97,7 +97,7 @@ class ProjectSession(QObject):
         except OSError as exc:
             raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
                                "choose a folder you can write to.") from exc
-        self._replace(Document(project, folder))
+        self._replace(Document(project, project_folder(folder)))  # absolute: see project_folder
         self.settings.add_recent_project(folder)
         self.message.emit(f"Created {folder}")
 
@@ -160,7 +160,7 @@ class ProjectSession(QObject):
             source = project_subfolder(old, "media", create=False)  # a link out is not the project's media
             shutil.copytree(source, project_subfolder(folder, "media"), dirs_exist_ok=True,
                             ignore=lambda d, names: [n for n in names if not inside_project(old, Path(d) / n)])
-        self._document.folder = folder
+        self._document.folder = project_folder(folder)  # absolute: see project_folder
         if self._document.project.name in ("", "Untitled"):
             # the name follows the folder, as in any editor; an ordinary (undoable) edit
             self._document.request(SetProjectSettings(name=folder.name[: -len(SUFFIX)]))
