@@ -309,3 +309,34 @@ def test_the_window_shows_every_thumbnail_of_a_project_opened_by_a_relative_path
     finally:
         w.ask_save_changes = lambda: "discard"
         w.close()
+
+
+def test_a_link_planted_in_the_cache_is_never_shown_and_never_followed(tmp_path):
+    import hashlib
+
+    root = tmp_path / "P.shotline"
+    pic = _png(root / "media" / "pic.png", 60)
+    secret = _png(tmp_path / "secret.png", 250)
+    thumbs = ThumbnailCache(root, height=12)
+    st_ = pic.stat()
+    ident = f"{pic}|{st_.st_mtime_ns}|{st_.st_size}|0|12"
+    planted = root / "cache" / "thumbnails" / f"{hashlib.sha1(ident.encode('utf-8')).hexdigest()}.jpg"
+    planted.parent.mkdir(parents=True)
+    planted.symlink_to(secret)
+    assert thumbs.path_for("media/pic.png") == planted and not planted.is_symlink()
+    assert abs(float(thumbs.get("media/pic.png").mean()) - 60) < 4
+    assert secret.exists()
+
+
+def test_a_job_journal_linked_out_of_the_project_is_refused(tmp_path):
+    from editor.ui.jobs.controller import _open_journal
+    from model.journal import JournalError
+
+    root = tmp_path / "P.shotline"
+    root.mkdir()
+    outside = tmp_path / "elsewhere.sqlite"
+    outside.write_bytes(b"the user's database")
+    (root / "jobs.sqlite").symlink_to(outside)
+    with pytest.raises(JournalError, match="outside the project"):
+        _open_journal(root / "jobs.sqlite")
+    assert outside.read_bytes() == b"the user's database"

@@ -68,7 +68,7 @@ def existing_proxy(project_root: str | os.PathLike | None, media: str | os.PathL
         path = proxy_path(project_root, media)
     except MediaError:
         return None
-    return path if path.exists() else None
+    return path if path.exists() and not path.is_symlink() else None  # a planted link is no proxy
 
 
 def wants_proxy(path: str | os.PathLike, *, min_height: int = PROXY_HEIGHT) -> bool:
@@ -124,7 +124,7 @@ def build_proxy(
     """
     src = media_file(project_root, media)
     out = proxy_path(project_root, media)
-    if out.exists():
+    if out.exists() and not out.is_symlink():  # a planted link is replaced below, never read
         return out
     with VideoReader(src) as reader:
         total = reader.frame_count

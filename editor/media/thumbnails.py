@@ -53,6 +53,9 @@ class ThumbnailCache:
             raise MediaError(f"{src} does not exist; relink the clip or restore the file.") from exc
         ident = f"{src.absolute()}|{st.st_mtime_ns}|{st.st_size}|{frame}|{self.height}"
         out = self.folder / f"{hashlib.sha1(ident.encode('utf-8')).hexdigest()}.jpg"
+        if out.is_symlink():  # planted in the cache: never shown as a thumbnail (the link itself goes)
+            media_subfolder(self.project_root, THUMB_FOLDER)
+            out.unlink()
         if not out.exists():
             self._write(out, self._make(src, frame))
         return out

@@ -44,6 +44,7 @@ from editor.document.plans import (
 from editor.document.plans import Selection as PlanSelection
 from editor.document.project import Project, Take, new_id
 from editor.document.storage import PROJECT_FILE
+from editor.document.subfolders import inside_project
 from editor.generation import (
     INTERPOLATE,
     Generated,
@@ -763,6 +764,9 @@ class GenerationController(QObject):
 
 def _open_journal(path: Path) -> Journal:
     """Open (or create) the journal at `path`; any failure is a JournalError that says what to do."""
+    if not inside_project(path.parent, path):  # SQLite would write through a link out of the project
+        raise JournalError(f"{path.name} in {path.parent} is a link to a file outside the project; Shotline "
+                           "does not write there. Remove the link (the project's jobs start afresh).")
     try:
         return Journal(path)
     except JournalError:
