@@ -340,3 +340,15 @@ def test_a_job_journal_linked_out_of_the_project_is_refused(tmp_path):
     with pytest.raises(JournalError, match="outside the project"):
         _open_journal(root / "jobs.sqlite")
     assert outside.read_bytes() == b"the user's database"
+
+
+def test_saving_a_project_whose_media_is_a_dangling_link_out_saves_and_makes_nothing_outside(tmp_path):
+    from editor.document.samples import sample_project
+    from editor.document.storage import load_project
+
+    root = tmp_path / "P.shotline"
+    root.mkdir()
+    (root / "media").symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    save_project(sample_project(), root)
+    assert load_project(root).name == "Sample"
+    assert not (tmp_path / "nowhere").exists()

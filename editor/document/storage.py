@@ -83,6 +83,8 @@ def create_folder(folder: Path | str) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} is a file, not a project folder; choose another name.")
     for sub in ("", *SUBFOLDERS):
+        if sub and (folder / sub).is_symlink():
+            continue  # a link is never made or written through here (editor.document.subfolders)
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return folder
 
