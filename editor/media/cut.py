@@ -124,7 +124,8 @@ class CutReader:
         fit = FitMode.parse(clip.metadata.get("fit"), self.default_fit)
         try:
             if shown.media is None:  # refused by the containment rule: never read, shown offline
-                raise MediaError(f"{clip.take.media if clip.take else 'the media'}: {shown.refused or 'refused'}")
+                stored, why = clip.take.media if clip.take else "", shown.refused or "refused"
+                raise MediaError(why if stored in why else f"{stored}: {why}")
             stamp = _stamp(shown.media)
             if shown.kind == "still":
                 key = ("still", str(shown.media), stamp, w, h, fit)
