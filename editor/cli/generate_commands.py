@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import signal
 import sys
@@ -596,8 +597,12 @@ def cmd_models(argv: list[str]) -> int:
     for text in args.folders:
         folder = Path(text).expanduser()
         if not folder.is_dir():
-            named.append(Found(str(folder), error=f"{folder}: is a file, not a model folder; give the folder that "
-                               "holds model_index.json" if folder.exists() else f"{folder}: no such folder; check the path"))
+            if folder.exists():
+                error = f"{folder}: is a file, not a model folder; give the folder that holds model_index.json"
+            else:
+                what = "a link that loops or leads nowhere" if folder.is_symlink() else "no such folder"
+                error = f"{folder}: {what}; check the path"
+            named.append(Found(str(folder), error=error))
             continue
         found = scan_folders([folder])
         named += found or [Found(str(folder), error=f"{folder} holds no model_index.json, nor do its sub-folders; "
@@ -619,7 +624,8 @@ def cmd_models(argv: list[str]) -> int:
 def _unique(found: list) -> list:
     seen, out = set(), []
     for f in found:
-        key = str(Path(f.path).resolve()) if not f.path.startswith("builtin:") else f.path
+        # realpath, not Path.resolve(): a folder that is a symlink loop is a line, not a crash
+        key = os.path.realpath(f.path) if not f.path.startswith("builtin:") else f.path
         if key not in seen:
             seen.add(key)
             out.append(f)

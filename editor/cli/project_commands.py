@@ -131,6 +131,7 @@ def _valid_text(text: str) -> bool:
 
 def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
     """Videos at another frame rate get a copy at the project rate in media/conformed/."""
+    from editor.document.media_paths import stored_media_path
     from editor.media.conform import conform_video, conformed_frames, needs_conform
 
     for clip in clips:
@@ -151,7 +152,7 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
               f"to {float(fps):g} fps", file=sys.stderr)
         out = conform_video(take.media, folder, fps)
         take.metadata.update(original=take.media, original_fps=take.metadata.pop("fps"), imported=False)
-        take.media = out.relative_to(folder).as_posix()
+        take.media = stored_media_path(folder, out)  # "media/conformed/..." (out is absolute)
         take.frames = conformed_frames(out)
         clip.length = take.frames
     pos = 0
@@ -185,8 +186,12 @@ def open_project(text: str, *, need_media: bool):
 
     clean_project(folder)  # partial files and temporaries a killed run left (their owner is gone)
     if need_media:
+        from editor.document.media_paths import locate_media
+
         missing = check_media(project, folder)
         if missing:
+            refused = {m: locate_media(folder, m).refused for m in missing}  # why a path may not be read
+            missing = [f"{m} ({refused[m]})" if refused[m] else m for m in missing]
             listed = "; ".join(missing[:3]) + (f"; and {len(missing) - 3} more" if len(missing) > 3 else "")
             raise UserError(f"{folder} names media that are missing: {listed}. Put the files back "
                             "(or relink them in the editor) and try again")

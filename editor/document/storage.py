@@ -45,6 +45,7 @@ from typing import Any
 from editor.document import limits
 from editor.document.document import Document
 from editor.document.edits import EditRefused
+from editor.document.media_paths import locate_media, resolve_media  # noqa: F401  (the one resolver)
 from editor.document.project import (
     CastMember,
     Clip,
@@ -83,8 +84,10 @@ def _one_line(text: str) -> str:
 
 
 def project_folder(path: Path | str) -> Path:
-    """The project folder for a path to the folder itself or to its project.json."""
-    p = Path(path)
+    """The project folder (absolute) for a path to the folder itself or to its project.json.
+    Absolute once, here: a project opened as `Film.shotline` must not have its folder joined
+    to its media paths twice (every open and save goes through here)."""
+    p = Path(os.path.abspath(path))
     return p.parent if p.name == PROJECT_FILE else p
 
 
@@ -100,6 +103,8 @@ def create_folder(folder: Path | str) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} is a file, not a project folder; choose another name.")
     for sub in ("", *SUBFOLDERS):
+        if sub and (folder / sub).is_symlink():
+            continue  # a link is never made or written through here (editor.document.subfolders)
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -107,14 +112,6 @@ def create_folder(folder: Path | str) -> Path:
 def journal_path(folder: Path | str) -> Path:
     """Where the project's job journal lives (model.journal owns the file)."""
     return project_folder(folder) / JOURNAL_FILE
-
-
-def resolve_media(folder: Path | str | None, path: str) -> Path:
-    """The file a stored media path names (relative paths are inside the project folder)."""
-    p = Path(path)
-    if p.is_absolute() or folder is None:
-        return p
-    return Path(folder) / PurePosixPath(path)
 
 
 def path_escapes(path: str) -> bool:
@@ -167,19 +164,13 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
 
 
 def check_media(project: Project, folder: Path | str | None) -> list[str]:
-    """Stored paths of media files that are missing (each once, in project order)."""
+    """Stored paths of media files that are missing or refused (each once, in project order);
+    editor.document.media_paths.locate_media says why."""
     missing: list[str] = []
     for path, _, _, _ in media_items(project):
-        if path not in missing and not _is_file(resolve_media(folder, path)):
+        if path not in missing and locate_media(folder, path).offline_reason:
             missing.append(path)
     return missing
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):  # a name too long for the system, or one holding a NUL
-        return False
 
 
 def _check_path(path: str, what: str, metadata: dict) -> None:

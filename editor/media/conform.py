@@ -18,6 +18,7 @@ from editor.document import scratch
 from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
+from editor.media.paths import media_subfolder
 from editor.media.probe import probe
 
 CONFORMED_DIR = "conformed"
@@ -35,8 +36,7 @@ def conform_video(source: str | os.PathLike, project_folder: str | os.PathLike, 
     failure never leaves a half file; an existing conformed file is never overwritten.
     """
     src = Path(source)
-    out_dir = Path(project_folder) / "media" / CONFORMED_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = media_subfolder(project_folder, Path("media") / CONFORMED_DIR)  # never through a link out
     rate = f"{project_fps.numerator}/{project_fps.denominator}"
     label = f"{float(project_fps):g}".replace(".", "_")
     out = _unique(out_dir / f"{src.stem}-{label}fps.mp4")

@@ -48,8 +48,8 @@ from editor.document.edits import (
     SetShotSettings,
     SwitchTake,
 )
+from editor.document.media_paths import locate_media
 from editor.document.project import Clip, Keyframe
-from editor.document.storage import resolve_media
 from editor.document.timecode import duration_text, timecode
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
@@ -484,8 +484,9 @@ class Inspector(FollowsDocument, QWidget):
         self.cast_empty.setVisible(not project.cast)
         self.takes_box.setVisible(take is not None)
         if take is not None:
-            path = resolve_media(self.document.folder, take.media)
-            self.source_label.setText(str(path) + ("" if path.exists() else "  (missing)"))
+            where = locate_media(self.document.folder, take.media)
+            offline = where.offline_reason
+            self.source_label.setText(str(where.path or take.media) + (f"  ({offline})" if offline else ""))
             self.takes_list.clear()
             for i, t in enumerate(clip.takes):
                 how = "generated" if t.generated else "still" if t.is_still else "imported"
@@ -556,7 +557,7 @@ class Inspector(FollowsDocument, QWidget):
         found = self._keyframe() if self._selection.kind == "keyframe" else None
         if found is None or self._thumbnails is None:
             return
-        pix: QPixmap | None = self._thumbnails.get(str(resolve_media(self.document.folder, found[1].image)), 0,
+        pix: QPixmap | None = self._thumbnails.get(found[1].image, 0,
                                                    KEYFRAME_THUMB_H)
         if pix is not None:
             self.keyframe_picture.setPixmap(pix)

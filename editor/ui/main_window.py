@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 import editor.document.ops  # noqa: F401 - edits import it on first use; loaded with the window, not on the first open
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
-from editor.document.storage import SUFFIX, ProjectError, resolve_media
+from editor.document.media_paths import resolve_media
+from editor.document.storage import SUFFIX, ProjectError
 from editor.document.timecode import duration_text, timecode
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache

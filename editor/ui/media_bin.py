@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from editor.document.document import Change, Document
-from editor.document.storage import media_items, resolve_media
+from editor.document.media_paths import locate_media
+from editor.document.storage import media_items
+from editor.document.subfolders import FolderRefused, inside_project, project_subfolder
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
@@ -108,10 +110,13 @@ class MediaBin(FollowsDocument, QWidget):
         doc = self.document
         seen: dict[str, None] = {}
         for stored, _, _, _ in media_items(doc.project):
-            seen[str(resolve_media(doc.folder, stored))] = None
+            where = locate_media(doc.folder, stored).path
+            if where is not None:  # a refused path is offline (the timeline says why), never read
+                seen[str(where)] = None
         if doc.folder is not None and (doc.folder / "media").is_dir():
             for p in sorted((doc.folder / "media").rglob("*")):
-                if p.is_file() and kind_of(p) is not None:
+                # a link in media/ that leads out of the project is not the project's media
+                if p.is_file() and kind_of(p) is not None and locate_media(doc.folder, str(p)).path is not None:
                     seen[str(p)] = None
         for p in self._imported:
             seen[p] = None
@@ -170,8 +175,8 @@ class MediaBin(FollowsDocument, QWidget):
                           lambda result: self._imported_files(document, *result), owner=self)
 
     def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
-        for name in refused:
-            self.message.emit(f"{name} is not an image or a video Shotline can use.")
+        for line in refused:
+            self.message.emit(line)
         if document is not self.document:  # another project was opened meanwhile
             self.imported.emit([])
             return
@@ -183,9 +188,9 @@ class MediaBin(FollowsDocument, QWidget):
 
 
 def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str], list[str]]:
-    """Background pool: (the bin paths of the usable files, names of the others). In a saved
-    project each file is copied into media/ under a free name (one already there is used); an
-    animated WebP is converted there into a video at the project rate, as ffmpeg can't play it."""
+    """Background pool: (the bin paths of the usable files, a message for each other one). In a
+    saved project each file is copied into media/ under a free name (one already there is used);
+    an animated WebP is converted there into a video at the project rate, as ffmpeg can't play it."""
     from editor.media.animated import convert_animated_webp, is_animated_webp
     from editor.media.errors import MediaError
 
@@ -193,21 +198,26 @@ def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str]
     for f in files:
         src = Path(f)
         if kind_of(src) is None or not src.is_file():
-            refused.append(src.name)
+            refused.append(f"{src.name} is not an image or a video Shotline can use.")
             continue
         if folder is not None and fps is not None and is_animated_webp(src):
             try:
                 added.append(str(convert_animated_webp(src, folder, fps)))
-            except MediaError:
-                refused.append(src.name)
+            except MediaError as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
             continue
         dest = src
         if folder is not None:
-            media = folder / "media"
-            media.mkdir(parents=True, exist_ok=True)
+            try:
+                media = project_subfolder(folder, "media")  # never copies through a link out
+            except FolderRefused as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
+                continue
             dest = media / src.name
             n = 1
-            while dest.exists() and dest.resolve() != src.resolve():
+            # a name in use by another file, or by a link leading out of the project, is skipped
+            while (dest.exists() or dest.is_symlink()) and not (
+                    dest.resolve() == src.resolve() and inside_project(folder, dest)):
                 dest = media / f"{src.stem}-{n}{src.suffix}"
                 n += 1
             if not dest.exists():

@@ -30,6 +30,7 @@ from editor.document.storage import (
     read_project_file,
     save_project,
 )
+from editor.document.subfolders import inside_project, project_subfolder
 from editor.ui.settings import Settings, config_dir
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
@@ -97,7 +98,7 @@ class ProjectSession(QObject):
         except OSError as exc:
             raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
                                "choose a folder you can write to.") from exc
-        self._replace(Document(project, folder))
+        self._replace(Document(project, project_folder(folder)))  # absolute: see project_folder
         self.settings.add_recent_project(folder)
         self.message.emit(f"Created {folder}")
 
@@ -158,8 +159,10 @@ class ProjectSession(QObject):
         old = self.folder
         create_folder(folder)
         if old is not None and (old / "media").is_dir() and old.resolve() != folder.resolve():
-            shutil.copytree(old / "media", folder / "media", dirs_exist_ok=True)
-        self._document.folder = folder
+            source = project_subfolder(old, "media", create=False)  # a link out is not the project's media
+            shutil.copytree(source, project_subfolder(folder, "media"), dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if not inside_project(old, Path(d) / n)])
+        self._document.folder = project_folder(folder)  # absolute: see project_folder
         if self._document.project.name in ("", "Untitled"):
             # the name follows the folder, as in any editor; an ordinary (undoable) edit
             self._document.request(SetProjectSettings(name=folder.name[: -len(SUFFIX)]))

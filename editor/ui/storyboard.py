@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength, SetShotSettings
 from editor.document.project import Clip
-from editor.document.storage import resolve_media
 from editor.document.timecode import duration_text
 from editor.ui.actions import Actions
 from editor.ui.following import FollowsDocument
@@ -371,13 +370,12 @@ class Storyboard(FollowsDocument, QWidget):
         p = QPainter(out)
         source: QPixmap | None = None
         take = clip.take
-        folder = self.document.folder
         if self._thumbnails is not None:
             if take is not None:
                 frame = 0 if take.is_still else clip.source_in
-                source = self._thumbnails.get(str(resolve_media(folder, take.media)), frame, THUMB_H)
+                source = self._thumbnails.get(take.media, frame, THUMB_H)  # the loader resolves it
             elif clip.keyframes:
-                source = self._thumbnails.get(str(resolve_media(folder, clip.keyframes[0].image)), 0, THUMB_H)
+                source = self._thumbnails.get(clip.keyframes[0].image, 0, THUMB_H)
         if source is not None:
             scaled = source.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)

@@ -310,7 +310,7 @@ class PreviewPanel(QWidget):
         w, h = preview_size(project.width, project.height)
         shown = _reader_for(project, self._folder).shown_at(frame)
         if shown.clip is not None:
-            shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame)
+            shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame, shown.refused)
         self._in_flight = FrameRequest(next(self._serial), frame, shown, w, h)
         self._stale = False
         self._request.emit(self._in_flight)
