@@ -110,3 +110,18 @@ def test_keyframe_strength_and_frame(inspector, ui_document):
     k = ui_document.project.find_clip("boat")[1].keyframes[0]
     assert (k.frame, k.strength) == (30, 0.4)
     assert inspector.keyframe_frame.maximum() == 71
+
+
+def test_the_clip_end_page_picks_the_model_for_the_extend(inspector, ui_document, tmp_path):
+    model = str(tmp_path / "my-model")
+    inspector.set_models([model])
+    sel(inspector).set_clip_end("a", "end")
+    combo = inspector.end_model_combo
+    assert combo.isVisibleTo(inspector)
+    assert combo.itemText(0) == "Project default (none set)" and combo.currentIndex() == 0
+    combo.setCurrentIndex(combo.findData(model))
+    combo.activated.emit(combo.currentIndex())
+    assert ui_document.project.find_clip("a")[1].shot.model == model
+    ui_document.undo()
+    assert ui_document.project.find_clip("a")[1].shot.model is None
+    assert inspector.end_model_combo.currentIndex() == 0

@@ -454,3 +454,39 @@ def test_the_status_line_follows_edits_and_times_out(qtbot, window, monkeypatch)
     window.show_message("Refused for a moment", error=True)
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)  # lines time out
     assert bar.property("error") is False
+
+
+def test_a_model_added_in_settings_becomes_the_projects_default_and_generate_works(window, qtbot, tiny_ltx_dir):
+    window.selection.set_clips(["boat"])  # a draft shot: needs a model
+    generate = window.actions["gen.generate"]
+    assert not generate.isEnabled()
+    reason = generate.statusTip()
+    assert "File ▸ Project Settings" in reason and "Inspector ▸ Model" in reason  # names real UI
+    assert "Project settings)" not in reason
+    window.settings.set_model_folders([str(tiny_ltx_dir)])
+    window.settings_saved()  # what Settings ▸ OK does
+    assert window.document.project.defaults.model == str(tiny_ltx_dir)
+    qtbot.waitUntil(generate.isEnabled, timeout=30_000)  # the model folder is read off the GUI thread
+    combo = window.inspector.model_combo
+    assert combo.itemText(0) == f"Project default ({tiny_ltx_dir.name})" and combo.currentIndex() == 0
+    window.undo()  # one undoable edit
+    assert window.document.project.defaults.model is None
+    window.redo()
+    window.settings_saved()  # a project with a model keeps it
+    assert window.document.history.titles.count("Set the project's model") == 1
+
+
+def test_project_settings_dialog_sets_the_default_model_as_one_edit(window, qtbot, tiny_ltx_dir):
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    dialog = ProjectSettingsDialog(window.document.project, [str(tiny_ltx_dir)], window)
+    qtbot.addWidget(dialog)
+    assert dialog.edit() is None  # nothing changed
+    dialog.model_combo.setCurrentIndex(dialog.model_combo.findData(str(tiny_ltx_dir)))
+    dialog.name_edit.setText("Film 2")
+    assert window.request(dialog.edit())
+    p = window.document.project
+    assert (p.name, p.defaults.model) == ("Film 2", str(tiny_ltx_dir))
+    window.undo()
+    assert (window.document.project.name, window.document.project.defaults.model) == ("Film", None)
+    assert window.actions["file.project_settings"] in window.menus["File"].actions()

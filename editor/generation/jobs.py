@@ -99,8 +99,8 @@ def model_for(plan: GenerationPlan) -> str:
     if plan.action in (Action.INFILL, Action.LOOP):
         return INTERPOLATE
     raise GenerationError(
-        f"{plan.action.title} needs a video model. Choose a model folder for this shot (Inspector) "
-        "or for the project (Project settings), then run the job again."
+        f"{plan.action.title} needs a video model. Choose a model for the project (File ▸ Project "
+        "Settings) or for this shot (Inspector ▸ Model); add model folders in File ▸ Settings ▸ Models."
     )
 
 

@@ -52,11 +52,13 @@ from editor.document.project import Clip, Keyframe
 from editor.document.storage import resolve_media
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
+from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
 
 KEYFRAME_THUMB_H = 90
+MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
 
 
 class PromptEdit(QPlainTextEdit):
@@ -270,6 +272,7 @@ class Inspector(FollowsDocument, QWidget):
         form.addRow("Guidance", self.guidance_spin)
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("inspector.model")
+        self.model_combo.setToolTip(MODEL_TIP)
         self.model_combo.activated.connect(
             lambda _i: self._commit_shot(model=self.model_combo.currentData()))
         form.addRow("Model", self.model_combo)
@@ -379,6 +382,13 @@ class Inspector(FollowsDocument, QWidget):
         v.addWidget(self.end_title)
         self.end_hint = _hint("")
         v.addWidget(self.end_hint)
+        form = self._form()
+        self.end_model_combo = QComboBox()
+        self.end_model_combo.setObjectName("inspector.end_model")
+        self.end_model_combo.setToolTip(MODEL_TIP)
+        self.end_model_combo.activated.connect(lambda _i: self._commit_end_model())
+        form.addRow("Model", self.end_model_combo)
+        v.addLayout(form)
         self.extend_forward_button = action_button(self._actions.get("gen.extend_forward"), primary=True)
         self.extend_backward_button = action_button(self._actions.get("gen.extend_backward"), primary=True)
         self.extend_forward_reason = reason_label(self._actions.get("gen.extend_forward"))
@@ -432,8 +442,9 @@ class Inspector(FollowsDocument, QWidget):
             heading.setText(title or "Nothing selected")
         if not self._models and not self.document.project.defaults.model:
             self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models and add a "
-                                    "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE). Infill "
-                                    "and Loop work without one.")
+                                    "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE); the "
+                                    "project then uses it (File ▸ Project Settings). Infill and Loop work "
+                                    "without one.")
             self.model_hint.show()
         else:
             self.model_hint.hide()
@@ -467,12 +478,7 @@ class Inspector(FollowsDocument, QWidget):
         self.seed_spin.setValue(-1 if s.seed is None else min(s.seed, 2**31 - 1))
         self.steps_spin.setValue(s.steps or 0)
         self.guidance_spin.setValue(s.guidance or 0.0)
-        self.model_combo.clear()
-        default = project.defaults.model
-        self.model_combo.addItem(f"Project default ({Path(default).name if default else 'none set'})", None)
-        for m in dict.fromkeys([*self._models, *([s.model] if s.model else [])]):
-            self.model_combo.addItem(Path(m).name or m, m)
-        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.model)) if s.model else 0)
+        self._fill_models(self.model_combo, s.model)
         self.cast_list.clear()
         for member in project.cast:
             item = QListWidgetItem(f"{member.name} — {member.description}" if member.description else member.name)
@@ -495,6 +501,15 @@ class Inspector(FollowsDocument, QWidget):
                 self.takes_list.addItem(item)
             self.takes_list.setCurrentRow(clip.active_take)
             self._show_record(clip.active_take)
+
+    def _fill_models(self, combo: QComboBox, chosen: str | None) -> None:
+        """The project's default first ("Project default (<name>)"), then the model folders."""
+        combo.clear()
+        combo.addItem(f"Project default ({model_name(self.document.project.defaults.model)})", None)
+        for m in dict.fromkeys([*self._models, *([chosen] if chosen else [])]):
+            combo.addItem(model_name(m), m)
+            combo.setItemData(combo.count() - 1, m, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
 
     def _show_record(self, row: int) -> None:
         sel = self._selection.clip
@@ -573,6 +588,7 @@ class Inspector(FollowsDocument, QWidget):
         self.extend_forward_reason.setVisible(forward)
         self.extend_backward_button.setVisible(not forward)
         self.extend_backward_reason.setVisible(not forward)
+        self._fill_models(self.end_model_combo, clip.shot.model)
 
     # --- commits ------------------------------------------------------------------------------
     def _clip_id(self) -> str | None:
@@ -597,6 +613,13 @@ class Inspector(FollowsDocument, QWidget):
             self._request(SetClipLength(clip_id=cid, length=frames))
         elif found:
             self.length_spin.setValue(float(found[1].length / fps))
+
+    def _commit_end_model(self) -> None:
+        end = self._selection.clip_end
+        found = None if self._loading or end is None else self._find(end.clip_id)
+        model = self.end_model_combo.currentData()
+        if found and found[1].shot.model != model:
+            self._request(SetShotSettings(clip_id=end.clip_id, model=model))
 
     def _prompt_box(self, name: str, height: int, field: str, placeholder: str) -> PromptEdit:
         """A prompt box that commits its text to the shot's `field` (one undo step per commit)."""

@@ -799,9 +799,31 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.inspector.set_models(self.settings.model_folders())
-            self.timeline.still_seconds = self.settings.defaults().still_seconds
-            self.show_message("Settings saved")
+            self.settings_saved()
+
+    def settings_saved(self) -> None:
+        """After Settings ▸ OK: panels take the new model list and defaults; a project with no
+        model of its own adopts the first model folder (one undoable edit), so Generate works."""
+        from editor.ui.project_settings_dialog import default_model_edit, first_model, model_name
+
+        self.inspector.set_models(self.settings.model_folders())
+        self.timeline.still_seconds = self.settings.defaults().still_seconds
+        model = first_model(self.settings.model_folders())
+        if model and not self.document.project.defaults.model and self.request(
+                default_model_edit(self.document.project, model)):
+            self.show_message(f"Settings saved; this project now uses {model_name(model)} "
+                              "(change it in File ▸ Project Settings)")
+            return
+        self.show_message("Settings saved")
+
+    def show_project_settings(self) -> None:
+        from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+        dialog = ProjectSettingsDialog(self.document.project, self.settings.model_folders(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            edit = dialog.edit()
+            if edit is not None:
+                self.request(edit)
 
     # Edit
     def undo(self) -> None:
