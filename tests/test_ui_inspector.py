@@ -125,3 +125,27 @@ def test_the_clip_end_page_picks_the_model_for_the_extend(inspector, ui_document
     ui_document.undo()
     assert ui_document.project.find_clip("a")[1].shot.model is None
     assert inspector.end_model_combo.currentIndex() == 0
+
+
+def test_the_wheel_scrolls_the_panel_not_an_unfocused_field(inspector, ui_document, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from ui_helpers import wheel
+
+    inspector.resize(380, 300)  # short: the shot page scrolls
+    sel(inspector).set_clips(["boat"])
+    qtbot.wait(10)
+    scroll = inspector.stack.currentWidget()
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    fields = (inspector.seed_spin, inspector.steps_spin, inspector.guidance_spin, inspector.model_combo)
+    before = [f.value() if hasattr(f, "value") else f.currentIndex() for f in fields]
+    for f in fields:
+        assert f.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        wheel(f, QPoint(5, 5), -120)
+    assert [f.value() if hasattr(f, "value") else f.currentIndex() for f in fields] == before
+    assert bar.value() > 0  # the panel scrolled instead
+    assert ui_document.history.titles == ()
+    inspector.steps_spin.setFocus()
+    qtbot.waitUntil(inspector.steps_spin.hasFocus)
+    wheel(inspector.steps_spin, QPoint(5, 5), 120)  # a focused field still takes the wheel
+    assert inspector.steps_spin.value() == before[1] + 1

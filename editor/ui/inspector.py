@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -56,6 +57,7 @@ from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
+from editor.ui.wheel_guard import guard_wheel
 
 KEYFRAME_THUMB_H = 90
 MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
@@ -148,6 +150,8 @@ class Inspector(FollowsDocument, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        # the wheel scrolls the panel; a field takes it only once clicked or tabbed into
+        guard_wheel(*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox))
         selection.changed.connect(self.refresh)
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_keyframe_picture)
