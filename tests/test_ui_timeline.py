@@ -203,6 +203,30 @@ def test_header_buttons_hide_and_remove_tracks(view):
     assert [t.id for t in view.document.project.tracks] == ["v1"]
 
 
+def test_the_header_x_asks_before_removing_a_track_with_clips(view):
+    from editor.ui.timeline.hits import header_buttons
+
+    asked = []
+    answer = [False]
+    view.confirm = lambda title, text: asked.append(text) or answer[0]
+    doc = view.document
+    bx, by, bw, bh = header_buttons(view.geo, V1)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))  # V1 holds 4 clips: "Cancel"
+    assert asked and "V1 and the 4 clips on it" in asked[0]
+    assert [t.id for t in doc.project.tracks] == ["v2", "v1"] and not doc.can_undo
+    answer[0] = True
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert [t.id for t in doc.project.tracks] == ["v2"]
+    assert doc.history.titles == ("Remove track",)  # one undoable edit
+    assert view.messages[-1] == "Removed V1 and its 4 clips"
+    doc.undo()
+    assert len(doc.project.track("v1").clips) == 4
+    asked.clear()
+    bx, by, bw, bh = header_buttons(view.geo, 0)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))  # V2 is empty: no question
+    assert not asked and [t.id for t in doc.project.tracks] == ["v1"]
+
+
 def test_job_overlay_marks_the_target_until_cleared(view):
     from editor.document.plans import Target
 

@@ -490,3 +490,15 @@ def test_project_settings_dialog_sets_the_default_model_as_one_edit(window, qtbo
     window.undo()
     assert (window.document.project.name, window.document.project.defaults.model) == ("Film", None)
     assert window.actions["file.project_settings"] in window.menus["File"].actions()
+
+
+def test_a_window_that_must_not_ask_removes_a_track_without_a_dialog(window):
+    from editor.ui.timeline.hits import header_buttons
+
+    assert window.timeline.confirm is None  # ask=False: no dialog may block
+    view = window.timeline
+    bx, by, bw, bh = header_buttons(view.geo, 1)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert [t.id for t in window.document.project.tracks] == ["v2"]
+    window.undo()
+    assert [t.id for t in window.document.project.tracks] == ["v2", "v1"]

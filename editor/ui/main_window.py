@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
                                      probe=_probe_frames, still_seconds=defaults.still_seconds)
         self.timeline.message.connect(self.show_message)
+        if not self._ask:
+            self.timeline.confirm = None  # never block on a dialog; removing a track is undoable
         self.timeline.refused.connect(lambda text: self.show_message(text, error=True))
         self.timeline.clip_activated.connect(self._on_clip_activated)
         self.timeline.track_picked.connect(self.refresh_actions)
