@@ -49,7 +49,6 @@ from editor.document.project import (
     Take,
     Track,
 )
-from editor.document.snapping import snap, snap_delta, snap_points
 from editor.document.storage import snapshot
 
 
@@ -432,20 +431,3 @@ def test_describe_an_edit_for_logs():
     d = describe(AddClip(track_id="v1", clip=Clip(id="q", start=0, length=1)))
     assert d == {"edit": "AddClip", "title": "Add draft shot", "track_id": "v1", "clip": "q"}
     assert describe(SetShotSettings(clip_id="c", seed=3))["seed"] == 3
-
-
-# --- snapping --------------------------------------------------------------------------------
-
-
-def test_snapping_to_edges_playhead_and_keyframes():
-    doc = make_doc()
-    pts = snap_points(doc.project, playhead=75, exclude=("b",))
-    assert pts == [0, 48, 75, 100, 110, 130, 200]
-    assert snap(46, pts, 3) == 48 and snap(44, pts, 3) == 44 and snap(77, pts, 3) == 75
-    assert snap(105, [100, 110], 5) == 100  # a tie goes to the earlier point
-    # dragging b (edges 60, 84) by +14: its start would be at 74, one from the playhead at 75
-    # (its end, at 98, is two from c's start): the nearest wins
-    assert snap_delta([60, 84], 14, pts, 3) == 15
-    assert snap_delta([60, 84], 14, [p for p in pts if p != 75], 3) == 16
-    assert snap_delta([60, 84], 30, pts, 3) == 30
-    assert snap_delta([60, 84], -12, pts, 3) == -12  # b's start lands exactly on 48: stays

@@ -738,11 +738,14 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         hit = self._hit(pos)
         frame = self.geo.frame_at(pos.x())
         track_id = hit.track_id if hit.kind not in ("below", "ruler", "none") else None
-        clip_id = None
-        if track_id is not None:
-            clip = clip_at(project.track(track_id), frame)
-            clip_id = clip.id if clip is not None else None
-        return hit, clip_id, track_id, frame
+        clip = clip_at(project.track(track_id), frame) if track_id is not None else None
+        pinning = clip is not None and all(kind_of(p) == "image" for p in paths)
+        if not pinning:
+            # new clips snap like moved ones (to clip edges, the playhead, keyframes): a drop a
+            # pixel off the end of a clip must not leave a one-frame gap or be refused
+            frame = max(0, frame + self._snapped_shift([frame], set())[0])
+            clip = clip_at(project.track(track_id), frame) if track_id is not None else None
+        return hit, clip.id if clip is not None else None, track_id, frame
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self._drop_paths(event):
