@@ -149,3 +149,16 @@ def test_the_wheel_scrolls_the_panel_not_an_unfocused_field(inspector, ui_docume
     qtbot.waitUntil(inspector.steps_spin.hasFocus)
     wheel(inspector.steps_spin, QPoint(5, 5), 120)  # a focused field still takes the wheel
     assert inspector.steps_spin.value() == before[1] + 1
+
+
+def test_tab_in_the_prompt_moves_to_the_next_field(inspector, ui_document, qtbot):
+    from PySide6.QtCore import Qt
+
+    sel(inspector).set_clips(["boat"])
+    inspector.activateWindow()
+    inspector.prompt_edit.setFocus()
+    qtbot.waitUntil(inspector.prompt_edit.hasFocus)
+    QTest.keyClick(inspector.prompt_edit, Qt.Key.Key_Tab)
+    assert inspector.negative_edit.hasFocus()
+    assert "\t" not in inspector.prompt_edit.toPlainText()
+    assert ui_document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"

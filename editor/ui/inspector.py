@@ -64,9 +64,14 @@ MODEL_TIP = "The video model for this shot; the project's default is set in File
 
 
 class PromptEdit(QPlainTextEdit):
-    """A prompt box that commits when it loses focus or on Ctrl+Enter (Enter makes a new line)."""
+    """A prompt box that commits when it loses focus or on Ctrl+Enter (Enter makes a new line).
+    Tab moves to the next field, as in every other form field (a prompt has no use for tabs)."""
 
     committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
