@@ -162,3 +162,21 @@ def test_tab_in_the_prompt_moves_to_the_next_field(inspector, ui_document, qtbot
     assert inspector.negative_edit.hasFocus()
     assert "\t" not in inspector.prompt_edit.toPlainText()
     assert ui_document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"
+
+
+def test_counts_read_as_english(inspector, ui_document):
+    """"1 frame", "1 clip selected": never "1 frames" (editor/words.plural everywhere)."""
+    from editor.document.edits import SetClipLength
+    from editor.ui.timeline.drops import describe_drop
+    from editor.words import plural
+
+    assert (plural(1, "frame"), plural(2, "frame"), plural(0, "clip")) == ("1 frame", "2 frames", "0 clips")
+    ui_document.request(SetClipLength(clip_id="boat", length=1))
+    sel(inspector).set_clips(["boat"])
+    assert "·  1 frame (" in inspector.timing_label.text()
+    sel(inspector).set_gap(GapRef("v1", 72, 24))
+    assert "24 frames" in inspector.gap_label.text()
+    sel(inspector).set_clips(["a", "lake"])
+    assert inspector.empty_page.findChild(type(inspector.shot_title)).text() == "2 clips selected"
+    assert describe_drop(ui_document.project, ["x.png", "y.png"], clip_id="boat", on_track=True) == \
+        "Pin 2 keyframes on Boat"

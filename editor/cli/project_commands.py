@@ -16,6 +16,7 @@ from editor.cli.common import (
     positive_seconds,
 )
 from editor.cli.progress import ProgressBar
+from editor.words import plural
 
 
 def run(command: str, argv: list[str]) -> int:
@@ -51,7 +52,7 @@ def cmd_new(argv: list[str]) -> int:
         shutil.rmtree(folder, ignore_errors=True)  # we made it a moment ago: leave no half project
         raise
     total = project.duration
-    print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
+    print(f"made {folder} — {plural(len(clips), 'clip')}, {plural(total, 'frame')} ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
     return 0
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from editor.document import edits as E
 from editor.document.edits import UNCHANGED, EditRefused, Side
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.words import plural
 from model.request import Action
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def check_clip(clip: Clip) -> None:
                 raise EditRefused("A still has only one frame to show.")
         elif clip.source_in < 0 or clip.source_in + clip.length > take.frames:
             raise EditRefused(
-                f"The take of {_name(clip)} has {take.frames} frames; it can't show frames "
+                f"The take of {_name(clip)} has {plural(take.frames, 'frame')}; it can't show frames "
                 f"{clip.source_in}..{clip.source_in + clip.length - 1}."
             )
     elif clip.source_in != 0:
@@ -57,7 +58,7 @@ def check_clip(clip: Clip) -> None:
     for k in clip.keyframes:
         if not 0 <= k.frame < clip.length:
             raise EditRefused(
-                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({clip.length} frames); "
+                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({plural(clip.length, 'frame')}); "
                 "move or remove the keyframe first."
             )
         if k.frame in frames:
@@ -328,7 +329,7 @@ def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
         length = e.frame - clip.start
         if video and clip.source_in + length > take.frames:
             raise EditRefused(
-                f"The take has {take.frames} frames: the end can go at most to frame "
+                f"The take has {plural(take.frames, 'frame')}: the end can go at most to frame "
                 f"{clip.start + take.frames - clip.source_in}. Extend the clip to make more."
             )
         for k in clip.keyframes:

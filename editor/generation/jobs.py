@@ -24,6 +24,7 @@ from editor.document.project import Project, Take
 from editor.generation.requests import GenerationError, request_from_plan
 from editor.generation.takes import TakeCancelled, discard_take, write_generated_take
 from editor.media.paths import resolve_media
+from editor.words import plural
 from model.journal import Job, JobState, Journal
 from model.models import BUILTIN_INTERPOLATE
 from model.request import Action, Request
@@ -70,7 +71,7 @@ class Generated:
 
 def submit(journal: Journal, plan: GenerationPlan) -> Job:
     """Record `plan` as a queued job (fsync'd) and return it; the worker picks it up from there."""
-    title = plan.summary or f"{plan.action.title}: {plan.num_frames} frames"
+    title = plan.summary or f"{plan.action.title}: {plural(plan.num_frames, 'frame')}"
     return journal.add(plan.action.value, title, {"kind": GENERATION_KIND, "plan": plan.to_dict()})
 
 

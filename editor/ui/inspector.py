@@ -58,6 +58,7 @@ from editor.ui.selection import Selection
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
 from editor.ui.wheel_guard import guard_wheel
+from editor.words import plural
 
 KEYFRAME_THUMB_H = 90
 MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
@@ -422,7 +423,7 @@ class Inspector(FollowsDocument, QWidget):
                 self._load_shot(self._find(sel.clip)[1])
                 self._show(self.shot_page)
             elif kind == "clips":
-                self._load_empty(f"{len(sel.clips)} clips selected")
+                self._load_empty(f"{plural(len(sel.clips), 'clip')} selected")
                 self._show(self.empty_page)
             elif kind == "gap":
                 self._load_gap()
@@ -473,7 +474,7 @@ class Inspector(FollowsDocument, QWidget):
         self.shot_title.setText(clip.name or "Shot")
         self.shot_kind.setText(kind)
         self.name_edit.setText(clip.name)
-        self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {clip.length} frames ({duration_text(clip.length, fps)})")
+        self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {plural(clip.length, 'frame')} ({duration_text(clip.length, fps)})")
         self.length_spin.setValue(float(clip.length / fps))
         resizable = take is None or take.is_still
         self.length_spin.setEnabled(resizable)
@@ -547,7 +548,7 @@ class Inspector(FollowsDocument, QWidget):
         project = self.document.project
         track = project.track(gap.track_id)
         self.gap_label.setText(
-            f"On {track.name}: {gap.length} frames ({duration_text(gap.length, project.fps)}) from "
+            f"On {track.name}: {plural(gap.length, 'frame')} ({duration_text(gap.length, project.fps)}) from "
             f"{timecode(gap.start, project.fps)} to {timecode(gap.end, project.fps)}.")
 
     def _keyframe(self) -> tuple[Clip | None, Keyframe] | None:

@@ -57,6 +57,7 @@ from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
+from editor.words import plural
 
 STATUS_MS = 6000
 ZOOM_SLIDER_STEPS = 1000
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
                 except KeyError:
                     text = ""
             else:
-                text = f"{len(sel.clips)} clips"
+                text = plural(len(sel.clips), "clip")
         elif sel.gap is not None:
             text = f"Gap · {duration_text(sel.gap.length, project.fps)}"
         elif sel.keyframe is not None:

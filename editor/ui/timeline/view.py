@@ -50,7 +50,7 @@ from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
 from editor.ui.timeline.snapping import snap, snap_targets
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.words import plural
+from editor.words import plural
 
 SNAP_PX = 9
 ZOOM_STEP = 1.25
@@ -600,7 +600,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             ok = all(o.id in moving or o.end <= start or o.start >= start + clip.length for o in dest.clips)
             ghosts.append(Ghost(index[dest.id], start, clip.length, ok))
         drag.extra = {"ghosts": ghosts, "snap": snapped}
-        self.message.emit(f"Move {delta:+d} frames" + (f" to {project.track(to_track).name}" if to_track else ""))
+        self.message.emit(f"Move {delta:+d} frame{'' if abs(delta) == 1 else 's'}" + (f" to {project.track(to_track).name}" if to_track else ""))
 
     def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
         project = self.document.project
@@ -624,7 +624,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         drag.frame = frame
         index = project.tracks.index(track)
         drag.extra = {"ghosts": [Ghost(index, start, length, ok)], "snap": snapped}
-        self.message.emit(f"Trim {drag.side} to frame {frame} ({length} frames)")
+        self.message.emit(f"Trim {drag.side} to frame {frame} ({plural(length, 'frame')})")
 
     def _drag_keyframe(self, drag: _Drag, pos: QPoint) -> None:
         project = self.document.project
@@ -795,7 +795,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         # A video's length comes from demuxing the whole file (seconds for a long one): the
         # files are read on the background pool and the clips added when they have been.
         event.acceptProposedAction()
-        self.message.emit(f"Reading {len(videos)} video{'s' if len(videos) > 1 else ''}…")
+        self.message.emit(f"Reading {plural(len(videos), 'video')}…")
         run_in_background(lambda: {p: self._probe_frames(p) for p in videos}, place,
                           failed=self._drop_failed, owner=self)
         self.viewport().update()
