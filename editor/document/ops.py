@@ -572,12 +572,16 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             clip.length = min(clip.length, take.frames)
         return
     length = min(take.frames, target.length) if target.length > 0 else take.frames
-    clip = Clip(
-        id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
-        shot=ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
-                          steps=plan.steps, guidance=plan.guidance, model=plan.model,
-                          cast=[c for c in plan.cast if any(m.id == c for m in tx.project.cast)]),
-    )
+    cast = [c for c in plan.cast if any(m.id == c for m in tx.project.cast)]
+    if take.record.get("engine") == "interpolate":
+        # frame interpolation used no prompt, seed, steps or guidance: the new shot must not
+        # claim it did; its settings start empty, for a later take made with a model
+        shot = ShotSettings(cast=cast)
+    else:
+        shot = ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
+                            steps=plan.steps, guidance=plan.guidance, model=plan.model, cast=cast)
+    clip = Clip(id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
+                shot=shot)
     _require_new_ids(tx.project, [clip.id])
     track = None
     if _has_track(tx.project, target.track_id):

@@ -55,6 +55,7 @@ from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
+from editor.ui.take_record import describe_record, uses_prompt
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.timeline.timecode import duration_text, timecode
 from editor.ui.wheel_guard import guard_wheel
@@ -505,7 +506,7 @@ class Inspector(FollowsDocument, QWidget):
             self.takes_list.clear()
             for i, t in enumerate(clip.takes):
                 how = "generated" if t.generated else "still" if t.is_still else "imported"
-                extra = f" · seed {t.record.get('seed')}" if t.generated and "seed" in t.record else ""
+                extra = f" · seed {t.record['seed']}" if "seed" in t.record and uses_prompt(t.record) else ""
                 text = f"Take {i + 1} · {how}{extra} · {t.label or Path(t.media).name}"
                 item = QListWidgetItem(("● " if i == clip.active_take else "○ ") + text)
                 self.takes_list.addItem(item)
@@ -532,16 +533,13 @@ class Inspector(FollowsDocument, QWidget):
         self.switch_button.setEnabled(row != clip.active_take)
         if not take.record:
             self.record_label.setText("Imported media: no generation record.")
+            self.record_label.setToolTip("")
             return
-        lines = []
-        for key in ("action", "model", "prompt", "negative_prompt", "seed", "steps", "guidance", "engine"):
-            if key in take.record:
-                lines.append(f"<b>{key.replace('_', ' ')}</b>: {_html(take.record[key])}")
-        rest = {k: v for k, v in take.record.items() if k not in {"action", "model", "prompt", "negative_prompt",
-                                                                    "seed", "steps", "guidance", "engine"}}
-        if rest:
-            lines.append(f"<span>{_html(json.dumps(rest, default=str)[:400])}</span>")
+        headline, rows = describe_record(take.record, take.frames)
+        lines = [_html(headline)] + [f"<b>{label}</b>: {_html(text)}" for label, text in rows]
         self.record_label.setText("<br>".join(lines))
+        # the whole record stays one hover away, for bug reports and the curious
+        self.record_label.setToolTip(json.dumps(take.record, indent=1, default=str)[:2000])
 
     def _load_gap(self) -> None:
         gap = self._selection.gap
