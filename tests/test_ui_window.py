@@ -314,6 +314,33 @@ def test_media_bin_imports_into_the_project_and_drags_out_file_urls(qtbot, windo
     assert mime.urls()[0].toLocalFile() == items[0].data(Qt.ItemDataRole.UserRole)
 
 
+def test_the_media_bin_keeps_its_order_and_the_source_of_a_deleted_clip(qtbot, window, tmp_path):
+    import shutil
+
+    from ui_helpers import drop_files
+
+    from editor.document.edits import DeleteClips, MoveClips
+
+    bin_ = window.media_bin
+    names = lambda: [bin_.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(bin_.list.count())]  # noqa: E731
+    before = names()
+    assert any(p.endswith("sunrise.mp4") for p in before)
+    window.request(MoveClips(clip_ids=("a",), delta=300))  # A goes after City: the cut's order changes
+    assert names() == before  # the bin's doesn't
+    # a file from outside the project, dropped straight on the timeline, joins the bin...
+    outside = tmp_path / "elsewhere" / "dawn.png"
+    outside.parent.mkdir()
+    shutil.copy(window.session.folder / "media" / "lake_at_dawn.png", outside)
+    view = window.timeline
+    assert drop_files(view.viewport(), QPoint(view.frame_x(600), view.track_y(0)), [outside])
+    assert str(outside) in names()
+    dropped = next(c.id for c in window.document.project.track("v2").clips)
+    # ...and stays there when its clip is deleted
+    window.request(DeleteClips(clip_ids=(dropped,)))
+    assert str(outside) in names()
+    assert [p for p in names() if p in before] == before
+
+
 def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
     """Opening a project replaces the preview panel; the old one must not keep painting under
     the new one (its "In" button drew over "Out", which read "Oub" in screenshots)."""

@@ -20,7 +20,16 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.document.edits import Edit, EditRefused
-from editor.document.project import CastMember, Clip, GenerationDefaults, Keyframe, Project, Take, Track
+from editor.document.project import (
+    CastMember,
+    Clip,
+    GenerationDefaults,
+    Keyframe,
+    MediaItem,
+    Project,
+    Take,
+    Track,
+)
 
 # --- copies --------------------------------------------------------------------------------
 
@@ -70,14 +79,20 @@ class _Settings:
     height: int
     defaults: GenerationDefaults
     metadata: dict
+    media: list[MediaItem] = field(default_factory=list)  # announced apart: Change.media_changed
 
     @classmethod
     def of(cls, p: Project) -> _Settings:
-        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata))
+        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata),
+                   [MediaItem(m.path, _meta(m.metadata)) for m in p.media])
 
     def put(self, p: Project) -> None:
         p.name, p.fps, p.width, p.height = self.name, self.fps, self.width, self.height
         p.defaults, p.metadata = copy.copy(self.defaults), _meta(self.metadata)
+        p.media = [MediaItem(m.path, _meta(m.metadata)) for m in self.media]
+
+    def without_media(self) -> tuple:
+        return self.name, self.fps, self.width, self.height, self.defaults, self.metadata
 
 
 @dataclass
@@ -130,6 +145,7 @@ class Change:
     cast_removed: frozenset[str] = frozenset()
     cast_changed: frozenset[str] = frozenset()
     settings_changed: bool = False
+    media_changed: bool = False  # the media bin's list (imports)
 
     @property
     def empty(self) -> bool:
@@ -146,7 +162,7 @@ class Change:
             tracks_reordered=self.tracks_reordered,
             clips_added=self.clips_removed, clips_removed=self.clips_added, clips_changed=self.clips_changed,
             cast_added=self.cast_removed, cast_removed=self.cast_added, cast_changed=self.cast_changed,
-            settings_changed=self.settings_changed,
+            settings_changed=self.settings_changed, media_changed=self.media_changed,
         )
 
     def with_cause(self, cause: str) -> Change:
@@ -182,7 +198,8 @@ def _diff(title: str, before: _State, after: _State) -> Change:
             m.id for m in after.cast
         ]:
             cast_changed = frozenset(ac)
-    settings = before.settings is not None and before.settings != after.settings
+    settings = before.settings is not None and before.settings.without_media() != after.settings.without_media()
+    media = before.settings is not None and before.settings.media != after.settings.media
     return Change(
         "do", title,
         tracks_added=tracks_added, tracks_removed=tracks_removed, tracks_changed=frozenset(tracks_changed),
@@ -190,7 +207,7 @@ def _diff(title: str, before: _State, after: _State) -> Change:
         clips_added=frozenset(clips_added), clips_removed=frozenset(clips_removed),
         clips_changed=frozenset(clips_changed),
         cast_added=cast_added, cast_removed=cast_removed, cast_changed=cast_changed,
-        settings_changed=settings,
+        settings_changed=settings, media_changed=media,
     )
 
 
@@ -247,10 +264,14 @@ class Transaction:
         return self.project.cast
 
     def settings(self) -> Project:
-        """The project, to change its own fields (name, fps, size, defaults, metadata)."""
+        """The project, to change its own fields (name, fps, size, defaults, metadata, media)."""
         if self._before.settings is None:
             self._before.settings = _Settings.of(self.project)
         return self.project
+
+    def media(self) -> list[MediaItem]:
+        """The live media bin list, to change."""
+        return self.settings().media
 
     # -- used by Document --
     def check(self) -> None:

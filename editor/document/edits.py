@@ -548,6 +548,20 @@ class SetProjectSettings(Edit):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImportMedia(Edit):
+    """Add files to the project's media bin (in this order, after what is listed already; a file
+    listed already stays where it is). Paths in stored form, as for takes."""
+
+    paths: tuple[str, ...]
+    label: ClassVar[str] = "Import media"
+
+    def apply(self, tx: Transaction) -> None:
+        from editor.document import ops
+
+        ops.import_media(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RelinkMedia(Edit):
     """Point every take, keyframe and cast image that uses `old` at `new` (a moved or found file).
 

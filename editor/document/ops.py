@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from editor.document import edits as E
 from editor.document.edits import UNCHANGED, EditRefused, Side
-from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
 from editor.words import plural
 from model.request import Action
 
@@ -266,6 +266,28 @@ def add_clip(tx: Transaction, e: E.AddClip) -> None:
     _require_free(track, clip.start, clip.end, what="The new clip")
     track.clips.append(clip)
     _sort(track)
+    # a file dropped straight on the timeline joins the media bin, and stays there if the clip goes
+    _list_media(tx, [t.media for t in clip.takes])
+
+
+def import_media(tx: Transaction, e: E.ImportMedia) -> None:
+    from editor.document.storage import is_absolute, path_escapes
+
+    for path in e.paths:
+        if not isinstance(path, str) or not path:
+            raise EditRefused("Choose a file to import.")
+        if not is_absolute(path) and path_escapes(path):
+            raise EditRefused(f"{path} climbs out of the project folder; import the file itself.")
+    _list_media(tx, e.paths)
+
+
+def _list_media(tx: Transaction, paths: Iterable[str]) -> None:
+    from editor.document.storage import is_absolute
+
+    listed = {m.path for m in tx.project.media}
+    new = [p for p in dict.fromkeys(paths) if p not in listed]
+    if new:
+        tx.media().extend(MediaItem(p, {"imported": True} if is_absolute(p) else {}) for p in new)
 
 
 def move_clips(tx: Transaction, e: E.MoveClips) -> None:
@@ -714,6 +736,9 @@ def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
                 obj.metadata["imported"] = True
             found = True
 
+    if any(m.path == e.old for m in tx.project.media):
+        for m in tx.media():
+            relink(m, "path")
     if any(m.image == e.old for m in tx.project.cast):
         for m in tx.cast():
             relink(m, "image")

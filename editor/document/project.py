@@ -130,6 +130,17 @@ class CastMember:
 
 
 @dataclass
+class MediaItem:
+    """A file in the project's media bin, listed whether or not the cut uses it (import order).
+
+    `path` follows the take rules: relative inside the project folder, absolute only for a file
+    the user imported (`metadata["imported"]`)."""
+
+    path: str
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
 class GenerationDefaults:
     model: str | None = None  # a model folder, or "interpolate" for the no-model engine
     steps: int = 30
@@ -147,6 +158,7 @@ class Project:
     cast: list[CastMember] = field(default_factory=list)
     defaults: GenerationDefaults = field(default_factory=GenerationDefaults)
     metadata: dict = field(default_factory=dict)
+    media: list[MediaItem] = field(default_factory=list)  # the media bin, independent of the cut
 
     # --- look-ups (read only) -------------------------------------------------------------
     def track(self, track_id: str) -> Track:
