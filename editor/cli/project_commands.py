@@ -122,12 +122,15 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
 def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) -> object:
     """A project with one video track holding `clips` back to back, in the given order."""
     from editor.document.project import Project, Track, new_id
+    from editor.document.storage import derived_media
 
     pos = 0
     for clip in clips:
         clip.start, pos = pos, pos + clip.length
-    return Project(name=name, fps=fps, width=width, height=height,
-                   tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project = Project(name=name, fps=fps, width=width, height=height,
+                      tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project.media = derived_media(project)  # the media bin lists the files, in the order given
+    return project
 
 
 # --- open (shared by export and info) ------------------------------------------------------------
