@@ -431,3 +431,24 @@ def test_describe_an_edit_for_logs():
     d = describe(AddClip(track_id="v1", clip=Clip(id="q", start=0, length=1)))
     assert d == {"edit": "AddClip", "title": "Add draft shot", "track_id": "v1", "clip": "q"}
     assert describe(SetShotSettings(clip_id="c", seed=3))["seed"] == 3
+
+
+def test_a_new_frame_rate_keeps_real_time_and_undoes_exactly():
+    from editor.document.edits import ChangeFrameRate
+
+    doc = make_doc()
+    before = snapshot(doc.project)
+    doc.request(ChangeFrameRate(fps=Fraction(30)))
+    assert doc.project.fps == 30 and doc.history.titles == ("Change frame rate",)
+    assert spans(doc) == [("a", 0, 60), ("b", 75, 30), ("c", 125, 37)]  # ends rounded: 162.5 -> 162
+    a = clip(doc, "a")
+    assert a.take.frames == 75 and a.take.metadata["frames_at_fps"] == "24/1"  # the file is still 24 fps
+    assert clip(doc, "c").keyframes[0].frame == 12
+    assert doc.project.track("v2").keyframes[0].frame == 250
+    doc.request(ChangeFrameRate(fps=Fraction(24)))  # and back: the file's own rate again
+    assert spans(doc) == [("a", 0, 48), ("b", 60, 24), ("c", 100, 30)]
+    assert clip(doc, "a").take.frames == 60 and "frames_at_fps" not in clip(doc, "a").take.metadata
+    doc.undo()
+    doc.undo()
+    assert snapshot(doc.project) == before
+    refused(doc, ChangeFrameRate(fps=Fraction(0)), "positive number")

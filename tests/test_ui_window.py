@@ -529,3 +529,29 @@ def test_a_window_that_must_not_ask_removes_a_track_without_a_dialog(window):
     assert [t.id for t in window.document.project.tracks] == ["v2"]
     window.undo()
     assert [t.id for t in window.document.project.tracks] == ["v2", "v1"]
+
+
+def test_project_settings_change_fps_and_size_as_one_edit_keeping_real_time(window, qtbot):
+
+    from editor.media.cut import CutReader
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    doc = window.document
+    dialog = ProjectSettingsDialog(doc.project, [], window)
+    qtbot.addWidget(dialog)
+    assert dialog.size_combo.currentText() == "640×360"  # the preset that matches
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("1920x1080"))
+    dialog.size_combo.activated.emit(dialog.size_combo.currentIndex())
+    assert (dialog.width_spin.value(), dialog.height_spin.value()) == (1920, 1080)
+    dialog.fps_combo.setCurrentIndex(dialog.fps_combo.findData("48/1"))
+    assert window.request(dialog.edit())
+    p = doc.project
+    assert (p.fps, p.width, p.height) == (48, 1920, 1080)
+    assert doc.history.titles[-1] == "Change project settings" and len(doc.history.titles) == 1
+    city = p.find_clip("city")[1]
+    assert (city.start, city.length) == (432, 144)  # 9 s in, 3 s long, as before
+    assert window.playhead.fps == 48 and "48 fps" in window.format_label.text()
+    with CutReader(p, doc.folder) as reader:  # the 24 fps file is read by time
+        assert reader.shown_at(432 + 10).source_frame == 5
+    window.undo()
+    assert (doc.project.fps, doc.project.width, doc.project.find_clip("city")[1].start) == (24, 640, 216)

@@ -719,6 +719,51 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     s.defaults = type(defaults)(**vars(defaults))
 
 
+def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
+    old = tx.project.fps
+    new = e.fps
+    if not isinstance(new, Fraction | int) or isinstance(new, bool) or not 0 < new <= 240:
+        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    new = Fraction(new)
+    if new == old:
+        return
+    ratio = new / old
+
+    def at(frame: int) -> int:
+        return round(frame * ratio)
+
+    for t in list(tx.project.tracks):
+        track = tx.track(t.id)
+        for k in track.keyframes:
+            k.frame = at(k.frame)
+        for clip in track.clips:
+            start, end = at(clip.start), at(clip.end)
+            clip.start, clip.length = start, max(1, end - start)
+            clip.source_in = at(clip.source_in)
+            for take in clip.takes:
+                if take.is_still:
+                    continue
+                # the file's frames stay at the rate they were made; the take counts project frames
+                made_at = Fraction(take.metadata.get("frames_at_fps", f"{old.numerator}/{old.denominator}"))
+                take.frames = max(1, at(take.frames))
+                if made_at == new:
+                    take.metadata.pop("frames_at_fps", None)
+                else:
+                    take.metadata["frames_at_fps"] = f"{made_at.numerator}/{made_at.denominator}"
+            take = clip.take
+            if take is not None and not take.is_still:
+                clip.source_in = min(clip.source_in, max(0, take.frames - clip.length))
+                clip.length = min(clip.length, take.frames - clip.source_in)
+            for k in clip.keyframes:
+                k.frame = min(at(k.frame), clip.length - 1)
+            seen: set[int] = set()
+            for k in sorted(clip.keyframes, key=lambda k: k.frame):
+                while k.frame in seen and k.frame < clip.length - 1:
+                    k.frame += 1  # two keyframes rounded onto one frame: keep both, a frame apart
+                seen.add(k.frame)
+    tx.settings().fps = new
+
+
 def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
     if not e.new:
         raise EditRefused("Choose the file to use instead.")
