@@ -555,3 +555,46 @@ def test_project_settings_change_fps_and_size_as_one_edit_keeping_real_time(wind
         assert reader.shown_at(432 + 10).source_frame == 5
     window.undo()
     assert (doc.project.fps, doc.project.width, doc.project.find_clip("city")[1].start) == (24, 640, 216)
+
+
+def test_the_open_dialog_opens_a_shotline_folder_instead_of_walking_into_it(window, qtbot, ui_document, tmp_path):
+    from editor.ui.open_project_dialog import OpenProjectDialog, chosen_project
+
+    folder = ui_document.folder
+    assert chosen_project(folder / "project.json") == folder
+    assert chosen_project(folder / "media") == folder
+    assert chosen_project(tmp_path) == tmp_path
+    dialog = OpenProjectDialog(folder.parent, window)
+    qtbot.addWidget(dialog)
+    dialog.open()  # the same dialog File ▸ Open runs, not blocking here
+    with qtbot.waitSignal(dialog.finished):
+        _double_click_entry(qtbot, dialog, folder.name)
+    assert not dialog.isVisible() and dialog.chosen() == folder
+    window.document.request(__import__("editor.document.edits", fromlist=["AddTrack"]).AddTrack(name="V9"))
+    window.ask_save_changes = lambda: "discard"
+    assert window.open_project_path(dialog.chosen())
+    assert window.session.folder == folder and window.document.project.name == "Film"
+    other = OpenProjectDialog(folder.parent, window)
+    qtbot.addWidget(other)
+    other.open()
+    (folder.parent / "plain").mkdir()
+    _double_click_entry(qtbot, other, "plain")  # an ordinary folder is walked into as usual
+    assert other.isVisible() and other.chosen() is None
+    assert other.directory().dirName() == "plain"
+    other.reject()
+
+
+def _double_click_entry(qtbot, dialog, name: str) -> None:
+    """What a double-click on `name` in a (Qt, non-native) file dialog's list does."""
+    from PySide6.QtWidgets import QListView
+
+    view = dialog.findChild(QListView, "listView")
+    model = view.model()
+
+    def index():
+        root = view.rootIndex()
+        return next((model.index(r, 0, root) for r in range(model.rowCount(root))
+                     if model.index(r, 0, root).data() == name), None)
+
+    qtbot.waitUntil(lambda: index() is not None)  # the folder is listed off the GUI thread
+    view.activated.emit(index())

@@ -733,9 +733,12 @@ class MainWindow(QMainWindow):
     def open_project(self) -> None:
         if not self._may_discard():
             return
-        folder = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)",
-                                                  str(self._projects_folder()))
-        if folder:
+        from editor.ui.open_project_dialog import OpenProjectDialog
+
+        dialog = OpenProjectDialog(self._projects_folder(), self)
+        dialog.exec()
+        folder = dialog.chosen()  # a .shotline folder opens when entered, not walked into
+        if folder is not None:
             self.open_project_path(folder)
 
     def save_project(self) -> bool:
