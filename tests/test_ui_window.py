@@ -598,3 +598,28 @@ def _double_click_entry(qtbot, dialog, name: str) -> None:
 
     qtbot.waitUntil(lambda: index() is not None)  # the folder is listed off the GUI thread
     view.activated.emit(index())
+
+
+def test_a_missing_xcb_cursor_library_is_named_with_its_fix_before_qt_aborts(capsys, monkeypatch):
+    import main
+    from editor.ui import platform_check
+    from editor.ui.platform_check import missing_library_message, uses_xcb
+
+    none = lambda name: None  # noqa: E731 - a system without the library
+    found = lambda name: "libxcb-cursor.so.0"  # noqa: E731
+    x11 = {"DISPLAY": ":0"}
+    message = missing_library_message(x11, find_library=none, platform="linux")
+    assert "sudo apt-get install libxcb-cursor0" in message
+    assert missing_library_message(x11, find_library=found, platform="linux") is None
+    assert missing_library_message({"QT_QPA_PLATFORM": "offscreen"}, find_library=none, platform="linux") is None
+    assert missing_library_message(x11, find_library=none, platform="darwin") is None
+    assert uses_xcb({"QT_QPA_PLATFORM": "xcb"}, "linux")
+    assert not uses_xcb({"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "linux")
+    # the GUI entry point prints the fix and stops instead of letting Qt abort
+    monkeypatch.setattr(platform_check, "missing_library_message",
+                        lambda: missing_library_message({"QT_QPA_PLATFORM": "xcb"}, find_library=none,
+                                                        platform="linux"))
+    assert main.main(["--no-such-project"]) == 1
+    assert "libxcb-cursor0" in capsys.readouterr().err
+    readme = (ROOT / "README.md").read_text()
+    assert "libxcb-cursor0" in readme.split("## Using it")[0]
