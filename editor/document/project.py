@@ -50,6 +50,13 @@ class Take:
     def generated(self) -> bool:
         return bool(self.record)
 
+    def file_frame(self, frame: int, project_fps: Fraction) -> int:
+        """The frame of the media file shown at the take's frame `frame`. The same number, unless
+        the project's rate changed since the file was made (`metadata["frames_at_fps"]`): then the
+        file's frame at that time (frames dropped or repeated, as conforming would)."""
+        made_at = self.metadata.get("frames_at_fps")
+        return int(frame * Fraction(made_at) / project_fps) if made_at else frame
+
 
 @dataclass
 class ShotSettings:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import os
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -105,9 +104,7 @@ class CutReader:
             src = clip.source_in + (t - clip.start)
             if take.frames > 0:
                 src = min(src, take.frames - 1)
-            made_at = take.metadata.get("frames_at_fps")
-            if made_at:  # the project's rate changed since the file was made: its frame at that time
-                src = int(src * Fraction(made_at) / self.project.fps)
+            src = take.file_frame(src, self.project.fps)  # by time, when the project's rate changed
             return Shown("video", track, clip, media, max(src, 0))
         return Shown("gap")
 
