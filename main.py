@@ -36,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    from editor.ui.platform_check import missing_library_message
+
+    problem = missing_library_message()  # Qt would abort with a core dump instead of saying this
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from editor.ui import app
 
     return int(app.run("gui", argv) or 0)

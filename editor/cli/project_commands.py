@@ -18,6 +18,7 @@ from editor.cli.common import (
     seconds_value,
 )
 from editor.cli.progress import ProgressBar
+from editor.words import plural
 
 
 def run(command: str, argv: list[str]) -> int:
@@ -59,7 +60,7 @@ def cmd_new(argv: list[str]) -> int:
     # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
     create_project_atomically(folder, write, app="shotline new").release()
     total = project.duration
-    print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
+    print(f"made {folder} — {plural(len(clips), 'clip')}, {plural(total, 'frame')} ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
     return 0
 
@@ -163,12 +164,15 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
 def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) -> object:
     """A project with one video track holding `clips` back to back, in the given order."""
     from editor.document.project import Project, Track, new_id
+    from editor.document.storage import derived_media
 
     pos = 0
     for clip in clips:
         clip.start, pos = pos, pos + clip.length
-    return Project(name=name, fps=fps, width=width, height=height,
-                   tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project = Project(name=name, fps=fps, width=width, height=height,
+                      tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project.media = derived_media(project)  # the media bin lists the files, in the order given
+    return project
 
 
 # --- open (shared by export and info) ------------------------------------------------------------

@@ -472,6 +472,38 @@ class SetProjectSettings(Edit):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImportMedia(Edit):
+    """Add files to the project's media bin (in this order, after what is listed already; a file
+    listed already stays where it is). Paths in stored form, as for takes."""
+
+    paths: tuple[str, ...]
+    label: ClassVar[str] = "Import media"
+
+    def apply(self, tx: Transaction) -> None:
+        from editor.document import ops
+
+        ops.import_media(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeFrameRate(Edit):
+    """A new project frame rate that keeps real time: every clip, keyframe and take position is
+    scaled to the new rate and rounded (clip ends are rounded, so neighbours stay neighbours).
+
+    A video take's file keeps its frames at the rate it was made; the take records that rate in
+    `metadata["frames_at_fps"]` and readers pick the file frame by time (dropped or repeated
+    frames, as conforming does) until the file is conformed again."""
+
+    fps: Fraction
+    label: ClassVar[str] = "Change frame rate"
+
+    def apply(self, tx: Transaction) -> None:
+        from editor.document import ops
+
+        ops.change_frame_rate(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RelinkMedia(Edit):
     """Point every take, keyframe and cast image that uses `old` at `new` (a moved or found file).
 

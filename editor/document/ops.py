@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from editor.document import limits
 from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
-from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
+from editor.words import plural
 from model.request import Action
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def check_clip(clip: Clip) -> None:
                 raise EditRefused("A still has only one frame to show.")
         elif clip.source_in < 0 or clip.source_in + clip.length > take.frames:
             raise EditRefused(
-                f"The take of {_name(clip)} has {take.frames} frames; it can't show frames "
+                f"The take of {_name(clip)} has {plural(take.frames, 'frame')}; it can't show frames "
                 f"{clip.source_in}..{clip.source_in + clip.length - 1}."
             )
     elif clip.source_in != 0:
@@ -62,7 +63,7 @@ def check_clip(clip: Clip) -> None:
     for k in clip.keyframes:
         if not 0 <= k.frame < clip.length:
             raise EditRefused(
-                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({clip.length} frames); "
+                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({plural(clip.length, 'frame')}); "
                 "move or remove the keyframe first."
             )
         if k.frame in frames:
@@ -252,6 +253,28 @@ def add_clip(tx: Transaction, e: E.AddClip) -> None:
     _require_free(track, clip.start, clip.end, what="The new clip")
     track.clips.append(clip)
     _sort(track)
+    # a file dropped straight on the timeline joins the media bin, and stays there if the clip goes
+    _list_media(tx, [t.media for t in clip.takes])
+
+
+def import_media(tx: Transaction, e: E.ImportMedia) -> None:
+    from editor.document.storage import is_absolute, path_escapes
+
+    for path in e.paths:
+        if not isinstance(path, str) or not path:
+            raise EditRefused("Choose a file to import.")
+        if not is_absolute(path) and path_escapes(path):
+            raise EditRefused(f"{path} climbs out of the project folder; import the file itself.")
+    _list_media(tx, e.paths)
+
+
+def _list_media(tx: Transaction, paths: Iterable[str]) -> None:
+    from editor.document.storage import is_absolute
+
+    listed = {m.path for m in tx.project.media}
+    new = [p for p in dict.fromkeys(paths) if p not in listed]
+    if new:
+        tx.media().extend(MediaItem(p, {"imported": True} if is_absolute(p) else {}) for p in new)
 
 
 def move_clips(tx: Transaction, e: E.MoveClips) -> None:
@@ -315,7 +338,7 @@ def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
         length = e.frame - clip.start
         if video and clip.source_in + length > take.frames:
             raise EditRefused(
-                f"The take has {take.frames} frames: the end can go at most to frame "
+                f"The take has {plural(take.frames, 'frame')}: the end can go at most to frame "
                 f"{clip.start + take.frames - clip.source_in}. Extend the clip to make more."
             )
         for k in clip.keyframes:
@@ -558,12 +581,16 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             clip.length = min(clip.length, take.frames)
         return
     length = min(take.frames, target.length) if target.length > 0 else take.frames
-    clip = Clip(
-        id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
-        shot=ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
-                          steps=plan.steps, guidance=plan.guidance, model=plan.model,
-                          cast=[c for c in plan.cast if any(m.id == c for m in tx.project.cast)]),
-    )
+    cast = [c for c in plan.cast if any(m.id == c for m in tx.project.cast)]
+    if take.record.get("engine") == "interpolate":
+        # frame interpolation used no prompt, seed, steps or guidance: the new shot must not
+        # claim it did; its settings start empty, for a later take made with a model
+        shot = ShotSettings(cast=cast)
+    else:
+        shot = ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
+                            steps=plan.steps, guidance=plan.guidance, model=plan.model, cast=cast)
+    clip = Clip(id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
+                shot=shot)
     _require_new_ids(tx.project, [clip.id])
     track = None
     if _has_track(tx.project, target.track_id):
@@ -682,6 +709,51 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     s.defaults = type(defaults)(**vars(defaults))
 
 
+def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
+    old = tx.project.fps
+    new = e.fps
+    if not isinstance(new, Fraction | int) or isinstance(new, bool) or not 0 < new <= 240:
+        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    new = Fraction(new)
+    if new == old:
+        return
+    ratio = new / old
+
+    def at(frame: int) -> int:
+        return round(frame * ratio)
+
+    for t in list(tx.project.tracks):
+        track = tx.track(t.id)
+        for k in track.keyframes:
+            k.frame = at(k.frame)
+        for clip in track.clips:
+            start, end = at(clip.start), at(clip.end)
+            clip.start, clip.length = start, max(1, end - start)
+            clip.source_in = at(clip.source_in)
+            for take in clip.takes:
+                if take.is_still:
+                    continue
+                # the file's frames stay at the rate they were made; the take counts project frames
+                made_at = Fraction(take.metadata.get("frames_at_fps", f"{old.numerator}/{old.denominator}"))
+                take.frames = max(1, at(take.frames))
+                if made_at == new:
+                    take.metadata.pop("frames_at_fps", None)
+                else:
+                    take.metadata["frames_at_fps"] = f"{made_at.numerator}/{made_at.denominator}"
+            take = clip.take
+            if take is not None and not take.is_still:
+                clip.source_in = min(clip.source_in, max(0, take.frames - clip.length))
+                clip.length = min(clip.length, take.frames - clip.source_in)
+            for k in clip.keyframes:
+                k.frame = min(at(k.frame), clip.length - 1)
+            seen: set[int] = set()
+            for k in sorted(clip.keyframes, key=lambda k: k.frame):
+                while k.frame in seen and k.frame < clip.length - 1:
+                    k.frame += 1  # two keyframes rounded onto one frame: keep both, a frame apart
+                seen.add(k.frame)
+    tx.settings().fps = new
+
+
 def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
     if not e.new:
         raise EditRefused("Choose the file to use instead.")
@@ -699,6 +771,9 @@ def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
                 obj.metadata["imported"] = True
             found = True
 
+    if any(m.path == e.old for m in tx.project.media):
+        for m in tx.media():
+            relink(m, "path")
     if any(m.image == e.old for m in tx.project.cast):
         for m in tx.cast():
             relink(m, "image")

@@ -51,6 +51,7 @@ from editor.document.project import (
     Clip,
     GenerationDefaults,
     Keyframe,
+    MediaItem,
     Project,
     ShotSettings,
     Take,
@@ -149,6 +150,8 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
     def setter(obj: Any, attr: str) -> Callable[[str], None]:
         return lambda value: setattr(obj, attr, value)
 
+    for m in project.media:
+        out.append((m.path, "a file in the media bin", m.metadata, setter(m, "path")))
     for m in project.cast:
         out.append((m.image, f"the image of cast member {m.name!r}", m.metadata, setter(m, "image")))
     for t in project.tracks:
@@ -240,6 +243,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             for t in project.tracks
         ],
         "metadata": project.metadata,
+        "media": [{"path": m.path, "metadata": m.metadata} for m in project.media],
     }
 
 
@@ -362,6 +366,13 @@ def project_from_dict(data: Any, *, source: str = PROJECT_FILE) -> Project:
         width=r.get(data, "width", int, ""), height=r.get(data, "height", int, ""),
         tracks=tracks, cast=cast, defaults=defaults, metadata=r.get(data, "metadata", dict, "", {}),
     )
+    if "media" in data:
+        project.media = [MediaItem(path=r.get(m, "path", str, f"media[{i}]"),
+                                   metadata=r.get(m, "metadata", dict, f"media[{i}]", {}))
+                         for i, m in enumerate(r.items(data, "media", ""))]
+    else:
+        # a project saved before the bin had its own list: the bin starts with what the cut uses
+        project.media = derived_media(project)
     _check_bounds(project, source)
     _check_loaded(project, r)
     return project
@@ -407,6 +418,16 @@ def _check_bounds(project: Project, source: str) -> None:
         if "\x00" in path:
             raise ProjectError(f"{source} can't be opened: the media path of {what} holds a NUL character, "
                                "which names no file. Fix it in a text editor, or open an autosave.")
+
+
+def derived_media(project: Project) -> list[MediaItem]:
+    """The takes' media of the project's clips, each once, in track and clip order."""
+    out: dict[str, MediaItem] = {}
+    for t in project.tracks:
+        for c in sorted(t.clips, key=lambda c: c.start):
+            for tk in c.takes:
+                out.setdefault(tk.media, MediaItem(tk.media, {"imported": True} if tk.metadata.get("imported") else {}))
+    return list(out.values())
 
 
 def _check_loaded(project: Project, r: _Reader) -> None:
@@ -569,7 +590,8 @@ def encode(project: Project, folder: Path) -> bytes:
 
 
 def _media_refs(data: dict) -> list[tuple[dict, str]]:
-    refs = [(m, "image") for m in data["cast"]]
+    refs = [(m, "path") for m in data["media"]]
+    refs += [(m, "image") for m in data["cast"]]
     for t in data["tracks"]:
         refs += [(k, "image") for k in t["keyframes"]]
         for c in t["clips"]:

@@ -24,6 +24,7 @@ from editor.document.plans import GenerationPlan
 from editor.document.project import Project, Take
 from editor.generation.requests import GenerationError, request_from_plan
 from editor.generation.takes import TakeCancelled, discard_take, write_generated_take
+from editor.words import plural
 from model.journal import Job, JobState, Journal
 from model.models import BUILTIN_INTERPOLATE
 from model.request import Action, Request
@@ -70,7 +71,7 @@ class Generated:
 
 def submit(journal: Journal, plan: GenerationPlan) -> Job:
     """Record `plan` as a queued job (fsync'd) and return it; the worker picks it up from there."""
-    title = plan.summary or f"{plan.action.title}: {plan.num_frames} frames"
+    title = plan.summary or f"{plan.action.title}: {plural(plan.num_frames, 'frame')}"
     return journal.add(plan.action.value, title, {"kind": GENERATION_KIND, "plan": plan.to_dict()})
 
 
@@ -99,8 +100,8 @@ def model_for(plan: GenerationPlan) -> str:
     if plan.action in (Action.INFILL, Action.LOOP):
         return INTERPOLATE
     raise GenerationError(
-        f"{plan.action.title} needs a video model. Choose a model folder for this shot (Inspector) "
-        "or for the project (Project settings), then run the job again."
+        f"{plan.action.title} needs a video model. Choose a model for the project (File ▸ Project "
+        "Settings) or for this shot (Inspector ▸ Model); add model folders in File ▸ Settings ▸ Models."
     )
 
 

@@ -106,6 +106,7 @@ class CutReader:
             src = clip.source_in + (t - clip.start)
             if take.frames > 0:
                 src = min(src, take.frames - 1)
+            src = take.file_frame(src, self.project.fps)  # by time, when the project's rate changed
             return Shown("video", track, clip, media, max(src, 0), refused=where.refused)
         return Shown("gap")
 

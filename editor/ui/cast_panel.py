@@ -64,6 +64,7 @@ from editor.ui.inspector import PromptEdit
 from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.words import plural
 
 CAST_FOLDER = Path("media") / "cast"
 PICTURE = 96  # the square a card's picture is fitted into, in px
@@ -611,7 +612,7 @@ class CastPanel(FollowsDocument, QWidget):
             who = ", ".join(names) if names else "no cast"
             self.summary.setText(f"{count} · {shots[0].name or 'this shot'} uses {who}")
         elif shots:
-            self.summary.setText(f"{count} · {len(shots)} shots selected")
+            self.summary.setText(f"{count} · {plural(len(shots), 'shot')} selected")
         else:
             self.summary.setText(f"{count} · select shots to apply them")
 

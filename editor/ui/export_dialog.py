@@ -76,6 +76,7 @@ from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
+from editor.words import plural
 
 
 class ExportDialog(QDialog):
@@ -479,7 +480,7 @@ class ExportDialog(QDialog):
         if check.ok:
             options = check.options
             self.summary_label.setText(
-                f"{duration_text(check.frames, check.fps)} · {check.frames} frames · "
+                f"{duration_text(check.frames, check.fps)} · {plural(check.frames, 'frame')} · "
                 f"{check.width}x{check.height} · {rate_text(check.fps)} fps · "
                 f"{CODEC_TITLES[options.codec].split(' ')[0]} CRF {options.quality}")
             self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0))
@@ -574,10 +575,10 @@ class ExportDialog(QDialog):
     def _on_succeeded(self, result: ExportResult) -> None:
         self.result = result
         size_mb = result.path.stat().st_size / 1e6 if result.path.exists() else 0.0
-        details = (f"{result.frames} frames · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
+        details = (f"{plural(result.frames, 'frame')} · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
                    f"{CODEC_TITLES[result.codec].split(' ')[0]} · {size_mb:.1f} MB · took {clock(result.seconds)}")
         self._show_result("Export finished", str(result.path), details, can_show=True)
-        self.message.emit(f"Exported {result.path.name} ({result.frames} frames)", False)
+        self.message.emit(f"Exported {result.path.name} ({plural(result.frames, 'frame')})", False)
 
     def _on_failed(self, text: str) -> None:
         self._show_result("Export failed", text, error=True)

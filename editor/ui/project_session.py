@@ -237,4 +237,7 @@ def demo_project(media: Path) -> Project:
         take = Take(id=new_id("take"), media=str(lake), frames=1, is_still=True, label=lake.name,
                     metadata={"imported": True})
         overlay.clips.append(Clip(id=new_id("clip"), start=24, length=60, name="Lake at dawn", takes=[take]))
+    from editor.document.storage import derived_media
+
+    project.media = derived_media(project)  # the media bin starts with the demo's files
     return project

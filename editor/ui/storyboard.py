@@ -41,6 +41,7 @@ from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.words import plural
 
 MIME = "application/x-shotline-shot"
 CARD_W = 216
@@ -342,7 +343,7 @@ class Storyboard(FollowsDocument, QWidget):
         fps = self.document.project.fps
         drafts = sum(1 for c in track.clips if c.is_draft) if track is not None else 0
         self.summary.setText(
-            f"{track.name if track else 'No track'} · {len(self.cards)} shots · {duration_text(total, fps)}"
+            f"{track.name if track else 'No track'} · {plural(len(self.cards), 'shot')} · {duration_text(total, fps)}"
             + (f" · {drafts} to generate" if drafts else ""))
         self._sync_selection()
 

@@ -325,7 +325,7 @@ class TimelinePainter:
                 frame = 0
             else:
                 offset = int((x - body.left()) / geo.px_per_frame)
-                frame = min(take.frames - 1, clip.source_in + (offset // grid) * grid)
+                frame = take.file_frame(min(take.frames - 1, clip.source_in + (offset // grid) * grid), s.project.fps)
             pix = s.thumbnails.get(take.media, frame, height) or s.thumbnails.nearest(take.media, frame, height)
             if pix is not None:
                 # centre-crop to the strip's aspect so odd media sizes still tile cleanly
