@@ -36,10 +36,32 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    from editor.ui.platform_check import missing_library_message
+
+    problem = missing_library_message()  # Qt would abort with a core dump instead of saying this
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from editor.ui import app
 
     return int(app.run("gui", argv) or 0)
 
 
+def main_quietly_piped() -> int:
+    """main(), ending quietly when the reader of our output goes away (`info | head -1`)."""
+    import os
+
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the standard recipe (Python's signal docs): point stdout at devnull so the interpreter's
+        # own flush at exit doesn't fail again, and exit as a process killed by SIGPIPE would
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_quietly_piped())

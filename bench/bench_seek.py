@@ -93,7 +93,7 @@ def _build_proxies_as_the_editor_does(document: Document) -> float:
 
 def _preview_times(document: Document, frames: list[int]) -> list[float]:
     """Wall milliseconds of each frame fetched by the preview's own decoder (no thread hop)."""
-    from editor.ui.jobs.preview import FrameDecoder, FrameRequest, preview_size
+    from editor.ui.player.preview import FrameDecoder, FrameRequest, preview_size
 
     _qt_app()
     project, folder = document.project, document.folder

@@ -6,9 +6,14 @@ and its limits come from the configs, so the UI can show them before anything is
 
 A folder is refused, with a message that says what to do, when its pipeline is not one Shotline
 drives, when a component folder or its weights are missing, when its weights are pickle files
-only (`.bin`/`.pt`: loading them can run arbitrary code), or when it asks for remote code
-(a custom pipeline, an `auto_map`). Loading later uses `use_safetensors=True` and never
-`trust_remote_code`.
+only (`.bin`/`.pt`: loading them can run arbitrary code) or a sharded safetensors index points
+at anything but safetensors shards beside it, or when it asks for remote code (a custom
+pipeline, an `auto_map`). Loading later uses `use_safetensors=True` and never
+`trust_remote_code`; the runner inspects a folder before diffusers sees it.
+
+Every folder is judged on its own: a damaged one (a bad safetensors header, config values of the
+wrong type, unreadable or absurdly nested JSON, a symlink loop) is a ModelError with its reason,
+never another exception, so one bad folder never hides the good ones in a listing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.engines import registry
 from model.engines.base import Limits
 from model.request import Action
 
@@ -139,11 +145,26 @@ def interpolate_info() -> ModelInfo:
     )
 
 
+# What reading a damaged or hostile folder can raise besides ModelError: turned into one.
+_DAMAGE = (OSError, ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError, RuntimeError,
+           ArithmeticError)
+
+
 def inspect_model(path: str | os.PathLike) -> ModelInfo:
     """Recognise the model at `path` from its JSON files; raise ModelError when it can't be used."""
     if str(path) == BUILTIN_INTERPOLATE:
         return interpolate_info()
     folder = Path(path).expanduser()
+    try:
+        return _inspect(folder)
+    except ModelError:
+        raise
+    except _DAMAGE as exc:
+        raise ModelError(f"{folder.name} can't be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                         "download the model again.") from exc
+
+
+def _inspect(folder: Path) -> ModelInfo:
     if not folder.is_dir():
         raise ModelError(f"{folder} is not a folder. Choose the folder that holds model_index.json.")
     index_path = folder / "model_index.json"
@@ -227,12 +248,20 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
 
 def limits_from_configs(kind: str, folder: Path, components: dict[str, tuple[str, str]]) -> Limits:
     """The limits an engine will read from the loaded pipeline, computed from the JSON configs."""
-    from model.engines import registry
-
     vae = _read_json(folder / "vae" / "config.json")
     name = "transformer" if "transformer" in components else "transformer_2"
     transformer = _read_json(folder / name / "config.json")
-    return registry.limits_from_configs(kind, vae=vae, transformer=transformer)
+    try:
+        limits = registry.limits_from_configs(kind, vae=vae, transformer=transformer)
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+        raise ModelError(f"{folder.name} has config values of the wrong type in vae/ or {name}/ ({exc}); "
+                         "download the model again.") from exc
+    for what in ("frame_step", "size_multiple"):
+        value = getattr(limits, what)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 4096:
+            raise ModelError(f"{folder.name} has config values Shotline can't use in vae/ or {name}/ "
+                             f"(a {what.replace('_', ' ')} of {value!r}); download the model again.")
+    return limits
 
 
 def hf_cache_dir() -> Path:
@@ -266,15 +295,27 @@ def scan_hf_cache(cache: Path | None = None) -> list[Found]:
     found = []
     if not cache.is_dir():
         return found
-    for repo in sorted(cache.glob("models--*")):
-        snapshot = _current_snapshot(repo)
+    try:
+        repos = sorted(cache.glob("models--*"))
+    except OSError as exc:
+        return [Found(str(cache), error=f"{cache} can't be read ({exc.strerror or exc}).")]
+    for repo in repos:
+        try:
+            snapshot = _current_snapshot(repo)
+        except _DAMAGE as exc:  # an unreadable refs/main, a snapshot link that loops
+            found.append(Found(str(repo), error=f"{repo.name} can't be read ({type(exc).__name__}: {exc})."))
+            continue
         if snapshot is None:
             continue
-        try:
-            found.append(Found(str(snapshot), info=inspect_model(snapshot)))
-        except ModelError as exc:
-            found.append(Found(str(snapshot), error=str(exc)))
+        found.append(_found(snapshot))
     return found
+
+
+def _found(folder: Path) -> Found:
+    try:
+        return Found(str(folder), info=inspect_model(folder))
+    except ModelError as exc:
+        return Found(str(folder), error=str(exc))
 
 
 def scan_folders(folders: list[str | os.PathLike]) -> list[Found]:
@@ -282,14 +323,14 @@ def scan_folders(folders: list[str | os.PathLike]) -> list[Found]:
     found = []
     for base in folders:
         base = Path(base).expanduser()
-        candidates = [base] if (base / "model_index.json").is_file() else sorted(
-            p for p in base.glob("*") if (p / "model_index.json").is_file()
-        )
-        for folder in candidates:
-            try:
-                found.append(Found(str(folder), info=inspect_model(folder)))
-            except ModelError as exc:
-                found.append(Found(str(folder), error=str(exc)))
+        try:
+            candidates = [base] if (base / "model_index.json").is_file() else sorted(
+                p for p in base.glob("*") if (p / "model_index.json").is_file()
+            )
+        except OSError as exc:  # a folder that loops or can't be listed: its own line
+            found.append(Found(str(base), error=f"{base} can't be read ({exc.strerror or exc})."))
+            continue
+        found += [_found(folder) for folder in candidates]
     return found
 
 
@@ -312,8 +353,8 @@ def _read_json(path: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelError(f"{path.parent.parent.name}/{path.parent.name} has no {path.name}; download the model again.") from exc
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path} can't be read ({exc}); download the model again.") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
+        raise ModelError(f"{path} can't be read ({str(exc)[:120]}); download the model again.") from exc
     if not isinstance(data, dict):
         raise ModelError(f"{path} is not a JSON object; download the model again.")
     return data
@@ -350,6 +391,9 @@ def _refuse_remote_code(model: str, name: str, sub: Path) -> None:
 def _safetensors(model: str, name: str, sub: Path) -> tuple[int, str | None, int]:
     """Size, variant and parameter count of a component's safetensors; refuse pickle-only weights."""
     files = [p for p in sub.iterdir() if p.is_file()]
+    for index in files:
+        if ".safetensors.index" in index.name and index.name.endswith(".json"):
+            _check_shard_index(model, name, sub, index)
     safe = [p for p in files if p.name.endswith(".safetensors")]
     if not safe:
         if any(p.name.endswith(PICKLE_SUFFIXES) for p in files):
@@ -366,6 +410,25 @@ def _safetensors(model: str, name: str, sub: Path) -> tuple[int, str | None, int
     return sum(p.stat().st_size for p in chosen), variant, count
 
 
+def _check_shard_index(model: str, name: str, sub: Path, index: Path) -> None:
+    """A sharded index (`diffusion_pytorch_model.safetensors.index.json`) is what the loader follows:
+    every shard it names must be a safetensors file beside it. One naming `.bin` shards would make
+    diffusers unpickle them; one naming `../x` would read outside the model."""
+    weight_map = _read_json(index).get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise ModelError(f"The {name} index of {model} ({index.name}) lists no shards; download the model again.")
+    for shard in set(weight_map.values()):
+        if not isinstance(shard, str) or not shard.endswith(".safetensors"):
+            raise ModelError(
+                f"The {name} of {model} has a shard index ({index.name}) pointing at {str(shard)[:60]!r}, not a "
+                "safetensors file: pickle shards (.bin) can run code when loaded. Download the safetensors "
+                "version of the model."
+            )
+        if "/" in shard or "\\" in shard or shard.startswith(".") or not (sub / shard).is_file():
+            raise ModelError(f"The {name} index of {model} names a shard that is not in its folder ({shard[:60]!r}); "
+                             "download the model again.")
+
+
 def _parameter_count(model: str, name: str, path: Path) -> int:
     """Number of weights in a safetensors file, read from its JSON header (8-byte length, then JSON)."""
     try:
@@ -374,15 +437,23 @@ def _parameter_count(model: str, name: str, path: Path) -> int:
             if not 0 < length < 100 * 1024 * 1024:
                 raise ValueError("bad header length")
             header = json.loads(f.read(length))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ModelError(f"The {name} weights of {model} are damaged ({path.name}); download the model again.") from exc
     total = 0
+    if not isinstance(header, dict):
+        raise ModelError(f"The {name} weights of {model} are damaged ({path.name}: the header is not a table); "
+                         "download the model again.")
     for key, entry in header.items():
         if key == "__metadata__" or not isinstance(entry, dict):
             continue
+        shape = entry.get("shape", [])
+        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                                  for d in shape):
+            raise ModelError(f"The {name} weights of {model} are damaged ({path.name}: tensor {str(key)[:40]!r} "
+                             "has no valid shape); download the model again.")
         n = 1
-        for d in entry.get("shape", []):
-            n *= int(d)
+        for d in shape:
+            n *= d
         total += n
     return total
 

@@ -213,7 +213,7 @@ REFUSALS = {
     "odd size": (["generate", "--model", "{ltx}", "--prompt", "x", "--seconds", "1", "--size", "33x20"],
                  "even sides"),
     "size too large": (["generate", "--model", "{ltx}", "--prompt", "x", "--seconds", "1", "--size", "9000x512"],
-                       "16..8192"),
+                       "8K"),
     "no prompt": (["generate", "--model", "{ltx}", "--seconds", "1"], "--prompt"),
     "not an mp4": (["infill", "--model", "interpolate", "--before", "{a}", "--after", "{b}", "--seconds", "1",
                     "-o", "{tmp}/out.gif"], ".mp4"),

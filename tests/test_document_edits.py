@@ -49,7 +49,6 @@ from editor.document.project import (
     Take,
     Track,
 )
-from editor.document.snapping import snap, snap_delta, snap_points
 from editor.document.storage import snapshot
 
 
@@ -434,18 +433,22 @@ def test_describe_an_edit_for_logs():
     assert describe(SetShotSettings(clip_id="c", seed=3))["seed"] == 3
 
 
-# --- snapping --------------------------------------------------------------------------------
+def test_a_new_frame_rate_keeps_real_time_and_undoes_exactly():
+    from editor.document.edits import ChangeFrameRate
 
-
-def test_snapping_to_edges_playhead_and_keyframes():
     doc = make_doc()
-    pts = snap_points(doc.project, playhead=75, exclude=("b",))
-    assert pts == [0, 48, 75, 100, 110, 130, 200]
-    assert snap(46, pts, 3) == 48 and snap(44, pts, 3) == 44 and snap(77, pts, 3) == 75
-    assert snap(105, [100, 110], 5) == 100  # a tie goes to the earlier point
-    # dragging b (edges 60, 84) by +14: its start would be at 74, one from the playhead at 75
-    # (its end, at 98, is two from c's start): the nearest wins
-    assert snap_delta([60, 84], 14, pts, 3) == 15
-    assert snap_delta([60, 84], 14, [p for p in pts if p != 75], 3) == 16
-    assert snap_delta([60, 84], 30, pts, 3) == 30
-    assert snap_delta([60, 84], -12, pts, 3) == -12  # b's start lands exactly on 48: stays
+    before = snapshot(doc.project)
+    doc.request(ChangeFrameRate(fps=Fraction(30)))
+    assert doc.project.fps == 30 and doc.history.titles == ("Change frame rate",)
+    assert spans(doc) == [("a", 0, 60), ("b", 75, 30), ("c", 125, 37)]  # ends rounded: 162.5 -> 162
+    a = clip(doc, "a")
+    assert a.take.frames == 75 and a.take.metadata["frames_at_fps"] == "24/1"  # the file is still 24 fps
+    assert clip(doc, "c").keyframes[0].frame == 12
+    assert doc.project.track("v2").keyframes[0].frame == 250
+    doc.request(ChangeFrameRate(fps=Fraction(24)))  # and back: the file's own rate again
+    assert spans(doc) == [("a", 0, 48), ("b", 60, 24), ("c", 100, 30)]
+    assert clip(doc, "a").take.frames == 60 and "frames_at_fps" not in clip(doc, "a").take.metadata
+    doc.undo()
+    doc.undo()
+    assert snapshot(doc.project) == before
+    refused(doc, ChangeFrameRate(fps=Fraction(0)), "positive number")

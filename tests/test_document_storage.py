@@ -276,3 +276,29 @@ def test_relink_a_missing_file_everywhere_it_is_used(folder, tmp_path):
         doc.request(RelinkMedia(old="media/none.png", new="media/x.png"))
     with pytest.raises(EditRefused, match="climbs out"):
         doc.request(RelinkMedia(old="media/cast/hero.png", new="../hero.png"))
+
+
+def test_the_media_bin_list_is_saved_and_old_projects_derive_it_from_their_clips(folder, tmp_path):
+    from editor.document.edits import DeleteClips, ImportMedia
+
+    data = saved(folder, tracks=1, clips_per_track=2)
+    del data["media"]  # a project saved before the bin had its own list
+    write(folder, data)
+    doc = open_document(folder)
+    used = [tk.media for c in doc.project.tracks[0].clips for tk in c.takes]
+    assert [m.path for m in doc.project.media] == list(dict.fromkeys(used))
+    outside = str(tmp_path / "poster.png")
+    doc.request(ImportMedia(paths=(outside,)))
+    assert doc.history.titles == ("Import media",)
+    doc.request(DeleteClips(clip_ids=tuple(c.id for c in doc.project.tracks[0].clips)))
+    assert [m.path for m in doc.project.media][-1] == outside and len(doc.project.media) == len(set(used)) + 1
+    save_document(doc)
+    listed = json.loads((folder / PROJECT_FILE).read_text())["media"]
+    assert listed[-1] == {"path": outside, "metadata": {"imported": True}}
+    again = load_project(folder)
+    assert [m.path for m in again.media] == [m.path for m in doc.project.media]
+    doc.undo()
+    doc.undo()
+    assert outside not in [m.path for m in doc.project.media]  # the import is undoable
+    with pytest.raises(EditRefused, match="climbs out"):
+        doc.request(ImportMedia(paths=("../../etc/passwd",)))

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from editor.document.media_paths import MediaRefused, resolve_media, stored_media_path
 from editor.document.project import Clip, ShotSettings, Take
 from editor.media import ffmpeg_bin
 from editor.media.errors import MediaError
 from editor.media.frame_cache import FrameCache
-from editor.media.paths import resolve_media, stored_media_path
 from editor.media.takes import write_take
 from editor.media.thumbnails import ThumbnailCache
 
@@ -79,7 +79,8 @@ def test_media_paths_are_relative_inside_the_project_and_absolute_outside(tmp_pa
     assert stored_media_path(root, outside) == str(outside)
     assert resolve_media(root, "media/take.mkv") == inside
     assert resolve_media(root, str(outside)) == outside
-    assert resolve_media(None, "x.png") == Path("x.png")
+    with pytest.raises(MediaRefused):  # an unsaved project has no folder for a relative path
+        resolve_media(None, "x.png")
 
 
 def test_ffmpeg_is_found_and_has_the_export_encoders():

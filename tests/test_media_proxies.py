@@ -197,7 +197,8 @@ def test_a_background_proxy_runs_at_the_lowest_priority_and_stops_while_paused(p
 
 
 def _ffmpeg_children() -> list[tuple[str, int]]:
-    """(state, nice) of this process's ffmpeg children, from /proc."""
+    """(state, nice) of this process's live ffmpeg children, from /proc. Zombies ('Z') are
+    children that already ended (an earlier test's, not yet reaped): not the one asked about."""
     out = []
     for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -206,6 +207,6 @@ def _ffmpeg_children() -> list[tuple[str, int]]:
             continue  # ended meanwhile
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, ... (man 5 proc)
-        if "ffmpeg" in name and int(fields[1]) == os.getpid():
+        if "ffmpeg" in name and int(fields[1]) == os.getpid() and fields[0] != "Z":
             out.append((fields[0], int(fields[16])))
     return out

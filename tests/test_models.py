@@ -180,3 +180,103 @@ def test_user_folders_are_scanned_one_level_deep(tiny_ltx_dir, tiny_wan_vace_dir
     (models / "notes").mkdir()
     found = scan_folders([models, tiny_ltx_dir])
     assert sorted(f.info.kind for f in found) == ["ltx-condition", "wan-vace"]
+
+
+# --- sharded indexes and damaged folders ---------------------------------------------------------
+
+
+def _index(sub: Path, shards: list[str], name: str = "diffusion_pytorch_model.safetensors.index.json") -> None:
+    (sub / name).write_text(json.dumps({"metadata": {}, "weight_map": {f"w{i}": s for i, s in enumerate(shards)}}))
+
+
+def test_a_shard_index_pointing_at_pickle_shards_is_refused_before_diffusers(ltx_copy):
+    # Before: a safetensors file beside it made the folder "valid" and diffusers would unpickle the shards.
+    sub = ltx_copy / "transformer"
+    (sub / "diffusion_pytorch_model-00001-of-00001.bin").write_bytes(b"not loaded")
+    _index(sub, ["diffusion_pytorch_model-00001-of-00001.bin"])
+    with pytest.raises(ModelError, match="pickle shards"):
+        inspect_model(ltx_copy)
+    _index(sub, ["diffusion_pytorch_model-00001-of-00001.bin"], "diffusion_pytorch_model.safetensors.index.fp16.json")
+    (sub / "diffusion_pytorch_model.safetensors.index.json").unlink()
+    with pytest.raises(ModelError, match="pickle shards"):
+        inspect_model(ltx_copy)
+
+
+@pytest.mark.parametrize("shard", ["../vae/diffusion_pytorch_model.safetensors", "missing-00001.safetensors"])
+def test_a_shard_index_naming_a_shard_not_beside_it_is_refused(ltx_copy, shard):
+    _index(ltx_copy / "transformer", [shard])
+    with pytest.raises(ModelError, match="not in its folder"):
+        inspect_model(ltx_copy)
+
+
+def test_a_safetensors_shard_index_is_fine(ltx_copy):
+    _index(ltx_copy / "transformer", ["diffusion_pytorch_model.safetensors"])
+    assert inspect_model(ltx_copy).kind == "ltx-condition"
+
+
+def _header(payload: bytes) -> bytes:
+    return len(payload).to_bytes(8, "little") + payload
+
+
+DAMAGES = {
+    "header-not-a-table": lambda d: (d / "vae" / "diffusion_pytorch_model.safetensors").write_bytes(_header(b"[1, 2]")),
+    "shape-of-text": lambda d: (d / "vae" / "diffusion_pytorch_model.safetensors").write_bytes(
+        _header(b'{"w": {"dtype": "F32", "shape": "xy", "data_offsets": [0, 0]}}')),
+    "config-text-number": lambda d: _edit_json(d / "transformer" / "config.json", patch_size="2"),
+    "config-zero": lambda d: _edit_json(d / "transformer" / "config.json", patch_size=0),
+    "config-list": lambda d: _edit_json(d / "vae" / "config.json", spatio_temporal_scaling=7, spatial_compression_ratio=None),
+    "json-too-deep": lambda d: (d / "vae" / "config.json").write_text("[" * 50000 + "]" * 50000),
+    "json-not-utf8": lambda d: (d / "vae" / "config.json").write_bytes(b"\xff\xfe{"),
+    "json-a-folder": lambda d: ((d / "vae" / "config.json").unlink(), (d / "vae" / "config.json").mkdir()),
+    "config-loop": lambda d: ((d / "vae" / "config.json").unlink(),
+                              (d / "vae" / "config.json").symlink_to(d / "vae" / "config.json")),
+    "index-garbage": lambda d: (d / "model_index.json").write_bytes(b"{\"_class_name\": "),
+}
+
+
+@pytest.fixture
+def many_models(tiny_ltx_dir, tmp_path) -> Path:
+    models = tmp_path / "my-models"
+    models.mkdir()
+    shutil.copytree(tiny_ltx_dir, models / "a-good-one")
+    for name, damage in DAMAGES.items():
+        damage(Path(shutil.copytree(tiny_ltx_dir, models / name)))
+    shutil.copytree(tiny_ltx_dir, models / "z-good-too")
+    (models / "loop").symlink_to(models / "loop")
+    return models
+
+
+def test_each_damaged_folder_is_its_own_line_and_the_good_ones_still_list(many_models):
+    found = {Path(f.path).name: f for f in scan_folders([many_models])}
+    assert set(found) == {"a-good-one", "z-good-too", *DAMAGES}
+    assert found["a-good-one"].info is not None and found["z-good-too"].info is not None
+    for name in DAMAGES:
+        assert found[name].info is None and found[name].error and "download the model again" in found[name].error, name
+    for name in DAMAGES:
+        with pytest.raises(ModelError):
+            inspect_model(many_models / name)
+    assert [f.info.kind for f in scan_folders([many_models / "loop", many_models / "a-good-one"]) if f.info]
+
+
+def test_settings_lists_good_models_beside_damaged_ones(many_models, tmp_path, monkeypatch):
+    from editor.ui.settings_dialog import recognised_models
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-cache"))
+    rows = recognised_models([str(many_models)])
+    usable = [r for r in rows if r[3] is None]
+    assert len(usable) == 2 and len(rows) == 2 + len(DAMAGES)
+
+
+def test_models_command_lists_each_folder_with_its_reason(many_models, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_CACHE": str(tmp_path / "no-cache")}
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "main.py"), "models", str(many_models / "loop"), str(many_models)],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.count("unusable") == 1 + len(DAMAGES)
+    assert done.stdout.count("LTX-Video (") == 2
+    assert "loops or leads nowhere" in done.stdout

@@ -110,3 +110,73 @@ def test_keyframe_strength_and_frame(inspector, ui_document):
     k = ui_document.project.find_clip("boat")[1].keyframes[0]
     assert (k.frame, k.strength) == (30, 0.4)
     assert inspector.keyframe_frame.maximum() == 71
+
+
+def test_the_clip_end_page_picks_the_model_for_the_extend(inspector, ui_document, tmp_path):
+    model = str(tmp_path / "my-model")
+    inspector.set_models([model])
+    sel(inspector).set_clip_end("a", "end")
+    combo = inspector.end_model_combo
+    assert combo.isVisibleTo(inspector)
+    assert combo.itemText(0) == "Project default (none set)" and combo.currentIndex() == 0
+    combo.setCurrentIndex(combo.findData(model))
+    combo.activated.emit(combo.currentIndex())
+    assert ui_document.project.find_clip("a")[1].shot.model == model
+    ui_document.undo()
+    assert ui_document.project.find_clip("a")[1].shot.model is None
+    assert inspector.end_model_combo.currentIndex() == 0
+
+
+def test_the_wheel_scrolls_the_panel_not_an_unfocused_field(inspector, ui_document, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from ui_helpers import wheel
+
+    inspector.resize(380, 300)  # short: the shot page scrolls
+    sel(inspector).set_clips(["boat"])
+    qtbot.wait(10)
+    scroll = inspector.stack.currentWidget()
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    fields = (inspector.seed_spin, inspector.steps_spin, inspector.guidance_spin, inspector.model_combo)
+    before = [f.value() if hasattr(f, "value") else f.currentIndex() for f in fields]
+    for f in fields:
+        assert f.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        wheel(f, QPoint(5, 5), -120)
+    assert [f.value() if hasattr(f, "value") else f.currentIndex() for f in fields] == before
+    assert bar.value() > 0  # the panel scrolled instead
+    assert ui_document.history.titles == ()
+    inspector.steps_spin.setFocus()
+    qtbot.waitUntil(inspector.steps_spin.hasFocus)
+    wheel(inspector.steps_spin, QPoint(5, 5), 120)  # a focused field still takes the wheel
+    assert inspector.steps_spin.value() == before[1] + 1
+
+
+def test_tab_in_the_prompt_moves_to_the_next_field(inspector, ui_document, qtbot):
+    from PySide6.QtCore import Qt
+
+    sel(inspector).set_clips(["boat"])
+    inspector.activateWindow()
+    inspector.prompt_edit.setFocus()
+    qtbot.waitUntil(inspector.prompt_edit.hasFocus)
+    QTest.keyClick(inspector.prompt_edit, Qt.Key.Key_Tab)
+    assert inspector.negative_edit.hasFocus()
+    assert "\t" not in inspector.prompt_edit.toPlainText()
+    assert ui_document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"
+
+
+def test_counts_read_as_english(inspector, ui_document):
+    """"1 frame", "1 clip selected": never "1 frames" (editor/words.plural everywhere)."""
+    from editor.document.edits import SetClipLength
+    from editor.ui.timeline.drops import describe_drop
+    from editor.words import plural
+
+    assert (plural(1, "frame"), plural(2, "frame"), plural(0, "clip")) == ("1 frame", "2 frames", "0 clips")
+    ui_document.request(SetClipLength(clip_id="boat", length=1))
+    sel(inspector).set_clips(["boat"])
+    assert "·  1 frame (" in inspector.timing_label.text()
+    sel(inspector).set_gap(GapRef("v1", 72, 24))
+    assert "24 frames" in inspector.gap_label.text()
+    sel(inspector).set_clips(["a", "lake"])
+    assert inspector.empty_page.findChild(type(inspector.shot_title)).text() == "2 clips selected"
+    assert describe_drop(ui_document.project, ["x.png", "y.png"], clip_id="boat", on_track=True) == \
+        "Pin 2 keyframes on Boat"

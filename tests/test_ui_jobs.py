@@ -65,6 +65,27 @@ def test_infill_a_gap_with_interpolation_then_undo_and_redo(qtbot, controller):
     assert [(c.start, c.length) for c in doc.project.track("v1").clips] == [(0, 24), (24, 10), (34, 24)]
 
 
+def test_an_infill_take_claims_no_prompt_or_seed_and_its_record_reads_as_a_sentence(qtbot, controller):
+    from editor.ui.inspector import Inspector
+
+    doc = controller.document
+    _select_gap(controller)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
+        assert controller.infill()
+    clip = next(c for c in doc.project.track("v1").clips if c.id not in ("a", "b"))
+    shot = clip.shot
+    assert (shot.prompt, shot.seed, shot.steps, shot.guidance) == ("", None, None, None)  # none was used
+    inspector = Inspector(doc, controller.selection)
+    qtbot.addWidget(inspector)
+    controller.selection.set_clips([clip.id])
+    assert inspector.page == "shot"
+    record = inspector.record_label.text()
+    assert record.startswith("Made by Optical-flow interpolation (built in) · infill · 10 frames"), record
+    assert "seed" not in record.lower() and "Prompt" not in record and "{" not in record
+    assert inspector.seed_spin.text() == "random" and inspector.steps_spin.text() == "project default"
+    assert "seed" not in inspector.takes_list.item(0).text()
+
+
 def test_infill_a_gap_with_a_tiny_ltx_model(qtbot, controller, tiny_ltx_dir):
     doc = controller.document
     _use_model(doc, tiny_ltx_dir, steps=2)

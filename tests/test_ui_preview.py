@@ -12,7 +12,7 @@ from editor.document.edits import AddClip, AddTake, SwitchTake
 from editor.document.project import Clip, ShotSettings, Take
 from editor.media.cards import DRAFT_BACKGROUND
 from editor.media.takes import write_take
-from editor.ui.jobs import PreviewPanel
+from editor.ui.player import PreviewPanel
 from editor.ui.playhead import Playhead
 
 WAIT_MS = 10_000

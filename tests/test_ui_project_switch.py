@@ -112,9 +112,9 @@ def test_a_project_that_fails_to_open_leaves_the_old_one_whole(qtbot, gap_docume
         close(w)
 
 
-def test_a_controller_that_fails_to_build_keeps_the_old_project(qtbot, gap_document, other_project, monkeypatch):
+def test_a_part_that_fails_to_build_keeps_the_old_project(qtbot, gap_document, other_project, monkeypatch):
     """Anything failing while the new project is being built: the old session stays, the user is told."""
-    from editor.ui import jobs
+    from editor.ui import player
 
     save_project(gap_document.project, gap_document.folder)
     w = MainWindow(restore_layout=False, ask=False)
@@ -124,11 +124,11 @@ def test_a_controller_that_fails_to_build_keeps_the_old_project(qtbot, gap_docum
         before = panel_documents(w)
         controller = w.controller
 
-        class Broken(jobs.PreviewPanel):
+        class Broken(player.PreviewPanel):
             def __init__(self, *args, **kwargs):
                 raise OSError("no decoder")
 
-        monkeypatch.setattr(jobs, "PreviewPanel", Broken)
+        monkeypatch.setattr(player, "PreviewPanel", Broken)
         assert not w.open_project_path(other_project)
         assert panel_documents(w) == before and w.controller is controller and w.controller.document is w.document
         assert "no decoder" in w.statusBar().currentMessage()

@@ -17,7 +17,7 @@ from editor.document.project import Clip, Project, Take, Track
 from editor.document.storage import save_project
 from editor.media.proxies import existing_proxy
 from editor.media.video import VideoReader
-from editor.ui.jobs import PreviewPanel
+from editor.ui.player import PreviewPanel
 from editor.ui.playhead import Playhead
 from editor.ui.proxy_builder import ProxyBuilder
 

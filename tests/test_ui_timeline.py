@@ -185,6 +185,24 @@ def test_dropping_below_the_last_track_adds_a_track(qtbot, view, ui_document):
     assert view.document.project.tracks[-1].clips[0].length == 72
 
 
+def test_a_drop_snaps_onto_a_clip_edge_like_a_move(view, qtbot):
+    image = str(view.document.folder / "media" / "lake_at_dawn.png")
+    # on empty V2, two frames after the end of "A" [0,72) on V1: lands on 72, no gap
+    assert drop_files(view.viewport(), QPoint(x(view, 74) + 1, view.track_y(0)), [image])
+    assert [c.start for c in view.document.project.track("v2").clips] == [72]
+    view.document.undo()
+    view.snapping = False
+    assert drop_files(view.viewport(), QPoint(x(view, 74) + 1, view.track_y(0)), [image])
+    assert [c.start for c in view.document.project.track("v2").clips] == [74]
+    view.document.undo()
+    view.snapping = True
+    # a one-second still dropped a frame into V1's 24-frame gap [72, 96) fills it exactly
+    view.still_seconds = 1.0
+    assert drop_files(view.viewport(), QPoint(x(view, 73) + 1, view.track_y(V1)), [image])
+    added = [c for c in view.document.project.track("v1").clips if c.id not in ("a", "boat", "lake", "city")]
+    assert [(c.start, c.length) for c in added] == [(72, 24)]
+
+
 def test_dropping_a_file_the_editor_cant_use_is_refused(view, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("hello")
@@ -201,6 +219,30 @@ def test_header_buttons_hide_and_remove_tracks(view):
     bx, by, bw, bh = header_buttons(view.geo, 0)["header_remove"]
     click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
     assert [t.id for t in view.document.project.tracks] == ["v1"]
+
+
+def test_the_header_x_asks_before_removing_a_track_with_clips(view):
+    from editor.ui.timeline.hits import header_buttons
+
+    asked = []
+    answer = [False]
+    view.confirm = lambda title, text: asked.append(text) or answer[0]
+    doc = view.document
+    bx, by, bw, bh = header_buttons(view.geo, V1)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))  # V1 holds 4 clips: "Cancel"
+    assert asked and "V1 and the 4 clips on it" in asked[0]
+    assert [t.id for t in doc.project.tracks] == ["v2", "v1"] and not doc.can_undo
+    answer[0] = True
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert [t.id for t in doc.project.tracks] == ["v2"]
+    assert doc.history.titles == ("Remove track",)  # one undoable edit
+    assert view.messages[-1] == "Removed V1 and its 4 clips"
+    doc.undo()
+    assert len(doc.project.track("v1").clips) == 4
+    asked.clear()
+    bx, by, bw, bh = header_buttons(view.geo, 0)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))  # V2 is empty: no question
+    assert not asked and [t.id for t in doc.project.tracks] == ["v1"]
 
 
 def test_job_overlay_marks_the_target_until_cleared(view):
@@ -314,3 +356,22 @@ def test_dragging_a_track_header_reorders_the_tracks_and_undo_puts_them_back(vie
     click(view.viewport(), QPoint(header_x, view.track_y(0)))
     assert names() == ["V1", "V2"] and view.selected_track_id() == "v1"
     assert view._selection.kind == "none"
+
+
+def test_snap_targets_are_clip_edges_the_playhead_and_keyframes():
+    """The one snapping implementation (editor/ui/timeline/snapping.py), for moves and drops."""
+    from editor.document.project import Clip, Keyframe, Project, Track
+    from editor.ui.timeline.snapping import snap, snap_targets
+
+    p = Project(tracks=[
+        Track(id="v1", name="V1", clips=[Clip(id="a", start=0, length=48), Clip(id="b", start=60, length=24),
+                                         Clip(id="c", start=100, length=30,
+                                              keyframes=[Keyframe(id="k", image="k.png", frame=10)])]),
+        Track(id="v2", name="V2", keyframes=[Keyframe(id="kt", image="t.png", frame=200)]),
+    ])
+    pts = snap_targets(p, playhead=75, exclude={"b"})
+    assert pts == [0, 48, 75, 100, 110, 130, 200]
+    assert (snap([46], pts, 3), snap([44], pts, 3), snap([77], pts, 3)) == (2, 0, -2)
+    # b moved by +14 (edges 74, 98): its start is one from the playhead, its end two from c
+    assert snap([74, 98], pts, 3) == 1
+    assert snap([74, 98], [q for q in pts if q != 75], 3) == 2

@@ -314,13 +314,40 @@ def test_media_bin_imports_into_the_project_and_drags_out_file_urls(qtbot, windo
     assert mime.urls()[0].toLocalFile() == items[0].data(Qt.ItemDataRole.UserRole)
 
 
+def test_the_media_bin_keeps_its_order_and_the_source_of_a_deleted_clip(qtbot, window, tmp_path):
+    import shutil
+
+    from ui_helpers import drop_files
+
+    from editor.document.edits import DeleteClips, MoveClips
+
+    bin_ = window.media_bin
+    names = lambda: [bin_.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(bin_.list.count())]  # noqa: E731
+    before = names()
+    assert any(p.endswith("sunrise.mp4") for p in before)
+    window.request(MoveClips(clip_ids=("a",), delta=300))  # A goes after City: the cut's order changes
+    assert names() == before  # the bin's doesn't
+    # a file from outside the project, dropped straight on the timeline, joins the bin...
+    outside = tmp_path / "elsewhere" / "dawn.png"
+    outside.parent.mkdir()
+    shutil.copy(window.session.folder / "media" / "lake_at_dawn.png", outside)
+    view = window.timeline
+    assert drop_files(view.viewport(), QPoint(view.frame_x(600), view.track_y(0)), [outside])
+    assert str(outside) in names()
+    dropped = next(c.id for c in window.document.project.track("v2").clips)
+    # ...and stays there when its clip is deleted
+    window.request(DeleteClips(clip_ids=(dropped,)))
+    assert str(outside) in names()
+    assert [p for p in names() if p in before] == before
+
+
 def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
     """Opening a project replaces the preview panel; the old one must not keep painting under
     the new one (its "In" button drew over "Out", which read "Oub" in screenshots)."""
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QWidget
 
-    from editor.ui.jobs import PreviewPanel
+    from editor.ui.player import PreviewPanel
 
     assert window.open_project_path(ui_document.folder)  # a second open: a second replacement
     window.settle()
@@ -454,3 +481,145 @@ def test_the_status_line_follows_edits_and_times_out(qtbot, window, monkeypatch)
     window.show_message("Refused for a moment", error=True)
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)  # lines time out
     assert bar.property("error") is False
+
+
+def test_a_model_added_in_settings_becomes_the_projects_default_and_generate_works(window, qtbot, tiny_ltx_dir):
+    window.selection.set_clips(["boat"])  # a draft shot: needs a model
+    generate = window.actions["gen.generate"]
+    assert not generate.isEnabled()
+    reason = generate.statusTip()
+    assert "File ▸ Project Settings" in reason and "Inspector ▸ Model" in reason  # names real UI
+    assert "Project settings)" not in reason
+    window.settings.set_model_folders([str(tiny_ltx_dir)])
+    window.settings_saved()  # what Settings ▸ OK does
+    assert window.document.project.defaults.model == str(tiny_ltx_dir)
+    qtbot.waitUntil(generate.isEnabled, timeout=30_000)  # the model folder is read off the GUI thread
+    combo = window.inspector.model_combo
+    assert combo.itemText(0) == f"Project default ({tiny_ltx_dir.name})" and combo.currentIndex() == 0
+    window.undo()  # one undoable edit
+    assert window.document.project.defaults.model is None
+    window.redo()
+    window.settings_saved()  # a project with a model keeps it
+    assert window.document.history.titles.count("Set the project's model") == 1
+
+
+def test_project_settings_dialog_sets_the_default_model_as_one_edit(window, qtbot, tiny_ltx_dir):
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    dialog = ProjectSettingsDialog(window.document.project, [str(tiny_ltx_dir)], window)
+    qtbot.addWidget(dialog)
+    assert dialog.edit() is None  # nothing changed
+    dialog.model_combo.setCurrentIndex(dialog.model_combo.findData(str(tiny_ltx_dir)))
+    dialog.name_edit.setText("Film 2")
+    assert window.request(dialog.edit())
+    p = window.document.project
+    assert (p.name, p.defaults.model) == ("Film 2", str(tiny_ltx_dir))
+    window.undo()
+    assert (window.document.project.name, window.document.project.defaults.model) == ("Film", None)
+    assert window.actions["file.project_settings"] in window.menus["File"].actions()
+
+
+def test_a_window_that_must_not_ask_removes_a_track_without_a_dialog(window):
+    from editor.ui.timeline.hits import header_buttons
+
+    assert window.timeline.confirm is None  # ask=False: no dialog may block
+    view = window.timeline
+    bx, by, bw, bh = header_buttons(view.geo, 1)["header_remove"]
+    click(view.viewport(), QPoint(bx + bw // 2, by + bh // 2))
+    assert [t.id for t in window.document.project.tracks] == ["v2"]
+    window.undo()
+    assert [t.id for t in window.document.project.tracks] == ["v2", "v1"]
+
+
+def test_project_settings_change_fps_and_size_as_one_edit_keeping_real_time(window, qtbot):
+
+    from editor.media.cut import CutReader
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    doc = window.document
+    dialog = ProjectSettingsDialog(doc.project, [], window)
+    qtbot.addWidget(dialog)
+    assert dialog.size_combo.currentText() == "640×360"  # the preset that matches
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("1920x1080"))
+    dialog.size_combo.activated.emit(dialog.size_combo.currentIndex())
+    assert (dialog.width_spin.value(), dialog.height_spin.value()) == (1920, 1080)
+    dialog.fps_combo.setCurrentIndex(dialog.fps_combo.findData("48/1"))
+    assert window.request(dialog.edit())
+    p = doc.project
+    assert (p.fps, p.width, p.height) == (48, 1920, 1080)
+    assert doc.history.titles[-1] == "Change project settings" and len(doc.history.titles) == 1
+    city = p.find_clip("city")[1]
+    assert (city.start, city.length) == (432, 144)  # 9 s in, 3 s long, as before
+    assert window.playhead.fps == 48 and "48 fps" in window.format_label.text()
+    with CutReader(p, doc.folder) as reader:  # the 24 fps file is read by time
+        assert reader.shown_at(432 + 10).source_frame == 5
+    window.undo()
+    assert (doc.project.fps, doc.project.width, doc.project.find_clip("city")[1].start) == (24, 640, 216)
+
+
+def test_the_open_dialog_opens_a_shotline_folder_instead_of_walking_into_it(window, qtbot, ui_document, tmp_path):
+    from editor.ui.open_project_dialog import OpenProjectDialog, chosen_project
+
+    folder = ui_document.folder
+    assert chosen_project(folder / "project.json") == folder
+    assert chosen_project(folder / "media") == folder
+    assert chosen_project(tmp_path) == tmp_path
+    dialog = OpenProjectDialog(folder.parent, window)
+    qtbot.addWidget(dialog)
+    dialog.open()  # the same dialog File ▸ Open runs, not blocking here
+    with qtbot.waitSignal(dialog.finished):
+        _double_click_entry(qtbot, dialog, folder.name)
+    assert not dialog.isVisible() and dialog.chosen() == folder
+    window.document.request(__import__("editor.document.edits", fromlist=["AddTrack"]).AddTrack(name="V9"))
+    window.ask_save_changes = lambda: "discard"
+    assert window.open_project_path(dialog.chosen())
+    assert window.session.folder == folder and window.document.project.name == "Film"
+    other = OpenProjectDialog(folder.parent, window)
+    qtbot.addWidget(other)
+    other.open()
+    (folder.parent / "plain").mkdir()
+    _double_click_entry(qtbot, other, "plain")  # an ordinary folder is walked into as usual
+    assert other.isVisible() and other.chosen() is None
+    assert other.directory().dirName() == "plain"
+    other.reject()
+
+
+def _double_click_entry(qtbot, dialog, name: str) -> None:
+    """What a double-click on `name` in a (Qt, non-native) file dialog's list does."""
+    from PySide6.QtWidgets import QListView
+
+    view = dialog.findChild(QListView, "listView")
+    model = view.model()
+
+    def index():
+        root = view.rootIndex()
+        return next((model.index(r, 0, root) for r in range(model.rowCount(root))
+                     if model.index(r, 0, root).data() == name), None)
+
+    qtbot.waitUntil(lambda: index() is not None)  # the folder is listed off the GUI thread
+    view.activated.emit(index())
+
+
+def test_a_missing_xcb_cursor_library_is_named_with_its_fix_before_qt_aborts(capsys, monkeypatch):
+    import main
+    from editor.ui import platform_check
+    from editor.ui.platform_check import missing_library_message, uses_xcb
+
+    none = lambda name: None  # noqa: E731 - a system without the library
+    found = lambda name: "libxcb-cursor.so.0"  # noqa: E731
+    x11 = {"DISPLAY": ":0"}
+    message = missing_library_message(x11, find_library=none, platform="linux")
+    assert "sudo apt-get install libxcb-cursor0" in message
+    assert missing_library_message(x11, find_library=found, platform="linux") is None
+    assert missing_library_message({"QT_QPA_PLATFORM": "offscreen"}, find_library=none, platform="linux") is None
+    assert missing_library_message(x11, find_library=none, platform="darwin") is None
+    assert uses_xcb({"QT_QPA_PLATFORM": "xcb"}, "linux")
+    assert not uses_xcb({"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "linux")
+    # the GUI entry point prints the fix and stops instead of letting Qt abort
+    monkeypatch.setattr(platform_check, "missing_library_message",
+                        lambda: missing_library_message({"QT_QPA_PLATFORM": "xcb"}, find_library=none,
+                                                        platform="linux"))
+    assert main.main(["--no-such-project"]) == 1
+    assert "libxcb-cursor0" in capsys.readouterr().err
+    readme = (ROOT / "README.md").read_text()
+    assert "libxcb-cursor0" in readme.split("## Using it")[0]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import signal
 import sys
@@ -183,8 +184,9 @@ def _model(text: str, action) -> tuple[str, object]:
     name = BUILTIN_INTERPOLATE if text.strip().lower() in ("interpolate", BUILTIN_INTERPOLATE) else text
     if name != BUILTIN_INTERPOLATE:
         folder = Path(text).expanduser()
-        if not folder.exists():
-            raise UserError(f"--model {text}: no such folder; give the folder that holds model_index.json "
+        if not folder.is_dir():
+            what = "is a file, not a model folder" if folder.exists() else "no such folder"
+            raise UserError(f"--model {text}: {what}; give the folder that holds model_index.json "
                             "(python main.py models lists the models found)")
         name = str(folder.absolute())
     info = inspect_model(name)  # ModelError (a user error) for anything Shotline can't load safely
@@ -319,7 +321,8 @@ def cmd_generate(argv: list[str]) -> int:
 
     shot = Clip(id="shot", start=0, length=n, name="shot", keyframes=keyframes)
     project = _project(common, fps, size, [shot], args.prompt)
-    return _make(common, project, GenerateShot(clip_id="shot"), title="generate")
+    inputs = [(k.image, f"the image given with --image {k.image}") for k in keyframes]
+    return _make(common, project, GenerateShot(clip_id="shot"), title="generate", inputs=inputs)
 
 
 def _keyframe(text: str, frames: int, fps: Fraction, seconds: float):
@@ -358,7 +361,8 @@ def cmd_animate(argv: list[str]) -> int:
     from editor.document.plans import AnimateStill
 
     project = _project(common, fps, size, [_still_clip(path, 0, n, "still")], args.prompt)
-    return _make(common, project, AnimateStill(clip_id="still"), title="animate")
+    return _make(common, project, AnimateStill(clip_id="still"), title="animate",
+                 inputs=[(path, "the image given with --image")])
 
 
 def cmd_extend(argv: list[str]) -> int:
@@ -385,7 +389,7 @@ def cmd_extend(argv: list[str]) -> int:
     project = _project(common, fps, size, [_video_clip(video.path, 0, video.frames, "clip")], args.prompt)
     side = Side.START if args.backward else Side.END
     selection = ExtendClip(clip_id="clip", side=side, frames=n, context=args.context)
-    return _make(common, project, selection, title="extend")
+    return _make(common, project, selection, title="extend", inputs=[(video.path, "the clip given with --clip")])
 
 
 def cmd_infill(argv: list[str]) -> int:
@@ -414,19 +418,22 @@ def cmd_infill(argv: list[str]) -> int:
              _video_clip(after.path, before.frames + n, after.frames, "after")]
     project = _project(common, fps, size, clips, args.prompt)
     return _make(common, project, InfillGap(track_id="v1", frame=before.frames, context=args.context),
-                 title="infill")
+                 title="infill", inputs=[(before.path, "the clip given with --before"),
+                                         (after.path, "the clip given with --after")])
 
 
 # --- running a plan --------------------------------------------------------------------------
 
 
-def _make(common: Common, project, selection, *, title: str) -> int:
+def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[Path, str]]) -> int:
     """Plan, read the inputs, run the model and write the new frames; see the module docstring."""
     from editor.document.plans import make_plan
     from editor.generation import GenerationError, request_from_plan
     from editor.media.export import ExportCancelled, ExportOptions, encode_frames
+    from editor.media.outputs import refuse_overwrite
     from model.engines.base import Cancelled
 
+    refuse_overwrite(common.output, inputs)  # -o onto its own --clip/--image: refused before any work
     plan = make_plan(project, selection, seed=common.seed)
     generated = [s for s in plan.target.segments if s.source == "generated"]
     assert len(generated) == 1, "every headless command makes one run of new frames"
@@ -590,7 +597,12 @@ def cmd_models(argv: list[str]) -> int:
     for text in args.folders:
         folder = Path(text).expanduser()
         if not folder.is_dir():
-            named.append(Found(str(folder), error=f"{folder}: no such folder; check the path"))
+            if folder.exists():
+                error = f"{folder}: is a file, not a model folder; give the folder that holds model_index.json"
+            else:
+                what = "a link that loops or leads nowhere" if folder.is_symlink() else "no such folder"
+                error = f"{folder}: {what}; check the path"
+            named.append(Found(str(folder), error=error))
             continue
         found = scan_folders([folder])
         named += found or [Found(str(folder), error=f"{folder} holds no model_index.json, nor do its sub-folders; "
@@ -612,7 +624,8 @@ def cmd_models(argv: list[str]) -> int:
 def _unique(found: list) -> list:
     seen, out = set(), []
     for f in found:
-        key = str(Path(f.path).resolve()) if not f.path.startswith("builtin:") else f.path
+        # realpath, not Path.resolve(): a folder that is a symlink loop is a line, not a crash
+        key = os.path.realpath(f.path) if not f.path.startswith("builtin:") else f.path
         if key not in seen:
             seen.add(key)
             out.append(f)

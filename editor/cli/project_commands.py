@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -13,8 +14,11 @@ from editor.cli.common import (
     parse_fps,
     parse_size,
     positive_seconds,
+    printable,
+    seconds_value,
 )
 from editor.cli.progress import ProgressBar
+from editor.words import plural
 
 
 def run(command: str, argv: list[str]) -> int:
@@ -39,6 +43,12 @@ def cmd_new(argv: list[str]) -> int:
     # Every file is read before anything is written, so a bad file changes nothing on disk.
     clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
     project = rough_cut(folder.stem, fps, width, height, clips)
+    from editor.document.limits import LimitError, check_project_length
+
+    try:
+        check_project_length(project.duration, fps, "the cut")
+    except LimitError as exc:
+        raise UserError(f"{exc} (fewer files or a shorter --still-seconds)") from None
 
     from editor.document.create import create_project_atomically
     from editor.document.storage import save_project
@@ -50,7 +60,7 @@ def cmd_new(argv: list[str]) -> int:
     # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
     create_project_atomically(folder, write, app="shotline new").release()
     total = project.duration
-    print(f"made {folder} — {len(clips)} clip(s), {total} frames ({float(total / fps):.2f} s) "
+    print(f"made {folder} — {plural(len(clips), 'clip')}, {plural(total, 'frame')} ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
     return 0
 
@@ -61,6 +71,11 @@ def _new_folder_path(text: str) -> Path:
     folder = Path(text)
     if folder.suffix != SUFFIX:
         folder = folder.with_name(folder.name + SUFFIX)
+    if not _valid_text(str(folder)):
+        raise UserError(f"{printable(str(folder))}: the name is not valid UTF-8 text; choose a plain-text name")
+    if len(os.fsencode(folder.name)) > 255:  # NAME_MAX on every common file system
+        raise UserError(f"{printable(folder.name, 60)}: the name is too long ({len(os.fsencode(folder.name))} bytes, "
+                        "at most 255); choose a shorter name")
     if folder.exists():
         raise UserError(f"{folder} already exists; choose another name or delete it first")
     if not folder.parent.exists():
@@ -76,6 +91,8 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
 
     if not path.is_file():
         raise UserError(f"{path}: no such file; check the path")
+    if not _valid_text(str(path.resolve())):  # a project file can't hold it (JSON is UTF-8)
+        raise UserError(f"{printable(str(path))}: the file's name is not valid UTF-8 text; rename the file")
     try:
         info = probe(path)
     except MediaError:
@@ -83,6 +100,13 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
     except Exception as exc:  # any decoder complaint about the file is the file's problem
         raise MediaError(f"{path}: can't be read as an image or video ({exc}); re-export it as PNG or MP4") from exc
     meta: dict = {"imported": True}
+    from editor.media.animated import animated_frames, is_animated_webp
+
+    if is_animated_webp(path):  # ffmpeg can't play it: converted like a GIF once the folder exists
+        length = animated_frames(path, fps)
+        take = Take(id=new_id("take"), media=str(path.resolve()), frames=length, is_still=False, label="import",
+                    metadata={**meta, "animated": "webp"})
+        return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
     if info.is_still:
         length = max(1, round(Fraction(still_seconds).limit_denominator(1000) * fps))
         take = Take(id=new_id("take"), media=str(path.resolve()), frames=1, is_still=True,
@@ -97,19 +121,39 @@ def _clip_for(path: Path, fps: Fraction, still_seconds: float):
     return Clip(id=new_id("clip"), start=0, length=length, name=path.stem, takes=[take])
 
 
+def _valid_text(text: str) -> bool:
+    """False for names decoded from bytes that aren't UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
     """Videos at another frame rate get a copy at the project rate in media/conformed/."""
+    from editor.document.media_paths import stored_media_path
     from editor.media.conform import conform_video, conformed_frames, needs_conform
 
     for clip in clips:
         take = clip.take
+        if take.metadata.pop("animated", None) == "webp":
+            from editor.media.animated import convert_animated_webp
+
+            print(f"converting {Path(take.media).name} to a video at {float(fps):g} fps", file=sys.stderr)
+            out = convert_animated_webp(take.media, folder, fps)
+            take.metadata.update(original=take.media, imported=False)
+            take.media = out.relative_to(folder).as_posix()
+            take.frames = conformed_frames(out)
+            clip.length = take.frames
+            continue
         if take.is_still or not needs_conform(Fraction(take.metadata["fps"]), fps):
             continue
         print(f"converting {Path(take.media).name} from {float(Fraction(take.metadata['fps'])):g} "
               f"to {float(fps):g} fps", file=sys.stderr)
         out = conform_video(take.media, folder, fps)
         take.metadata.update(original=take.media, original_fps=take.metadata.pop("fps"), imported=False)
-        take.media = out.relative_to(folder).as_posix()
+        take.media = stored_media_path(folder, out)  # "media/conformed/..." (out is absolute)
         take.frames = conformed_frames(out)
         clip.length = take.frames
     pos = 0
@@ -120,12 +164,15 @@ def _conform_videos(clips: list, folder: Path, fps: Fraction) -> None:
 def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) -> object:
     """A project with one video track holding `clips` back to back, in the given order."""
     from editor.document.project import Project, Track, new_id
+    from editor.document.storage import derived_media
 
     pos = 0
     for clip in clips:
         clip.start, pos = pos, pos + clip.length
-    return Project(name=name, fps=fps, width=width, height=height,
-                   tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project = Project(name=name, fps=fps, width=width, height=height,
+                      tracks=[Track(id=new_id("track"), name="V1", clips=clips)])
+    project.media = derived_media(project)  # the media bin lists the files, in the order given
+    return project
 
 
 # --- open (shared by export and info) ------------------------------------------------------------
@@ -136,12 +183,19 @@ def open_project(text: str, *, need_media: bool):
     from editor.document.storage import check_media, load_project, project_folder
 
     folder = project_folder(Path(text))
-    if not folder.exists():
-        raise UserError(f"{folder}: no such project; check the path")
+    if not folder.exists():  # OSError (a name too long) is a one-line error in guarded()
+        raise UserError(f"{printable(str(folder))}: no such project; check the path")
     project = load_project(folder)
+    from editor.document.scratch import clean_project
+
+    clean_project(folder)  # partial files and temporaries a killed run left (their owner is gone)
     if need_media:
+        from editor.document.media_paths import locate_media
+
         missing = check_media(project, folder)
         if missing:
+            refused = {m: locate_media(folder, m).refused for m in missing}  # why a path may not be read
+            missing = [f"{m} ({refused[m]})" if refused[m] else m for m in missing]
             listed = "; ".join(missing[:3]) + (f"; and {len(missing) - 3} more" if len(missing) > 3 else "")
             raise UserError(f"{folder} names media that are missing: {listed}. Put the files back "
                             "(or relink them in the editor) and try again")
@@ -198,10 +252,10 @@ def _range_frames(text: str | None, project) -> tuple[int, int]:
         raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5")
     a, b = text.split(":", 1)
     try:
-        first = project.seconds_to_frames(float(a)) if a.strip() else 0
-        last = project.seconds_to_frames(float(b)) if b.strip() else total
-    except ValueError:
-        raise UserError(f"--range {text!r} is not IN:OUT in seconds, e.g. 2:10.5") from None
+        first = project.seconds_to_frames(seconds_value(a, "--range IN", allow_zero=True)) if a.strip() else 0
+        last = project.seconds_to_frames(seconds_value(b, "--range OUT", allow_zero=True)) if b.strip() else total
+    except UserError as exc:
+        raise UserError(f"--range {text[:40]!r}: {exc}; give IN:OUT in seconds, e.g. 2:10.5") from None
     last = min(last, total)
     if first < 0 or first >= last:
         length = float(total / project.fps)
@@ -217,7 +271,7 @@ def cmd_info(argv: list[str]) -> int:
     ap.add_argument("project")
     args = ap.parse_args(argv)
     project, folder = open_project(args.project, need_media=False)
-    print(describe_project(project, folder))
+    print(describe_project(project, folder))  # names, prompts and paths escaped (see describe_project)
     return 0
 
 
@@ -254,4 +308,5 @@ def describe_project(project, folder: Path) -> str:
                 lines.append(f"     {mark} take {i + 1}: {take.media} ({take.frames} frames, {what}){gone}")
             for k in clip.keyframes:
                 lines.append(f"       keyframe at +{k.frame} strength {k.strength:.2f}: {k.image}")
-    return "\n".join(lines)
+    # a name or prompt may hold escape sequences (colours, cursor moves, a fake prompt): shown escaped
+    return "\n".join(printable(line, limit=10_000) for line in lines)

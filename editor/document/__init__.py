@@ -6,6 +6,5 @@ document  Document: request / undo / redo / history / subscribe(Change) / dirty
 plans     selection -> GenerationPlan (pins, target) for generate/animate/extend/infill/loop/restyle
 storage   Name.shotline folders, project.json schema + versions, atomic saves, media path rules
 autosave  autosave(doc), find_recovery(folder), recover_document(...)
-snapping  snap points and snapping for drags
 samples   deterministic sample projects for tests, benchmarks and demos
 """

@@ -4,6 +4,9 @@
 keeps the newest few; `find_recovery(folder)` returns an autosave that is newer than
 project.json (the user's last save) so the editor can offer it after a crash. The timer that
 calls `autosave` lives in the UI; these functions never touch project.json itself.
+
+An autosave/ folder that is a link out of the project is refused (editor.document.subfolders):
+nothing is written or pruned there, the user gets the reason, and no recovery is read from it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from editor.document.storage import (
     read_project_file,
     write_atomic,
 )
+from editor.document.subfolders import FolderRefused, project_subfolder
 
 AUTOSAVE_DIR = "autosave"
 KEEP = 5
@@ -29,7 +33,10 @@ _PREFIX, _SUFFIX = "project-", ".json"
 
 def autosaves(folder: Path | str) -> list[Path]:
     """The project's autosaves, oldest first (the timestamped names sort by time)."""
-    d = project_folder(folder) / AUTOSAVE_DIR
+    try:
+        d = project_subfolder(project_folder(folder), AUTOSAVE_DIR, create=False)
+    except FolderRefused:
+        return []  # a link out of the project: not this project's autosaves
     if not d.is_dir():
         return []
     return sorted(p for p in d.iterdir() if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX))
@@ -41,17 +48,20 @@ def autosave(doc: Document, *, keep: int = KEEP) -> Path:
         raise ProjectError("Save the project once first: autosaves go into its folder.")
     if keep < 1:
         raise ValueError("keep at least one autosave")
-    folder = create_folder(project_folder(doc.folder))
+    folder = project_folder(doc.folder)
+    project_subfolder(folder, AUTOSAVE_DIR, create=False)  # refused before anything is made
+    create_folder(folder)
+    target = project_subfolder(folder, AUTOSAVE_DIR)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / AUTOSAVE_DIR / f"{_PREFIX}{stamp}{_SUFFIX}"
+    path = target / f"{_PREFIX}{stamp}{_SUFFIX}"
     n = 1
-    while path.exists():  # two autosaves within a microsecond (a fast clock or a test)
-        path = folder / AUTOSAVE_DIR / f"{_PREFIX}{stamp}-{n}{_SUFFIX}"
+    while path.exists() or path.is_symlink():  # two autosaves within a microsecond (a fast clock or a test)
+        path = target / f"{_PREFIX}{stamp}-{n}{_SUFFIX}"
         n += 1
     write_atomic(path, encode(doc.project, folder))
     for old in autosaves(folder)[:-keep]:
         try:
-            old.unlink()
+            old.unlink()  # a link among them is removed itself, never the file it points at
         except OSError:
             pass
     return path

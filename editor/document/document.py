@@ -19,45 +19,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from editor.document.copies import clone_cast_member, clone_track
+from editor.document.copies import meta_copy as _meta
 from editor.document.edits import Edit, EditRefused
-from editor.document.project import CastMember, Clip, GenerationDefaults, Keyframe, Project, Take, Track
-
-# --- copies --------------------------------------------------------------------------------
-
-
-def _meta(d: dict) -> dict:
-    # metadata and records are plain JSON data; most are empty, so skip deepcopy's overhead then
-    return copy.deepcopy(d) if d else {}
-
-
-def clone_keyframe(k: Keyframe) -> Keyframe:
-    return Keyframe(id=k.id, image=k.image, frame=k.frame, strength=k.strength, metadata=_meta(k.metadata))
-
-
-def clone_take(t: Take) -> Take:
-    return Take(id=t.id, media=t.media, frames=t.frames, is_still=t.is_still, record=_meta(t.record),
-                label=t.label, metadata=_meta(t.metadata))
-
-
-def clone_clip(c: Clip) -> Clip:
-    s = c.shot
-    return Clip(
-        id=c.id, start=c.start, length=c.length, name=c.name,
-        takes=[clone_take(t) for t in c.takes], active_take=c.active_take, source_in=c.source_in,
-        shot=type(s)(prompt=s.prompt, negative_prompt=s.negative_prompt, seed=s.seed, steps=s.steps,
-                     guidance=s.guidance, model=s.model, cast=list(s.cast)),
-        keyframes=[clone_keyframe(k) for k in c.keyframes], metadata=_meta(c.metadata),
-    )
-
-
-def clone_track(t: Track) -> Track:
-    return Track(id=t.id, name=t.name, clips=[clone_clip(c) for c in t.clips], hidden=t.hidden,
-                 keyframes=[clone_keyframe(k) for k in t.keyframes], metadata=_meta(t.metadata))
-
-
-def clone_cast_member(m: CastMember) -> CastMember:
-    return CastMember(id=m.id, name=m.name, image=m.image, description=m.description,
-                      metadata=_meta(m.metadata))
+from editor.document.ops import check_track
+from editor.document.project import CastMember, Clip, GenerationDefaults, MediaItem, Project, Track
 
 
 @dataclass
@@ -70,14 +36,20 @@ class _Settings:
     height: int
     defaults: GenerationDefaults
     metadata: dict
+    media: list[MediaItem] = field(default_factory=list)  # announced apart: Change.media_changed
 
     @classmethod
     def of(cls, p: Project) -> _Settings:
-        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata))
+        return cls(p.name, p.fps, p.width, p.height, copy.copy(p.defaults), _meta(p.metadata),
+                   [MediaItem(m.path, _meta(m.metadata)) for m in p.media])
 
     def put(self, p: Project) -> None:
         p.name, p.fps, p.width, p.height = self.name, self.fps, self.width, self.height
         p.defaults, p.metadata = copy.copy(self.defaults), _meta(self.metadata)
+        p.media = [MediaItem(m.path, _meta(m.metadata)) for m in self.media]
+
+    def without_media(self) -> tuple:
+        return self.name, self.fps, self.width, self.height, self.defaults, self.metadata
 
 
 @dataclass
@@ -130,6 +102,7 @@ class Change:
     cast_removed: frozenset[str] = frozenset()
     cast_changed: frozenset[str] = frozenset()
     settings_changed: bool = False
+    media_changed: bool = False  # the media bin's list (imports)
 
     @property
     def empty(self) -> bool:
@@ -146,7 +119,7 @@ class Change:
             tracks_reordered=self.tracks_reordered,
             clips_added=self.clips_removed, clips_removed=self.clips_added, clips_changed=self.clips_changed,
             cast_added=self.cast_removed, cast_removed=self.cast_added, cast_changed=self.cast_changed,
-            settings_changed=self.settings_changed,
+            settings_changed=self.settings_changed, media_changed=self.media_changed,
         )
 
     def with_cause(self, cause: str) -> Change:
@@ -182,7 +155,8 @@ def _diff(title: str, before: _State, after: _State) -> Change:
             m.id for m in after.cast
         ]:
             cast_changed = frozenset(ac)
-    settings = before.settings is not None and before.settings != after.settings
+    settings = before.settings is not None and before.settings.without_media() != after.settings.without_media()
+    media = before.settings is not None and before.settings.media != after.settings.media
     return Change(
         "do", title,
         tracks_added=tracks_added, tracks_removed=tracks_removed, tracks_changed=frozenset(tracks_changed),
@@ -190,7 +164,7 @@ def _diff(title: str, before: _State, after: _State) -> Change:
         clips_added=frozenset(clips_added), clips_removed=frozenset(clips_removed),
         clips_changed=frozenset(clips_changed),
         cast_added=cast_added, cast_removed=cast_removed, cast_changed=cast_changed,
-        settings_changed=settings,
+        settings_changed=settings, media_changed=media,
     )
 
 
@@ -247,16 +221,18 @@ class Transaction:
         return self.project.cast
 
     def settings(self) -> Project:
-        """The project, to change its own fields (name, fps, size, defaults, metadata)."""
+        """The project, to change its own fields (name, fps, size, defaults, metadata, media)."""
         if self._before.settings is None:
             self._before.settings = _Settings.of(self.project)
         return self.project
 
+    def media(self) -> list[MediaItem]:
+        """The live media bin list, to change."""
+        return self.settings().media
+
     # -- used by Document --
     def check(self) -> None:
         """Re-check the document's rules on every track the edit touched."""
-        from editor.document.ops import check_track
-
         for t in self.project.tracks:
             if t.id in self._before.tracks:
                 check_track(t)

@@ -23,12 +23,13 @@ track move right by the shortfall rather than moving earlier clips.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from editor.document import ops
+from editor.document.edit_base import UNCHANGED, EditRefused, Side, _Unchanged  # noqa: F401  (EditRefused re-exported)
 from editor.document.project import (
     CastMember,
     Clip,
@@ -42,29 +43,6 @@ from editor.document.project import (
 if TYPE_CHECKING:
     from editor.document.document import Transaction
     from editor.document.plans import GenerationPlan
-
-
-class EditRefused(Exception):
-    """An edit that cannot be made; the message says why and what to do instead."""
-
-
-class _Unchanged(enum.Enum):
-    """Marker for "leave this field as it is" in the Set... edits (None is a real value there)."""
-
-    UNCHANGED = "unchanged"
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged.UNCHANGED
-
-
-class Side(enum.StrEnum):
-    """Which edge of a clip an edit works on."""
-
-    START = "start"
-    END = "end"
 
 
 class Edit:
@@ -94,8 +72,6 @@ class AddTrack(Edit):
     label: ClassVar[str] = "Add track"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.add_track(tx, self)
 
 
@@ -107,8 +83,6 @@ class RemoveTrack(Edit):
     label: ClassVar[str] = "Remove track"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.remove_track(tx, self)
 
 
@@ -119,8 +93,6 @@ class RenameTrack(Edit):
     label: ClassVar[str] = "Rename track"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.rename_track(tx, self)
 
 
@@ -137,8 +109,6 @@ class SetTrackHidden(Edit):
         return "Hide track" if self.hidden else "Show track"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.set_track_hidden(tx, self)
 
 
@@ -151,8 +121,6 @@ class MoveTrack(Edit):
     label: ClassVar[str] = "Move track"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.move_track(tx, self)
 
 
@@ -176,8 +144,6 @@ class AddClip(Edit):
         return "Add draft shot" if self.clip.is_draft else "Add clip"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.add_clip(tx, self)
 
 
@@ -198,8 +164,6 @@ class MoveClips(Edit):
         return "Move clip" if len(self.clip_ids) == 1 else f"Move {len(self.clip_ids)} clips"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.move_clips(tx, self)
 
 
@@ -218,8 +182,6 @@ class TrimClip(Edit):
     label: ClassVar[str] = "Trim clip"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.trim_clip(tx, self)
 
 
@@ -237,8 +199,6 @@ class SplitClip(Edit):
     label: ClassVar[str] = "Split clip"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.split_clip(tx, self)
 
 
@@ -254,8 +214,6 @@ class DeleteClips(Edit):
         return "Delete clip" if len(self.clip_ids) == 1 else f"Delete {len(self.clip_ids)} clips"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.delete_clips(tx, self)
 
 
@@ -270,8 +228,6 @@ class RippleDelete(Edit):
     label: ClassVar[str] = "Ripple delete"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.ripple_delete(tx, self)
 
 
@@ -284,8 +240,6 @@ class CloseGap(Edit):
     label: ClassVar[str] = "Close gap"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.close_gap(tx, self)
 
 
@@ -303,8 +257,6 @@ class ReorderShot(Edit):
     label: ClassVar[str] = "Reorder shots"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.reorder_shot(tx, self)
 
 
@@ -317,8 +269,6 @@ class SetClipLength(Edit):
     label: ClassVar[str] = "Set shot length"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.set_clip_length(tx, self)
 
 
@@ -329,8 +279,6 @@ class RenameClip(Edit):
     label: ClassVar[str] = "Rename shot"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.rename_clip(tx, self)
 
 
@@ -350,8 +298,6 @@ class SetShotSettings(Edit):
     label: ClassVar[str] = "Change shot settings"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.set_shot_settings(tx, self)
 
 
@@ -370,8 +316,6 @@ class PinKeyframe(Edit):
     label: ClassVar[str] = "Pin keyframe"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.pin_keyframe(tx, self)
 
 
@@ -384,8 +328,6 @@ class MoveKeyframe(Edit):
     label: ClassVar[str] = "Move keyframe"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.move_keyframe(tx, self)
 
 
@@ -398,8 +340,6 @@ class SetKeyframeStrength(Edit):
     label: ClassVar[str] = "Set keyframe strength"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.set_keyframe_strength(tx, self)
 
 
@@ -409,8 +349,6 @@ class RemoveKeyframe(Edit):
     label: ClassVar[str] = "Remove keyframe"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.remove_keyframe(tx, self)
 
 
@@ -429,8 +367,6 @@ class AddTake(Edit):
     label: ClassVar[str] = "Add take"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.add_take(tx, self)
 
 
@@ -447,8 +383,6 @@ class SwitchTake(Edit):
     label: ClassVar[str] = "Switch take"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.switch_take(tx, self)
 
 
@@ -483,8 +417,6 @@ class PlaceGeneratedTake(Edit):
         return f"{self.plan.action.title} result"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.place_generated_take(tx, self)
 
 
@@ -497,8 +429,6 @@ class AddCastMember(Edit):
     label: ClassVar[str] = "Add cast member"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.add_cast_member(tx, self)
 
 
@@ -511,8 +441,6 @@ class UpdateCastMember(Edit):
     label: ClassVar[str] = "Change cast member"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.update_cast_member(tx, self)
 
 
@@ -524,8 +452,6 @@ class RemoveCastMember(Edit):
     label: ClassVar[str] = "Remove cast member"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.remove_cast_member(tx, self)
 
 
@@ -542,9 +468,39 @@ class SetProjectSettings(Edit):
     label: ClassVar[str] = "Change project settings"
 
     def apply(self, tx: Transaction) -> None:
+        ops.set_project_settings(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportMedia(Edit):
+    """Add files to the project's media bin (in this order, after what is listed already; a file
+    listed already stays where it is). Paths in stored form, as for takes."""
+
+    paths: tuple[str, ...]
+    label: ClassVar[str] = "Import media"
+
+    def apply(self, tx: Transaction) -> None:
         from editor.document import ops
 
-        ops.set_project_settings(tx, self)
+        ops.import_media(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeFrameRate(Edit):
+    """A new project frame rate that keeps real time: every clip, keyframe and take position is
+    scaled to the new rate and rounded (clip ends are rounded, so neighbours stay neighbours).
+
+    A video take's file keeps its frames at the rate it was made; the take records that rate in
+    `metadata["frames_at_fps"]` and readers pick the file frame by time (dropped or repeated
+    frames, as conforming does) until the file is conformed again."""
+
+    fps: Fraction
+    label: ClassVar[str] = "Change frame rate"
+
+    def apply(self, tx: Transaction) -> None:
+        from editor.document import ops
+
+        ops.change_frame_rate(tx, self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -559,8 +515,6 @@ class RelinkMedia(Edit):
     label: ClassVar[str] = "Relink media"
 
     def apply(self, tx: Transaction) -> None:
-        from editor.document import ops
-
         ops.relink_media(tx, self)
 
 

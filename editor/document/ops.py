@@ -11,12 +11,15 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from editor.document import edits as E
-from editor.document.edits import UNCHANGED, EditRefused, Side
-from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document import limits
+from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
+from editor.document.edit_base import UNCHANGED, EditRefused, Side
+from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
+from editor.words import plural
 from model.request import Action
 
 if TYPE_CHECKING:
+    from editor.document import edits as E
     from editor.document.document import Transaction
 
 MAX_STEPS = 500
@@ -39,6 +42,9 @@ def check_clip(clip: Clip) -> None:
         raise EditRefused(f"A clip needs at least one frame ({_name(clip)} would have {clip.length}).")
     if clip.start < 0:
         raise EditRefused(f"{_cap(_name(clip))} would start before frame 0.")
+    if clip.end > limits.MAX_FRAMES:  # past what a view can draw or a number keep exactly
+        raise EditRefused(f"{_cap(_name(clip))} would end past frame {limits.MAX_FRAMES} "
+                          f"({limits.MAX_PROJECT_SECONDS // 3600} h at {limits.MAX_FPS} fps); keep the cut shorter.")
     if clip.takes:
         if not 0 <= clip.active_take < len(clip.takes):
             raise EditRefused(f"{_cap(_name(clip))} has no take number {clip.active_take + 1}.")
@@ -48,7 +54,7 @@ def check_clip(clip: Clip) -> None:
                 raise EditRefused("A still has only one frame to show.")
         elif clip.source_in < 0 or clip.source_in + clip.length > take.frames:
             raise EditRefused(
-                f"The take of {_name(clip)} has {take.frames} frames; it can't show frames "
+                f"The take of {_name(clip)} has {plural(take.frames, 'frame')}; it can't show frames "
                 f"{clip.source_in}..{clip.source_in + clip.length - 1}."
             )
     elif clip.source_in != 0:
@@ -57,7 +63,7 @@ def check_clip(clip: Clip) -> None:
     for k in clip.keyframes:
         if not 0 <= k.frame < clip.length:
             raise EditRefused(
-                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({clip.length} frames); "
+                f"Keyframe at offset {k.frame} would fall outside {_name(clip)} ({plural(clip.length, 'frame')}); "
                 "move or remove the keyframe first."
             )
         if k.frame in frames:
@@ -183,24 +189,6 @@ def _show_whole_take(track: Track, clip: Clip) -> None:
         clip.length = take.frames
 
 
-def _copy_keyframe(k: Keyframe) -> Keyframe:
-    from editor.document.document import clone_keyframe
-
-    return clone_keyframe(k)
-
-
-def _copy_take(t: Take) -> Take:
-    from editor.document.document import clone_take
-
-    return clone_take(t)
-
-
-def _copy_clip(c: Clip) -> Clip:
-    from editor.document.document import clone_clip
-
-    return clone_clip(c)
-
-
 def _check_take(take: Take) -> None:
     if take.frames < 1:
         raise EditRefused("A take needs at least one frame.")
@@ -256,7 +244,7 @@ def move_track(tx: Transaction, e: E.MoveTrack) -> None:
 
 def add_clip(tx: Transaction, e: E.AddClip) -> None:
     track = tx.track(e.track_id)
-    clip = _copy_clip(e.clip)
+    clip = clone_clip(e.clip)
     _require_new_ids(tx.project, [clip.id, *(t.id for t in clip.takes), *(k.id for k in clip.keyframes)])
     for take in clip.takes:
         _check_take(take)
@@ -265,6 +253,28 @@ def add_clip(tx: Transaction, e: E.AddClip) -> None:
     _require_free(track, clip.start, clip.end, what="The new clip")
     track.clips.append(clip)
     _sort(track)
+    # a file dropped straight on the timeline joins the media bin, and stays there if the clip goes
+    _list_media(tx, [t.media for t in clip.takes])
+
+
+def import_media(tx: Transaction, e: E.ImportMedia) -> None:
+    from editor.document.storage import is_absolute, path_escapes
+
+    for path in e.paths:
+        if not isinstance(path, str) or not path:
+            raise EditRefused("Choose a file to import.")
+        if not is_absolute(path) and path_escapes(path):
+            raise EditRefused(f"{path} climbs out of the project folder; import the file itself.")
+    _list_media(tx, e.paths)
+
+
+def _list_media(tx: Transaction, paths: Iterable[str]) -> None:
+    from editor.document.storage import is_absolute
+
+    listed = {m.path for m in tx.project.media}
+    new = [p for p in dict.fromkeys(paths) if p not in listed]
+    if new:
+        tx.media().extend(MediaItem(p, {"imported": True} if is_absolute(p) else {}) for p in new)
 
 
 def move_clips(tx: Transaction, e: E.MoveClips) -> None:
@@ -328,7 +338,7 @@ def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
         length = e.frame - clip.start
         if video and clip.source_in + length > take.frames:
             raise EditRefused(
-                f"The take has {take.frames} frames: the end can go at most to frame "
+                f"The take has {plural(take.frames, 'frame')}: the end can go at most to frame "
                 f"{clip.start + take.frames - clip.source_in}. Extend the clip to make more."
             )
         for k in clip.keyframes:
@@ -349,7 +359,7 @@ def split_clip(tx: Transaction, e: E.SplitClip) -> None:
         )
     _require_new_ids(tx.project, [e.new_clip_id])
     left = e.frame - clip.start
-    right = _copy_clip(clip)
+    right = clone_clip(clip)
     right.id = e.new_clip_id
     right.start, right.length = e.frame, clip.length - left
     for t in right.takes:
@@ -471,7 +481,7 @@ def set_shot_settings(tx: Transaction, e: E.SetShotSettings) -> None:
 def pin_keyframe(tx: Transaction, e: E.PinKeyframe) -> None:
     if (e.clip_id is None) == (e.track_id is None):
         raise EditRefused("Pin a keyframe on either a shot or a track.")
-    k = _copy_keyframe(e.keyframe)
+    k = clone_keyframe(e.keyframe)
     _require_new_ids(tx.project, [k.id])
     _check_strength(k.strength)
     if not k.image:
@@ -533,7 +543,7 @@ def remove_keyframe(tx: Transaction, e: E.RemoveKeyframe) -> None:
 
 def add_take(tx: Transaction, e: E.AddTake) -> None:
     track, clip = tx.clip(e.clip_id)
-    take = _copy_take(e.take)
+    take = clone_take(e.take)
     _check_take(take)
     _require_new_ids(tx.project, [take.id])
     clip.takes.append(take)
@@ -554,7 +564,7 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
 
 def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
     plan, target = e.plan, e.plan.target
-    take = _copy_take(e.take)
+    take = clone_take(e.take)
     _check_take(take)
     _require_new_ids(tx.project, [take.id])
     existing = _find(tx.project, target.clip_id) if target.clip_id else None
@@ -571,12 +581,16 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             clip.length = min(clip.length, take.frames)
         return
     length = min(take.frames, target.length) if target.length > 0 else take.frames
-    clip = Clip(
-        id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
-        shot=ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
-                          steps=plan.steps, guidance=plan.guidance, model=plan.model,
-                          cast=[c for c in plan.cast if any(m.id == c for m in tx.project.cast)]),
-    )
+    cast = [c for c in plan.cast if any(m.id == c for m in tx.project.cast)]
+    if take.record.get("engine") == "interpolate":
+        # frame interpolation used no prompt, seed, steps or guidance: the new shot must not
+        # claim it did; its settings start empty, for a later take made with a model
+        shot = ShotSettings(cast=cast)
+    else:
+        shot = ShotSettings(prompt=plan.prompt, negative_prompt=plan.negative_prompt, seed=plan.seed,
+                            steps=plan.steps, guidance=plan.guidance, model=plan.model, cast=cast)
+    clip = Clip(id=e.new_clip_id, start=max(0, target.start), length=length, name=target.name, takes=[take],
+                shot=shot)
     _require_new_ids(tx.project, [clip.id])
     track = None
     if _has_track(tx.project, target.track_id):
@@ -628,8 +642,6 @@ def _on_track(track: Track, clip_id: str | None) -> Clip | None:
 
 
 def add_cast_member(tx: Transaction, e: E.AddCastMember) -> None:
-    from editor.document.document import clone_cast_member
-
     m = clone_cast_member(e.member)
     if not m.name.strip():
         raise EditRefused("Give the cast member a name.")
@@ -675,13 +687,18 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     if not name:
         raise EditRefused("Give the project a name.")
     fps = p.fps if e.fps is UNCHANGED else e.fps
-    if not isinstance(fps, Fraction | int) or isinstance(fps, bool) or fps <= 0 or fps > 240:
-        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    if not isinstance(fps, Fraction | int) or isinstance(fps, bool):
+        raise EditRefused("The frame rate must be a number from 1 to 240, e.g. 24 or 30000/1001.")
     width = p.width if e.width is UNCHANGED else e.width
     height = p.height if e.height is UNCHANGED else e.height
     for side in (width, height):
-        if not isinstance(side, int) or not 16 <= side <= 8192 or side % 2:
-            raise EditRefused(f"Width and height must be even numbers from 16 to 8192, not {side}.")
+        if not isinstance(side, int) or isinstance(side, bool) or side % 2:
+            raise EditRefused(f"Width and height must be even numbers, not {side}.")
+    try:  # the bounds every part of Shotline shares
+        limits.check_fps(Fraction(fps))
+        limits.check_size(width, height)
+    except limits.LimitError as exc:
+        raise EditRefused(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     defaults = p.defaults if e.defaults is UNCHANGED else e.defaults
     if not (isinstance(defaults.steps, int) and 1 <= defaults.steps <= MAX_STEPS):
         raise EditRefused(f"Default steps must be a whole number from 1 to {MAX_STEPS}.")
@@ -690,6 +707,51 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     s = tx.settings()
     s.name, s.fps, s.width, s.height = name, Fraction(fps), width, height
     s.defaults = type(defaults)(**vars(defaults))
+
+
+def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
+    old = tx.project.fps
+    new = e.fps
+    if not isinstance(new, Fraction | int) or isinstance(new, bool) or not 0 < new <= 240:
+        raise EditRefused("The frame rate must be a positive number up to 240, e.g. 24 or 30000/1001.")
+    new = Fraction(new)
+    if new == old:
+        return
+    ratio = new / old
+
+    def at(frame: int) -> int:
+        return round(frame * ratio)
+
+    for t in list(tx.project.tracks):
+        track = tx.track(t.id)
+        for k in track.keyframes:
+            k.frame = at(k.frame)
+        for clip in track.clips:
+            start, end = at(clip.start), at(clip.end)
+            clip.start, clip.length = start, max(1, end - start)
+            clip.source_in = at(clip.source_in)
+            for take in clip.takes:
+                if take.is_still:
+                    continue
+                # the file's frames stay at the rate they were made; the take counts project frames
+                made_at = Fraction(take.metadata.get("frames_at_fps", f"{old.numerator}/{old.denominator}"))
+                take.frames = max(1, at(take.frames))
+                if made_at == new:
+                    take.metadata.pop("frames_at_fps", None)
+                else:
+                    take.metadata["frames_at_fps"] = f"{made_at.numerator}/{made_at.denominator}"
+            take = clip.take
+            if take is not None and not take.is_still:
+                clip.source_in = min(clip.source_in, max(0, take.frames - clip.length))
+                clip.length = min(clip.length, take.frames - clip.source_in)
+            for k in clip.keyframes:
+                k.frame = min(at(k.frame), clip.length - 1)
+            seen: set[int] = set()
+            for k in sorted(clip.keyframes, key=lambda k: k.frame):
+                while k.frame in seen and k.frame < clip.length - 1:
+                    k.frame += 1  # two keyframes rounded onto one frame: keep both, a frame apart
+                seen.add(k.frame)
+    tx.settings().fps = new
 
 
 def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
@@ -709,6 +771,9 @@ def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
                 obj.metadata["imported"] = True
             found = True
 
+    if any(m.path == e.old for m in tx.project.media):
+        for m in tx.media():
+            relink(m, "path")
     if any(m.image == e.old for m in tx.project.cast):
         for m in tx.cast():
             relink(m, "image")

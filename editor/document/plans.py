@@ -36,6 +36,7 @@ from typing import Any
 
 from editor.document.edits import EditRefused, Side
 from editor.document.project import Clip, Project, Track
+from editor.words import plural
 from model.request import MAX_SECONDS, Action
 
 CONTEXT_FRAMES = 9
@@ -324,7 +325,7 @@ def _generate(project: Project, sel: GenerateShot, seed: int | None) -> Generati
         action=Action.GENERATE, num_frames=n, pins=tuple(pins), **s,
         target=Target(track_id=track.id, clip_id=clip.id, start=clip.start, length=n,
                       segments=(Segment(source="generated", first=0, count=n),)),
-        summary=f"Generate {_label(clip)}: {n} frames" + (f", {len(pins)} keyframes" if pins else ""),
+        summary=f"Generate {_label(clip)}: {plural(n, 'frame')}" + (f", {plural(len(pins), 'keyframe')}" if pins else ""),
     )
 
 
@@ -346,7 +347,7 @@ def _animate(project: Project, sel: AnimateStill, seed: int | None) -> Generatio
         action=Action.ANIMATE, num_frames=n, pins=tuple(pins), **_settings(project, clip, sel, seed),
         target=Target(track_id=track.id, clip_id=clip.id, start=clip.start, length=n,
                       segments=(Segment(source="generated", first=0, count=n),)),
-        summary=f"Animate {_label(clip)}: {n} frames",
+        summary=f"Animate {_label(clip)}: {plural(n, 'frame')}",
     )
 
 
@@ -359,20 +360,20 @@ def _extend(project: Project, sel: ExtendClip, seed: int | None) -> GenerationPl
     s = _settings(project, clip, sel, seed)
     if Side(sel.side) is Side.END:
         pin = _media_pin(clip, position=0, first_offset=clip.length - k, count=k, strength=1.0,
-                         label=f"last {k} frames of {_label(clip)}")
+                         label=f"last {plural(k, 'frame')} of {_label(clip)}")
         return GenerationPlan(
             action=Action.EXTEND_FORWARD, num_frames=k + n, pins=(pin,), **s,
             target=Target(track_id=track.id, clip_id=clip.id, start=clip.start, length=clip.length + n,
                           segments=(_shown(clip), Segment(source="generated", first=k, count=n))),
-            summary=f"Extend {_label(clip)} forward by {n} frames",
+            summary=f"Extend {_label(clip)} forward by {plural(n, 'frame')}",
         )
     pin = _media_pin(clip, position=n, first_offset=0, count=k, strength=1.0,
-                     label=f"first {k} frames of {_label(clip)}")
+                     label=f"first {plural(k, 'frame')} of {_label(clip)}")
     return GenerationPlan(
         action=Action.EXTEND_BACKWARD, num_frames=n + k, pins=(pin,), **s,
         target=Target(track_id=track.id, clip_id=clip.id, start=clip.start - n, length=clip.length + n,
                       segments=(Segment(source="generated", first=0, count=n), _shown(clip))),
-        summary=f"Extend {_label(clip)} backward by {n} frames",
+        summary=f"Extend {_label(clip)} backward by {plural(n, 'frame')}",
     )
 
 

@@ -50,6 +50,13 @@ class Take:
     def generated(self) -> bool:
         return bool(self.record)
 
+    def file_frame(self, frame: int, project_fps: Fraction) -> int:
+        """The frame of the media file shown at the take's frame `frame`. The same number, unless
+        the project's rate changed since the file was made (`metadata["frames_at_fps"]`): then the
+        file's frame at that time (frames dropped or repeated, as conforming would)."""
+        made_at = self.metadata.get("frames_at_fps")
+        return int(frame * Fraction(made_at) / project_fps) if made_at else frame
+
 
 @dataclass
 class ShotSettings:
@@ -130,6 +137,17 @@ class CastMember:
 
 
 @dataclass
+class MediaItem:
+    """A file in the project's media bin, listed whether or not the cut uses it (import order).
+
+    `path` follows the take rules: relative inside the project folder, absolute only for a file
+    the user imported (`metadata["imported"]`)."""
+
+    path: str
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
 class GenerationDefaults:
     model: str | None = None  # a model folder, or "interpolate" for the no-model engine
     steps: int = 30
@@ -147,6 +165,7 @@ class Project:
     cast: list[CastMember] = field(default_factory=list)
     defaults: GenerationDefaults = field(default_factory=GenerationDefaults)
     metadata: dict = field(default_factory=dict)
+    media: list[MediaItem] = field(default_factory=list)  # the media bin, independent of the cut
 
     # --- look-ups (read only) -------------------------------------------------------------
     def track(self, track_id: str) -> Track:

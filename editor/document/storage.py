@@ -19,6 +19,11 @@ Rules:
 - Saves are atomic: a temporary file in the same folder, flush + fsync, `os.replace`, then fsync
   of the folder, so a crash or a kill leaves either the old or the new project.json, never half.
 - Loading never writes. Anything wrong raises `ProjectError` with a message that says what to do.
+- What loads must save: a value that could not be written back unchanged (NaN or infinity, an int
+  beyond 64 bits, a lone surrogate, nesting deeper than `limits.MAX_JSON_DEPTH`) or that lies
+  outside `editor.document.limits` (fps, frame size, frames, the 24 h length) is refused at load,
+  never repaired silently: the file is left as it is for the user to fix or replace. Only a
+  regular file is read (a FIFO or a device would block or never end).
 - Older versions are upgraded in memory by `UPGRADES[v]` (v -> v+1) one step at a time; a file
   from a newer Shotline is refused rather than half-read.
 """
@@ -28,8 +33,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,13 +42,16 @@ from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from editor.document import limits
 from editor.document.document import Document
 from editor.document.edits import EditRefused
+from editor.document.media_paths import locate_media, resolve_media  # noqa: F401  (the one resolver)
 from editor.document.project import (
     CastMember,
     Clip,
     GenerationDefaults,
     Keyframe,
+    MediaItem,
     Project,
     ShotSettings,
     Take,
@@ -61,13 +69,26 @@ JOURNAL_FILE = "jobs.sqlite"
 class ProjectError(Exception):
     """A project that can't be opened or saved; the message says why and what to do."""
 
+    def __init__(self, message: str = "") -> None:
+        # always one line: names and paths quoted in a message may hold newlines or escape codes
+        super().__init__(_one_line(str(message)))
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for ch in text)
+
 
 # --- folders and paths ---------------------------------------------------------------------
 
 
 def project_folder(path: Path | str) -> Path:
-    """The project folder for a path to the folder itself or to its project.json."""
-    p = Path(path)
+    """The project folder (absolute) for a path to the folder itself or to its project.json.
+    Absolute once, here: a project opened as `Film.shotline` must not have its folder joined
+    to its media paths twice (every open and save goes through here)."""
+    p = Path(os.path.abspath(path))
     return p.parent if p.name == PROJECT_FILE else p
 
 
@@ -83,6 +104,8 @@ def create_folder(folder: Path | str) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} is a file, not a project folder; choose another name.")
     for sub in ("", *SUBFOLDERS):
+        if sub and (folder / sub).is_symlink():
+            continue  # a link is never made or written through here (editor.document.subfolders)
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -90,14 +113,6 @@ def create_folder(folder: Path | str) -> Path:
 def journal_path(folder: Path | str) -> Path:
     """Where the project's job journal lives (model.journal owns the file)."""
     return project_folder(folder) / JOURNAL_FILE
-
-
-def resolve_media(folder: Path | str | None, path: str) -> Path:
-    """The file a stored media path names (relative paths are inside the project folder)."""
-    p = Path(path)
-    if p.is_absolute() or folder is None:
-        return p
-    return Path(folder) / PurePosixPath(path)
 
 
 def path_escapes(path: str) -> bool:
@@ -135,6 +150,8 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
     def setter(obj: Any, attr: str) -> Callable[[str], None]:
         return lambda value: setattr(obj, attr, value)
 
+    for m in project.media:
+        out.append((m.path, "a file in the media bin", m.metadata, setter(m, "path")))
     for m in project.cast:
         out.append((m.image, f"the image of cast member {m.name!r}", m.metadata, setter(m, "image")))
     for t in project.tracks:
@@ -150,10 +167,11 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
 
 
 def check_media(project: Project, folder: Path | str | None) -> list[str]:
-    """Stored paths of media files that are missing (each once, in project order)."""
+    """Stored paths of media files that are missing or refused (each once, in project order);
+    editor.document.media_paths.locate_media says why."""
     missing: list[str] = []
     for path, _, _, _ in media_items(project):
-        if path not in missing and not resolve_media(folder, path).is_file():
+        if path not in missing and locate_media(folder, path).offline_reason:
             missing.append(path)
     return missing
 
@@ -225,6 +243,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             for t in project.tracks
         ],
         "metadata": project.metadata,
+        "media": [{"path": m.path, "metadata": m.metadata} for m in project.media],
     }
 
 
@@ -305,13 +324,19 @@ def _clip_in(r: _Reader, d: dict, where: str) -> Clip:
 def project_from_dict(data: Any, *, source: str = PROJECT_FILE) -> Project:
     """A project from JSON data of any known version; ProjectError when it can't be read."""
     r = _Reader(source)
+    problem = limits.bad_json_value(data)
+    if problem is not None:
+        raise ProjectError(f"{source} can't be opened: {problem}, which Shotline could not save back unchanged. "
+                           "Fix that value in a text editor, or open an autosave from the project's autosave folder.")
     data = upgrade(data, source=source)
+    fps_text = r.get(data, "fps", str, "")
     try:
-        fps = Fraction(r.get(data, "fps", str, ""))
+        # digits only: Fraction("1e999999999") would compute a number of a billion digits
+        if not _FPS_TEXT.fullmatch(fps_text):
+            raise ValueError(fps_text)
+        fps = Fraction(fps_text)
     except (ValueError, ZeroDivisionError):
-        raise r.fail("fps", f"is not a frame rate like \"24/1\" ({data.get('fps')!r})") from None
-    if fps <= 0:
-        raise r.fail("fps", "is not positive")
+        raise r.fail("fps", f"is not a frame rate like \"24/1\" ({fps_text[:40]!r})") from None
     dd = r.get(data, "defaults", dict, "", {})
     base = GenerationDefaults()
     defaults = GenerationDefaults(
@@ -341,8 +366,68 @@ def project_from_dict(data: Any, *, source: str = PROJECT_FILE) -> Project:
         width=r.get(data, "width", int, ""), height=r.get(data, "height", int, ""),
         tracks=tracks, cast=cast, defaults=defaults, metadata=r.get(data, "metadata", dict, "", {}),
     )
+    if "media" in data:
+        project.media = [MediaItem(path=r.get(m, "path", str, f"media[{i}]"),
+                                   metadata=r.get(m, "metadata", dict, f"media[{i}]", {}))
+                         for i, m in enumerate(r.items(data, "media", ""))]
+    else:
+        # a project saved before the bin had its own list: the bin starts with what the cut uses
+        project.media = derived_media(project)
+    _check_bounds(project, source)
     _check_loaded(project, r)
     return project
+
+
+_FPS_TEXT = re.compile(r"\s*\d{1,12}(\.\d{1,12})?(/\d{1,12})?\s*")
+
+
+def _check_bounds(project: Project, source: str) -> None:
+    """Every number within editor.document.limits, so that no view, export or job meets an absurd one."""
+    from editor.document.ops import _check_shot_values, _check_strength
+
+    def check(where: str, test: Callable[[], object]) -> None:
+        try:
+            test()
+        except (limits.LimitError, EditRefused) as exc:
+            raise ProjectError(f"{source} can't be opened: {where}: {str(exc).rstrip('.')}. Fix that value in "
+                               "a text editor, or open an autosave from the project's autosave folder.") from None
+
+    check("fps", lambda: limits.check_fps(project.fps))
+    check("width x height", lambda: limits.check_size(project.width, project.height))
+    d = project.defaults
+    check("defaults", lambda: _check_shot_values(seed=None, steps=d.steps, guidance=d.guidance, model=None))
+    for i, t in enumerate(project.tracks):
+        for j, k in enumerate(t.keyframes):
+            w = f"tracks[{i}].keyframes[{j}]"
+            check(w, lambda k=k, w=w: limits.check_frames(k.frame, f"{w}.frame", minimum=-limits.MAX_FRAMES))
+            check(w, lambda k=k: _check_strength(k.strength))
+        for j, c in enumerate(t.clips):
+            w = f"tracks[{i}].clips[{j}]"
+            s = c.shot
+            check(f"{w}.shot", lambda s=s: _check_shot_values(seed=s.seed, steps=s.steps, guidance=s.guidance,
+                                                               model=None))
+            for name in ("start", "length", "source_in"):
+                check(w, lambda c=c, name=name, w=w: limits.check_frames(getattr(c, name), f"{w}.{name}"))
+            check(w, lambda c=c, w=w: limits.check_frames(c.end, f"{w} end"))
+            for n, tk in enumerate(c.takes):
+                check(w, lambda tk=tk, w=f"{w}.takes[{n}].frames": limits.check_frames(tk.frames, w))
+            for n, k in enumerate(c.keyframes):
+                check(w, lambda k=k, w=f"{w}.keyframes[{n}].frame": limits.check_frames(k.frame, w))
+    check("the cut", lambda: limits.check_project_length(project.duration, project.fps))
+    for path, what, _, _ in media_items(project):
+        if "\x00" in path:
+            raise ProjectError(f"{source} can't be opened: the media path of {what} holds a NUL character, "
+                               "which names no file. Fix it in a text editor, or open an autosave.")
+
+
+def derived_media(project: Project) -> list[MediaItem]:
+    """The takes' media of the project's clips, each once, in track and clip order."""
+    out: dict[str, MediaItem] = {}
+    for t in project.tracks:
+        for c in sorted(t.clips, key=lambda c: c.start):
+            for tk in c.takes:
+                out.setdefault(tk.media, MediaItem(tk.media, {"imported": True} if tk.metadata.get("imported") else {}))
+    return list(out.values())
 
 
 def _check_loaded(project: Project, r: _Reader) -> None:
@@ -422,7 +507,7 @@ def upgrade(data: Any, *, source: str = PROJECT_FILE) -> dict:
     while version < VERSION:
         try:
             data = UPGRADES[version](data)
-        except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
             raise ProjectError(
                 f"{source} is an old format (version {version}) that could not be upgraded: {exc!r} is "
                 "missing or wrong."
@@ -436,7 +521,9 @@ def upgrade(data: Any, *, source: str = PROJECT_FILE) -> dict:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any moment leaves the old or the new file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from editor.document.scratch import create as create_scratch
+
+    fd, tmp = create_scratch(path, "tmp", ".tmp")  # named with our pid; mode from the umask, like any new file
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -492,6 +579,9 @@ def encode(project: Project, folder: Path) -> bytes:
             )
         else:
             obj[key] = path.replace("\\", "/")
+    problem = limits.bad_json_value(data)
+    if problem is not None:  # loading refuses these, so only a faulty edit can put one here
+        raise ProjectError(f"The project can't be saved: {problem}. Change that value and save again.")
     try:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as exc:
@@ -500,7 +590,8 @@ def encode(project: Project, folder: Path) -> bytes:
 
 
 def _media_refs(data: dict) -> list[tuple[dict, str]]:
-    refs = [(m, "image") for m in data["cast"]]
+    refs = [(m, "path") for m in data["media"]]
+    refs += [(m, "image") for m in data["cast"]]
     for t in data["tracks"]:
         refs += [(k, "image") for k in t["keyframes"]]
         for c in t["clips"]:
@@ -584,25 +675,64 @@ def read_project_file(path: Path | str, *, source: str | None = None) -> Project
     path = Path(path)
     source = source or str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular_file(path)
     except FileNotFoundError:
         raise ProjectError(f"There is no project at {path}: choose a .shotline folder.") from None
     except OSError as exc:
         raise ProjectError(f"Could not read {path}: {exc.strerror or exc}.") from None
+    except ValueError as exc:  # a NUL in the path
+        raise ProjectError(f"Could not read {path}: {exc}.") from None
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ProjectError(f"{source} nests deeper than {limits.MAX_JSON_DEPTH} levels; Shotline refuses it. "
+                           "Open an autosave from the project's autosave folder, or a backup.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProjectError(
             f"{source} is not valid JSON (cut short or damaged at {getattr(exc, 'pos', '?')}). Open an autosave "
             "from the project's autosave folder, or a backup."
         ) from None
+    except ValueError as exc:  # an int of more than 4300 digits, which Python refuses to read
+        raise ProjectError(f"{source} holds a number too long to read ({str(exc).split(':')[0]}). Open an "
+                           "autosave from the project's autosave folder, or a backup.") from None
     return project_from_dict(data, source=source)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file, refusing a FIFO, device, socket or folder without blocking on it."""
+    _refuse_non_regular(path, os.stat(path).st_mode)
+    # O_NONBLOCK: should a FIFO be swapped in after the stat, opening it still returns at once
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        _refuse_non_regular(path, st.st_mode)
+        data = f.read(limits.MAX_PROJECT_FILE_BYTES + 1)
+    if len(data) > limits.MAX_PROJECT_FILE_BYTES:
+        raise ProjectError(f"{path} is over {limits.MAX_PROJECT_FILE_BYTES // 2**20} MB, far more than any "
+                           "project holds; it is not a Shotline project file.")
+    return data
+
+
+def _refuse_non_regular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "not a regular file")
+    raise ProjectError(f"{path} is {kind}, not a project file; Shotline only reads a regular project.json.")
 
 
 def load_project(folder: Path | str) -> Project:
     """Open a project folder (or its project.json). Missing media do not stop it: see check_media."""
     folder = project_folder(folder)
-    if not folder.is_dir():
+    try:
+        is_dir = folder.is_dir()
+        is_file = not is_dir and folder.exists()
+    except (OSError, ValueError) as exc:  # a name too long, or holding a NUL
+        raise ProjectError(f"Could not open {folder}: {getattr(exc, 'strerror', None) or exc}.") from None
+    if is_file:
+        raise ProjectError(f"{folder} is a file, not a project folder; choose a folder ending in {SUFFIX}.")
+    if not is_dir:
         raise ProjectError(f"There is no project folder at {folder}.")
     return read_project_file(folder / PROJECT_FILE)
 

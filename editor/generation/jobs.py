@@ -19,11 +19,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from editor.document.media_paths import locate_media
 from editor.document.plans import GenerationPlan
 from editor.document.project import Project, Take
 from editor.generation.requests import GenerationError, request_from_plan
 from editor.generation.takes import TakeCancelled, discard_take, write_generated_take
-from editor.media.paths import resolve_media
+from editor.words import plural
 from model.journal import Job, JobState, Journal
 from model.models import BUILTIN_INTERPOLATE
 from model.request import Action, Request
@@ -70,7 +71,7 @@ class Generated:
 
 def submit(journal: Journal, plan: GenerationPlan) -> Job:
     """Record `plan` as a queued job (fsync'd) and return it; the worker picks it up from there."""
-    title = plan.summary or f"{plan.action.title}: {plan.num_frames} frames"
+    title = plan.summary or f"{plan.action.title}: {plural(plan.num_frames, 'frame')}"
     return journal.add(plan.action.value, title, {"kind": GENERATION_KIND, "plan": plan.to_dict()})
 
 
@@ -99,8 +100,8 @@ def model_for(plan: GenerationPlan) -> str:
     if plan.action in (Action.INFILL, Action.LOOP):
         return INTERPOLATE
     raise GenerationError(
-        f"{plan.action.title} needs a video model. Choose a model folder for this shot (Inspector) "
-        "or for the project (Project settings), then run the job again."
+        f"{plan.action.title} needs a video model. Choose a model for the project (File ▸ Project "
+        "Settings) or for this shot (Inspector ▸ Model); add model folders in File ▸ Settings ▸ Models."
     )
 
 
@@ -127,7 +128,7 @@ def run_job(
             raise JobStopped("Cancelled before the model ran.")
         started = time.time()
         result = runner.run(
-            model if model == INTERPOLATE else str(resolve_media(None, model)),
+            model if model == INTERPOLATE else os.path.expanduser(model),  # a model folder, not media
             request,
             on_progress=progress.on_progress,
             on_preview=progress.on_preview,
@@ -159,7 +160,9 @@ def run_job(
     done = journal.finish(job.id, {"take": take.media, "take_id": take.id, "frames": take.frames})
     if done.state is not JobState.DONE:
         # Cancelled (by another window or process) while the take was written: keep nothing.
-        discard_take(resolve_media(folder, take.media))
+        written = locate_media(folder, take.media).path
+        if written is not None:  # never delete through a path that leaves the project
+            discard_take(written)
         raise JobStopped(f"Job {job.id} was {done.state.value} while it finished; nothing was kept.")
     return Generated(job.id, plan, take)
 

@@ -18,7 +18,7 @@ from editor.document.plans import GenerationPlan, PinSource
 from editor.document.project import Project
 from editor.media.errors import MediaError
 from editor.media.fit import fit_frame
-from editor.media.paths import resolve_media
+from editor.media.paths import media_file
 from editor.media.stills import read_still
 from editor.media.video import VideoReader
 from model.request import CastRef, Pin, Request
@@ -81,8 +81,8 @@ def video_frames(
     media: str, first: int, count: int, width: int, height: int, folder: str | os.PathLike | None, *, what: str
 ) -> Iterator[np.ndarray]:
     """`count` frames of a video from its frame `first`, fitted to width x height, one at a time."""
-    path = resolve_media(folder, media)
     try:
+        path = media_file(folder, media)
         with VideoReader(path) as reader:
             available = reader.frame_count - first
             if first < 0 or available < count:
@@ -104,8 +104,8 @@ def fit(frame: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def _still(media: str, folder: str | os.PathLike | None) -> np.ndarray:
-    path = resolve_media(folder, media)
     try:
+        path = media_file(folder, media)
         if path.suffix.lower() == ".mkv" or path.suffix.lower() in (".mp4", ".mov", ".webm"):
             with VideoReader(path) as reader:  # a still take stored as a one-frame video
                 return reader.read(0)

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document.media_paths import stored_media_path
 from editor.document.plans import GenerationPlan, Segment
 from editor.document.project import Take, new_id
 from editor.generation.requests import GenerationError, fit, video_frames
 from editor.media.errors import MediaError
-from editor.media.paths import stored_media_path
+from editor.media.paths import media_subfolder
 from editor.media.takes import TAKE_SUFFIX, TakeWriter, sidecar_path, write_sidecar
 
 MEDIA_FOLDER = "media"
@@ -95,7 +96,7 @@ def write_generated_take(
     Raises TakeCancelled (and leaves no file) when `should_cancel()` turns true while writing.
     """
     folder = Path(folder)
-    path = reserve_take_path(folder / MEDIA_FOLDER, stem)
+    path = reserve_take_path(media_subfolder(folder, MEDIA_FOLDER), stem)  # never through a link out
     written = 0
     try:
         with TakeWriter(path, plan.fps) as writer:

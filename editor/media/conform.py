@@ -11,12 +11,14 @@ in the take's metadata.
 from __future__ import annotations
 
 import os
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+from editor.document import scratch
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
+from editor.media.paths import media_subfolder
 from editor.media.probe import probe
 
 CONFORMED_DIR = "conformed"
@@ -34,16 +36,17 @@ def conform_video(source: str | os.PathLike, project_folder: str | os.PathLike, 
     failure never leaves a half file; an existing conformed file is never overwritten.
     """
     src = Path(source)
-    out_dir = Path(project_folder) / "media" / CONFORMED_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = media_subfolder(project_folder, Path("media") / CONFORMED_DIR)  # never through a link out
     rate = f"{project_fps.numerator}/{project_fps.denominator}"
     label = f"{float(project_fps):g}".replace(".", "_")
     out = _unique(out_dir / f"{src.stem}-{label}fps.mp4")
-    partial = out.with_name(f".{out.name}.partial.mp4")
+    scratch.remove_dead(out_dir)  # what a killed conversion left here
+    fd, partial = scratch.create(out, "partial", ".mp4")
+    os.close(fd)
     cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(src), "-an",
            "-vf", f"fps={rate}", "-r", rate, "-c:v", "libx264", "-crf", "14", "-preset", "veryfast",
            "-g", "12", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = children.run(cmd, capture_output=True, text=True)
     if done.returncode != 0 or not partial.exists():
         partial.unlink(missing_ok=True)
         tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]

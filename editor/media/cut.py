@@ -29,13 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document.media_paths import locate_media
 from editor.document.project import Clip, Project, Track
 from editor.media.cards import draft_card, offline_card
 from editor.media.decoders import DecoderPool
 from editor.media.errors import MediaError
 from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
-from editor.media.paths import resolve_media
 from editor.media.proxies import existing_proxy
 from editor.media.stills import read_still
 
@@ -47,8 +47,9 @@ class Shown:
     kind: str  # "gap", "draft", "still" or "video"
     track: Track | None = None
     clip: Clip | None = None
-    media: Path | None = None  # resolved file of the active take
+    media: Path | None = None  # resolved file of the active take (None when refused)
     source_frame: int = 0  # frame of the media shown (0 for stills, drafts and gaps)
+    refused: str = ""  # why the take's path may not be read (editor.document.media_paths): offline
 
 
 class CutReader:
@@ -98,13 +99,15 @@ class CutReader:
             take = clip.take
             if take is None:
                 return Shown("draft", track, clip)
-            media = resolve_media(self.project_root, take.media)
+            where = locate_media(self.project_root, take.media)
+            media = where.path
             if take.is_still:
-                return Shown("still", track, clip, media)
+                return Shown("still", track, clip, media, refused=where.refused)
             src = clip.source_in + (t - clip.start)
             if take.frames > 0:
                 src = min(src, take.frames - 1)
-            return Shown("video", track, clip, media, max(src, 0))
+            src = take.file_frame(src, self.project.fps)  # by time, when the project's rate changed
+            return Shown("video", track, clip, media, max(src, 0), refused=where.refused)
         return Shown("gap")
 
     def frame_at(self, t: int) -> np.ndarray:
@@ -121,10 +124,13 @@ class CutReader:
             return self.cache.get_or_make(key, lambda: draft_card(w, h, clip.name, clip.shot.prompt))
         fit = FitMode.parse(clip.metadata.get("fit"), self.default_fit)
         try:
+            if shown.media is None:  # refused by the containment rule: never read, shown offline
+                stored, why = clip.take.media if clip.take else "", shown.refused or "refused"
+                raise MediaError(why if stored in why else f"{stored}: {why}")
             stamp = _stamp(shown.media)
             if shown.kind == "still":
                 key = ("still", str(shown.media), stamp, w, h, fit)
-                return self.cache.get_or_make(key, lambda: fit_frame(read_still(shown.media), w, h, fit))
+                return self.cache.get_or_make(key, lambda: fit_frame(read_still(shown.media, at_least=(w, h)), w, h, fit))
             source = shown.media
             if self.use_proxies:
                 source = existing_proxy(self.project_root, shown.media) or source
@@ -134,9 +140,10 @@ class CutReader:
             if self.strict:
                 name = clip.name or clip.id
                 raise MediaError(f"Clip {name!r}: {exc}") from exc
-            reason = _reason(exc)
-            key = ("offline", str(shown.media), reason, w, h)
-            return self.cache.get_or_make(key, lambda: offline_card(w, h, clip.name, str(shown.media), reason))
+            reason = shown.refused or _reason(exc)
+            name = str(shown.media) if shown.media is not None else (clip.take.media if clip.take else "")
+            key = ("offline", name, reason, w, h)
+            return self.cache.get_or_make(key, lambda: offline_card(w, h, clip.name, name, reason))
 
     def close(self) -> None:
         if self._own_decoders:

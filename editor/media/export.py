@@ -2,7 +2,8 @@
 
 One procedure, in the order it runs (`export_project`):
 1. Check the options and work out size, rate, range and the frames to show.
-2. Create a hidden temporary file beside the target (so the final rename is atomic).
+2. Create a hidden temporary file beside the target (so the final rename is atomic), named with
+   this process's id (editor.document.scratch); ones a killed export left there are removed first.
 3. Start ffmpeg reading raw RGB frames on stdin and writing the temporary file.
 4. A producer thread renders the cut's frames (decode, fit, cards) into a short queue while
    this thread feeds ffmpeg, so decoding here and encoding in ffmpeg overlap.
@@ -23,7 +24,6 @@ import math
 import os
 import queue
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,12 +33,15 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document import limits, scratch
 from editor.document.project import Project
+from editor.media import children
 from editor.media.cut import CutReader
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe, has_encoder
 from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
+from editor.media.outputs import project_inputs, refuse_overwrite
 from editor.media.provenance import provenance_metadata
 
 PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
@@ -80,10 +83,13 @@ class ExportOptions:
             raise ExportError(f"Unknown encoder preset {self.preset!r}; use one of {', '.join(X264_PRESETS)}.")
         if (self.width is None) != (self.height is None):
             raise ExportError("Give both width and height, or neither to export at the project's size.")
-        if self.width is not None and (self.width < 16 or self.height < 16 or self.width > 8192 or self.height > 8192):
-            raise ExportError(f"An export size of {self.width}x{self.height} can't be made; use 16..8192 per side.")
-        if self.fps is not None and not (0 < self.fps <= 240):
-            raise ExportError(f"A frame rate of {self.fps} can't be exported; use 1..240 fps.")
+        try:  # the bounds every part of Shotline shares
+            if self.width is not None:
+                limits.check_size(self.width, self.height, "the export size")
+            if self.fps is not None:
+                limits.check_fps(Fraction(self.fps), "the export frame rate")
+        except limits.LimitError as exc:
+            raise ExportError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         FitMode.parse(self.fit)
         if self.start is not None and self.start < 0:
             raise ExportError("The export range can't start before frame 0.")
@@ -191,6 +197,8 @@ def export_project(
     out = Path(out_path).expanduser().absolute()
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name such as {out / 'film.mp4'}.")
+    # Never onto a file the cut reads or the project keeps (the one place this is checked).
+    refuse_overwrite(out, project_inputs(project, project_root), project_folder=project_root, error=ExportError)
     # Same aspect ratio: render the cut straight at the export size (one resize per frame).
     # Otherwise the project picture is fitted into the export frame as a whole, like a player.
     same_aspect = plan.width * project.height == plan.height * project.width
@@ -317,7 +325,7 @@ def _encode_atomically(
     done, written = False, 0
     try:
         try:
-            proc = subprocess.Popen(make_command(tmp), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            proc = children.popen(make_command(tmp), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
         except OSError as exc:
             raise ExportError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg or ffmpeg.") from exc
@@ -433,7 +441,8 @@ def _temp_beside(out: Path) -> Path:
     if not out.parent.is_dir():
         raise ExportError(f"The folder {out.parent} does not exist; create it or choose another.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial.mp4", dir=out.parent)
+        scratch.remove_dead(out.parent)  # what a killed export left here
+        fd, tmp = scratch.create(out, "partial", ".mp4")
     except OSError as exc:
         raise ExportError(
             f"Can't write to {out.parent} ({exc.strerror or exc}); choose a folder you can write to."

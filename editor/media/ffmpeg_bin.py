@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import shutil
-import subprocess
 
+from editor.media import children
 from editor.media.errors import MediaError
 
 
@@ -31,7 +31,7 @@ def ffmpeg_exe() -> str:
 @functools.cache
 def encoders() -> frozenset[str]:
     """Names of the video encoders the ffmpeg at hand offers (e.g. libx264, libx265, ffv1)."""
-    out = subprocess.run(
+    out = children.run(
         [ffmpeg_exe(), "-hide_banner", "-encoders"], capture_output=True, text=True, check=False
     ).stdout
     names = set()

@@ -74,8 +74,8 @@ def _animated(p: Path) -> bool:
     try:
         with Image.open(p) as im:
             return bool(getattr(im, "is_animated", False))
-    except (OSError, UnidentifiedImageError, ValueError):
-        return False
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return False  # read_still then says why (a bomb: the pixel limit)
 
 
 def _is_image_codec(codec: str) -> bool:

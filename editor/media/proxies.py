@@ -28,9 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editor.document import scratch
+from editor.document.media_paths import locate_media
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
-from editor.media.paths import resolve_media
+from editor.media.paths import media_file, media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.video import VideoReader, open_container
 
@@ -50,7 +53,7 @@ class ProxyCancelled(Exception):
 
 def proxy_path(project_root: str | os.PathLike, media: str | os.PathLike) -> Path:
     """Where the proxy of `media` is (or would be) kept; MediaError when the media is missing."""
-    src = resolve_media(project_root, media)
+    src = media_file(project_root, media)
     try:
         st = src.stat()
     except OSError as exc:
@@ -67,7 +70,7 @@ def existing_proxy(project_root: str | os.PathLike | None, media: str | os.PathL
         path = proxy_path(project_root, media)
     except MediaError:
         return None
-    return path if path.exists() else None
+    return path if path.exists() and not path.is_symlink() else None  # a planted link is no proxy
 
 
 def wants_proxy(path: str | os.PathLike, *, min_height: int = PROXY_HEIGHT) -> bool:
@@ -99,7 +102,9 @@ def project_videos(project: Project, project_root: str | os.PathLike | None) -> 
             for take in clip.takes:
                 if take.is_still:
                     continue
-                (shown if take is clip.take else others).append(resolve_media(project_root, take.media))
+                path = locate_media(project_root, take.media).path
+                if path is not None:  # a refused path is offline: no proxy is made of it
+                    (shown if take is clip.take else others).append(path)
     return list(dict.fromkeys(shown + others))
 
 
@@ -119,16 +124,16 @@ def build_proxy(
     when `should_cancel()` turns true, MediaError when the source can't be read or the proxy
     would not match it frame for frame.
     """
-    src = resolve_media(project_root, media)
+    src = media_file(project_root, media)
     out = proxy_path(project_root, media)
-    if out.exists():
+    if out.exists() and not out.is_symlink():  # a planted link is replaced below, never read
         return out
     with VideoReader(src) as reader:
         total = reader.frame_count
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".proxy.", suffix=".partial.mkv", dir=out.parent)
+    media_subfolder(project_root, PROXY_FOLDER)  # made here; refused when a link leads out
+    scratch.remove_dead(out.parent)  # what a killed proxy build left here
+    fd, tmp = scratch.create(out, "partial", ".mkv")
     os.close(fd)
-    tmp = Path(tmp_name)
     cmd = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(src),
         "-map", "0:v:0", "-an", "-sn", "-dn",
@@ -143,7 +148,7 @@ def build_proxy(
     done = False
     try:
         flags = subprocess.IDLE_PRIORITY_CLASS if background and sys.platform == "win32" else 0
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
+        proc = children.popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, creationflags=flags)
         try:
             if background:
                 _lower_priority(proc.pid)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document import scratch
+from editor.media import children
 from editor.media.errors import MediaError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 
@@ -55,11 +57,9 @@ class TakeWriter:
         if not self.path.parent.is_dir():
             raise MediaError(f"The folder {self.path.parent} does not exist; create it or pick another.")
         # Same folder as the final name, so the rename is atomic (never across file systems).
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".partial" + TAKE_SUFFIX,
-                                   dir=self.path.parent)
+        scratch.remove_dead(self.path.parent)  # what a killed take write left here
+        fd, self.temp_path = scratch.create(self.path, "partial")
         os.close(fd)
-        os.chmod(tmp, _file_mode())  # mkstemp makes it private; a take is an ordinary file
-        self.temp_path = Path(tmp)
         self.frames_written = 0
         self._proc: subprocess.Popen | None = None
         self._log = None
@@ -140,7 +140,7 @@ class TakeWriter:
         # ffmpeg's messages go to an unnamed file: a pipe nobody reads could fill and stall it
         self._log = tempfile.TemporaryFile()
         try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+            self._proc = children.popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
         except OSError as exc:
             self.abort()
             raise MediaError(f"ffmpeg could not be started to write {self.path.name} ({exc}).") from exc
@@ -209,9 +209,8 @@ def read_sidecar(take_path: str | os.PathLike) -> dict:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never a mix."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = scratch.create(path, "tmp", ".tmp")
     try:
-        os.chmod(tmp, _file_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -249,13 +248,6 @@ def _json_default(value):
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"{type(value).__name__} can't be stored in a take record")
-
-
-def _file_mode() -> int:
-    """The permissions a plain open() would give a new file under the current umask."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _fsync_file(path: Path) -> None:

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from editor.document import scratch
 from editor.document.project import Clip
 from editor.media.cards import draft_card
 from editor.media.decoders import DecoderPool
 from editor.media.errors import MediaError
 from editor.media.fit import resize
-from editor.media.paths import resolve_media
+from editor.media.paths import media_file, media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.stills import read_still
 
@@ -46,13 +46,16 @@ class ThumbnailCache:
 
     def path_for(self, media: str | os.PathLike, frame: int = 0) -> Path:
         """The cached thumbnail file of `media` at `frame`, made now if it isn't there yet."""
-        src = resolve_media(self.project_root, media)
+        src = media_file(self.project_root, media)
         try:
             st = src.stat()
         except OSError as exc:
             raise MediaError(f"{src} does not exist; relink the clip or restore the file.") from exc
         ident = f"{src.absolute()}|{st.st_mtime_ns}|{st.st_size}|{frame}|{self.height}"
         out = self.folder / f"{hashlib.sha1(ident.encode('utf-8')).hexdigest()}.jpg"
+        if out.is_symlink():  # planted in the cache: never shown as a thumbnail (the link itself goes)
+            media_subfolder(self.project_root, THUMB_FOLDER)
+            out.unlink()
         if not out.exists():
             self._write(out, self._make(src, frame))
         return out
@@ -62,6 +65,7 @@ class ThumbnailCache:
         path = self.path_for(media, frame)
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if bgr is None:  # damaged cache file (a crash mid-write on a non-atomic file system)
+            media_subfolder(self.project_root, THUMB_FOLDER)  # deletes only inside the project
             path.unlink(missing_ok=True)
             bgr = cv2.imread(str(self.path_for(media, frame)), cv2.IMREAD_COLOR)
         return np.ascontiguousarray(bgr[..., ::-1])
@@ -79,23 +83,23 @@ class ThumbnailCache:
 
     def _make(self, src: Path, frame: int) -> np.ndarray:
         if is_still_file(src):
-            rgb = read_still(src)
+            rgb = read_still(src, at_least=(1, self.height))  # decoded small when it is large
         else:
             try:
                 with self.decoders.reader(src) as reader:
                     rgb = reader.read(min(max(frame, 0), reader.frame_count - 1))
             except MediaError:
-                rgb = read_still(src)  # an image with an unusual suffix, or a clear error
+                rgb = read_still(src, at_least=(1, self.height))  # an image with an unusual suffix, or a clear error
         h, w = rgb.shape[:2]
         tw = max(1, round(w * self.height / h))
         return resize(rgb, tw, self.height)
 
     def _write(self, out: Path, rgb: np.ndarray) -> None:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        media_subfolder(self.project_root, THUMB_FOLDER)  # made here; refused when a link leads out
         ok, data = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise MediaError(f"Could not encode a thumbnail for {out.name}.")
-        fd, tmp = tempfile.mkstemp(prefix=".thumb.", suffix=".tmp", dir=out.parent)
+        fd, tmp = scratch.create(out, "tmp", ".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.tobytes())

@@ -93,6 +93,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu="File", section="media", tip="Export the cut (or the in/out range) as an MP4 file"),
     ActionSpec("file.settings", "Se&ttings…", "show_settings", ("Ctrl+,",), "settings", menu="File",
                section="settings", tip="Model folders, device, memory and defaults"),
+    ActionSpec("file.project_settings", "&Project Settings…", "show_project_settings", (), menu="File",
+               section="settings", tip="The project's name, frame rate, size and default video model"),
     ActionSpec("file.quit", "&Quit", "close", ("Ctrl+Q",), menu="File", section="quit"),
     # Edit
     ActionSpec("edit.undo", "&Undo", "undo", ("Ctrl+Z",), "undo", "can_undo", menu="Edit", section="undo",

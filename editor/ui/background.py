@@ -19,7 +19,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
-from editor.ui.jobs import gc_guard
+from editor.ui.threads import gc_guard
 
 POOL_THREADS = 2
 

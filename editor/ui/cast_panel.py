@@ -50,11 +50,11 @@ from editor.document.edits import (
     SetShotSettings,
     UpdateCastMember,
 )
+from editor.document.media_paths import locate_media, stored_media_path
 from editor.document.project import CastMember, Clip, new_id
-from editor.document.storage import resolve_media
 from editor.media.errors import MediaError
 from editor.media.fit import resize
-from editor.media.paths import stored_media_path
+from editor.media.paths import media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.stills import STILL_SUFFIXES, read_still
 from editor.ui.background import run_in_background
@@ -64,6 +64,7 @@ from editor.ui.inspector import PromptEdit
 from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.words import plural
 
 CAST_FOLDER = Path("media") / "cast"
 PICTURE = 96  # the square a card's picture is fitted into, in px
@@ -124,9 +125,9 @@ def store_cast_image(source: str | os.PathLike, folder: Path | None) -> tuple[st
     if folder is None:
         return str(src), {"imported": True}, None
     stored = stored_media_path(folder, src)
-    if stored.startswith("media/"):
+    if stored.startswith("media/") and locate_media(folder, stored).path is not None:
         return stored, {}, None  # already part of the project (cache/ and autosave/ are not: copied)
-    copy = copy_unique(src, Path(folder) / CAST_FOLDER)
+    copy = copy_unique(src, media_subfolder(folder, CAST_FOLDER))  # never through a link out
     return stored_media_path(folder, copy), {}, copy
 
 
@@ -142,7 +143,7 @@ def default_name(path: str | os.PathLike, taken: set[str]) -> str:
 
 def _thumbnail(media: str, frame: int, height: int) -> np.ndarray:
     """Runs on a pool thread: the picture `height` px tall (used when the window gives no provider)."""
-    rgb = read_still(media)
+    rgb = read_still(media, at_least=(1, height))  # a large picture is decoded small
     h, w = rgb.shape[:2]
     return resize(rgb, max(1, round(w * height / h)), height)
 
@@ -246,7 +247,8 @@ class CastCard(QFrame):
             shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
             self.usage.setText(f"Used in {len(names)} shot{'s' if len(names) != 1 else ''}: {shown}")
         self.remove_button.setToolTip(f"Remove {member.name} from the cast")
-        self.picture.setToolTip(str(self.panel.image_path(member)))
+        where = locate_media(self.panel.document.folder, member.image)
+        self.picture.setToolTip(str(where.path) if where.path is not None else f"{member.image}: {where.refused}")
         self._loading = False
 
     def set_in_selection(self, used: int, selected: int) -> None:
@@ -388,9 +390,9 @@ class CastPanel(FollowsDocument, QWidget):
     def card_ids(self) -> list[str]:
         return [c.cast_id for c in self.cards]
 
-    def image_path(self, member: CastMember) -> Path:
-        """The member's picture on disk."""
-        return resolve_media(self.document.folder, member.image)
+    def image_path(self, member: CastMember) -> Path | None:
+        """The member's picture on disk; None when its path is refused (editor.document.media_paths)."""
+        return locate_media(self.document.folder, member.image).path
 
     def shots_using(self, cast_id: str) -> list[Clip]:
         """Every shot whose settings name this member, in track then time order."""
@@ -477,7 +479,8 @@ class CastPanel(FollowsDocument, QWidget):
         member = self.member(cast_id)
         if member is None:
             return
-        start = self.image_path(member).parent
+        current = self.image_path(member)
+        start = current.parent if current is not None else (self.document.folder or Path.home())
         path, _ = QFileDialog.getOpenFileName(self, f"New picture for {member.name}", str(start), FILTER)
         if path:
             self.replace_image(cast_id, path)
@@ -609,7 +612,7 @@ class CastPanel(FollowsDocument, QWidget):
             who = ", ".join(names) if names else "no cast"
             self.summary.setText(f"{count} · {shots[0].name or 'this shot'} uses {who}")
         elif shots:
-            self.summary.setText(f"{count} · {len(shots)} shots selected")
+            self.summary.setText(f"{count} · {plural(len(shots), 'shot')} selected")
         else:
             self.summary.setText(f"{count} · select shots to apply them")
 
@@ -643,7 +646,7 @@ class CastPanel(FollowsDocument, QWidget):
             member = self.member(card.cast_id)
             if member is None:
                 continue
-            path = str(self.image_path(member))
+            path = str(self.image_path(member) or "")
             # a shared provider says `ready` for every timeline thumbnail: redraw only what is new
             if not (card.has_picture and card.picture_source == path):
                 card.set_picture(*self._picture(member), path)
@@ -653,7 +656,7 @@ class CastPanel(FollowsDocument, QWidget):
         out = QPixmap(PICTURE, PICTURE)
         out.fill(QColor("#000000"))
         path = self.image_path(member)
-        exists = path.is_file()
+        exists = path is not None and path.is_file()
         source = self.thumbnails.get(str(path), 0, THUMB_H) if exists else None
         p = QPainter(out)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

@@ -39,9 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.document import limits
 from editor.document.document import Change, Document
 from editor.document.project import Project
 from editor.document.storage import check_media
+from editor.document.timecode import duration_text, timecode
 from editor.media.export import CODECS, DEFAULT_CRF, X264_PRESETS, ExportResult
 from editor.media.fit import FitMode
 from editor.ui.export_form import (  # noqa: F401 - parse_time, clock, default_output: this module's API too
@@ -74,7 +76,7 @@ from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
-from editor.ui.timeline.timecode import duration_text, timecode
+from editor.words import plural
 
 
 class ExportDialog(QDialog):
@@ -192,8 +194,9 @@ class ExportDialog(QDialog):
         self.speed_combo.setMinimumWidth(130)
         form.addRow("Encoder speed", _row(self.speed_combo, 6, _label("slower makes smaller files", "hint")))
         # H.264/H.265 4:2:0 needs even sides: the arrows step by two
-        self.width_spin = _spin("export.width", 16, 8192, self._on_size, step=2)
-        self.height_spin = _spin("export.height", 16, 8192, self._on_size, step=2)
+        self.width_spin = _spin("export.width", limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE, self._on_size, step=2)
+        self.height_spin = _spin("export.height", limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE, self._on_size,
+                                 step=2)
         self.project_size_button = _button("Project size", "export.project_size", self._use_project_size)
         form.addRow("Size", _row(self.width_spin, _label("×", "field"), self.height_spin, 6, self.project_size_button))
         self.fit_combo = _combo("export.fit", FIT_TITLES.items(), self._changed)
@@ -433,7 +436,7 @@ class ExportDialog(QDialog):
     def evaluate(self) -> Check:
         """Read every field and say what would be exported, or what must change first."""
         return check_form(self.project, self.values(), marks=(self.playhead.in_mark, self.playhead.out_mark),
-                          codecs=self._codecs)
+                          codecs=self._codecs, folder=self.folder)
 
     def refresh(self) -> None:
         """Re-read the project, the marks and the fields; update the summary and the Export button."""
@@ -477,7 +480,7 @@ class ExportDialog(QDialog):
         if check.ok:
             options = check.options
             self.summary_label.setText(
-                f"{duration_text(check.frames, check.fps)} · {check.frames} frames · "
+                f"{duration_text(check.frames, check.fps)} · {plural(check.frames, 'frame')} · "
                 f"{check.width}x{check.height} · {rate_text(check.fps)} fps · "
                 f"{CODEC_TITLES[options.codec].split(' ')[0]} CRF {options.quality}")
             self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0))
@@ -572,10 +575,10 @@ class ExportDialog(QDialog):
     def _on_succeeded(self, result: ExportResult) -> None:
         self.result = result
         size_mb = result.path.stat().st_size / 1e6 if result.path.exists() else 0.0
-        details = (f"{result.frames} frames · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
+        details = (f"{plural(result.frames, 'frame')} · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
                    f"{CODEC_TITLES[result.codec].split(' ')[0]} · {size_mb:.1f} MB · took {clock(result.seconds)}")
         self._show_result("Export finished", str(result.path), details, can_show=True)
-        self.message.emit(f"Exported {result.path.name} ({result.frames} frames)", False)
+        self.message.emit(f"Exported {result.path.name} ({plural(result.frames, 'frame')})", False)
 
     def _on_failed(self, text: str) -> None:
         self._show_result("Export failed", text, error=True)

@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 
 from editor.document.project import Clip, Project
+from editor.document.timecode import nominal_fps, timecode
 from editor.media.errors import MediaError
 from editor.media.export import (
     CODECS,
@@ -30,7 +31,7 @@ from editor.media.export import (
     plan_export,
 )
 from editor.media.fit import FitMode
-from editor.ui.timeline.timecode import nominal_fps, timecode
+from editor.media.outputs import project_inputs, refuse_overwrite
 
 CUSTOM = "Custom"
 CODEC_TITLES = {"h264": "H.264", "h265": "H.265 (HEVC)"}
@@ -269,9 +270,18 @@ def output_path(text: str) -> Path:
     return out.absolute()
 
 
+def _replaces_source(project: Project, folder: Path | None, out: Path) -> str:
+    """Why exporting to `out` would destroy a file the project uses ("" when it would not)."""
+    try:
+        refuse_overwrite(out, project_inputs(project, folder), project_folder=folder)
+    except MediaError as exc:  # the export itself refuses the same way; here it is said at once
+        return str(exc)
+    return ""
+
+
 def check_form(project: Project, values: FormValues, *, marks: tuple[int | None, int | None],
-               codecs: list[str]) -> Check:
-    """Say what `values` would export from `project`, or what must change first."""
+               codecs: list[str], folder: Path | None = None) -> Check:
+    """Say what `values` would export from `project` (kept in `folder`), or what must change first."""
     check = Check()
 
     def fail(text: str, *fields: str) -> None:
@@ -289,6 +299,8 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         elif not out.parent.is_dir():
             fail(f"The folder {out.parent} does not exist: choose another folder or create it first.",
                  "export.path")
+        elif refused := _replaces_source(project, folder, out):
+            fail(refused, "export.path")
         elif out.exists():
             check.warnings.append(f"{out.name} exists; it is replaced only once the export has finished.")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -48,21 +49,31 @@ from editor.document.edits import (
     SetShotSettings,
     SwitchTake,
 )
+from editor.document.media_paths import locate_media
 from editor.document.project import Clip, Keyframe
-from editor.document.storage import resolve_media
+from editor.document.timecode import duration_text, timecode
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
+from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
+from editor.ui.take_record import describe_record, uses_prompt
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text, timecode
+from editor.ui.wheel_guard import guard_wheel
+from editor.words import plural
 
 KEYFRAME_THUMB_H = 90
+MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
 
 
 class PromptEdit(QPlainTextEdit):
-    """A prompt box that commits when it loses focus or on Ctrl+Enter (Enter makes a new line)."""
+    """A prompt box that commits when it loses focus or on Ctrl+Enter (Enter makes a new line).
+    Tab moves to the next field, as in every other form field (a prompt has no use for tabs)."""
 
     committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
@@ -147,6 +158,8 @@ class Inspector(FollowsDocument, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        # the wheel scrolls the panel; a field takes it only once clicked or tabbed into
+        guard_wheel(*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox))
         selection.changed.connect(self.refresh)
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_keyframe_picture)
@@ -296,6 +309,7 @@ class Inspector(FollowsDocument, QWidget):
         form.addRow("Guidance", self.guidance_spin)
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("inspector.model")
+        self.model_combo.setToolTip(MODEL_TIP)
         self.model_combo.activated.connect(
             lambda _i: self._commit_shot(model=self.model_combo.currentData()))
         form.addRow("Model", self.model_combo)
@@ -405,6 +419,13 @@ class Inspector(FollowsDocument, QWidget):
         v.addWidget(self.end_title)
         self.end_hint = _hint("")
         v.addWidget(self.end_hint)
+        form = self._form()
+        self.end_model_combo = QComboBox()
+        self.end_model_combo.setObjectName("inspector.end_model")
+        self.end_model_combo.setToolTip(MODEL_TIP)
+        self.end_model_combo.activated.connect(lambda _i: self._commit_end_model())
+        form.addRow("Model", self.end_model_combo)
+        v.addLayout(form)
         self.extend_forward_button = action_button(self._actions.get("gen.extend_forward"), primary=True)
         self.extend_backward_button = action_button(self._actions.get("gen.extend_backward"), primary=True)
         self.extend_forward_reason = reason_label(self._actions.get("gen.extend_forward"))
@@ -431,7 +452,7 @@ class Inspector(FollowsDocument, QWidget):
                 self._load_shot(self._find(sel.clip)[1])
                 self._show(self.shot_page)
             elif kind == "clips":
-                self._load_empty(f"{len(sel.clips)} clips selected")
+                self._load_empty(f"{plural(len(sel.clips), 'clip')} selected")
                 self._show(self.empty_page)
             elif kind == "gap":
                 self._load_gap()
@@ -462,8 +483,9 @@ class Inspector(FollowsDocument, QWidget):
             heading.setText(title or "Nothing selected")
         if not self._models and not self.document.project.defaults.model:
             self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models and add a "
-                                    "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE). Infill "
-                                    "and Loop work without one.")
+                                    "local diffusers model folder (LTX-Video 0.9.5+ or Wan 2.1 VACE); the "
+                                    "project then uses it (File ▸ Project Settings). Infill and Loop work "
+                                    "without one.")
             self.model_hint.show()
         else:
             self.model_hint.hide()
@@ -484,7 +506,7 @@ class Inspector(FollowsDocument, QWidget):
         self.shot_kind.setText(kind)
         if not (clip.id == self._shot_clip and self.name_edit.hasFocus()):
             self.name_edit.setText(clip.name)
-        self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {clip.length} frames ({duration_text(clip.length, fps)})")
+        self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {plural(clip.length, 'frame')} ({duration_text(clip.length, fps)})")
         self.length_spin.setValue(float(clip.length / fps))
         resizable = take is None or take.is_still
         self.length_spin.setEnabled(resizable)
@@ -502,12 +524,7 @@ class Inspector(FollowsDocument, QWidget):
         self.seed_spin.setValue(-1 if s.seed is None else min(s.seed, 2**31 - 1))
         self.steps_spin.setValue(s.steps or 0)
         self.guidance_spin.setValue(s.guidance or 0.0)
-        self.model_combo.clear()
-        default = project.defaults.model
-        self.model_combo.addItem(f"Project default ({Path(default).name if default else 'none set'})", None)
-        for m in dict.fromkeys([*self._models, *([s.model] if s.model else [])]):
-            self.model_combo.addItem(Path(m).name or m, m)
-        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.model)) if s.model else 0)
+        self._fill_models(self.model_combo, s.model)
         self.cast_list.clear()
         for member in project.cast:
             item = QListWidgetItem(f"{member.name} — {member.description}" if member.description else member.name)
@@ -519,17 +536,27 @@ class Inspector(FollowsDocument, QWidget):
         self.cast_empty.setVisible(not project.cast)
         self.takes_box.setVisible(take is not None)
         if take is not None:
-            path = resolve_media(self.document.folder, take.media)
-            self.source_label.setText(str(path) + ("" if path.exists() else "  (missing)"))
+            where = locate_media(self.document.folder, take.media)
+            offline = where.offline_reason
+            self.source_label.setText(str(where.path or take.media) + (f"  ({offline})" if offline else ""))
             self.takes_list.clear()
             for i, t in enumerate(clip.takes):
                 how = "generated" if t.generated else "still" if t.is_still else "imported"
-                extra = f" · seed {t.record.get('seed')}" if t.generated and "seed" in t.record else ""
+                extra = f" · seed {t.record['seed']}" if "seed" in t.record and uses_prompt(t.record) else ""
                 text = f"Take {i + 1} · {how}{extra} · {t.label or Path(t.media).name}"
                 item = QListWidgetItem(("● " if i == clip.active_take else "○ ") + text)
                 self.takes_list.addItem(item)
             self.takes_list.setCurrentRow(clip.active_take)
             self._show_record(clip.active_take)
+
+    def _fill_models(self, combo: QComboBox, chosen: str | None) -> None:
+        """The project's default first ("Project default (<name>)"), then the model folders."""
+        combo.clear()
+        combo.addItem(f"Project default ({model_name(self.document.project.defaults.model)})", None)
+        for m in dict.fromkeys([*self._models, *([chosen] if chosen else [])]):
+            combo.addItem(model_name(m), m)
+            combo.setItemData(combo.count() - 1, m, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
 
     def _show_record(self, row: int) -> None:
         sel = self._selection.clip
@@ -542,23 +569,20 @@ class Inspector(FollowsDocument, QWidget):
         self.switch_button.setEnabled(row != clip.active_take)
         if not take.record:
             self.record_label.setText("Imported media: no generation record.")
+            self.record_label.setToolTip("")
             return
-        lines = []
-        for key in ("action", "model", "prompt", "negative_prompt", "seed", "steps", "guidance", "engine"):
-            if key in take.record:
-                lines.append(f"<b>{key.replace('_', ' ')}</b>: {_html(take.record[key])}")
-        rest = {k: v for k, v in take.record.items() if k not in {"action", "model", "prompt", "negative_prompt",
-                                                                    "seed", "steps", "guidance", "engine"}}
-        if rest:
-            lines.append(f"<span>{_html(json.dumps(rest, default=str)[:400])}</span>")
+        headline, rows = describe_record(take.record, take.frames)
+        lines = [_html(headline)] + [f"<b>{label}</b>: {_html(text)}" for label, text in rows]
         self.record_label.setText("<br>".join(lines))
+        # the whole record stays one hover away, for bug reports and the curious
+        self.record_label.setToolTip(json.dumps(take.record, indent=1, default=str)[:2000])
 
     def _load_gap(self) -> None:
         gap = self._selection.gap
         project = self.document.project
         track = project.track(gap.track_id)
         self.gap_label.setText(
-            f"On {track.name}: {gap.length} frames ({duration_text(gap.length, project.fps)}) from "
+            f"On {track.name}: {plural(gap.length, 'frame')} ({duration_text(gap.length, project.fps)}) from "
             f"{timecode(gap.start, project.fps)} to {timecode(gap.end, project.fps)}.")
 
     def _keyframe(self) -> tuple[Clip | None, Keyframe] | None:
@@ -591,7 +615,7 @@ class Inspector(FollowsDocument, QWidget):
         found = self._keyframe() if self._selection.kind == "keyframe" else None
         if found is None or self._thumbnails is None:
             return
-        pix: QPixmap | None = self._thumbnails.get(str(resolve_media(self.document.folder, found[1].image)), 0,
+        pix: QPixmap | None = self._thumbnails.get(found[1].image, 0,
                                                    KEYFRAME_THUMB_H)
         if pix is not None:
             self.keyframe_picture.setPixmap(pix)
@@ -608,6 +632,7 @@ class Inspector(FollowsDocument, QWidget):
         self.extend_forward_reason.setVisible(forward)
         self.extend_backward_button.setVisible(not forward)
         self.extend_backward_reason.setVisible(not forward)
+        self._fill_models(self.end_model_combo, clip.shot.model)
 
     # --- commits ------------------------------------------------------------------------------
     def _clip_id(self) -> str | None:
@@ -632,6 +657,13 @@ class Inspector(FollowsDocument, QWidget):
             self._request(SetClipLength(clip_id=cid, length=frames))
         elif found:
             self.length_spin.setValue(float(found[1].length / fps))
+
+    def _commit_end_model(self) -> None:
+        end = self._selection.clip_end
+        found = None if self._loading or end is None else self._find(end.clip_id)
+        model = self.end_model_combo.currentData()
+        if found and found[1].shot.model != model:
+            self._request(SetShotSettings(clip_id=end.clip_id, model=model))
 
     def _prompt_box(self, name: str, height: int, field: str, placeholder: str) -> PromptEdit:
         """A prompt box that commits its text to the shot's `field` (one undo step per commit)."""

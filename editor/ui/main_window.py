@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 import editor.document.ops  # noqa: F401 - edits import it on first use; loaded with the window, not on the first open
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused
-from editor.document.storage import SUFFIX, ProjectChangedOnDisk, ProjectError, resolve_media
+from editor.document.media_paths import resolve_media
+from editor.document.storage import SUFFIX, ProjectChangedOnDisk, ProjectError
+from editor.document.timecode import duration_text, timecode
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
@@ -59,7 +61,7 @@ from editor.ui.theme import COLORS
 from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text, timecode
+from editor.words import plural
 
 STATUS_MS = 6000
 ZOOM_SLIDER_STEPS = 1000
@@ -132,6 +134,8 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
                                      probe=_probe_frames, still_seconds=defaults.still_seconds)
         self.timeline.message.connect(self.show_message)
+        if not self._ask:
+            self.timeline.confirm = None  # never block on a dialog; removing a track is undoable
         self.timeline.refused.connect(lambda text: self.show_message(text, error=True))
         self.timeline.clip_activated.connect(self._on_clip_activated)
         self.timeline.track_picked.connect(self.refresh_actions)
@@ -494,7 +498,7 @@ class MainWindow(QMainWindow):
                 except KeyError:
                     text = ""
             else:
-                text = f"{len(sel.clips)} clips"
+                text = plural(len(sel.clips), "clip")
         elif sel.gap is not None:
             text = f"Gap · {duration_text(sel.gap.length, project.fps)}"
         elif sel.keyframe is not None:
@@ -890,9 +894,12 @@ class MainWindow(QMainWindow):
     def open_project(self) -> None:
         if not self._may_discard():
             return
-        folder = QFileDialog.getExistingDirectory(self, "Open a Shotline project (a .shotline folder)",
-                                                  str(self._projects_folder()))
-        if folder:
+        from editor.ui.open_project_dialog import OpenProjectDialog
+
+        dialog = OpenProjectDialog(self._projects_folder(), self)
+        dialog.exec()
+        folder = dialog.chosen()  # a .shotline folder opens when entered, not walked into
+        if folder is not None:
             self.open_project_path(folder)
 
     def save_project(self) -> bool:
@@ -994,9 +1001,31 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.inspector.set_models(self.settings.model_folders())
-            self.timeline.still_seconds = self.settings.defaults().still_seconds
-            self.show_message("Settings saved")
+            self.settings_saved()
+
+    def settings_saved(self) -> None:
+        """After Settings ▸ OK: panels take the new model list and defaults; a project with no
+        model of its own adopts the first model folder (one undoable edit), so Generate works."""
+        from editor.ui.project_settings_dialog import default_model_edit, first_model, model_name
+
+        self.inspector.set_models(self.settings.model_folders())
+        self.timeline.still_seconds = self.settings.defaults().still_seconds
+        model = first_model(self.settings.model_folders())
+        if model and not self.document.project.defaults.model and self.request(
+                default_model_edit(self.document.project, model)):
+            self.show_message(f"Settings saved; this project now uses {model_name(model)} "
+                              "(change it in File ▸ Project Settings)")
+            return
+        self.show_message("Settings saved")
+
+    def show_project_settings(self) -> None:
+        from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+        dialog = ProjectSettingsDialog(self.document.project, self.settings.model_folders(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            edit = dialog.edit()
+            if edit is not None:
+                self.request(edit)
 
     # Edit
     def undo(self) -> None:

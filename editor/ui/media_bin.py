@@ -1,7 +1,8 @@
 """The media bin: the pictures and videos of the project, to drag onto the timeline.
 
-It lists every file the project uses (takes, keyframes, cast), the files in the project's media/
-folder (generated takes, copied-in imports) and files imported this session. Importing into a
+It lists the project's media list first (`Project.media`: imports and files dropped on the
+timeline, in import order, kept when their clips are deleted; an undoable edit adds to it), then
+whatever else the cut uses or the project's media/ folder holds (generated takes), by name. Importing into a
 saved project copies the file into media/ (off the GUI thread) so the project stays whole when
 moved. Items drag out as file URLs, so the timeline treats them exactly like files dropped from
 a file manager.
@@ -27,12 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from editor.document.document import Change, Document
-from editor.document.storage import media_items, resolve_media
+from editor.document.edits import EditRefused, ImportMedia
+from editor.document.media_paths import locate_media, stored_media_path
+from editor.document.storage import media_items
+from editor.document.subfolders import FolderRefused, inside_project, project_subfolder
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.words import plural
 
 THUMB_H = 54
 FILTER = "Media ({})".format(" ".join(f"*{e}" for e in sorted(IMAGE_EXTS | VIDEO_EXTS)))
@@ -59,7 +64,6 @@ class MediaBin(FollowsDocument, QWidget):
         super().__init__(parent)
         self.setObjectName("media_bin")
         self._thumbnails = thumbnails
-        self._imported: list[str] = []
         self.list = _BinList(self)
         self.list.setObjectName("media_bin.list")
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
@@ -99,23 +103,30 @@ class MediaBin(FollowsDocument, QWidget):
         self.set_document(document)
 
     def show_document(self) -> None:
-        self._imported = []
         self.refresh()
 
     # --- contents -----------------------------------------------------------------------------
     def paths(self) -> list[str]:
-        """Absolute paths of everything in the bin, in display order."""
+        """Absolute paths of everything in the bin, in display order: the project's media list
+        (import order; it keeps a file whose clips were deleted), then anything else the cut
+        uses or the media/ folder holds (generated takes), by name. Edits to the cut never
+        reorder it."""
         doc = self.document
-        seen: dict[str, None] = {}
+        # a refused path is offline (the timeline says why) and never read, so not listed here
+        listed = [str(w) for w in (locate_media(doc.folder, m.path).path for m in doc.project.media)
+                  if w is not None]
+        others: set[str] = set()
         for stored, _, _, _ in media_items(doc.project):
-            seen[str(resolve_media(doc.folder, stored))] = None
+            where = locate_media(doc.folder, stored).path
+            if where is not None:
+                others.add(str(where))
         if doc.folder is not None and (doc.folder / "media").is_dir():
-            for p in sorted((doc.folder / "media").rglob("*")):
-                if p.is_file() and kind_of(p) is not None:
-                    seen[str(p)] = None
-        for p in self._imported:
-            seen[p] = None
-        return [p for p in seen if kind_of(p) is not None]
+            for p in (doc.folder / "media").rglob("*"):
+                # a link in media/ that leads out of the project is not the project's media
+                if p.is_file() and kind_of(p) is not None and locate_media(doc.folder, str(p)).path is not None:
+                    others.add(str(p))
+        rest = sorted(others.difference(listed), key=lambda p: (Path(p).name.lower(), p))
+        return [p for p in dict.fromkeys([*listed, *rest]) if kind_of(p) is not None]
 
     def refresh(self) -> None:
         paths = self.paths()
@@ -131,7 +142,7 @@ class MediaBin(FollowsDocument, QWidget):
         self._refresh_icons()
         self.empty.setVisible(not paths)
         self.list.setVisible(bool(paths))
-        self.count_label.setText(f"{len(paths)} item{'s' if len(paths) != 1 else ''}")
+        self.count_label.setText(plural(len(paths), "item"))
 
     def _refresh_icons(self) -> None:
         for i in range(self.list.count()):
@@ -150,7 +161,7 @@ class MediaBin(FollowsDocument, QWidget):
 
     def _on_change(self, change: Change) -> None:
         if change.clips_added or change.clips_removed or change.clips_changed or change.tracks_changed \
-                or change.cast_added or change.cast_changed:
+                or change.cast_added or change.cast_changed or change.media_changed:
             self.refresh()
 
     # --- importing ----------------------------------------------------------------------------
@@ -165,38 +176,61 @@ class MediaBin(FollowsDocument, QWidget):
         Copying a video can take seconds: it happens on the background pool, and `imported`
         brings the bin's paths of the files added."""
         document, files = self.document, list(files)
-        run_in_background(lambda: _copy_in(files, document.folder),
+        fps = document.project.fps
+        run_in_background(lambda: _copy_in(files, document.folder, fps),
                           lambda result: self._imported_files(document, *result), owner=self)
 
     def _imported_files(self, document: Document, added: list[str], refused: list[str]) -> None:
-        for name in refused:
-            self.message.emit(f"{name} is not an image or a video Shotline can use.")
+        for line in refused:
+            self.message.emit(line)
         if document is not self.document:  # another project was opened meanwhile
             self.imported.emit([])
             return
-        self._imported.extend(added)
         if added:
-            self.message.emit(f"Imported {len(added)} file{'s' if len(added) != 1 else ''}")
+            # stored like takes: relative inside the project folder (copied in), else absolute
+            stored = tuple(stored_media_path(document.folder, p) for p in added)
+            try:
+                document.request(ImportMedia(paths=stored))  # one undoable step
+            except EditRefused as exc:
+                self.message.emit(str(exc))
+                self.imported.emit([])
+                return
+            self.message.emit(f"Imported {plural(len(added), 'file')}")
         self.refresh()
         self.imported.emit(added)
 
 
-def _copy_in(files: list[str], folder: Path | None) -> tuple[list[str], list[str]]:
-    """Background pool: (the bin paths of the usable files, names of the others). In a saved
-    project each file is copied into media/ under a free name (one already there is used)."""
+def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str], list[str]]:
+    """Background pool: (the bin paths of the usable files, a message for each other one). In a
+    saved project each file is copied into media/ under a free name (one already there is used);
+    an animated WebP is converted there into a video at the project rate, as ffmpeg can't play it."""
+    from editor.media.animated import convert_animated_webp, is_animated_webp
+    from editor.media.errors import MediaError
+
     added, refused = [], []
     for f in files:
         src = Path(f)
         if kind_of(src) is None or not src.is_file():
-            refused.append(src.name)
+            refused.append(f"{src.name} is not an image or a video Shotline can use.")
+            continue
+        if folder is not None and fps is not None and is_animated_webp(src):
+            try:
+                added.append(str(convert_animated_webp(src, folder, fps)))
+            except MediaError as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
             continue
         dest = src
         if folder is not None:
-            media = folder / "media"
-            media.mkdir(parents=True, exist_ok=True)
+            try:
+                media = project_subfolder(folder, "media")  # never copies through a link out
+            except FolderRefused as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
+                continue
             dest = media / src.name
             n = 1
-            while dest.exists() and dest.resolve() != src.resolve():
+            # a name in use by another file, or by a link leading out of the project, is skipped
+            while (dest.exists() or dest.is_symlink()) and not (
+                    dest.resolve() == src.resolve() and inside_project(folder, dest)):
                 dest = media / f"{src.stem}-{n}{src.suffix}"
                 n += 1
             if not dest.exists():

@@ -45,11 +45,11 @@ class ProjectParts:
 def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject, settings: Any,
                 parent: QObject) -> ProjectParts:
     """Everything `opened` needs in a window. Raises whatever broke, having disposed of what was built."""
-    from editor.ui import jobs
+    from editor.ui import player
 
     document = opened.document
     preview = None
-    preview_cls = getattr(jobs, "PreviewPanel", None)
+    preview_cls = getattr(player, "PreviewPanel", None)
     if preview_cls is not None:
         preview = preview_cls(document, playhead, folder=document.folder)
         preview.setObjectName("preview")

@@ -30,6 +30,7 @@ from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
 from editor.document.lock import LockHolder, ProjectLock, ProjectLocked
 from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.scratch import clean_project
 from editor.document.storage import (
     PROJECT_FILE,
     SUFFIX,
@@ -43,6 +44,7 @@ from editor.document.storage import (
     save_project,
     save_project_checked,
 )
+from editor.document.subfolders import inside_project, project_subfolder
 from editor.ui.settings import Settings, config_dir
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
@@ -166,8 +168,8 @@ class ProjectSession(QObject):
         except OSError as exc:
             raise ProjectError(f"Could not create {folder} ({exc.strerror or exc}); "
                                "choose a folder you can write to.") from exc
-        return OpenedProject(Document(project, folder), note=f"Created {folder}", lock=lock,
-                             stamp=project_stamp(folder))
+        return OpenedProject(Document(project, project_folder(folder)), note=f"Created {folder}", lock=lock,
+                             stamp=project_stamp(folder))  # absolute folder: see project_folder
 
     def prepare_open(self, path: Path | str) -> OpenedProject:
         """Read a project folder (or its project.json), not open yet. Raises ProjectError with what to do."""
@@ -178,6 +180,8 @@ class ProjectSession(QObject):
         project = load_project(folder)
         lock, read_only = self._take_lock(folder)
         try:
+            if lock is not None:  # ours to tidy: partial files and temporaries a killed run left
+                clean_project(folder)
             recovery = find_recovery(folder)
             if recovery is not None and self.ask_recover(recovery):
                 return OpenedProject(Document(read_project_file(recovery), folder), recovered=True, lock=lock,
@@ -278,8 +282,10 @@ class ProjectSession(QObject):
         same = old is not None and old.resolve() == folder.resolve()
         lock = self._lock if same and not self._read_only else ProjectLock.acquire(folder, app=LOCK_APP)
         if old is not None and (old / "media").is_dir() and not same:
-            shutil.copytree(old / "media", folder / "media", dirs_exist_ok=True)
-        self._document.folder = folder
+            source = project_subfolder(old, "media", create=False)  # a link out is not the project's media
+            shutil.copytree(source, project_subfolder(folder, "media"), dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if not inside_project(old, Path(d) / n)])
+        self._document.folder = project_folder(folder)  # absolute: see project_folder
         if lock is not self._lock:
             if self._lock is not None:
                 self._lock.release()
@@ -350,4 +356,7 @@ def demo_project(media: Path) -> Project:
         take = Take(id=new_id("take"), media=str(lake), frames=1, is_still=True, label=lake.name,
                     metadata={"imported": True})
         overlay.clips.append(Clip(id=new_id("clip"), start=24, length=60, name="Lake at dawn", takes=[take]))
+    from editor.document.storage import derived_media
+
+    project.media = derived_media(project)  # the media bin starts with the demo's files
     return project

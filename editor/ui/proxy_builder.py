@@ -38,7 +38,7 @@ from editor.media.proxies import (
     wants_proxy,
 )
 from editor.ui.following import DocumentSubscription
-from editor.ui.jobs import gc_guard
+from editor.ui.threads import gc_guard
 
 # How often the GUI thread asks whether a generation job runs, while proxies are being made.
 GENERATION_POLL_MS = 250

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.document import limits
 from editor.ui.background import run_in_background
 from editor.ui.settings import (
     DEVICE_TITLES,
@@ -189,10 +190,10 @@ class SettingsDialog(QDialog):
         form.addRow("New project frame rate", self.fps_spin)
         size = QHBoxLayout()
         self.width_spin = QSpinBox()
-        self.width_spin.setRange(16, 8192)
+        self.width_spin.setRange(limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE)
         self.width_spin.setValue(d.width)
         self.height_spin = QSpinBox()
-        self.height_spin.setRange(16, 8192)
+        self.height_spin.setRange(limits.MIN_FRAME_SIDE, limits.MAX_FRAME_LONG_SIDE)
         self.height_spin.setValue(d.height)
         size.addWidget(self.width_spin)
         size.addWidget(QLabel("×"))

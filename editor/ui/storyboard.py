@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from editor.document.document import Change, Document
 from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength, SetShotSettings
 from editor.document.project import Clip
-from editor.document.storage import resolve_media
+from editor.document.timecode import duration_text
 from editor.ui.actions import Actions
 from editor.ui.following import FollowsDocument
 from editor.ui.inspector import PromptEdit, action_button
@@ -41,7 +41,7 @@ from editor.ui.selection import Selection
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import duration_text
+from editor.words import plural
 
 MIME = "application/x-shotline-shot"
 CARD_W = 216
@@ -343,7 +343,7 @@ class Storyboard(FollowsDocument, QWidget):
         fps = self.document.project.fps
         drafts = sum(1 for c in track.clips if c.is_draft) if track is not None else 0
         self.summary.setText(
-            f"{track.name if track else 'No track'} · {len(self.cards)} shots · {duration_text(total, fps)}"
+            f"{track.name if track else 'No track'} · {plural(len(self.cards), 'shot')} · {duration_text(total, fps)}"
             + (f" · {drafts} to generate" if drafts else ""))
         self._sync_selection()
 
@@ -371,13 +371,12 @@ class Storyboard(FollowsDocument, QWidget):
         p = QPainter(out)
         source: QPixmap | None = None
         take = clip.take
-        folder = self.document.folder
         if self._thumbnails is not None:
             if take is not None:
                 frame = 0 if take.is_still else clip.source_in
-                source = self._thumbnails.get(str(resolve_media(folder, take.media)), frame, THUMB_H)
+                source = self._thumbnails.get(take.media, frame, THUMB_H)  # the loader resolves it
             elif clip.keyframes:
-                source = self._thumbnails.get(str(resolve_media(folder, clip.keyframes[0].image)), 0, THUMB_H)
+                source = self._thumbnails.get(clip.keyframes[0].image, 0, THUMB_H)
         if source is not None:
             scaled = source.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)

@@ -158,6 +158,16 @@ class Engine:
         """Frame grid, size multiple and window length of the loaded model."""
         return Limits()
 
+    @staticmethod
+    def limits_from_configs(vae: dict, transformer: dict) -> Limits:
+        """The limits the loaded model will have, from its folder's VAE and transformer configs.
+
+        `model.models` calls this while inspecting a folder (JSON only, nothing loaded), so the UI
+        shows a model's grid before it is loaded; an engine with a grid overrides it with the same
+        rule its `limits` applies to the loaded pipeline.
+        """
+        return Limits()
+
     @property
     def loaded(self) -> bool:
         return True

@@ -36,16 +36,6 @@ NATIVE_FPS = 24.0
 PIPELINE_SIDE_MULTIPLE = 32  # LTXConditionPipeline.check_inputs refuses other sides
 
 
-def limits_from_configs(vae: dict, transformer: dict) -> Limits:
-    """LTX limits from the VAE and transformer configs (same rule as `LtxEngine.limits_of`)."""
-    scaling = vae.get("spatio_temporal_scaling", (True, True, True, False))
-    spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2 ** sum(bool(s) for s in scaling)
-    temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2 ** sum(
-        bool(s) for s in scaling
-    )
-    return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
-
-
 def _limits(spatial: int, temporal: int, patch: int, patch_t: int) -> Limits:
     return Limits(
         frame_step=temporal * patch_t,
@@ -87,6 +77,16 @@ class LtxEngine(PipelineEngine):
         "decode_timestep", "decode_noise_scale", "image_cond_noise_scale", "guidance_rescale",
         "max_sequence_length",
     )
+
+    @staticmethod
+    def limits_from_configs(vae: dict, transformer: dict) -> Limits:
+        """LTX limits from the VAE and transformer configs (the rule `limits_of` applies to the pipeline)."""
+        scaling = vae.get("spatio_temporal_scaling", (True, True, True, False))
+        spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2 ** sum(bool(s) for s in scaling)
+        temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2 ** sum(
+            bool(s) for s in scaling
+        )
+        return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
 
     def limits_of(self, pipe: Any) -> Limits:
         return _limits(

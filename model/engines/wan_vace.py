@@ -30,15 +30,6 @@ NATIVE_FPS = 16.0
 GRAY = 128
 
 
-def limits_from_configs(vae: dict, transformer: dict) -> Limits:
-    """Wan limits from the VAE and transformer configs (same rule as `WanVaceEngine.limits_of`)."""
-    downsample = vae.get("temperal_downsample", [False, True, True])
-    temporal = 2 ** sum(bool(d) for d in downsample)
-    spatial = 2 ** len(downsample)
-    patch = transformer.get("patch_size", [1, 2, 2])
-    return _limits(spatial, temporal, patch)
-
-
 def _limits(spatial: int, temporal: int, patch: Any) -> Limits:
     return Limits(
         frame_step=temporal * int(patch[0]),
@@ -77,6 +68,15 @@ class WanVaceEngine(PipelineEngine):
 
         # Wan's VAE drifts in half precision; diffusers' examples keep it in float32
         return {"default": placement.torch_dtype(), "vae": torch.float32}
+
+    @staticmethod
+    def limits_from_configs(vae: dict, transformer: dict) -> Limits:
+        """Wan limits from the VAE and transformer configs (the rule `limits_of` applies to the pipeline)."""
+        downsample = vae.get("temperal_downsample", [False, True, True])
+        temporal = 2 ** sum(bool(d) for d in downsample)
+        spatial = 2 ** len(downsample)
+        patch = transformer.get("patch_size", [1, 2, 2])
+        return _limits(spatial, temporal, patch)
 
     def limits_of(self, pipe: Any) -> Limits:
         transformer = pipe.transformer if pipe.transformer is not None else pipe.transformer_2

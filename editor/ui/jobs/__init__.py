@@ -1,4 +1,4 @@
-"""Generation in the editor: the job controller, its worker thread, the jobs panel, monitor and preview.
+"""Generation in the editor: the job controller, its worker thread, the jobs panel and monitor.
 
 What the main window uses (exact signatures; everything else in this package is internal):
 
@@ -57,14 +57,6 @@ What the main window uses (exact signatures; everything else in this package is 
     MonitorPanel(controller: GenerationController | None = None, parent: QWidget | None = None)
         set_controller(controller: GenerationController | None) -> None
         # one per window: its plots are built when first shown, then kept across projects
-    PreviewPanel(document: Document, playhead: Playhead, *, folder: Path | str,
-                 parent: QWidget | None = None)                                     # QWidget
-        # Plays/scrubs the cut at the playhead; keys J/K/L (shuttle), Space, I/O (marks) work
-        # when it has focus; the window may also call preview.shuttle(-1|0|1).
-        proxy_ready(media: str) -> None        # a preview proxy of `media` (a file path) was just
-                                               # made (ProxyBuilder.proxy_ready): show the frame from it
-        shutdown(*, wait: bool = True) -> None # wait=False: the decode thread ends on its own, then
-                                               # the panel deletes itself
 
 Pause: pausing the queue stops the running job within one step and puts it back at the front
 of the queue (its sampling restarts on resume), then unloads the model so the GPU memory is
@@ -87,6 +79,5 @@ from __future__ import annotations
 from editor.ui.jobs.controller import ACTIONS, GenerationController, LiveJob
 from editor.ui.jobs.jobs_panel import JobsPanel
 from editor.ui.jobs.monitor import MonitorPanel
-from editor.ui.jobs.preview import PreviewPanel
 
-__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel", "PreviewPanel"]
+__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel"]

@@ -30,6 +30,7 @@ from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
 from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake, Side
+from editor.document.media_paths import locate_media
 from editor.document.plans import (
     AnimateStill,
     ExtendClip,
@@ -42,7 +43,8 @@ from editor.document.plans import (
 )
 from editor.document.plans import Selection as PlanSelection
 from editor.document.project import Project, Take, new_id
-from editor.document.storage import PROJECT_FILE, resolve_media
+from editor.document.storage import PROJECT_FILE
+from editor.document.subfolders import inside_project
 from editor.generation import (
     INTERPOLATE,
     Generated,
@@ -384,8 +386,8 @@ class GenerationController(QObject):
             media = result.get("take")
             if not media or result.get("take_id") in used_ids:
                 continue
-            path = resolve_media(self.folder, str(media))
-            if _media_key(path) in used_media or not path.is_file():
+            path = locate_media(self.folder, str(media)).path
+            if path is None or _media_key(path) in used_media or not path.is_file():
                 continue
             out.append(job)
         return sorted(out, key=lambda j: (j.finished_at or 0.0, j.id))
@@ -820,6 +822,9 @@ class _Leftovers:
 
 def _open_journal(path: Path) -> Journal:
     """Open (or create) the journal at `path`; any failure is a JournalError that says what to do."""
+    if not inside_project(path.parent, path):  # SQLite would write through a link out of the project
+        raise JournalError(f"{path.name} in {path.parent} is a link to a file outside the project; Shotline "
+                           "does not write there. Remove the link (the project's jobs start afresh).")
     try:
         return Journal(path)
     except JournalError:
@@ -882,7 +887,9 @@ def _takes_in(project: Project, folder: Path) -> tuple[set[str], set[str]]:
         for clip in track.clips:
             for take in clip.takes:
                 ids.add(take.id)
-                media.add(_media_key(resolve_media(folder, take.media)))
+                path = locate_media(folder, take.media).path
+                if path is not None:
+                    media.add(_media_key(path))
     return ids, media
 
 
@@ -890,8 +897,9 @@ def _take_of(job: Job, plan: GenerationPlan, folder: Path) -> Take:
     """The Take a finished job wrote, rebuilt from its journal result and its sidecar record."""
     result = job.result
     media = str(result["take"])
+    path = locate_media(folder, media).path
     try:
-        record = read_sidecar(resolve_media(folder, media))
+        record = read_sidecar(path) if path is not None else {}
     except MediaError:
         record = {}
     return Take(id=str(result.get("take_id") or new_id("take")), media=media, frames=int(result["frames"]),

@@ -28,7 +28,8 @@ import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from editor.ui.jobs import gc_guard
+from editor.ui.images import rgb_to_qimage
+from editor.ui.threads import gc_guard
 
 try:  # imported with the window, not at the monitor's first sample (it takes ~10 ms)
     import psutil
@@ -64,15 +65,6 @@ class JobCallbacks:
 # It must raise when should_cancel() has become true instead of returning a result.
 Execute = Callable[[Journal, Job, JobCallbacks], Any]
 Unload = Callable[[], None]
-
-
-def rgb_to_qimage(rgb: np.ndarray, max_side: int = PREVIEW_SIDE) -> QImage:
-    """An RGB uint8 array as a QImage that owns its pixels (safe to hand to another thread)."""
-    h, w = rgb.shape[:2]
-    step = max(1, -(-max(h, w) // max_side))  # integer subsampling: cheap and good enough here
-    small = np.ascontiguousarray(rgb[::step, ::step, :3], dtype=np.uint8)
-    sh, sw = small.shape[:2]
-    return QImage(small.data, sw, sh, 3 * sw, QImage.Format.Format_RGB888).copy()
 
 
 def memory_now() -> tuple[float, float]:
@@ -341,7 +333,7 @@ class JobWorker(QObject):
                     pass  # progress is a convenience copy; the job goes on
 
         def on_preview(rgb: np.ndarray) -> None:
-            self.preview.emit(job.id, rgb_to_qimage(rgb))
+            self.preview.emit(job.id, rgb_to_qimage(rgb, PREVIEW_SIDE))
 
         def should_cancel() -> bool:
             return self._stop_requested(job.id)

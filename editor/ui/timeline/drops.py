@@ -12,6 +12,7 @@ from pathlib import Path
 from editor.document.edits import AddClip, AddTrack, Composite, Edit, EditRefused, PinKeyframe
 from editor.document.project import Clip, Keyframe, Project, Take, new_id
 from editor.ui.timeline.commands import track_name
+from editor.words import plural
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".gif"}
@@ -35,11 +36,11 @@ def describe_drop(project: Project, paths: list[str], *, clip_id: str | None, on
     images = [p for p in paths if kind_of(p) == "image"]
     if clip_id is not None and images and len(images) == len(paths):
         clip = project.find_clip(clip_id)[1]
-        what = "keyframe" if len(images) == 1 else f"{len(images)} keyframes"
+        what = "keyframe" if len(images) == 1 else plural(len(images), "keyframe")
         return f"Pin {what} on {clip.name or 'the shot'}"
     if not on_track:
         return "Add on a new track"
-    return f"Add {len(paths)} clips" if len(paths) > 1 else ("Add still" if images else "Add clip")
+    return f"Add {plural(len(paths), 'clip')}" if len(paths) > 1 else ("Add still" if images else "Add clip")
 
 
 def drop_edit(project: Project, paths: list[str], *, track_id: str | None, frame: int,
@@ -69,11 +70,11 @@ def drop_edit(project: Project, paths: list[str], *, track_id: str | None, frame
             taken.add(offset)
             edits.append(PinKeyframe(clip_id=clip.id, keyframe=Keyframe(id=new_id("kf"), image=path, frame=offset)))
             offset = min(clip.length - 1, offset + step)
-        return _one(edits, f"Pin {len(edits)} keyframes")
+        return _one(edits, f"Pin {plural(len(edits), 'keyframe')}")
     if pin_on_track and track_id is not None and all(kind_of(p) == "image" for p in paths):
         edits = [PinKeyframe(track_id=track_id, keyframe=Keyframe(id=new_id("kf"), image=p, frame=frame + i))
                  for i, p in enumerate(paths)]
-        return _one(edits, f"Pin {len(edits)} keyframes")
+        return _one(edits, f"Pin {plural(len(edits), 'keyframe')}")
 
     edits: list[Edit] = []
     if track_id is None:

@@ -15,12 +15,12 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 from editor.document.project import Clip, Project, Track
+from editor.document.timecode import short_timecode, tick_step, timecode
 from editor.ui.selection import Selection
 from editor.ui.theme import color, mono_font, ui_font
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import HEADER_BUTTON, KEYFRAME_BAND, Hit, header_buttons, visible_clips
 from editor.ui.timeline.thumbnails import ThumbnailProvider
-from editor.ui.timeline.timecode import short_timecode, tick_step, timecode
 
 TITLE_H = 17  # the clip's name strip
 MIN_TEXT_PX = 28  # narrower clips show no text
@@ -325,7 +325,7 @@ class TimelinePainter:
                 frame = 0
             else:
                 offset = int((x - body.left()) / geo.px_per_frame)
-                frame = min(take.frames - 1, clip.source_in + (offset // grid) * grid)
+                frame = take.file_frame(min(take.frames - 1, clip.source_in + (offset // grid) * grid), s.project.fps)
             pix = s.thumbnails.get(take.media, frame, height) or s.thumbnails.nearest(take.media, frame, height)
             if pix is not None:
                 # centre-crop to the strip's aspect so odd media sizes still tile cleanly

@@ -15,6 +15,7 @@ def snap_targets(project: Project, *, playhead: int, exclude: set[str] = frozens
     """
     frames = {0, playhead}
     for track in project.tracks:
+        frames.update(k.frame for k in track.keyframes)  # images pinned on the track, for infill
         for clip in track.clips:
             if clip.id in exclude:
                 continue

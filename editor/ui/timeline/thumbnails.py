@@ -16,16 +16,11 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from editor.ui.images import rgb_to_qimage
+
 # (media path, frame index, height in px) -> RGB uint8 array (H, W, 3), or raise
 Loader = Callable[[str, int, int], np.ndarray]
 Key = tuple[str, int, int]
-
-
-def rgb_to_qimage(rgb: np.ndarray) -> QImage:
-    """A QImage that owns a copy of an RGB uint8 array (safe to hand across threads)."""
-    rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class _Signals(QObject):

@@ -7,6 +7,7 @@ holds ids only, so undo/redo never leave it pointing at stale clips.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
@@ -24,7 +25,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLineEdit, QMessageBox, QWidget
 
 from editor.document.document import Change, Document
 from editor.document.edits import (
@@ -49,6 +50,7 @@ from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
 from editor.ui.timeline.snapping import snap, snap_targets
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.words import plural
 
 SNAP_PX = 9
 ZOOM_STEP = 1.25
@@ -107,6 +109,9 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._fit_pending = True
         self._last_track_id: str | None = None  # the track last clicked, for track commands
         self._header_picked = False  # its header was clicked: shown highlighted
+        # asks before a destructive click (title, text) -> yes; None: never ask (windows made
+        # with ask=False, scripts), the edit is undoable either way
+        self.confirm: Callable[[str, str], bool] | None = self._ask_yes_no
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -146,6 +151,31 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self.refused.emit(str(exc))
             return False
         return True
+
+    def remove_track_asking(self, track_id: str) -> bool:
+        """The header's ×: remove the track (one undoable edit), asking first when it holds clips,
+        since the × sits next to the eye toggle and one slip would take every clip with it."""
+        project = self.document.project
+        try:
+            edit = commands.remove_track(project, track_id)
+        except EditRefused as exc:
+            self.refused.emit(str(exc))
+            return False
+        track = project.track(track_id)
+        clips = len(track.clips)
+        if clips and self.confirm is not None and not self.confirm(
+                "Remove track?", f"Remove {track.name} and the {plural(clips, 'clip')} on it? "
+                "Edit ▸ Undo brings them back."):
+            return False
+        if not self.request(edit):
+            return False
+        self.message.emit(f"Removed {track.name}" + (f" and its {plural(clips, 'clip')}" if clips else ""))
+        return True
+
+    def _ask_yes_no(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def set_job_overlay(self, target: object, progress: float | None, image: QImage | QPixmap | None = None,
                         label: str = "") -> None:
@@ -399,10 +429,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             track = project.track(hit.track_id)
             self.request(SetTrackHidden(track_id=track.id, hidden=not track.hidden))
         elif hit.kind == "header_remove":
-            try:
-                self.request(commands.remove_track(project, hit.track_id))
-            except EditRefused as exc:
-                self.refused.emit(str(exc))
+            self.remove_track_asking(hit.track_id)
         elif hit.kind == "clip":
             collapse = None
             if ctrl:
@@ -573,7 +600,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             ok = all(o.id in moving or o.end <= start or o.start >= start + clip.length for o in dest.clips)
             ghosts.append(Ghost(index[dest.id], start, clip.length, ok))
         drag.extra = {"ghosts": ghosts, "snap": snapped}
-        self.message.emit(f"Move {delta:+d} frames" + (f" to {project.track(to_track).name}" if to_track else ""))
+        self.message.emit(f"Move {delta:+d} frame{'' if abs(delta) == 1 else 's'}" + (f" to {project.track(to_track).name}" if to_track else ""))
 
     def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
         project = self.document.project
@@ -597,7 +624,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         drag.frame = frame
         index = project.tracks.index(track)
         drag.extra = {"ghosts": [Ghost(index, start, length, ok)], "snap": snapped}
-        self.message.emit(f"Trim {drag.side} to frame {frame} ({length} frames)")
+        self.message.emit(f"Trim {drag.side} to frame {frame} ({plural(length, 'frame')})")
 
     def _drag_keyframe(self, drag: _Drag, pos: QPoint) -> None:
         project = self.document.project
@@ -711,11 +738,14 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         hit = self._hit(pos)
         frame = self.geo.frame_at(pos.x())
         track_id = hit.track_id if hit.kind not in ("below", "ruler", "none") else None
-        clip_id = None
-        if track_id is not None:
-            clip = clip_at(project.track(track_id), frame)
-            clip_id = clip.id if clip is not None else None
-        return hit, clip_id, track_id, frame
+        clip = clip_at(project.track(track_id), frame) if track_id is not None else None
+        pinning = clip is not None and all(kind_of(p) == "image" for p in paths)
+        if not pinning:
+            # new clips snap like moved ones (to clip edges, the playhead, keyframes): a drop a
+            # pixel off the end of a clip must not leave a one-frame gap or be refused
+            frame = max(0, frame + self._snapped_shift([frame], set())[0])
+            clip = clip_at(project.track(track_id), frame) if track_id is not None else None
+        return hit, clip.id if clip is not None else None, track_id, frame
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self._drop_paths(event):
@@ -765,7 +795,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         # A video's length comes from demuxing the whole file (seconds for a long one): the
         # files are read on the background pool and the clips added when they have been.
         event.acceptProposedAction()
-        self.message.emit(f"Reading {len(videos)} video{'s' if len(videos) > 1 else ''}…")
+        self.message.emit(f"Reading {plural(len(videos), 'video')}…")
         run_in_background(lambda: {p: self._probe_frames(p) for p in videos}, place,
                           failed=self._drop_failed, owner=self)
         self.viewport().update()

@@ -1,4 +1,8 @@
-"""Frames as timecode (HH:MM:SS:FF at the project fps) and the ruler's tick spacing."""
+"""Frames as timecode (HH:MM:SS:FF at the project fps) and the ruler's tick spacing.
+
+Plain Python (no Qt), so the timeline, the preview, the export dialog and the CLI all write the
+same timecode for the same frame.
+"""
 
 from __future__ import annotations
 

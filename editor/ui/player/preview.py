@@ -20,7 +20,6 @@ import itertools
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
@@ -33,12 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.document.document import Change, Document, clone_clip
+from editor.document.copies import clone_clip
+from editor.document.document import Change, Document
+from editor.document.timecode import timecode
 from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
-from editor.ui.jobs import gc_guard
+from editor.ui.images import rgb_to_qimage
 from editor.ui.playhead import Playhead
+from editor.ui.threads import gc_guard
 
 # Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
 # and a 4K cut decoded at full size would only cost time that playback doesn't have.
@@ -89,7 +91,7 @@ class FrameDecoder(QObject):
                                    frame_cache=self._cache, decoders=self._decoders, use_proxies=True)
                 self._readers[(request.width, request.height)] = reader
             rgb = reader.frame_for(request.shown)
-            self.decoded.emit(request.serial, request.frame, _qimage(rgb))
+            self.decoded.emit(request.serial, request.frame, rgb_to_qimage(rgb))
         except Exception as exc:  # a bad file must not kill playback; the card says what is wrong
             self.failed.emit(request.serial, request.frame, str(exc))
 
@@ -111,12 +113,6 @@ class FrameDecoder(QObject):
         thread = self.thread()
         if thread is not None:
             thread.quit()
-
-
-def _qimage(rgb: np.ndarray) -> QImage:
-    rgb = np.ascontiguousarray(rgb[:, :, :3])
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class FrameView(QWidget):
@@ -314,7 +310,7 @@ class PreviewPanel(QWidget):
         w, h = preview_size(project.width, project.height)
         shown = _reader_for(project, self._folder).shown_at(frame)
         if shown.clip is not None:
-            shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame)
+            shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame, shown.refused)
         self._in_flight = FrameRequest(next(self._serial), frame, shown, w, h)
         self._stale = False
         self._request.emit(self._in_flight)
@@ -407,15 +403,6 @@ class PreviewPanel(QWidget):
             self.playhead.set_frame(self.playhead.in_mark or 0)
         else:
             super().keyPressEvent(event)
-
-
-def timecode(frame: int, fps) -> str:
-    """HH:MM:SS:FF at the (rounded) project rate."""
-    rate = max(1, round(float(fps)))
-    s, f = divmod(max(0, frame), rate)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
 def _reader_for(project, folder) -> CutReader:
