@@ -106,6 +106,7 @@ def settle(qtbot) -> list[str]:
         qtbot.waitUntil(lambda: not leftover(), timeout=WAIT_MS)
     except Exception:
         pytest.fail(f"threads left running: {leftover()}")
+    gc.collect()  # a closed project's objects waiting for the collector may still hold decoder threads
     # Qt's pooled threads end after an idle expiry; the pools are bounded, so they are left out
     return [name for name in native_threads() if name != "Thread (pooled)"]
 
@@ -137,11 +138,13 @@ def test_open_switch_and_close_fifty_times_with_a_job_and_playback_running(qtbot
     w.close()
     w.deleteLater()
     counts.append(settle(qtbot))
-    # Libraries keep pools of their own (OpenCV's, BLAS'; on Linux named after the thread that
-    # started them), made by the first jobs; past those, nothing may grow with the rounds.
+    # Libraries keep process-wide pools of their own (OpenCV's, BLAS', codecs'; on Linux named
+    # after the thread that first used them), started lazily by some job or decode: a few such
+    # threads may appear after the first window. A thread left per project or per window would
+    # add dozens over these rounds.
     first = counts[0]
     try:
-        qtbot.waitUntil(lambda: len(settle(qtbot)) <= len(first) + 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(settle(qtbot)) <= len(first) + 4, timeout=WAIT_MS)
     except Exception:
         pytest.fail(f"threads grew from {first} to {settle(qtbot)}")
     assert not [x for x in QApplication.topLevelWidgets() if isinstance(x, MainWindow) and x.isVisible()]

@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
         if self._adopting or self.session.document is self.timeline.document:
             return
         # the session was switched directly (a script): follow it, still in one step
-        self._switch_to(OpenedProject(self.session.document), adopted=True)
+        self._switch_to(OpenedProject(self.session.document, read_only=self.session.read_only), adopted=True)
 
     def _install_preview(self, preview: QWidget | None) -> None:
         """The program preview in the centre (one per project: it plays that cut)."""

@@ -31,16 +31,6 @@ class ProjectParts:
     note: str = ""  # why generation is off ("" when it is on)
     failed: bool = False  # the note is a failure (shown in red), not the usual "save first"
 
-    def dispose(self) -> None:
-        """The parts will not be shown after all: stop their threads, let go of the project."""
-        if self.controller is not None:
-            self.controller.shutdown(wait=False)
-            self.controller = None
-        if self.preview is not None:
-            self.preview.shutdown(wait=False)
-            self.preview = None
-        self.opened.discard()
-
 
 def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject, settings: Any,
                 parent: QObject) -> ProjectParts:
