@@ -144,7 +144,7 @@ def test_open_switch_and_close_fifty_times_with_a_job_and_playback_running(qtbot
     # add dozens over these rounds.
     first = counts[0]
     try:
-        qtbot.waitUntil(lambda: len(settle(qtbot)) <= len(first) + 4, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(settle(qtbot)) <= len(first) + 2, timeout=WAIT_MS)
     except Exception:
         pytest.fail(f"threads grew from {first} to {settle(qtbot)}")
     assert not [x for x in QApplication.topLevelWidgets() if isinstance(x, MainWindow) and x.isVisible()]
