@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QTabBar,
     QTableWidget,
@@ -274,7 +275,9 @@ class MainWindow(QMainWindow):
                           f" QLabel {{ color: {COLORS.text}; }}")
         self.read_only_label = QLabel()
         self.read_only_label.setObjectName("read_only.text")
-        self.read_only_label.setWordWrap(True)
+        # one line across the strip (a wrapped label would make it as tall as for a narrow width);
+        # the button sits at its right end
+        self.read_only_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.read_only_label)
         save_as = QPushButton("Save As…")
         save_as.setObjectName("read_only.save_as")
@@ -288,6 +291,7 @@ class MainWindow(QMainWindow):
     def _update_read_only(self) -> None:
         text = self.session.read_only
         self.read_only_label.setText(f"{text} Use Save As… to keep your changes in another folder." if text else "")
+        self.read_only_label.setToolTip(self.read_only_label.text())
         self.read_only_bar.setVisible(bool(text))
 
     def _build_generation_panels(self, document: Document) -> None:
