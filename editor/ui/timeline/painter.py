@@ -160,8 +160,7 @@ class TimelinePainter:
                    color("track_bg" if index % 2 == 0 else "track_bg_alt"))
         p.fillRect(geo.header_w, top + h, s.width - geo.header_w, geo.track_gap, color("border"))
         self._paint_gaps(p, s, track, top)
-        for clip in visible_clips(track, first, last):
-            self._paint_clip(p, s, track, clip, top)
+        self._paint_clips(p, s, track, visible_clips(track, first, last), top)
         for k in track.keyframes:  # images pinned between shots, for infill to pass through
             if first <= k.frame <= last:
                 sel = s.selection.keyframe
@@ -194,6 +193,45 @@ class TimelinePainter:
                 text = f"Gap · {float(seconds):.1f} s"
                 text = self.fm_small.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 12))
                 p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_clips(self, p: QPainter, s: PaintState, track: Track, clips: list[Clip], top: int) -> None:
+        """Clips wide enough for words one by one (`_paint_clip`); the narrow ones, of which a
+        zoomed-out view holds a thousand, inline here: they are only a body, a name strip and a
+        cut line, in colours looked up once per repaint rather than once per clip."""
+        geo = s.geo
+        hw, px, sx = geo.header_w, geo.px_per_frame, geo.scroll_x
+        left, right = hw - 4.0, s.width + 4.0
+        y, h = top + 2, geo.track_h - 4
+        selected, dragging = s.selection.clips, s.dragging_ids
+        fills: dict[tuple[str, bool, bool, bool], QColor] = {}
+        darks = {kind: colors[1]() for kind, colors in _KIND_COLORS.items()}
+        fill_rect, cut_line = p.fillRect, self._cut_line
+        for clip in clips:
+            # geo.x_of and _clip_kind inlined: this loop runs per clip per repaint
+            start = clip.start
+            x0 = hw + start * px - sx
+            x1 = hw + (start + clip.length) * px - sx
+            if x1 - x0 >= MIN_TEXT_PX:
+                self._paint_clip(p, s, track, clip, top)
+                continue
+            x0c = x0 if x0 > left else left
+            w = (x1 if x1 < right else right) - x0c
+            w = w if w > 1.0 else 1.0
+            takes = clip.takes
+            if takes:
+                take = takes[clip.active_take]
+                kind = "clip_generated" if take.record else "clip_still" if take.is_still else "clip_video"
+            else:
+                kind = "draft"
+            tiny = x1 - x0 < 3  # zoomed far out: one cheap bar per clip
+            key = (kind, clip.id in selected, clip.id in dragging, tiny)
+            fill = fills.get(key)
+            if fill is None:
+                fill = fills[key] = _narrow_fill(*key)
+            fill_rect(QRectF(x0c, y, w, h), fill)
+            if not tiny:  # too narrow for words: body, name strip and a cut line
+                fill_rect(QRectF(x0c, y, w, TITLE_H), darks[kind])
+                fill_rect(QRectF(x0c, y, 1, h), cut_line)
 
     def _clip_colors(self, clip: Clip) -> tuple[QColor, QColor]:
         take = clip.take
@@ -580,3 +618,19 @@ class TimelinePainter:
         p.setPen(color("accent"))
         p.drawText(QRect(10, 0, geo.header_w - 14, geo.ruler_h), Qt.AlignmentFlag.AlignVCenter,
                    timecode(s.playhead, s.project.fps))
+
+
+def _narrow_fill(kind: str, selected: bool, dragged: bool, tiny: bool) -> QColor:
+    """The body colour of a clip too narrow for words (as `_paint_clip` colours it)."""
+    fill = _KIND_COLORS[kind][0]()
+    if dragged:
+        fill.setAlpha(110)
+    return fill.lighter(130 if tiny else 135) if selected else fill
+
+
+# fill and name-strip colour of each kind of clip, read from the theme when painted
+_KIND_COLORS = {
+    "draft": (lambda: color("draft"), lambda: color("draft_edge")),
+    **{name: ((lambda n=name: color(n)), (lambda n=name: color(n).darker(150)))
+       for name in ("clip_generated", "clip_still", "clip_video")},
+}
