@@ -9,6 +9,7 @@ so a repaint costs the same with ten clips or ten thousand. Small clips drop the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -25,6 +26,9 @@ from editor.ui.timeline.timecode import short_timecode, tick_step, timecode
 TITLE_H = 17  # the clip's name strip
 MIN_TEXT_PX = 28  # narrower clips show no text
 MIN_THUMB_PX = 18  # narrower clips show no filmstrip
+# How far anything drawn for a frame reaches beyond it (keyframe diamonds, a picked end's arrow,
+# the playhead's head): the frames this far around an exposed rect are painted too.
+REACH_PX = 16
 
 
 @dataclass
@@ -107,10 +111,19 @@ class TimelinePainter:
         return pen
 
     # --- the whole view -----------------------------------------------------------------------
-    def paint(self, p: QPainter, s: PaintState) -> None:
+    def paint(self, p: QPainter, s: PaintState, exposed: Sequence[QRect] | None = None) -> None:
+        """Draw the view; with `exposed` (the paint event's region, as rects) only what shows
+        in it: other tracks, headers, the ruler and clips away from it are skipped."""
         geo = s.geo
+        view = QRect(0, 0, s.width, s.height)
+        areas = [r.intersected(view) for r in exposed] if exposed is not None else [view]
+
+        def shows(rect: QRect) -> bool:
+            return any(a.intersects(rect) for a in areas)
+
         p.fillRect(0, 0, s.width, s.height, color("window"))
         first, last = geo.visible_frames(s.width)
+        spans = exposed_spans(geo, areas, first, last)
         tracks_clip = QRect(geo.header_w, geo.ruler_h, s.width - geo.header_w, s.height - geo.ruler_h)
 
         p.save()
@@ -119,7 +132,8 @@ class TimelinePainter:
             top = geo.track_top(index)
             if top > s.height or top + geo.track_h < geo.ruler_h:
                 continue
-            self._paint_track(p, s, index, track, top, first, last)
+            if spans and shows(QRect(0, top, s.width, geo.track_h + geo.track_gap)):
+                self._paint_track(p, s, index, track, top, spans)
         self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)
@@ -136,10 +150,13 @@ class TimelinePainter:
             p.drawLine(x, geo.ruler_h, x, s.height)
         p.restore()
 
-        self._paint_headers(p, s)
-        self._paint_ruler(p, s, first, last)
+        if shows(QRect(0, geo.ruler_h, geo.header_w, s.height - geo.ruler_h)) or s.track_drag is not None:
+            self._paint_headers(p, s)
+        if shows(QRect(geo.header_w, 0, s.width - geo.header_w, geo.ruler_h)):
+            self._paint_ruler(p, s, first, last)
         self._paint_playhead(p, s)
-        self._paint_corner(p, s)
+        if shows(QRect(0, 0, geo.header_w, geo.ruler_h)):
+            self._paint_corner(p, s)
 
     def _paint_empty_hint(self, p: QPainter, s: PaintState) -> None:
         """What to do first, under the (empty) tracks, or over them when there is no room."""
@@ -153,16 +170,20 @@ class TimelinePainter:
 
     # --- tracks and clips ---------------------------------------------------------------------
     def _paint_track(self, p: QPainter, s: PaintState, index: int, track: Track, top: int,
-                     first: int, last: int) -> None:
+                     spans: list[tuple[int, int]]) -> None:
         geo = s.geo
         h = geo.track_h
         p.fillRect(geo.header_w, top, s.width - geo.header_w, h,
                    color("track_bg" if index % 2 == 0 else "track_bg_alt"))
         p.fillRect(geo.header_w, top + h, s.width - geo.header_w, geo.track_gap, color("border"))
         self._paint_gaps(p, s, track, top)
-        self._paint_clips(p, s, track, visible_clips(track, first, last), top)
+        if len(spans) == 1:
+            clips = visible_clips(track, *spans[0])
+        else:  # a clip under two exposed spans is painted once (its translucent parts stay as they are)
+            clips = list({c.id: c for first, last in spans for c in visible_clips(track, first, last)}.values())
+        self._paint_clips(p, s, track, clips, top)
         for k in track.keyframes:  # images pinned between shots, for infill to pass through
-            if first <= k.frame <= last:
+            if any(first <= k.frame <= last for first, last in spans):
                 sel = s.selection.keyframe
                 self._paint_keyframe_marker(p, geo.x_of(k.frame + 0.5), top + h,
                                             selected=bool(sel and sel.keyframe_id == k.id), loose=True)
@@ -634,3 +655,23 @@ _KIND_COLORS = {
     **{name: ((lambda n=name: color(n)), (lambda n=name: color(n).darker(150)))
        for name in ("clip_generated", "clip_still", "clip_video")},
 }
+
+
+def exposed_spans(geo: TimelineGeometry, areas: Sequence[QRect], first: int, last: int) -> list[tuple[int, int]]:
+    """The frame ranges (within first..last) whose clips can show in the exposed `areas`, merged."""
+    spans = []
+    for a in areas:
+        if a.isEmpty() or a.right() < geo.header_w:
+            continue
+        f = max(first, geo.frame_at(a.left() - REACH_PX))
+        l_ = min(last, geo.frame_at(a.right() + 1 + REACH_PX) + 1)
+        if f < l_:
+            spans.append((f, l_))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for f, l_ in spans:
+        if merged and f <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], l_))
+        else:
+            merged.append((f, l_))
+    return merged

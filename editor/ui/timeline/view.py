@@ -44,6 +44,7 @@ from editor.ui.playhead import Playhead
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import commands
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable
+from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
@@ -107,6 +108,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._fit_pending = True
         self._last_track_id: str | None = None  # the track last clicked, for track commands
         self._header_picked = False  # its header was clicked: shown highlighted
+        self._playhead_area = PlayheadArea()  # a playhead move repaints only where it was and is
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -251,13 +253,15 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
     def _on_playhead(self) -> None:
         # follow the playhead while playing: page forward when it runs off the right edge
+        scrolled = False
         if self._playhead.playing:
             x = self.geo.x_of(self._playhead.frame)
             width = self.viewport().width()
             if x > width - 20 or x < self.geo.header_w:
                 self.geo.scroll_x = max(0.0, self._playhead.frame * self.geo.px_per_frame - 40)
                 self._update_scrollbars()
-        self.viewport().update()
+                scrolled = True
+        self._playhead_area.update(self.viewport(), self.geo, self._playhead, scrolled=scrolled)
 
     # --- scrolling and zoom -------------------------------------------------------------------
     def _content_width(self) -> int:
@@ -346,7 +350,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if self._fit_pending and self.viewport().width() > self.geo.header_w + 100:
             self.zoom_to_fit()
         p = QPainter(self.viewport())
-        self._painter.paint(p, self.paint_state())
+        region = event.region()  # e.g. only the playhead's old and new places while playing
+        self._painter.paint(p, self.paint_state(), list(region) if region.rectCount() <= 8 else None)
         p.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
