@@ -40,6 +40,7 @@ from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
 from editor.ui.cast_panel import CastPanel
+from editor.ui.export_dialog import ExportDialog
 from editor.ui.export_form import codecs_later
 from editor.ui.following import DocumentSubscription
 from editor.ui.history_panel import HistoryPanel
@@ -789,8 +790,6 @@ class MainWindow(QMainWindow):
 
     def export_cut(self) -> None:
         if self.export_dialog is None:
-            from editor.ui.export_dialog import ExportDialog  # not needed for the window's first frame
-
             self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self)
             self.export_dialog.message.connect(self.show_message)
         self.export_dialog.open_for_export()
