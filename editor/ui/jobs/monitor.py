@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 IDLE_SAMPLE_MS = 1000
 # pyqtgraph takes a third of a second to import: not before the window's first frame (the
 # panel starts as a hidden tab), but on a pool thread this long after the panel is made, so
-# that opening the tab later doesn't wait for it either.
-PREWARM_MS = 3000
+# that opening the tab later doesn't wait for it either. Long enough for start-up and the first
+# project's opening to be over: the import shares the interpreter with the GUI thread.
+PREWARM_MS = 10_000
 MEMORY_HISTORY = 600  # samples kept on the memory plot
 # Curves are redrawn at most this often: a tiny model makes dozens of steps a second, and a
 # pyqtgraph repaint costs milliseconds of GUI time that the heartbeat of the window can't spare.
