@@ -20,7 +20,7 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from bench.common import Figure
+from bench.common import Figure, quiet_qt_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 HEARTBEAT_MS = 5
@@ -147,5 +147,6 @@ def measure(quick: bool) -> list[Figure]:
 
 
 if __name__ == "__main__":
+    quiet_qt_messages()
     for fig in measure("--quick" in sys.argv):
         print(fig.line())

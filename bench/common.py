@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from statistics import median
 
 
+def quiet_qt_messages() -> None:
+    """Keep the bench's output to its figures: drop the Qt lines the editor itself drops (the
+    offscreen platform's "does not support propagateSizeHints()", once per shown window);
+    real Qt warnings still reach stderr."""
+    from editor.ui.app import install_qt_message_filter
+
+    install_qt_message_filter()
+
+
 @dataclass(frozen=True)
 class Figure:
     name: str

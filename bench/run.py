@@ -22,6 +22,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import quiet_qt_messages  # noqa: E402 - needs ROOT on sys.path
+
 
 def topics() -> list[str]:
     return sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(ROOT / "bench")])
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="shorter runs (under a minute)")
     ap.add_argument("--only", default="", help="comma-separated topics: " + ", ".join(topics()))
     args = ap.parse_args(argv)
+    quiet_qt_messages()
     chosen = [t for t in topics() if not args.only or t in args.only.split(",")]
     missed = 0
     t0 = time.perf_counter()

@@ -117,3 +117,23 @@ def test_decoder_pool_keeps_one_open_decoder_per_file_and_reopens_replaced_files
     with pool.reader(path) as r4:
         assert r4 is not r3 and _level(r4.read(0)) == 9
     pool.close()
+
+
+def test_reading_on_to_the_last_frame_never_seeks_back(encode_video):
+    """The decoder's flush at the end of the file hands over its last frames at once: they are kept,
+    so a short export reading a one-GOP clip to its end decodes each frame once instead of
+    decoding the last GOP again (twice) for the final frames."""
+    args = ["-c:v", "libx264", "-preset", "ultrafast", "-g", "1000", "-bf", "3", "-pix_fmt", "yuv420p"]
+    path = encode_video(_numbered(24), "one_gop.mp4", args=args)
+
+    class Counting(VideoReader):
+        seeks = 0
+
+        def _seek_to_key(self, index: int) -> None:
+            Counting.seeks += 1
+            super()._seek_to_key(index)
+
+    with Counting(path) as reader:
+        frames = [reader.read(i) for i in range(24)]
+    assert [_level(f) for f in frames] == list(range(24))
+    assert Counting.seeks == 1  # the one at opening; none at the end

@@ -150,8 +150,6 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
     def setter(obj: Any, attr: str) -> Callable[[str], None]:
         return lambda value: setattr(obj, attr, value)
 
-    for m in project.media:
-        out.append((m.path, "a file in the media bin", m.metadata, setter(m, "path")))
     for m in project.cast:
         out.append((m.image, f"the image of cast member {m.name!r}", m.metadata, setter(m, "image")))
     for t in project.tracks:
@@ -163,6 +161,9 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
                 out.append((tk.media, f"a take of {label!r}", tk.metadata, setter(tk, "media")))
             for k in c.keyframes:
                 out.append((k.image, f"a keyframe of {label!r}", k.metadata, setter(k, "image")))
+    # last: a file the cut uses is named by its use ("a take of 'Sunrise'"), the bin's own after
+    for m in project.media:
+        out.append((m.path, "a file in the media bin", m.metadata, setter(m, "path")))
     return out
 
 

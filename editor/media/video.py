@@ -285,13 +285,21 @@ class VideoReader:
                     early = packet.pts is not None and packet.pts < target
                     ctx.skip_frame = "NONREF" if early else "DEFAULT"
                     frames = ctx.decode(packet)
+                found = None
                 for frame in frames:
                     i = self._frame_index(frame)
                     self._pos = i
-                    self._remember(i, frame)
-                    if i >= index:
-                        return frame
+                    # At the end of the file the flush hands over every frame the decoder still
+                    # held (a GOP's worth with frame threads): keep them all, or reading on to
+                    # the last frames would seek back and decode the whole last GOP again.
+                    self._remember(i, frame, hold=self._eof)
+                    if i >= index and found is None:
+                        found = frame
+                        if not self._eof:
+                            return frame
                     last = frame
+                if found is not None:
+                    return found
                 if self._eof:
                     break
         except av.error.FFmpegError as exc:
@@ -314,10 +322,11 @@ class VideoReader:
         i = bisect.bisect_left(self._pts, frame.pts)
         return min(i, len(self._pts) - 1)
 
-    def _remember(self, index: int, frame: av.VideoFrame) -> None:
+    def _remember(self, index: int, frame: av.VideoFrame, hold: bool = False) -> None:
+        """Keep `frame` for re-reads; `hold`: evict nothing now (the file's last frames)."""
         self._recent[index] = frame
         self._recent.move_to_end(index)
-        while len(self._recent) > RECENT_FRAMES:
+        while len(self._recent) > RECENT_FRAMES and not hold:
             self._recent.popitem(last=False)
 
     def _to_rgb(self, frame: av.VideoFrame) -> np.ndarray:

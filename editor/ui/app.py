@@ -17,8 +17,8 @@ from pathlib import Path
 
 DEMO = "DEMO"
 # Qt lines that say nothing to the user: the offscreen platform (screenshots, tests, render
-# machines) prints this for every window that is shown.
-HARMLESS_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+# machines) prints these for every window that is shown or raised.
+HARMLESS_QT_MESSAGES = ("This plugin does not support propagateSizeHints()", "This plugin does not support raise()")
 
 
 class UsageError(Exception):

@@ -7,16 +7,25 @@ memory go down when the queue is paused and the model unloaded.
 
 from __future__ import annotations
 
+import sys
 import time
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from editor.ui.jobs.controller import GenerationController
 from editor.ui.jobs.worker import memory_now
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
 IDLE_SAMPLE_MS = 1000
+# pyqtgraph takes a third of a second to import: not before the window's first frame (the
+# panel starts as a hidden tab), but on a pool thread this long after the panel is made, so
+# that opening the tab later doesn't wait for it either. Long enough for start-up and the first
+# project's opening to be over: the import shares the interpreter with the GUI thread.
+PREWARM_MS = 10_000
 MEMORY_HISTORY = 600  # samples kept on the memory plot
 # Curves are redrawn at most this often: a tiny model makes dozens of steps a second, and a
 # pyqtgraph repaint costs milliseconds of GUI time that the heartbeat of the window can't spare.
@@ -49,6 +58,7 @@ class MonitorPanel(QWidget):
         self.plots: pg.GraphicsLayoutWidget | None = None
         self._title = ""
         self._gpu_in_legend = False
+        self._follows_dock = False
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
@@ -63,6 +73,7 @@ class MonitorPanel(QWidget):
         self._idle_timer.setInterval(IDLE_SAMPLE_MS)
         self._idle_timer.timeout.connect(self._sample_idle)
         self._idle_timer.start()
+        QTimer.singleShot(PREWARM_MS, self, self._prewarm)
         self.set_controller(controller)
 
     def set_controller(self, controller: GenerationController | None) -> None:
@@ -91,9 +102,17 @@ class MonitorPanel(QWidget):
         return [(controller.job_started, self._on_started), (controller.measured, self._on_measured),
                 (controller.jobs_changed, self._on_jobs_changed)]
 
+    def _prewarm(self) -> None:
+        if "pyqtgraph" not in sys.modules:
+            from editor.ui.background import run_in_background
+
+            run_in_background(_import_pyqtgraph, owner=self)
+
     def _build_plots(self) -> None:
         if self.plots is not None:
             return
+        import pyqtgraph as pg
+
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground(None)
         self.speed_plot = self.plots.addPlot(row=0, col=0)
@@ -114,9 +133,38 @@ class MonitorPanel(QWidget):
         self._layout.addWidget(self.plots, 1)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self._build_plots()
-        self._draw()
         super().showEvent(event)
+        dock = self._dock()
+        if dock is not None and not self._follows_dock:
+            # a dock behind another tab stays "visible"; its visibilityChanged says when its tab is picked
+            dock.visibilityChanged.connect(self._on_dock_visibility)
+            self._follows_dock = True
+        # The window shows the dock for a moment before it tabs it behind the inspector: the
+        # plots are built once the panel is really on screen, not for that moment.
+        QTimer.singleShot(0, self, self._show_plots)
+
+    def _dock(self) -> QDockWidget | None:
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        return widget
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            self._show_plots()
+
+    def _on_screen(self) -> bool:
+        if not self.isVisible():
+            return False
+        dock = self._dock()
+        # Qt keeps the docks of unpicked tabs shown but moves them off the window (as its own
+        # visibilityChanged test does)
+        return dock is None or dock.isFloating() or (dock.geometry().right() >= 0 and dock.geometry().bottom() >= 0)
+
+    def _show_plots(self) -> None:
+        if self.plots is None and self._on_screen():
+            self._build_plots()
+            self._draw()
 
     # --- updates ------------------------------------------------------------------------------
     def _on_started(self, job_id: int) -> None:
@@ -186,3 +234,7 @@ class MonitorPanel(QWidget):
     def step_seconds(self) -> list[float]:
         """Seconds of each step of the job shown, in order."""
         return list(self._step_s)
+
+
+def _import_pyqtgraph() -> None:
+    import pyqtgraph  # noqa: F401 - loaded ahead, on a pool thread

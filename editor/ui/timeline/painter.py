@@ -9,6 +9,7 @@ so a repaint costs the same with ten clips or ten thousand. Small clips drop the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -25,6 +26,9 @@ from editor.ui.timeline.thumbnails import ThumbnailProvider
 TITLE_H = 17  # the clip's name strip
 MIN_TEXT_PX = 28  # narrower clips show no text
 MIN_THUMB_PX = 18  # narrower clips show no filmstrip
+# How far anything drawn for a frame reaches beyond it (keyframe diamonds, a picked end's arrow,
+# the playhead's head): the frames this far around an exposed rect are painted too.
+REACH_PX = 16
 
 
 @dataclass
@@ -107,10 +111,19 @@ class TimelinePainter:
         return pen
 
     # --- the whole view -----------------------------------------------------------------------
-    def paint(self, p: QPainter, s: PaintState) -> None:
+    def paint(self, p: QPainter, s: PaintState, exposed: Sequence[QRect] | None = None) -> None:
+        """Draw the view; with `exposed` (the paint event's region, as rects) only what shows
+        in it: other tracks, headers, the ruler and clips away from it are skipped."""
         geo = s.geo
+        view = QRect(0, 0, s.width, s.height)
+        areas = [r.intersected(view) for r in exposed] if exposed is not None else [view]
+
+        def shows(rect: QRect) -> bool:
+            return any(a.intersects(rect) for a in areas)
+
         p.fillRect(0, 0, s.width, s.height, color("window"))
         first, last = geo.visible_frames(s.width)
+        spans = exposed_spans(geo, areas, first, last)
         tracks_clip = QRect(geo.header_w, geo.ruler_h, s.width - geo.header_w, s.height - geo.ruler_h)
 
         p.save()
@@ -119,7 +132,8 @@ class TimelinePainter:
             top = geo.track_top(index)
             if top > s.height or top + geo.track_h < geo.ruler_h:
                 continue
-            self._paint_track(p, s, index, track, top, first, last)
+            if spans and shows(QRect(0, top, s.width, geo.track_h + geo.track_gap)):
+                self._paint_track(p, s, index, track, top, spans)
         self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)
@@ -136,10 +150,13 @@ class TimelinePainter:
             p.drawLine(x, geo.ruler_h, x, s.height)
         p.restore()
 
-        self._paint_headers(p, s)
-        self._paint_ruler(p, s, first, last)
+        if shows(QRect(0, geo.ruler_h, geo.header_w, s.height - geo.ruler_h)) or s.track_drag is not None:
+            self._paint_headers(p, s)
+        if shows(QRect(geo.header_w, 0, s.width - geo.header_w, geo.ruler_h)):
+            self._paint_ruler(p, s, first, last)
         self._paint_playhead(p, s)
-        self._paint_corner(p, s)
+        if shows(QRect(0, 0, geo.header_w, geo.ruler_h)):
+            self._paint_corner(p, s)
 
     def _paint_empty_hint(self, p: QPainter, s: PaintState) -> None:
         """What to do first, under the (empty) tracks, or over them when there is no room."""
@@ -153,17 +170,20 @@ class TimelinePainter:
 
     # --- tracks and clips ---------------------------------------------------------------------
     def _paint_track(self, p: QPainter, s: PaintState, index: int, track: Track, top: int,
-                     first: int, last: int) -> None:
+                     spans: list[tuple[int, int]]) -> None:
         geo = s.geo
         h = geo.track_h
         p.fillRect(geo.header_w, top, s.width - geo.header_w, h,
                    color("track_bg" if index % 2 == 0 else "track_bg_alt"))
         p.fillRect(geo.header_w, top + h, s.width - geo.header_w, geo.track_gap, color("border"))
         self._paint_gaps(p, s, track, top)
-        for clip in visible_clips(track, first, last):
-            self._paint_clip(p, s, track, clip, top)
+        if len(spans) == 1:
+            clips = visible_clips(track, *spans[0])
+        else:  # a clip under two exposed spans is painted once (its translucent parts stay as they are)
+            clips = list({c.id: c for first, last in spans for c in visible_clips(track, first, last)}.values())
+        self._paint_clips(p, s, track, clips, top)
         for k in track.keyframes:  # images pinned between shots, for infill to pass through
-            if first <= k.frame <= last:
+            if any(first <= k.frame <= last for first, last in spans):
                 sel = s.selection.keyframe
                 self._paint_keyframe_marker(p, geo.x_of(k.frame + 0.5), top + h,
                                             selected=bool(sel and sel.keyframe_id == k.id), loose=True)
@@ -194,6 +214,45 @@ class TimelinePainter:
                 text = f"Gap · {float(seconds):.1f} s"
                 text = self.fm_small.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 12))
                 p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_clips(self, p: QPainter, s: PaintState, track: Track, clips: list[Clip], top: int) -> None:
+        """Clips wide enough for words one by one (`_paint_clip`); the narrow ones, of which a
+        zoomed-out view holds a thousand, inline here: they are only a body, a name strip and a
+        cut line, in colours looked up once per repaint rather than once per clip."""
+        geo = s.geo
+        hw, px, sx = geo.header_w, geo.px_per_frame, geo.scroll_x
+        left, right = hw - 4.0, s.width + 4.0
+        y, h = top + 2, geo.track_h - 4
+        selected, dragging = s.selection.clips, s.dragging_ids
+        fills: dict[tuple[str, bool, bool, bool], QColor] = {}
+        darks = {kind: colors[1]() for kind, colors in _KIND_COLORS.items()}
+        fill_rect, cut_line = p.fillRect, self._cut_line
+        for clip in clips:
+            # geo.x_of and _clip_kind inlined: this loop runs per clip per repaint
+            start = clip.start
+            x0 = hw + start * px - sx
+            x1 = hw + (start + clip.length) * px - sx
+            if x1 - x0 >= MIN_TEXT_PX:
+                self._paint_clip(p, s, track, clip, top)
+                continue
+            x0c = x0 if x0 > left else left
+            w = (x1 if x1 < right else right) - x0c
+            w = w if w > 1.0 else 1.0
+            takes = clip.takes
+            if takes:
+                take = takes[clip.active_take]
+                kind = "clip_generated" if take.record else "clip_still" if take.is_still else "clip_video"
+            else:
+                kind = "draft"
+            tiny = x1 - x0 < 3  # zoomed far out: one cheap bar per clip
+            key = (kind, clip.id in selected, clip.id in dragging, tiny)
+            fill = fills.get(key)
+            if fill is None:
+                fill = fills[key] = _narrow_fill(*key)
+            fill_rect(QRectF(x0c, y, w, h), fill)
+            if not tiny:  # too narrow for words: body, name strip and a cut line
+                fill_rect(QRectF(x0c, y, w, TITLE_H), darks[kind])
+                fill_rect(QRectF(x0c, y, 1, h), cut_line)
 
     def _clip_colors(self, clip: Clip) -> tuple[QColor, QColor]:
         take = clip.take
@@ -580,3 +639,39 @@ class TimelinePainter:
         p.setPen(color("accent"))
         p.drawText(QRect(10, 0, geo.header_w - 14, geo.ruler_h), Qt.AlignmentFlag.AlignVCenter,
                    timecode(s.playhead, s.project.fps))
+
+
+def _narrow_fill(kind: str, selected: bool, dragged: bool, tiny: bool) -> QColor:
+    """The body colour of a clip too narrow for words (as `_paint_clip` colours it)."""
+    fill = _KIND_COLORS[kind][0]()
+    if dragged:
+        fill.setAlpha(110)
+    return fill.lighter(130 if tiny else 135) if selected else fill
+
+
+# fill and name-strip colour of each kind of clip, read from the theme when painted
+_KIND_COLORS = {
+    "draft": (lambda: color("draft"), lambda: color("draft_edge")),
+    **{name: ((lambda n=name: color(n)), (lambda n=name: color(n).darker(150)))
+       for name in ("clip_generated", "clip_still", "clip_video")},
+}
+
+
+def exposed_spans(geo: TimelineGeometry, areas: Sequence[QRect], first: int, last: int) -> list[tuple[int, int]]:
+    """The frame ranges (within first..last) whose clips can show in the exposed `areas`, merged."""
+    spans = []
+    for a in areas:
+        if a.isEmpty() or a.right() < geo.header_w:
+            continue
+        f = max(first, geo.frame_at(a.left() - REACH_PX))
+        l_ = min(last, geo.frame_at(a.right() + 1 + REACH_PX) + 1)
+        if f < l_:
+            spans.append((f, l_))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for f, l_ in spans:
+        if merged and f <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], l_))
+        else:
+            merged.append((f, l_))
+    return merged

@@ -45,6 +45,7 @@ from editor.ui.playhead import Playhead
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import commands
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable
+from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
@@ -112,6 +113,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         # asks before a destructive click (title, text) -> yes; None: never ask (windows made
         # with ask=False, scripts), the edit is undoable either way
         self.confirm: Callable[[str, str], bool] | None = self._ask_yes_no
+        self._playhead_area = PlayheadArea()  # a playhead move repaints only where it was and is
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -281,13 +283,15 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
     def _on_playhead(self) -> None:
         # follow the playhead while playing: page forward when it runs off the right edge
+        scrolled = False
         if self._playhead.playing:
             x = self.geo.x_of(self._playhead.frame)
             width = self.viewport().width()
             if x > width - 20 or x < self.geo.header_w:
                 self.geo.scroll_x = max(0.0, self._playhead.frame * self.geo.px_per_frame - 40)
                 self._update_scrollbars()
-        self.viewport().update()
+                scrolled = True
+        self._playhead_area.update(self.viewport(), self.geo, self._playhead, scrolled=scrolled)
 
     # --- scrolling and zoom -------------------------------------------------------------------
     def _content_width(self) -> int:
@@ -376,7 +380,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if self._fit_pending and self.viewport().width() > self.geo.header_w + 100:
             self.zoom_to_fit()
         p = QPainter(self.viewport())
-        self._painter.paint(p, self.paint_state())
+        region = event.region()  # e.g. only the playhead's old and new places while playing
+        self._painter.paint(p, self.paint_state(), list(region) if region.rectCount() <= 8 else None)
         p.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
