@@ -29,9 +29,11 @@ def run(command: str, argv: list[str]) -> int:
 
 
 def cmd_new(argv: list[str]) -> int:
-    ap = Parser(prog="main.py new", description="Make a project whose first track holds MEDIA in order.")
+    ap = Parser(prog="main.py new", description="Make a project whose first track holds MEDIA in order; "
+                "a video's sound goes on A1, linked to it, and audio files go on A2 one after another.")
     ap.add_argument("project", help="the project folder to make, e.g. Trip.shotline")
-    ap.add_argument("media", nargs="*", help="stills and videos, in cut order")
+    ap.add_argument("media", nargs="*", help="stills, videos and audio files (WAV, FLAC, MP3, M4A, OGG), in cut order")
+    ap.add_argument("--no-sound", action="store_true", help="import the videos without their sound")
     ap.add_argument("--fps", default="24", help="project frame rate (default 24)")
     ap.add_argument("--size", default="1280x720", help="project frame size (default 1280x720)")
     ap.add_argument("--still-seconds", default="2", help="how long each still holds (default 2)")
@@ -41,8 +43,12 @@ def cmd_new(argv: list[str]) -> int:
 
     folder = _new_folder_path(args.project)
     # Every file is read before anything is written, so a bad file changes nothing on disk.
-    clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
+    media = [Path(m) for m in args.media]
+    audio_files = [m for m in media if _is_audio_file(m)]  # sound only: on an audio track, never V1
+    clips = [_clip_for(m, fps, still_seconds) for m in media if m not in audio_files]
     project = rough_cut(folder.stem, fps, width, height, clips)
+    with_sound = set() if args.no_sound else _videos_with_sound(clips)
+    music = _audio_file_clips(audio_files, fps)
     from editor.document.limits import LimitError, check_project_length
 
     try:
@@ -55,6 +61,7 @@ def cmd_new(argv: list[str]) -> int:
 
     def write(into: Path) -> None:
         _conform_videos(clips, into, fps)
+        _add_sound(project, [c for c in clips if c.id in with_sound], music)
         save_project(project, into)
 
     # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
@@ -62,7 +69,57 @@ def cmd_new(argv: list[str]) -> int:
     total = project.duration
     print(f"made {folder} — {plural(len(clips), 'clip')}, {plural(total, 'frame')} ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
+    if with_sound or music:
+        print(f"sound: {plural(len(with_sound), 'video')} with linked sound on A1"
+              + (f", {plural(len(music), 'audio file')} on A2" if music else ""))
     return 0
+
+
+def _is_audio_file(path: Path) -> bool:
+    from editor.media.audio import is_audio_file
+
+    return path.is_file() and _valid_text(str(path.resolve())) and is_audio_file(path)
+
+
+def _videos_with_sound(clips: list) -> set[str]:
+    """Ids of the video clips whose file has sound (decoded whole: a damaged one is refused here)."""
+    from editor.media.errors import MediaError
+    from editor.media.sound_clips import video_sound
+
+    out = set()
+    for clip in clips:
+        take = clip.take
+        if take.is_still or take.metadata.get("animated"):
+            continue
+        try:
+            if video_sound(take.media) is not None:
+                out.add(clip.id)
+        except MediaError as exc:
+            raise UserError(f"{exc} (or give --no-sound to import the videos without their sound)") from None
+    return out
+
+
+def _audio_file_clips(paths: list[Path], fps: Fraction) -> list:
+    from editor.media.sound_clips import audio_file_clip
+
+    out, pos = [], 0
+    for path in paths:
+        clip = audio_file_clip(path, fps, pos)
+        out.append(clip)
+        pos = clip.end
+    return out
+
+
+def _add_sound(project, videos: list, music: list) -> None:
+    """A1: the sound of each video, linked to it (after conforming); A2: the audio files."""
+    from editor.document.project import AudioTrack, MediaItem, new_id
+    from editor.media.sound_clips import linked_sound
+
+    a1 = AudioTrack(id=new_id("audio"), name="A1", clips=[linked_sound(c) for c in videos])
+    project.audio_tracks = [a1]
+    if music:
+        project.audio_tracks.append(AudioTrack(id=new_id("audio"), name="A2", clips=music))
+        project.media += [MediaItem(c.source, {"imported": True}) for c in music]
 
 
 def _new_folder_path(text: str) -> Path:
