@@ -263,19 +263,33 @@ def open_project(text: str, *, need_media: bool):
 
 
 def cmd_export(argv: list[str]) -> int:
-    ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4.")
+    ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
+                "mixed sound), or its sound alone to a WAV.")
     ap.add_argument("project")
-    ap.add_argument("-o", "--output", required=True, help="the MP4 to write")
+    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, or a .wav for the sound alone")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
+    ap.add_argument("--loudness", default=None, metavar="LUFS",
+                    help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
     args = ap.parse_args(argv)
+    loudness = None
+    if args.loudness is not None:
+        try:
+            loudness = float(args.loudness)
+        except ValueError:
+            loudness = float("nan")
+        if not -70 <= loudness <= 0:
+            raise UserError(f"--loudness {args.loudness[:20]!r}: give a loudness from -70 to 0 LUFS, e.g. -14")
 
     project, folder = open_project(args.project, need_media=True)
     from editor.media.export import ExportOptions, export_project
+
+    if Path(args.output).suffix.lower() == ".wav":
+        return _export_wav(args, project, folder, loudness)
 
     size = parse_size(args.size) if args.size else (project.width, project.height)
     fps = parse_fps(args.fps) if args.fps else project.fps
@@ -289,12 +303,30 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last,
+        start=first, end=last, loudness=loudness,
     )
     bar = ProgressBar("export", sys.stderr)
     result = export_project(project, folder, out, options, on_progress=bar.update)
     bar.close()
-    print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}")
+    sound = ", sound 48 kHz stereo AAC" if result.sound else ", no sound"
+    print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}{sound}")
+    if result.loudness is not None:
+        print(result.loudness.describe())
+    return 0
+
+
+def _export_wav(args, project, folder: Path, loudness: float | None) -> int:
+    """`export -o mix.wav`: the mixed sound of the cut (or --range) alone."""
+    from editor.media.sound_export import export_sound
+
+    first, last = _range_frames(args.range, project)
+    out = Path(args.output)
+    if not out.parent.exists():
+        raise UserError(f"the folder {out.parent} does not exist; create it first")
+    result = export_sound(project, folder, out, start=first, end=last, loudness=loudness)
+    print(f"wrote {out} — {result.samples / 48000:.3f} s of sound, 48 kHz 24-bit stereo WAV")
+    if result.loudness is not None:
+        print(result.loudness.describe())
     return 0
 
 
