@@ -95,7 +95,7 @@ def _videos_with_sound(clips: list) -> set[str]:
             if video_sound(take.media) is not None:
                 out.add(clip.id)
         except MediaError as exc:
-            raise UserError(f"{exc} (or give --no-sound to import the videos without their sound)") from None
+            raise UserError(f"{exc} (--no-sound imports the videos without their sound)") from None
     return out
 
 

@@ -115,8 +115,10 @@ def check_sound(path: str | os.PathLike) -> SoundInfo:
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaError(f"The sound of {p.name} is damaged and can't be decoded ({exc}); re-export the "
                              "file or import it without sound.") from None
-    if decoded == 0:
-        raise MediaError(f"The sound of {p.name} holds no samples that can be decoded; re-export the file.")
+    if decoded == 0 or (info.duration > 1.0 and decoded < 0.5 * info.duration * (info.rate or RATE)):
+        # some decoders skip damaged frames without a word: most of the sound missing is damage too
+        raise MediaError(f"The sound of {p.name} is damaged: only {decoded / (info.rate or RATE):.1f} s of its "
+                         f"{info.duration:.1f} s can be decoded; re-export the file or import it without sound.")
     if not info.duration:
         info = SoundInfo(p, decoded / (info.rate or RATE), info.rate, info.channels, info.codec, info.has_picture)
     return info

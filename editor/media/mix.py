@@ -95,20 +95,30 @@ class Loudness:
     measured: float  # LUFS of the mix before
     gain_db: float  # the gain applied (0 when the mix is silence)
     target: float
+    result: float  # LUFS of the mix after (peaks limited to full scale)
 
     def describe(self) -> str:
         if self.measured <= SILENCE_LUFS:
             return f"loudness: the mix is silent ({self.measured:.1f} LUFS); not normalised"
         return (f"loudness: measured {self.measured:.1f} LUFS integrated, gain {self.gain_db:+.1f} dB "
-                f"to {self.target:.1f} LUFS")
+                f"to {self.target:.1f} LUFS (now {self.result:.1f} LUFS)")
 
 
 def normalise(samples: np.ndarray, target: float) -> Loudness:
-    """Bring `samples` (in place) to `target` LUFS integrated; peaks are limited to full scale."""
+    """Bring `samples` (in place) to `target` LUFS integrated; peaks are limited to full scale.
+
+    Limiting takes some loudness off a mix with loud peaks, so the gain is corrected from a
+    second measurement (at most three rounds) until the result is within 0.2 LU of the target."""
     measured = loudness(samples)
     if measured <= SILENCE_LUFS:
-        return Loudness(measured, 0.0, target)
-    gain = target - measured
-    samples *= db_to_gain(gain)
-    np.clip(samples, -1.0, 1.0, out=samples)
-    return Loudness(measured, gain, target)
+        return Loudness(measured, 0.0, target, measured)
+    original = samples.copy()
+    gain, result = target - measured, measured
+    for _ in range(3):
+        np.multiply(original, db_to_gain(gain), out=samples)
+        np.clip(samples, -1.0, 1.0, out=samples)
+        result = loudness(samples)
+        if abs(result - target) < 0.2 or gain > 60:
+            break
+        gain += target - result
+    return Loudness(measured, gain, target, result)
