@@ -397,5 +397,19 @@ def describe_project(project, folder: Path) -> str:
                 lines.append(f"     {mark} take {i + 1}: {take.media} ({take.frames} frames, {what}){gone}")
             for k in clip.keyframes:
                 lines.append(f"       keyframe at +{k.frame} strength {k.strength:.2f}: {k.image}")
+    from editor.document.project import audible_tracks
+
+    heard = {t.id for t in audible_tracks(project.audio_tracks)}
+    for track in project.audio_tracks:
+        state = ", ".join(w for w, on in (("muted", track.muted), ("solo", track.solo),
+                                          ("not heard", track.id not in heard and not track.muted)) if on)
+        lines.append(f"audio track {track.name}{f' ({state})' if state else ''}: "
+                     f"{len(track.clips)} sound(s), volume {track.volume_db:+.1f} dB")
+        for c in track.clips:
+            extra = "".join([f", gain {c.gain_db:+.1f} dB" if c.gain_db else "",
+                             f", fades {c.fade_in}/{c.fade_out}" if c.fade_in or c.fade_out else "",
+                             ", linked" if c.link else ""])
+            gone = "  MISSING" if any(c.source in m for m in missing) else ""
+            lines.append(f"  sound  {tc(c.start)} +{c.length} frames  {c.name or c.id}: {c.source}{extra}{gone}")
     # a name or prompt may hold escape sequences (colours, cursor moves, a fake prompt): shown escaped
     return "\n".join(printable(line, limit=10_000) for line in lines)
