@@ -8,8 +8,10 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from editor.document.audio_ops import check_audio
 from editor.document.document import Document
 from editor.document.edits import (
+    AddAudioClip,
     AddClip,
     AddTake,
     AddTrack,
@@ -17,6 +19,7 @@ from editor.document.edits import (
     Composite,
     DeleteClips,
     EditRefused,
+    LinkClips,
     MoveClips,
     MoveKeyframe,
     PinKeyframe,
@@ -25,6 +28,8 @@ from editor.document.edits import (
     RemoveTrack,
     ReorderShot,
     RippleDelete,
+    SetAudioClip,
+    SetAudioTrack,
     SetClipLength,
     SetKeyframeStrength,
     SetShotSettings,
@@ -32,6 +37,7 @@ from editor.document.edits import (
     SplitClip,
     SwitchTake,
     TrimClip,
+    UnlinkClips,
 )
 from editor.document.ops import check_track
 from editor.document.plans import (
@@ -43,7 +49,7 @@ from editor.document.plans import (
     RestyleClip,
     make_plan,
 )
-from editor.document.project import Clip, Keyframe, ShotSettings, Take
+from editor.document.project import AudioClip, AudioTrack, Clip, Keyframe, ShotSettings, Take
 from editor.document.samples import sample_project
 from editor.document.storage import encode, project_from_dict, snapshot
 
@@ -51,12 +57,27 @@ KINDS = ["add_clip", "move", "trim", "split", "delete", "ripple", "close_gap", "
          "pin", "move_kf", "strength", "remove_kf", "add_take", "switch", "add_track", "remove_track", "generate",
          "composite"]
 KINDS += ["add_clip", "trim", "trim", "split", "move", "generate", "generate", "switch"]  # the ones with most cases
+KINDS += ["gain", "fade", "volume", "unlink", "link", "add_sound"]  # sound
+
+
+def with_sound(project):
+    """The sample with its first track's video clips linked to their sound on A1 (and an empty A2)."""
+    a1 = AudioTrack(id="a1", name="A1")
+    for c in project.tracks[0].clips:
+        if c.take is not None and not c.take.is_still:
+            c.link = f"L-{c.id}"
+            a1.clips.append(AudioClip(id=f"s-{c.id}", source=c.take.media, start=c.start, length=c.length,
+                                      source_in=c.source_in, source_frames=c.take.frames, link=c.link))
+    project.audio_tracks = [a1, AudioTrack(id="a2", name="A2")]
+    return project
 
 
 def draw_edit(data, project, fresh):
     clips = [c for t in project.tracks for c in t.clips]
-    clip_ids = [c.id for c in clips] + ["ghost"]
-    track_ids = [t.id for t in project.tracks] + ["nowhere"]
+    sounds = [c for t in project.audio_tracks for c in t.clips]
+    clip_ids = [c.id for c in clips] + [c.id for c in sounds] + ["ghost"]
+    sound_ids = [c.id for c in sounds] + ["ghost"]
+    track_ids = [t.id for t in project.tracks] + [t.id for t in project.audio_tracks] + ["nowhere"]
     kf_ids = [k.id for t in project.tracks for k in t.keyframes] + [
         k.id for c in clips for k in c.keyframes] + ["no-kf"]
     frame = st.integers(-3, 420)
@@ -132,6 +153,26 @@ def draw_edit(data, project, fresh):
         frames = plan.target.take_frames + data.draw(st.sampled_from([0, 1, -1]))
         return PlaceGeneratedTake(plan=plan, take=Take(id=f"g{n}", media=f"media/g{n}.mkv", frames=max(frames, 1)),
                                   new_clip_id=f"gc{n}", new_track_id=f"gt{n}")
+    if kind == "gain":
+        return SetAudioClip(clip_id=data.draw(st.sampled_from(sound_ids)),
+                            gain_db=data.draw(st.sampled_from([-6.0, 3.0, 40.0])))
+    if kind == "fade":
+        return SetAudioClip(clip_id=data.draw(st.sampled_from(sound_ids)), fade_in=data.draw(st.integers(-1, 40)),
+                            fade_out=data.draw(st.integers(0, 40)))
+    if kind == "volume":
+        return SetAudioTrack(track_id=data.draw(st.sampled_from(track_ids)),
+                             volume_db=data.draw(st.sampled_from([-3.0, -70.0])), muted=data.draw(st.booleans()),
+                             solo=data.draw(st.booleans()))
+    if kind == "unlink":
+        return UnlinkClips(clip_ids=(data.draw(some_clip),))
+    if kind == "link":
+        return LinkClips(clip_ids=(data.draw(some_clip), data.draw(st.sampled_from(sound_ids))),
+                         link_id=f"L{next(fresh)}")
+    if kind == "add_sound":
+        n = next(fresh)
+        return AddAudioClip(track_id=data.draw(st.sampled_from(track_ids)),
+                            clip=AudioClip(id=f"as{n}", source="media/m.wav", start=data.draw(frame),
+                                           length=data.draw(st.integers(0, 60)), source_frames=60))
     first = draw_edit(data, project, fresh)
     return Composite("Two at once", [first, draw_edit(data, project, fresh)])
 
@@ -139,7 +180,7 @@ def draw_edit(data, project, fresh):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_edits_undo_and_redo_exactly(data):
-    project = sample_project(tracks=2, clips_per_track=4, seed=data.draw(st.integers(0, 3)))
+    project = with_sound(sample_project(tracks=2, clips_per_track=4, seed=data.draw(st.integers(0, 3))))
     doc = Document(project)
     fresh = itertools.count()
     states = [snapshot(project)]
@@ -156,6 +197,7 @@ def test_random_edits_undo_and_redo_exactly(data):
             states.append(now)
         for track in project.tracks:
             check_track(track)
+        check_audio(project)
         assert doc.history.index == len(states) - 1
     # undo all: each earlier state in turn, then exactly the start
     for expected in reversed(states[:-1]):

@@ -29,9 +29,11 @@ def run(command: str, argv: list[str]) -> int:
 
 
 def cmd_new(argv: list[str]) -> int:
-    ap = Parser(prog="main.py new", description="Make a project whose first track holds MEDIA in order.")
+    ap = Parser(prog="main.py new", description="Make a project whose first track holds MEDIA in order; "
+                "a video's sound goes on A1, linked to it, and audio files go on A2 one after another.")
     ap.add_argument("project", help="the project folder to make, e.g. Trip.shotline")
-    ap.add_argument("media", nargs="*", help="stills and videos, in cut order")
+    ap.add_argument("media", nargs="*", help="stills, videos and audio files (WAV, FLAC, MP3, M4A, OGG), in cut order")
+    ap.add_argument("--no-sound", action="store_true", help="import the videos without their sound")
     ap.add_argument("--fps", default="24", help="project frame rate (default 24)")
     ap.add_argument("--size", default="1280x720", help="project frame size (default 1280x720)")
     ap.add_argument("--still-seconds", default="2", help="how long each still holds (default 2)")
@@ -41,8 +43,12 @@ def cmd_new(argv: list[str]) -> int:
 
     folder = _new_folder_path(args.project)
     # Every file is read before anything is written, so a bad file changes nothing on disk.
-    clips = [_clip_for(Path(m), fps, still_seconds) for m in args.media]
+    media = [Path(m) for m in args.media]
+    audio_files = [m for m in media if _is_audio_file(m)]  # sound only: on an audio track, never V1
+    clips = [_clip_for(m, fps, still_seconds) for m in media if m not in audio_files]
     project = rough_cut(folder.stem, fps, width, height, clips)
+    with_sound = set() if args.no_sound else _videos_with_sound(clips)
+    music = _audio_file_clips(audio_files, fps)
     from editor.document.limits import LimitError, check_project_length
 
     try:
@@ -55,6 +61,7 @@ def cmd_new(argv: list[str]) -> int:
 
     def write(into: Path) -> None:
         _conform_videos(clips, into, fps)
+        _add_sound(project, [c for c in clips if c.id in with_sound], music)
         save_project(project, into)
 
     # built in a hidden sibling and renamed: a kill or a racing `new` never leaves half a project
@@ -62,7 +69,57 @@ def cmd_new(argv: list[str]) -> int:
     total = project.duration
     print(f"made {folder} — {plural(len(clips), 'clip')}, {plural(total, 'frame')} ({float(total / fps):.2f} s) "
           f"at {fps} fps, {width}x{height}")
+    if with_sound or music:
+        print(f"sound: {plural(len(with_sound), 'video')} with linked sound on A1"
+              + (f", {plural(len(music), 'audio file')} on A2" if music else ""))
     return 0
+
+
+def _is_audio_file(path: Path) -> bool:
+    from editor.media.audio import is_audio_file
+
+    return path.is_file() and _valid_text(str(path.resolve())) and is_audio_file(path)
+
+
+def _videos_with_sound(clips: list) -> set[str]:
+    """Ids of the video clips whose file has sound (decoded whole: a damaged one is refused here)."""
+    from editor.media.errors import MediaError
+    from editor.media.sound_clips import video_sound
+
+    out = set()
+    for clip in clips:
+        take = clip.take
+        if take.is_still or take.metadata.get("animated"):
+            continue
+        try:
+            if video_sound(take.media) is not None:
+                out.add(clip.id)
+        except MediaError as exc:
+            raise UserError(f"{exc} (--no-sound imports the videos without their sound)") from None
+    return out
+
+
+def _audio_file_clips(paths: list[Path], fps: Fraction) -> list:
+    from editor.media.sound_clips import audio_file_clip
+
+    out, pos = [], 0
+    for path in paths:
+        clip = audio_file_clip(path, fps, pos)
+        out.append(clip)
+        pos = clip.end
+    return out
+
+
+def _add_sound(project, videos: list, music: list) -> None:
+    """A1: the sound of each video, linked to it (after conforming); A2: the audio files."""
+    from editor.document.project import AudioTrack, MediaItem, new_id
+    from editor.media.sound_clips import linked_sound
+
+    a1 = AudioTrack(id=new_id("audio"), name="A1", clips=[linked_sound(c) for c in videos])
+    project.audio_tracks = [a1]
+    if music:
+        project.audio_tracks.append(AudioTrack(id=new_id("audio"), name="A2", clips=music))
+        project.media += [MediaItem(c.source, {"imported": True}) for c in music]
 
 
 def _new_folder_path(text: str) -> Path:
@@ -206,19 +263,33 @@ def open_project(text: str, *, need_media: bool):
 
 
 def cmd_export(argv: list[str]) -> int:
-    ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4.")
+    ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
+                "mixed sound), or its sound alone to a WAV.")
     ap.add_argument("project")
-    ap.add_argument("-o", "--output", required=True, help="the MP4 to write")
+    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, or a .wav for the sound alone")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
+    ap.add_argument("--loudness", default=None, metavar="LUFS",
+                    help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
     args = ap.parse_args(argv)
+    loudness = None
+    if args.loudness is not None:
+        try:
+            loudness = float(args.loudness)
+        except ValueError:
+            loudness = float("nan")
+        if not -70 <= loudness <= 0:
+            raise UserError(f"--loudness {args.loudness[:20]!r}: give a loudness from -70 to 0 LUFS, e.g. -14")
 
     project, folder = open_project(args.project, need_media=True)
     from editor.media.export import ExportOptions, export_project
+
+    if Path(args.output).suffix.lower() == ".wav":
+        return _export_wav(args, project, folder, loudness)
 
     size = parse_size(args.size) if args.size else (project.width, project.height)
     fps = parse_fps(args.fps) if args.fps else project.fps
@@ -232,12 +303,30 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last,
+        start=first, end=last, loudness=loudness,
     )
     bar = ProgressBar("export", sys.stderr)
     result = export_project(project, folder, out, options, on_progress=bar.update)
     bar.close()
-    print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}")
+    sound = ", sound 48 kHz stereo AAC" if result.sound else ", no sound"
+    print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}{sound}")
+    if result.loudness is not None:
+        print(result.loudness.describe())
+    return 0
+
+
+def _export_wav(args, project, folder: Path, loudness: float | None) -> int:
+    """`export -o mix.wav`: the mixed sound of the cut (or --range) alone."""
+    from editor.media.sound_export import export_sound
+
+    first, last = _range_frames(args.range, project)
+    out = Path(args.output)
+    if not out.parent.exists():
+        raise UserError(f"the folder {out.parent} does not exist; create it first")
+    result = export_sound(project, folder, out, start=first, end=last, loudness=loudness)
+    print(f"wrote {out} — {result.samples / 48000:.3f} s of sound, 48 kHz 24-bit stereo WAV")
+    if result.loudness is not None:
+        print(result.loudness.describe())
     return 0
 
 
@@ -308,5 +397,19 @@ def describe_project(project, folder: Path) -> str:
                 lines.append(f"     {mark} take {i + 1}: {take.media} ({take.frames} frames, {what}){gone}")
             for k in clip.keyframes:
                 lines.append(f"       keyframe at +{k.frame} strength {k.strength:.2f}: {k.image}")
+    from editor.document.project import audible_tracks
+
+    heard = {t.id for t in audible_tracks(project.audio_tracks)}
+    for track in project.audio_tracks:
+        state = ", ".join(w for w, on in (("muted", track.muted), ("solo", track.solo),
+                                          ("not heard", track.id not in heard and not track.muted)) if on)
+        lines.append(f"audio track {track.name}{f' ({state})' if state else ''}: "
+                     f"{len(track.clips)} sound(s), volume {track.volume_db:+.1f} dB")
+        for c in track.clips:
+            extra = "".join([f", gain {c.gain_db:+.1f} dB" if c.gain_db else "",
+                             f", fades {c.fade_in}/{c.fade_out}" if c.fade_in or c.fade_out else "",
+                             ", linked" if c.link else ""])
+            gone = "  MISSING" if any(c.source in m for m in missing) else ""
+            lines.append(f"  sound  {tc(c.start)} +{c.length} frames  {c.name or c.id}: {c.source}{extra}{gone}")
     # a name or prompt may hold escape sequences (colours, cursor moves, a fake prompt): shown escaped
     return "\n".join(printable(line, limit=10_000) for line in lines)

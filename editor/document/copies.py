@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from editor.document.project import CastMember, Clip, Keyframe, Take, Track
+from editor.document.project import AudioClip, AudioTrack, CastMember, Clip, Keyframe, Take, Track
 
 
 def meta_copy(d: dict) -> dict:
@@ -33,7 +33,7 @@ def clone_clip(c: Clip) -> Clip:
         takes=[clone_take(t) for t in c.takes], active_take=c.active_take, source_in=c.source_in,
         shot=type(s)(prompt=s.prompt, negative_prompt=s.negative_prompt, seed=s.seed, steps=s.steps,
                      guidance=s.guidance, model=s.model, cast=list(s.cast)),
-        keyframes=[clone_keyframe(k) for k in c.keyframes], metadata=meta_copy(c.metadata),
+        keyframes=[clone_keyframe(k) for k in c.keyframes], metadata=meta_copy(c.metadata), link=c.link,
     )
 
 
@@ -45,3 +45,14 @@ def clone_track(t: Track) -> Track:
 def clone_cast_member(m: CastMember) -> CastMember:
     return CastMember(id=m.id, name=m.name, image=m.image, description=m.description,
                       metadata=meta_copy(m.metadata))
+
+
+def clone_audio_clip(c: AudioClip) -> AudioClip:
+    return AudioClip(id=c.id, source=c.source, start=c.start, length=c.length, source_frames=c.source_frames,
+                     source_in=c.source_in, gain_db=c.gain_db, fade_in=c.fade_in, fade_out=c.fade_out,
+                     name=c.name, link=c.link, metadata=meta_copy(c.metadata))
+
+
+def clone_audio_track(t: AudioTrack) -> AudioTrack:
+    return AudioTrack(id=t.id, name=t.name, clips=[clone_audio_clip(c) for c in t.clips], volume_db=t.volume_db,
+                      muted=t.muted, solo=t.solo, metadata=meta_copy(t.metadata))

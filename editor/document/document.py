@@ -19,11 +19,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from editor.document.copies import clone_cast_member, clone_track
+from editor.document.audio_ops import follow_links
+from editor.document.copies import clone_audio_track, clone_cast_member, clone_track
 from editor.document.copies import meta_copy as _meta
 from editor.document.edits import Edit, EditRefused
 from editor.document.ops import check_track
-from editor.document.project import CastMember, Clip, GenerationDefaults, MediaItem, Project, Track
+from editor.document.project import (
+    AudioClip,
+    AudioTrack,
+    CastMember,
+    Clip,
+    GenerationDefaults,
+    MediaItem,
+    Project,
+    Track,
+)
 
 
 @dataclass
@@ -60,6 +70,7 @@ class _State:
     tracks: dict[str, Track | None] = field(default_factory=dict)  # None: the track did not exist
     cast: list[CastMember] | None = None
     settings: _Settings | None = None
+    audio: list[AudioTrack] | None = None  # all audio tracks, copied whole when an edit touches sound
 
     def put(self, project: Project) -> None:
         current = {t.id: t for t in project.tracks}
@@ -73,6 +84,8 @@ class _State:
             project.cast = [clone_cast_member(m) for m in self.cast]
         if self.settings is not None:
             self.settings.put(project)
+        if self.audio is not None:
+            project.audio_tracks = [clone_audio_track(t) for t in self.audio]
 
 
 # --- what changed --------------------------------------------------------------------------
@@ -103,13 +116,18 @@ class Change:
     cast_changed: frozenset[str] = frozenset()
     settings_changed: bool = False
     media_changed: bool = False  # the media bin's list (imports)
+    # sound: audio tracks added, removed, reordered or changed (their fields or clips), and audio
+    # clips added, removed or changed (by id); the same sets for undo and redo
+    audio_tracks_changed: frozenset[str] = frozenset()
+    audio_clips_changed: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
         return not any(v for k, v in vars(self).items() if k not in ("cause", "title"))
 
     def touches_clip(self, clip_id: str) -> bool:
-        return clip_id in self.clips_added or clip_id in self.clips_removed or clip_id in self.clips_changed
+        return (clip_id in self.clips_added or clip_id in self.clips_removed or clip_id in self.clips_changed
+                or clip_id in self.audio_clips_changed)
 
     def reversed(self, cause: str) -> Change:
         return Change(
@@ -120,6 +138,7 @@ class Change:
             clips_added=self.clips_removed, clips_removed=self.clips_added, clips_changed=self.clips_changed,
             cast_added=self.cast_removed, cast_removed=self.cast_added, cast_changed=self.cast_changed,
             settings_changed=self.settings_changed, media_changed=self.media_changed,
+            audio_tracks_changed=self.audio_tracks_changed, audio_clips_changed=self.audio_clips_changed,
         )
 
     def with_cause(self, cause: str) -> Change:
@@ -157,6 +176,7 @@ def _diff(title: str, before: _State, after: _State) -> Change:
             cast_changed = frozenset(ac)
     settings = before.settings is not None and before.settings.without_media() != after.settings.without_media()
     media = before.settings is not None and before.settings.media != after.settings.media
+    audio_tracks, audio_clips = _audio_diff(before.audio, after.audio)
     return Change(
         "do", title,
         tracks_added=tracks_added, tracks_removed=tracks_removed, tracks_changed=frozenset(tracks_changed),
@@ -165,7 +185,26 @@ def _diff(title: str, before: _State, after: _State) -> Change:
         clips_changed=frozenset(clips_changed),
         cast_added=cast_added, cast_removed=cast_removed, cast_changed=cast_changed,
         settings_changed=settings, media_changed=media,
+        audio_tracks_changed=audio_tracks, audio_clips_changed=audio_clips,
     )
+
+
+def _audio_diff(before: list[AudioTrack] | None, after: list[AudioTrack] | None,
+                ) -> tuple[frozenset[str], frozenset[str]]:
+    if before is None or after is None:
+        return frozenset(), frozenset()
+    bt, at = {t.id: t for t in before}, {t.id: t for t in after}
+    tracks = {i for i in bt.keys() | at.keys() if bt.get(i) != at.get(i)}
+    if [t.id for t in before] != [t.id for t in after]:
+        tracks |= bt.keys() | at.keys()
+    bc = {c.id: c for t in before for c in t.clips}
+    ac = {c.id: c for t in after for c in t.clips}
+    clips = {i for i in bc.keys() | ac.keys() if bc.get(i) != ac.get(i)}
+    # a clip moved between tracks compares equal: its tracks still changed
+    where_b = {c.id: t.id for t in before for c in t.clips}
+    where_a = {c.id: t.id for t in after for c in t.clips}
+    clips |= {i for i in where_b.keys() & where_a.keys() if where_b[i] != where_a[i]}
+    return frozenset(tracks), frozenset(clips)
 
 
 # --- the transaction an edit works in -------------------------------------------------------
@@ -230,12 +269,47 @@ class Transaction:
         """The live media bin list, to change."""
         return self.settings().media
 
+    def audio_tracks(self) -> list[AudioTrack]:
+        """The live list of audio tracks, to change (copied whole first: sound is small)."""
+        if self._before.audio is None:
+            self._before.audio = [clone_audio_track(t) for t in self.project.audio_tracks]
+        return self.project.audio_tracks
+
+    def audio_track(self, track_id: str) -> AudioTrack:
+        """The live audio track, to change. Refuses an id that is not an audio track."""
+        for t in self.audio_tracks():
+            if t.id == track_id:
+                return t
+        if any(t.id == track_id for t in self.project.tracks):
+            raise EditRefused("That is a video track; sound goes on an audio track (A1, A2, ...).")
+        raise EditRefused(f"There is no audio track {track_id!r} (it may have been removed).")
+
+    def audio_clip(self, clip_id: str) -> tuple[AudioTrack, AudioClip]:
+        """The live audio clip and its track, to change."""
+        for t in self.audio_tracks():
+            for c in t.clips:
+                if c.id == clip_id:
+                    return t, c
+        raise EditRefused(f"There is no audio clip {clip_id!r} (it may have been deleted).")
+
+    def before_tracks(self) -> dict[str, Track | None]:
+        """Copies of the video tracks as they were before the edit (only those it asked to change)."""
+        return self._before.tracks
+
+    def before_audio(self) -> list[AudioTrack] | None:
+        """Copies of the audio tracks before the edit, or None when it has not touched sound."""
+        return self._before.audio
+
     # -- used by Document --
     def check(self) -> None:
         """Re-check the document's rules on every track the edit touched."""
         for t in self.project.tracks:
             if t.id in self._before.tracks:
                 check_track(t)
+        if self._before.audio is not None:
+            from editor.document.audio_ops import check_audio
+
+            check_audio(self.project)
 
     def rollback(self) -> None:
         self._before.put(self.project)
@@ -248,6 +322,7 @@ class Transaction:
             tracks={tid: (clone_track(by_id[tid]) if tid in by_id else None) for tid in self._before.tracks},
             cast=None if self._before.cast is None else [clone_cast_member(m) for m in self.project.cast],
             settings=None if self._before.settings is None else _Settings.of(self.project),
+            audio=None if self._before.audio is None else [clone_audio_track(t) for t in self.project.audio_tracks],
         )
         change = _diff(title, self._before, after)
         if change.empty:
@@ -294,6 +369,7 @@ class Document:
         tx = Transaction(self.project)
         try:
             edit.apply(tx)
+            follow_links(tx)  # linked sound moves with its picture, whatever moved it
             tx.check()
         except BaseException:
             # any failure, not only a refusal, must leave the project as it was

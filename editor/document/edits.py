@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from editor.document import ops
+from editor.document import audio_ops, ops
 from editor.document.edit_base import UNCHANGED, EditRefused, Side, _Unchanged  # noqa: F401  (EditRefused re-exported)
 from editor.document.project import (
+    AudioClip,
     CastMember,
     Clip,
     GenerationDefaults,
@@ -518,6 +519,119 @@ class RelinkMedia(Edit):
         ops.relink_media(tx, self)
 
 
+# --- sound ---------------------------------------------------------------------------------
+#
+# MoveClips, TrimClip, SplitClip, DeleteClips and RippleDelete take audio clip ids too, and
+# move/trim/split/delete a clip's linked partners with it (editor.document.audio_ops).
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddAudioTrack(Edit):
+    """A new empty audio track at `index` of the audio tracks (None: after the last)."""
+
+    name: str = ""
+    index: int | None = None
+    track_id: str = field(default_factory=lambda: new_id("audio"))
+    label: ClassVar[str] = "Add audio track"
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.add_audio_track(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveAudioTrack(Edit):
+    """Remove an audio track and its sound (undo brings them back)."""
+
+    track_id: str
+    label: ClassVar[str] = "Remove audio track"
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.remove_audio_track(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetAudioTrack(Edit):
+    """An audio track's name, volume (dB, limits.MIN_GAIN_DB..MAX_GAIN_DB), mute and solo."""
+
+    track_id: str
+    name: str | _Unchanged = UNCHANGED
+    volume_db: float | _Unchanged = UNCHANGED
+    muted: bool | _Unchanged = UNCHANGED
+    solo: bool | _Unchanged = UNCHANGED
+    label: ClassVar[str] = "Change audio track"
+
+    @property
+    def title(self) -> str:
+        if self.muted is not UNCHANGED and self.volume_db is UNCHANGED and self.solo is UNCHANGED:
+            return "Mute track" if self.muted else "Unmute track"
+        if self.solo is not UNCHANGED and self.volume_db is UNCHANGED and self.muted is UNCHANGED:
+            return "Solo track" if self.solo else "Unsolo track"
+        return "Change track volume" if self.volume_db is not UNCHANGED else self.label
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.set_audio_track(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddAudioClip(Edit):
+    """Place sound on an audio track (refused on overlap, on a video track, or out of bounds).
+    To give a video clip its sound, add both in a Composite with the same `link`."""
+
+    track_id: str
+    clip: AudioClip
+    label: ClassVar[str] = "Add sound"
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.add_audio_clip(tx, self)
+        ops._list_media(tx, [self.clip.source])  # the file joins the media bin, as for AddClip
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetAudioClip(Edit):
+    """A sound's gain (dB), fade in / fade out (frames; together within the clip) and name."""
+
+    clip_id: str
+    gain_db: float | _Unchanged = UNCHANGED
+    fade_in: int | _Unchanged = UNCHANGED
+    fade_out: int | _Unchanged = UNCHANGED
+    name: str | _Unchanged = UNCHANGED
+    label: ClassVar[str] = "Change sound"
+
+    @property
+    def title(self) -> str:
+        if self.gain_db is not UNCHANGED:
+            return "Change gain"
+        if self.fade_in is not UNCHANGED or self.fade_out is not UNCHANGED:
+            return "Change fade"
+        return self.label
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.set_audio_clip(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkClips(Edit):
+    """Link one video clip with sound clips: from now on they move, trim, split and delete together."""
+
+    clip_ids: tuple[str, ...]
+    link_id: str = field(default_factory=lambda: new_id("link"))
+    label: ClassVar[str] = "Link clips"
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.link_clips(tx, self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnlinkClips(Edit):
+    """Unlink the clips and everything linked to them, so picture and sound edit apart."""
+
+    clip_ids: tuple[str, ...]
+    label: ClassVar[str] = "Unlink clips"
+
+    def apply(self, tx: Transaction) -> None:
+        audio_ops.unlink_clips(tx, self)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Composite(Edit):
     """Several edits as one undo step, applied in order; all or nothing."""
@@ -542,7 +656,7 @@ def describe(edit: Edit) -> dict[str, Any]:
     """An edit as plain data, for logs and bug reports (objects shown by id)."""
     out: dict[str, Any] = {"edit": type(edit).__name__, "title": edit.title}
     for name, value in vars(edit).items():
-        if isinstance(value, Clip | Track | Take | Keyframe | CastMember):
+        if isinstance(value, Clip | Track | Take | Keyframe | CastMember | AudioClip):
             value = value.id
         elif isinstance(value, tuple) and value and isinstance(value[0], Edit):
             value = [describe(e) for e in value]

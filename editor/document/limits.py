@@ -212,3 +212,19 @@ def _short(value: int | float) -> str:
         return f"about 10^{int((abs(value).bit_length() - 1) * 0.30103)}"
     text = str(value)
     return text if len(text) <= 24 else f"{value:.3g}"
+
+# --- sound ---------------------------------------------------------------------------------------
+
+# A clip or track gain: -60 dB is as good as silent (mute is the way to silence), +24 dB lifts a
+# whisper to speech; more only clips. Mixers (Kdenlive, Resolve) stop in the same range.
+MIN_GAIN_DB = -60.0
+MAX_GAIN_DB = 24.0
+
+
+def check_gain_db(value: float, what: str) -> float:
+    """A gain in dB within MIN_GAIN_DB..MAX_GAIN_DB (a real, finite number)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+        raise LimitError(f"{what} must be a number of dB from {MIN_GAIN_DB:g} to {MAX_GAIN_DB:g}, not {value!r}")
+    if not MIN_GAIN_DB <= float(value) <= MAX_GAIN_DB:
+        raise LimitError(f"{what} must be from {MIN_GAIN_DB:g} to {MAX_GAIN_DB:g} dB, not {float(value):g}")
+    return float(value)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from editor.document import limits
+from editor.document import audio_ops, limits
 from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
 from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
@@ -111,15 +111,7 @@ def _sort(track: Track) -> None:
 
 
 def _used_ids(project: Project) -> set[str]:
-    ids = {m.id for m in project.cast}
-    for t in project.tracks:
-        ids.add(t.id)
-        ids.update(k.id for k in t.keyframes)
-        for c in t.clips:
-            ids.add(c.id)
-            ids.update(k.id for k in c.keyframes)
-            ids.update(tk.id for tk in c.takes)
-    return ids
+    return audio_ops.all_ids(project)
 
 
 def _require_new_ids(project: Project, ids: list[str]) -> None:
@@ -279,6 +271,18 @@ def _list_media(tx: Transaction, paths: Iterable[str]) -> None:
 
 def move_clips(tx: Transaction, e: E.MoveClips) -> None:
     ids = _unique(tuple(e.clip_ids), "clip")
+    # sound moves on audio tracks only, picture on video tracks only (linked partners follow later)
+    sound = [i for i in ids if audio_ops.is_audio_clip(tx.project, i)]
+    ids = tuple(i for i in ids if i not in sound)
+    onto_audio = audio_ops.is_audio_track(tx.project, e.to_track)
+    if sound:
+        if e.to_track is not None and not onto_audio:
+            raise EditRefused("Sound goes on an audio track (A1, A2, ...), not on a video track.")
+        audio_ops.move_audio(tx, sound, e.delta, e.to_track)
+    if not ids:
+        return
+    if onto_audio:
+        raise EditRefused("An audio track holds sound only; put pictures on a video track.")
     dest = tx.track(e.to_track) if e.to_track is not None else None
     moving: list[tuple[Track, Clip]] = []
     for cid in ids:
@@ -306,15 +310,33 @@ def move_clips(tx: Transaction, e: E.MoveClips) -> None:
 
 
 def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
-    track, clip = tx.clip(e.clip_id)
+    link = audio_ops.link_of(tx.project, e.clip_id)
+    if audio_ops.is_audio_clip(tx.project, e.clip_id):
+        delta = audio_ops.trim_audio(tx, e.clip_id, e.side, e.frame)
+    else:
+        delta = _trim_video(tx, e.clip_id, Side(e.side), e.frame)
+    # linked sound (or picture) is trimmed by as many frames on the same side
+    audio_ops.trim_partners(tx, link, e.clip_id, Side(e.side), delta,
+                            lambda cid, side, frame: _trim_video(tx, cid, side, frame))
+
+
+def _trim_video(tx: Transaction, clip_id: str, side: Side, frame: int) -> int:
+    """Trim one video clip's edge to `frame`; returns how far the edge moved."""
+    track, clip = tx.clip(clip_id)
     take = clip.take
     video = take is not None and not take.is_still
-    if Side(e.side) is Side.START:
-        if e.frame >= clip.end:
+    before = clip.start if side is Side.START else clip.end
+    _trim_edge(track, clip, take, video, side, frame)
+    return (clip.start if side is Side.START else clip.end) - before
+
+
+def _trim_edge(track: Track, clip: Clip, take: Take | None, video: bool, side: Side, frame: int) -> None:
+    if side is Side.START:
+        if frame >= clip.end:
             raise EditRefused(f"The start must stay before the clip's end (frame {clip.end}).")
-        if e.frame < 0:
+        if frame < 0:
             raise EditRefused("A clip can't start before frame 0.")
-        delta = e.frame - clip.start
+        delta = frame - clip.start
         if video and clip.source_in + delta < 0:
             raise EditRefused(
                 f"The take has no frames before its first one: the start can go back at most "
@@ -323,19 +345,19 @@ def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
         for k in clip.keyframes:
             if not 0 <= k.frame - delta < clip.length - delta:
                 raise EditRefused(
-                    f"Trimming to frame {e.frame} would cut off the keyframe at frame {clip.start + k.frame}; "
+                    f"Trimming to frame {frame} would cut off the keyframe at frame {clip.start + k.frame}; "
                     "move or remove it first."
                 )
-        _require_free(track, e.frame, clip.end, ignore=[clip.id], what="The trimmed clip")
-        clip.start, clip.length = e.frame, clip.length - delta
+        _require_free(track, frame, clip.end, ignore=[clip.id], what="The trimmed clip")
+        clip.start, clip.length = frame, clip.length - delta
         if video:
             clip.source_in += delta
         for k in clip.keyframes:
             k.frame -= delta
     else:
-        if e.frame <= clip.start:
+        if frame <= clip.start:
             raise EditRefused(f"The end must stay after the clip's start (frame {clip.start}).")
-        length = e.frame - clip.start
+        length = frame - clip.start
         if video and clip.source_in + length > take.frames:
             raise EditRefused(
                 f"The take has {plural(take.frames, 'frame')}: the end can go at most to frame "
@@ -344,24 +366,36 @@ def trim_clip(tx: Transaction, e: E.TrimClip) -> None:
         for k in clip.keyframes:
             if k.frame >= length:
                 raise EditRefused(
-                    f"Trimming to frame {e.frame} would cut off the keyframe at frame {clip.start + k.frame}; "
+                    f"Trimming to frame {frame} would cut off the keyframe at frame {clip.start + k.frame}; "
                     "move or remove it first."
                 )
-        _require_free(track, clip.start, e.frame, ignore=[clip.id], what="The trimmed clip")
+        _require_free(track, clip.start, frame, ignore=[clip.id], what="The trimmed clip")
         clip.length = length
 
 
 def split_clip(tx: Transaction, e: E.SplitClip) -> None:
-    track, clip = tx.clip(e.clip_id)
-    if not clip.start < e.frame < clip.end:
+    link = audio_ops.link_of(tx.project, e.clip_id)
+    if audio_ops.is_audio_clip(tx.project, e.clip_id):
+        audio_ops.split_audio(tx, e.clip_id, e.frame, e.new_clip_id)
+    else:
+        _split_video(tx, e.clip_id, e.frame, e.new_clip_id)
+    # linked sound (or picture) is cut at the same frame
+    audio_ops.split_partners(tx, link, e.clip_id, e.frame, e.new_clip_id,
+                             lambda cid, frame, new_id: _split_video(tx, cid, frame, new_id))
+
+
+def _split_video(tx: Transaction, clip_id: str, frame: int, new_clip_id: str) -> Clip:
+    """Split one video clip at timeline `frame`; returns the right part."""
+    track, clip = tx.clip(clip_id)
+    if not clip.start < frame < clip.end:
         raise EditRefused(
-            f"Split inside the clip: between frames {clip.start + 1} and {clip.end - 1}, not at {e.frame}."
+            f"Split inside the clip: between frames {clip.start + 1} and {clip.end - 1}, not at {frame}."
         )
-    _require_new_ids(tx.project, [e.new_clip_id])
-    left = e.frame - clip.start
+    _require_new_ids(tx.project, [new_clip_id])
+    left = frame - clip.start
     right = clone_clip(clip)
-    right.id = e.new_clip_id
-    right.start, right.length = e.frame, clip.length - left
+    right.id = new_clip_id
+    right.start, right.length = frame, clip.length - left
     for t in right.takes:
         t.id = new_id("take")
     take = clip.take
@@ -372,17 +406,23 @@ def split_clip(tx: Transaction, e: E.SplitClip) -> None:
     clip.keyframes = [k for k in clip.keyframes if k.frame < left]
     clip.length = left
     track.clips.insert(track.clips.index(clip) + 1, right)
+    return right
 
 
 def delete_clips(tx: Transaction, e: E.DeleteClips) -> None:
-    for cid in _unique(tuple(e.clip_ids), "clip"):
+    # a clip goes with the sound (or picture) linked to it
+    video, sound = audio_ops.partners(tx.project, _unique(tuple(e.clip_ids), "clip"))
+    audio_ops.delete_audio(tx, sound, ripple=False)
+    for cid in video:
         track, clip = tx.clip(cid)
         track.clips.remove(clip)
 
 
 def ripple_delete(tx: Transaction, e: E.RippleDelete) -> None:
     holes: dict[str, tuple[Track, list[tuple[int, int]]]] = {}
-    for cid in _unique(tuple(e.clip_ids), "clip"):
+    video, sound = audio_ops.partners(tx.project, _unique(tuple(e.clip_ids), "clip"))
+    audio_ops.delete_audio(tx, sound, ripple=True)
+    for cid in video:
         track, clip = tx.clip(cid)
         holes.setdefault(track.id, (track, []))[1].append((clip.start, clip.end))
         track.clips.remove(clip)
@@ -751,6 +791,8 @@ def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
                 while k.frame in seen and k.frame < clip.length - 1:
                     k.frame += 1  # two keyframes rounded onto one frame: keep both, a frame apart
                 seen.add(k.frame)
+    if tx.project.audio_tracks:
+        audio_ops.rescale(tx, at)
     tx.settings().fps = new
 
 
@@ -790,5 +832,6 @@ def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
                     relink(k, "image")
                 for tk in c.takes:
                     relink(tk, "media")
+    audio_ops.relink(tx, e.old, e.new, relink)
     if not found:
         raise EditRefused(f"Nothing in the project uses {e.old}.")

@@ -243,9 +243,14 @@ def make_plan(project: Project, selection: Selection, *, seed: int | None = None
 
 def _find(project: Project, clip_id: str) -> tuple[Track, Clip]:
     try:
-        return project.find_clip(clip_id)
+        return project.find_clip(clip_id)  # video tracks only: sound is never a generation target
     except KeyError:
+        if any(c.id == clip_id for t in project.audio_tracks for c in t.clips):
+            raise EditRefused(_NOT_SOUND) from None
         raise EditRefused(f"There is no clip {clip_id!r} (it may have been deleted).") from None
+
+
+_NOT_SOUND = "Generation makes pictures: select a clip or gap on a video track, not sound."
 
 
 def _label(clip: Clip) -> str:
@@ -381,6 +386,8 @@ def _infill(project: Project, sel: InfillGap, seed: int | None) -> GenerationPla
     try:
         gaps = project.gaps(sel.track_id)
     except KeyError:
+        if any(t.id == sel.track_id for t in project.audio_tracks):
+            raise EditRefused(_NOT_SOUND) from None
         raise EditRefused(f"There is no track {sel.track_id!r}.") from None
     gap = next((g for g in gaps if g.start <= sel.frame < g.end), None)
     if gap is None:

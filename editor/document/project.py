@@ -83,6 +83,9 @@ class Clip:
     shot: ShotSettings = field(default_factory=ShotSettings)
     keyframes: list[Keyframe] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
+    # Shared with the AudioClip(s) holding this clip's sound: they move, trim, split, ripple and
+    # delete together (see editor.document.audio_ops). None: no linked sound.
+    link: str | None = None
 
     @property
     def end(self) -> int:
@@ -108,6 +111,64 @@ class Track:
     # the gap around one makes the new frames pass through it.
     keyframes: list[Keyframe] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
+
+
+# --- sound ---------------------------------------------------------------------------------
+#
+# Audio lives apart from the picture, in `Project.audio_tracks` (A1, A2, ... shown below the
+# video tracks), never in `Project.tracks`. So everything that reads `project.tracks` (the cut
+# reader, generation plans, exports of the picture, the storyboard, proxies) can never take a
+# sound clip for a picture: that is the rule, kept by the type, not by filters in each reader.
+
+
+@dataclass
+class AudioClip:
+    """A stretch of sound on an audio track: `source` (an audio file, or a video whose first audio
+    stream is used) from `source_in`, placed at `start` for `length` frames.
+
+    All times are project frames at real time: source second = source_in / project fps. The
+    decoder (editor.media.audio) pads a source with silence past its end, so `source_frames` is
+    what the clip may show (for the sound of a video: the video's frames, whatever the length of
+    its audio stream). `link` is shared with the video clip the sound belongs to."""
+
+    id: str
+    source: str  # media path, same rules as Take.media (relative inside the folder, absolute imported)
+    start: int
+    length: int
+    source_frames: int  # frames of the source, the trim bound for source_in + length
+    source_in: int = 0
+    gain_db: float = 0.0
+    fade_in: int = 0  # frames from the clip's start over which the sound rises from silence
+    fade_out: int = 0  # frames before the clip's end over which it falls to silence
+    name: str = ""
+    link: str | None = None
+    metadata: dict = field(default_factory=dict)  # "imported": True as for takes
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass
+class AudioTrack:
+    """An audio track: clips sorted by start, never overlapping, mixed with the other tracks.
+
+    `volume_db` applies to the whole track; `muted` silences it; when any track is `solo`, only
+    the solo tracks are heard (and a muted solo track stays silent)."""
+
+    id: str
+    name: str
+    clips: list[AudioClip] = field(default_factory=list)
+    volume_db: float = 0.0
+    muted: bool = False
+    solo: bool = False
+    metadata: dict = field(default_factory=dict)
+
+
+def audible_tracks(tracks: list[AudioTrack]) -> list[AudioTrack]:
+    """The tracks that are heard: the solo ones when any is solo, else all; never a muted one."""
+    solo = any(t.solo for t in tracks)
+    return [t for t in tracks if not t.muted and (t.solo or not solo)]
 
 
 @dataclass(frozen=True)
@@ -166,6 +227,8 @@ class Project:
     defaults: GenerationDefaults = field(default_factory=GenerationDefaults)
     metadata: dict = field(default_factory=dict)
     media: list[MediaItem] = field(default_factory=list)  # the media bin, independent of the cut
+    # sound only, below the video tracks; never mixed into `tracks` (see AudioClip)
+    audio_tracks: list[AudioTrack] = field(default_factory=list)
 
     # --- look-ups (read only) -------------------------------------------------------------
     def track(self, track_id: str) -> Track:
@@ -180,6 +243,26 @@ class Project:
                 if c.id == clip_id:
                     return t, c
         raise KeyError(clip_id)
+
+    def audio_track(self, track_id: str) -> AudioTrack:
+        for t in self.audio_tracks:
+            if t.id == track_id:
+                return t
+        raise KeyError(track_id)
+
+    def find_audio_clip(self, clip_id: str) -> tuple[AudioTrack, AudioClip]:
+        for t in self.audio_tracks:
+            for c in t.clips:
+                if c.id == clip_id:
+                    return t, c
+        raise KeyError(clip_id)
+
+    def linked(self, link: str | None) -> tuple[list[Clip], list[AudioClip]]:
+        """The video clips and audio clips that share `link` (empty lists for None)."""
+        if link is None:
+            return [], []
+        return ([c for t in self.tracks for c in t.clips if c.link == link],
+                [c for t in self.audio_tracks for c in t.clips if c.link == link])
 
     @property
     def duration(self) -> int:

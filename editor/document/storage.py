@@ -3,7 +3,7 @@
 Layout of a project folder:
 
     Name.shotline/
-        project.json   {"schema": "shotline.project", "version": 1, ...}
+        project.json   {"schema": "shotline.project", "version": 2, ...}
         media/         generated takes (lossless) and copied-in imports
         cache/         thumbnails and proxies, safe to delete
         autosave/      project-<timestamp>.json, the last few (see editor.document.autosave)
@@ -47,6 +47,8 @@ from editor.document.document import Document
 from editor.document.edits import EditRefused
 from editor.document.media_paths import locate_media, resolve_media  # noqa: F401  (the one resolver)
 from editor.document.project import (
+    AudioClip,
+    AudioTrack,
     CastMember,
     Clip,
     GenerationDefaults,
@@ -59,7 +61,7 @@ from editor.document.project import (
 )
 
 SCHEMA = "shotline.project"
-VERSION = 1
+VERSION = 2  # 2: sound (audio_tracks, Clip.link)
 SUFFIX = ".shotline"
 PROJECT_FILE = "project.json"
 SUBFOLDERS = ("media", "cache", "autosave")
@@ -161,6 +163,10 @@ def media_items(project: Project) -> list[tuple[str, str, dict, Callable[[str], 
                 out.append((tk.media, f"a take of {label!r}", tk.metadata, setter(tk, "media")))
             for k in c.keyframes:
                 out.append((k.image, f"a keyframe of {label!r}", k.metadata, setter(k, "image")))
+    for at in project.audio_tracks:
+        for ac in at.clips:
+            out.append((ac.source, f"the sound {ac.name or f'at frame {ac.start}'!r} on {at.name!r}", ac.metadata,
+                        setter(ac, "source")))
     # last: a file the cut uses is named by its use ("a take of 'Sunrise'"), the bin's own after
     for m in project.media:
         out.append((m.path, "a file in the media bin", m.metadata, setter(m, "path")))
@@ -220,11 +226,21 @@ def _clip_out(c: Clip) -> dict:
         "takes": [_take_out(t) for t in c.takes],
         "keyframes": [_keyframe_out(k) for k in c.keyframes],
         "metadata": c.metadata,
+        **({"link": c.link} if c.link is not None else {}),
     }
 
 
+def _audio_track_out(t: AudioTrack) -> dict:
+    return {"id": t.id, "name": t.name, "volume_db": t.volume_db, "muted": t.muted, "solo": t.solo,
+            "metadata": t.metadata,
+            "clips": [{"id": c.id, "name": c.name, "source": c.source, "start": c.start, "length": c.length,
+                       "source_in": c.source_in, "source_frames": c.source_frames, "gain_db": c.gain_db,
+                       "fade_in": c.fade_in, "fade_out": c.fade_out, "link": c.link, "metadata": c.metadata}
+                      for c in t.clips]}
+
+
 def project_to_dict(project: Project) -> dict[str, Any]:
-    """The project as version-1 JSON data, paths exactly as held in memory."""
+    """The project as JSON data of this VERSION, paths exactly as held in memory."""
     d = project.defaults
     return {
         "schema": SCHEMA,
@@ -245,6 +261,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         ],
         "metadata": project.metadata,
         "media": [{"path": m.path, "metadata": m.metadata} for m in project.media],
+        "audio_tracks": [_audio_track_out(t) for t in project.audio_tracks],
     }
 
 
@@ -319,7 +336,25 @@ def _clip_in(r: _Reader, d: dict, where: str) -> Clip:
         shot=shot,
         keyframes=[_keyframe_in(r, k, f"{where}.keyframes[{i}]") for i, k in enumerate(r.items(d, "keyframes", where))],
         metadata=r.get(d, "metadata", dict, where, {}),
+        link=r.get(d, "link", (str, type(None)), where, None),
     )
+
+
+def _audio_track_in(r: _Reader, t: dict, w: str) -> AudioTrack:
+    clips = []
+    for j, c in enumerate(r.items(t, "clips", w)):
+        cw = f"{w}.clips[{j}]"
+        clips.append(AudioClip(
+            id=r.get(c, "id", str, cw), name=r.get(c, "name", str, cw, ""), source=r.get(c, "source", str, cw),
+            start=r.get(c, "start", int, cw), length=r.get(c, "length", int, cw),
+            source_in=r.get(c, "source_in", int, cw, 0), source_frames=r.get(c, "source_frames", int, cw),
+            gain_db=float(r.get(c, "gain_db", NUM, cw, 0.0)), fade_in=r.get(c, "fade_in", int, cw, 0),
+            fade_out=r.get(c, "fade_out", int, cw, 0), link=r.get(c, "link", (str, type(None)), cw, None),
+            metadata=r.get(c, "metadata", dict, cw, {}),
+        ))
+    return AudioTrack(id=r.get(t, "id", str, w), name=r.get(t, "name", str, w, ""), clips=clips,
+                      volume_db=float(r.get(t, "volume_db", NUM, w, 0.0)), muted=r.get(t, "muted", bool, w, False),
+                      solo=r.get(t, "solo", bool, w, False), metadata=r.get(t, "metadata", dict, w, {}))
 
 
 def project_from_dict(data: Any, *, source: str = PROJECT_FILE) -> Project:
@@ -366,6 +401,8 @@ def project_from_dict(data: Any, *, source: str = PROJECT_FILE) -> Project:
         name=r.get(data, "name", str, "", "Untitled"), fps=fps,
         width=r.get(data, "width", int, ""), height=r.get(data, "height", int, ""),
         tracks=tracks, cast=cast, defaults=defaults, metadata=r.get(data, "metadata", dict, "", {}),
+        audio_tracks=[_audio_track_in(r, t, f"audio_tracks[{i}]")
+                      for i, t in enumerate(r.items(data, "audio_tracks", ""))],
     )
     if "media" in data:
         project.media = [MediaItem(path=r.get(m, "path", str, f"media[{i}]"),
@@ -414,6 +451,14 @@ def _check_bounds(project: Project, source: str) -> None:
                 check(w, lambda tk=tk, w=f"{w}.takes[{n}].frames": limits.check_frames(tk.frames, w))
             for n, k in enumerate(c.keyframes):
                 check(w, lambda k=k, w=f"{w}.keyframes[{n}].frame": limits.check_frames(k.frame, w))
+    for i, t in enumerate(project.audio_tracks):
+        check(f"audio_tracks[{i}].volume_db", lambda t=t: limits.check_gain_db(t.volume_db, "the volume"))
+        for j, c in enumerate(t.clips):
+            w = f"audio_tracks[{i}].clips[{j}]"
+            for name in ("start", "length", "source_in", "source_frames", "fade_in", "fade_out"):
+                check(w, lambda c=c, name=name, w=w: limits.check_frames(getattr(c, name), f"{w}.{name}"))
+            check(w, lambda c=c, w=w: limits.check_frames(c.end, f"{w} end"))
+            check(w, lambda c=c: limits.check_gain_db(c.gain_db, "the gain"))
     check("the cut", lambda: limits.check_project_length(project.duration, project.fps))
     for path, what, _, _ in media_items(project):
         if "\x00" in path:
@@ -456,6 +501,17 @@ def _check_loaded(project: Project, r: _Reader) -> None:
         except EditRefused as exc:
             raise r.fail(f"track {t.name or t.id!r}", f"breaks a rule: {exc}") from None
         t.clips.sort(key=lambda c: c.start)
+    from editor.document.audio_ops import check_audio
+
+    for t in project.audio_tracks:
+        unique(t.id, "an audio track")
+        for c in t.clips:
+            unique(c.id, "an audio clip")
+        t.clips.sort(key=lambda c: c.start)
+    try:
+        check_audio(project)
+    except EditRefused as exc:
+        raise r.fail("the sound", f"breaks a rule: {exc}") from None
     for path, what, metadata, _ in media_items(project):
         _check_path(path, what, metadata)
 
@@ -487,7 +543,12 @@ def _upgrade_0_to_1(d: dict) -> dict:
     }
 
 
-UPGRADES: dict[int, Callable[[dict], dict]] = {0: _upgrade_0_to_1}
+def _upgrade_1_to_2(d: dict) -> dict:
+    """Version 1 had no sound: the project gets one empty audio track, A1 (clips are unlinked)."""
+    return {**d, "version": 2, "audio_tracks": [{"id": "audio-a1", "name": "A1", "clips": []}]}
+
+
+UPGRADES: dict[int, Callable[[dict], dict]] = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2}
 
 
 def upgrade(data: Any, *, source: str = PROJECT_FILE) -> dict:
@@ -598,6 +659,8 @@ def _media_refs(data: dict) -> list[tuple[dict, str]]:
         for c in t["clips"]:
             refs += [(tk, "media") for tk in c["takes"]]
             refs += [(k, "image") for k in c["keyframes"]]
+    for t in data["audio_tracks"]:
+        refs += [(c, "source") for c in t["clips"]]
     return refs
 
 

@@ -6,6 +6,9 @@ project rate (generated takes are made at it). A video shot at another rate (30 
 dropped or repeated, never slowed) into `media/conformed/` of the project, as a high-quality
 H.264 file with every frame decodable quickly. The original file is left where it is and named
 in the take's metadata.
+
+The sound (the first audio stream, if any) is kept at real time, losslessly (FLAC in the MP4):
+only the pictures are resampled, so the conformed file's sound stays in sync with its frames.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def conform_video(source: str | os.PathLike, project_folder: str | os.PathLike, 
     scratch.remove_dead(out_dir)  # what a killed conversion left here
     fd, partial = scratch.create(out, "partial", ".mp4")
     os.close(fd)
-    cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(src), "-an",
+    cmd = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(src),
+           "-map", "0:v:0", "-map", "0:a:0?", "-c:a", "flac",  # the sound, untouched in time
            "-vf", f"fps={rate}", "-r", rate, "-c:v", "libx264", "-crf", "14", "-preset", "veryfast",
            "-g", "12", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)]
     done = children.run(cmd, capture_output=True, text=True)

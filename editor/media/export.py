@@ -11,6 +11,11 @@ One procedure, in the order it runs (`export_project`):
    delete the temporary file: the target is never half-written and an existing target is
    replaced only by a finished export. A failure writes ffmpeg's log beside the target.
 
+Sound (editor.media.mix): every audible clip is mixed for exactly the exported frames
+(samples S(start)..S(end), S(f) = floor(f * 48000 / fps)), optionally normalised to a loudness
+target, written to a scratch file beside the target and encoded by the same ffmpeg as 48 kHz
+stereo AAC. A range with no audible sound has no audio stream, as before sound existed.
+
 Frame-rate conversion picks frames: output frame k shows the cut at project frame
 `start + floor(k * project_fps / out_fps)`. RGB becomes yuv420p with the BT.709 matrix and
 the file is tagged BT.709, which is what players assume for HD video.
@@ -72,6 +77,7 @@ class ExportOptions:
     start: int | None = None  # first project frame exported (the in mark); None: 0
     end: int | None = None  # one past the last (the out mark); None: the end of the cut
     name: str = ""  # the preset it came from, for the UI
+    loudness: float | None = None  # normalise the sound to this many LUFS integrated (EBU R128); None: as mixed
 
     def validate(self) -> ExportOptions:
         """Raise ExportError with what to change; return self when the options can be used."""
@@ -95,6 +101,8 @@ class ExportOptions:
             raise ExportError("The export range can't start before frame 0.")
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ExportError("The export range is empty: its out point must come after its in point.")
+        if self.loudness is not None and not (isinstance(self.loudness, int | float) and -70 <= self.loudness <= 0):
+            raise ExportError(f"A loudness target is from -70 to 0 LUFS (e.g. -14 or -23), not {self.loudness!r}.")
         return self
 
     @property
@@ -133,6 +141,8 @@ class ExportResult:
     codec: str
     seconds: float  # wall time the export took
     metadata: dict = field(default_factory=dict)  # what was written into the file's tags
+    sound: bool = False  # the file has an audio stream (the mix)
+    loudness: object | None = None  # editor.media.mix.Loudness when the sound was normalised
 
 
 def export_presets() -> dict[str, ExportOptions]:
@@ -207,6 +217,9 @@ def export_project(
     shown = [reader.shown_at(t) for t in sorted(set(plan.sources))]
     metadata = provenance_metadata(project, [s.clip for s in shown if s.clip is not None])
 
+    # the sound of exactly the exported frames, mixed before encoding (editor.media.mix)
+    sound_file, level = _mix_to_scratch(project, project_root, out, options)
+
     # 2-5. render on a thread, encode in ffmpeg, publish atomically
     def render(t: int) -> np.ndarray:
         frame = reader.frame_at(t)
@@ -215,15 +228,39 @@ def export_project(
     producer = _Producer(render, plan.sources)
     try:
         written = _encode_atomically(
-            out, lambda tmp: encode_command(options, plan.width, plan.height, plan.fps, metadata, "pipe:0", tmp),
+            out, lambda tmp: encode_command(options, plan.width, plan.height, plan.fps, metadata, "pipe:0", tmp,
+                                            audio=sound_file),
             (producer.next() for _ in plan.sources), len(plan.sources),
             on_progress=on_progress, should_cancel=should_cancel,
         )
     finally:
         producer.stop()
         reader.close()
+        if sound_file is not None:
+            Path(sound_file).unlink(missing_ok=True)
     return ExportResult(out, written, plan.fps, plan.width, plan.height, options.codec,
-                        time.perf_counter() - t0, metadata)
+                        time.perf_counter() - t0, metadata, sound=sound_file is not None, loudness=level)
+
+
+def _mix_to_scratch(project: Project, project_root, out: Path, options: ExportOptions) -> tuple[str | None, object]:
+    """The mix of the exported range as raw 48 kHz f32le stereo in a scratch file beside `out`
+    (None when nothing audible plays there), and the loudness normalisation done, if any."""
+    from editor.media import mix
+
+    first = options.start or 0
+    end = project.duration if options.end is None else options.end
+    if not mix.has_sound(project, first, end):
+        return None, None
+    samples = mix.mix_range(project, project_root, first, end)
+    level = mix.normalise(samples, options.loudness) if options.loudness is not None else None
+    np.clip(samples, -1.0, 1.0, out=samples)
+    tmp = _temp_beside(out)
+    try:
+        tmp.write_bytes(samples.astype("<f4", copy=False).tobytes())
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"Can't write the sound beside {out.name} ({exc.strerror or exc}); free some space.") from exc
+    return str(tmp), level
 
 
 def encode_command(
@@ -234,8 +271,11 @@ def encode_command(
     metadata: dict[str, str],
     source: str,
     target: str | os.PathLike,
+    *,
+    audio: str | None = None,
 ) -> list[str]:
-    """The ffmpeg command that encodes raw RGB frames from `source` (a file or pipe:0) to `target`.
+    """The ffmpeg command that encodes raw RGB frames from `source` (a file or pipe:0) to `target`,
+    with `audio` (raw 48 kHz f32le stereo) as its AAC sound track, or no sound when None.
 
     The benchmark encodes the same frames from a file with this same command, so the two differ
     only in where the frames come from.
@@ -244,7 +284,9 @@ def encode_command(
     cmd = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate, "-i", source,
-        "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+        *(["-f", "f32le", "-ar", "48000", "-ac", "2", "-i", audio, "-map", "0:v:0", "-map", "1:a:0",
+           "-c:a", "aac", "-b:a", "192k"] if audio is not None else ["-an"]),
+        "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
         "-c:v", CODECS[options.codec], "-preset", options.preset, "-crf", str(options.quality),
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
