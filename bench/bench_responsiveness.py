@@ -73,6 +73,7 @@ def heartbeat_while_jobs_run(model: Path, jobs: int, steps: int) -> tuple[list[f
     from PySide6.QtWidgets import QApplication
 
     from editor.document.edits import SetShotSettings
+    from editor.generation import verbs
     from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
     from editor.ui.selection import GapRef, Selection
 
@@ -112,7 +113,7 @@ def heartbeat_while_jobs_run(model: Path, jobs: int, steps: int) -> tuple[list[f
                 last[0] = 0
                 clock.start()
                 beat.start()
-                QTimer.singleShot(20, ctl.infill)
+                QTimer.singleShot(20, lambda: ctl.queue(verbs.INFILL))
                 QTimer.singleShot(120_000, loop.quit)  # never hang a benchmark run
                 loop.exec()
                 QTimer.singleShot(20, loop.quit)  # the placing edit and repaints after the job

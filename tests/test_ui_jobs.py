@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from editor.document.edits import SetShotSettings
+from editor.generation import verbs
 from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
 from editor.ui.selection import GapRef, Selection
 from model.journal import JobState, Journal
@@ -48,11 +49,11 @@ def _use_model(doc, model_dir, steps: int):
 def test_infill_a_gap_with_interpolation_then_undo_and_redo(qtbot, controller):
     doc = controller.document
     _select_gap(controller)
-    assert controller.action_state("infill") == (True, controller.action_state("infill")[1])
-    assert "interpolation" in controller.action_state("infill")[1]
+    assert controller.action_state(verbs.INFILL) == (True, controller.action_state(verbs.INFILL)[1])
+    assert "interpolation" in controller.action_state(verbs.INFILL)[1]
     before = _layout(doc)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        assert controller.infill()
+        assert controller.queue(verbs.INFILL)
     job_id, state = ended.args
     assert state == "done"
     new = [c for c in doc.project.track("v1").clips if c.id not in ("a", "b")]
@@ -71,7 +72,7 @@ def test_an_infill_take_claims_no_prompt_or_seed_and_its_record_reads_as_a_sente
     doc = controller.document
     _select_gap(controller)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
-        assert controller.infill()
+        assert controller.queue(verbs.INFILL)
     clip = next(c for c in doc.project.track("v1").clips if c.id not in ("a", "b"))
     shot = clip.shot
     assert (shot.prompt, shot.seed, shot.steps, shot.guidance) == ("", None, None, None)  # none was used
@@ -91,14 +92,14 @@ def test_infill_a_gap_with_a_tiny_ltx_model(qtbot, controller, tiny_ltx_dir):
     _use_model(doc, tiny_ltx_dir, steps=2)
     _select_gap(controller)
     # the model folder is read off the GUI thread: greyed out until its answer is in
-    assert controller.action_state("infill") == (False, f"Reading the model folder {tiny_ltx_dir.name}…")
-    qtbot.waitUntil(lambda: controller.action_state("infill")[0], timeout=WAIT_MS)
-    enabled, tip = controller.action_state("infill")
+    assert controller.action_state(verbs.INFILL) == (False, f"Reading the model folder {tiny_ltx_dir.name}…")
+    qtbot.waitUntil(lambda: controller.action_state(verbs.INFILL)[0], timeout=WAIT_MS)
+    enabled, tip = controller.action_state(verbs.INFILL)
     assert enabled and tiny_ltx_dir.name in tip
     progress = []
     controller.job_progress.connect(lambda target, fraction, image: progress.append(fraction))
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        controller.infill()
+        controller.queue(verbs.INFILL)
     assert ended.args[1] == "done", controller.jobs()[-1].message
     new = [c for c in doc.project.track("v1").clips if c.id not in ("a", "b")]
     assert [(c.start, c.length, c.take.frames) for c in new] == [(24, 10, 10)]
@@ -113,7 +114,7 @@ def test_cancel_leaves_the_timeline_unchanged_and_writes_no_take(qtbot, controll
     layout, media = _layout(doc), _media(doc)
     controller.job_live.connect(lambda job_id: controller.cancel(job_id))  # cancel at the first step
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        controller.infill()
+        controller.queue(verbs.INFILL)
     job_id, state = ended.args
     assert state == "cancelled"
     assert controller.journal.get(job_id).state is JobState.CANCELLED
@@ -135,7 +136,7 @@ def test_pause_stops_the_job_requeues_it_first_and_unloads_the_model(qtbot, cont
     controller.job_live.connect(pause_once)
     with qtbot.waitSignal(controller._worker.unloaded, timeout=WAIT_MS):
         with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-            controller.infill()
+            controller.queue(verbs.INFILL)
     job_id, state = ended.args
     assert state == "requeued"
     assert controller._runner.loaded_path is None  # the model's memory is free
@@ -146,7 +147,7 @@ def test_pause_stops_the_job_requeues_it_first_and_unloads_the_model(qtbot, cont
     # ...so cancel it and check resume runs what is waiting: a fresh infill with 2 steps
     controller.cancel(job_id)
     with qtbot.waitSignal(controller.job_queued, timeout=WAIT_MS) as queued:
-        controller.infill()
+        controller.queue(verbs.INFILL)
     second = queued.args[0]
     assert controller.journal.get(second).state is JobState.QUEUED  # paused: nothing runs
     assert controller.journal.get(job_id).state is JobState.CANCELLED
@@ -163,7 +164,7 @@ def test_jobs_panel_reorders_waiting_jobs_and_shows_progress(qtbot, controller):
     ids = []
     controller.job_queued.connect(ids.append)
     for _ in range(3):
-        assert controller.infill()
+        assert controller.queue(verbs.INFILL)
     qtbot.waitUntil(lambda: len(ids) == 3 and panel.shown_ids() == ids, timeout=WAIT_MS)
     assert "3 waiting" in panel.summary.text() and panel.pause_button.text() == "Resume queue"
     panel.row(ids[2]).up.click()
@@ -231,7 +232,7 @@ def test_monitor_plots_seconds_per_step_of_the_running_job(qtbot, controller, ti
     _use_model(controller.document, tiny_ltx_dir, steps=3)
     _select_gap(controller)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
-        controller.infill()
+        controller.queue(verbs.INFILL)
     assert len(monitor.step_seconds) == 3 and all(s > 0 for s in monitor.step_seconds)
     monitor.flush()
     xs, ys = monitor.rss_curve.getData()
@@ -239,14 +240,14 @@ def test_monitor_plots_seconds_per_step_of_the_running_job(qtbot, controller, ti
 
 
 def test_actions_are_greyed_out_with_the_reason(qtbot, controller):
-    assert controller.action_state("infill") == (False, "Select the gap between two clips to infill it.")
+    assert controller.action_state(verbs.INFILL) == (False, "Select the gap between two clips to infill it.")
     controller.selection.set_clips(["a"])
-    enabled, reason = controller.action_state("extend_forward")
+    enabled, reason = controller.action_state(verbs.EXTEND_FORWARD)
     assert not enabled and "model" in reason.lower()
-    enabled, reason = controller.action_state("animate")
+    enabled, reason = controller.action_state(verbs.ANIMATE)
     assert not enabled and "not a still" in reason
     controller.selection.set_gap(GapRef("v1", 24, 10))
-    assert controller.action_state("infill")[0]
+    assert controller.action_state(verbs.INFILL)[0]
 
 
 def test_journal_file_is_the_projects(controller):
@@ -270,7 +271,7 @@ def test_running_a_done_job_again_makes_a_new_take_and_overwrites_nothing(qtbot,
     doc = controller.document
     _select_gap(controller)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-        controller.infill()
+        controller.queue(verbs.INFILL)
     first_id = ended.args[0]
     first = next(c for c in doc.project.track("v1").clips if c.id not in ("a", "b")).take
     first_bytes = (doc.folder / first.media).read_bytes()
@@ -358,7 +359,7 @@ def test_a_take_removed_and_saved_without_is_not_offered_again(qtbot, gap_docume
     window = open_window(gap_document)
     window.selection.set_gap(GapRef("v1", 24, 10))
     with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
-        window.infill_gap()
+        window.generate(verbs.INFILL)
     window.undo()  # the user didn't want it
     assert window.save_project()
     again = open_window(gap_document)
@@ -383,7 +384,7 @@ def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, ope
     window.actions.refresh = counting
     window.controller.job_live.connect(lambda job_id: seen.append(refreshes[0]))
     with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
-        window.infill_gap()
+        window.generate(verbs.INFILL)
     assert len(seen) >= 8  # one per step at least
     assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran
     err = capfd.readouterr().err

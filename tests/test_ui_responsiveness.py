@@ -11,9 +11,11 @@ import pytest
 from PIL import Image
 
 from editor.document.edits import RenameClip
+from editor.generation import verbs
+from editor.generation.verbs import VERBS
 from editor.ui import export_form
 from editor.ui.cast_panel import CastPanel
-from editor.ui.jobs import ACTIONS, GenerationController
+from editor.ui.jobs import GenerationController
 from editor.ui.selection import GapRef, Selection
 from model.journal import JobState, Journal
 
@@ -65,9 +67,9 @@ def test_the_journal_is_opened_and_closed_off_the_gui_thread(qtbot, gap_document
     assert time.perf_counter() - t0 < QUICK_S  # the open waits for the lock on the journal thread
     assert ctl.jobs() == [] and not ctl.paused and ctl.running_job is None
     ctl.selection.set_gap(GapRef("v1", 24, 10))
-    assert ctl.action_state("infill")[0]  # planning needs no journal
+    assert ctl.action_state(verbs.INFILL)[0]  # planning needs no journal
     t0 = time.perf_counter()
-    assert ctl.infill()  # written once the journal is open
+    assert ctl.queue(verbs.INFILL)  # written once the journal is open
     io = ctl._io
     with qtbot.waitSignal(ctl.destroyed, timeout=WAIT_MS):
         ctl.shutdown(wait=False)  # another project opens: nothing waits for the locked file
@@ -86,10 +88,10 @@ def test_a_journal_that_cannot_be_opened_turns_generation_off_with_the_reason(qt
         with qtbot.waitSignal(ctl.action_states_changed, timeout=WAIT_MS):
             pass
         ctl.selection.set_gap(GapRef("v1", 24, 10))
-        enabled, reason = ctl.action_state("infill")
+        enabled, reason = ctl.action_state(verbs.INFILL)
         assert not enabled and reason.startswith("Generation is unavailable for this project:")
         with qtbot.waitSignal(ctl.message) as said:
-            assert not ctl.infill()
+            assert not ctl.queue(verbs.INFILL)
         assert said.args[0] == reason
     finally:
         ctl.shutdown()
@@ -193,17 +195,17 @@ def test_a_change_evaluates_the_actions_once_and_plans_are_kept(window):
     controller._evaluate = counting_evaluate
 
     window.selection.set_gap(GapRef("v1", 72, 24))  # heard by the window and by the controller
-    assert refreshes[0] == 1 and plans[0] == len(ACTIONS)
-    enabled, reason = controller.action_state("infill")
+    assert refreshes[0] == 1 and plans[0] == len(VERBS)
+    enabled, reason = controller.action_state(verbs.INFILL)
     assert window.actions["gen.infill"].isEnabled() == enabled and reason in window.actions["gen.infill"].toolTip()
-    for action in ACTIONS:  # menus and tooltips ask again: answered from the cache
-        controller.action_state(action)
-    assert plans[0] == len(ACTIONS)
+    for verb in VERBS:  # menus and tooltips ask again: answered from the cache
+        controller.action_state(verb)
+    assert plans[0] == len(VERBS)
 
     window.document.request(RenameClip(clip_id="a", name="Dawn"))
-    assert refreshes[0] == 2 and plans[0] == 2 * len(ACTIONS)
+    assert refreshes[0] == 2 and plans[0] == 2 * len(VERBS)
     window.refresh_actions()  # nothing changed since: nothing evaluated
-    assert refreshes[0] == 2 and plans[0] == 2 * len(ACTIONS)
+    assert refreshes[0] == 2 and plans[0] == 2 * len(VERBS)
 
 
 def test_a_dropped_video_is_read_off_the_gui_thread(qtbot, window, ui_document):

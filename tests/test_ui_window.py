@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from ui_helpers import click
 
+from editor.generation.verbs import VERBS
 from editor.ui.actions import ACTIONS, MENUS, RULES
 from editor.ui.main_window import MainWindow
 
@@ -41,7 +42,7 @@ def test_actions_are_declared_once_and_every_callback_exists(qtbot):
     keys = [QKeySequence(k).toString() for a in ACTIONS for k in a.shortcut]
     assert len(keys) == len(set(keys)), "two actions share a shortcut"
     assert all(a.menu in MENUS or a.menu == "" for a in ACTIONS)
-    assert all(a.enabled_when in RULES or a.enabled_when.startswith("generation:") for a in ACTIONS)
+    assert all(a.enabled_when in RULES or a.verb is not None for a in ACTIONS)
     w = MainWindow(restore_layout=False, ask=False)
     try:
         for a in ACTIONS:
@@ -50,6 +51,21 @@ def test_actions_are_declared_once_and_every_callback_exists(qtbot):
         assert titles == set(MENUS)
         in_menus = {act.objectName() for m in w.menus.values() for act in m.actions()}
         assert {a.id for a in ACTIONS if a.menu} <= in_menus
+    finally:
+        w.shutdown()
+        w.deleteLater()
+
+
+def test_every_generation_verb_is_in_the_menus_exactly_once(qtbot):
+    """The verbs table is the one declaration: each verb is one action, in one menu entry, and
+    nothing else in the Generate menu claims to be a verb."""
+    assert [a.verb for a in ACTIONS if a.verb is not None] == list(VERBS)
+    w = MainWindow(restore_layout=False, ask=False)
+    try:
+        entries = [act.objectName() for m in w.menus.values() for act in m.actions()]
+        for verb in VERBS:
+            assert entries.count(verb.action_id) == 1, verb.action_id
+            assert w.actions[verb.action_id].text() == verb.title
     finally:
         w.shutdown()
         w.deleteLater()

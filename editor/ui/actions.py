@@ -2,8 +2,9 @@
 
 An `ActionSpec` names the window method it calls (`callback`), its shortcut, icon, menu and
 toolbar place, and an `enabled_when` rule: a name in `RULES` evaluated on an `ActionContext`
-(a snapshot of what the window knows). Generation actions use the rule "generation:<action>",
-which asks the generation controller and shows its reason as the tooltip when greyed out.
+(a snapshot of what the window knows). The generation verbs' entries are made from
+`editor.generation.verbs.VERBS`; their rule asks the generation controller, and its reason
+is the tooltip when greyed out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
+from editor.generation.verbs import VERBS, Verb
 from editor.ui.icons import icon
 
 MENUS = ("File", "Edit", "View", "Generate", "Playback", "Help")
@@ -34,6 +36,13 @@ class ActionSpec:
     toolbar: str = ""  # toolbar section, or "" when not on the toolbar
     checkable: bool = False
     tip: str = ""
+    verb: Verb | None = None  # a generation verb: its rule is the generation controller's answer
+
+    @classmethod
+    def for_verb(cls, verb: Verb) -> ActionSpec:
+        """A generation verb's entry, as `editor.generation.verbs` declares it."""
+        return cls(verb.action_id, verb.title, "generate", verb.shortcut, verb.icon, "generation", menu="Generate",
+                   section=verb.section, toolbar="generate", tip=verb.tip, verb=verb)
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ class ActionContext:
     has_clips: bool = False
     running_job: bool = False
     paused: bool = False
-    generation: Callable[[str], tuple[bool, str]] | None = field(default=None, compare=False)
+    generation: Callable[[Verb], tuple[bool, str]] | None = field(default=None, compare=False)
     # what else the answers depend on (document and its edit count, selection revision, the
     # generation controller's state): a context equal to the last one needs no refresh
     revision: tuple = ()
@@ -138,20 +147,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("view.timeline", "&Timeline", "show_timeline", ("F3",), menu="View", section="panels"),
     ActionSpec("view.reset_layout", "&Reset Layout", "reset_layout", (), menu="View", section="layout"),
     # Generate
-    ActionSpec("gen.generate", "&Generate Shot", "generate_shot", ("Ctrl+G",), "generate", "generation:generate",
-               menu="Generate", section="make", toolbar="generate", tip="Make a take for the selected shot"),
-    ActionSpec("gen.animate", "&Animate Still", "animate_still", ("Ctrl+Shift+G",), "animate",
-               "generation:animate", menu="Generate", section="make", toolbar="generate"),
-    ActionSpec("gen.extend_forward", "Extend &Forward", "extend_forward", ("Ctrl+]",), "extend_forward",
-               "generation:extend_forward", menu="Generate", section="extend", toolbar="generate"),
-    ActionSpec("gen.extend_backward", "Extend &Backward", "extend_backward", ("Ctrl+[",), "extend_backward",
-               "generation:extend_backward", menu="Generate", section="extend", toolbar="generate"),
-    ActionSpec("gen.infill", "&Infill Gap", "infill_gap", ("Ctrl+Shift+I",), "infill", "generation:infill",
-               menu="Generate", section="extend", toolbar="generate"),
-    ActionSpec("gen.loop", "&Loop", "loop_clip", (), "loop", "generation:loop", menu="Generate", section="extend",
-               toolbar="generate"),
-    ActionSpec("gen.restyle", "&Restyle…", "restyle_clip", (), "restyle", "generation:restyle", menu="Generate",
-               section="extend", toolbar="generate"),
+    *(ActionSpec.for_verb(verb) for verb in VERBS),
     ActionSpec("gen.cancel", "&Cancel Job", "cancel_job", ("Ctrl+.",), "cancel", "running_job", menu="Generate",
                section="queue", tip="Stop the running job"),
     ActionSpec("gen.pause", "&Pause Queue", "pause_queue", (), "pause", "generation_ready", menu="Generate",
@@ -188,7 +184,7 @@ class Actions(QObject):
         self.specs = {s.id: s for s in specs}
         self._actions: dict[str, QAction] = {}
         for spec in specs:
-            if spec.enabled_when not in RULES and not spec.enabled_when.startswith("generation:"):
+            if spec.enabled_when not in RULES and spec.verb is None:
                 raise ValueError(f"Action {spec.id}: unknown rule {spec.enabled_when!r}")
             action = QAction(spec.title, window)
             action.setObjectName(spec.id)
@@ -202,7 +198,9 @@ class Actions(QObject):
             action.setStatusTip(tip)
             action.setToolTip(_with_shortcut(tip, spec))
             callback = getattr(window, spec.callback)
-            if spec.checkable:
+            if spec.verb is not None:
+                action.triggered.connect(lambda _checked=False, cb=callback, verb=spec.verb: cb(verb))
+            elif spec.checkable:
                 action.toggled.connect(callback)
             else:
                 action.triggered.connect(lambda _checked=False, cb=callback: cb())
@@ -247,18 +245,17 @@ class Actions(QObject):
         the controller's reason, so a greyed-out button says why."""
         for spec in self.specs.values():
             action = self._actions[spec.id]
-            rule = spec.enabled_when
-            if rule.startswith("generation:"):
+            if spec.verb is not None:
                 if ctx.generation is None:
                     enabled, reason = False, "Generation is not set up: see Help ▸ How to Add a Model."
                 else:
-                    enabled, reason = ctx.generation(rule.split(":", 1)[1])
+                    enabled, reason = ctx.generation(spec.verb)
                 action.setEnabled(enabled)
                 tip = spec.tip or spec.title.replace("&", "").rstrip("…")
                 action.setToolTip(_with_shortcut(f"{tip}\n{reason}" if reason else tip, spec))
                 action.setStatusTip(reason or tip)
             else:
-                action.setEnabled(RULES[rule](ctx))
+                action.setEnabled(RULES[spec.enabled_when](ctx))
         undo, redo = self._actions["edit.undo"], self._actions["edit.redo"]
         undo.setText(ctx.undo_label.replace("Undo ", "&Undo ", 1) if ctx.undo_label else "&Undo")
         redo.setText(ctx.redo_label.replace("Redo ", "&Redo ", 1) if ctx.redo_label else "&Redo")

@@ -52,6 +52,7 @@ from editor.document.edits import (
 from editor.document.media_paths import locate_media
 from editor.document.project import Clip, Keyframe
 from editor.document.timecode import duration_text, timecode
+from editor.generation import verbs
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.project_settings_dialog import model_name
@@ -279,10 +280,10 @@ class Inspector(FollowsDocument, QWidget):
         self.negative_edit = self._prompt_box("inspector.negative", 48, "negative_prompt",
                                               "Negative prompt (empty: the project's default)")
         v.addWidget(self.negative_edit)
-        self.generate_button = action_button(self._actions.get("gen.generate"), primary=True)
+        self.generate_button = action_button(self._actions.get(verbs.GENERATE.action_id), primary=True)
         self.generate_button.setObjectName("inspector.generate")
         v.addWidget(self.generate_button)
-        v.addWidget(reason_label(self._actions.get("gen.generate")))
+        v.addWidget(reason_label(self._actions.get(verbs.GENERATE.action_id)))
 
         form = self._form()
         self.seed_spin = QSpinBox()
@@ -365,10 +366,10 @@ class Inspector(FollowsDocument, QWidget):
         v.addWidget(self.gap_label)
         v.addWidget(_hint("Infill makes frames that join the clip before to the clip after, passing "
                           "through any keyframes pinned in the gap."))
-        self.infill_button = action_button(self._actions.get("gen.infill"), primary=True)
+        self.infill_button = action_button(self._actions.get(verbs.INFILL.action_id), primary=True)
         self.infill_button.setObjectName("inspector.infill")
         v.addWidget(self.infill_button)
-        v.addWidget(reason_label(self._actions.get("gen.infill")))
+        v.addWidget(reason_label(self._actions.get(verbs.INFILL.action_id)))
         close = action_button(None)  # looks like the action buttons around it
         close.setText("Close Gap")
         close.setIcon(icon("ripple"))
@@ -426,10 +427,10 @@ class Inspector(FollowsDocument, QWidget):
         self.end_model_combo.activated.connect(lambda _i: self._commit_end_model())
         form.addRow("Model", self.end_model_combo)
         v.addLayout(form)
-        self.extend_forward_button = action_button(self._actions.get("gen.extend_forward"), primary=True)
-        self.extend_backward_button = action_button(self._actions.get("gen.extend_backward"), primary=True)
-        self.extend_forward_reason = reason_label(self._actions.get("gen.extend_forward"))
-        self.extend_backward_reason = reason_label(self._actions.get("gen.extend_backward"))
+        self.extend_forward_button = action_button(self._actions.get(verbs.EXTEND_FORWARD.action_id), primary=True)
+        self.extend_backward_button = action_button(self._actions.get(verbs.EXTEND_BACKWARD.action_id), primary=True)
+        self.extend_forward_reason = reason_label(self._actions.get(verbs.EXTEND_FORWARD.action_id))
+        self.extend_backward_reason = reason_label(self._actions.get(verbs.EXTEND_BACKWARD.action_id))
         v.addWidget(self.extend_forward_button)
         v.addWidget(self.extend_forward_reason)
         v.addWidget(self.extend_backward_button)

@@ -41,6 +41,8 @@ from editor.document.edits import Edit, EditRefused
 from editor.document.media_paths import resolve_media
 from editor.document.storage import SUFFIX, ProjectChangedOnDisk, ProjectError
 from editor.document.timecode import duration_text, timecode
+from editor.generation import verbs
+from editor.generation.verbs import Verb
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions, shortcut_table
@@ -241,7 +243,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.actions.build_toolbar(toolbar, ("file", "history", "generate", "play"))
-        for name in ("gen.generate",):
+        for name in (verbs.GENERATE.action_id,):
             button = toolbar.widgetForAction(self.actions[name])
             if button is not None:
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -1132,38 +1134,24 @@ class MainWindow(QMainWindow):
         self.timeline.setFocus()
 
     # Generate
-    def _generate(self, method: str, *args) -> None:
+    def generate(self, verb: Verb) -> None:
+        """Queue `verb` on the selection; the Jobs panel shows when a job was queued."""
         if self.controller is None:
             self.show_message(self._generation_note or NO_FOLDER_NOTE, error=True)
             return
-        job = getattr(self.controller, method)(*args)
-        if job is not None:
+        if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):
+            options = verbs.Options(seconds=self.settings.defaults().extend_seconds)
+        elif verb is verbs.RESTYLE:
+            strength, ok = QInputDialog.getDouble(
+                self, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
+                0.6, 0.05, 1.0, 2)
+            if not ok:
+                return
+            options = verbs.Options(strength=strength)
+        else:
+            options = verbs.Options()
+        if self.controller.queue(verb, options):
             self.docks["jobs"].show()
-
-    def generate_shot(self) -> None:
-        self._generate("generate_shot")
-
-    def animate_still(self) -> None:
-        self._generate("animate")
-
-    def extend_forward(self) -> None:
-        self._generate("extend_forward", self.settings.defaults().extend_seconds)
-
-    def extend_backward(self) -> None:
-        self._generate("extend_backward", self.settings.defaults().extend_seconds)
-
-    def infill_gap(self) -> None:
-        self._generate("infill")
-
-    def loop_clip(self) -> None:
-        self._generate("loop")
-
-    def restyle_clip(self) -> None:
-        strength, ok = QInputDialog.getDouble(
-            self, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
-            0.6, 0.05, 1.0, 2)
-        if ok:
-            self._generate("restyle", strength)
 
     def cancel_job(self) -> None:
         if self.controller is not None and self.controller.running_job is not None:
@@ -1242,10 +1230,10 @@ class MainWindow(QMainWindow):
 
     # --- misc ---------------------------------------------------------------------------------
     CONTEXT_ACTIONS = {
-        "clips": ("gen.generate", "gen.animate", "gen.restyle", "gen.loop", None, "edit.split", "edit.delete",
-                  "edit.ripple_delete"),
-        "gap": ("gen.infill", "edit.add_shot", None, "edit.delete"),
-        "clip_end": ("gen.extend_forward", "gen.extend_backward", None, "edit.split"),
+        "clips": (verbs.GENERATE.action_id, verbs.ANIMATE.action_id, verbs.RESTYLE.action_id,
+                  verbs.LOOP.action_id, None, "edit.split", "edit.delete", "edit.ripple_delete"),
+        "gap": (verbs.INFILL.action_id, "edit.add_shot", None, "edit.delete"),
+        "clip_end": (verbs.EXTEND_FORWARD.action_id, verbs.EXTEND_BACKWARD.action_id, None, "edit.split"),
         "keyframe": ("edit.delete",),
         "none": ("edit.add_shot", "edit.add_track", None, "file.import"),
         "header": ("edit.move_track_up", "edit.move_track_down", None, "edit.rename_track", "edit.add_track",

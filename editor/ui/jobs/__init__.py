@@ -7,13 +7,11 @@ What the main window uses (exact signatures; everything else in this package is 
                          settings: Settings | None = None, parent: QObject | None = None)
         # folder: the project folder (Name.shotline/); the journal defaults to folder/jobs.sqlite
         # and takes are written to folder/media/.
-        generate_shot() -> bool                # queue a job for the selection (one per selected shot)
-        animate() -> bool                      #   True: planned, being written to the journal (its id
-        extend_forward(seconds: float = 2.0) -> bool   #   arrives with `job_queued`); False: the
-        extend_backward(seconds: float = 2.0) -> bool  #   selection can't be used, `message` says why
-        infill() -> bool
-        loop(seconds: float = 1.0) -> bool
-        restyle(strength: float = 0.6) -> bool
+        queue(verb: Verb, options: Options | None = None) -> bool
+            # verb: one of editor.generation.verbs.VERBS; queue a job for the selection (Generate:
+            # one per selected shot). True: planned, being written to the journal (its id arrives
+            # with `job_queued`); False: the selection can't be used, `message` says why.
+            # options: Options(seconds=...) for extend/loop, Options(strength=...) for restyle
         cancel(job_id: int) -> None            # a waiting job is dropped; a running one stops within one step
         retry(job_id: int) -> None             # run a failed/cancelled/interrupted job again (a done one:
                                                # again with a new seed, so a new take); id via job_queued
@@ -22,11 +20,9 @@ What the main window uses (exact signatures; everything else in this package is 
         show_result(job_id: int) -> bool       # select the clip holding a done job's take (take_placed)
         pause_queue() -> None                  # see "Pause" below
         resume_queue() -> None
-        action_state(action: str) -> tuple[bool, str]
-            # action is one of ACTIONS = ("generate", "animate", "extend_forward",
-            # "extend_backward", "infill", "loop", "restyle"); returns (enabled, reason) where
-            # reason is the tooltip text (why it is greyed out, or what it will do). Answers are
-            # cached per document edit, selection and model-folder answer.
+        action_state(verb: Verb) -> tuple[bool, str]
+            # (enabled, reason) where reason is the tooltip text (why it is greyed out, or what
+            # it will do). Answers are cached per document edit, selection and model-folder answer.
         state_key: tuple                       # property; changes whenever an answer may change
         jobs() -> list[Job]                    # model.journal.Job, queue order (as last read)
         paused: bool                           # property
@@ -76,8 +72,8 @@ thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt obj
 
 from __future__ import annotations
 
-from editor.ui.jobs.controller import ACTIONS, GenerationController, LiveJob
+from editor.ui.jobs.controller import GenerationController, LiveJob
 from editor.ui.jobs.jobs_panel import JobsPanel
 from editor.ui.jobs.monitor import MonitorPanel
 
-__all__ = ["ACTIONS", "GenerationController", "JobsPanel", "LiveJob", "MonitorPanel"]
+__all__ = ["GenerationController", "JobsPanel", "LiveJob", "MonitorPanel"]

@@ -29,18 +29,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
-from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake, Side
+from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake
 from editor.document.media_paths import locate_media
-from editor.document.plans import (
-    AnimateStill,
-    ExtendClip,
-    GenerateShot,
-    GenerationPlan,
-    InfillGap,
-    LoopClip,
-    RestyleClip,
-    make_plan,
-)
+from editor.document.plans import GenerationPlan, make_plan
 from editor.document.plans import Selection as PlanSelection
 from editor.document.project import Project, Take, new_id
 from editor.document.storage import PROJECT_FILE
@@ -56,6 +47,7 @@ from editor.generation import (
     run_job,
     submit,
 )
+from editor.generation.verbs import Options, Verb
 from editor.media.errors import MediaError
 from editor.media.takes import read_sidecar
 from editor.ui.jobs.worker import JobCallbacks, JobWorker
@@ -65,10 +57,6 @@ from model.models import interpolate_info
 from model.request import Action
 from model.runner import Runner  # light: torch is imported when a model loads
 
-ACTIONS = ("generate", "animate", "extend_forward", "extend_backward", "infill", "loop", "restyle")
-DEFAULT_EXTEND_SECONDS = 2.0
-DEFAULT_LOOP_SECONDS = 1.0
-DEFAULT_RESTYLE_STRENGTH = 0.6
 JOURNAL_NAME = "jobs.sqlite"
 # A model folder's cached answer (what it can make) is checked again, off the GUI thread, when it
 # is older than this and asked for: a model swapped on disk is noticed without a restart.
@@ -157,7 +145,7 @@ class GenerationController(QObject):
         self._support_revision = 0  # bumped when a model folder's answer arrives or changes
         # action_state() answers for one (document edit, selection, model answers) state
         self._states_key: tuple = ()
-        self._states: dict[str, tuple[bool, str]] = {}
+        self._states: dict[Verb, tuple[bool, str]] = {}
         self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
@@ -240,53 +228,35 @@ class GenerationController(QObject):
         self.action_states_changed.emit()
 
     # --- the user's actions -------------------------------------------------------------------
-    def generate_shot(self) -> bool:
-        """Queue a take for each selected shot (a draft's first take, or another one).
+    def queue(self, verb: Verb, options: Options | None = None) -> bool:
+        """Queue `verb` on the selection (for Generate: one job per selected shot).
 
-        Every action returns True when its job was planned and is being queued (`job_queued`
-        brings its id once it is on disk), False when the selection can't be used (`message`
-        says why). A model folder not read yet is read first, off the GUI thread; if it then
-        can't make the action, `message` says so and nothing is queued.
+        True when its job was planned and is being queued (`job_queued` brings its id once it
+        is on disk), False when the selection can't be used (`message` says why). A model
+        folder not read yet is read first, off the GUI thread; if it then can't make the verb,
+        `message` says so and nothing is queued.
         """
-        clips = self.selection.clips
-        if len(clips) > 1:
-            return any([self._queue(GenerateShot(clip_id=c)) for c in clips])
-        return self._queue_for("generate")
+        try:
+            selections = verb.plan_selections(self.selection, self.document.project.fps, options or Options())
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            return False
+        return any([self._queue(s) for s in selections])
 
-    def animate(self) -> bool:
-        return self._queue_for("animate")
-
-    def extend_forward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
-        return self._queue_for("extend_forward", seconds=seconds)
-
-    def extend_backward(self, seconds: float = DEFAULT_EXTEND_SECONDS) -> bool:
-        return self._queue_for("extend_backward", seconds=seconds)
-
-    def infill(self) -> bool:
-        return self._queue_for("infill")
-
-    def loop(self, seconds: float = DEFAULT_LOOP_SECONDS) -> bool:
-        return self._queue_for("loop", seconds=seconds)
-
-    def restyle(self, strength: float = DEFAULT_RESTYLE_STRENGTH) -> bool:
-        return self._queue_for("restyle", strength=strength)
-
-    def action_state(self, action: str) -> tuple[bool, str]:
-        """(enabled, tooltip): whether `action` can run on the selection, and why not / what it does.
+    def action_state(self, verb: Verb) -> tuple[bool, str]:
+        """(enabled, tooltip): whether `verb` can run on the selection, and why not / what it does.
 
         Answers are kept per document edit, selection and model-folder answer, so asking again
         (every menu, toolbar and context menu does) costs a dictionary lookup. A model folder
-        not read yet is read off the GUI thread; meanwhile the action waits greyed out, and
+        not read yet is read off the GUI thread; meanwhile the verb waits greyed out, and
         `action_states_changed` follows when the answer is in.
         """
-        if action not in ACTIONS:
-            raise ValueError(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.")
         key = self.state_key
         if key != self._states_key:
             self._states_key, self._states = key, {}
-        state = self._states.get(action)
+        state = self._states.get(verb)
         if state is None:
-            state = self._states[action] = self._evaluate(action)
+            state = self._states[verb] = self._evaluate(verb)
         return state
 
     @property
@@ -294,11 +264,11 @@ class GenerationController(QObject):
         """Changes whenever an action_state() answer may change (edits, selection, model folders)."""
         return (self.document.edit_count, self.selection.revision, self._support_revision, self._unavailable)
 
-    def _evaluate(self, action: str) -> tuple[bool, str]:
+    def _evaluate(self, verb: Verb) -> tuple[bool, str]:
         if self._unavailable:
             return False, self._unavailable
         try:
-            sel = self._selection_for(action)
+            sel = verb.plan_selection(self.selection, self.document.project.fps)
             plan = make_plan(self.document.project, sel, seed=0)
             model = model_for(plan)
             support = self._support(model)
@@ -495,45 +465,6 @@ class GenerationController(QObject):
         self.deleteLater()
 
     # --- internals ------------------------------------------------------------------------------
-    def _selection_for(self, action: str, *, seconds: float | None = None,
-                       strength: float = DEFAULT_RESTYLE_STRENGTH) -> PlanSelection:
-        sel = self.selection
-        fps = self.document.project.fps
-        clip_id = sel.clip
-        if clip_id is None and sel.clip_end is not None:
-            clip_id = sel.clip_end.clip_id
-        if clip_id is None and sel.keyframe is not None:
-            clip_id = sel.keyframe.clip_id
-        if action == "infill":
-            if sel.gap is None:
-                raise EditRefused("Select the gap between two clips to infill it.")
-            return InfillGap(track_id=sel.gap.track_id, frame=sel.gap.start)
-        if clip_id is None:
-            raise EditRefused("Select a shot first." if not sel.clips else "Select just one shot.")
-        if action == "generate":
-            return GenerateShot(clip_id=clip_id)
-        if action == "animate":
-            return AnimateStill(clip_id=clip_id)
-        if action in ("extend_forward", "extend_backward"):
-            frames = max(1, round((seconds or DEFAULT_EXTEND_SECONDS) * fps))
-            side = Side.END if action == "extend_forward" else Side.START
-            return ExtendClip(clip_id=clip_id, side=side, frames=frames)
-        if action == "loop":
-            return LoopClip(clip_id=clip_id, frames=max(1, round((seconds or DEFAULT_LOOP_SECONDS) * fps)))
-        if action == "restyle":
-            return RestyleClip(clip_id=clip_id, strength=strength)
-        raise ValueError(action)
-
-    def _queue_for(self, action: str, **options: Any) -> bool:
-        """Plan `action` on the selection and queue it; False (and `message` says why) when the
-        selection can't be used."""
-        try:
-            selection = self._selection_for(action, **options)
-        except EditRefused as exc:
-            self.message.emit(str(exc))
-            return False
-        return self._queue(selection)
-
     def _queue(self, selection: PlanSelection | None) -> bool:
         try:
             if selection is None:
