@@ -14,6 +14,7 @@ import pytest
 
 from editor.document.edits import SetShotSettings
 from editor.generation import verbs
+from editor.ui.commands import edit, generation
 from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
 from editor.ui.selection import GapRef, Selection
 from model.journal import JobState, Journal
@@ -344,9 +345,9 @@ def test_a_finished_take_the_project_never_saved_is_offered_and_placed(qtbot, ga
     assert clips[1].take.record["plan"]["action"] == "infill"  # the sidecar's record came along
     assert panel.unplaced.isHidden()
     assert window.document.undo_label == "Undo Infill gap result"  # the ordinary edit, one step
-    window.undo()
+    edit.undo(window)
     assert _layout(window.document) == before and not panel.unplaced.isHidden()  # offered again
-    window.redo()
+    edit.redo(window)
     assert panel.unplaced.isHidden()
     assert window.save_project()
     again = open_window(doc)
@@ -359,8 +360,8 @@ def test_a_take_removed_and_saved_without_is_not_offered_again(qtbot, gap_docume
     window = open_window(gap_document)
     window.selection.set_gap(GapRef("v1", 24, 10))
     with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
-        window.generate(verbs.INFILL)
-    window.undo()  # the user didn't want it
+        generation.queue(window, verbs.INFILL)
+    edit.undo(window)  # the user didn't want it
     assert window.save_project()
     again = open_window(gap_document)
     qtbot.waitUntil(lambda: again.controller is not None and again.controller.jobs() != [], timeout=WAIT_MS)
@@ -384,7 +385,7 @@ def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, ope
     window.actions.refresh = counting
     window.controller.job_live.connect(lambda job_id: seen.append(refreshes[0]))
     with qtbot.waitSignal(window.controller.job_ended, timeout=WAIT_MS):
-        window.generate(verbs.INFILL)
+        generation.queue(window, verbs.INFILL)
     assert len(seen) >= 8  # one per step at least
     assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran
     err = capfd.readouterr().err

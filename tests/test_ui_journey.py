@@ -21,6 +21,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtTest import QTest
 from ui_helpers import click, drop_files, drop_mime
 
+from editor.ui.commands import edit, playback
+from editor.ui.commands import view as view_menu
 from editor.ui.main_window import MainWindow
 from editor.ui.storyboard import MIME as CARD_MIME
 
@@ -101,23 +103,23 @@ def test_demo_infill_play_undo_save_reopen(qtbot, windows):
     snap(window, "1-03-infilled")
 
     # play the cut: the playhead keeps time at the project's frame rate
-    window.go_to_start()
+    playback.go_to_start(window)
     fps = float(window.document.project.fps)
     started = time.monotonic()
-    window.play_pause()
+    playback.play_pause(window)
     qtbot.wait(500)
     elapsed = time.monotonic() - started
     frame = window.playhead.frame
-    window.play_pause()
+    playback.play_pause(window)
     assert not window.playhead.playing
     assert abs(frame - elapsed * fps) <= 0.25 * fps, (frame, elapsed * fps)
     qtbot.waitUntil(lambda: window.preview.shown_frame == window.playhead.frame, timeout=WAIT_MS)
     assert window.timecode_label.text().endswith(f":{frame % round(fps):02d}")
     snap(window, "1-04-played")
 
-    window.undo()
+    edit.undo(window)
     assert all(c.start != gap.start for c in window.document.project.track(track.id).clips)
-    window.redo()
+    edit.redo(window)
     assert [c.id for c in window.document.project.track(track.id).clips if c.start == gap.start] == [made[0].id]
     assert window.isWindowModified()
     assert window.save_project() and not window.isWindowModified()
@@ -193,7 +195,7 @@ def test_new_project_stills_draft_keyframe_storyboard_ripple(qtbot, windows, tmp
     snap(window, "2-04-keyframe-and-prompt")
 
     # the storyboard: three cards in story order
-    window.show_storyboard()
+    view_menu.show_storyboard(window)
     board = window.storyboard
     ids = [c.id for c in _main_clips(window)]
     assert board.card_ids() == ids and len(ids) == 3
@@ -212,13 +214,13 @@ def test_new_project_stills_draft_keyframe_storyboard_ripple(qtbot, windows, tmp
     snap(window, "2-06-reordered")
 
     # ripple delete the first shot: the others close up; undo brings it back
-    window.show_timeline()
+    view_menu.show_timeline(window)
     window.selection.set_clips([ids[2]])
     before = [(c.id, c.start) for c in _main_clips(window)]
     window.actions["edit.ripple_delete"].trigger()
     after = _main_clips(window)
     assert [c.id for c in after] == [ids[0], ids[1]] and after[0].start == 0
     snap(window, "2-07-ripple-deleted")
-    window.undo()
+    edit.undo(window)
     assert [(c.id, c.start) for c in _main_clips(window)] == before
     snap(window, "2-08-undone")

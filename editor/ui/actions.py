@@ -1,7 +1,7 @@
 """Every command of the editor, declared once as data; menus, toolbar and shortcuts read this table.
 
-An `ActionSpec` names the window method it calls (`callback`), its shortcut, icon, menu and
-toolbar place, and an `enabled_when` rule: a name in `RULES` evaluated on an `ActionContext`
+An `ActionSpec` holds the function it calls (`callback`, from `editor.ui.commands`; the window
+is passed to it), its shortcut, icon, menu and toolbar place, and an `enabled_when` rule: a name in `RULES` evaluated on an `ActionContext`
 (a snapshot of what the window knows). The generation verbs' entries are made from
 `editor.generation.verbs.VERBS`; their rule asks the generation controller, and its reason
 is the tooltip when greyed out.
@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 from editor.generation.verbs import VERBS, Verb
+from editor.ui.commands import about, edit, generation, playback, project, view
 from editor.ui.icons import icon
 
 MENUS = ("File", "Edit", "View", "Generate", "Playback", "Help")
@@ -27,7 +28,8 @@ MENUS = ("File", "Edit", "View", "Generate", "Playback", "Help")
 class ActionSpec:
     id: str
     title: str
-    callback: str  # name of a method on the window
+    # what it does: fn(window), or fn(window, checked) when checkable; the window is injected
+    callback: Callable[..., None]
     shortcut: tuple[str, ...] = ()
     icon: str = ""
     enabled_when: str = "always"
@@ -41,8 +43,9 @@ class ActionSpec:
     @classmethod
     def for_verb(cls, verb: Verb) -> ActionSpec:
         """A generation verb's entry, as `editor.generation.verbs` declares it."""
-        return cls(verb.action_id, verb.title, "generate", verb.shortcut, verb.icon, "generation", menu="Generate",
-                   section=verb.section, toolbar="generate", tip=verb.tip, verb=verb)
+        return cls(verb.action_id, verb.title, functools.partial(generation.queue, verb=verb), verb.shortcut,
+                   verb.icon, "generation", menu="Generate", section=verb.section, toolbar="generate",
+                   tip=verb.tip, verb=verb)
 
 
 @dataclass(frozen=True)
@@ -89,90 +92,90 @@ RULES: dict[str, Rule] = {
 # Shortcuts follow Premiere / Resolve / Kdenlive where they agree.
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
-    ActionSpec("file.new", "&New Project", "new_project", ("Ctrl+N",), "new", menu="File", section="project",
+    ActionSpec("file.new", "&New Project", project.new_project, ("Ctrl+N",), "new", menu="File", section="project",
                toolbar="file", tip="Start an empty project"),
-    ActionSpec("file.open", "&Open Project…", "open_project", ("Ctrl+O",), "open", menu="File", section="project",
+    ActionSpec("file.open", "&Open Project…", project.open_project, ("Ctrl+O",), "open", menu="File", section="project",
                toolbar="file", tip="Open a .shotline project folder"),
-    ActionSpec("file.save", "&Save", "save_project", ("Ctrl+S",), "save", menu="File", section="save",
+    ActionSpec("file.save", "&Save", project.save, ("Ctrl+S",), "save", menu="File", section="save",
                toolbar="file", tip="Save the project"),
-    ActionSpec("file.save_as", "Save &As…", "save_project_as", ("Ctrl+Shift+S",), menu="File", section="save"),
-    ActionSpec("file.import", "&Import Media…", "import_media", ("Ctrl+I",), "import", menu="File",
+    ActionSpec("file.save_as", "Save &As…", project.save_as, ("Ctrl+Shift+S",), menu="File", section="save"),
+    ActionSpec("file.import", "&Import Media…", project.import_media, ("Ctrl+I",), "import", menu="File",
                section="media", tip="Add images and videos to the media bin"),
-    ActionSpec("file.export", "&Export…", "export_cut", ("Ctrl+E", "Ctrl+M"), enabled_when="has_clips",
+    ActionSpec("file.export", "&Export…", project.export, ("Ctrl+E", "Ctrl+M"), enabled_when="has_clips",
                menu="File", section="media", tip="Export the cut (or the in/out range) as an MP4 file"),
-    ActionSpec("file.settings", "Se&ttings…", "show_settings", ("Ctrl+,",), "settings", menu="File",
+    ActionSpec("file.settings", "Se&ttings…", project.settings, ("Ctrl+,",), "settings", menu="File",
                section="settings", tip="Model folders, device, memory and defaults"),
-    ActionSpec("file.project_settings", "&Project Settings…", "show_project_settings", (), menu="File",
+    ActionSpec("file.project_settings", "&Project Settings…", project.project_settings, (), menu="File",
                section="settings", tip="The project's name, frame rate, size and default video model"),
-    ActionSpec("file.quit", "&Quit", "close", ("Ctrl+Q",), menu="File", section="quit"),
+    ActionSpec("file.quit", "&Quit", project.quit_window, ("Ctrl+Q",), menu="File", section="quit"),
     # Edit
-    ActionSpec("edit.undo", "&Undo", "undo", ("Ctrl+Z",), "undo", "can_undo", menu="Edit", section="undo",
+    ActionSpec("edit.undo", "&Undo", edit.undo, ("Ctrl+Z",), "undo", "can_undo", menu="Edit", section="undo",
                toolbar="history"),
-    ActionSpec("edit.redo", "&Redo", "redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "can_redo", menu="Edit",
+    ActionSpec("edit.redo", "&Redo", edit.redo, ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "can_redo", menu="Edit",
                section="undo", toolbar="history"),
-    ActionSpec("edit.split", "&Split at Playhead", "split_at_playhead", ("S", "Ctrl+K"), "split", "splittable",
+    ActionSpec("edit.split", "&Split at Playhead", edit.split_at_playhead, ("S", "Ctrl+K"), "split", "splittable",
                menu="Edit", section="cut", toolbar="cut", tip="Cut the clip under the playhead in two (S)"),
-    ActionSpec("edit.delete", "&Delete", "delete_selection", ("Delete", "Backspace"), "delete", "deletable",
+    ActionSpec("edit.delete", "&Delete", edit.delete_selection, ("Delete", "Backspace"), "delete", "deletable",
                menu="Edit", section="cut", toolbar="cut",
                tip="Delete the selected clips or keyframe, or close the selected gap"),
-    ActionSpec("edit.ripple_delete", "&Ripple Delete", "ripple_delete", ("Shift+Delete", "Shift+Backspace"),
+    ActionSpec("edit.ripple_delete", "&Ripple Delete", edit.ripple_delete, ("Shift+Delete", "Shift+Backspace"),
                "ripple", "clips_selected", menu="Edit", section="cut", toolbar="cut",
                tip="Delete the selected clips and close the hole they leave (Shift+Delete)"),
-    ActionSpec("edit.select_all", "Select &All", "select_all", ("Ctrl+A",), enabled_when="has_clips", menu="Edit",
+    ActionSpec("edit.select_all", "Select &All", edit.select_all, ("Ctrl+A",), enabled_when="has_clips", menu="Edit",
                section="select"),
-    ActionSpec("edit.deselect", "Deselect", "deselect", ("Ctrl+Shift+A",), menu="Edit", section="select"),
-    ActionSpec("edit.add_shot", "Add &Draft Shot", "add_draft_shot", ("Ctrl+Shift+N",), "add_shot", menu="Edit",
+    ActionSpec("edit.deselect", "Deselect", edit.deselect, ("Ctrl+Shift+A",), menu="Edit", section="select"),
+    ActionSpec("edit.add_shot", "Add &Draft Shot", edit.add_draft_shot, ("Ctrl+Shift+N",), "add_shot", menu="Edit",
                section="add", toolbar="shots", tip="A shot with a prompt and a length, to generate later"),
-    ActionSpec("edit.add_track", "Add &Track", "add_track", ("Ctrl+Shift+T",), "add_track", menu="Edit",
+    ActionSpec("edit.add_track", "Add &Track", edit.add_track, ("Ctrl+Shift+T",), "add_track", menu="Edit",
                section="add", toolbar="shots", tip="Add an empty track below the others"),
-    ActionSpec("edit.remove_track", "Remove Track", "remove_track", (), enabled_when="track_picked", menu="Edit",
+    ActionSpec("edit.remove_track", "Remove Track", edit.remove_track, (), enabled_when="track_picked", menu="Edit",
                section="add", tip="Remove the track of the selection (undo brings it back)"),
-    ActionSpec("edit.rename_track", "Rename Track…", "rename_track", (), enabled_when="track_named", menu="Edit",
+    ActionSpec("edit.rename_track", "Rename Track…", edit.rename_track, (), enabled_when="track_named", menu="Edit",
                section="track", tip="Rename the picked track (or double-click its header)"),
-    ActionSpec("edit.move_track_up", "Move Track Up", "move_track_up", (), enabled_when="track_can_rise",
+    ActionSpec("edit.move_track_up", "Move Track Up", edit.move_track_up, (), enabled_when="track_can_rise",
                menu="Edit", section="track", tip="Move the picked track above the one over it (or drag its header)"),
-    ActionSpec("edit.move_track_down", "Move Track Down", "move_track_down", (), enabled_when="track_can_sink",
+    ActionSpec("edit.move_track_down", "Move Track Down", edit.move_track_down, (), enabled_when="track_can_sink",
                menu="Edit", section="track", tip="Move the picked track below the one under it (or drag its header)"),
     # View
-    ActionSpec("view.zoom_in", "Zoom &In", "zoom_in", ("=", "+", "Ctrl+="), "zoom_in", menu="View",
+    ActionSpec("view.zoom_in", "Zoom &In", view.zoom_in, ("=", "+", "Ctrl+="), "zoom_in", menu="View",
                section="zoom", toolbar="view"),
-    ActionSpec("view.zoom_out", "Zoom &Out", "zoom_out", ("-", "Ctrl+-"), "zoom_out", menu="View", section="zoom",
+    ActionSpec("view.zoom_out", "Zoom &Out", view.zoom_out, ("-", "Ctrl+-"), "zoom_out", menu="View", section="zoom",
                toolbar="view"),
-    ActionSpec("view.zoom_fit", "Zoom to &Fit", "zoom_to_fit", ("Shift+Z", "\\"), "zoom_fit", menu="View",
+    ActionSpec("view.zoom_fit", "Zoom to &Fit", view.zoom_to_fit, ("Shift+Z", "\\"), "zoom_fit", menu="View",
                section="zoom", toolbar="view", tip="Show the whole cut (Shift+Z)"),
-    ActionSpec("view.snapping", "S&napping", "set_snapping", ("N",), "snap", menu="View", section="snap",
+    ActionSpec("view.snapping", "S&napping", view.set_snapping, ("N",), "snap", menu="View", section="snap",
                toolbar="view", checkable=True, tip="Snap to clip edges, the playhead and keyframes (N)"),
-    ActionSpec("view.storyboard", "&Storyboard", "show_storyboard", ("F2",), "storyboard", menu="View",
+    ActionSpec("view.storyboard", "&Storyboard", view.show_storyboard, ("F2",), "storyboard", menu="View",
                section="panels", tip="Shot cards in story order (F2)"),
-    ActionSpec("view.timeline", "&Timeline", "show_timeline", ("F3",), menu="View", section="panels"),
-    ActionSpec("view.reset_layout", "&Reset Layout", "reset_layout", (), menu="View", section="layout"),
+    ActionSpec("view.timeline", "&Timeline", view.show_timeline, ("F3",), menu="View", section="panels"),
+    ActionSpec("view.reset_layout", "&Reset Layout", view.reset_layout, (), menu="View", section="layout"),
     # Generate
     *(ActionSpec.for_verb(verb) for verb in VERBS),
-    ActionSpec("gen.cancel", "&Cancel Job", "cancel_job", ("Ctrl+.",), "cancel", "running_job", menu="Generate",
+    ActionSpec("gen.cancel", "&Cancel Job", generation.cancel_job, ("Ctrl+.",), "cancel", "running_job", menu="Generate",
                section="queue", tip="Stop the running job"),
-    ActionSpec("gen.pause", "&Pause Queue", "pause_queue", (), "pause", "generation_ready", menu="Generate",
+    ActionSpec("gen.pause", "&Pause Queue", generation.pause_queue, (), "pause", "generation_ready", menu="Generate",
                section="queue", checkable=True, tip="Stop after this step and free the GPU memory"),
     # Playback
-    ActionSpec("play.toggle", "&Play / Pause", "play_pause", ("Space",), "play", menu="Playback", section="play",
+    ActionSpec("play.toggle", "&Play / Pause", playback.play_pause, ("Space",), "play", menu="Playback", section="play",
                toolbar="play"),
-    ActionSpec("play.back", "Play &Backward (J)", "shuttle_back", ("J",), "rewind", menu="Playback",
+    ActionSpec("play.back", "Play &Backward (J)", playback.shuttle_back, ("J",), "rewind", menu="Playback",
                section="shuttle"),
-    ActionSpec("play.stop", "&Stop (K)", "stop", ("K",), "stop", menu="Playback", section="shuttle"),
-    ActionSpec("play.forward", "Play &Forward (L)", "shuttle_forward", ("L",), "forward", menu="Playback",
+    ActionSpec("play.stop", "&Stop (K)", playback.stop, ("K",), "stop", menu="Playback", section="shuttle"),
+    ActionSpec("play.forward", "Play &Forward (L)", playback.shuttle_forward, ("L",), "forward", menu="Playback",
                section="shuttle"),
-    ActionSpec("play.step_back", "Previous Frame", "step_back", ("Left",), "step_back", menu="Playback",
+    ActionSpec("play.step_back", "Previous Frame", playback.step_back, ("Left",), "step_back", menu="Playback",
                section="step"),
-    ActionSpec("play.step_forward", "Next Frame", "step_forward", ("Right",), "step_forward", menu="Playback",
+    ActionSpec("play.step_forward", "Next Frame", playback.step_forward, ("Right",), "step_forward", menu="Playback",
                section="step"),
-    ActionSpec("play.start", "Go to Start", "go_to_start", ("Home",), menu="Playback", section="step"),
-    ActionSpec("play.end", "Go to End", "go_to_end", ("End",), menu="Playback", section="step"),
-    ActionSpec("play.mark_in", "Mark &In", "mark_in", ("I",), "mark_in", menu="Playback", section="marks"),
-    ActionSpec("play.mark_out", "Mark &Out", "mark_out", ("O",), "mark_out", menu="Playback", section="marks"),
-    ActionSpec("play.clear_marks", "Clear In/Out", "clear_marks", ("Alt+X",), menu="Playback", section="marks"),
+    ActionSpec("play.start", "Go to Start", playback.go_to_start, ("Home",), menu="Playback", section="step"),
+    ActionSpec("play.end", "Go to End", playback.go_to_end, ("End",), menu="Playback", section="step"),
+    ActionSpec("play.mark_in", "Mark &In", playback.mark_in, ("I",), "mark_in", menu="Playback", section="marks"),
+    ActionSpec("play.mark_out", "Mark &Out", playback.mark_out, ("O",), "mark_out", menu="Playback", section="marks"),
+    ActionSpec("play.clear_marks", "Clear In/Out", playback.clear_marks, ("Alt+X",), menu="Playback", section="marks"),
     # Help
-    ActionSpec("help.models", "How to Add a &Model", "show_model_help", (), "help", menu="Help", section="help"),
-    ActionSpec("help.shortcuts", "&Keyboard Shortcuts", "show_shortcuts", ("F1",), menu="Help", section="help"),
-    ActionSpec("help.about", "&About Shotline", "show_about", (), menu="Help", section="about"),
+    ActionSpec("help.models", "How to Add a &Model", about.show_model_help, (), "help", menu="Help", section="help"),
+    ActionSpec("help.shortcuts", "&Keyboard Shortcuts", about.show_shortcuts, ("F1",), menu="Help", section="help"),
+    ActionSpec("help.about", "&About Shotline", about.show_about, (), menu="Help", section="about"),
 )
 
 
@@ -197,13 +200,10 @@ class Actions(QObject):
             tip = spec.tip or spec.title.replace("&", "").rstrip("…")
             action.setStatusTip(tip)
             action.setToolTip(_with_shortcut(tip, spec))
-            callback = getattr(window, spec.callback)
-            if spec.verb is not None:
-                action.triggered.connect(lambda _checked=False, cb=callback, verb=spec.verb: cb(verb))
-            elif spec.checkable:
-                action.toggled.connect(callback)
+            if spec.checkable:
+                action.toggled.connect(functools.partial(spec.callback, window))
             else:
-                action.triggered.connect(lambda _checked=False, cb=callback: cb())
+                action.triggered.connect(lambda _checked=False, cb=spec.callback: cb(window))
             window.addAction(action)  # shortcuts work even for actions in no visible menu
             self._actions[spec.id] = action
 
@@ -273,13 +273,3 @@ def _with_shortcut(text: str, spec: ActionSpec) -> str:
 def _key_text(shortcut: str) -> str:
     """A shortcut as this platform writes it ("Ctrl+G"); worked out once (it costs about a ms)."""
     return QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-
-
-def shortcut_table(specs: tuple[ActionSpec, ...] = ACTIONS) -> list[tuple[str, str, str]]:
-    """(menu, title, shortcuts) rows for the Help ▸ Keyboard Shortcuts dialog."""
-    rows = []
-    for s in specs:
-        if s.shortcut:
-            keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in s.shortcut)
-            rows.append((s.menu or "—", s.title.replace("&", "").rstrip("…"), keys))
-    return rows

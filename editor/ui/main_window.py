@@ -1,13 +1,13 @@
 """The main window: menus, toolbar and dock panels around the open project.
 
 The window wires shared objects together (document, selection, playhead, thumbnails, the
-generation controller) and implements the action callbacks named in `actions.ACTIONS`; the
-panels talk to the document and the selection directly, never through the window.
+generation controller); what each menu entry does is a function in `editor.ui.commands`, which
+`actions.ACTIONS` calls with the window. The panels talk to the document and the selection
+directly, never through the window.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 
@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -27,8 +25,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QTabBar,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -42,10 +38,9 @@ from editor.document.media_paths import resolve_media
 from editor.document.storage import SUFFIX, ProjectChangedOnDisk, ProjectError
 from editor.document.timecode import duration_text, timecode
 from editor.generation import verbs
-from editor.generation.verbs import Verb
 from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
-from editor.ui.actions import ActionContext, Actions, shortcut_table
+from editor.ui.actions import ActionContext, Actions
 from editor.ui.cast_panel import CastPanel
 from editor.ui.export_dialog import ExportDialog
 from editor.ui.export_form import codecs_later
@@ -88,7 +83,7 @@ class MainWindow(QMainWindow):
         self._thumb_lock = threading.Lock()
         self._thumb_folder: Path | None = None
         self.controller = None
-        self._generation_note = ""  # why there is no controller (no folder, read-only, a broken journal)
+        self.generation_note = ""  # why there is no controller (no folder, read-only, a broken journal)
         self.jobs_panel = None
         self.monitor_panel = None
         self.preview = None
@@ -410,7 +405,7 @@ class MainWindow(QMainWindow):
     def _install_controller(self, controller, note: str = "", *, failed: bool = False) -> None:
         """Listen to `controller` (None: generation is off, `note` says why) instead of the one before."""
         self.controller = controller
-        self._generation_note = note if controller is None else ""
+        self.generation_note = note if controller is None else ""
         self.timeline.clear_job_overlays()
         self.jobs_panel = None
         if controller is None:
@@ -533,7 +528,7 @@ class MainWindow(QMainWindow):
         picked = self.timeline.selected_track_id()
         track_index = next((i for i, t in enumerate(project.tracks) if t.id == picked), -1)
         controller = self.controller
-        note = self._generation_note
+        note = self.generation_note
         ctx = ActionContext(
             can_undo=doc.can_undo, can_redo=doc.can_redo, undo_label=doc.undo_label, redo_label=doc.redo_label,
             selection=sel.kind, selected_clips=len(sel.clips), clip_under_playhead=under,
@@ -652,7 +647,7 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    def _command(self, build) -> bool:
+    def command(self, build) -> bool:
         """Build an edit from the selection (which may refuse) and request it."""
         try:
             edit = build()
@@ -750,7 +745,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _may_discard(self) -> bool:
+    def may_discard(self) -> bool:
         """True when the open project may be closed: saved, or the user chose to save/discard."""
         self.inspector.commit_pending()  # typed and not committed yet: part of what is asked about
         if not self.session.dirty:
@@ -777,7 +772,7 @@ class MainWindow(QMainWindow):
         self.inspector.commit_pending()  # typing not committed yet is part of the project
         self._waited_for, self._closing_after = self._closing_after_done, None
         self._closing_after_done = None
-        if not self._may_stop_work() or not self._may_discard():
+        if not self._may_stop_work() or not self.may_discard():
             event.ignore()
             return
         self.save_layout()
@@ -857,12 +852,11 @@ class MainWindow(QMainWindow):
             cache.close()
         self._thumb_caches.clear()
 
-    # ====== action callbacks (names from actions.ACTIONS) ======================================
-    # File
+    # --- project files the File menu works on ----------------------------------------------------
     def new_project(self) -> None:
         """Ask for a name and place and make the project's folder at once (autosave and
         generation need it); without dialogs (`ask=False`) the project starts unsaved."""
-        if not self._may_discard():
+        if not self.may_discard():
             return
         if not self._ask:
             self._switch_to(self.session.prepare_new())
@@ -896,17 +890,6 @@ class MainWindow(QMainWindow):
             return False
         self.settings.set_projects_folder(self.session.folder.parent)
         return True
-
-    def open_project(self) -> None:
-        if not self._may_discard():
-            return
-        from editor.ui.open_project_dialog import OpenProjectDialog
-
-        dialog = OpenProjectDialog(self._projects_folder(), self)
-        dialog.exec()
-        folder = dialog.chosen()  # a .shotline folder opens when entered, not walked into
-        if folder is not None:
-            self.open_project_path(folder)
 
     def save_project(self) -> bool:
         try:
@@ -950,7 +933,7 @@ class MainWindow(QMainWindow):
 
     def save_project_as(self) -> bool:
         folder, _ = QFileDialog.getSaveFileName(self, "Save project as",
-                                                str(self._projects_folder() / f"{self.session.name}"),
+                                                str(self.projects_folder() / f"{self.session.name}"),
                                                 "Shotline project (*.shotline)")
         if not folder:
             return False
@@ -970,7 +953,7 @@ class MainWindow(QMainWindow):
         self.proxies.scan()  # the project has a cache folder now
         return True
 
-    def _projects_folder(self) -> Path:
+    def projects_folder(self) -> Path:
         """Where file dialogs start: the projects folder when it exists, else home."""
         folder = self.settings.projects_folder()
         return folder if folder.is_dir() else Path.home()
@@ -981,17 +964,12 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _c=False, p=path: self._may_discard() and self.open_project_path(p))
+            action.triggered.connect(lambda _c=False, p=path: self.may_discard() and self.open_project_path(p))
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", self.settings.clear_recent_projects)
-
-    def import_media(self) -> None:
-        self.docks["media"].show()
-        self.docks["media"].raise_()
-        self.media_bin.import_dialog()
 
     def export_cut(self) -> None:
         if self.export_dialog is None:
@@ -1001,13 +979,6 @@ class MainWindow(QMainWindow):
             for ended in (runner.succeeded, runner.failed, runner.cancelled):
                 ended.connect(lambda _result: self._work_ended("export"))
         self.export_dialog.open_for_export()
-
-    def show_settings(self) -> None:
-        from editor.ui.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self.settings, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.settings_saved()
 
     def settings_saved(self) -> None:
         """After Settings ▸ OK: panels take the new model list and defaults; a project with no
@@ -1023,210 +994,6 @@ class MainWindow(QMainWindow):
                               "(change it in File ▸ Project Settings)")
             return
         self.show_message("Settings saved")
-
-    def show_project_settings(self) -> None:
-        from editor.ui.project_settings_dialog import ProjectSettingsDialog
-
-        dialog = ProjectSettingsDialog(self.document.project, self.settings.model_folders(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            edit = dialog.edit()
-            if edit is not None:
-                self.request(edit)
-
-    # Edit
-    def undo(self) -> None:
-        if self.document.can_undo:
-            self.document.undo()
-
-    def redo(self) -> None:
-        if self.document.can_redo:
-            self.document.redo()
-
-    def split_at_playhead(self) -> None:
-        from editor.ui.timeline import commands
-
-        self._command(lambda: commands.split_at(self.document.project, self.selection, self.playhead.frame))
-
-    def delete_selection(self) -> None:
-        from editor.ui.timeline import commands
-
-        if self._command(lambda: commands.delete_selection(self.document.project, self.selection, ripple=False)):
-            self.selection.clear()
-
-    def ripple_delete(self) -> None:
-        from editor.ui.timeline import commands
-
-        if self._command(lambda: commands.delete_selection(self.document.project, self.selection, ripple=True)):
-            self.selection.clear()
-
-    def select_all(self) -> None:
-        self.selection.set_clips([c.id for t in self.document.project.tracks for c in t.clips])
-
-    def deselect(self) -> None:
-        self.selection.clear()
-
-    def add_draft_shot(self) -> None:
-        from editor.ui.timeline import commands
-
-        before = {c.id for t in self.document.project.tracks for c in t.clips}
-        ok = self._command(lambda: commands.add_draft_shot(
-            self.document.project, self.selection, seconds=self.settings.defaults().shot_seconds,
-            playhead=self.playhead.frame))
-        if ok:
-            new = [c.id for t in self.document.project.tracks for c in t.clips if c.id not in before]
-            if new:
-                self.selection.set_clips(new[:1])
-                self.docks["inspector"].raise_()
-                self.inspector.prompt_edit.setFocus()
-                name = self.document.project.find_clip(new[0])[1].name
-                self.show_message(f"Added {name}: describe it in the Inspector, then Generate.")
-
-    def add_track(self) -> None:
-        from editor.ui.timeline import commands
-
-        self._command(lambda: commands.add_track(self.document.project))
-
-    def remove_track(self) -> None:
-        from editor.ui.timeline import commands
-
-        self._command(lambda: commands.remove_track(self.document.project, self.timeline.selected_track_id()))
-
-    def rename_track(self) -> None:
-        track_id = self.timeline.selected_track_id()
-        if track_id is None:
-            self.show_message("Click a track's header to pick the track to rename.", error=True)
-            return
-        self.show_timeline()
-        self.timeline.start_rename(track_id)
-
-    def move_track_up(self) -> None:
-        from editor.ui.timeline import commands
-
-        self._command(lambda: commands.move_track(self.document.project, self.timeline.selected_track_id(), -1))
-
-    def move_track_down(self) -> None:
-        from editor.ui.timeline import commands
-
-        self._command(lambda: commands.move_track(self.document.project, self.timeline.selected_track_id(), +1))
-
-    # View
-    def zoom_in(self) -> None:
-        self.timeline.zoom_in()
-
-    def zoom_out(self) -> None:
-        self.timeline.zoom_out()
-
-    def zoom_to_fit(self) -> None:
-        self.timeline.zoom_to_fit()
-
-    def set_snapping(self, on: bool) -> None:
-        if self.timeline.snapping != bool(on):
-            self.show_message("Snapping on" if on else "Snapping off")
-        self.timeline.snapping = bool(on)
-
-    def show_storyboard(self) -> None:
-        self.docks["storyboard"].show()
-        self.docks["storyboard"].raise_()
-
-    def show_timeline(self) -> None:
-        self.docks["timeline"].show()
-        self.docks["timeline"].raise_()
-        self.timeline.setFocus()
-
-    # Generate
-    def generate(self, verb: Verb) -> None:
-        """Queue `verb` on the selection; the Jobs panel shows when a job was queued."""
-        if self.controller is None:
-            self.show_message(self._generation_note or NO_FOLDER_NOTE, error=True)
-            return
-        if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):
-            options = verbs.Options(seconds=self.settings.defaults().extend_seconds)
-        elif verb is verbs.RESTYLE:
-            strength, ok = QInputDialog.getDouble(
-                self, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
-                0.6, 0.05, 1.0, 2)
-            if not ok:
-                return
-            options = verbs.Options(strength=strength)
-        else:
-            options = verbs.Options()
-        if self.controller.queue(verb, options):
-            self.docks["jobs"].show()
-
-    def cancel_job(self) -> None:
-        if self.controller is not None and self.controller.running_job is not None:
-            self.controller.cancel(self.controller.running_job)
-
-    def pause_queue(self, paused: bool) -> None:
-        if self.controller is None:
-            return
-        if paused and not self.controller.paused:
-            self.controller.pause_queue()
-        elif not paused and self.controller.paused:
-            self.controller.resume_queue()
-
-    # Playback
-    def play_pause(self) -> None:
-        self.playhead.toggle_play()
-
-    def shuttle_back(self) -> None:
-        self.playhead.shuttle(-1)
-
-    def stop(self) -> None:
-        self.playhead.pause()
-
-    def shuttle_forward(self) -> None:
-        self.playhead.shuttle(1)
-
-    def step_back(self) -> None:
-        self.playhead.step(-1)
-
-    def step_forward(self) -> None:
-        self.playhead.step(1)
-
-    def go_to_start(self) -> None:
-        self.playhead.pause()
-        self.playhead.set_frame(0)
-
-    def go_to_end(self) -> None:
-        self.playhead.pause()
-        self.playhead.set_frame(max(0, self.document.project.duration - 1))
-
-    def mark_in(self) -> None:
-        self.playhead.mark_in()
-
-    def mark_out(self) -> None:
-        self.playhead.mark_out()
-
-    def clear_marks(self) -> None:
-        self.playhead.clear_marks()
-
-    # Help
-    def show_model_help(self) -> None:
-        from editor.ui.settings_dialog import NO_MODEL_HELP
-
-        QMessageBox.information(self, "How to add a model", NO_MODEL_HELP)
-
-    def show_shortcuts(self) -> None:
-        rows = shortcut_table()
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        dialog.resize(520, 560)
-        table = QTableWidget(len(rows), 3, dialog)
-        table.setHorizontalHeaderLabels(["Menu", "Command", "Keys"])
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                table.setItem(r, c, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        table.verticalHeader().hide()
-        layout = QHBoxLayout(dialog)
-        layout.addWidget(table)
-        dialog.exec()
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About Shotline",
-                          "<b>Shotline</b><br>A desktop editor for AI video: shots, keyframes, takes and local "
-                          f"diffusion models.<br><br>Python {sys.version.split()[0]}")
 
     # --- misc ---------------------------------------------------------------------------------
     CONTEXT_ACTIONS = {
