@@ -191,3 +191,15 @@ def test_a_project_without_sound_exports_no_audio_stream(tmp_path):
     assert "no sound" in _cli("export", str(tmp_path / "P.shotline"), "-o", str(out), "--preset", "ultrafast").stdout
     with av.open(str(out)) as c:
         assert not c.streams.audio
+
+
+def test_a_sound_damaged_after_import_refuses_the_export_and_writes_nothing(tmp_path):
+    folder = _project(tmp_path)
+    noisy = tmp_path / "noisy.mp4"
+    ffmpeg("-i", str(tmp_path / "v.mp4"), "-c", "copy", "-bsf:a", "noise=amount=4", str(noisy))
+    (tmp_path / "song.wav").write_bytes(noisy.read_bytes())  # the file changed on disk since
+    for name in ("o.mp4", "o.wav"):
+        done = _cli("export", str(folder), "-o", str(tmp_path / name), "--preset", "ultrafast", ok=False)
+        assert done.returncode != 0 and "song.wav is damaged" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / name).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P.shotline", "noisy.mp4", "song.wav", "v.mp4"]
