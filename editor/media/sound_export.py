@@ -48,9 +48,9 @@ def export_sound(project: Project, project_root: str | os.PathLike | None, out_p
         raise ExportError(f"A loudness target is from -70 to 0 LUFS (e.g. -14 or -23), not {loudness!r}.")
     refuse_overwrite(out, project_inputs(project, project_root), project_folder=project_root, error=ExportError)
     first = start or 0
-    stop = project.duration if end is None else end
+    stop = max(project.duration, project.sound_end) if end is None else end
     if stop <= first:
-        raise ExportError("Nothing to export: the cut is empty." if project.duration == 0
+        raise ExportError("Nothing to export: the cut is empty." if stop == 0
                           else f"Nothing to export between frames {first} and {stop}; move the in/out marks.")
     if not mix.has_sound(project, first, stop):
         raise ExportError("No sound plays in the exported range: add sound, or unmute its track.")
