@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from editor.document.project import Project
 from editor.media.errors import MediaError
 from editor.media.export import ExportCancelled, ExportOptions, export_project
+from editor.ui.jobs import gc_guard
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.04  # ~25 updates a second: smooth to the eye, no flood of queued signals
@@ -113,6 +114,7 @@ class ExportRunner(QObject):
         thread.cancelled.connect(lambda text: self._end(self.cancelled, text))
         self._thread = thread
         self.started_at = time.monotonic()
+        gc_guard.acquire()  # the export runs Python on its threads: collect on the GUI thread
         thread.start()
 
     def cancel(self) -> None:
