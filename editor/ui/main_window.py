@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
                  ask: bool = True) -> None:
         super().__init__()
         self.setObjectName("main_window")
+        # Closed is gone: its actions' connections hold Python callbacks that refer back to the
+        # window, so without this a closed window, its timers and panels would live on forever.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings = settings or Settings()
         self._ask = ask  # False: never block on a dialog (screenshots, scripted runs)
         self.session = ProjectSession(self.settings, ask_recover=self._ask_recover, parent=self)
