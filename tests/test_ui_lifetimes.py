@@ -131,3 +131,28 @@ def test_windows_opened_switched_and_closed_leave_no_thread_or_window_behind(qtb
                     timeout=WAIT_MS)
     assert QThread.currentThread() is not None
     QApplication.processEvents()
+
+
+def test_a_thread_still_stopping_outlives_the_object_that_owned_it(qtbot):
+    """A job step or an export that hasn't stopped when its owner stops waiting (the window
+    closes): deleting its running QThread with the owner would abort the process."""
+    from PySide6.QtCore import QObject, QThread
+
+    from editor.ui.thread_keeper import keep_until_finished, kept
+
+    release = threading.Event()
+
+    class Stopping(QThread):
+        def run(self) -> None:
+            release.wait(WAIT_MS / 1000)
+
+    owner = QObject()
+    thread = Stopping(owner)
+    thread.start()
+    assert not thread.wait(10)  # the owner stopped waiting
+    keep_until_finished(thread)
+    with qtbot.waitSignal(owner.destroyed, timeout=WAIT_MS):
+        owner.deleteLater()
+    assert thread.isRunning()
+    release.set()
+    qtbot.waitUntil(lambda: kept() == 0, timeout=WAIT_MS)
