@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         controller.take_placed.connect(self._on_take_placed)
         if hasattr(controller, "unplaced_changed"):
             controller.unplaced_changed.connect(self._on_unplaced_changed)
-            QTimer.singleShot(0, self._on_unplaced_changed)  # the first job list may be read already
+            QTimer.singleShot(0, self, self._on_unplaced_changed)  # the first job list may be read already
         if hasattr(controller, "job_ended"):
             controller.job_ended.connect(lambda _job, _how: self._on_job_ended())
         if hasattr(controller, "job_live"):
