@@ -52,6 +52,59 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
     assert set(collected_on) == {main}, collected_on
 
 
+_CYCLES_SCRIPT = """
+import time
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from editor.ui.timeline.thumbnails import ThumbnailProvider
+
+app = QApplication([])
+
+class InACycle(QObject):  # a panel's helper in a reference cycle: only the collector frees it
+    def __init__(self):
+        super().__init__()
+        self.me = self
+        self.timer = QTimer(self)
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def tick(self):
+        pass
+
+def loader(media, frame, height):
+    junk = [[i] for i in range(3000)]  # a real decode allocates as much
+    return np.zeros((8, 8, 3), np.uint8)
+
+provider = ThumbnailProvider(loader)
+for round_ in range(30):
+    for _ in range(20):
+        InACycle()
+    for f in range(20):
+        provider.get("clip.mp4", round_ * 100 + f, 8)
+    end = time.monotonic() + 0.05
+    while time.monotonic() < end:
+        app.processEvents()
+    provider.wait()
+provider.shutdown()
+print("ok")
+"""
+
+
+def test_garbage_freed_while_thumbnails_load_never_crashes_the_event_loop(tmp_path):
+    """The crash the suite hit: a collection started on a thumbnail thread freed GUI objects
+    there ("Timers cannot be stopped from another thread"), then processEvents segfaulted."""
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONFAULTHANDLER": "1", "PYTHONPATH": str(ROOT),
+           "SHOTLINE_CONFIG_DIR": str(tmp_path / "cfg")}
+    out = subprocess.run([sys.executable, "-c", _CYCLES_SCRIPT], cwd=ROOT, capture_output=True, text=True,
+                         env=env, timeout=180)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
+    assert "Timers cannot be stopped" not in out.stderr and "Fatal Python error" not in out.stderr, out.stderr
+
+
 _QUIT_SCRIPT = """
 import shutil, sys, tempfile
 from pathlib import Path
