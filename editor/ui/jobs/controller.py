@@ -50,17 +50,13 @@ from editor.generation import (
 from editor.generation.verbs import Options, Verb
 from editor.media.errors import MediaError
 from editor.media.takes import read_sidecar
+from editor.ui.jobs.model_support import ModelSupport, refusal
 from editor.ui.jobs.worker import JobCallbacks, JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal, JournalError
-from model.models import interpolate_info
-from model.request import Action
 from model.runner import Runner  # light: torch is imported when a model loads
 
 JOURNAL_NAME = "jobs.sqlite"
-# A model folder's cached answer (what it can make) is checked again, off the GUI thread, when it
-# is older than this and asked for: a model swapped on disk is noticed without a restart.
-MODEL_RECHECK_S = 5.0
 
 
 @dataclass
@@ -138,10 +134,7 @@ class GenerationController(QObject):
         self._titles: dict[int, str] = {}
         self._plans: dict[int, GenerationPlan] = {}
         self._live: dict[int, LiveJob] = {}
-        # model folder -> (when checked, model_index.json mtime, ModelInfo or why it can't be used)
-        self._model_support: dict[str, tuple[float, float, Any]] = {}
-        self._model_reading: dict[str, list[Callable[[], None]]] = {}  # folder -> what waits for it
-        self._support_revision = 0  # bumped when a model folder's answer arrives or changes
+        self._models = ModelSupport(self.action_states_changed.emit, owner=self)
         # action_state() answers for one (document edit, selection, model answers) state
         self._states_key: tuple = ()
         self._states: dict[Verb, tuple[bool, str]] = {}
@@ -263,7 +256,7 @@ class GenerationController(QObject):
     @property
     def state_key(self) -> tuple:
         """Changes whenever an action_state() answer may change (edits, selection, model folders)."""
-        return (self.document.edit_count, self.selection.revision, self._support_revision, self._unavailable)
+        return (self.document.edit_count, self.selection.revision, self._models.revision, self._unavailable)
 
     def _evaluate(self, verb: Verb) -> tuple[bool, str]:
         if self._unavailable:
@@ -272,11 +265,11 @@ class GenerationController(QObject):
             sel = verb.plan_selection(self.selection, self.document.project.fps)
             plan = make_plan(self.document.project, sel, seed=0)
             model = model_for(plan)
-            support = self._support(model)
+            support = self._models.answer(model)
             if support is None:
-                self._read_model(model)
+                self._models.read(model)
                 return False, f"Reading the model folder {Path(model).name}…"
-            reason = _refusal(support, plan.action)
+            reason = refusal(support, plan.action)
             if reason:
                 return False, reason
         except (EditRefused, GenerationError) as exc:
@@ -439,6 +432,7 @@ class GenerationController(QObject):
         if self._closed:
             return
         self._closed = True
+        self._models.closed = True  # a model folder's answer arriving now changes nothing
         self._unsubscribe()
         if not wait:
             self.blockSignals(True)  # the window listens to the next project's controller now
@@ -479,15 +473,15 @@ class GenerationController(QObject):
             self.message.emit(self._unavailable)
             return False
         asked_on = self._selection_key()
-        if self._support(model) is None:
+        if self._models.answer(model) is None:
             # the model folder was not read yet: read it off the GUI thread, then queue or say why not
-            self._read_model(model, then=lambda: self._submit(plan, model, asked_on))
+            self._models.read(model, then=lambda: self._submit(plan, model, asked_on))
             return True
         return self._submit(plan, model, asked_on)
 
     def _submit(self, plan: GenerationPlan, model: str, asked_on: tuple | None = None) -> bool:
         """Write the job to the journal unless the model refuses it (the message says why)."""
-        reason = _refusal(self._support(model), plan.action)
+        reason = self._models.refusal(model, plan.action)
         if reason:
             self.message.emit(reason)
             return False
@@ -544,53 +538,6 @@ class GenerationController(QObject):
                 self._refresh()
             return
         then(result)
-
-    # --- model folders (read on the background pool, cached) -------------------------------------
-    def _support(self, model: str) -> Any:
-        """What `model` can make (a ModelInfo, or why it can't be used), None when not read yet.
-
-        Never touches the disk: a cached answer older than MODEL_RECHECK_S is checked again in the
-        background (`action_states_changed` follows when it changed)."""
-        if model == INTERPOLATE:
-            return interpolate_info()
-        cached = self._model_support.get(model)
-        if cached is None:
-            return None
-        if time.monotonic() - cached[0] > MODEL_RECHECK_S:
-            self._read_model(model)
-        return cached[2]
-
-    def _read_model(self, model: str, then: Callable[[], None] | None = None) -> None:
-        """Read `model`'s folder on the background pool (once at a time); then `then()`."""
-        from editor.ui.background import run_in_background
-
-        waiting = self._model_reading.get(model)
-        if waiting is not None:
-            if then is not None:
-                waiting.append(then)
-            return
-        self._model_reading[model] = [then] if then is not None else []
-        cached = self._model_support.get(model)
-        stamp = cached[1] if cached is not None else None
-        run_in_background(lambda: _read_model_folder(model, stamp),
-                          lambda answer: self._model_read(model, answer),
-                          failed=lambda error: self._model_read(model, (-2.0, f"The model folder {model} can't be "
-                                                                        f"read ({error}); check it, or choose another.")),
-                          owner=self)
-
-    def _model_read(self, model: str, answer: tuple[float, Any] | None) -> None:
-        waiting = self._model_reading.pop(model, [])
-        if self._closed:
-            return
-        cached = self._model_support.get(model)
-        if answer is None and cached is not None:  # unchanged on disk: only the check time moves
-            self._model_support[model] = (time.monotonic(), cached[1], cached[2])
-        elif answer is not None:
-            self._model_support[model] = (time.monotonic(), *answer)
-            self._support_revision += 1
-            self.action_states_changed.emit()
-        for then in waiting:
-            then()
 
     def _execute(self, journal: Journal, job: Job, callbacks: JobCallbacks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
@@ -762,32 +709,6 @@ def _open_journal(path: Path) -> Journal:
     except Exception as exc:  # an unreadable folder, a full disk: generation is off, the project opens
         raise JournalError(f"The job list {path} can't be opened ({exc}); check that the project folder "
                            "can be written, then open the project again.") from exc
-
-
-def _read_model_folder(model: str, known_stamp: float | None) -> tuple[float, Any] | None:
-    """Background pool: (model_index.json's mtime, ModelInfo or why the folder can't be used);
-    None when the folder is unchanged since `known_stamp`."""
-    from model.models import ModelError, inspect_model
-
-    try:
-        stamp = Path(model, "model_index.json").stat().st_mtime
-    except OSError:
-        stamp = -1.0
-    if stamp == known_stamp:
-        return None
-    if stamp < 0:
-        return stamp, f"The model folder {model} is missing; choose another model for this shot or project."
-    try:
-        return stamp, inspect_model(model)
-    except ModelError as exc:
-        return stamp, str(exc)
-
-
-def _refusal(support: Any, action: Action) -> str | None:
-    """Why a model (its ModelInfo, or why it can't be used at all) can't make `action`; None when it can."""
-    if isinstance(support, str):
-        return support
-    return support.supports(action)
 
 
 def _clip_holding(project: Project, take_id: str) -> str | None:
