@@ -41,7 +41,7 @@ def _measure(quick: bool) -> list[Figure]:
 
     from model.engines.window import plan_window
     from model.request import Action, Pin, Request
-    from model.runner import Runner
+    from model.runner import Hooks, Runner
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = str(build_tiny_ltx_condition(Path(tmp) / "tiny-ltx"))
@@ -52,7 +52,7 @@ def _measure(quick: bool) -> list[Figure]:
         )
         runner = Runner(device="cpu")
         progress = []
-        runner.run(folder, request, on_progress=lambda *a: progress.append(a))  # load and warm up
+        runner.run(folder, request, Hooks(on_progress=lambda *a: progress.append(a)))  # load and warm up
         engine = runner.engine
         call = engine.build_call(request, plan_window(request, engine.limits))
         call["max_sequence_length"] = 32
@@ -61,7 +61,7 @@ def _measure(quick: bool) -> list[Figure]:
             engine.pipe(**call, generator=torch.Generator().manual_seed(request.seed), output_type="np")
 
         def through_runner() -> None:
-            runner.run(folder, request, on_progress=lambda *a: progress.append(a))
+            runner.run(folder, request, Hooks(on_progress=lambda *a: progress.append(a)))
 
         bare()
         ratio = interleaved_ratio(through_runner, bare, repeat=9 if quick else 25)

@@ -1,6 +1,6 @@
 """Request -> frames: keeps one model loaded, reports progress and previews, cancels, records how.
 
-`Runner.run(model_path, request, ...)` recognises the model folder, loads it (unloading any
+`Runner.run(model_path, request, hooks)` recognises the model folder, loads it (unloading any
 other model first: one model in memory at a time), places it on the machine (device, dtype,
 memory mode from free VRAM, each overridable), runs the engine and returns the frames with a
 JSON-able record of everything that made them: the model, the seed, every pipeline argument,
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ from model.engines.base import Cancelled, Engine, Hooks
 from model.models import ModelInfo, inspect_model
 from model.request import Request
 
-__all__ = ["Cancelled", "Result", "Runner", "quiet_libraries", "shotline_version"]
+__all__ = ["Cancelled", "Hooks", "Result", "Runner", "quiet_libraries", "shotline_version"]
 
 
 @dataclass
@@ -124,28 +123,15 @@ class Runner:
 
     # --- a job ----------------------------------------------------------------------------
 
-    def run(
-        self,
-        model_path: str,
-        request: Request,
-        *,
-        on_progress: Callable[[int, int, float], None] | None = None,
-        on_preview: Callable[[np.ndarray], None] | None = None,
-        should_cancel: Callable[[], bool] | None = None,
-    ) -> Result:
-        """Make `request` with the model at `model_path`; raises Cancelled, RequestError, ModelError."""
+    def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Result:
+        """Make `request` with the model at `model_path`, reporting through `hooks` (previews
+        every `preview_every` steps); raises Cancelled, RequestError, ModelError."""
         started = time.perf_counter()
         request.validate()
         had = self.loaded_path
         engine = self.load(model_path)
         loaded = time.perf_counter()
-        hooks = Hooks(preview_every=self.preview_every)
-        if on_progress is not None:
-            hooks.on_progress = on_progress
-        if on_preview is not None:
-            hooks.on_preview = on_preview
-        if should_cancel is not None:
-            hooks.should_cancel = should_cancel
+        hooks = (hooks or Hooks()).paced(self.preview_every)
         engine.check(request)
         # A shot longer than the model's window is made in overlapping windows (model.longshot);
         # one that fits goes straight to engine.run.

@@ -13,8 +13,6 @@ from editor.document.plans import InfillGap, make_plan
 from editor.generation import (
     INTERPOLATE,
     GenerationError,
-    JobStopped,
-    Progress,
     model_for,
     plan_of,
     request_from_plan,
@@ -24,7 +22,7 @@ from editor.generation import (
 )
 from editor.media.takes import read_sidecar, read_take
 from model.journal import JobState, Journal
-from model.runner import Runner
+from model.runner import Cancelled, Hooks, Runner
 
 
 def _infill_plan(doc, model=None):
@@ -55,7 +53,7 @@ def test_infill_with_interpolation_writes_a_take_of_exactly_the_gap(gap_document
         assert plan_of(journal.get(job.id)).to_dict() == plan.to_dict()  # the plan is on disk first
         steps = []
         done = run_job(journal, journal.claim_next(), Runner(), doc.project, doc.folder,
-                       Progress(on_progress=lambda s, t, p: steps.append((s, t))))
+                       Hooks(on_progress=lambda s, t, p: steps.append((s, t))))
         row = journal.get(job.id)
     assert row.state is JobState.DONE and row.result["take"] == done.take.media
     assert steps and steps[-1][0] == steps[-1][1]
@@ -90,9 +88,9 @@ def test_cancel_writes_no_take_and_leaves_the_job_for_the_caller(gap_document):
         def cancel_after_first_step() -> bool:
             return bool(asked)
 
-        with pytest.raises(JobStopped):
+        with pytest.raises(Cancelled):
             run_job(journal, job, Runner(), doc.project, doc.folder,
-                    Progress(on_progress=lambda s, t, p: asked.append(s), should_cancel=cancel_after_first_step))
+                    Hooks(on_progress=lambda s, t, p: asked.append(s), should_cancel=cancel_after_first_step))
         assert journal.get(job.id).state is JobState.RUNNING  # the worker marks it cancelled
     assert sorted(p.name for p in (doc.folder / "media").iterdir()) == before
 

@@ -30,7 +30,7 @@ def test_run_returns_frames_and_a_record_of_how_they_were_made(tiny_ltx_dir):
     progress = []
     still = clip(1, 64, 32)
     req = request(Action.ANIMATE, 12, [Pin(0, still, label="Shot 1")], seed=42)
-    result = runner.run(str(tiny_ltx_dir), req, on_progress=lambda *a: progress.append(a))
+    result = runner.run(str(tiny_ltx_dir), req, Hooks(on_progress=lambda *a: progress.append(a)))
     assert len(result.frames) == 12 and np.array_equal(result.frames[0], still[0])
     assert [p[:2] for p in progress] == [(1, 2), (2, 2)]
 
@@ -74,7 +74,7 @@ def test_cancel_raises_and_pays_no_decode(tiny_ltx_dir, monkeypatch):
         return True
 
     with pytest.raises(Cancelled):
-        runner.run(str(tiny_ltx_dir), request(steps=20), should_cancel=should_cancel)
+        runner.run(str(tiny_ltx_dir), request(steps=20), Hooks(should_cancel=should_cancel))
     assert len(asked) == 1 and decodes == []
     runner.unload()
 
@@ -82,7 +82,7 @@ def test_cancel_raises_and_pays_no_decode(tiny_ltx_dir, monkeypatch):
 def test_previews_reach_the_caller(tiny_ltx_dir):
     runner = Runner(device="cpu", preview_every=1)
     previews = []
-    runner.run(str(tiny_ltx_dir), request(steps=3), on_preview=previews.append)
+    runner.run(str(tiny_ltx_dir), request(steps=3), Hooks(on_preview=previews.append))
     assert len(previews) == 2 and previews[0].dtype == np.uint8 and previews[0].shape[2] == 3
     runner.unload()
 

@@ -477,6 +477,8 @@ def _run_model(common: Common, request, title: str, cancelled: threading.Event):
 
 
 def _run_loaded(runner, common: Common, request, title: str, cancelled: threading.Event):
+    from model.runner import Hooks
+
     try:
         engine = runner.load(common.model)
         windows = _window_count(engine, request)
@@ -489,7 +491,7 @@ def _run_loaded(runner, common: Common, request, title: str, cancelled: threadin
             bar.update(step, total)
 
         try:
-            return runner.run(common.model, request, on_progress=on_progress, should_cancel=cancelled.is_set)
+            return runner.run(common.model, request, Hooks(on_progress=on_progress, should_cancel=cancelled.is_set))
         except (RuntimeError, MemoryError) as exc:
             if common.info.needs_model and _out_of_memory(exc):
                 raise UserError(

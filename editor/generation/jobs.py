@@ -1,7 +1,7 @@
 """Running one generation job, the same way for the editor's worker thread and the headless CLI.
 
     job = submit(journal, plan)                      # on disk before anything runs
-    done = run_job(journal, job, runner, project, folder, progress)   # frames -> take on disk
+    done = run_job(journal, job, runner, project, folder, hooks)   # frames -> take on disk
 
 `run_job` never touches a Document: it returns the new `Take` and the plan (whose target says
 where the take goes); the caller applies `PlaceGeneratedTake` itself (the editor on its GUI
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,11 +22,12 @@ from editor.document.media_paths import locate_media
 from editor.document.plans import GenerationPlan
 from editor.document.project import Project, Take
 from editor.generation.requests import GenerationError, request_from_plan
-from editor.generation.takes import TakeCancelled, discard_take, write_generated_take
+from editor.generation.takes import discard_take, write_generated_take
 from editor.words import plural
 from model.journal import Job, JobState, Journal
 from model.models import BUILTIN_INTERPOLATE
 from model.request import Action, Request
+from model.runner import Cancelled, Hooks
 
 GENERATION_KIND = "generation"  # the journal's `kind` for jobs that make a take
 # Names a plan may use for the built-in optical-flow engine; the runner knows it as
@@ -36,24 +36,10 @@ INTERPOLATE = BUILTIN_INTERPOLATE
 _INTERPOLATE_NAMES = {"interpolate", BUILTIN_INTERPOLATE}
 
 
-class JobStopped(Exception):  # noqa: N818 - a cancel is not an error
-    """The user cancelled the job; nothing was written."""
-
-
 class RunnerLike(Protocol):
     """What run_job needs of `model.runner.Runner`."""
 
-    def run(self, model_path: str, request: Request, *, on_progress: Callable[[int, int, float], None],
-            on_preview: Callable[[np.ndarray], None], should_cancel: Callable[[], bool]) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How a job reports back; each is optional."""
-
-    on_progress: Callable[[int, int, float], None] = lambda step, total, per_step: None
-    on_preview: Callable[[np.ndarray], None] = lambda rgb: None
-    should_cancel: Callable[[], bool] = lambda: False
+    def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -111,32 +97,30 @@ def run_job(
     runner: RunnerLike,
     project: Project | None,
     folder: str | os.PathLike,
-    progress: Progress | None = None,
+    hooks: Hooks | None = None,
 ) -> Generated:
     """Make the take for a job the journal already marked running; see the module docstring.
 
-    Raises JobStopped when `progress.should_cancel()` turned true (the journal row is left for
+    Raises Cancelled when `hooks.should_cancel()` turned true (the journal row is left for
     the caller to mark cancelled), GenerationError / RequestError / EngineError with a message
     for the user when it can't be made (the row is marked failed here).
     """
-    progress = progress or Progress()
+    hooks = hooks or Hooks()
     plan = plan_of(job)
     try:
         model = model_for(plan)
-        request = request_from_plan(plan, project, folder, should_cancel=progress.should_cancel)
-        if progress.should_cancel():
-            raise JobStopped("Cancelled before the model ran.")
+        request = request_from_plan(plan, project, folder, should_cancel=hooks.should_cancel)
+        if hooks.should_cancel():
+            raise Cancelled("Cancelled before the model ran.")
         started = time.time()
         result = runner.run(
             model if model == INTERPOLATE else os.path.expanduser(model),  # a model folder, not media
             request,
-            on_progress=progress.on_progress,
-            on_preview=progress.on_preview,
-            should_cancel=progress.should_cancel,
+            hooks,
         )
         frames, made = _frames_and_record(result)
-        if progress.should_cancel():
-            raise JobStopped("Cancelled after the model ran; nothing was kept.")
+        if hooks.should_cancel():
+            raise Cancelled("Cancelled after the model ran; nothing was kept.")
         record = {
             **made,
             "job": job.id,
@@ -145,16 +129,13 @@ def run_job(
             "started": started,
             "finished": time.time(),
         }
-        try:
-            take = write_generated_take(plan, frames, record, folder, stem=_stem(job, plan),
-                                        should_cancel=progress.should_cancel)
-        except TakeCancelled as exc:
-            raise JobStopped(str(exc)) from exc
-    except JobStopped:
+        take = write_generated_take(plan, frames, record, folder, stem=_stem(job, plan),
+                                    should_cancel=hooks.should_cancel)
+    except Cancelled:
         raise
     except Exception as exc:
-        if progress.should_cancel():
-            raise JobStopped("Cancelled.") from exc  # the engine's own way of stopping
+        if hooks.should_cancel():
+            raise Cancelled("Cancelled.") from exc  # an engine that stopped its own way
         journal.fail(job.id, _message(exc))
         raise
     done = journal.finish(job.id, {"take": take.media, "take_id": take.id, "frames": take.frames})
@@ -163,7 +144,7 @@ def run_job(
         written = locate_media(folder, take.media).path
         if written is not None:  # never delete through a path that leaves the project
             discard_take(written)
-        raise JobStopped(f"Job {job.id} was {done.state.value} while it finished; nothing was kept.")
+        raise Cancelled(f"Job {job.id} was {done.state.value} while it finished; nothing was kept.")
     return Generated(job.id, plan, take)
 
 

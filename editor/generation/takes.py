@@ -24,12 +24,9 @@ from editor.generation.requests import GenerationError, fit, video_frames
 from editor.media.errors import MediaError
 from editor.media.paths import media_subfolder
 from editor.media.takes import TAKE_SUFFIX, TakeWriter, sidecar_path, write_sidecar
+from model.runner import Cancelled
 
 MEDIA_FOLDER = "media"
-
-
-class TakeCancelled(Exception):  # noqa: N818 - a cancel is not an error
-    """The user cancelled while the take was being written; nothing was kept."""
 
 
 def reserve_take_path(media_dir: Path, stem: str) -> Path:
@@ -93,7 +90,7 @@ def write_generated_take(
 ) -> Take:
     """Write the take for a finished run into `folder/media/` with its sidecar; return the Take.
 
-    Raises TakeCancelled (and leaves no file) when `should_cancel()` turns true while writing.
+    Raises Cancelled (and leaves no file) when `should_cancel()` turns true while writing.
     """
     folder = Path(folder)
     path = reserve_take_path(media_subfolder(folder, MEDIA_FOLDER), stem)  # never through a link out
@@ -102,7 +99,7 @@ def write_generated_take(
         with TakeWriter(path, plan.fps) as writer:
             for frame in assembled_frames(plan, generated, folder):
                 if should_cancel is not None and written % 8 == 0 and should_cancel():
-                    raise TakeCancelled("Cancelled while the take was written.")
+                    raise Cancelled("Cancelled while the take was written.")
                 writer.append(frame)
                 written += 1
         if written != plan.target.take_frames:
@@ -141,7 +138,6 @@ def _slug(text: str) -> str:
 __all__ = [
     "MEDIA_FOLDER",
     "MediaError",
-    "TakeCancelled",
     "assembled_frames",
     "discard_take",
     "reserve_take_path",

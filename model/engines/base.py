@@ -96,7 +96,11 @@ def _never() -> bool:
 
 @dataclass
 class Hooks:
-    """How a running engine reports back: progress, previews and cancel, all optional.
+    """How a running job reports back: progress, previews and cancel, all optional.
+
+    The one type for these from the engine up to the editor's job thread: the runner, long
+    shots, `editor.generation.run_job` and the UI worker all pass a Hooks along, and a cancel
+    is always `Cancelled`.
 
     `on_progress(step, total, seconds_per_step)`, `on_preview(rgb_uint8)`,
     `should_cancel() -> bool` is polled once per step.
@@ -136,6 +140,10 @@ class Hooks:
 
     def preview(self, rgb: np.ndarray) -> None:
         self.on_preview(rgb)
+
+    def paced(self, preview_every: int) -> Hooks:
+        """The same callbacks, with previews every `preview_every` steps and a fresh step clock."""
+        return Hooks(self.on_progress, self.on_preview, self.should_cancel, preview_every=preview_every)
 
 
 class Engine:

@@ -40,8 +40,6 @@ from editor.generation import (
     INTERPOLATE,
     Generated,
     GenerationError,
-    JobStopped,
-    Progress,
     model_for,
     plan_of,
     run_job,
@@ -51,10 +49,10 @@ from editor.generation.verbs import Options, Verb
 from editor.media.errors import MediaError
 from editor.media.takes import read_sidecar
 from editor.ui.jobs.model_support import ModelSupport, refusal
-from editor.ui.jobs.worker import JobCallbacks, JobWorker
+from editor.ui.jobs.worker import JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal, JournalError
-from model.runner import Runner  # light: torch is imported when a model loads
+from model.runner import Hooks, Runner  # light: torch is imported when a model loads
 
 JOURNAL_NAME = "jobs.sqlite"
 
@@ -158,7 +156,7 @@ class GenerationController(QObject):
         # job id -> the selection when the user asked for it (see take_placed)
         self._asked_on: dict[int, tuple] = {}
 
-        self._worker = JobWorker(journal, self._execute, self._runner.unload, stopped_types=(JobStopped,))
+        self._worker = JobWorker(journal, self._execute, self._runner.unload)
         w = self._worker
         w.job_started.connect(self._on_started)
         w.progress.connect(self._on_progress)
@@ -539,10 +537,9 @@ class GenerationController(QObject):
             return
         then(result)
 
-    def _execute(self, journal: Journal, job: Job, callbacks: JobCallbacks) -> Generated:
+    def _execute(self, journal: Journal, job: Job, hooks: Hooks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
-        progress = Progress(callbacks.on_progress, callbacks.on_preview, callbacks.should_cancel)
-        return run_job(journal, job, self._runner, self._snapshot, self.folder, progress)
+        return run_job(journal, job, self._runner, self._snapshot, self.folder, hooks)
 
     def _on_document_changed(self, change: Change) -> None:
         if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +36,7 @@ try:  # imported with the window, not at the monitor's first sample (it takes ~1
 except ImportError:  # Linux reads /proc instead
     psutil = None
 from model.journal import Job, Journal, JournalError
+from model.runner import Cancelled, Hooks
 
 # Progress is written to the journal (an fsync'd SQLite write) at most this often: the GUI gets
 # every step through signals; the journal's copy only has to survive a crash.
@@ -49,22 +49,9 @@ PREVIEW_SIDE = 320
 JOB_NICENESS = 5
 
 
-class Stopped(Exception):  # noqa: N818 - a cancel is not an error
-    """Raised inside a job's callbacks when the user cancelled it or paused the queue."""
-
-
-@dataclass(frozen=True)
-class JobCallbacks:
-    """What a job's code gets to report progress and to learn it should stop."""
-
-    on_progress: Callable[[int, int, float], None]  # step, total, seconds per step
-    on_preview: Callable[[np.ndarray], None]  # an RGB uint8 picture of the work in progress
-    should_cancel: Callable[[], bool]
-
-
-# execute(journal, job, callbacks) -> result; raises to fail (message shown to the user).
-# It must raise when should_cancel() has become true instead of returning a result.
-Execute = Callable[[Journal, Job, JobCallbacks], Any]
+# execute(journal, job, hooks) -> result; raises to fail (message shown to the user), raises
+# Cancelled when hooks.should_cancel() has become true instead of returning a result.
+Execute = Callable[[Journal, Job, Hooks], Any]
 Unload = Callable[[], None]
 
 
@@ -114,14 +101,11 @@ class JobWorker(QObject):
     idle = Signal()  # nothing left to run (or paused)
     unloaded = Signal()
 
-    def __init__(self, journal: Journal | None, execute: Execute, unload: Unload | None = None, *,
-                 stopped_types: tuple[type[BaseException], ...] = ()) -> None:
+    def __init__(self, journal: Journal | None, execute: Execute, unload: Unload | None = None) -> None:
         super().__init__()
         self._journal = journal
         self._execute = execute
         self._unload = unload
-        # exceptions that mean "stopped" even when this worker did not ask (e.g. cancelled elsewhere)
-        self._stopped_types = stopped_types
         self._lock = threading.Lock()
         self._cancel: set[int] = set()
         self._paused = threading.Event()
@@ -341,11 +325,11 @@ class JobWorker(QObject):
         def should_cancel() -> bool:
             return self._stop_requested(job.id)
 
-        callbacks = JobCallbacks(on_progress, on_preview, should_cancel)
         try:
-            result = self._execute(self._journal, job, callbacks)
+            result = self._execute(self._journal, job, Hooks(on_progress, on_preview, should_cancel))
         except BaseException as e:  # noqa: BLE001 - every failure becomes a job state, never a crash
-            if self._stop_requested(job.id) or isinstance(e, self._stopped_types):
+            # Cancelled without our asking: the job was cancelled elsewhere (another window)
+            if self._stop_requested(job.id) or isinstance(e, Cancelled):
                 self._stopped(job.id)
             else:
                 self._failed(job.id, e)
