@@ -329,7 +329,7 @@ def test_a_link_planted_in_the_cache_is_never_shown_and_never_followed(tmp_path)
 
 
 def test_a_job_journal_linked_out_of_the_project_is_refused(tmp_path):
-    from editor.ui.jobs.controller import _open_journal
+    from editor.ui.jobs.job_queue import _open_journal
     from model.journal import JournalError
 
     root = tmp_path / "P.shotline"

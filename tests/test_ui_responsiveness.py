@@ -20,8 +20,7 @@ from editor.generation import verbs
 from editor.generation.verbs import VERBS
 from editor.ui import export_form
 from editor.ui.cast_panel import CastPanel
-from editor.ui.jobs import GenerationController
-from editor.ui.jobs import controller as controller_module
+from editor.ui.jobs import GenerationController, job_queue
 from editor.ui.selection import GapRef, Selection
 from model.journal import JobState, Journal
 
@@ -44,7 +43,7 @@ def test_opening_projects_and_the_export_dialog_leaves_the_disk_and_ffmpeg_to_ot
             return fn(*args, **kwargs)
         return call
 
-    monkeypatch.setattr(controller_module, "_open_journal", spied("open journal", controller_module._open_journal))
+    monkeypatch.setattr(job_queue, "_open_journal", spied("open journal", job_queue._open_journal))
     monkeypatch.setattr(Journal, "close", spied("close journal", Journal.close))
     monkeypatch.setattr(export_form, "_codecs", None)  # as in the first moment after start
     monkeypatch.setattr(export_form, "_ask_ffmpeg", spied("ask ffmpeg", export_form._ask_ffmpeg))
@@ -98,7 +97,7 @@ def test_the_journal_is_opened_and_closed_off_the_gui_thread(qtbot, gap_document
     ctl.selection.set_gap(GapRef("v1", 24, 10))
     assert ctl.action_state(verbs.INFILL)[0]  # planning needs no journal
     assert ctl.queue(verbs.INFILL)  # written once the journal is open
-    io = ctl._io
+    io = ctl._job_queue._io
     with qtbot.waitSignal(ctl.destroyed, timeout=WAIT_MS):
         ctl.shutdown(wait=False)  # another project opens: nothing waits for the locked file
         assert lock.held  # returned while the file is still locked

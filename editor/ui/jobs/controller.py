@@ -1,12 +1,11 @@
 """The generation controller: the user's actions become queued jobs; finished jobs become undoable edits.
 
-It owns the project's job journal and the worker thread. On the GUI thread it only builds plans
-(pure Python) and applies results as `PlaceGeneratedTake` edits. Everything that waits on the
-disk happens elsewhere: opening the journal (with the project), its writes and reads (fsync'd
-SQLite transactions, which a busy disk can hold up for a good part of a second) and closing it
-go through a one-thread "journal" executor whose answers come back as queued signals; reading a
-model folder's configs (to grey out what its model can't do) runs on the shared background
-pool and is cached; reading frames, running the model and writing takes happen in the worker.
+It owns the worker thread and two helpers. On the GUI thread it only builds plans (pure
+Python, from `editor.generation.verbs`) and applies results as `PlaceGeneratedTake` edits.
+Everything that waits on the disk happens elsewhere: the journal's open, reads, writes and close
+go through `JobQueue` (`job_queue.py`, its own thread); what a model folder can make is read on
+the background pool and cached by `ModelSupport` (`model_support.py`); reading frames, running
+the model and writing takes happen in the worker (`worker.py`).
 Only quitting (`shutdown()`) waits, for the running step and the last journal writes.
 The worker reads the project only through a snapshot of its settings and cast that
 this controller replaces (never mutates) after each change, so the two threads never share a
@@ -15,12 +14,10 @@ mutable object.
 
 from __future__ import annotations
 
-import concurrent.futures
 import copy
 import functools
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +32,6 @@ from editor.document.plans import GenerationPlan, make_plan
 from editor.document.plans import Selection as PlanSelection
 from editor.document.project import Project, Take, new_id
 from editor.document.storage import PROJECT_FILE
-from editor.document.subfolders import inside_project
 from editor.generation import (
     INTERPOLATE,
     Generated,
@@ -48,13 +44,12 @@ from editor.generation import (
 from editor.generation.verbs import Options, Verb
 from editor.media.errors import MediaError
 from editor.media.takes import read_sidecar
+from editor.ui.jobs.job_queue import JobQueue
 from editor.ui.jobs.model_support import ModelSupport, refusal
 from editor.ui.jobs.worker import JobWorker
 from editor.ui.selection import Selection
-from model.journal import Job, JobState, Journal, JournalError
+from model.journal import Job, JobState, Journal
 from model.runner import Hooks, Runner  # light: torch is imported when a model loads
-
-JOURNAL_NAME = "jobs.sqlite"
 
 
 @dataclass
@@ -124,12 +119,8 @@ class GenerationController(QObject):
         self.folder = Path(folder) if folder is not None else document.folder
         if self.folder is None:
             raise GenerationError("Save the project first: generated takes are stored in its folder.")
-        self._journal: Journal | None = journal
-        self._owns_journal = journal is None
         self._runner = runner if runner is not None else _runner_from(settings)
         self._snapshot = project_snapshot(document.project)
-        self._jobs: list[Job] = []
-        self._titles: dict[int, str] = {}
         self._plans: dict[int, GenerationPlan] = {}
         self._live: dict[int, LiveJob] = {}
         self._models = ModelSupport(self.action_states_changed.emit, owner=self)
@@ -138,14 +129,11 @@ class GenerationController(QObject):
         self._states: dict[Verb, tuple[bool, str]] = {}
         self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
-        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
-        # queued even when the work is done before add_done_callback (then called on this thread):
-        # answers always come from the event loop, after whoever made us has connected
-        from editor.ui.background import gui_caller  # background imports this package (gc_guard)
-
-        self._post = gui_caller(self)
-        self._refreshing = False
-        self._refresh_again = False
+        # the journal's reads and writes, on its own thread; answers come from the event loop,
+        # after whoever made us has connected
+        self._job_queue = JobQueue(self.folder, journal, owner=self, opened=self._journal_opened,
+                                   open_failed=self._journal_failed, jobs_read=self._set_jobs,
+                                   error=self.message.emit)
         # Finished takes the timeline may be missing: jobs done between the last save and this
         # opening (the editor stopped before their take was saved in the project), and jobs of
         # this session whose take could not be placed. Filled by the first journal read.
@@ -166,7 +154,7 @@ class GenerationController(QObject):
         w.job_failed.connect(self._on_failed)
         w.job_cancelled.connect(self._on_cancelled)
         w.job_requeued.connect(self._on_requeued)
-        w.idle.connect(self._refresh)
+        w.idle.connect(self._job_queue.refresh)
         self._unsubscribe = document.subscribe(self._on_document_changed)
         selection.changed.connect(self.action_states_changed)
         app = QCoreApplication.instance()
@@ -175,37 +163,26 @@ class GenerationController(QObject):
         # A controller dropped without shutdown(), or deleted with its window before a
         # shutdown(wait=False) has ended, must not leave its threads running (Qt aborts when a
         # running QThread is destroyed) nor its journal open.
-        self._leftovers = _Leftovers(self._worker, self._io, owns_journal=journal is None)
+        self._leftovers = _Leftovers(self._worker, self._job_queue)
         self.destroyed.connect(functools.partial(_Leftovers.release, self._leftovers))  # held strongly
 
-        self.interrupted: list[Job] = []
         self._worker.start(self)
-        if journal is not None:
-            self._opening = concurrent.futures.Future()
-            self._opening.set_result(journal)
-            self._journal_opened(journal)
-        else:
-            # Opening creates or checks the file and recovers jobs a dead process left running
-            # (fsync'd writes): on the journal thread, ahead of every other journal call.
-            path = self.folder / JOURNAL_NAME
-            self._opening = self._in_journal(lambda: _open_journal(path), self._journal_opened,
-                                             failed=self._journal_failed)
-        self._leftovers.opening = self._opening
+        self._job_queue.open()
 
     @property
     def journal(self) -> Journal:
         """The project's job journal. Right after construction it may still be opening: this
         then waits for it (for tests and scripts; the controller itself never does on the GUI
         thread). Raises JournalError when it could not be opened."""
-        if self._journal is not None:
-            return self._journal
-        return self._opening.result()
+        return self._job_queue.journal
+
+    @property
+    def interrupted(self) -> list[Job]:
+        """Jobs a process that died left running, found when the journal was opened."""
+        return self._job_queue.interrupted
 
     def _journal_opened(self, journal: Journal) -> None:
-        self._journal = journal
         self._worker.set_journal(journal)
-        self.interrupted = list(journal.interrupted_on_open)
-        self._refresh()
         if self.interrupted:
             n = len(self.interrupted)
             text = (f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
@@ -278,17 +255,17 @@ class GenerationController(QObject):
     # --- the queue ------------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
         """Every job of this project, in queue order (as last read)."""
-        return list(self._jobs)
+        return self._job_queue.jobs()
 
     def waiting_ids(self) -> list[int]:
         """Ids of waiting jobs in the order they will run (the index `move` takes)."""
-        return [j.id for j in self._jobs if j.state in (JobState.QUEUED, JobState.PAUSED)]
+        return self._job_queue.waiting_ids()
 
     def live(self, job_id: int) -> LiveJob | None:
         return self._live.get(job_id)
 
     def title_of(self, job_id: int) -> str:
-        return self._titles.get(job_id, f"Job {job_id}")
+        return self._job_queue.title_of(job_id)
 
     @property
     def running_job(self) -> int | None:
@@ -309,7 +286,7 @@ class GenerationController(QObject):
             self.job_live.emit(job_id)
             self.message.emit(f"Stopping “{self.title_of(job_id)}”…")
             return
-        self._in_journal(lambda: self.journal.cancel(job_id), lambda _job: self._refresh())
+        self._job_queue.run(lambda: self.journal.cancel(job_id), lambda _job: self._job_queue.refresh())
 
     def retry(self, job_id: int) -> None:
         """Run a job again (its id comes back with `job_queued`). A done job is run with a new
@@ -322,10 +299,10 @@ class GenerationController(QObject):
                 return submit(self.journal, replace(plan_of(job), seed=seed))
             return self.journal.requeue(job_id)
 
-        self._in_journal(write, self._queued)
+        self._job_queue.run(write, self._queued)
 
     def retry_interrupted(self) -> None:
-        for job in [j for j in self._jobs if j.state is JobState.INTERRUPTED]:
+        for job in [j for j in self._job_queue.jobs() if j.state is JobState.INTERRUPTED]:
             self.retry(job.id)
 
     def unplaced_results(self) -> list[Job]:
@@ -341,7 +318,7 @@ class GenerationController(QObject):
             return []
         used_ids, used_media = _takes_in(self.document.project, self.folder)
         out = []
-        for job in self._jobs:
+        for job in self._job_queue.jobs():
             if job.id not in candidates or job.state is not JobState.DONE:
                 continue
             result = job.result if isinstance(job.result, dict) else {}
@@ -384,7 +361,7 @@ class GenerationController(QObject):
     def show_result(self, job_id: int) -> bool:
         """Select the clip showing a finished job's take (Jobs ▸ Show); False, and `message`
         says why, when the take is in no clip (undone or deleted since)."""
-        job = next((j for j in self._jobs if j.id == job_id), None)
+        job = self._job_queue.find(job_id)
         result = job.result if job is not None and isinstance(job.result, dict) else {}
         clip_id = _clip_holding(self.document.project, str(result["take_id"])) if result.get("take_id") else None
         if clip_id is None:
@@ -395,7 +372,7 @@ class GenerationController(QObject):
 
     def move(self, job_id: int, index: int) -> None:
         """Put a waiting job at `index` of the waiting jobs (0 runs next)."""
-        self._in_journal(lambda: self.journal.move(job_id, index), lambda _jobs: self._refresh())
+        self._job_queue.run(lambda: self.journal.move(job_id, index), lambda _jobs: self._job_queue.refresh())
 
     def pause_queue(self) -> None:
         """Stop the running job (back to the front of the queue) and free the model's memory."""
@@ -407,7 +384,7 @@ class GenerationController(QObject):
             self._live.setdefault(running, LiveJob()).stopping = True
             self.job_live.emit(running)
         self.message.emit("Queue paused; the model is unloaded.")
-        self._refresh()
+        self._job_queue.refresh()
         self.action_states_changed.emit()
 
     def resume_queue(self) -> None:
@@ -415,7 +392,7 @@ class GenerationController(QObject):
             return
         self._worker.set_paused(False)
         self.message.emit("Queue resumed.")
-        self._refresh()
+        self._job_queue.refresh()
         self.action_states_changed.emit()
 
     def shutdown(self, *, wait: bool = True) -> None:
@@ -430,6 +407,7 @@ class GenerationController(QObject):
         if self._closed:
             return
         self._closed = True
+        self._job_queue.closed = True  # answers still on their way change nothing
         self._models.closed = True  # a model folder's answer arriving now changes nothing
         self._unsubscribe()
         if not wait:
@@ -438,23 +416,17 @@ class GenerationController(QObject):
                 self._worker_ended()
             return
         self._worker.stop()
-        self._io.shutdown(wait=True, cancel_futures=False)  # queued rows are written before we go
         try:
             self._runner.unload()
         except Exception:
             pass  # quitting anyway
-        self._close_journal()
-
-    def _close_journal(self) -> None:
-        if self._owns_journal and self._opening.done() and self._opening.exception() is None:
-            self._opening.result().close()
+        self._job_queue.close()  # queued rows are written before we go
 
     def _worker_ended(self) -> None:
         """After shutdown(wait=False), once the worker thread has ended: close the journal behind
         the writes still queued for it, on its own thread, and go."""
         self._worker.thread_ended()
-        self._io.submit(self._close_journal)
-        self._io.shutdown(wait=False, cancel_futures=False)
+        self._job_queue.close_later()
         self.deleteLater()
 
     # --- internals ------------------------------------------------------------------------------
@@ -483,7 +455,7 @@ class GenerationController(QObject):
         if reason:
             self.message.emit(reason)
             return False
-        self._in_journal(lambda: submit(self.journal, plan), lambda job: self._queued(job, asked_on))
+        self._job_queue.run(lambda: submit(self.journal, plan), lambda job: self._queued(job, asked_on))
         return True
 
     def _selection_key(self) -> tuple:
@@ -498,44 +470,9 @@ class GenerationController(QObject):
         except GenerationError:
             pass
         self.message.emit(f"Queued: {job.title}")
-        self._refresh()
+        self._job_queue.refresh()
         self._worker.wake()
         self.job_queued.emit(job.id)
-
-    # --- the journal thread -------------------------------------------------------------------
-    def _in_journal(self, work: Callable[[], Any], then: Callable[[Any], None], *,
-                    failed: Callable[[Exception], None] | None = None) -> concurrent.futures.Future | None:
-        """Run `work()` on the journal thread; `then(result)` (or `failed(error)`, else the error
-        as a status line) follows on the GUI thread."""
-        if self._closed:
-            return None
-        future = self._io.submit(work)
-
-        def done(f: concurrent.futures.Future) -> None:  # journal thread
-            # through the shared relay, not a signal of ours: the GUI thread may be deleting
-            # this controller (closed) while the journal thread finishes its last writes
-            self._post(lambda: self._on_io_done(f, (then, failed)))
-
-        future.add_done_callback(done)
-        return future
-
-    def _on_io_done(self, future: concurrent.futures.Future, handlers: tuple) -> None:
-        if self._closed:
-            return
-        then, failed = handlers
-        try:
-            result = future.result()
-        except (JournalError, GenerationError) as exc:
-            if failed is not None:
-                failed(exc)
-                return
-            self.message.emit(str(exc))
-            if then == self._set_jobs:
-                self._refreshing = False
-            else:
-                self._refresh()
-            return
-        then(result)
 
     def _execute(self, journal: Journal, job: Job, hooks: Hooks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
@@ -557,7 +494,7 @@ class GenerationController(QObject):
     def _plan(self, job_id: int) -> GenerationPlan | None:
         plan = self._plans.get(job_id)
         if plan is None:
-            job = next((j for j in self._jobs if j.id == job_id), None)
+            job = self._job_queue.find(job_id)
             if job is None:
                 return None  # not read yet; the next refresh brings it
             try:
@@ -567,23 +504,7 @@ class GenerationController(QObject):
             self._plans[job_id] = plan
         return plan
 
-    def _refresh(self) -> None:
-        """Re-read the job list on the journal thread; `jobs_changed` follows."""
-        if self._closed:
-            return
-        if self._refreshing:
-            self._refresh_again = True  # one more read after the one in flight, not one per call
-            return
-        self._refreshing = True
-        self._in_journal(lambda: self.journal.jobs(), self._set_jobs)
-
     def _set_jobs(self, jobs: list[Job]) -> None:
-        self._refreshing = False
-        if self._refresh_again:
-            self._refresh_again = False
-            self._refresh()
-        self._jobs = jobs
-        self._titles = {j.id: j.title for j in jobs}
         first_read = self._unplaced_candidates is None
         if first_read:
             self._unplaced_candidates = {
@@ -606,7 +527,7 @@ class GenerationController(QObject):
 
     def _on_started(self, job_id: int) -> None:
         self._live[job_id] = LiveJob(started=time.monotonic())
-        self._refresh()
+        self._job_queue.refresh()
         self.job_started.emit(job_id)
         plan = self._plan(job_id)
         if plan is not None:
@@ -643,12 +564,12 @@ class GenerationController(QObject):
             if self._unplaced_candidates is None:
                 self._unplaced_candidates = set()
             self._unplaced_candidates.add(job_id)
-            self._refresh()
+            self._job_queue.refresh()
             self.job_ended.emit(job_id, "failed")
             return
         clip_id = _clip_holding(self.document.project, result.take.id)
         self.message.emit(f"Done: {self.title_of(job_id)}")
-        self._refresh()
+        self._job_queue.refresh()
         if clip_id is not None and unmoved:
             self.take_placed.emit(clip_id)
         self.job_ended.emit(job_id, "done")
@@ -656,56 +577,31 @@ class GenerationController(QObject):
     def _on_failed(self, job_id: int, message: str) -> None:
         self._live.pop(job_id, None)
         self.message.emit(f"Failed: {self.title_of(job_id)}: {message}" if job_id >= 0 else message)
-        self._refresh()
+        self._job_queue.refresh()
         self.job_ended.emit(job_id, "failed")
 
     def _on_cancelled(self, job_id: int) -> None:
         self._live.pop(job_id, None)
         self.message.emit(f"Cancelled: {self.title_of(job_id)}")
-        self._refresh()
+        self._job_queue.refresh()
         self.job_ended.emit(job_id, "cancelled")
 
     def _on_requeued(self, job_id: int) -> None:
         self._live.pop(job_id, None)
-        self._refresh()
+        self._job_queue.refresh()
         self.job_ended.emit(job_id, "requeued")
 
 
 class _Leftovers:
     """What a controller's `destroyed` must still let go of: it holds no reference to the
-    controller (whose C++ side is gone by then), only its worker, journal thread and journal."""
+    controller (whose C++ side is gone by then), only its worker and its job queue."""
 
-    def __init__(self, worker: JobWorker, io: concurrent.futures.ThreadPoolExecutor, *, owns_journal: bool) -> None:
-        self.worker, self.io, self.owns_journal = worker, io, owns_journal
-        self.opening: concurrent.futures.Future | None = None
+    def __init__(self, worker: JobWorker, job_queue: JobQueue) -> None:
+        self.worker, self.job_queue = worker, job_queue
 
     def release(self, *_args: object) -> None:
         self.worker.stop()
-        opening = self.opening
-
-        def close() -> None:
-            if self.owns_journal and opening is not None and opening.done() and opening.exception() is None:
-                opening.result().close()
-
-        try:
-            self.io.submit(close)  # behind the writes still queued
-        except RuntimeError:
-            pass  # shut down already: shutdown() or the end of shutdown(wait=False) closed it
-        self.io.shutdown(wait=False)
-
-
-def _open_journal(path: Path) -> Journal:
-    """Open (or create) the journal at `path`; any failure is a JournalError that says what to do."""
-    if not inside_project(path.parent, path):  # SQLite would write through a link out of the project
-        raise JournalError(f"{path.name} in {path.parent} is a link to a file outside the project; Shotline "
-                           "does not write there. Remove the link (the project's jobs start afresh).")
-    try:
-        return Journal(path)
-    except JournalError:
-        raise
-    except Exception as exc:  # an unreadable folder, a full disk: generation is off, the project opens
-        raise JournalError(f"The job list {path} can't be opened ({exc}); check that the project folder "
-                           "can be written, then open the project again.") from exc
+        self.job_queue.release()
 
 
 def _clip_holding(project: Project, take_id: str) -> str | None:
