@@ -66,6 +66,12 @@ says when it changes); a journal that can't be opened turns generation off for t
 (`editor.ui.background`) and cached; until a folder's answer is in, its actions wait greyed out
 ("Reading the model folder …") and `action_states_changed` follows the answer.
 
+Inside the package, one job per module: `controller.py` (the thin controller the window talks
+to), `job_queue.py` (the journal on its own thread, the last-read job list, jobs found
+interrupted), `model_support.py` (what each model folder can make, cached), `unplaced.py`
+(finished takes the timeline is missing), `worker.py` (the job thread; it reports through one
+`model.runner.Hooks`, and a cancel is always `model.runner.Cancelled`).
+
 Once our background threads exist, Python's automatic garbage collection is moved to the GUI
 thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt object.
 """

@@ -27,11 +27,9 @@ from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
 from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake
-from editor.document.media_paths import locate_media
 from editor.document.plans import GenerationPlan, make_plan
 from editor.document.plans import Selection as PlanSelection
-from editor.document.project import Project, Take, new_id
-from editor.document.storage import PROJECT_FILE
+from editor.document.project import Project
 from editor.generation import (
     INTERPOLATE,
     Generated,
@@ -42,10 +40,9 @@ from editor.generation import (
     submit,
 )
 from editor.generation.verbs import Options, Verb
-from editor.media.errors import MediaError
-from editor.media.takes import read_sidecar
 from editor.ui.jobs.job_queue import JobQueue
 from editor.ui.jobs.model_support import ModelSupport, refusal
+from editor.ui.jobs.unplaced import clip_holding, saved_time, take_of, unplaced_jobs
 from editor.ui.jobs.worker import JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal
@@ -138,7 +135,7 @@ class GenerationController(QObject):
         # opening (the editor stopped before their take was saved in the project), and jobs of
         # this session whose take could not be placed. Filled by the first journal read.
         self._opened_at = time.time()
-        self._saved_at = _saved_time(self.folder)
+        self._saved_at = saved_time(self.folder)
         self._unplaced_candidates: set[int] | None = None
         self._unplaced: list[int] = []
         # job id -> the selection when the user asked for it (see take_placed)
@@ -313,23 +310,8 @@ class GenerationController(QObject):
         could not be placed. A take the user removed and then saved the project without is not
         offered again. `place_unplaced()` puts them in the timeline.
         """
-        candidates = self._unplaced_candidates
-        if not candidates:
-            return []
-        used_ids, used_media = _takes_in(self.document.project, self.folder)
-        out = []
-        for job in self._job_queue.jobs():
-            if job.id not in candidates or job.state is not JobState.DONE:
-                continue
-            result = job.result if isinstance(job.result, dict) else {}
-            media = result.get("take")
-            if not media or result.get("take_id") in used_ids:
-                continue
-            path = locate_media(self.folder, str(media)).path
-            if path is None or _media_key(path) in used_media or not path.is_file():
-                continue
-            out.append(job)
-        return sorted(out, key=lambda j: (j.finished_at or 0.0, j.id))
+        return unplaced_jobs(self._job_queue.jobs(), self._unplaced_candidates or set(), self.document.project,
+                             self.folder)
 
     def place_unplaced(self) -> int:
         """Put every unplaced finished take into the timeline as one undoable step; how many."""
@@ -338,7 +320,7 @@ class GenerationController(QObject):
             plan = self._plan(job.id)
             if plan is None:
                 continue
-            edits.append(PlaceGeneratedTake(plan=plan, take=_take_of(job, plan, self.folder)))
+            edits.append(PlaceGeneratedTake(plan=plan, take=take_of(job, plan, self.folder)))
             first_job = first_job or job
         if not edits:
             return 0
@@ -352,7 +334,7 @@ class GenerationController(QObject):
             self.message.emit(f"The finished results could not be placed: {exc}")
             return 0
         self.message.emit(f"Placed {n} finished result{'s' if n > 1 else ''} in the timeline.")
-        clip_id = _clip_holding(self.document.project, edits[0].take.id)
+        clip_id = clip_holding(self.document.project, edits[0].take.id)
         if clip_id is not None:
             self.take_placed.emit(clip_id)
         self._check_unplaced()
@@ -363,7 +345,7 @@ class GenerationController(QObject):
         says why, when the take is in no clip (undone or deleted since)."""
         job = self._job_queue.find(job_id)
         result = job.result if job is not None and isinstance(job.result, dict) else {}
-        clip_id = _clip_holding(self.document.project, str(result["take_id"])) if result.get("take_id") else None
+        clip_id = clip_holding(self.document.project, str(result["take_id"])) if result.get("take_id") else None
         if clip_id is None:
             self.message.emit("That take is in no clip of the timeline now (undone or deleted).")
             return False
@@ -567,7 +549,7 @@ class GenerationController(QObject):
             self._job_queue.refresh()
             self.job_ended.emit(job_id, "failed")
             return
-        clip_id = _clip_holding(self.document.project, result.take.id)
+        clip_id = clip_holding(self.document.project, result.take.id)
         self.message.emit(f"Done: {self.title_of(job_id)}")
         self._job_queue.refresh()
         if clip_id is not None and unmoved:
@@ -602,52 +584,6 @@ class _Leftovers:
     def release(self, *_args: object) -> None:
         self.worker.stop()
         self.job_queue.release()
-
-
-def _clip_holding(project: Project, take_id: str) -> str | None:
-    for track in project.tracks:
-        for clip in track.clips:
-            if any(t.id == take_id for t in clip.takes):
-                return clip.id
-    return None
-
-
-def _saved_time(folder: Path) -> float:
-    """When the project file was last written (0 when it never was)."""
-    try:
-        return (folder / PROJECT_FILE).stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _media_key(path: Path) -> str:
-    return str(path.resolve())
-
-
-def _takes_in(project: Project, folder: Path) -> tuple[set[str], set[str]]:
-    """Ids and resolved media paths of every take in the project's clips."""
-    ids, media = set(), set()
-    for track in project.tracks:
-        for clip in track.clips:
-            for take in clip.takes:
-                ids.add(take.id)
-                path = locate_media(folder, take.media).path
-                if path is not None:
-                    media.add(_media_key(path))
-    return ids, media
-
-
-def _take_of(job: Job, plan: GenerationPlan, folder: Path) -> Take:
-    """The Take a finished job wrote, rebuilt from its journal result and its sidecar record."""
-    result = job.result
-    media = str(result["take"])
-    path = locate_media(folder, media).path
-    try:
-        record = read_sidecar(path) if path is not None else {}
-    except MediaError:
-        record = {}
-    return Take(id=str(result.get("take_id") or new_id("take")), media=media, frames=int(result["frames"]),
-                is_still=False, record=record or {"job": job.id}, label=plan.action.title)
 
 
 def _runner_from(settings: Any) -> Runner:
