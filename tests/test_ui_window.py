@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 from ui_helpers import click
 
 from editor.generation.verbs import VERBS
-from editor.ui.actions import ACTIONS, MENUS, RULES
+from editor.ui.actions import ACTIONS, MENUS, RULES, Actions, ActionSpec
 from editor.ui.commands import edit
 from editor.ui.main_window import MainWindow
 
@@ -59,11 +60,18 @@ def test_actions_are_declared_once_and_every_callback_exists(qtbot):
         w.deleteLater()
 
 
-def test_every_action_calls_a_function_not_a_name():
+def test_every_action_calls_a_function_not_a_name(qtbot):
     """Callbacks are functions the window is passed to (editor.ui.commands), never names of
     window methods looked up at run time."""
     for a in ACTIONS:
         assert callable(a.callback) and not isinstance(a.callback, str), a.id
+    bad = (ActionSpec("test.bad", "Bad", "undo"),)
+    holder = QWidget()
+    try:
+        with pytest.raises(TypeError, match="callback must be a function of the window"):
+            Actions(holder, bad)
+    finally:
+        holder.deleteLater()
 
 
 def test_every_generation_verb_is_in_the_menus_exactly_once(qtbot):

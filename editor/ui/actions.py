@@ -189,6 +189,9 @@ class Actions(QObject):
         for spec in specs:
             if spec.enabled_when not in RULES and spec.verb is None:
                 raise ValueError(f"Action {spec.id}: unknown rule {spec.enabled_when!r}")
+            if not callable(spec.callback):  # e.g. the name of a window method, as actions once had
+                raise TypeError(f"Action {spec.id}: the callback must be a function of the window "
+                                f"(see editor.ui.commands), not {spec.callback!r}")
             action = QAction(spec.title, window)
             action.setObjectName(spec.id)
             if spec.icon:

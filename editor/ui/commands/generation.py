@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog
 
+from editor.document.plans import DEFAULT_RESTYLE_STRENGTH
 from editor.generation import verbs
 from editor.generation.verbs import Options, Verb
 from editor.ui.project_parts import NO_FOLDER_NOTE
@@ -33,7 +34,7 @@ def options_for(window: MainWindow, verb: Verb) -> Options | None:
     if verb is verbs.RESTYLE:
         strength, ok = QInputDialog.getDouble(
             window, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
-            0.6, 0.05, 1.0, 2)
+            DEFAULT_RESTYLE_STRENGTH, 0.05, 1.0, 2)
         return Options(strength=strength) if ok else None
     return Options()
 
