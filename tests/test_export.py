@@ -18,7 +18,6 @@ from PIL import Image
 from editor.document.project import Clip, Project, ShotSettings, Take, Track
 from editor.media.cut import CutReader
 from editor.media.export import (
-    ExportCancelled,
     ExportError,
     ExportOptions,
     export_presets,
@@ -26,6 +25,7 @@ from editor.media.export import (
 )
 from editor.media.ffmpeg_bin import has_encoder
 from editor.media.takes import write_take
+from model.runner import Cancelled
 
 W, H = 96, 64
 
@@ -130,7 +130,7 @@ def test_cancel_leaves_nothing_and_keeps_an_existing_file(film, tmp_path):
     out = tmp_path / "film.mp4"
     out.write_bytes(b"the previous export")
     seen = []
-    with pytest.raises(ExportCancelled):
+    with pytest.raises(Cancelled):
         export_project(project, root, out, ExportOptions(preset="ultrafast"),
                        on_progress=lambda d, t: seen.append(d), should_cancel=lambda: len(seen) >= 5)
     assert out.read_bytes() == b"the previous export"

@@ -18,7 +18,6 @@ from editor.document.project import Clip, Project, Take, Track
 from editor.media.cut import CutReader
 from editor.media.export import ExportOptions, export_project
 from editor.media.proxies import (
-    ProxyCancelled,
     build_proxy,
     existing_proxy,
     project_videos,
@@ -27,6 +26,7 @@ from editor.media.proxies import (
 )
 from editor.media.takes import write_take
 from editor.media.video import VideoReader
+from model.runner import Cancelled
 
 W, H = 96, 576  # taller than a proxy, so a proxy is worth making
 
@@ -85,7 +85,7 @@ def test_a_changed_source_never_shows_its_old_proxy(project):
 
 def test_cancelling_leaves_no_proxy(project):
     proj, root = project
-    with pytest.raises(ProxyCancelled):
+    with pytest.raises(Cancelled):
         build_proxy(root, "media/phone.mp4", should_cancel=lambda: True)
     assert existing_proxy(root, "media/phone.mp4") is None
     assert not [p for p in (root / "cache" / "proxies").iterdir()]

@@ -429,7 +429,7 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
     """Plan, read the inputs, run the model and write the new frames; see the module docstring."""
     from editor.document.plans import make_plan
     from editor.generation import GenerationError, request_from_plan
-    from editor.media.export import ExportCancelled, ExportOptions, encode_frames
+    from editor.media.export import ExportOptions, encode_frames
     from editor.media.outputs import refuse_overwrite
     from model.engines.base import Cancelled
 
@@ -456,7 +456,7 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
                                         options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set)
             finally:
                 bar.close()
-        except (Cancelled, ExportCancelled):
+        except Cancelled:  # the model, or writing the MP4
             print(f"shotline: cancelled; nothing was written to {common.output}", file=sys.stderr)
             return EXIT_CANCELLED
     seconds = float(written.frames / plan.fps)

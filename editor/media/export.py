@@ -48,6 +48,7 @@ from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
 from editor.media.outputs import project_inputs, refuse_overwrite
 from editor.media.provenance import provenance_metadata
+from model.runner import Cancelled
 
 PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
 CODECS = {"h264": "libx264", "h265": "libx265"}
@@ -59,10 +60,6 @@ QUEUE_FRAMES = 6  # frames rendered ahead of ffmpeg: enough to hide decode jitte
 
 class ExportError(MediaError):
     """The export could not be made; the message says why and what to do."""
-
-
-class ExportCancelled(Exception):
-    """The user cancelled the export; nothing was written at the target."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,7 @@ def export_project(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> ExportResult:
-    """Export the cut to `out_path` (.mp4). Raises ExportError or ExportCancelled; either way
+    """Export the cut to `out_path` (.mp4). Raises ExportError or Cancelled; either way
     nothing is left at `out_path` except a previous file, untouched."""
     t0 = time.perf_counter()
     options = options or ExportOptions()
@@ -323,7 +320,7 @@ def encode_frames(
 
     The headless generation commands write their new frames with this; it runs the same ffmpeg
     command as `export_project`. As there, the frames go to a temporary file beside the target
-    that replaces it only once ffmpeg succeeded: on cancel (ExportCancelled) or failure
+    that replaces it only once ffmpeg succeeded: on cancel (Cancelled) or failure
     (ExportError) nothing is left at `out_path` except a previous file, untouched.
     """
     t0 = time.perf_counter()
@@ -364,7 +361,7 @@ def _encode_atomically(
 ) -> int:
     """Pipe `frames` through ffmpeg into a temporary file beside `out`, then rename it to `out`.
 
-    Returns the frames written. On cancel (ExportCancelled) or failure (ExportError) ffmpeg is
+    Returns the frames written. On cancel (Cancelled) or failure (ExportError) ffmpeg is
     killed, the temporary file deleted, and `out` (if it existed) is left as it was.
     """
     tmp = _temp_beside(out)
@@ -381,7 +378,7 @@ def _encode_atomically(
         stderr.start(proc.stderr)
         while written < total:
             if should_cancel is not None and should_cancel():
-                raise ExportCancelled(f"{what}; nothing was written to {out.name}.")
+                raise Cancelled(f"{what}; nothing was written to {out.name}.")
             frame = next(frames, None)
             if frame is None:
                 break

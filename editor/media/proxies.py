@@ -36,6 +36,7 @@ from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.paths import media_file, media_subfolder
 from editor.media.probe import is_still_file
 from editor.media.video import VideoReader, open_container
+from model.runner import Cancelled
 
 if TYPE_CHECKING:
     from editor.document.project import Project
@@ -45,10 +46,6 @@ PROXY_HEIGHT = 540
 PROXY_QUALITY = 3  # MJPEG q: 2 (best) .. 31; 3 is visually clean at preview size
 BACKGROUND_NICENESS = 19  # the lowest CPU priority: a proxy gets only CPU time nothing else wants
 PAUSE_POLL_S = 0.05
-
-
-class ProxyCancelled(Exception):
-    """The proxy was not made because the caller cancelled; nothing was left behind."""
 
 
 def proxy_path(project_root: str | os.PathLike, media: str | os.PathLike) -> Path:
@@ -120,7 +117,7 @@ def build_proxy(
     """Make (or find) the proxy of `media`; return its path. Runs ffmpeg; call it off the GUI thread.
 
     `background`: ffmpeg runs at the lowest CPU priority. While `should_pause()` is true ffmpeg
-    is stopped (on Windows it only stops once its progress pipe fills). Raises ProxyCancelled
+    is stopped (on Windows it only stops once its progress pipe fills). Raises Cancelled
     when `should_cancel()` turns true, MediaError when the source can't be read or the proxy
     would not match it frame for frame.
     """
@@ -154,7 +151,7 @@ def build_proxy(
                 _lower_priority(proc.pid)
             for line in proc.stdout:  # "frame=123" lines among others, 10 per second
                 if should_cancel is not None and should_cancel():
-                    raise ProxyCancelled(f"Making the proxy of {src.name} was cancelled.")
+                    raise Cancelled(f"Making the proxy of {src.name} was cancelled.")
                 if should_pause is not None and should_pause():
                     _hold(proc, should_pause, should_cancel, src.name)
                 if line.startswith("frame=") and on_progress is not None:
@@ -194,14 +191,14 @@ def _lower_priority(pid: int) -> None:
 
 def _hold(proc: subprocess.Popen, should_pause: Callable[[], bool], should_cancel: Callable[[], bool] | None,
           name: str) -> None:
-    """Keep ffmpeg stopped while should_pause() is true; ProxyCancelled if cancelled meanwhile."""
+    """Keep ffmpeg stopped while should_pause() is true; Cancelled if cancelled meanwhile."""
     stop = getattr(signal, "SIGSTOP", None)
     if stop is not None:
         proc.send_signal(stop)
     try:
         while should_pause():
             if should_cancel is not None and should_cancel():
-                raise ProxyCancelled(f"Making the proxy of {name} was cancelled.")
+                raise Cancelled(f"Making the proxy of {name} was cancelled.")
             time.sleep(PAUSE_POLL_S)
     finally:
         if stop is not None and proc.poll() is None:

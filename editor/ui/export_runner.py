@@ -18,9 +18,10 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from editor.document.project import Project
 from editor.media.errors import MediaError
-from editor.media.export import ExportCancelled, ExportOptions, export_project
+from editor.media.export import ExportOptions, export_project
 from editor.ui.thread_keeper import keep_until_finished
 from editor.ui.threads import gc_guard
+from model.runner import Cancelled
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.04  # ~25 updates a second: smooth to the eye, no flood of queued signals
@@ -67,7 +68,7 @@ class _ExportThread(QThread):
         try:
             result = export_project(job.project, job.folder, job.out_path, job.options,
                                     on_progress=self._on_progress, should_cancel=self._cancel.is_set)
-        except ExportCancelled as exc:
+        except Cancelled as exc:
             self.cancelled.emit(str(exc))
         except MediaError as exc:  # ExportError included: its message says what to do
             self.failed.emit(str(exc))

@@ -31,7 +31,6 @@ from editor.document.document import Change, Document
 from editor.media.errors import MediaError
 from editor.media.proxies import (
     PROXY_HEIGHT,
-    ProxyCancelled,
     build_proxy,
     existing_proxy,
     project_videos,
@@ -39,6 +38,7 @@ from editor.media.proxies import (
 )
 from editor.ui.following import DocumentSubscription
 from editor.ui.threads import gc_guard
+from model.runner import Cancelled
 
 # How often the GUI thread asks whether a generation job runs, while proxies are being made.
 GENERATION_POLL_MS = 250
@@ -133,7 +133,7 @@ class _Worker(QObject):
         try:
             build_proxy(root, media, on_progress=on_progress, should_cancel=lambda: self._cancelled(epoch),
                         should_pause=self.pause.is_set, background=True)
-        except ProxyCancelled:
+        except Cancelled:  # asked to stop: nothing was left behind
             return False
         except (MediaError, OSError) as exc:
             self._skip.add(_identity(media))  # not again this session: the message said why
