@@ -13,6 +13,11 @@ linked clips go together:
 
 Every function validates before it changes anything it cannot finish, and raises `EditRefused`
 with a message for the user; `check_audio` is the safety net after every edit that touched sound.
+
+For views: the edits are in `editor.document.edits` (AddAudioTrack, RemoveAudioTrack,
+SetAudioTrack, AddAudioClip, SetAudioClip, LinkClips, UnlinkClips; MoveClips, TrimClip,
+SplitClip, DeleteClips and RippleDelete take audio clip ids too), and every `Change` says which
+audio tracks and clips changed (`audio_tracks_changed`, `audio_clips_changed`).
 """
 
 from __future__ import annotations
@@ -191,8 +196,7 @@ def _collapse(x: int, holes: list[tuple[int, int]]) -> int:
 
 def follow_links(tx: Transaction) -> None:
     """Move the partners of every linked clip that only moved in this edit by the same frames."""
-    settings = tx._before.settings
-    if settings is not None and settings.fps != tx.project.fps:
+    if tx.fps_before() != tx.project.fps:
         return  # ChangeFrameRate scales sound itself
     before_video = {c.id: c for t in tx.before_tracks().values() if t is not None for c in t.clips if c.link}
     before_audio_tracks = tx.before_audio()

@@ -296,6 +296,10 @@ class Transaction:
         """Copies of the video tracks as they were before the edit (only those it asked to change)."""
         return self._before.tracks
 
+    def fps_before(self) -> Fraction:
+        """The project's frame rate before the edit."""
+        return self._before.settings.fps if self._before.settings is not None else self.project.fps
+
     def before_audio(self) -> list[AudioTrack] | None:
         """Copies of the audio tracks before the edit, or None when it has not touched sound."""
         return self._before.audio

@@ -269,6 +269,11 @@ class Project:
         """Frames from 0 to the end of the last clip on any track."""
         return max((c.end for t in self.tracks for c in t.clips), default=0)
 
+    @property
+    def sound_end(self) -> int:
+        """One past the last frame of sound on any audio track (exports stop at `duration`)."""
+        return max((c.end for t in self.audio_tracks for c in t.clips), default=0)
+
     def gaps(self, track_id: str) -> list[Gap]:
         """Gaps between clips on a track (not the empty space after the last clip)."""
         track = self.track(track_id)
