@@ -132,8 +132,12 @@ class MainWindow(QMainWindow):
     def _build_panels(self, document: Document) -> None:
         defaults = self.settings.defaults()
         action_map = {a.objectName(): a for a in self.actions}
+        from editor.ui.timeline.waveforms import WaveformProvider
+
+        self.waveforms = WaveformProvider(self._load_peaks, parent=self)
         self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
-                                     probe=_probe_frames, still_seconds=defaults.still_seconds)
+                                     probe=_probe_frames, still_seconds=defaults.still_seconds,
+                                     waveforms=self.waveforms)
         self.timeline.message.connect(self.show_message)
         if not self._ask:
             self.timeline.confirm = None  # never block on a dialog; removing a track is undoable
@@ -353,6 +357,8 @@ class MainWindow(QMainWindow):
             finally:
                 self._adopting = False
         self.thumbnails.clear()
+        if hasattr(self, "waveforms"):
+            self.waveforms.clear()
         self._thumb_folder = document.folder
         for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin,
                        self.cast_panel):
@@ -459,6 +465,13 @@ class MainWindow(QMainWindow):
                 cache = ThumbnailCache(folder, height=height)
                 self._thumb_caches[height] = cache
         return cache.get(str(resolve_media(folder if self._thumb_folder else None, media)), frame)
+
+    def _load_peaks(self, source: str):
+        """Runs on a pool thread: a sound's waveform peaks from the project's cache/peaks/."""
+        from editor.media.peaks import load_or_compute
+
+        folder = self._thumb_folder or (config_dir() / "unsaved")
+        return load_or_compute(folder, str(resolve_media(folder if self._thumb_folder else None, source)))
 
     # --- status and title ---------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:

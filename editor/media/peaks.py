@@ -1,0 +1,169 @@
+"""Waveform peaks of a sound file, computed once and cached under the project's cache/peaks/.
+
+A file's peaks are stored at one base resolution: the min and max of both channels over each
+block of `BLOCK` samples at 48 kHz (an hour of sound is 675,000 blocks, 2.7 MB as float16).
+Any zoom's per-pixel-column peaks come from those blocks with one numpy reduction
+(`Peaks.columns`), so zooming never reads the file again. The file is named by a hash of the
+source's absolute path, modification time and size: a changed file gets new peaks, and the
+folder can be deleted at any time.
+
+Decoding streams the file through PyAV (the same resampler as `editor.media.audio`, so the
+blocks line up with what playback and export hear: time 0 is the first picture of a video),
+reducing each batch of decoded samples as it goes; nothing holds the whole sound in memory.
+This is slow work (seconds for an hour): callers run it off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from editor.document import scratch
+from editor.media.audio import CHANNELS, RATE, _open, _origin
+from editor.media.errors import MediaError
+from editor.media.paths import media_file, media_subfolder
+
+BLOCK = 256  # samples per stored min/max pair
+PEAKS_FOLDER = Path("cache") / "peaks"
+_BATCH = 1 << 18  # samples reduced at a time (about 5 s): numpy works in bulk, memory stays small
+
+
+@dataclass(frozen=True)
+class Peaks:
+    """min/max per BLOCK samples: `data` is (blocks, 2) float32, column 0 the min, 1 the max
+    (float16 on disk: a waveform needs no more)."""
+
+    data: np.ndarray
+
+    @property
+    def blocks(self) -> int:
+        return int(self.data.shape[0])
+
+    def columns(self, first_sample: int, samples_per_column: float, count: int) -> np.ndarray:
+        """(count, 2) float32 min/max of the sound under `count` pixel columns, the first starting
+        at sample `first_sample`, each `samples_per_column` wide; zeros past the file's sound."""
+        out = np.zeros((max(0, count), 2), np.float32)
+        if count <= 0 or self.blocks == 0:
+            return out
+        edges = first_sample + np.arange(count + 1) * samples_per_column
+        b = np.floor(edges / BLOCK).astype(np.int64)
+        b = np.clip(b, 0, self.blocks)
+        lo, hi = b[:-1], np.maximum(b[1:], b[:-1] + 1)  # a column narrower than a block shows its block
+        valid = lo < self.blocks
+        if not valid.any():
+            return out
+        lo_v = lo[valid]
+        end = min(int(max(hi[valid].max(), lo_v.max() + 1)), self.blocks)
+        base = int(lo_v[0])
+        # only the blocks on screen, plus a sentinel row so that `end` is a valid index
+        data = np.concatenate([self.data[base:end], np.zeros((1, 2), np.float32)])
+        idx = np.concatenate([lo_v - base, [end - base]])
+        # reduceat reduces [idx[i], idx[i+1]); where a column is narrower than a block (idx
+        # repeats) it gives that block alone, as wanted
+        out[valid, 0] = np.minimum.reduceat(data[:, 0], idx)[:-1]
+        out[valid, 1] = np.maximum.reduceat(data[:, 1], idx)[:-1]
+        return out
+
+
+def peaks_path(project_root: str | os.PathLike, source: str | os.PathLike) -> Path:
+    """Where the peaks of `source` are cached (MediaError when the file is missing)."""
+    src = media_file(project_root, source)
+    try:
+        st = src.stat()
+    except OSError:
+        raise MediaError(f"{src} does not exist; relink the clip or restore the file.") from None
+    ident = f"{src.absolute()}|{st.st_mtime_ns}|{st.st_size}|{BLOCK}"
+    return Path(project_root) / PEAKS_FOLDER / f"{hashlib.sha1(ident.encode('utf-8')).hexdigest()}.npy"
+
+
+def load_or_compute(project_root: str | os.PathLike, source: str | os.PathLike) -> tuple[Peaks, bool]:
+    """The peaks of `source`, from the cache when there, else computed and cached.
+    Returns (peaks, True when read from the cache)."""
+    out = peaks_path(project_root, source)
+    if out.is_file() and not out.is_symlink():
+        try:
+            data = np.load(out, allow_pickle=False)
+            if data.ndim == 2 and data.shape[1] == 2:
+                return Peaks(data.astype(np.float32)), True
+        except (OSError, ValueError):
+            pass  # a damaged cache file: made again below
+    peaks = compute_peaks(media_file(project_root, source))
+    _write(project_root, out, peaks.data.astype(np.float16))
+    return peaks, False
+
+
+def compute_peaks(path: str | os.PathLike) -> Peaks:
+    """Decode the file's first audio stream once and reduce it to min/max per BLOCK samples."""
+    p = Path(path)
+    parts: list[np.ndarray] = []
+    pending: list[np.ndarray] = []
+    held = 0
+    lead = 0  # silence before the sound starts (a video whose sound starts after its picture)
+    try:
+        with _open(p) as c:
+            if not c.streams.audio:
+                return Peaks(np.zeros((0, 2), np.float32))
+            s = c.streams.audio[0]
+            s.thread_type = "AUTO"
+            origin = _origin(c, s)
+            resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
+            pos: int | None = None
+            for packet in c.demux(s):
+                for frame in packet.decode():
+                    if pos is None:
+                        pos = round((float((frame.pts or 0) * s.time_base) - origin) * RATE)
+                        lead = pos
+                    for chunk in resampler.resample(frame):
+                        data = chunk.to_ndarray().reshape(-1, CHANNELS)
+                        pending.append(data)
+                        held += data.shape[0]
+                if held >= _BATCH:
+                    held = _flush(pending, parts, final=False)
+            for chunk in resampler.resample(None):
+                pending.append(chunk.to_ndarray().reshape(-1, CHANNELS))
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise MediaError(f"The sound of {p.name} is damaged and can't be decoded ({exc}).") from None
+    _flush(pending, parts, final=True)
+    data = np.concatenate(parts) if parts else np.zeros((0, 2), np.float16)
+    if lead > 0:  # the blocks start at time 0: silence first
+        data = np.concatenate([np.zeros((lead // BLOCK, 2), np.float16), data])
+    elif lead < 0:  # sound before the first picture is never heard
+        data = data[(-lead) // BLOCK:]
+    return Peaks(np.ascontiguousarray(data, dtype=np.float32))
+
+
+def _flush(pending: list[np.ndarray], parts: list[np.ndarray], *, final: bool) -> int:
+    """Reduce the whole blocks of `pending` into `parts`; keep the rest (all of it when final)."""
+    if not pending:
+        return 0
+    samples = np.concatenate(pending) if len(pending) > 1 else pending[0]
+    pending.clear()
+    whole = samples.shape[0] // BLOCK * BLOCK
+    if final and whole < samples.shape[0]:
+        pad = np.zeros((BLOCK - (samples.shape[0] - whole), CHANNELS), np.float32)
+        samples = np.concatenate([samples, pad])
+        whole = samples.shape[0]
+    if whole:
+        blocks = samples[:whole].reshape(-1, BLOCK * CHANNELS)
+        parts.append(np.stack([blocks.min(axis=1), blocks.max(axis=1)], axis=1).astype(np.float16))
+    rest = samples[whole:]
+    if rest.shape[0]:
+        pending.append(rest)
+    return int(rest.shape[0])
+
+
+def _write(project_root: str | os.PathLike, out: Path, data: np.ndarray) -> None:
+    media_subfolder(project_root, PEAKS_FOLDER)  # made here; refused when a link leads out
+    fd, tmp = scratch.create(out, "tmp", ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, data, allow_pickle=False)
+        os.replace(tmp, out)  # two views computing the same peaks never see half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
