@@ -236,3 +236,51 @@ def test_a_dropped_video_with_sound_gets_a_linked_sound_clip(qtbot, view, media)
     assert clip.link
     _, sounds = doc.project.linked(clip.link)
     assert len(sounds) == 1 and sounds[0].start == clip.start == 80 and sounds[0].length == clip.length
+
+
+@pytest.fixture
+def window(qtbot, sound_document):
+    from editor.ui.main_window import MainWindow
+
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project_path(sound_document.folder)
+    qtbot.waitExposed(w)
+    w.timeline.set_zoom(PX)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+def test_window_link_unlink_and_the_audio_header_menu(qtbot, window):
+    doc = window.document
+    window.selection.set_clips(["a"])
+    window.actions["edit.unlink"].trigger()
+    assert doc.project.find_clip("a")[1].link is None
+    assert doc.project.find_audio_clip("sa")[1].link is None
+    window.selection.set_clips(["a", "sa"])
+    window.actions["edit.link"].trigger()
+    link = doc.project.find_clip("a")[1].link
+    assert link and doc.project.find_audio_clip("sa")[1].link == link
+    window.selection.set_clips(["music"])
+    window.actions["edit.link"].trigger()  # one sound alone: refused with what to select
+    assert doc.project.find_audio_clip("music")[1].link is None
+    assert "Select one video clip" in window.statusBar().currentMessage()
+    # the audio header's menu: volume, mute, solo
+    tl = window.timeline
+    pos = tl.viewport().mapTo(tl, QPoint(40, tl.track_y(1)))
+    menu = window.timeline_menu(pos)
+    titles = [a.text() for a in menu.actions()]
+    assert titles[0].startswith("Volume…") and "Mute" in titles and "Solo" in titles
+    next(a for a in menu.actions() if a.text() == "Mute").trigger()
+    assert doc.project.audio_track("a1").muted
+    menu.close()
+    # a sound clip's menu offers Link / Unlink
+    window.selection.set_clips(["sa"])
+    clip_menu = window.timeline_menu(tl.viewport().mapTo(tl, QPoint(tl.frame_x(30), tl.track_y(1) + 12)))
+    assert {"Link Clips", "Unlink Clips"} <= {a.text().replace("&", "") for a in clip_menu.actions()}
+    clip_menu.close()
+    window.settle()
+    qtbot.waitUntil(lambda: window.waveforms.get("media/music.wav") is not None, timeout=20000)
+    window.grab().save(str(doc.folder / "window.png"))

@@ -1097,6 +1097,21 @@ class MainWindow(QMainWindow):
 
         self._command(lambda: commands.add_track(self.document.project))
 
+    def link_clips(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.link(self.document.project, self.selection))
+
+    def unlink_clips(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.unlink(self.document.project, self.selection))
+
+    def add_audio_track(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.add_audio_track(self.document.project))
+
     def remove_track(self) -> None:
         from editor.ui.timeline import commands
 
@@ -1256,11 +1271,11 @@ class MainWindow(QMainWindow):
     # --- misc ---------------------------------------------------------------------------------
     CONTEXT_ACTIONS = {
         "clips": ("gen.generate", "gen.animate", "gen.restyle", "gen.loop", None, "edit.split", "edit.delete",
-                  "edit.ripple_delete"),
+                  "edit.ripple_delete", None, "edit.link", "edit.unlink"),
         "gap": ("gen.infill", "edit.add_shot", None, "edit.delete"),
         "clip_end": ("gen.extend_forward", "gen.extend_backward", None, "edit.split"),
         "keyframe": ("edit.delete",),
-        "none": ("edit.add_shot", "edit.add_track", None, "file.import"),
+        "none": ("edit.add_shot", "edit.add_track", "edit.add_audio_track", None, "file.import"),
         "header": ("edit.move_track_up", "edit.move_track_down", None, "edit.rename_track", "edit.add_track",
                    "edit.remove_track"),
     }
@@ -1275,6 +1290,14 @@ class MainWindow(QMainWindow):
 
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click
+        audio_header = self.timeline.audio_header_at(pos)
+        if audio_header is not None:  # an audio track's header: its volume, mute and solo
+            from editor.ui import sound_commands
+
+            menu.deleteLater()
+            menu = sound_commands.header_menu(self, self.document.project, audio_header, self.request)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            return menu
         on_header = self.timeline.header_track_at(pos) is not None
         self.refresh_actions()  # the right-click may have picked another track
         for action_id in self.CONTEXT_ACTIONS.get("header" if on_header else self.selection.kind, ()):

@@ -256,6 +256,11 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         hit = self._hit(self.viewport().mapFrom(self, pos))
         return hit.track_id if hit.kind.startswith("header") else None
 
+    def audio_header_at(self, pos: QPoint) -> str | None:
+        """The audio track whose header is at `pos` (widget coordinates), else None."""
+        hit = self._hit(self.viewport().mapFrom(self, pos))
+        return hit.track_id if hit.kind.startswith("aheader") else None
+
     def start_rename(self, track_id: str) -> None:
         """Edit the track's name in its header (Enter keeps it, Escape leaves it)."""
         index = next((i for i, t in enumerate(self.document.project.tracks) if t.id == track_id), None)
