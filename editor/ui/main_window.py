@@ -402,6 +402,8 @@ class MainWindow(QMainWindow):
             old.shutdown(wait=False)  # its decode thread ends on its own, then it goes
         if preview is not None:
             self._central.layout().addWidget(preview)
+            if hasattr(preview, "notice"):  # e.g. "No sound device: playing without sound." (once)
+                preview.notice.connect(self.show_message)
 
     def _restart_generation(self) -> None:
         """A controller for the open project (it has a folder now), replacing the one before."""
