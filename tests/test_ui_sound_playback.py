@@ -151,3 +151,33 @@ def test_sound_is_wanted_at_1x_only(qtbot, sound_project):
     finally:
         playhead.pause()
         panel.shutdown()
+
+
+@pytest.mark.skipif(_no_sound_here(), reason="no sound device on this machine")
+def test_with_a_sound_device_the_sound_plays_and_its_clock_moves(qtbot, sound_project):
+    player = SoundPlayer(sound_project.folder)
+    try:
+        assert player.start(sound_project.project, 24)
+        assert player.frame() == 24  # nothing heard yet: the clock waits for the sound
+        qtbot.waitUntil(lambda: (player.frame() or 0) >= 30, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: player.levels()[0] > -20, timeout=WAIT_MS)  # the tone, at -9 dBFS
+    finally:
+        player.stop()
+    assert player.frame() is None and player.levels() == (-90.0, -90.0)
+
+
+@pytest.mark.skipif(_no_sound_here(), reason="no sound device on this machine")
+def test_with_a_sound_device_the_preview_follows_the_sound(qtbot, sound_project):
+    playhead = Playhead(sound_project.project.fps)
+    panel = PreviewPanel(sound_project, playhead)
+    qtbot.addWidget(panel)
+    try:
+        playhead.play(1)
+        assert panel.sound.playing and playhead.clock is not None
+        qtbot.waitUntil(lambda: playhead.frame >= 8, timeout=WAIT_MS)
+        assert abs(playhead.frame - panel.sound.frame()) <= 1
+        playhead.play(2)  # shuttle: silent
+        assert not panel.sound.playing and playhead.clock is None
+    finally:
+        playhead.pause()
+        panel.shutdown()

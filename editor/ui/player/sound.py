@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QIODevice, QObject, Signal
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 
 from editor.document.copies import clone_audio_clip
 from editor.document.project import AudioTrack, Project
@@ -177,6 +177,10 @@ class SoundPlayer(QObject):
         self._unavailable: str | None = None  # why there is no sound here (checked once)
         self._levels = (SILENT_DB, SILENT_DB)
         self._levels_lock = threading.Lock()
+        # the sink pulls when the feed says it has data: say so often (pull mode waits otherwise)
+        self._nudge = QTimer(self)
+        self._nudge.setInterval(20)
+        self._nudge.timeout.connect(self._feed_ready)
 
     # --- public -------------------------------------------------------------------------------
     @property
@@ -189,7 +193,7 @@ class SoundPlayer(QObject):
         if self._device() is None:
             self._say(self._unavailable or "No sound device: playing without sound.")
             return False
-        from PySide6.QtMultimedia import QAudio, QAudioSink
+        from PySide6.QtMultimedia import QAudioSink
 
         self._origin, self._fps = int(frame), Fraction(project.fps)
         self._mixer = _Mixer(_snapshot(project), self._folder, int(frame))
@@ -198,15 +202,23 @@ class SoundPlayer(QObject):
         sink = QAudioSink(self._device(), self._format, self)
         sink.setBufferSize(int(RATE * CHANNELS * 4 * 0.1))  # 100 ms: the clock's uncertainty
         sink.start(self._feed)
-        if sink.error() != QAudio.Error.NoError or sink.state() == QAudio.State.StoppedState:
-            self._unavailable = f"The sound device can't play ({sink.error().name}): playing without sound."
-            sink.stop()
-            sink.deleteLater()
-            self._stop_mixer()
-            self._say(self._unavailable)
+        if sink.error().name != "NoError":  # compared by name: QAudio became QtAudio in Qt 6.7
+            self._fail(sink)
             return False
         self._sink = sink
+        self._nudge.start()
         return True
+
+    def _feed_ready(self) -> None:
+        if self._feed is not None:
+            self._feed.readyRead.emit()
+
+    def _fail(self, sink) -> None:
+        self._unavailable = f"The sound device can't play ({sink.error().name}): playing without sound."
+        sink.stop()
+        sink.deleteLater()
+        self._stop_mixer()
+        self._say(self._unavailable)
 
     def update_project(self, project: Project) -> None:
         """The document changed while playing: what is mixed next hears the change."""
@@ -214,6 +226,7 @@ class SoundPlayer(QObject):
             self._mixer.set_project(_snapshot(project))
 
     def stop(self) -> None:
+        self._nudge.stop()
         if self._sink is not None:
             self._sink.stop()
             self._sink.deleteLater()
@@ -226,6 +239,11 @@ class SoundPlayer(QObject):
         """The frame being heard now, or None when no sound is playing (the wall clock leads)."""
         sink = self._sink
         if sink is None:
+            return None
+        if sink.error().name not in ("NoError", "UnderrunError"):
+            # the device failed while playing (unplugged, taken): the picture goes on by the wall clock
+            self._sink = None
+            self._fail(sink)
             return None
         processed = sink.processedUSecs() * RATE // 1_000_000
         held = max(0, sink.bufferSize() - sink.bytesFree()) // (CHANNELS * 4)
