@@ -284,3 +284,43 @@ def test_window_link_unlink_and_the_audio_header_menu(qtbot, window):
     window.settle()
     qtbot.waitUntil(lambda: window.waveforms.get("media/music.wav") is not None, timeout=20000)
     window.grab().save(str(doc.folder / "window.png"))
+
+
+def test_the_inspector_edits_a_sound_and_its_track(qtbot, sound_document):
+    from editor.ui.inspector import Inspector
+
+    doc = sound_document
+    selection = Selection()
+    inspector = Inspector(doc, selection)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    selection.set_clips(["sa"])
+    assert inspector.page == "sound"
+    page = inspector.sound_page
+    assert page.linked.text() == "A on V1" and page.unlink.isEnabled()
+    page.gain.setValue(-6.0)
+    page.gain.editingFinished.emit()
+    assert doc.project.find_audio_clip("sa")[1].gain_db == -6.0
+    page.fade_in.setValue(12)
+    page.fade_in.editingFinished.emit()
+    assert doc.project.find_audio_clip("sa")[1].fade_in == 12
+    page.fade_out.setValue(70)  # with the fade in, longer than the clip: refused, the field goes back
+    page.fade_out.editingFinished.emit()
+    assert doc.project.find_audio_clip("sa")[1].fade_out == 0 and page.fade_out.value() == 0
+    page.volume.setValue(-3.0)
+    page.volume.editingFinished.emit()
+    assert doc.project.audio_track("a1").volume_db == -3.0
+    page.mute.setChecked(True)
+    assert doc.project.audio_track("a1").muted
+    page.solo.setChecked(True)
+    assert doc.project.audio_track("a1").solo
+    page.gain.editingFinished.emit()  # nothing changed: no edit
+    assert doc.undo_label == "Undo Solo track"
+    page.unlink.click()
+    assert doc.project.find_audio_clip("sa")[1].link is None and doc.project.find_clip("a")[1].link is None
+    assert page.linked.text().startswith("nothing") and not page.unlink.isEnabled()
+    for _ in range(6):
+        doc.undo()
+    clip = doc.project.find_audio_clip("sa")[1]
+    assert (clip.gain_db, clip.fade_in, clip.link) == (0.0, 0, "L1")
+    assert page.gain.value() == 0.0
