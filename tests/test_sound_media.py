@@ -191,3 +191,27 @@ def test_a_project_without_sound_exports_no_audio_stream(tmp_path):
     assert "no sound" in _cli("export", str(tmp_path / "P.shotline"), "-o", str(out), "--preset", "ultrafast").stdout
     with av.open(str(out)) as c:
         assert not c.streams.audio
+
+
+def test_a_sound_damaged_after_import_refuses_the_export_and_writes_nothing(tmp_path):
+    folder = _project(tmp_path)
+    noisy = tmp_path / "noisy.mp4"
+    ffmpeg("-i", str(tmp_path / "v.mp4"), "-c", "copy", "-bsf:a", "noise=amount=4", str(noisy))
+    (tmp_path / "song.wav").write_bytes(noisy.read_bytes())  # the file changed on disk since
+    for name in ("o.mp4", "o.wav"):
+        done = _cli("export", str(folder), "-o", str(tmp_path / name), "--preset", "ultrafast", ok=False)
+        assert done.returncode != 0 and "song.wav is damaged" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / name).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P.shotline", "noisy.mp4", "song.wav", "v.mp4"]
+
+
+def test_music_alone_exports_as_wav_for_its_whole_length(tmp_path):
+    song = tone(tmp_path / "song.mp3", seconds=3.0, codec=[])
+    _cli("new", str(tmp_path / "M"), str(song))
+    p = load_project(tmp_path / "M.shotline")
+    assert p.tracks[0].clips == [] and len(p.audio_tracks[1].clips) == 1
+    out = tmp_path / "m.wav"
+    _cli("export", str(tmp_path / "M.shotline"), "-o", str(out))
+    assert abs(_wav(out).shape[0] / RATE - 3.0) < 0.05
+    done = _cli("export", str(tmp_path / "M.shotline"), "-o", str(tmp_path / "m.mp4"), ok=False)
+    assert "empty" in done.stderr  # a film needs pictures

@@ -319,7 +319,8 @@ def _export_wav(args, project, folder: Path, loudness: float | None) -> int:
     """`export -o mix.wav`: the mixed sound of the cut (or --range) alone."""
     from editor.media.sound_export import export_sound
 
-    first, last = _range_frames(args.range, project)
+    # the sound alone lasts as long as the picture, or as the sound when that goes on longer
+    first, last = _range_frames(args.range, project, max(project.duration, project.sound_end))
     out = Path(args.output)
     if not out.parent.exists():
         raise UserError(f"the folder {out.parent} does not exist; create it first")
@@ -330,9 +331,9 @@ def _export_wav(args, project, folder: Path, loudness: float | None) -> int:
     return 0
 
 
-def _range_frames(text: str | None, project) -> tuple[int, int]:
-    """IN:OUT seconds -> [first, last) project frames, checked against the cut."""
-    total = project.duration
+def _range_frames(text: str | None, project, total: int | None = None) -> tuple[int, int]:
+    """IN:OUT seconds -> [first, last) project frames, checked against the cut (or `total` frames)."""
+    total = project.duration if total is None else total
     if total == 0:
         raise UserError("the project is empty: add clips or shots before exporting")
     if not text:

@@ -218,7 +218,11 @@ def export_project(
     metadata = provenance_metadata(project, [s.clip for s in shown if s.clip is not None])
 
     # the sound of exactly the exported frames, mixed before encoding (editor.media.mix)
-    sound_file, level = _mix_to_scratch(project, project_root, out, options)
+    try:
+        sound_file, level = _mix_to_scratch(project, project_root, out, options)
+    except BaseException:
+        reader.close()
+        raise
 
     # 2-5. render on a thread, encode in ffmpeg, publish atomically
     def render(t: int) -> np.ndarray:
@@ -251,8 +255,11 @@ def _mix_to_scratch(project: Project, project_root, out: Path, options: ExportOp
     end = project.duration if options.end is None else options.end
     if not mix.has_sound(project, first, end):
         return None, None
-    samples = mix.mix_range(project, project_root, first, end)
-    level = mix.normalise(samples, options.loudness) if options.loudness is not None else None
+    try:
+        samples = mix.mix_range(project, project_root, first, end)
+        level = mix.normalise(samples, options.loudness) if options.loudness is not None else None
+    except MediaError as exc:
+        raise ExportError(str(exc)) from None
     np.clip(samples, -1.0, 1.0, out=samples)
     tmp = _temp_beside(out)
     try:

@@ -18,6 +18,7 @@ from editor.document import scratch
 from editor.document.project import Project
 from editor.media import children, mix
 from editor.media.audio import CHANNELS, RATE
+from editor.media.errors import MediaError
 from editor.media.export import ExportError
 from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.outputs import project_inputs, refuse_overwrite
@@ -47,14 +48,17 @@ def export_sound(project: Project, project_root: str | os.PathLike | None, out_p
         raise ExportError(f"A loudness target is from -70 to 0 LUFS (e.g. -14 or -23), not {loudness!r}.")
     refuse_overwrite(out, project_inputs(project, project_root), project_folder=project_root, error=ExportError)
     first = start or 0
-    stop = project.duration if end is None else end
+    stop = max(project.duration, project.sound_end) if end is None else end
     if stop <= first:
-        raise ExportError("Nothing to export: the cut is empty." if project.duration == 0
+        raise ExportError("Nothing to export: the cut is empty." if stop == 0
                           else f"Nothing to export between frames {first} and {stop}; move the in/out marks.")
     if not mix.has_sound(project, first, stop):
         raise ExportError("No sound plays in the exported range: add sound, or unmute its track.")
-    samples = mix.mix_range(project, project_root, first, stop)
-    level = mix.normalise(samples, loudness) if loudness is not None else None
+    try:
+        samples = mix.mix_range(project, project_root, first, stop)
+        level = mix.normalise(samples, loudness) if loudness is not None else None
+    except MediaError as exc:
+        raise ExportError(str(exc)) from None
     np.clip(samples, -1.0, 1.0, out=samples)
     try:
         scratch.remove_dead(out.parent)
