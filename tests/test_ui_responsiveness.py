@@ -1,10 +1,15 @@
 """The window never waits on the disk, ffmpeg or a model folder: opening projects and the Export dialog,
-the job journal, cast pictures; actions are evaluated once per change. Real widgets, files, SQLite, ffmpeg."""
+the job journal, cast pictures; actions are evaluated once per change. Real widgets, files, SQLite, ffmpeg.
+
+These tests assert where work happens (which thread, what has not happened yet when a call
+returns), never how many milliseconds it took: the timings are bench/bench_open_stall.py's and
+bench/bench_responsiveness.py's, measured on a quiet machine.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-import time
+import threading
 
 import numpy as np
 import pytest
@@ -14,25 +19,50 @@ from editor.document.edits import RenameClip
 from editor.ui import export_form
 from editor.ui.cast_panel import CastPanel
 from editor.ui.jobs import ACTIONS, GenerationController
+from editor.ui.jobs import controller as controller_module
 from editor.ui.selection import GapRef, Selection
 from model.journal import JobState, Journal
 
 WAIT_MS = 30_000
-# A call that waited on the disk or a decode would take far longer than this; a busy shared
-# machine can still hold the GUI thread up for a few tens of milliseconds.
-QUICK_S = 0.25
 
 
-def test_opening_projects_and_the_export_dialog_keeps_the_heartbeat(qtbot, tmp_path):
-    """The longest gap of a 5 ms GUI timer while the window opens the demo copy, the Export
-    dialog, then another project (bench_open_stall has the 50 ms goal; this bound leaves room
-    for a loaded machine and still catches any call that waits on the disk or ffmpeg)."""
-    from bench.bench_open_stall import PHASES, demo_copy, stalls_while_opening
+def test_opening_projects_and_the_export_dialog_leaves_the_disk_and_ffmpeg_to_other_threads(
+        qtbot, tmp_path, monkeypatch):
+    """The window opens the demo copy, the Export dialog, then another project: the job journals
+    are opened and the first one closed, and ffmpeg is asked for its encoders, each on a thread
+    other than the GUI thread (a call that waits there freezes the window)."""
+    from bench.bench_open_stall import demo_copy
+    from editor.ui.main_window import MainWindow
 
-    worst = stalls_while_opening(demo_copy(tmp_path))
-    print("longest GUI stall per phase (ms):", {k: round(v, 1) for k, v in worst.items()})
-    assert set(worst) == set(PHASES)
-    assert all(v < 120 for v in worst.values()), worst
+    calls: list[tuple[str, bool]] = []  # (what, on the GUI thread)
+
+    def spied(name, fn):
+        def call(*args, **kwargs):
+            calls.append((name, threading.current_thread() is threading.main_thread()))
+            return fn(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(controller_module, "_open_journal", spied("open journal", controller_module._open_journal))
+    monkeypatch.setattr(Journal, "close", spied("close journal", Journal.close))
+    monkeypatch.setattr(export_form, "_codecs", None)  # as in the first moment after start
+    monkeypatch.setattr(export_form, "_ask_ffmpeg", spied("ask ffmpeg", export_form._ask_ffmpeg))
+    other = demo_copy(tmp_path)
+    window = MainWindow(restore_layout=False, ask=False)
+    try:
+        window.resize(1200, 800)
+        window.show()
+        window.open_demo()
+        window.export_cut()
+        assert window.open_project_path(other)
+        qtbot.waitUntil(lambda: [n for n, _ in calls].count("open journal") == 2 and ("close journal", False) in calls
+                        and export_form.known_codecs() is not None, timeout=WAIT_MS)
+        assert {n for n, _ in calls} == {"open journal", "close journal", "ask ffmpeg"}
+        assert not [n for n, on_gui in calls if on_gui], calls
+    finally:
+        if window.export_dialog is not None:
+            window.export_dialog.hide()
+        window.ask_save_changes = lambda: "discard"
+        window.close()
 
 
 @pytest.fixture
@@ -60,18 +90,16 @@ def locked_journal(gap_document):
 
 def test_the_journal_is_opened_and_closed_off_the_gui_thread(qtbot, gap_document, locked_journal):
     path, lock = locked_journal
-    t0 = time.perf_counter()
-    ctl = GenerationController(gap_document, Selection())
-    assert time.perf_counter() - t0 < QUICK_S  # the open waits for the lock on the journal thread
+    ctl = GenerationController(gap_document, Selection())  # returns: the open waits for the lock on its thread
+    assert lock.held
     assert ctl.jobs() == [] and not ctl.paused and ctl.running_job is None
     ctl.selection.set_gap(GapRef("v1", 24, 10))
     assert ctl.action_state("infill")[0]  # planning needs no journal
-    t0 = time.perf_counter()
     assert ctl.infill()  # written once the journal is open
     io = ctl._io
     with qtbot.waitSignal(ctl.destroyed, timeout=WAIT_MS):
         ctl.shutdown(wait=False)  # another project opens: nothing waits for the locked file
-        assert time.perf_counter() - t0 < QUICK_S
+        assert lock.held  # returned while the file is still locked
     lock.release()
     io.shutdown(wait=True)  # the test waits for the journal thread; the window never does
     with Journal(path) as journal:
@@ -106,11 +134,9 @@ def test_export_pressed_before_ffmpeg_answered_starts_once_it_has(qtbot, ui_docu
     session = ProjectSession(settings)
     session.open(ui_document.folder)
     playhead = Playhead(session.document.project.fps)
-    t0 = time.perf_counter()
     dialog = ExportDialog(session, playhead, settings)
-    assert time.perf_counter() - t0 < QUICK_S + 0.25  # widgets only: ffmpeg runs on the pool
     try:
-        assert not dialog.codecs_known
+        assert not dialog.codecs_known  # widgets only: ffmpeg answers later, from the pool
         dialog.out_edit.setText(str(tmp_path / "early.mp4"))
         dialog.width_spin.setValue(160)
         dialog.height_spin.setValue(90)
@@ -141,11 +167,10 @@ def test_cast_pictures_are_checked_off_the_gui_thread_and_the_refusal_comes_back
     qtbot.waitExposed(panel)
     try:
         photo = _big_jpeg(tmp_path / "mara_photo.jpg")
-        t0 = time.perf_counter()
         with qtbot.waitSignal(panel.added, timeout=WAIT_MS) as added:
             panel.add_files([photo])
-            assert time.perf_counter() - t0 < QUICK_S  # decoding and copying happen on the pool
-            assert ui_document.project.cast == []  # not yet: the member comes with `added`
+            # decoding and copying happen on the pool: not yet, the member comes with `added`
+            assert ui_document.project.cast == []
         [cast_id] = added.args[0]
         assert panel.member(cast_id).image == "media/cast/mara_photo.jpg"
 

@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def close(window: MainWindow) -> None:
+    import shiboken6
+
+    if not shiboken6.isValid(window):
+        return  # the test closed it already: a closed window is deleted
     window.ask_save_changes = lambda: "discard"
     window.close()
 

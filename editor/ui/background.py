@@ -54,6 +54,29 @@ def _shared() -> tuple[ThreadPoolExecutor, _Relay]:
         return _pool, _relay
 
 
+def gui_caller(owner: QObject) -> Callable[[Callable[[], None]], None]:
+    """`post(call)` for a thread of `owner`'s: `call()` then runs on the GUI thread, from the
+    event loop, unless `owner` has been deleted by then. Call this on the GUI thread.
+
+    A thread must never emit a signal of an object the GUI thread may be deleting at that very
+    moment (the emit reads the object's connection list while ~QObject frees it: a crash).
+    `post` emits on the shared relay instead, which lives as long as the application.
+    """
+    _, relay = _shared()
+
+    def post(call: Callable[[], None]) -> None:  # any thread
+        def guarded() -> None:  # GUI thread
+            if shiboken6.isValid(owner):
+                call()
+
+        try:
+            relay.deliver.emit(guarded)
+        except RuntimeError:
+            pass  # the application is gone: nobody is left to tell
+
+    return post
+
+
 def run_in_background(work: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
                       failed: Callable[[BaseException], None] | None = None,
                       owner: QObject | None = None) -> concurrent.futures.Future:

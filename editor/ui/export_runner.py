@@ -19,6 +19,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 from editor.document.project import Project
 from editor.media.errors import MediaError
 from editor.media.export import ExportCancelled, ExportOptions, export_project
+from editor.ui.thread_keeper import keep_until_finished
+from editor.ui.threads import gc_guard
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.04  # ~25 updates a second: smooth to the eye, no flood of queued signals
@@ -113,6 +115,7 @@ class ExportRunner(QObject):
         thread.cancelled.connect(lambda text: self._end(self.cancelled, text))
         self._thread = thread
         self.started_at = time.monotonic()
+        gc_guard.acquire()  # the export runs Python on its threads: collect on the GUI thread
         thread.start()
 
     def cancel(self) -> None:
@@ -122,7 +125,14 @@ class ExportRunner(QObject):
     def wait(self, timeout_ms: int = 10000) -> bool:
         """Block until the worker is done (closing the window); True when it finished in time."""
         thread = self._thread
-        return True if thread is None else thread.wait(timeout_ms)
+        if thread is None or thread.wait(timeout_ms):
+            return True
+        # still stopping: the dialog (the runner's parent) may go now, the running thread may not
+        for signal in (thread.progress, thread.succeeded, thread.failed, thread.cancelled):
+            signal.disconnect()
+        self._thread = None
+        keep_until_finished(thread)
+        return False
 
     def _end(self, signal, value: object) -> None:
         thread, self._thread = self._thread, None

@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
                  ask: bool = True) -> None:
         super().__init__()
         self.setObjectName("main_window")
+        # Closed is gone: its actions' connections hold Python callbacks that refer back to the
+        # window, so without this a closed window, its timers and panels would live on forever.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings = settings or Settings()
         self._ask = ask  # False: never block on a dialog (screenshots, scripted runs)
         self.session = ProjectSession(self.settings, ask_recover=self._ask_recover,
@@ -435,7 +438,7 @@ class MainWindow(QMainWindow):
         controller.take_placed.connect(self._on_take_placed)
         if hasattr(controller, "unplaced_changed"):
             controller.unplaced_changed.connect(self._on_unplaced_changed)
-            QTimer.singleShot(0, self._on_unplaced_changed)  # the first job list may be read already
+            QTimer.singleShot(0, self, self._on_unplaced_changed)  # the first job list may be read already
         if hasattr(controller, "job_ended"):
             controller.job_ended.connect(lambda job, _how: self._on_job_ended(job))
         if hasattr(controller, "job_live"):

@@ -230,12 +230,12 @@ class ProxyBuilder(QObject):
         self._thread.start(QThread.Priority.LowestPriority)  # honoured on Windows and macOS
         self._running = True
         # Stop the thread whatever ends first: the builder (destroyed is emitted before its
-        # children, the thread among them, are deleted) or the application.
-        stop = functools.partial(_stop_thread, self._worker, self._thread)
-        self.destroyed.connect(stop)
+        # children, the thread among them, are deleted) or the application (a method: Qt drops
+        # that connection with the builder, which a partial would outlive).
+        self.destroyed.connect(functools.partial(_stop_thread, self._worker, self._thread))
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(stop)
+            app.aboutToQuit.connect(self.shutdown)
 
     # --- public -------------------------------------------------------------------------------
     def set_document(self, document: Document | None) -> None:

@@ -70,7 +70,7 @@ says when it changes); a journal that can't be opened turns generation off for t
 (`editor.ui.background`) and cached; until a folder's answer is in, its actions wait greyed out
 ("Reading the model folder …") and `action_states_changed` follows the answer.
 
-While our background threads run, Python's automatic garbage collection is moved to the GUI
+Once our background threads exist, Python's automatic garbage collection is moved to the GUI
 thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt object.
 """
 

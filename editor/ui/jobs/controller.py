@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from editor.document.document import Change, Document
@@ -124,7 +124,6 @@ class GenerationController(QObject):
     job_ended = Signal(int, str)  # job id, "done" | "failed" | "cancelled" | "requeued"
     job_queued = Signal(int)  # a new job (or a job run again) is on disk, waiting to run
     unplaced_changed = Signal()  # the finished results missing from the timeline changed
-    _io_done = Signal(object, object)  # journal-thread future, what to do with its result
 
     def __init__(
         self,
@@ -163,7 +162,9 @@ class GenerationController(QObject):
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
         # queued even when the work is done before add_done_callback (then called on this thread):
         # answers always come from the event loop, after whoever made us has connected
-        self._io_done.connect(self._on_io_done, Qt.ConnectionType.QueuedConnection)
+        from editor.ui.background import gui_caller  # background imports this package (gc_guard)
+
+        self._post = gui_caller(self)
         self._refreshing = False
         self._refresh_again = False
         # Finished takes the timeline may be missing: jobs done between the last save and this
@@ -588,11 +589,9 @@ class GenerationController(QObject):
         future = self._io.submit(work)
 
         def done(f: concurrent.futures.Future) -> None:  # journal thread
-            try:
-                # Qt queues it to this object's (the GUI) thread
-                self._io_done.emit(f, (then, failed))
-            except RuntimeError:
-                pass  # this controller was deleted after closing: nobody waits for the answer
+            # through the shared relay, not a signal of ours: the GUI thread may be deleting
+            # this controller (closed) while the journal thread finishes its last writes
+            self._post(lambda: self._on_io_done(f, (then, failed)))
 
         future.add_done_callback(done)
         return future

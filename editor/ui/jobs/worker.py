@@ -29,6 +29,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from editor.ui.images import rgb_to_qimage
+from editor.ui.thread_keeper import keep_until_finished
 from editor.ui.threads import gc_guard
 
 try:  # imported with the window, not at the monitor's first sample (it takes ~10 ms)
@@ -157,6 +158,8 @@ class JobWorker(QObject):
             return True
         thread.quit()
         ok = thread.wait(timeout_ms)
+        if not ok:  # a step still runs: its owner (and so its parent) may go now, the thread may not
+            keep_until_finished(thread, self)
         self._thread = None
         gc_guard.release()
         return ok

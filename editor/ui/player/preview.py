@@ -243,12 +243,13 @@ class PreviewPanel(QWidget):
         self._decoder.decoded.connect(self._on_decoded)
         self._decoder.failed.connect(self._on_failed)
         self._thread.start()
-        # Stop the thread whatever ends first: the panel or the application.
-        stop = functools.partial(_stop_decoder, self._thread, self._decoder)
-        self.destroyed.connect(stop)
+        # Stop the thread whatever ends first: the panel or the application. The application's
+        # signal goes to a method, so Qt drops that connection with the panel (a partial would
+        # outlive it and, at quit, reach a thread deleted with an earlier project's preview).
+        self.destroyed.connect(functools.partial(_stop_decoder, self._thread, self._decoder))
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(stop)
+            app.aboutToQuit.connect(self._stop_on_quit)
 
         playhead.frame_changed.connect(self._on_frame)
         playhead.changed.connect(self._update_labels)
@@ -321,6 +322,9 @@ class PreviewPanel(QWidget):
             return
         self._thread.finished.connect(self._thread_ended)  # queued here: this panel is a GUI-thread object
         QMetaObject.invokeMethod(self._decoder, "finish", Qt.ConnectionType.QueuedConnection)
+
+    def _stop_on_quit(self) -> None:
+        _stop_decoder(self._thread, self._decoder)
 
     def _thread_ended(self) -> None:
         gc_guard.release()  # _stop_decoder (on destroyed) finds the thread stopped and does nothing

@@ -1,18 +1,25 @@
-"""Cyclic garbage is collected on the GUI thread only, while background threads run.
+"""Cyclic garbage is collected on the GUI thread only, once background threads of ours exist.
 
 Python's automatic collector runs in whichever thread happens to allocate when a threshold is
-crossed. With a job worker and a decode thread allocating all the time, that is usually one of
-them, and a Qt object that became garbage on the GUI side (a widget, a timer in a reference
-cycle) would be destroyed from the wrong thread: Qt warns "Timers cannot be stopped from
-another thread" and may crash. So while any background thread of ours runs, automatic collection
-is off and a GUI-thread timer collects with the same generational thresholds (pyqtgraph's
-`GarbageCollector` does the same for the same reason).
+crossed. With a job worker, a decode thread, thumbnail loads, the journal thread and exports
+allocating all the time, that is usually one of them, and a Qt object that became garbage on
+the GUI side (a widget, a timer in a reference cycle) would then be destroyed from the wrong
+thread: Qt refuses to stop its timers there ("Timers cannot be stopped from another thread"),
+the dispatcher later fires a timer of a freed object, and the process dies in
+`processEvents`. So from the first `acquire()` on, automatic collection is off for the rest of
+the application's life and a GUI-thread timer collects with the same generational thresholds
+(pyqtgraph's `GarbageCollector` does the same for the same reason).
+
+It stays off after the last thread is released: threads that run Python without counting
+themselves here (QThreadPool loads, executors finishing a callback, ffmpeg log readers) are
+too many to count reliably, and collecting a moment later on the GUI thread costs nothing.
 """
 
 from __future__ import annotations
 
 import gc
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 CHECK_MS = 100
@@ -21,8 +28,7 @@ CHECK_MS = 100
 class _Collector(QObject):
     def __init__(self) -> None:
         super().__init__()
-        self.users = 0
-        self.was_enabled = gc.isenabled()
+        self.users = 0  # background threads running now (for tests and diagnostics)
         self.threshold = gc.get_threshold()
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
@@ -43,29 +49,23 @@ _collector: _Collector | None = None
 
 
 def acquire() -> None:
-    """A background thread is about to start: collect on the GUI thread from now on."""
+    """A background thread is about to start (call on the GUI thread): from now on garbage is
+    collected on the GUI thread only."""
     global _collector
     if QCoreApplication.instance() is None:
         return  # no event loop to collect from; leave Python's collector as it is
-    if _collector is None:
-        _collector = _Collector()
-    if _collector.users == 0:
-        _collector.was_enabled = gc.isenabled()
+    if _collector is None or not shiboken6.isValid(_collector):
+        _collector = _Collector()  # the first, or the application was made anew (tests)
+    if not _collector.timer.isActive():
+        _collector.threshold = gc.get_threshold()
         gc.disable()
         _collector.timer.start()
     _collector.users += 1
 
 
 def release() -> None:
-    """A background thread has stopped; the last one gives collection back to Python."""
+    """A background thread has stopped. Collection stays on the GUI thread (see the module
+    docstring); this only keeps the count."""
     c = _collector
-    if c is None or c.users == 0:
-        return
-    c.users -= 1
-    if c.users == 0:
-        try:
-            c.timer.stop()
-        except RuntimeError:
-            pass  # Qt already tore the timer down (interpreter exit); nothing left to stop
-        if c.was_enabled:
-            gc.enable()
+    if c is not None and c.users > 0:
+        c.users -= 1

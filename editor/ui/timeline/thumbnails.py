@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from editor.ui.images import rgb_to_qimage
+from editor.ui.threads import gc_guard
 
 # (media path, frame index, height in px) -> RGB uint8 array (H, W, 3), or raise
 Loader = Callable[[str, int, int], np.ndarray]
@@ -55,6 +56,8 @@ class ThumbnailProvider(QObject):
         self._by_media: dict[tuple[str, int], dict[int, QPixmap]] = {}
         self._failed: set[Key] = set()
         self._pending: set[Key] = set()
+        # the loads run Python on pool threads: garbage must be collected on the GUI thread
+        gc_guard.acquire()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         self._signals = _Signals(self)
