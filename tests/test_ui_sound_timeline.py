@@ -324,3 +324,23 @@ def test_the_inspector_edits_a_sound_and_its_track(qtbot, sound_document):
     clip = doc.project.find_audio_clip("sa")[1]
     assert (clip.gain_db, clip.fade_in, clip.link) == (0.0, 0, "L1")
     assert page.gain.value() == 0.0
+
+
+@pytest.mark.parametrize("name,kw", [("st.wav", {}), ("mono.wav", {"layout": "mono"}), ("r44.wav", {"rate": 44100}),
+                                     ("six.flac", {"layout": "5.1"}), ("a.m4a", {"codec": ["-c:a", "aac"]})])
+def test_peaks_are_those_of_the_sound_that_is_heard(tmp_path, name, kw):
+    """Whatever the source (mono, 5.1, 44.1 kHz, AAC), the blocks are min/max of what
+    editor.media.audio decodes for playback and export."""
+    import numpy as np
+
+    from editor.media.audio import read_samples
+    from editor.media.peaks import BLOCK, compute_peaks
+
+    path = tone(tmp_path / name, seconds=1.0, volume=0.5, **kw)
+    peaks = compute_peaks(path)
+    heard = read_samples(path, 0, 48000)
+    blocks = heard[:len(heard) // BLOCK * BLOCK].reshape(-1, BLOCK * 2)
+    expected = np.stack([blocks.min(axis=1), blocks.max(axis=1)], axis=1)
+    n = min(len(expected), peaks.blocks)
+    assert n >= 180
+    assert np.abs(expected[:n] - peaks.data[:n]).max() < 2e-3  # float16 on disk
