@@ -152,19 +152,21 @@ def compute_peaks(path: str | os.PathLike) -> Peaks:
 
 _SCALE = {np.dtype(np.int16): 1 / 32768, np.dtype(np.int32): 1 / 2**31, np.dtype(np.float32): 1.0,
           np.dtype(np.float64): 1.0}
+_DTYPES = {"s16": np.int16, "s32": np.int32, "flt": np.float32, "dbl": np.float64}
 
 
 def _as_samples(frame) -> np.ndarray | None:
-    """A decoded stereo frame's samples as (n, 2) in its own dtype, or None for a format this
-    doesn't read directly (unsigned 8 bit, ...)."""
-    data = frame.to_ndarray()
-    if data.dtype not in _SCALE:
+    """A decoded stereo frame's samples as (n, 2) in its own dtype, read straight from its
+    buffers (no conversion), or None for a format this doesn't read directly (8 bit, ...)."""
+    name = frame.format.name
+    dtype = _DTYPES.get(name.rstrip("p"))
+    n = frame.samples
+    if dtype is None or len(frame.layout.channels) != CHANNELS:
         return None
     if frame.format.is_planar:
-        data = data.T
-    else:
-        data = data.reshape(-1, len(frame.layout.channels))
-    return data if data.shape[1] == CHANNELS else None
+        left, right = (np.frombuffer(plane, dtype, n) for plane in frame.planes[:CHANNELS])
+        return np.stack([left, right], axis=1)
+    return np.frombuffer(frame.planes[0], dtype, n * CHANNELS).reshape(n, CHANNELS)
 
 
 def _flush(pending: list[np.ndarray], parts: list[np.ndarray], *, final: bool) -> int:
