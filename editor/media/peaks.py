@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,13 +61,12 @@ class Peaks:
         lo_v = lo[valid]
         end = min(int(max(hi[valid].max(), lo_v.max() + 1)), self.blocks)
         base = int(lo_v[0])
-        # only the blocks on screen, plus a sentinel row so that `end` is a valid index
-        data = np.concatenate([self.data[base:end], np.zeros((1, 2), np.float32)])
-        idx = np.concatenate([lo_v - base, [end - base]])
-        # reduceat reduces [idx[i], idx[i+1]); where a column is narrower than a block (idx
-        # repeats) it gives that block alone, as wanted
-        out[valid, 0] = np.minimum.reduceat(data[:, 0], idx)[:-1]
-        out[valid, 1] = np.maximum.reduceat(data[:, 1], idx)[:-1]
+        data = self.data[base:end]  # only the blocks on screen (a view, no copy)
+        idx = lo_v - base
+        # reduceat reduces [idx[i], idx[i+1]), the last column up to `end`; where a column is
+        # narrower than a block (idx repeats) it gives that block alone, as wanted
+        out[valid, 0] = np.minimum.reduceat(data[:, 0], idx)
+        out[valid, 1] = np.maximum.reduceat(data[:, 1], idx)
         return out
 
 
@@ -137,6 +137,7 @@ def compute_peaks(path: str | os.PathLike) -> Peaks:
                         held += data.shape[0]
                 if held >= _BATCH:
                     held = _flush(pending, parts, final=False)
+                    time.sleep(0)  # let the GUI thread have the interpreter between batches
             for chunk in resampler.resample(None) if resampler is not None else ():
                 pending.append(chunk.to_ndarray().reshape(-1, CHANNELS))
     except (av.error.FFmpegError, ValueError) as exc:
