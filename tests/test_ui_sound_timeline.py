@@ -344,3 +344,38 @@ def test_peaks_are_those_of_the_sound_that_is_heard(tmp_path, name, kw):
     n = min(len(expected), peaks.blocks)
     assert n >= 180
     assert np.abs(expected[:n] - peaks.data[:n]).max() < 2e-3  # float16 on disk
+
+
+def test_trimming_a_linked_clip_trims_its_sound_and_shows_it(view):
+    from ui_helpers import move, press, release
+
+    doc = view.document
+    y = row_y(view, 0)
+    end = view.frame_x(72) - 2
+    press(view.viewport(), QPoint(end, y))
+    move(view.viewport(), QPoint(end - 20, y))
+    move(view.viewport(), QPoint(view.frame_x(60) - 2, y))
+    ghosts = view.paint_state().ghosts
+    assert {(g.track_index, g.start, g.length) for g in ghosts} == {(0, 0, 60), (1, 0, 60)}
+    release(view.viewport(), QPoint(view.frame_x(60) - 2, y))
+    assert doc.project.find_clip("a")[1].length == 60
+    assert doc.project.find_audio_clip("sa")[1].length == 60
+    doc.undo()
+    assert doc.project.find_audio_clip("sa")[1].length == 72
+
+
+def test_split_at_the_playhead_takes_a_selected_sound(view):
+    from editor.ui.timeline import commands
+
+    doc = view.document
+    selection = view._selection
+    selection.set_clips(["music"])
+    doc.request(commands.split_at(doc.project, selection, 120))
+    assert [(c.start, c.length) for c in doc.project.audio_track("a2").clips] == [(100, 20), (120, 28)]
+    selection.set_clips(["sa"])  # a linked sound: its picture splits with it, once
+    doc.request(commands.split_at(doc.project, selection, 30))
+    assert [(c.start, c.length) for c in doc.project.audio_track("a1").clips] == [(0, 30), (30, 42)]
+    assert [(c.start, c.length) for c in doc.project.tracks[0].clips] == [(0, 30), (30, 42)]
+    selection.clear()  # nothing selected: everything under the playhead, linked pairs once
+    doc.request(commands.split_at(doc.project, selection, 40))
+    assert len(doc.project.audio_track("a1").clips) == 3 and len(doc.project.tracks[0].clips) == 3

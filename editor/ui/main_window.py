@@ -535,7 +535,8 @@ class MainWindow(QMainWindow):
 
     def _clip_under_playhead(self) -> bool:
         frame = self.playhead.frame
-        return any(c.start < frame < c.end for t in self.document.project.tracks for c in t.clips)
+        project = self.document.project
+        return any(c.start < frame < c.end for t in [*project.tracks, *project.audio_tracks] for c in t.clips)
 
     def refresh_actions(self) -> None:
         """Re-evaluate every action's rule: call on selection, document and job-list changes,

@@ -47,6 +47,28 @@ def partner_ghosts(project: Project, clip_ids: tuple[str, ...] | list[str], delt
     return ghosts
 
 
+def partner_trim_ghosts(project: Project, clip_id: str, side: str, frame: int) -> list[Ghost]:
+    """Ghosts of the clips linked to `clip_id` with the same edge moved to `frame` (a trim of a
+    picture trims its sound, and the other way round)."""
+    edge = None
+    for t in project.tracks:
+        edge = edge or next((c for c in t.clips if c.id == clip_id), None)
+    for t in project.audio_tracks:
+        edge = edge or next((c for c in t.clips if c.id == clip_id), None)
+    if edge is None or not edge.link:
+        return []
+    delta = frame - (edge.start if side == "start" else edge.end)
+    rows = [(row, t) for row, t in enumerate(project.tracks)]
+    rows += [(len(project.tracks) + i, t) for i, t in enumerate(project.audio_tracks)]
+    ghosts = []
+    for row, t in rows:
+        for c in t.clips:
+            if c.link == edge.link and c.id != clip_id:
+                start, length = (c.start + delta, c.length - delta) if side == "start" else (c.start, c.length + delta)
+                ghosts.append(Ghost(row, start, max(1, length), length >= 1 and start >= 0))
+    return ghosts
+
+
 def drag_move(view: TimelineView, drag, pos) -> None:
     project = view.document.project
     geo = view.geo
@@ -97,7 +119,9 @@ def drag_trim(view: TimelineView, drag, pos) -> None:
     ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
     ok = ok and start >= first and start + length <= first + clip.source_frames
     drag.frame = frame
-    drag.extra = {"ghosts": [Ghost(_row_of_audio_track(project, track.id), start, length, ok)], "snap": snapped}
+    ghosts = [Ghost(_row_of_audio_track(project, track.id), start, length, ok)]
+    ghosts += partner_trim_ghosts(project, clip.id, drag.side, frame)
+    drag.extra = {"ghosts": ghosts, "snap": snapped}
     view.message.emit(f"Trim sound {drag.side} to frame {frame} ({plural(length, 'frame')})")
 
 

@@ -689,7 +689,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             ok = ok and start >= first and start + length <= first + take.frames
         drag.frame = frame
         index = project.tracks.index(track)
-        drag.extra = {"ghosts": [Ghost(index, start, length, ok)], "snap": snapped}
+        ghosts = [Ghost(index, start, length, ok)] + audio_drags.partner_trim_ghosts(project, clip.id, drag.side, frame)
+        drag.extra = {"ghosts": ghosts, "snap": snapped}
         self.message.emit(f"Trim {drag.side} to frame {frame} ({plural(length, 'frame')})")
 
     def _drag_keyframe(self, drag: _Drag, pos: QPoint) -> None:
