@@ -1335,6 +1335,15 @@ class MainWindow(QMainWindow):
                 break
         QTimer.singleShot(0, lambda: None)
         QApplication.processEvents()
+        if hasattr(self, "waveforms"):  # waveforms being built in the background: shown once ready
+            import time
+
+            self.timeline.viewport().repaint()  # asks for the visible ones
+            deadline = time.monotonic() + timeout_ms / 1000
+            while self.waveforms.pending and time.monotonic() < deadline:
+                QApplication.processEvents()
+                time.sleep(0.005)
+            QApplication.processEvents()
         self.hide_stray_tab_bars()
         if self.preview is not None:
             self.preview.wait_shown(timeout_ms)
