@@ -378,3 +378,4 @@ def test_split_at_the_playhead_takes_a_selected_sound(view):
     selection.clear()  # nothing selected: everything under the playhead, linked pairs once
     doc.request(commands.split_at(doc.project, selection, 40))
     assert len(doc.project.audio_track("a1").clips) == 3 and len(doc.project.tracks[0].clips) == 3
+
