@@ -89,6 +89,23 @@ def test_the_mix_the_mixer_hands_out_is_the_export_mix(qtbot, sound_project):
         mixer.stop()
 
 
+def test_a_late_mixer_costs_silence_never_sync(qtbot, sound_project):
+    """What is read before the mixer has mixed it is silence, and what follows is the sound of
+    its own time: the samples handed out stay in step with the clock that counts them."""
+    project = sound_project.project
+    mixer = _Mixer(_snapshot(project), sound_project.folder, 24)
+    try:
+        early = mixer.read(3000)  # at once: likely before the first block is mixed
+        qtbot.waitUntil(lambda: mixer._queued >= 0.3 * RATE, timeout=WAIT_MS)
+        later = mixer.read(6000)
+        base = frame_to_sample(24, project.fps)
+        expected = mix_range(project, sound_project.folder, 24, 30)
+        np.testing.assert_allclose(later, np.clip(expected[3000:9000], -1, 1), atol=1e-6)
+        assert early.shape == (3000, 2) and base > 0
+    finally:
+        mixer.stop()
+
+
 def test_meters_read_the_peak_of_each_channel_in_dbfs(qtbot, sound_project):
     samples = mix_range(sound_project.project, sound_project.folder, 24, 48)  # after the fade in
     left, right = peak_dbfs(samples)

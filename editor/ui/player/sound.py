@@ -1,7 +1,7 @@
 """The preview's sound: the project's mix played through QtMultimedia, and the clock it keeps.
 
 While the playhead plays forwards at 1x, a mixer thread mixes the audio tracks
-(`editor.media.mix.mix_range`, the same mix export uses) a few hundred ms ahead into a buffer,
+(`editor.media.mix.mix_range`, the same mix export uses) under a second ahead into a buffer,
 and a `QAudioSink` pulls it through `_Feed` (a QIODevice in pull mode). The sound leads: the
 playhead asks `SoundPlayer.frame()` which frame is being heard (`audio_frame`: the samples the
 device has played since the start, minus what it still holds) and the preview shows that frame,
@@ -30,8 +30,10 @@ from editor.document.project import AudioTrack, Project
 from editor.media.audio import CHANNELS, RATE, frame_to_sample
 from editor.ui.threads import gc_guard
 
-AHEAD_S = 0.4  # mixed this far ahead of what is heard
-BLOCK_FRAMES_S = 0.1  # the mixer works in blocks of about this long (whole frames)
+AHEAD_S = 0.8  # mixed this far ahead of what is heard
+# The mixer works in blocks of about this long (whole frames): each block opens and seeks every
+# source it hears, so short blocks cost more than real time with a few clips
+BLOCK_FRAMES_S = 0.25
 SILENT_DB = -90.0
 
 
@@ -65,15 +67,22 @@ def _snapshot(project: Project) -> Project:
 
 
 class _Mixer:
-    """Mixes blocks of whole frames from `frame` on, on its own thread, into a bounded queue."""
+    """Mixes blocks of whole frames from `frame` on, on its own thread, a little ahead of playback.
+
+    Samples are kept at their place in time: `read` hands out the samples from the play position
+    on, silence where nothing is mixed yet, and the play position moves on either way; mixed
+    samples older than it are dropped and a mixer that fell behind jumps to it. So the sound
+    heard is always the sound of the frame the clock says, a late block costs a moment of
+    silence, never sync."""
 
     def __init__(self, project: Project, folder: Path | None, frame: int) -> None:
         self._project = project
         self._folder = folder
         self._frame = frame
-        self._queue: deque[np.ndarray] = deque()
+        self._fps = Fraction(project.fps)
+        self._play = frame_to_sample(frame, self._fps)  # the next sample handed to the device
+        self._queue: deque[tuple[int, np.ndarray]] = deque()  # (first sample, samples), in order
         self._queued = 0  # samples in the queue
-        self._partial: np.ndarray | None = None
         self._cond = threading.Condition()
         self._stop = False
         self.error: str | None = None
@@ -96,32 +105,39 @@ class _Mixer:
                     if self._stop:
                         return
                     project, first = self._project, self._frame
+                    if frame_to_sample(first + 1, self._fps) <= self._play:  # behind: jump to the play position
+                        first = audio_frame(0, self._play, self._fps)
                 n = max(1, round(float(project.fps) * BLOCK_FRAMES_S))
                 block = np.clip(mix_range(project, self._folder, first, first + n), -1.0, 1.0)
                 with self._cond:
                     if self._stop:
                         return
-                    self._queue.append(block.astype(np.float32, copy=False))
+                    self._queue.append((frame_to_sample(first, self._fps), block.astype(np.float32, copy=False)))
                     self._queued += block.shape[0]
                     self._frame = first + n
         except Exception as exc:  # a damaged file: the sound stops, the picture goes on
             self.error = str(exc)
 
     def read(self, count: int) -> np.ndarray:
-        """Up to `count` samples (n, 2); silence for what is not mixed yet (the clock goes on)."""
+        """The next `count` samples (count, 2); silence for what is not mixed yet."""
         out = np.zeros((count, CHANNELS), np.float32)
-        got = 0
         with self._cond:
-            while got < count and self._queue:
-                block = self._queue[0]
-                take = min(count - got, block.shape[0])
-                out[got:got + take] = block[:take]
-                got += take
-                if take == block.shape[0]:
+            start, end = self._play, self._play + count
+            while self._queue:
+                at, block = self._queue[0]
+                stop = at + block.shape[0]
+                a, b = max(at, start), min(stop, end)
+                if a < b:
+                    out[a - start:b - start] = block[a - at:b - at]
+                if stop <= end:  # used up (or too old): drop it
                     self._queue.popleft()
+                    self._queued -= block.shape[0]
                 else:
-                    self._queue[0] = block[take:]
-                self._queued -= take
+                    if at < end:  # keep the part after this read
+                        self._queue[0] = (end, block[end - at:])
+                        self._queued -= end - at
+                    break
+            self._play = end
             self._cond.notify_all()
         return out
 
@@ -174,6 +190,7 @@ class SoundPlayer(QObject):
         self._fps = Fraction(24)
         self._format = None
         self._noticed = False
+        self._error_said = False
         self._unavailable: str | None = None  # why there is no sound here (checked once)
         self._levels = (SILENT_DB, SILENT_DB)
         self._levels_lock = threading.Lock()
@@ -240,6 +257,10 @@ class SoundPlayer(QObject):
         sink = self._sink
         if sink is None:
             return None
+        mixer = self._mixer
+        if mixer is not None and mixer.error and not self._error_said:  # a damaged file: say which, once
+            self._error_said = True
+            self.notice.emit(f"The sound stopped: {mixer.error}")
         if sink.error().name not in ("NoError", "UnderrunError"):
             # the device failed while playing (unplugged, taken): the picture goes on by the wall clock
             self._sink = None
