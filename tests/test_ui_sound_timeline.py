@@ -379,3 +379,25 @@ def test_split_at_the_playhead_takes_a_selected_sound(view):
     doc.request(commands.split_at(doc.project, selection, 40))
     assert len(doc.project.audio_track("a1").clips) == 3 and len(doc.project.tracks[0].clips) == 3
 
+
+
+def test_a_dragged_clip_snaps_to_sound_but_never_to_its_own_sound(view):
+    from editor.ui.timeline.snapping import snap_targets
+
+    project = view.document.project
+    targets = snap_targets(project, playhead=0, exclude={"a"})
+    assert 72 not in targets  # the end of "a"'s own linked sound moves with it
+    assert 100 in targets and 148 in targets  # the music's edges
+    assert 72 not in snap_targets(project, playhead=0, exclude={"sa"})  # dragging the sound: its picture moves too
+
+
+def test_a_missing_sound_file_says_so_in_its_lane(qtbot, view):
+    from editor.document.edits import AddAudioClip
+
+    doc = view.document
+    doc.request(AddAudioClip(track_id="a2", clip=AudioClip(id="gone", source="media/gone.wav", start=160, length=40,
+                                                          source_frames=40, name="gone")))
+    view.grab()
+    qtbot.waitUntil(lambda: view.waveforms.failed("media/gone.wav") is not None, timeout=20000)
+    assert "does not exist" in view.waveforms.failed("media/gone.wav")
+    view.grab()  # painted with the message, no exception
