@@ -46,11 +46,11 @@ def paint_audio_lanes(tp: TimelinePainter, p: QPainter, s: PaintState, spans: li
             for clip in ah.visible_audio_clips(track, first, last):
                 if clip.id not in seen:
                     seen.add(clip.id)
-                    _paint_audio_clip(tp, p, s, row, clip, silent)
+                    _paint_audio_clip(tp, p, s, row, clip, silent, spans)
 
 
 def _paint_audio_clip(tp: TimelinePainter, p: QPainter, s: PaintState, row: int, clip: AudioClip,
-                      silent: bool) -> None:
+                      silent: bool, spans: list[tuple[int, int]]) -> None:
     geo = s.geo
     x0, x1 = geo.x_of(clip.start), geo.x_of(clip.end)
     x0c, x1c = max(x0, geo.header_w - 4.0), min(x1, s.width + 4.0)
@@ -70,7 +70,11 @@ def _paint_audio_clip(tp: TimelinePainter, p: QPainter, s: PaintState, row: int,
         return
     gain_db, fade_in, fade_out = s.audio_preview.get(clip.id, (clip.gain_db, clip.fade_in, clip.fade_out))
     top, bh = ah.body(geo, row)
-    _paint_waveform(tp, p, s, clip, x0, x0c, x1c, top, bh, db_to_gain(gain_db), silent)
+    # only the columns of the exposed spans (while playing: the playhead's old and new places)
+    for first, last in spans:
+        a, b = max(x0c, geo.x_of(first)), min(x1c, geo.x_of(last))
+        if a < b:
+            _paint_waveform(tp, p, s, clip, x0, a, b, top, bh, db_to_gain(gain_db), silent)
     strip = QRectF(x0c, y, max(1.0, x1c - x0c), ah.TITLE_H)
     p.fillRect(strip, fill.darker(150))
     if x1 - x0 >= 28:
