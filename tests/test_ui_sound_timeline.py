@@ -283,6 +283,16 @@ def test_window_link_unlink_and_the_audio_header_menu(qtbot, window):
     clip_menu.close()
     window.settle()
     assert window.waveforms.get("media/music.wav") is not None  # settle waited for the waveforms
+    # Add Audio Track, and Delete on a selected sound, both undoable
+    window.actions["edit.add_audio_track"].trigger()
+    assert [t.name for t in doc.project.audio_tracks] == ["A1", "A2", "A3"]
+    window.selection.set_clips(["music"])
+    window.actions["edit.delete"].trigger()
+    assert not doc.project.audio_track("a2").clips
+    doc.undo()
+    assert doc.project.find_audio_clip("music")
+    doc.undo()
+    assert len(doc.project.audio_tracks) == 2
 
 
 def test_the_inspector_edits_a_sound_and_its_track(qtbot, sound_document):
