@@ -352,6 +352,8 @@ class TimelinePainter:
         name = clip.name or ("Draft shot" if clip.is_draft else "Clip")
         if clip.is_draft:
             name = f"DRAFT · {name}"
+        if clip.link:  # its sound is linked: they move and trim together
+            name = f"↔ {name}"
         p.setFont(self.font_name)
         p.setPen(color("text"))
         p.drawText(QRectF(left, y, avail, TITLE_H), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
