@@ -95,8 +95,10 @@ class _Mixer:
             self._project = project  # blocks mixed from now on hear the change
 
     def _run(self) -> None:
+        from editor.media.audio_stream import StreamReader
         from editor.media.mix import mix_range
 
+        read = StreamReader()  # this thread's decoders, kept open from block to block
         try:
             while True:
                 with self._cond:
@@ -108,7 +110,7 @@ class _Mixer:
                     if frame_to_sample(first + 1, self._fps) <= self._play:  # behind: jump to the play position
                         first = audio_frame(0, self._play, self._fps)
                 n = max(1, round(float(project.fps) * BLOCK_FRAMES_S))
-                block = np.clip(mix_range(project, self._folder, first, first + n), -1.0, 1.0)
+                block = np.clip(mix_range(project, self._folder, first, first + n, read=read), -1.0, 1.0)
                 with self._cond:
                     if self._stop:
                         return
@@ -117,6 +119,8 @@ class _Mixer:
                     self._frame = first + n
         except Exception as exc:  # a damaged file: the sound stops, the picture goes on
             self.error = str(exc)
+        finally:
+            read.close()
 
     def read(self, count: int) -> np.ndarray:
         """The next `count` samples (count, 2); silence for what is not mixed yet."""
