@@ -198,3 +198,22 @@ def test_with_a_sound_device_the_preview_follows_the_sound(qtbot, sound_project)
     finally:
         playhead.pause()
         panel.shutdown()
+
+
+def test_playback_runs_to_the_end_of_the_sound(qtbot, sound_project):
+    from editor.document.edits import MoveClips
+
+    doc = sound_project
+    playhead = Playhead(doc.project.fps)
+    panel = PreviewPanel(doc, playhead)
+    qtbot.addWidget(panel)
+    try:
+        doc.request(MoveClips(clip_ids=("t",), delta=48))  # music now ends at 120, the picture at 72
+        assert panel.slider.maximum() == 119
+        playhead.set_frame(110)
+        playhead.play(1)
+        qtbot.waitUntil(lambda: not playhead.playing, timeout=WAIT_MS)
+        assert playhead.frame == 119
+    finally:
+        playhead.pause()
+        panel.shutdown()

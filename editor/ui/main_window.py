@@ -51,7 +51,7 @@ from editor.ui.following import DocumentSubscription
 from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
-from editor.ui.playhead import Playhead
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.project_parts import NO_FOLDER_NOTE, ProjectParts, build_controller, build_parts
 from editor.ui.project_session import OpenedProject, ProjectSession
 from editor.ui.proxy_builder import ProxyBuilder
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
         self.playhead.clear_marks()
         self.playhead.set_frame(0)
         self.playhead.set_fps(document.project.fps)
-        self.playhead.set_end(document.project.duration)
+        self.playhead.set_end(play_end(document.project))
         self._update_title()
         self._update_format()
         self._update_read_only()

@@ -16,6 +16,11 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 SHUTTLE_RATES = (1, 2, 4, 8)  # J/L pressed again goes one step faster, as in Premiere and Resolve
 
 
+def play_end(project) -> int:
+    """Where playback stops: the end of the last picture or sound (music may run past the cut)."""
+    return max(project.duration, project.sound_end)
+
+
 class Playhead(QObject):
     """Frame position, in/out marks and play rate. `changed` fires on any of them."""
 

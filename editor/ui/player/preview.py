@@ -57,7 +57,7 @@ from editor.media.frame_cache import FrameCache
 from editor.ui.images import rgb_to_qimage
 from editor.ui.player.meters import AudioMeter
 from editor.ui.player.sound import SoundPlayer
-from editor.ui.playhead import Playhead
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.threads import gc_guard
 
 # Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
@@ -397,7 +397,7 @@ class PreviewPanel(QWidget):
             self._send(self.playhead.frame)
 
     def _sync_length(self) -> None:
-        end = self.document.project.duration
+        end = play_end(self.document.project)
         self.view.set_hint("" if end else "Nothing to play yet: the cut is empty.")
         self.playhead.set_end(end)
         self.slider.blockSignals(True)

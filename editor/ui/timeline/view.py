@@ -42,7 +42,7 @@ from editor.document.edits import (
 )
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
-from editor.ui.playhead import Playhead
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.selection import GapRef, Selection
 from editor.ui.timeline import audio_drags, commands
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable, where_sound_went
@@ -146,7 +146,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         document = self.document
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
-        self._playhead.set_end(document.project.duration)
+        self._playhead.set_end(play_end(document.project))
         self._fit_pending = True
         self._update_scrollbars()
         self.viewport().update()
@@ -283,7 +283,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     # --- document and playhead changes --------------------------------------------------------
     def _on_change(self, change: Change) -> None:
         project = self.document.project
-        self._playhead.set_end(project.duration)
+        self._playhead.set_end(play_end(project))
         if change.settings_changed:
             self._playhead.set_fps(project.fps)
         if change.tracks_removed or change.clips_removed:
