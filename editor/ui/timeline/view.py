@@ -229,7 +229,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     def zoom_to_fit(self) -> None:
         project = self.document.project
         width = max(100, self.viewport().width() - self.geo.header_w - 24)
-        frames = max(project.duration, round(project.fps * 10))
+        frames = max(play_end(project), round(project.fps * 10))
         self.geo.px_per_frame = 1.0  # set_zoom clamps; start from a known zoom
         self.geo.scroll_x = 0.0
         self.geo.set_zoom(width / frames, anchor_x=self.geo.header_w)
@@ -307,7 +307,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     # --- scrolling and zoom -------------------------------------------------------------------
     def _content_width(self) -> int:
         project = self.document.project
-        frames = project.duration + round(project.fps * TAIL_SECONDS)
+        frames = play_end(project) + round(project.fps * TAIL_SECONDS)
         return int(frames * self.geo.px_per_frame)
 
     def _update_scrollbars(self) -> None:
