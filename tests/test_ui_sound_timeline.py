@@ -283,6 +283,11 @@ def test_window_link_unlink_and_the_audio_header_menu(qtbot, window):
     clip_menu.close()
     window.settle()
     assert window.waveforms.get("media/music.wav") is not None  # settle waited for the waveforms
+    # a double-click on a sound opens its page in the inspector
+    window.selection.clear()
+    window.timeline.clip_activated.emit("music")
+    assert window.selection.clips == ("music",) and window.inspector.page == "sound"
+    assert window.playhead.frame == 100
     # Add Audio Track, and Delete on a selected sound, both undoable
     window.actions["edit.add_audio_track"].trigger()
     assert [t.name for t in doc.project.audio_tracks] == ["A1", "A2", "A3"]

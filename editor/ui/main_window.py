@@ -1314,10 +1314,14 @@ class MainWindow(QMainWindow):
         return menu
 
     def _on_clip_activated(self, clip_id: str) -> None:
+        project = self.document.project
         try:
-            clip = self.document.project.find_clip(clip_id)[1]
+            clip = project.find_clip(clip_id)[1]
         except KeyError:
-            return
+            try:  # a sound: its page in the inspector
+                clip = project.find_audio_clip(clip_id)[1]
+            except KeyError:
+                return
         self.selection.set_clips([clip_id])
         self.playhead.set_frame(clip.start)
         self.docks["inspector"].show()
