@@ -416,3 +416,30 @@ def test_a_missing_sound_file_says_so_in_its_lane(qtbot, view):
     qtbot.waitUntil(lambda: view.waveforms.failed("media/gone.wav") is not None, timeout=20000)
     assert "does not exist" in view.waveforms.failed("media/gone.wav")
     view.grab()  # painted with the message, no exception
+
+
+def test_dropped_files_with_damaged_sound(qtbot, view, media, tmp_path):
+    from sound_helpers import ffmpeg
+
+    from editor.media.probe import probe
+
+    doc = view.document
+    view._probe = lambda p: probe(p).frames
+    bad = tmp_path / "noisy.mp4"
+    ffmpeg("-i", str(media["video"]), "-c", "copy", "-bsf:a", "noise=amount=4", str(bad))
+    assert drop_files(view.viewport(), QPoint(view.frame_x(80), row_y(view, 0)), [bad])
+    qtbot.waitUntil(lambda: len(doc.project.tracks[0].clips) == 2, timeout=20000)
+    assert doc.project.tracks[0].clips[1].link is None  # the picture came in, without its sound
+    assert any("damaged" in m and "without sound" in m for m in view.messages)
+    # a damaged audio file is refused: nothing changes
+    song = tone(tmp_path / "song.flac", seconds=4.0)
+    data = bytearray(song.read_bytes())
+    for i in range(len(data) // 4, len(data) - 200):
+        data[i] = (i * 7919) % 251
+    song.write_bytes(bytes(data))
+    before = [list(t.clips) for t in doc.project.audio_tracks]
+    with qtbot.waitSignal(view.dropped, timeout=20000) as dropped:
+        drop_files(view.viewport(), QPoint(view.frame_x(200), row_y(view, 2)), [song])
+    assert dropped.args == [False]
+    assert [list(t.clips) for t in doc.project.audio_tracks] == before
+    assert "song.flac is damaged" in view.messages[-1]

@@ -902,6 +902,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if ok:
             lane = where_sound_went(document.project, edit)
             self.message.emit(edit.title + (f" (sound on {lane})" if lane else ""))
+            for note in (sounds or {}).get(_DAMAGED, []):
+                self.refused.emit(note)  # a video whose sound is damaged came in silent: say so
         self.viewport().update()
         self.dropped.emit(ok)
         return ok
@@ -947,6 +949,9 @@ _AUDIO_TIPS = {
 }
 
 
+_DAMAGED = "damaged"  # _read_sounds' key for what to tell about videos whose sound can't be read
+
+
 def _read_sounds(videos: list[str], audio_files: list[str]) -> dict:
     """Runs on a pool thread: each file's sound, decoded whole once (None: a silent video). A
     damaged audio file refuses the drop; a video whose sound is damaged comes in silent."""
@@ -958,8 +963,9 @@ def _read_sounds(videos: list[str], audio_files: list[str]) -> dict:
     for p in videos:
         try:
             out[p] = video_sound(p)
-        except MediaError:
+        except MediaError as exc:
             out[p] = None
+            out.setdefault(_DAMAGED, []).append(f"{exc} It was added without sound.")
     for p in audio_files:
         try:
             out[p] = check_sound(p)
