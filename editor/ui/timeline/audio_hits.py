@@ -97,7 +97,6 @@ def audio_hit(project: Project, geo: TimelineGeometry, x: float, y: float, row: 
         return {"kind": "aheader", **base}
     clip = audio_clip_at(track, frame)
     if clip is None:
-        # a fade handle sits on the clip's corner and may be grabbed a pixel outside it
         return {"kind": "atrack", "frame": frame, **base}
     x0, x1 = geo.x_of(clip.start), geo.x_of(clip.end)
     fin, fout, fy = fade_handles(geo, row, clip)

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 
-from editor.document.project import AudioClip, AudioTrack
+from editor.document.project import AudioClip
 from editor.media.audio import RATE, frame_to_sample
 from editor.ui.theme import color
 from editor.ui.timeline import audio_hits as ah
@@ -211,11 +211,3 @@ def _paint_toggle(p: QPainter, r: QRectF, letter: str, on: QColor | None, hot: b
     p.setPen(color("border") if on is not None else color("text" if hot else "text_dim"))
     p.drawText(r, Qt.AlignmentFlag.AlignCenter, letter)
 
-
-def is_audio_row(s: PaintState, row: int) -> bool:
-    return row >= len(s.project.tracks)
-
-
-def audio_track_of_row(s: PaintState, row: int) -> AudioTrack | None:
-    i = row - len(s.project.tracks)
-    return s.project.audio_tracks[i] if 0 <= i < len(s.project.audio_tracks) else None
