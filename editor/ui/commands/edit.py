@@ -64,6 +64,24 @@ def add_track(window: MainWindow) -> None:
     window.command(lambda: timeline.add_track(window.document.project))
 
 
+def link_clips(window: MainWindow) -> None:
+    from editor.ui import sound_commands
+
+    window.command(lambda: sound_commands.link(window.document.project, window.selection))
+
+
+def unlink_clips(window: MainWindow) -> None:
+    from editor.ui import sound_commands
+
+    window.command(lambda: sound_commands.unlink(window.document.project, window.selection))
+
+
+def add_audio_track(window: MainWindow) -> None:
+    from editor.ui import sound_commands
+
+    window.command(lambda: sound_commands.add_audio_track(window.document.project))
+
+
 def remove_track(window: MainWindow) -> None:
     window.command(lambda: timeline.remove_track(window.document.project, window.timeline.selected_track_id()))
 
