@@ -52,7 +52,7 @@ from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.playhead import Playhead
-from editor.ui.project_opener import ProjectOpener
+from editor.ui.project_opener import ProjectOpener, next_turn
 from editor.ui.project_parts import NO_FOLDER_NOTE, ProjectParts, build_controller, build_parts
 from editor.ui.project_session import OpenedProject, ProjectSession
 from editor.ui.proxy_builder import ProxyBuilder
@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
         panels = [self.storyboard, self.inspector, self.history, self.media_bin, self.cast_panel]
         self._panels_to_follow = panels if spread else []
         if spread:
-            QTimer.singleShot(0, self, self._follow_next_panel)
+            next_turn(self, self._follow_next_panel)
         else:
             for widget in panels:
                 widget.set_document(document)
@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
             return
         self._panels_to_follow.pop(0).set_document(self.session.document)
         if self._panels_to_follow:
-            QTimer.singleShot(0, self, self._follow_next_panel)
+            next_turn(self, self._follow_next_panel)
 
     @property
     def opening(self) -> bool:

@@ -25,6 +25,25 @@ from editor.ui.background import run_in_background
 from editor.ui.project_session import ReadProject, read_demo, read_project
 
 
+def next_turn(owner: QObject, call: Callable[[], None]) -> None:
+    """`call()` on the GUI thread at the next event-loop turn, unless `owner` is deleted first.
+
+    A zero-interval QTimer, not QTimer.singleShot(0, ...): Qt delivers the static single shot
+    as a posted call, and posted calls queued one from another run back to back with the paint
+    events, before any timer (the playhead, an animation) gets its turn; a timer waits its turn.
+    """
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
+
+    def fire() -> None:
+        timer.deleteLater()
+        call()
+
+    timer.timeout.connect(fire)
+    timer.start()
+
+
 class ProjectOpener(QObject):
     """The window's one open request in flight (see the module's docstring)."""
 
@@ -94,4 +113,4 @@ class ProjectOpener(QObject):
             self._busy = False
             self._window.swap_parts(parts, spread=True)
 
-        QTimer.singleShot(0, self, swap)
+        next_turn(self, swap)
