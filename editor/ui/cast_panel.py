@@ -168,6 +168,7 @@ class CastCard(QFrame):
         self.cast_id = cast_id
         self.has_picture = False  # True once the real thumbnail is shown
         self.picture_source = ""  # the file it shows
+        self.picture_stored: tuple | None = None  # (project folder, member.image) it was resolved from
         self._loading = False
         self.setProperty("role", "card")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -646,10 +647,16 @@ class CastPanel(FollowsDocument, QWidget):
             member = self.member(card.cast_id)
             if member is None:
                 continue
+            # A shared provider says `ready` for every timeline thumbnail: redraw only what is
+            # new, and don't resolve a shown picture's path again each time (realpath is a
+            # system call per folder level, and `ready` comes dozens of times while a project opens).
+            stored = (self.document.folder, member.image)
+            if card.has_picture and card.picture_stored == stored:
+                continue
             path = str(self.image_path(member) or "")
-            # a shared provider says `ready` for every timeline thumbnail: redraw only what is new
             if not (card.has_picture and card.picture_source == path):
                 card.set_picture(*self._picture(member), path)
+            card.picture_stored = stored
 
     def _picture(self, member: CastMember) -> tuple[QPixmap, bool]:
         """The member's picture fitted into the card's square (dark bars), and whether it is real."""
