@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 from editor.document.storage import ProjectError
@@ -76,22 +77,24 @@ class ProjectOpener(QObject):
         ticket = self._ticket
         self._busy = True
 
+        # no `owner` for the answer: a read answered after the window went must still let go
+        # of the project's lock
         def then(read: ReadProject | None) -> None:
-            if ticket != self._ticket:  # another open was asked for meanwhile: it wins
+            if ticket != self._ticket or not shiboken6.isValid(self):  # another open won, or the window went
                 if read is not None:
                     read.discard()
                 return
             self._read_done(ticket, read, demo)
 
         def failed(error: BaseException) -> None:
-            if ticket != self._ticket:
+            if ticket != self._ticket or not shiboken6.isValid(self):
                 return
             self._busy = False
             if not isinstance(error, (ProjectError, OSError)):
                 raise error
             self._window.open_failed(str(error), demo=demo)
 
-        run_in_background(work, then, failed=failed, owner=self)
+        run_in_background(work, then, failed=failed)
 
     def _read_done(self, ticket: int, read: ReadProject | None, demo: bool) -> None:
         session = self._window.session
