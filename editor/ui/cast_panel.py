@@ -168,7 +168,8 @@ class CastCard(QFrame):
         self.cast_id = cast_id
         self.has_picture = False  # True once the real thumbnail is shown
         self.picture_source = ""  # the file it shows
-        self.picture_stored: tuple | None = None  # (project folder, member.image) it was resolved from
+        self.picture_stored: tuple | None = None  # (project folder, member.image) `picture_path` was resolved from
+        self.picture_path: Path | None = None
         self._loading = False
         self.setProperty("role", "card")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -653,16 +654,17 @@ class CastPanel(FollowsDocument, QWidget):
             stored = (self.document.folder, member.image)
             if card.has_picture and card.picture_stored == stored:
                 continue
-            path = str(self.image_path(member) or "")
+            if card.picture_stored != stored:
+                card.picture_stored, card.picture_path = stored, self.image_path(member)
+            path = str(card.picture_path or "")
             if not (card.has_picture and card.picture_source == path):
-                card.set_picture(*self._picture(member), path)
-            card.picture_stored = stored
+                card.set_picture(*self._picture(member, card.picture_path), path)
 
-    def _picture(self, member: CastMember) -> tuple[QPixmap, bool]:
-        """The member's picture fitted into the card's square (dark bars), and whether it is real."""
+    def _picture(self, member: CastMember, path: Path | None) -> tuple[QPixmap, bool]:
+        """The member's picture (at `path`, see image_path) fitted into the card's square (dark
+        bars), and whether it is real."""
         out = QPixmap(PICTURE, PICTURE)
         out.fill(QColor("#000000"))
-        path = self.image_path(member)
         exists = path is not None and path.is_file()
         source = self.thumbnails.get(str(path), 0, THUMB_H) if exists else None
         p = QPainter(out)
