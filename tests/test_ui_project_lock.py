@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 from editor.document.edits import RenameClip
 from editor.document.lock import read_lock
@@ -69,7 +70,7 @@ def make_window(qtbot):
 
     yield make
     for w in windows:
-        if w.isVisible():
+        if shiboken6.isValid(w) and w.isVisible():  # a closed window is deleted (WA_DeleteOnClose)
             w.ask_save_changes = lambda: "discard"
             w.close()
 
