@@ -106,9 +106,11 @@ def test_a_burst_of_thumbnail_requests_loads_every_picture_with_one_loader_per_p
     from editor.ui.timeline.thumbnails import ThumbnailProvider
 
     seen_threads = set()
+    asked = threading.Event()  # the loaders wait for the whole burst to be asked (as while a paint runs)
 
     def loader(media: str, frame: int, height: int) -> np.ndarray:
         seen_threads.add(threading.get_ident())
+        asked.wait(10)
         return np.full((height, height, 3), frame % 256, dtype=np.uint8)
 
     provider = ThumbnailProvider(loader, threads=2)
@@ -117,6 +119,7 @@ def test_a_burst_of_thumbnail_requests_loads_every_picture_with_one_loader_per_p
     provider._pool.start = lambda runnable: (starts.append(runnable), real_start(runnable))[1]
     try:
         assert all(provider.get("clip.mkv", frame, 8) is None for frame in range(40))
+        asked.set()
         qtbot.waitUntil(lambda: provider.pending == 0, timeout=WAIT_MS)
         assert all(provider.cached("clip.mkv", frame, 8) is not None for frame in range(40))
         assert len(starts) <= 2 and len(seen_threads) <= 2
@@ -126,3 +129,13 @@ def test_a_burst_of_thumbnail_requests_loads_every_picture_with_one_loader_per_p
     finally:
         provider.shutdown()
         provider.deleteLater()
+
+
+def test_an_open_asked_for_after_a_menu_open_wins_over_it(qtbot, window, two_projects):
+    first, second = two_projects
+    window.request_open(first)  # File > Open ...
+    assert window.open_project_path(second)  # ... then, before it was read, a script opens another
+    qtbot.waitUntil(lambda: not window.opening, timeout=WAIT_MS)
+    qtbot.wait(50)  # the first one's answer has come back by now (and was dropped)
+    assert window.document.folder == second
+    qtbot.waitUntil(lambda: read_lock(first) is None, timeout=WAIT_MS)

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         why (False). `adopted`: the session has already taken the document (the window's first
         project, or a script that switched the session itself); the panels follow it.
         """
+        self.opener.cancel()  # a menu's open still being read was asked for before this one: this one wins
         parts = self.build_parts_for(opened, adopted=adopted)
         if parts is None:
             return False
