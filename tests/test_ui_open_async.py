@@ -61,8 +61,12 @@ def test_opening_from_the_menu_reads_the_project_off_the_gui_thread_then_shows_i
     for panel in (window.timeline, window.storyboard, window.inspector, window.history, window.media_bin,
                   window.cast_panel):
         assert panel.document is window.document, type(panel).__name__
-    assert window.storyboard.card_ids() == ["a", "b"]
     assert read_lock(folder).pid == __import__("os").getpid()
+    # the storyboard is a tab behind the timeline: it is built when the user shows it
+    assert window.storyboard.visibleRegion().isEmpty() and window.storyboard.behind
+    window.docks["storyboard"].raise_()
+    qtbot.waitUntil(lambda: window.storyboard.card_ids() == ["a", "b"], timeout=WAIT_MS)
+    assert not window.storyboard.behind
 
 
 def test_the_latest_open_wins_and_the_one_before_lets_go_of_its_project(qtbot, window, two_projects):

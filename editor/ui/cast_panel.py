@@ -308,6 +308,8 @@ class _Grid(QWidget):
 class CastPanel(FollowsDocument, QWidget):
     """The project's cast. Dock it; every change goes through `Document.request`."""
 
+    rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
+
     message = Signal(str)
     added = Signal(list)  # after add_files: the new members' ids ([] when none could be added)
     replaced = Signal(str, bool)  # after replace_image: the member, whether its picture changed

@@ -40,17 +40,39 @@ class FollowsDocument:
     """
 
     _subscription: DocumentSubscription | None = None
+    # A panel that opts in (True) and is not on screen (a tab behind another) when a project is
+    # opened from the menus follows the new document at once but rebuilds only when it is shown
+    # (`catch_up`): what nobody sees is not built while the window switches projects.
+    rebuild_when_shown = False
+    _behind = False  # it follows a document it has not been rebuilt for yet
 
     @property
     def document(self) -> Document:
         assert self._subscription is not None and self._subscription.document is not None, "set_document() first"
         return self._subscription.document
 
-    def set_document(self, document: Document) -> None:
+    def set_document(self, document: Document, *, lazily: bool = False) -> None:
+        """Follow `document` and rebuild; `lazily` (a menu's open): a panel that opts in and is
+        not on screen rebuilds when it is shown."""
         if self._subscription is None:
             self._subscription = DocumentSubscription(self._on_change)
         self._subscription.follow(document)
+        if lazily and self.rebuild_when_shown and self.visibleRegion().isEmpty():
+            self._behind = True
+            return
+        self._behind = False
         self.show_document()
+
+    @property
+    def behind(self) -> bool:
+        """It follows the open document but shows the one before until it is shown (see `catch_up`)."""
+        return self._behind
+
+    def catch_up(self) -> None:
+        """Rebuild for the followed document if that was left until the panel is shown."""
+        if self._behind:
+            self._behind = False
+            self.show_document()
 
     def show_document(self) -> None:
         """Rebuild for the document just set."""

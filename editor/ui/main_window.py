@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         self._tab_tidy.timeout.connect(self.hide_stray_tab_bars)
         for dock in self.docks.values():
             dock.dockLocationChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
+            if hasattr(dock.widget(), "catch_up"):  # a panel left behind while hidden fills in when shown
+                dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._catch_up(d))
             dock.topLevelChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
         self._build_chrome()
         self._default_state = self.saveState()
@@ -418,9 +420,17 @@ class MainWindow(QMainWindow):
         """One side panel follows the open project (see `_swap`), then the next, a turn later."""
         if not self._panels_to_follow:
             return
-        self._panels_to_follow.pop(0).set_document(self.session.document)
+        panel = self._panels_to_follow.pop(0)
+        if getattr(panel, "rebuild_when_shown", False):
+            panel.set_document(self.session.document, lazily=True)
+        else:
+            panel.set_document(self.session.document)
         if self._panels_to_follow:
             next_turn(self, self._follow_next_panel)
+
+    def _catch_up(self, dock: QDockWidget) -> None:
+        # after the tab switch has laid the panel out, so it rebuilds at its shown size
+        next_turn(self, lambda: dock.widget().catch_up() if hasattr(dock.widget(), "catch_up") else None)
 
     @property
     def opening(self) -> bool:

@@ -228,6 +228,8 @@ class _Strip(QWidget):
 class Storyboard(FollowsDocument, QWidget):
     """Shot cards of the main track (the lowest with clips, V1 in most cuts), in story order."""
 
+    rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
+
     message = Signal(str)
     shot_activated = Signal(str)
 
