@@ -357,6 +357,8 @@ class MainWindow(QMainWindow):
         """Parts built for a project that won't be opened after all (a later open won)."""
         if parts.preview is not None:
             parts.preview.shutdown(wait=False)  # it deletes itself once its thread has ended
+        if parts.jobs_panel is not None:
+            parts.jobs_panel.deleteLater()
         if parts.controller is not None:
             parts.controller.shutdown(wait=False)
         parts.opened.discard()
@@ -396,7 +398,7 @@ class MainWindow(QMainWindow):
                 widget.set_document(document)
         self._subscription.follow(document)
         self._install_preview(parts.preview)
-        self._install_controller(parts.controller, parts.note, failed=parts.failed)
+        self._install_controller(parts.controller, parts.note, failed=parts.failed, jobs_panel=parts.jobs_panel)
         self.proxies.set_document(document)
         self.playhead.clear_marks()
         self.playhead.set_frame(0)
@@ -463,7 +465,8 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.shutdown(wait=False)
 
-    def _install_controller(self, controller, note: str = "", *, failed: bool = False) -> None:
+    def _install_controller(self, controller, note: str = "", *, failed: bool = False,
+                            jobs_panel: QWidget | None = None) -> None:
         """Listen to `controller` (None: generation is off, `note` says why) instead of the one before."""
         self.controller = controller
         self._generation_note = note if controller is None else ""
@@ -492,7 +495,7 @@ class MainWindow(QMainWindow):
             # every sampling step: only the storyboard's "generating n%" changes, not what the
             # actions may do (refreshing them builds a plan per generation action)
             controller.job_live.connect(lambda _job: self._update_shot_states())
-        self.jobs_panel = jobs.JobsPanel(controller)
+        self.jobs_panel = jobs_panel or jobs.JobsPanel(controller)
         self.monitor_panel.set_controller(controller)
         self._set_dock_widget("jobs", self.jobs_panel)
         self._on_jobs_changed()
