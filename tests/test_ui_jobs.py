@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QObject
 
 from editor.document.edits import SetShotSettings
 from editor.ui.jobs import GenerationController, JobsPanel, MonitorPanel
@@ -27,6 +28,17 @@ def controller(qtbot, gap_document):
     ctl = GenerationController(gap_document, selection)
     yield ctl
     ctl.shutdown()
+
+
+class _Heard(QObject):
+    """Counts a signal on the GUI thread (a slot of a GUI-thread object: Qt queues it here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def hear(self) -> None:
+        self.count += 1
 
 
 def _layout(doc):
@@ -133,9 +145,13 @@ def test_pause_stops_the_job_requeues_it_first_and_unloads_the_model(qtbot, cont
             controller.pause_queue()
 
     controller.job_live.connect(pause_once)
-    with qtbot.waitSignal(controller._worker.unloaded, timeout=WAIT_MS):
-        with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
-            controller.infill()
+    # `unloaded` comes from the worker thread: heard by a GUI-thread object (queued here), not by
+    # waitSignal, whose slot would run on the worker thread and stop its timer there
+    unloads = _Heard()
+    controller._worker.unloaded.connect(unloads.hear)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
+        controller.infill()
+    qtbot.waitUntil(lambda: unloads.count > 0, timeout=WAIT_MS)
     job_id, state = ended.args
     assert state == "requeued"
     assert controller._runner.loaded_path is None  # the model's memory is free

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import shiboken6
+from shiboken6 import isValid
 
 from editor.document.edits import RenameClip
 from editor.document.lock import read_lock
@@ -70,7 +70,7 @@ def make_window(qtbot):
 
     yield make
     for w in windows:
-        if shiboken6.isValid(w) and w.isVisible():  # a closed window is deleted (WA_DeleteOnClose)
+        if isValid(w) and w.isVisible():  # a closed window is deleted (WA_DeleteOnClose)
             w.ask_save_changes = lambda: "discard"
             w.close()
 

@@ -12,12 +12,18 @@ import json
 
 import pytest
 from PySide6.QtTest import QTest
+from shiboken6 import isValid
 
 from editor.document.edits import SetShotSettings
 from editor.document.storage import save_project
 from editor.ui.main_window import MainWindow
 from editor.ui.selection import GapRef
 from model.journal import JobState, Journal
+
+
+def _shown(widget) -> bool:
+    """A closed window is deleted (WA_DeleteOnClose): gone counts as not shown."""
+    return isValid(widget) and widget.isVisible()
 
 WAIT_MS = 60_000
 
@@ -38,7 +44,7 @@ def make_window(qtbot):
 
     yield make
     for w in windows:
-        if w.isVisible():
+        if _shown(w):
             w.ask_save_changes = lambda: "discard"
             w.ask_running_export = lambda: "cancel"
             w.ask_running_job = lambda: "queue"
@@ -77,7 +83,7 @@ def test_quit_resume_next_time_keeps_the_job_queued_and_the_project_runs_it_on_o
     asked = []
     w.ask_running_job = lambda: asked.append(w.controller.running_job) or "queue"
     w.close()
-    assert asked == [job_id] and not w.isVisible()
+    assert asked == [job_id] and not _shown(w)
     job = journal_job(folder, job_id)
     assert job.state is JobState.QUEUED and job.step == 0  # waiting at the front, nothing made
     # opened again: it runs, and the user is told why
@@ -90,7 +96,7 @@ def test_quit_resume_next_time_keeps_the_job_queued_and_the_project_runs_it_on_o
     qtbot.waitUntil(lambda: any(m.startswith("Resuming 1 job") for m in messages), timeout=WAIT_MS)
     # without dialogs (scripts, screenshots) closing keeps it queued too
     again.close()
-    assert not again.isVisible()
+    assert not _shown(again)
     assert journal_job(folder, job_id).state is JobState.QUEUED
 
 
@@ -104,7 +110,7 @@ def test_finish_first_waits_for_the_job_then_asks_to_save_and_quits(qtbot, gap_d
     w.ask_save_changes = lambda: at_save_question.append(len(w.document.project.track("v1").clips)) or "save"
     w.close()
     assert w.isVisible() and "closes when" in w.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: not w.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not _shown(w), timeout=WAIT_MS)
     assert at_save_question == [3]  # the take was placed before the save question
     assert journal_job(folder, job_id).state is JobState.DONE
     saved = json.loads((folder / "project.json").read_text())
@@ -132,7 +138,7 @@ def test_an_uncommitted_prompt_is_committed_before_the_save_question(qtbot, ui_d
     asked = []
     w.ask_save_changes = lambda: asked.append(w.document.project.find_clip("boat")[1].shot.prompt) or "save"
     w.close()
-    assert asked == ["a boat at dusk"] and not w.isVisible()
+    assert asked == ["a boat at dusk"] and not _shown(w)
     saved = json.loads((ui_document.folder / "project.json").read_text())
     boat = next(c for t in saved["tracks"] for c in t["clips"] if c["id"] == "boat")
     assert boat["shot"]["prompt"] == "a boat at dusk"
@@ -160,14 +166,16 @@ def test_closing_during_an_export_finishes_or_cancels_it_never_silently(qtbot, u
     w.close()
     if answer == "finish":
         assert w.isVisible() and "closes when" in w.statusBar().currentMessage()
-        qtbot.waitUntil(lambda: not w.isVisible(), timeout=WAIT_MS)
-        assert out.stat().st_size > 0 and dialog.result is not None
+        qtbot.waitUntil(lambda: not _shown(w), timeout=WAIT_MS)
+        assert out.stat().st_size > 0 and not list(tmp_path.glob(".*partial*"))
     elif answer == "cancel":
-        assert not w.isVisible()
-        qtbot.waitUntil(lambda: not dialog.runner.running, timeout=WAIT_MS)
-        assert not out.exists() and not list(tmp_path.glob(".*partial*"))
+        assert not _shown(w)
+        # the dialog went with the window; its export thread is stopped and cleans up
+        qtbot.waitUntil(lambda: not list(tmp_path.glob(".*partial*")), timeout=WAIT_MS)
+        assert not out.exists()
     else:
         assert w.isVisible() and dialog.runner.running
         dialog.cancel_export()
         qtbot.waitUntil(lambda: not dialog.runner.running, timeout=WAIT_MS)
-    dialog.hide()
+    if isValid(dialog):
+        dialog.hide()
