@@ -51,17 +51,20 @@ class FollowsDocument:
         assert self._subscription is not None and self._subscription.document is not None, "set_document() first"
         return self._subscription.document
 
-    def set_document(self, document: Document, *, lazily: bool = False) -> None:
-        """Follow `document` and rebuild; `lazily` (a menu's open): a panel that opts in and is
-        not on screen rebuilds when it is shown."""
+    def set_document(self, document: Document, *, later: bool = False) -> None:
+        """Follow `document` and rebuild; `later` (a menu's open): follow it now (every change
+        of it comes here, `document` is it) and rebuild at `catch_up()`."""
         if self._subscription is None:
             self._subscription = DocumentSubscription(self._on_change)
         self._subscription.follow(document)
-        if lazily and self.rebuild_when_shown and self.visibleRegion().isEmpty():
-            self._behind = True
-            return
-        self._behind = False
-        self.show_document()
+        self._behind = later
+        if not later:
+            self.show_document()
+
+    @property
+    def waits_to_be_shown(self) -> bool:
+        """Behind, opted in to rebuild when shown, and not on screen now."""
+        return self._behind and self.rebuild_when_shown and self.visibleRegion().isEmpty()
 
     @property
     def behind(self) -> bool:

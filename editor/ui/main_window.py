@@ -370,9 +370,9 @@ class MainWindow(QMainWindow):
     def _swap(self, parts: ProjectParts, *, adopted: bool, spread: bool = False) -> None:
         """Point the session and every panel at `parts` in one place, then end the old parts.
 
-        `spread` (the menus' opens): the side panels (storyboard, inspector, history, media,
-        cast) follow one per event-loop turn, so no single turn rebuilds them all; the session,
-        timeline, preview and jobs switch at once."""
+        `spread` (the menus' opens): the storyboard, media and cast panels follow at once but
+        rebuild one per event-loop turn (or when shown, if a tab behind another), so no single
+        turn rebuilds them all."""
         old_controller, old_name = self.controller, self.session.name
         document = parts.opened.document
         # Nothing may look up the old project's ids in the new one: the selection goes first,
@@ -388,14 +388,16 @@ class MainWindow(QMainWindow):
                 self._adopting = False
         self.thumbnails.clear()
         self._thumb_folder = document.folder
-        self.timeline.set_document(document)
-        panels = [self.storyboard, self.inspector, self.history, self.media_bin, self.cast_panel]
+        for widget in (self.timeline, self.inspector, self.history):
+            widget.set_document(document)
+        # These follow the new document now and rebuild one per turn (spread), or when shown
+        # if they are a tab behind another: nothing looks the new project's ids up in the old one.
+        panels = [self.storyboard, self.media_bin, self.cast_panel]
         self._panels_to_follow = panels if spread else []
+        for widget in panels:
+            widget.set_document(document, later=spread)
         if spread:
             next_turn(self, self._follow_next_panel)
-        else:
-            for widget in panels:
-                widget.set_document(document)
         self._subscription.follow(document)
         self._install_preview(parts.preview)
         self._install_controller(parts.controller, parts.note, failed=parts.failed, jobs_panel=parts.jobs_panel)
@@ -419,14 +421,13 @@ class MainWindow(QMainWindow):
                                   "and run when you open it again.")
 
     def _follow_next_panel(self) -> None:
-        """One side panel follows the open project (see `_swap`), then the next, a turn later."""
+        """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;
+        one that is a tab behind others waits until it is shown."""
         if not self._panels_to_follow:
             return
         panel = self._panels_to_follow.pop(0)
-        if getattr(panel, "rebuild_when_shown", False):
-            panel.set_document(self.session.document, lazily=True)
-        else:
-            panel.set_document(self.session.document)
+        if not panel.waits_to_be_shown:
+            panel.catch_up()
         if self._panels_to_follow:
             next_turn(self, self._follow_next_panel)
 
