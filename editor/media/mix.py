@@ -40,8 +40,10 @@ def has_sound(project: Project, first: int, end: int) -> bool:
     return any(c.start < end and first < c.end for t in audible_tracks(project.audio_tracks) for c in t.clips)
 
 
-def mix_range(project: Project, folder: str | os.PathLike | None, first: int, end: int) -> np.ndarray:
-    """The mix of frames [first, end) as (S(end) - S(first), 2) float32 samples (not limited)."""
+def mix_range(project: Project, folder: str | os.PathLike | None, first: int, end: int, *,
+              read=read_samples) -> np.ndarray:
+    """The mix of frames [first, end) as (S(end) - S(first), 2) float32 samples (not limited).
+    `read` reads a source's samples (playback passes one that keeps its decoders open)."""
     fps = project.fps
     s0, s1 = frame_to_sample(first, fps), frame_to_sample(end, fps)
     out = np.zeros((max(0, s1 - s0), CHANNELS), np.float32)
@@ -55,7 +57,7 @@ def mix_range(project: Project, folder: str | os.PathLike | None, first: int, en
             if a >= b:
                 continue
             path = Path(resolve_media(folder, clip.source))
-            data = read_samples(path, frame_to_sample(clip.source_in, fps) + (a - c0), b - a)
+            data = read(path, frame_to_sample(clip.source_in, fps) + (a - c0), b - a)
             data *= (_envelope(clip, fps, c1 - c0, a - c0, b - c0) * volume)[:, None]
             out[a - s0:b - s0] += data
     return out

@@ -124,6 +124,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu="Edit", section="track", tip="Move the picked track above the one over it (or drag its header)"),
     ActionSpec("edit.move_track_down", "Move Track Down", "move_track_down", (), enabled_when="track_can_sink",
                menu="Edit", section="track", tip="Move the picked track below the one under it (or drag its header)"),
+    ActionSpec("edit.link", "&Link Clips", "link_clips", ("Ctrl+L",), enabled_when="clips_selected", menu="Edit",
+               section="link", tip="Link the selected video clip with its sound: they move and trim together"),
+    ActionSpec("edit.unlink", "&Unlink Clips", "unlink_clips", ("Ctrl+Shift+L",), enabled_when="clips_selected",
+               menu="Edit", section="link", tip="Unlink picture and sound so that they edit apart"),
+    ActionSpec("edit.add_audio_track", "Add &Audio Track", "add_audio_track", (), menu="Edit", section="add",
+               tip="Add an audio track below the others (A1, A2, …)"),
     # View
     ActionSpec("view.zoom_in", "Zoom &In", "zoom_in", ("=", "+", "Ctrl+="), "zoom_in", menu="View",
                section="zoom", toolbar="view"),

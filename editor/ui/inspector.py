@@ -54,6 +54,7 @@ from editor.document.project import Clip, Keyframe
 from editor.document.timecode import duration_text, timecode
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
+from editor.ui.inspector_sound import SoundPage
 from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
 from editor.ui.take_record import describe_record, uses_prompt
@@ -149,7 +150,9 @@ class Inspector(FollowsDocument, QWidget):
         self.gap_page = self._build_gap()
         self.keyframe_page = self._build_keyframe()
         self.end_page = self._build_end()
-        for page in (self.empty_page, self.shot_page, self.gap_page, self.keyframe_page, self.end_page):
+        self.sound_page = SoundPage(self._request)  # a sound clip (editor.ui.inspector_sound)
+        for page in (self.empty_page, self.shot_page, self.gap_page, self.keyframe_page, self.end_page,
+                     self.sound_page):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -200,10 +203,11 @@ class Inspector(FollowsDocument, QWidget):
 
     @property
     def page(self) -> str:
-        """Which page shows: empty, shot, gap, keyframe or end."""
+        """Which page shows: empty, shot, gap, keyframe, end or sound."""
         widget = self.stack.currentWidget().widget()
         return {id(self.empty_page): "empty", id(self.shot_page): "shot", id(self.gap_page): "gap",
-                id(self.keyframe_page): "keyframe", id(self.end_page): "end"}[id(widget)]
+                id(self.keyframe_page): "keyframe", id(self.end_page): "end",
+                id(self.sound_page): "sound"}[id(widget)]
 
     def _show(self, page: QWidget) -> None:
         for i in range(self.stack.count()):
@@ -451,6 +455,9 @@ class Inspector(FollowsDocument, QWidget):
             if kind == "clips" and sel.clip is not None and self._find(sel.clip):
                 self._load_shot(self._find(sel.clip)[1])
                 self._show(self.shot_page)
+            elif kind == "clips" and sel.clip is not None and self._find_sound(sel.clip):
+                self.sound_page.load(doc.project, *self._find_sound(sel.clip))
+                self._show(self.sound_page)
             elif kind == "clips":
                 self._load_empty(f"{plural(len(sel.clips), 'clip')} selected")
                 self._show(self.empty_page)
@@ -470,6 +477,12 @@ class Inspector(FollowsDocument, QWidget):
                 self._shot_clip = None
         finally:
             self._loading = False
+
+    def _find_sound(self, clip_id: str):
+        try:
+            return self.document.project.find_audio_clip(clip_id)
+        except KeyError:
+            return None
 
     def _find(self, clip_id: str):
         try:

@@ -51,7 +51,7 @@ from editor.ui.following import DocumentSubscription
 from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
-from editor.ui.playhead import Playhead
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.project_opener import ProjectOpener, next_turn
 from editor.ui.project_parts import NO_FOLDER_NOTE, ProjectParts, build_controller, build_parts
 from editor.ui.project_session import OpenedProject, ProjectSession
@@ -140,8 +140,12 @@ class MainWindow(QMainWindow):
     def _build_panels(self, document: Document) -> None:
         defaults = self.settings.defaults()
         action_map = {a.objectName(): a for a in self.actions}
+        from editor.ui.timeline.waveforms import WaveformProvider
+
+        self.waveforms = WaveformProvider(self._load_peaks, parent=self)
         self.timeline = TimelineView(document, self.selection, self.playhead, thumbnails=self.thumbnails,
-                                     probe=_probe_frames, still_seconds=defaults.still_seconds)
+                                     probe=_probe_frames, still_seconds=defaults.still_seconds,
+                                     waveforms=self.waveforms)
         self.timeline.message.connect(self.show_message)
         if not self._ask:
             self.timeline.confirm = None  # never block on a dialog; removing a track is undoable
@@ -387,6 +391,8 @@ class MainWindow(QMainWindow):
             finally:
                 self._adopting = False
         self.thumbnails.clear()
+        if hasattr(self, "waveforms"):
+            self.waveforms.clear()
         self._thumb_folder = document.folder
         for widget in (self.timeline, self.inspector, self.history):
             widget.set_document(document)
@@ -405,7 +411,7 @@ class MainWindow(QMainWindow):
         self.playhead.clear_marks()
         self.playhead.set_frame(0)
         self.playhead.set_fps(document.project.fps)
-        self.playhead.set_end(document.project.duration)
+        self.playhead.set_end(play_end(document.project))
         self._update_title()
         self._update_format()
         self._update_read_only()
@@ -457,6 +463,8 @@ class MainWindow(QMainWindow):
             old.shutdown(wait=False)  # its decode thread ends on its own, then it goes
         if preview is not None:
             self._central.layout().addWidget(preview)
+            if hasattr(preview, "notice"):  # e.g. "No sound device: playing without sound." (once)
+                preview.notice.connect(self.show_message)
 
     def _restart_generation(self) -> None:
         """A controller for the open project (it has a folder now), replacing the one before."""
@@ -522,6 +530,13 @@ class MainWindow(QMainWindow):
                 self._thumb_caches[height] = cache
         return cache.get(str(resolve_media(folder if self._thumb_folder else None, media)), frame)
 
+    def _load_peaks(self, source: str):
+        """Runs on a pool thread: a sound's waveform peaks from the project's cache/peaks/."""
+        from editor.media.peaks import load_or_compute
+
+        folder = self._thumb_folder or (config_dir() / "unsaved")
+        return load_or_compute(folder, str(resolve_media(folder if self._thumb_folder else None, source)))
+
     # --- status and title ---------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
         """A status-bar line, gone after STATUS_MS (twice that for `error`: refusals and failures,
@@ -579,7 +594,8 @@ class MainWindow(QMainWindow):
 
     def _clip_under_playhead(self) -> bool:
         frame = self.playhead.frame
-        return any(c.start < frame < c.end for t in self.document.project.tracks for c in t.clips)
+        project = self.document.project
+        return any(c.start < frame < c.end for t in [*project.tracks, *project.audio_tracks] for c in t.clips)
 
     def refresh_actions(self) -> None:
         """Re-evaluate every action's rule: call on selection, document and job-list changes,
@@ -1166,6 +1182,21 @@ class MainWindow(QMainWindow):
 
         self._command(lambda: commands.add_track(self.document.project))
 
+    def link_clips(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.link(self.document.project, self.selection))
+
+    def unlink_clips(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.unlink(self.document.project, self.selection))
+
+    def add_audio_track(self) -> None:
+        from editor.ui import sound_commands
+
+        self._command(lambda: sound_commands.add_audio_track(self.document.project))
+
     def remove_track(self) -> None:
         from editor.ui.timeline import commands
 
@@ -1325,11 +1356,11 @@ class MainWindow(QMainWindow):
     # --- misc ---------------------------------------------------------------------------------
     CONTEXT_ACTIONS = {
         "clips": ("gen.generate", "gen.animate", "gen.restyle", "gen.loop", None, "edit.split", "edit.delete",
-                  "edit.ripple_delete"),
+                  "edit.ripple_delete", None, "edit.link", "edit.unlink"),
         "gap": ("gen.infill", "edit.add_shot", None, "edit.delete"),
         "clip_end": ("gen.extend_forward", "gen.extend_backward", None, "edit.split"),
         "keyframe": ("edit.delete",),
-        "none": ("edit.add_shot", "edit.add_track", None, "file.import"),
+        "none": ("edit.add_shot", "edit.add_track", "edit.add_audio_track", None, "file.import"),
         "header": ("edit.move_track_up", "edit.move_track_down", None, "edit.rename_track", "edit.add_track",
                    "edit.remove_track"),
     }
@@ -1344,6 +1375,14 @@ class MainWindow(QMainWindow):
 
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click
+        audio_header = self.timeline.audio_header_at(pos)
+        if audio_header is not None:  # an audio track's header: its volume, mute and solo
+            from editor.ui import sound_commands
+
+            menu.deleteLater()
+            menu = sound_commands.header_menu(self, self.document.project, audio_header, self.request)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            return menu
         on_header = self.timeline.header_track_at(pos) is not None
         self.refresh_actions()  # the right-click may have picked another track
         for action_id in self.CONTEXT_ACTIONS.get("header" if on_header else self.selection.kind, ()):
@@ -1354,10 +1393,14 @@ class MainWindow(QMainWindow):
         return menu
 
     def _on_clip_activated(self, clip_id: str) -> None:
+        project = self.document.project
         try:
-            clip = self.document.project.find_clip(clip_id)[1]
+            clip = project.find_clip(clip_id)[1]
         except KeyError:
-            return
+            try:  # a sound: its page in the inspector
+                clip = project.find_audio_clip(clip_id)[1]
+            except KeyError:
+                return
         self.selection.set_clips([clip_id])
         self.playhead.set_frame(clip.start)
         self.docks["inspector"].show()
@@ -1375,6 +1418,15 @@ class MainWindow(QMainWindow):
                 break
         QTimer.singleShot(0, lambda: None)
         QApplication.processEvents()
+        if hasattr(self, "waveforms"):  # waveforms being built in the background: shown once ready
+            import time
+
+            self.timeline.viewport().repaint()  # asks for the visible ones
+            deadline = time.monotonic() + timeout_ms / 1000
+            while self.waveforms.pending and time.monotonic() < deadline:
+                QApplication.processEvents()
+                time.sleep(0.005)
+            QApplication.processEvents()
         self.hide_stray_tab_bars()
         if self.preview is not None:
             self.preview.wait_shown(timeout_ms)

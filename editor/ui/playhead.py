@@ -2,16 +2,23 @@
 
 The timeline, the preview and the actions all read and move this one object. While the rate is
 not zero it advances the frame from a wall clock, so playback keeps time and skips frames when
-the preview is slow, instead of queueing them.
+the preview is slow, instead of queueing them. At 1x, a `clock` (the preview's sound: the frame
+being heard) leads instead when it answers, so the picture follows the sound.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 SHUTTLE_RATES = (1, 2, 4, 8)  # J/L pressed again goes one step faster, as in Premiere and Resolve
+
+
+def play_end(project) -> int:
+    """Where playback stops: the end of the last picture or sound (music may run past the cut)."""
+    return max(project.duration, project.sound_end)
 
 
 class Playhead(QObject):
@@ -20,6 +27,7 @@ class Playhead(QObject):
     changed = Signal()
     frame_changed = Signal(int)
     playing_changed = Signal(bool)
+    sought = Signal(int)  # the frame was set from outside while playing (a scrub, a click)
 
     def __init__(self, fps: Fraction = Fraction(24), parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +42,8 @@ class Playhead(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(8)  # poll faster than any frame rate; the clock decides the frame
         self._timer.timeout.connect(self._tick)
+        # the frame being heard, at 1x (None: no sound playing, the wall clock leads)
+        self.clock: Callable[[], int | None] | None = None
 
     # --- reading ------------------------------------------------------------------------------
     @property
@@ -76,6 +86,7 @@ class Playhead(QObject):
         self._frame = frame
         if self.playing:  # a scrub while playing continues from the new place
             self._restart_clock()
+            self.sought.emit(frame)
         self.frame_changed.emit(frame)
         self.changed.emit()
 
@@ -143,8 +154,12 @@ class Playhead(QObject):
         self._clock_origin = self._frame
 
     def _tick(self) -> None:
-        elapsed_s = Fraction(self._clock.elapsed(), 1000)
-        frame = self._clock_origin + int(elapsed_s * self._fps * self._rate)
+        heard = self.clock() if self.clock is not None and self._rate == 1 else None
+        if heard is not None:
+            frame = heard
+        else:
+            elapsed_s = Fraction(self._clock.elapsed(), 1000)
+            frame = self._clock_origin + int(elapsed_s * self._fps * self._rate)
         stop = False
         if frame < 0:
             frame, stop = 0, True

@@ -133,6 +133,7 @@ class Selection(QObject):
         """Drop what no longer exists after an edit, undo or redo: deleted clips or keyframes,
         a gap that was filled or moved. Views call this when the document changes."""
         clip_ids = {c.id for t in project.tracks for c in t.clips}
+        clip_ids |= {c.id for t in project.audio_tracks for c in t.clips}  # sound is selected like clips
         keyframe_ids = {k.id for t in project.tracks for k in t.keyframes}
         keyframe_ids |= {k.id for t in project.tracks for c in t.clips for k in c.keyframes}
         clips = tuple(c for c in self._clips if c in clip_ids)

@@ -39,6 +39,10 @@ class Colors:
     clip_video_dark: str = "#24405f"
     clip_still: str = "#3d7a6b"
     clip_generated: str = "#5b4f9a"
+    clip_audio: str = "#2f6b4a"  # sound on the audio lanes, green as in Resolve and Premiere
+    waveform: str = "#8fd6a8"
+    mute: str = "#e5534b"
+    solo: str = "#f5c04a"
     draft: str = "#3a3550"
     draft_edge: str = "#9b86f0"
     keyframe: str = "#f5c04a"

@@ -11,6 +11,11 @@ Drafts appear as placeholder cards and missing media as "offline" cards: the cut
 both. Any change to the document (a switched take, a new clip, a moved clip) shows at once.
 A video with a preview proxy (`editor.media.proxies`, made by `editor.ui.proxy_builder`) is read
 from the proxy, the original otherwise; `proxy_ready` switches a video to its new proxy.
+
+Sound (`editor.ui.player.sound`): playing forwards at 1x, the mix plays and its clock leads (the
+playhead shows the frame being heard, frames the decoder can't keep up with are dropped); other
+rates are silent. Meters beside the transport show each channel's peak. Without a sound device
+playback is silent and `notice` says so once.
 """
 
 from __future__ import annotations
@@ -20,7 +25,18 @@ import itertools
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, QRectF, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMetaObject,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,7 +55,9 @@ from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
 from editor.ui.images import rgb_to_qimage
-from editor.ui.playhead import Playhead
+from editor.ui.player.meters import AudioMeter
+from editor.ui.player.sound import SoundPlayer
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.threads import gc_guard
 
 # Frames are decoded at most this wide (keeping the project's aspect): the preview is a panel,
@@ -161,6 +179,7 @@ class PreviewPanel(QWidget):
     _request = Signal(object)  # FrameRequest -> decode thread
     _forget = Signal(str)  # media with a new proxy -> decode thread
     frame_shown = Signal(int)  # a decoded frame is on screen (timeline frame)
+    notice = Signal(str)  # a line for the status bar (said once: playback is silent here)
 
     def __init__(self, document: Document, playhead: Playhead, *, folder=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -199,6 +218,8 @@ class PreviewPanel(QWidget):
         for b in (self.back_button, self.play_button, self.fwd_button):
             bar.addWidget(b)
         bar.addWidget(self.timecode)
+        self.meter = AudioMeter()
+        bar.addWidget(self.meter)
         bar.addStretch(1)
         bar.addWidget(self.marks)
         bar.addWidget(self.in_button)
@@ -233,6 +254,13 @@ class PreviewPanel(QWidget):
         playhead.frame_changed.connect(self._on_frame)
         playhead.changed.connect(self._update_labels)
         playhead.playing_changed.connect(self._update_labels)
+        self.sound = SoundPlayer(self._folder, self)
+        self.sound.notice.connect(self.notice)
+        self._meter_timer = QTimer(self)
+        self._meter_timer.setInterval(33)
+        self._meter_timer.timeout.connect(self._update_meter)
+        playhead.changed.connect(self._sync_sound)
+        playhead.sought.connect(self._restart_sound)
         self._unsubscribe = document.subscribe(self._on_document_changed)
         self._sync_length()
         self._update_labels()
@@ -281,6 +309,12 @@ class PreviewPanel(QWidget):
         finishes the frame it is decoding, closes its files and ends, then the panel deletes
         itself."""
         self._unsubscribe()
+        self._stop_sound()
+        for signal, slot in ((self.playhead.changed, self._sync_sound), (self.playhead.sought, self._restart_sound)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
         if wait or not self._thread.isRunning():
             _stop_decoder(self._thread, self._decoder)
             if not wait:
@@ -354,6 +388,8 @@ class PreviewPanel(QWidget):
 
     def _on_document_changed(self, change: Change) -> None:
         self._sync_length()
+        if self.sound.playing:
+            self.sound.update_project(self.document.project)
         if self._in_flight is not None:
             self._stale = True  # the frame being decoded may show what was there before
             self._pending = self.playhead.frame
@@ -361,7 +397,7 @@ class PreviewPanel(QWidget):
             self._send(self.playhead.frame)
 
     def _sync_length(self) -> None:
-        end = self.document.project.duration
+        end = play_end(self.document.project)
         self.view.set_hint("" if end else "Nothing to play yet: the cut is empty.")
         self.playhead.set_end(end)
         self.slider.blockSignals(True)
@@ -407,6 +443,36 @@ class PreviewPanel(QWidget):
             self.playhead.set_frame(self.playhead.in_mark or 0)
         else:
             super().keyPressEvent(event)
+
+
+    # --- sound --------------------------------------------------------------------------------
+    def _sync_sound(self) -> None:
+        """Sound plays while the playhead plays forwards at 1x; any other rate is silent."""
+        wanted = self.playhead.rate == 1
+        if wanted and not self.sound.playing and not self._meter_timer.isActive():
+            self._start_sound(self.playhead.frame)
+        elif not wanted and (self.sound.playing or self._meter_timer.isActive()):
+            self._stop_sound()
+
+    def _start_sound(self, frame: int) -> None:
+        if self.sound.start(self.document.project, frame):
+            self.playhead.clock = self.sound.frame  # the sound leads; the picture follows it
+        self._meter_timer.start()
+
+    def _restart_sound(self, frame: int) -> None:
+        if self.sound.playing:
+            self.sound.stop()
+            self._start_sound(frame)
+
+    def _stop_sound(self) -> None:
+        self._meter_timer.stop()
+        if self.playhead.clock == self.sound.frame:
+            self.playhead.clock = None
+        self.sound.stop()
+        self.meter.reset()
+
+    def _update_meter(self) -> None:
+        self.meter.set_levels(*self.sound.levels())
 
 
 def _reader_for(project, folder) -> CutReader:

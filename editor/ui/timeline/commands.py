@@ -76,6 +76,15 @@ def split_at(project: Project, selection: Selection, frame: int) -> Edit:
     """Split the selected clips under `frame`; with nothing selected, every clip under it."""
     under = [c for t in project.tracks for c in t.clips if c.start < frame < c.end]
     chosen = [c for c in under if c.id in selection.clips] if selection.clips else under
+    # sound too (selected, or all when nothing is); a linked sound whose picture is split
+    # already splits with it (the document splits linked partners together)
+    sounds = [c for t in project.audio_tracks for c in t.clips if c.start < frame < c.end]
+    links = {c.link for c in chosen if c.link}
+    for c in sounds:
+        if (c.id in selection.clips or not selection.clips) and (c.link is None or c.link not in links):
+            chosen.append(c)
+            if c.link is not None:
+                links.add(c.link)
     if not chosen:
         raise EditRefused("Move the playhead over a clip to split it (nothing to cut at this frame).")
     edits = [SplitClip(clip_id=c.id, frame=frame) for c in chosen]

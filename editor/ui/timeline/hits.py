@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass
 
 from editor.document.project import Clip, Gap, Project, Track
+from editor.ui.timeline.audio_hits import audio_hit
 from editor.ui.timeline.geometry import TimelineGeometry
 
 EDGE_PX = 7  # grab zone for trimming / picking a clip end, inside the clip's edge
@@ -22,7 +23,8 @@ HEADER_BUTTON = 20  # header buttons are squares this size
 class Hit:
     """kind is one of: ruler, header, header_hide, header_remove, clip, clip_start, clip_end,
     keyframe, track_keyframe, gap, track (empty space after the last clip), below (under the
-    last track), none."""
+    last track), none; on audio lanes the kinds of editor.ui.timeline.audio_hits ("a..."),
+    where track_index is the lane's row and track_id / clip_id name the audio track / clip."""
 
     kind: str
     frame: int = 0
@@ -76,8 +78,11 @@ def hit_test(project: Project, geo: TimelineGeometry, x: float, y: float) -> Hit
     if y < geo.ruler_h:
         return Hit("ruler", frame=geo.nearest_frame(x)) if x >= geo.header_w else Hit("none")
     row = geo.track_at(y)
+    rows = len(project.tracks) + len(project.audio_tracks)
+    if row is not None and len(project.tracks) <= row < rows:  # an audio lane, below the video tracks
+        return Hit(**audio_hit(project, geo, x, y, row))
     if row is None or row >= len(project.tracks):
-        below = geo.row_at(y) >= len(project.tracks)
+        below = geo.row_at(y) >= rows
         return Hit("below" if below else "none", frame=frame)
     track = project.tracks[row]
     base = {"track_index": row, "track_id": track.id}

@@ -19,9 +19,11 @@ from editor.document.project import Clip, Project, Track
 from editor.document.timecode import short_timecode, tick_step, timecode
 from editor.ui.selection import Selection
 from editor.ui.theme import color, mono_font, ui_font
+from editor.ui.timeline.audio_paint import paint_audio_headers, paint_audio_lanes
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import HEADER_BUTTON, KEYFRAME_BAND, Hit, header_buttons, visible_clips
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.timeline.waveforms import WaveformProvider
 
 TITLE_H = 17  # the clip's name strip
 MIN_TEXT_PX = 28  # narrower clips show no text
@@ -79,6 +81,9 @@ class PaintState:
     picked_track: str | None = None  # the track Remove/Move Track act on (its header was clicked)
     track_drag: tuple[int, int] | None = None  # a header being dragged: (from row, to row)
     empty_hint: str = ""  # said in the track area while the project has no clips
+    waveforms: WaveformProvider | None = None  # peaks of the audio clips' sources
+    # audio clips whose gain or fades are being dragged: clip id -> (gain dB, fade in, fade out)
+    audio_preview: dict[str, tuple[float, int, int]] = field(default_factory=dict)
 
 
 class TimelinePainter:
@@ -134,6 +139,8 @@ class TimelinePainter:
                 continue
             if spans and shows(QRect(0, top, s.width, geo.track_h + geo.track_gap)):
                 self._paint_track(p, s, index, track, top, spans)
+        if spans and s.project.audio_tracks:
+            paint_audio_lanes(self, p, s, spans)
         self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)
@@ -161,7 +168,7 @@ class TimelinePainter:
     def _paint_empty_hint(self, p: QPainter, s: PaintState) -> None:
         """What to do first, under the (empty) tracks, or over them when there is no room."""
         geo = s.geo
-        below = geo.track_top(len(s.project.tracks))
+        below = geo.track_top(len(s.project.tracks) + len(s.project.audio_tracks))
         top = below if s.height - below >= 40 else geo.ruler_h
         area = QRect(geo.header_w + 12, top, s.width - geo.header_w - 24, max(40, s.height - top))
         p.setFont(self.font_small)
@@ -345,6 +352,8 @@ class TimelinePainter:
         name = clip.name or ("Draft shot" if clip.is_draft else "Clip")
         if clip.is_draft:
             name = f"DRAFT · {name}"
+        if clip.link:  # its sound is linked: they move and trim together
+            name = f"↔ {name}"
         p.setFont(self.font_name)
         p.setPen(color("text"))
         p.drawText(QRectF(left, y, avail, TITLE_H), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -502,7 +511,7 @@ class TimelinePainter:
         start = s.in_mark or 0
         end = s.out_mark if s.out_mark is not None else max(s.project.duration, start + 1)
         x0, x1 = s.geo.x_of(start), s.geo.x_of(end)
-        rows = len(s.project.tracks)
+        rows = len(s.project.tracks) + len(s.project.audio_tracks)
         bottom = min(area.bottom(), s.geo.track_top(rows))
         p.fillRect(QRectF(x0, area.top(), x1 - x0, bottom - area.top()), color("in_out", 34))
 
@@ -540,6 +549,7 @@ class TimelinePainter:
             for kind, (bx, by, bw, bh) in buttons.items():
                 hot = s.hover is not None and s.hover.kind == kind and s.hover.track_index == index
                 self._paint_header_button(p, QRectF(bx, by, bw, bh), kind, hidden=track.hidden, hot=hot)
+        paint_audio_headers(self, p, s)
         p.fillRect(geo.header_w - 1, geo.ruler_h, 1, s.height, color("border"))
         p.restore()
         if s.track_drag is not None:

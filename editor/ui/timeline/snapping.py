@@ -14,14 +14,22 @@ def snap_targets(project: Project, *, playhead: int, exclude: set[str] = frozens
     Clips being dragged (`exclude`) are left out so they don't snap to themselves.
     """
     frames = {0, playhead}
+    # clips linked to a dragged one move with it: not targets either (sound never snaps to its own picture)
+    links = {c.link for t in [*project.tracks, *project.audio_tracks] for c in t.clips
+             if c.id in exclude and c.link}
     for track in project.tracks:
         frames.update(k.frame for k in track.keyframes)  # images pinned on the track, for infill
         for clip in track.clips:
-            if clip.id in exclude:
+            if clip.id in exclude or (clip.link and clip.link in links):
                 continue
             frames.add(clip.start)
             frames.add(clip.end)
             frames.update(clip.start + k.frame for k in clip.keyframes)
+    for audio in project.audio_tracks:  # sound edges too (a cut on a beat)
+        for sound in audio.clips:
+            if sound.id not in exclude and not (sound.link and sound.link in links):
+                frames.add(sound.start)
+                frames.add(sound.end)
     return sorted(frames)
 
 

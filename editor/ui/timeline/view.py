@@ -35,22 +35,24 @@ from editor.document.edits import (
     MoveKeyframe,
     MoveTrack,
     RenameTrack,
+    SetAudioTrack,
     SetTrackHidden,
     Side,
     TrimClip,
 )
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
-from editor.ui.playhead import Playhead
+from editor.ui.playhead import Playhead, play_end
 from editor.ui.selection import GapRef, Selection
-from editor.ui.timeline import commands
-from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable
+from editor.ui.timeline import audio_drags, commands
+from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable, where_sound_went
 from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import Hit, clip_at, hit_test
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
 from editor.ui.timeline.snapping import snap, snap_targets
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.timeline.waveforms import WaveformProvider
 from editor.words import plural
 
 SNAP_PX = 9
@@ -91,7 +93,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
     def __init__(self, document: Document, selection: Selection, playhead: Playhead, *,
                  thumbnails: ThumbnailProvider | None = None, probe: Probe | None = None,
-                 still_seconds: float = 3.0, parent: QWidget | None = None) -> None:
+                 still_seconds: float = 3.0, waveforms: WaveformProvider | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.geo = TimelineGeometry()
@@ -100,6 +103,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._selection = selection
         self._playhead = playhead
         self._thumbnails = thumbnails
+        self.waveforms = waveforms
         self._probe = probe
         self._painter = TimelinePainter()
         self._hover: Hit | None = None
@@ -133,6 +137,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         playhead.changed.connect(self._on_playhead)
         if thumbnails is not None:
             thumbnails.ready.connect(self.viewport().update)
+        if waveforms is not None:
+            waveforms.ready.connect(self.viewport().update)
         self.set_document(document)
 
     # --- public API ---------------------------------------------------------------------------
@@ -140,7 +146,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         document = self.document
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
-        self._playhead.set_end(document.project.duration)
+        self._playhead.set_end(play_end(document.project))
         self._fit_pending = True
         self._update_scrollbars()
         self.viewport().update()
@@ -223,7 +229,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     def zoom_to_fit(self) -> None:
         project = self.document.project
         width = max(100, self.viewport().width() - self.geo.header_w - 24)
-        frames = max(project.duration, round(project.fps * 10))
+        frames = max(play_end(project), round(project.fps * 10))
         self.geo.px_per_frame = 1.0  # set_zoom clamps; start from a known zoom
         self.geo.scroll_x = 0.0
         self.geo.set_zoom(width / frames, anchor_x=self.geo.header_w)
@@ -250,6 +256,11 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         hit = self._hit(self.viewport().mapFrom(self, pos))
         return hit.track_id if hit.kind.startswith("header") else None
 
+    def audio_header_at(self, pos: QPoint) -> str | None:
+        """The audio track whose header is at `pos` (widget coordinates), else None."""
+        hit = self._hit(self.viewport().mapFrom(self, pos))
+        return hit.track_id if hit.kind.startswith("aheader") else None
+
     def start_rename(self, track_id: str) -> None:
         """Edit the track's name in its header (Enter keeps it, Escape leaves it)."""
         index = next((i for i, t in enumerate(self.document.project.tracks) if t.id == track_id), None)
@@ -272,7 +283,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     # --- document and playhead changes --------------------------------------------------------
     def _on_change(self, change: Change) -> None:
         project = self.document.project
-        self._playhead.set_end(project.duration)
+        self._playhead.set_end(play_end(project))
         if change.settings_changed:
             self._playhead.set_fps(project.fps)
         if change.tracks_removed or change.clips_removed:
@@ -296,7 +307,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
     # --- scrolling and zoom -------------------------------------------------------------------
     def _content_width(self) -> int:
         project = self.document.project
-        frames = project.duration + round(project.fps * TAIL_SECONDS)
+        frames = play_end(project) + round(project.fps * TAIL_SECONDS)
         return int(frames * self.geo.px_per_frame)
 
     def _update_scrollbars(self) -> None:
@@ -309,7 +320,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         hbar.setValue(int(self.geo.scroll_x))
         hbar.blockSignals(False)
         vbar = self.verticalScrollBar()
-        content_h = self.geo.content_height(len(self.document.project.tracks)) + 30
+        project = self.document.project
+        content_h = self.geo.content_height(len(project.tracks) + len(project.audio_tracks)) + 30
         view_h = self.viewport().height()
         vbar.blockSignals(True)
         vbar.setRange(0, max(0, content_h - view_h))
@@ -351,7 +363,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if drag is not None and drag.active:
             ghosts = drag.extra.get("ghosts", [])
             snap_frame = drag.extra.get("snap")
-            if drag.kind in ("move", "trim"):
+            if drag.kind in ("move", "trim", "amove", "atrim"):
                 dragging = frozenset(drag.clip_ids)
             if drag.kind == "rubber":
                 rubber = drag.extra.get("rect")
@@ -374,6 +386,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             drop_text=drop[2] if drop else "",
             overlays=list(self._overlays.values()), thumbnails=self._thumbnails, has_focus=self.hasFocus(),
             picked_track=picked, track_drag=track_drag, empty_hint=EMPTY_HINT if empty else "",
+            waveforms=self.waveforms,
+            audio_preview=drag.extra.get("preview", {}) if drag is not None and drag.active else {},
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
@@ -402,7 +416,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self.track_picked.emit()
         if event.button() == Qt.MouseButton.RightButton:
             # right-click picks what is under the mouse first, so the context menu acts on it
-            if hit.kind in ("clip", "clip_start", "clip_end") and hit.clip_id not in self._selection.clips:
+            if hit.kind in ("clip", "clip_start", "clip_end", "aclip", "aclip_start", "aclip_end", "aclip_gain",
+                            "aclip_fade_in", "aclip_fade_out") and hit.clip_id not in self._selection.clips:
                 self._selection.set_clips([hit.clip_id])
             elif hit.kind == "gap":
                 self._selection.set_gap(GapRef(hit.gap.track_id, hit.gap.start, hit.gap.length))
@@ -445,8 +460,9 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
                 sel.set_clips([hit.clip_id])
             elif len(sel.clips) > 1:
                 collapse = hit.clip_id
-            if hit.clip_id in sel.clips:
-                self._drag = _Drag("move", pos, hit, clip_ids=sel.clips, collapse_to=collapse)
+            if hit.clip_id in sel.clips:  # selected sound follows through links, not this drag
+                video = tuple(c for c in sel.clips if not _is_audio(project, c))
+                self._drag = _Drag("move", pos, hit, clip_ids=video, collapse_to=collapse)
         elif hit.kind in ("clip_start", "clip_end"):
             side = "start" if hit.kind == "clip_start" else "end"
             sel.set_clip_end(hit.clip_id, side)
@@ -457,11 +473,43 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         elif hit.kind == "track_keyframe":
             sel.set_keyframe(None, hit.keyframe_id, track_id=hit.track_id)
             self._drag = _Drag("keyframe", pos, hit)
+        elif hit.kind in ("aheader_mute", "aheader_solo"):
+            track = project.audio_track(hit.track_id)
+            if hit.kind == "aheader_mute":
+                self.request(SetAudioTrack(track_id=track.id, muted=not track.muted))
+            else:
+                self.request(SetAudioTrack(track_id=track.id, solo=not track.solo))
+        elif hit.kind == "aheader":
+            sel.clear()
+        elif hit.kind == "aclip":
+            collapse = None
+            if ctrl:
+                sel.toggle_clip(hit.clip_id)
+            elif shift:
+                sel.set_clips(list(sel.clips) + [hit.clip_id])
+            elif hit.clip_id not in sel.clips:
+                sel.set_clips([hit.clip_id])
+            elif len(sel.clips) > 1:
+                collapse = hit.clip_id
+            audio = tuple(c for c in sel.clips if _is_audio(project, c))
+            if hit.clip_id in sel.clips and len(audio) == len(sel.clips):
+                self._drag = _Drag("amove", pos, hit, clip_ids=audio, collapse_to=collapse)
+        elif hit.kind in ("aclip_start", "aclip_end"):
+            sel.set_clips([hit.clip_id])
+            side = "start" if hit.kind == "aclip_start" else "end"
+            self._drag = _Drag("atrim", pos, hit, clip_ids=(hit.clip_id,), side=side)
+        elif hit.kind == "aclip_gain":
+            sel.set_clips([hit.clip_id])
+            self._drag = _Drag("gain", pos, hit, clip_ids=(hit.clip_id,))
+        elif hit.kind in ("aclip_fade_in", "aclip_fade_out"):
+            sel.set_clips([hit.clip_id])
+            side = "in" if hit.kind == "aclip_fade_in" else "out"
+            self._drag = _Drag("fade", pos, hit, clip_ids=(hit.clip_id,), side=side)
         elif hit.kind == "gap" and not (ctrl or shift):
             gap = hit.gap
             sel.set_gap(GapRef(gap.track_id, gap.start, gap.length))
             self._drag = _Drag("rubber", pos, hit, base_selection=())
-        elif hit.kind in ("gap", "track", "below", "none"):
+        elif hit.kind in ("gap", "track", "below", "none", "atrack"):
             base = sel.clips if (ctrl or shift) else ()
             if not base:
                 sel.clear()
@@ -490,6 +538,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self._drag_rubber(drag, pos)
         elif drag.kind == "track":
             self._drag_track(drag, pos)
+        elif drag.kind in audio_drags.DRAGS:
+            audio_drags.DRAGS[drag.kind](self, drag, pos)
         if drag.kind != "track":
             self._autoscroll(pos)
         self.viewport().update()
@@ -513,6 +563,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self.request(MoveKeyframe(keyframe_id=drag.hit.keyframe_id, frame=drag.extra["frame"]))
         elif drag.kind == "track" and drag.extra.get("target", drag.hit.track_index) != drag.hit.track_index:
             self.request(MoveTrack(track_id=drag.hit.track_id, index=drag.extra["target"]))
+        elif drag.kind in audio_drags.DRAGS:
+            edit = audio_drags.release_edit(self, drag)
+            if edit is not None and self.request(edit):
+                self.message.emit(edit.title)
         self._update_hover(event.position().toPoint())
         self.viewport().update()
 
@@ -537,6 +591,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             "header_hide": Qt.CursorShape.PointingHandCursor, "header_remove": Qt.CursorShape.PointingHandCursor,
             "ruler": Qt.CursorShape.IBeamCursor, "gap": Qt.CursorShape.PointingHandCursor,
             "header": Qt.CursorShape.OpenHandCursor,
+            "aclip_start": Qt.CursorShape.SizeHorCursor, "aclip_end": Qt.CursorShape.SizeHorCursor,
+            "aclip_gain": Qt.CursorShape.SizeVerCursor, "aclip_fade_in": Qt.CursorShape.SizeHorCursor,
+            "aclip_fade_out": Qt.CursorShape.SizeHorCursor, "aheader_mute": Qt.CursorShape.PointingHandCursor,
+            "aheader_solo": Qt.CursorShape.PointingHandCursor,
         }.get(hit.kind, Qt.CursorShape.ArrowCursor)
         self.viewport().setCursor(cursor)
         tip = ""
@@ -550,6 +608,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             tip = "Drag to trim; click to pick this end for Extend"
         elif hit.kind == "gap":
             tip = "Click to select the gap (Generate ▸ Infill gap fills it)"
+        elif hit.kind in _AUDIO_TIPS:
+            tip = _AUDIO_TIPS[hit.kind]
         self.viewport().setToolTip(tip)
         if hit != self._hover:
             self._hover = hit
@@ -604,6 +664,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             start = clip.start + delta
             ok = all(o.id in moving or o.end <= start or o.start >= start + clip.length for o in dest.clips)
             ghosts.append(Ghost(index[dest.id], start, clip.length, ok))
+        ghosts += audio_drags.partner_ghosts(project, drag.clip_ids, delta)  # the linked sound follows
         drag.extra = {"ghosts": ghosts, "snap": snapped}
         self.message.emit(f"Move {delta:+d} frame{'' if abs(delta) == 1 else 's'}" + (f" to {project.track(to_track).name}" if to_track else ""))
 
@@ -628,7 +689,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             ok = ok and start >= first and start + length <= first + take.frames
         drag.frame = frame
         index = project.tracks.index(track)
-        drag.extra = {"ghosts": [Ghost(index, start, length, ok)], "snap": snapped}
+        ghosts = [Ghost(index, start, length, ok)] + audio_drags.partner_trim_ghosts(project, clip.id, drag.side, frame)
+        drag.extra = {"ghosts": ghosts, "snap": snapped}
         self.message.emit(f"Trim {drag.side} to frame {frame} ({plural(length, 'frame')})")
 
     def _drag_keyframe(self, drag: _Drag, pos: QPoint) -> None:
@@ -679,6 +741,11 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             if top + self.geo.track_h < rect.top() or top > rect.bottom():
                 continue
             hits += [c.id for c in track.clips if c.start < last and c.end > first]
+        for i, atrack in enumerate(project.audio_tracks, start=len(project.tracks)):
+            top = self.geo.track_top(i)
+            if top + self.geo.track_h < rect.top() or top > rect.bottom():
+                continue
+            hits += [c.id for c in atrack.clips if c.start < last and c.end > first]
         self._selection.set_clips(list(drag.base_selection) + hits)
         drag.extra = {"rect": rect}
 
@@ -737,12 +804,13 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             return []
         return usable([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
 
-    def _drop_target(self, pos: QPoint, paths: list[str]) -> tuple[Hit, str | None, str | None, int]:
-        """(hit, clip id to pin on, track id to add to, frame) for a drop at pos."""
+    def _drop_target(self, pos: QPoint, paths: list[str]) -> tuple[Hit, str | None, str | None, int, str | None]:
+        """(hit, clip id to pin on, track id to add to, frame, audio track under the drop) for a drop at pos."""
         project = self.document.project
         hit = self._hit(pos)
         frame = self.geo.frame_at(pos.x())
-        track_id = hit.track_id if hit.kind not in ("below", "ruler", "none") else None
+        audio_track = hit.track_id if _is_audio_track(project, hit.track_id) else None
+        track_id = hit.track_id if hit.kind not in ("below", "ruler", "none") and audio_track is None else None
         clip = clip_at(project.track(track_id), frame) if track_id is not None else None
         pinning = clip is not None and all(kind_of(p) == "image" for p in paths)
         if not pinning:
@@ -750,7 +818,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             # pixel off the end of a clip must not leave a one-frame gap or be refused
             frame = max(0, frame + self._snapped_shift([frame], set())[0])
             clip = clip_at(project.track(track_id), frame) if track_id is not None else None
-        return hit, clip.id if clip is not None else None, track_id, frame
+        return hit, clip.id if clip is not None else None, track_id, frame, audio_track
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self._drop_paths(event):
@@ -764,8 +832,12 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             event.ignore()
             return
         pos = event.position().toPoint()
-        hit, clip_id, track_id, frame = self._drop_target(pos, paths)
+        hit, clip_id, track_id, frame, audio_track = self._drop_target(pos, paths)
         text = describe_drop(self.document.project, paths, clip_id=clip_id, on_track=track_id is not None)
+        if audio_track is not None and any(kind_of(p) != "audio" for p in paths):
+            text = "Pictures go on a video track"
+        elif audio_track is None and all(kind_of(p) == "audio" for p in paths):
+            text += " (on an audio track: sound never goes on a video track)"
         row = hit.track_index if hit.track_index is not None else None
         self._drop = (frame, row, text) if row is not None else None
         self.message.emit(text)
@@ -782,44 +854,56 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if not paths:
             event.ignore()
             return
-        _hit, clip_id, track_id, frame = self._drop_target(event.position().toPoint(), paths)
+        _hit, clip_id, track_id, frame, audio_track = self._drop_target(event.position().toPoint(), paths)
         alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         document = self.document
+        if audio_track is not None and any(kind_of(p) != "audio" for p in paths):
+            self._drop_failed(EditRefused("An audio track holds sound only: drop pictures and videos on a video "
+                                          "track (V1, V2, …)."))
+            event.ignore()
+            return
 
-        def place(frames: dict[str, int]) -> bool:
-            return self._place_drop(document, paths, frames, track_id=track_id, frame=frame, clip_id=clip_id,
-                                    pin_on_track=alt)
+        def place(read: tuple[dict[str, int], dict]) -> bool:
+            return self._place_drop(document, paths, read[0], track_id=track_id, frame=frame, clip_id=clip_id,
+                                    pin_on_track=alt, sounds=read[1], audio_track=audio_track)
 
         videos = [p for p in usable(paths) if kind_of(p) == "video"]
-        if not videos:
-            if place({}):
+        sounds = [p for p in usable(paths) if kind_of(p) == "audio"]
+        if not videos and not sounds:
+            if place(({}, {})):
                 event.acceptProposedAction()
             else:
                 event.ignore()
             return
-        # A video's length comes from demuxing the whole file (seconds for a long one): the
-        # files are read on the background pool and the clips added when they have been.
+        # A video's length comes from demuxing the whole file (seconds for a long one), and
+        # sound is decoded whole once to refuse a damaged one: the files are read on the
+        # background pool and the clips added when they have been.
         event.acceptProposedAction()
-        self.message.emit(f"Reading {plural(len(videos), 'video')}…")
-        run_in_background(lambda: {p: self._probe_frames(p) for p in videos}, place,
-                          failed=self._drop_failed, owner=self)
+        self.message.emit(f"Reading {plural(len(videos) + len(sounds), 'file')}…")
+        run_in_background(lambda: ({p: self._probe_frames(p) for p in videos}, _read_sounds(videos, sounds)),
+                          place, failed=self._drop_failed, owner=self)
         self.viewport().update()
 
     def _place_drop(self, document: Document, paths: list[str], frames: dict[str, int], *, track_id: str | None,
-                    frame: int, clip_id: str | None, pin_on_track: bool) -> bool:
+                    frame: int, clip_id: str | None, pin_on_track: bool, sounds: dict | None = None,
+                    audio_track: str | None = None) -> bool:
         """Add what was dropped (`frames`: each video's length, read already); False when refused."""
         if document is not self.document:  # another project was opened while the videos were read
             self.dropped.emit(False)
             return False
         try:
             edit = drop_edit(document.project, paths, track_id=track_id, frame=frame, clip_id=clip_id,
-                             still_seconds=self.still_seconds, probe=frames.__getitem__, pin_on_track=pin_on_track)
+                             still_seconds=self.still_seconds, probe=frames.__getitem__, pin_on_track=pin_on_track,
+                             sounds=sounds, audio_track_id=audio_track)
         except EditRefused as exc:
             self._drop_failed(exc)
             return False
         ok = self.request(edit)
         if ok:
-            self.message.emit(edit.title)
+            lane = where_sound_went(document.project, edit)
+            self.message.emit(edit.title + (f" (sound on {lane})" if lane else ""))
+            for note in (sounds or {}).get(_DAMAGED, []):
+                self.refused.emit(note)  # a video whose sound is damaged came in silent: say so
         self.viewport().update()
         self.dropped.emit(ok)
         return ok
@@ -851,6 +935,51 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if track_id is not None and start is not None and length is not None:
             return track_id, int(start), int(length)
         return None
+
+
+_AUDIO_TIPS = {
+    "aheader_mute": "Mute this audio track (M): its sound is left out of playback and export",
+    "aheader_solo": "Solo this audio track (S): only solo tracks are heard",
+    "aheader": "Right-click for the track's volume",
+    "aclip_gain": "Drag up or down to change the clip's gain",
+    "aclip_fade_in": "Drag right to fade the sound in",
+    "aclip_fade_out": "Drag left to fade the sound out",
+    "aclip_start": "Drag to trim the sound",
+    "aclip_end": "Drag to trim the sound",
+}
+
+
+_DAMAGED = "damaged"  # _read_sounds' key for what to tell about videos whose sound can't be read
+
+
+def _read_sounds(videos: list[str], audio_files: list[str]) -> dict:
+    """Runs on a pool thread: each file's sound, decoded whole once (None: a silent video). A
+    damaged audio file refuses the drop; a video whose sound is damaged comes in silent."""
+    from editor.media.audio import check_sound
+    from editor.media.errors import MediaError
+    from editor.media.sound_clips import video_sound
+
+    out: dict = {}
+    for p in videos:
+        try:
+            out[p] = video_sound(p)
+        except MediaError as exc:
+            out[p] = None
+            out.setdefault(_DAMAGED, []).append(f"{exc} It was added without sound.")
+    for p in audio_files:
+        try:
+            out[p] = check_sound(p)
+        except MediaError as exc:
+            raise EditRefused(str(exc)) from None
+    return out
+
+
+def _is_audio_track(project, track_id: str | None) -> bool:
+    return track_id is not None and any(t.id == track_id for t in project.audio_tracks)
+
+
+def _is_audio(project, clip_id: str) -> bool:
+    return any(c.id == clip_id for t in project.audio_tracks for c in t.clips)
 
 
 def _overlay_key(target: object) -> object:
