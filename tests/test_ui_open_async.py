@@ -143,3 +143,22 @@ def test_an_open_asked_for_after_a_menu_open_wins_over_it(qtbot, window, two_pro
     qtbot.wait(50)  # the first one's answer has come back by now (and was dropped)
     assert window.document.folder == second
     qtbot.waitUntil(lambda: read_lock(first) is None, timeout=WAIT_MS)
+
+
+def test_a_menu_open_offers_the_autosave_on_the_gui_thread_and_recovers_it(qtbot, window, two_projects):
+    from editor.document.edits import RenameClip
+    from editor.ui.project_session import ProjectSession
+
+    folder, _ = two_projects
+    crashed = ProjectSession(window.settings)  # another run edited and autosaved, then died
+    crashed.open(folder)
+    crashed.document.request(RenameClip(clip_id="a", name="Recovered name"))
+    assert crashed.autosave_now() is not None
+    crashed.close()
+    asked_on = []
+    window.session.ask_recover = lambda path: asked_on.append(threading.current_thread()) or True
+    window.request_open(folder)
+    qtbot.waitUntil(lambda: not window.opening, timeout=WAIT_MS)
+    assert asked_on == [threading.main_thread()]  # a dialog: only ever on the GUI thread
+    assert window.document.folder == folder and window.session.dirty
+    assert window.document.project.find_clip("a")[1].name == "Recovered name"
