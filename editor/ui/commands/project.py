@@ -23,7 +23,7 @@ def open_project(window: MainWindow) -> None:
     dialog.exec()
     folder = dialog.chosen()  # a .shotline folder opens when entered, not walked into
     if folder is not None:
-        window.open_project_path(folder)
+        window.request_open(folder)
 
 
 def save(window: MainWindow) -> None:
