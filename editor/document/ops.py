@@ -210,6 +210,8 @@ def add_track(tx: Transaction, e: E.AddTrack) -> None:
 
 
 def remove_track(tx: Transaction, e: E.RemoveTrack) -> None:
+    tx.track(e.track_id)  # refuses an unknown id before any sound is touched
+    audio_ops.remove_track_sound(tx, e.track_id)
     tx.remove_track(e.track_id)
 
 
@@ -596,8 +598,11 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
     for i, take in enumerate(clip.takes):
         if take.id == e.take_id:
             if i != clip.active_take:
+                old = clip.takes[clip.active_take] if 0 <= clip.active_take < len(clip.takes) else None
                 clip.active_take = i
                 _show_whole_take(track, clip)
+                if old is not None:
+                    audio_ops.follow_take(tx, clip, old, take)
             return
     raise EditRefused(f"{_cap(_name(clip))} has no take {e.take_id!r}.")
 
