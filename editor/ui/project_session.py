@@ -29,7 +29,17 @@ from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
 from editor.document.lock import LockHolder, ProjectLock, ProjectLocked
-from editor.document.project import AudioClip, AudioTrack, Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.project import (
+    AudioClip,
+    AudioTrack,
+    Clip,
+    Keyframe,
+    Project,
+    ShotSettings,
+    Take,
+    Track,
+    new_id,
+)
 from editor.document.scratch import clean_project
 from editor.document.storage import (
     PROJECT_FILE,
