@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from editor.document import limits
 from editor.document.copies import clone_audio_clip
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
-from editor.document.project import AudioClip, AudioTrack, Clip, Project, Take
+from editor.document.project import AudioClip, AudioTrack, Clip, Project, Take, Track
 from editor.words import plural
 
 if TYPE_CHECKING:
@@ -544,3 +544,38 @@ def remove_track_sound(tx: Transaction, track_id: str) -> None:
     gone = [c.id for t in tx.project.audio_tracks for c in t.clips if c.link in links]
     if gone:
         delete_audio(tx, gone, ripple=False)
+
+
+# --- generated frames next to sound ----------------------------------------------------------
+
+SEAM_FADE_FRAMES = 2  # ~80 ms at 24 fps: long enough that a cut in a sound doesn't click, too short to hear as a fade
+
+
+def fade_seams(tx: Transaction, track: Track, first: int, end: int) -> None:
+    """PlaceGeneratedTake: generated frames [first, end) now sit on `track` (an extension or an
+    infill, which have no sound of their own). The neighbours' linked sound stays where it is;
+    only where it stops at `first` or starts again at `end` does it get a short fade (kept if it
+    had a longer one), so the join doesn't click. Sound not linked to this track's pictures
+    (music, ambience) runs across the seam and is left alone."""
+    before = tx.before_tracks().get(track.id)
+    was = {c.id: c for c in before.clips} if before is not None else {}
+    shift: dict[str, int] = {}  # link -> frames its picture only moved (follow_links moves its sound after)
+    for c in track.clips:
+        if c.link is None:
+            continue
+        b = was.get(c.id)
+        moved = b is not None and b.length == c.length and b.source_in == c.source_in
+        shift[c.link] = c.start - b.start if moved else 0
+    if not shift:
+        return
+    for t in tx.project.audio_tracks:
+        for a in t.clips:
+            if a.link not in shift:
+                continue
+            start, stop = a.start + shift[a.link], a.end + shift[a.link]
+            if stop == first:
+                live = tx.audio_clip(a.id)[1]
+                live.fade_out = min(max(live.fade_out, SEAM_FADE_FRAMES), live.length - live.fade_in)
+            if start == end:
+                live = tx.audio_clip(a.id)[1]
+                live.fade_in = min(max(live.fade_in, SEAM_FADE_FRAMES), live.length - live.fade_out)

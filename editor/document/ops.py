@@ -615,13 +615,16 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
     existing = _find(tx.project, target.clip_id) if target.clip_id else None
     if existing is not None:
         track, clip = tx.clip(target.clip_id)
+        old_length = clip.length
         clip.takes.append(take)
         clip.active_take = len(clip.takes) - 1
         clip.source_in = 0
         if plan.action in (Action.EXTEND_FORWARD, Action.LOOP):
             _grow_forward(track, clip, take.frames)
+            audio_ops.fade_seams(tx, track, clip.start + old_length, clip.end)
         elif plan.action is Action.EXTEND_BACKWARD:
             _grow_backward(track, clip, take.frames)
+            audio_ops.fade_seams(tx, track, clip.start, clip.end - old_length)
         else:
             clip.length = min(clip.length, take.frames)
         return
@@ -654,6 +657,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
                 _shift_after(track, min(later), clip.end - min(later))
             track.clips.append(clip)
             _sort(track)
+            audio_ops.fade_seams(tx, track, clip.start, clip.end)
             return
         if _blocker(track, clip.start, clip.end) is not None:
             track = None
