@@ -57,11 +57,14 @@ def panel_documents(w: MainWindow) -> dict[str, object]:
     return docs
 
 
-def open_recent(w: MainWindow, folder: Path) -> None:
-    """File ▸ Open Recent ▸ the project at `folder`, as the user picks it."""
+def open_recent(w: MainWindow, folder: Path, qtbot=None) -> None:
+    """File ▸ Open Recent ▸ the project at `folder`, as the user picks it; with `qtbot`, until it is shown
+    (the menu's open reads the project off the GUI thread and shows it a few event-loop turns later)."""
     w._fill_recent_menu()
     action = next(a for a in w.recent_menu.actions() if a.toolTip() == str(folder))
     action.trigger()
+    if qtbot is not None:
+        qtbot.waitUntil(lambda: not w.opening, timeout=20000)
 
 
 def test_switching_with_a_gap_selected_moves_every_panel_and_the_next_job_to_the_new_project(
@@ -76,7 +79,7 @@ def test_switching_with_a_gap_selected_moves_every_panel_and_the_next_job_to_the
         old = w.document
         w.selection.set_gap(GapRef("v1", 24, 10))
         assert w.inspector.page == "gap"
-        open_recent(w, other_project)  # a Qt exception here fails the test (pytest-qt)
+        open_recent(w, other_project, qtbot)  # a Qt exception here fails the test (pytest-qt)
         new = w.document
         assert new is not old and new.folder == other_project
         assert {name: d is new for name, d in panel_documents(w).items()} == dict.fromkeys(panel_documents(w), True)

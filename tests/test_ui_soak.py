@@ -130,6 +130,7 @@ def test_open_switch_and_close_fifty_times_with_a_job_and_playback_running(qtbot
         if round_ % 5 == 4 and w.session.recent_projects():
             w._fill_recent_menu()  # File ▸ Open Recent, as the user picks it
             next(a for a in w.recent_menu.actions() if a.toolTip() == str(folder)).trigger()
+            qtbot.waitUntil(lambda w=w: not w.opening, timeout=20000)  # read off the GUI thread, then shown
         else:
             assert w.open_project_path(folder), w.statusBar().currentMessage()
         assert w.document.folder == folder and w.timeline.document is w.document

@@ -610,10 +610,14 @@ def test_a_missing_xcb_cursor_library_is_named_with_its_fix_before_qt_aborts(cap
     from editor.ui.platform_check import missing_library_message, uses_xcb
 
     none = lambda name: None  # noqa: E731 - a system without the library
-    found = lambda name: "libxcb-cursor.so.0"  # noqa: E731
+    found = lambda name: f"lib{name}.so.0"  # noqa: E731
     x11 = {"DISPLAY": ":0"}
     message = missing_library_message(x11, find_library=none, platform="linux")
-    assert "sudo apt-get install libxcb-cursor0" in message
+    assert "sudo apt-get install libxcb-cursor0 " in message
+    # Debian 12 with only libxcb-cursor0: Qt still says "libxcb-cursor0"; we name what is missing
+    partly = lambda name: None if name in ("xcb-icccm", "xcb-keysyms") else found(name)  # noqa: E731
+    hint = missing_library_message(x11, find_library=partly, platform="linux")
+    assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 " in hint and "cursor0" not in hint
     assert missing_library_message(x11, find_library=found, platform="linux") is None
     assert missing_library_message({"QT_QPA_PLATFORM": "offscreen"}, find_library=none, platform="linux") is None
     assert missing_library_message(x11, find_library=none, platform="darwin") is None

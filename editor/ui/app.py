@@ -54,12 +54,17 @@ def _app():
     return app
 
 
-def _open(window, project: str | None) -> bool:
+def _open(window, project: str | None, *, wait: bool = True) -> bool:
+    """Open `project` (the demo without one); `wait=False` (the GUI): the window shows at once and
+    the project follows when read (True means asked for, not opened)."""
     if not project or project == DEMO:
-        window.open_demo()
+        window.open_demo() if wait else window.request_demo()
         return True
     if not Path(project).exists():
         raise UsageError(f"There is no project at {project}: give a .shotline folder, or DEMO for the demo.")
+    if not wait:
+        window.request_open(project)
+        return True
     return window.open_project_path(project)
 
 
@@ -145,7 +150,7 @@ def gui(argv: list[str]) -> int:
 
     window = MainWindow()
     window.show()
-    _open(window, args.project)
+    _open(window, args.project, wait=False)
     return app.exec()
 
 

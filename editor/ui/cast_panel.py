@@ -168,6 +168,8 @@ class CastCard(QFrame):
         self.cast_id = cast_id
         self.has_picture = False  # True once the real thumbnail is shown
         self.picture_source = ""  # the file it shows
+        self.picture_stored: tuple | None = None  # (project folder, member.image) `picture_path` was resolved from
+        self.picture_path: Path | None = None
         self._loading = False
         self.setProperty("role", "card")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -305,6 +307,8 @@ class _Grid(QWidget):
 
 class CastPanel(FollowsDocument, QWidget):
     """The project's cast. Dock it; every change goes through `Document.request`."""
+
+    rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
 
     message = Signal(str)
     added = Signal(list)  # after add_files: the new members' ids ([] when none could be added)
@@ -646,16 +650,23 @@ class CastPanel(FollowsDocument, QWidget):
             member = self.member(card.cast_id)
             if member is None:
                 continue
-            path = str(self.image_path(member) or "")
-            # a shared provider says `ready` for every timeline thumbnail: redraw only what is new
+            # A shared provider says `ready` for every timeline thumbnail: redraw only what is
+            # new, and don't resolve a shown picture's path again each time (realpath is a
+            # system call per folder level, and `ready` comes dozens of times while a project opens).
+            stored = (self.document.folder, member.image)
+            if card.has_picture and card.picture_stored == stored:
+                continue
+            if card.picture_stored != stored:
+                card.picture_stored, card.picture_path = stored, self.image_path(member)
+            path = str(card.picture_path or "")
             if not (card.has_picture and card.picture_source == path):
-                card.set_picture(*self._picture(member), path)
+                card.set_picture(*self._picture(member, card.picture_path), path)
 
-    def _picture(self, member: CastMember) -> tuple[QPixmap, bool]:
-        """The member's picture fitted into the card's square (dark bars), and whether it is real."""
+    def _picture(self, member: CastMember, path: Path | None) -> tuple[QPixmap, bool]:
+        """The member's picture (at `path`, see image_path) fitted into the card's square (dark
+        bars), and whether it is real."""
         out = QPixmap(PICTURE, PICTURE)
         out.fill(QColor("#000000"))
-        path = self.image_path(member)
         exists = path is not None and path.is_file()
         source = self.thumbnails.get(str(path), 0, THUMB_H) if exists else None
         p = QPainter(out)

@@ -40,17 +40,42 @@ class FollowsDocument:
     """
 
     _subscription: DocumentSubscription | None = None
+    # A panel that opts in (True) and is not on screen (a tab behind another) when a project is
+    # opened from the menus follows the new document at once but rebuilds only when it is shown
+    # (`catch_up`): what nobody sees is not built while the window switches projects.
+    rebuild_when_shown = False
+    _behind = False  # it follows a document it has not been rebuilt for yet
 
     @property
     def document(self) -> Document:
         assert self._subscription is not None and self._subscription.document is not None, "set_document() first"
         return self._subscription.document
 
-    def set_document(self, document: Document) -> None:
+    def set_document(self, document: Document, *, later: bool = False) -> None:
+        """Follow `document` and rebuild; `later` (a menu's open): follow it now (every change
+        of it comes here, `document` is it) and rebuild at `catch_up()`."""
         if self._subscription is None:
             self._subscription = DocumentSubscription(self._on_change)
         self._subscription.follow(document)
-        self.show_document()
+        self._behind = later
+        if not later:
+            self.show_document()
+
+    @property
+    def waits_to_be_shown(self) -> bool:
+        """Behind, opted in to rebuild when shown, and not on screen now."""
+        return self._behind and self.rebuild_when_shown and self.visibleRegion().isEmpty()
+
+    @property
+    def behind(self) -> bool:
+        """It follows the open document but shows the one before until it is shown (see `catch_up`)."""
+        return self._behind
+
+    def catch_up(self) -> None:
+        """Rebuild for the followed document if that was left until the panel is shown."""
+        if self._behind:
+            self._behind = False
+            self.show_document()
 
     def show_document(self) -> None:
         """Rebuild for the document just set."""

@@ -52,6 +52,7 @@ from editor.ui.history_panel import HistoryPanel
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.playhead import Playhead, play_end
+from editor.ui.project_opener import ProjectOpener, next_turn
 from editor.ui.project_parts import NO_FOLDER_NOTE, ProjectParts, build_controller, build_parts
 from editor.ui.project_session import OpenedProject, ProjectSession
 from editor.ui.proxy_builder import ProxyBuilder
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         self._tab_tidy.timeout.connect(self.hide_stray_tab_bars)
         for dock in self.docks.values():
             dock.dockLocationChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
+            if hasattr(dock.widget(), "catch_up"):  # a panel left behind while hidden fills in when shown
+                dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._catch_up(d))
             dock.topLevelChanged.connect(lambda *_: self._tidy_tab_bars_later(delay_ms=400))
         self._build_chrome()
         self._default_state = self.saveState()
@@ -129,6 +132,8 @@ class MainWindow(QMainWindow):
         self._closing_after: int | str | None = None
         self._closing_after_done: int | str | None = None  # ...and has ended: the close goes on
         self._waited_for: int | str | None = None  # what the close now under way waited for
+        self.opener = ProjectOpener(self)  # File > Open and Open Recent: read off the GUI thread
+        self._panels_to_follow: list[QWidget] = []  # panels still showing the project before (see _swap)
         self._switch_to(OpenedProject(document), adopted=True)
 
     # --- building -----------------------------------------------------------------------------
@@ -330,22 +335,48 @@ class MainWindow(QMainWindow):
         why (False). `adopted`: the session has already taken the document (the window's first
         project, or a script that switched the session itself); the panels follow it.
         """
+        self.opener.cancel()  # a menu's open still being read was asked for before this one: this one wins
+        parts = self.build_parts_for(opened, adopted=adopted)
+        if parts is None:
+            return False
+        self._swap(parts, adopted=adopted)
+        return True
+
+    def build_parts_for(self, opened: OpenedProject, *, adopted: bool = False) -> ProjectParts | None:
+        """`opened`'s preview and controller, built and not shown; None when that failed (the
+        status line says why, `opened` is discarded, the open project stays whole)."""
         try:
-            parts = build_parts(opened, playhead=self.playhead, selection=self.selection,
-                                settings=self.settings, parent=self)
+            return build_parts(opened, playhead=self.playhead, selection=self.selection,
+                               settings=self.settings, parent=self)
         except Exception as exc:  # noqa: BLE001 - whatever broke, the open project stays whole
             name = opened.document.project.name or "the project"
             if not adopted:
                 opened.discard()
                 self.show_message(f"Could not open {name} ({exc}); the open project is unchanged.", error=True)
-                return False
+                return None
             # the session holds it already: show it without the parts that failed
-            parts = ProjectParts(opened, None, None, f"Generation is unavailable for {name}: {exc}", True)
-        self._swap(parts, adopted=adopted)
-        return True
+            return ProjectParts(opened, None, None, f"Generation is unavailable for {name}: {exc}", True)
 
-    def _swap(self, parts: ProjectParts, *, adopted: bool) -> None:
-        """Point the session and every panel at `parts` in one place, then end the old parts."""
+    def dispose_parts(self, parts: ProjectParts) -> None:
+        """Parts built for a project that won't be opened after all (a later open won)."""
+        if parts.preview is not None:
+            parts.preview.shutdown(wait=False)  # it deletes itself once its thread has ended
+        if parts.jobs_panel is not None:
+            parts.jobs_panel.deleteLater()
+        if parts.controller is not None:
+            parts.controller.shutdown(wait=False)
+        parts.opened.discard()
+
+    def swap_parts(self, parts: ProjectParts, *, spread: bool = False) -> None:
+        """Show `parts` (built by `build_parts_for`); `spread`: see `_swap`."""
+        self._swap(parts, adopted=False, spread=spread)
+
+    def _swap(self, parts: ProjectParts, *, adopted: bool, spread: bool = False) -> None:
+        """Point the session and every panel at `parts` in one place, then end the old parts.
+
+        `spread` (the menus' opens): the storyboard, media and cast panels follow at once but
+        rebuild one per event-loop turn (or when shown, if a tab behind another), so no single
+        turn rebuilds them all."""
         old_controller, old_name = self.controller, self.session.name
         document = parts.opened.document
         # Nothing may look up the old project's ids in the new one: the selection goes first,
@@ -363,12 +394,19 @@ class MainWindow(QMainWindow):
         if hasattr(self, "waveforms"):
             self.waveforms.clear()
         self._thumb_folder = document.folder
-        for widget in (self.timeline, self.storyboard, self.inspector, self.history, self.media_bin,
-                       self.cast_panel):
+        for widget in (self.timeline, self.inspector, self.history):
             widget.set_document(document)
+        # These follow the new document now and rebuild one per turn (spread), or when shown
+        # if they are a tab behind another: nothing looks the new project's ids up in the old one.
+        panels = [self.storyboard, self.media_bin, self.cast_panel]
+        self._panels_to_follow = panels if spread else []
+        for widget in panels:
+            widget.set_document(document, later=spread)
+        if spread:
+            next_turn(self, self._follow_next_panel)
         self._subscription.follow(document)
         self._install_preview(parts.preview)
-        self._install_controller(parts.controller, parts.note, failed=parts.failed)
+        self._install_controller(parts.controller, parts.note, failed=parts.failed, jobs_panel=parts.jobs_panel)
         self.proxies.set_document(document)
         self.playhead.clear_marks()
         self.playhead.set_frame(0)
@@ -387,6 +425,26 @@ class MainWindow(QMainWindow):
             if waiting:
                 self.show_message(f"{waiting} job{'s' if waiting > 1 else ''} of {old_name} wait in its queue "
                                   "and run when you open it again.")
+
+    def _follow_next_panel(self) -> None:
+        """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;
+        one that is a tab behind others waits until it is shown."""
+        if not self._panels_to_follow:
+            return
+        panel = self._panels_to_follow.pop(0)
+        if not panel.waits_to_be_shown:
+            panel.catch_up()
+        if self._panels_to_follow:
+            next_turn(self, self._follow_next_panel)
+
+    def _catch_up(self, dock: QDockWidget) -> None:
+        # after the tab switch has laid the panel out, so it rebuilds at its shown size
+        next_turn(self, lambda: dock.widget().catch_up() if hasattr(dock.widget(), "catch_up") else None)
+
+    @property
+    def opening(self) -> bool:
+        """A menu's open is under way (reading, building, or side panels still to follow)."""
+        return self.opener.busy or bool(self._panels_to_follow)
 
     def _on_document_replaced(self) -> None:
         if self._adopting or self.session.document is self.timeline.document:
@@ -416,7 +474,8 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.shutdown(wait=False)
 
-    def _install_controller(self, controller, note: str = "", *, failed: bool = False) -> None:
+    def _install_controller(self, controller, note: str = "", *, failed: bool = False,
+                            jobs_panel: QWidget | None = None) -> None:
         """Listen to `controller` (None: generation is off, `note` says why) instead of the one before."""
         self.controller = controller
         self._generation_note = note if controller is None else ""
@@ -445,7 +504,7 @@ class MainWindow(QMainWindow):
             # every sampling step: only the storyboard's "generating n%" changes, not what the
             # actions may do (refreshing them builds a plan per generation action)
             controller.job_live.connect(lambda _job: self._update_shot_states())
-        self.jobs_panel = jobs.JobsPanel(controller)
+        self.jobs_panel = jobs_panel or jobs.JobsPanel(controller)
         self.monitor_panel.set_controller(controller)
         self._set_dock_widget("jobs", self.jobs_panel)
         self._on_jobs_changed()
@@ -738,6 +797,24 @@ class MainWindow(QMainWindow):
             return False
         return self._switch_to(opened)
 
+    def request_open(self, path: str | Path) -> None:
+        """Open the project at `path` without blocking the window (File > Open, Open Recent):
+        see editor.ui.project_opener. `opening` is True until it is shown."""
+        self.opener.request(path)
+
+    def request_demo(self) -> None:
+        """Open the demo project without blocking the window."""
+        self.opener.request_demo()
+
+    def open_failed(self, text: str, *, demo: bool = False) -> None:
+        """A menu's open could not be done: say why; the open project stays as it was."""
+        if demo:
+            self.show_message(f"The demo project could not be opened: {text}", error=True)
+            return
+        self.show_message(text, error=True)
+        if self._ask and self.isVisible():
+            QMessageBox.warning(self, "Can't open project", text)
+
     def open_demo(self) -> None:
         try:
             opened = self.session.prepare_demo()
@@ -860,6 +937,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work: the job worker, thumbnail loads, playback."""
+        self.opener.cancel()  # an open still being read is dropped (its lock released)
+        self._panels_to_follow = []
         self.playhead.pause()
         self.proxies.shutdown()
         if self.controller is not None:
@@ -923,7 +1002,7 @@ class MainWindow(QMainWindow):
         dialog.exec()
         folder = dialog.chosen()  # a .shotline folder opens when entered, not walked into
         if folder is not None:
-            self.open_project_path(folder)
+            self.request_open(folder)
 
     def save_project(self) -> bool:
         try:
@@ -998,7 +1077,7 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _c=False, p=path: self._may_discard() and self.open_project_path(p))
+            action.triggered.connect(lambda _c=False, p=path: self._may_discard() and self.request_open(p))
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:

@@ -30,6 +30,7 @@ class ProjectParts:
     controller: Any | None  # a GenerationController, or None when generation is off here
     note: str = ""  # why generation is off ("" when it is on)
     failed: bool = False  # the note is a failure (shown in red), not the usual "save first"
+    jobs_panel: QWidget | None = None  # the controller's job list, built with it (not in the swap's turn)
 
 
 def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject, settings: Any,
@@ -43,16 +44,24 @@ def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject,
     if preview_cls is not None:
         preview = preview_cls(document, playhead, folder=document.folder)
         preview.setObjectName("preview")
+    controller = None
     try:
         if opened.read_only:  # takes and the job list are written into the folder: not ours to write
             controller, note, failed = None, f"{opened.read_only} Jobs run only where the project can be saved.", False
         else:
             controller, note, failed = build_controller(document, selection, settings, parent)
+        jobs_panel = None
+        if controller is not None:
+            from editor.ui import jobs
+
+            jobs_panel = jobs.JobsPanel(controller)
     except BaseException:
+        if controller is not None:
+            controller.shutdown(wait=False)
         if preview is not None:
             preview.shutdown(wait=False)
         raise
-    return ProjectParts(opened, preview, controller, note, failed)
+    return ProjectParts(opened, preview, controller, note, failed, jobs_panel)
 
 
 def build_controller(document: Document, selection: QObject, settings: Any,

@@ -89,6 +89,72 @@ def read_only_text(holder: LockHolder | None, reason: str = "") -> str:
     return f"Opened read-only: {why}. Changes can't be saved here."
 
 
+@dataclass
+class ReadProject:
+    """A project as read from disk by `read_project`, before any question is asked: plain
+    Python, made on any thread. `ProjectSession.finish_open` turns it into an `OpenedProject`
+    on the GUI thread; `discard()` when it won't be opened after all."""
+
+    folder: Path
+    project: Project
+    stamp: ProjectStamp | None
+    lock: ProjectLock | None  # held (ours to write) or None (read-only: `read_only` says why)
+    read_only: str = ""
+    stale_holder: LockHolder | None = None  # the lock's holder is gone: ask before breaking it
+    recovery: Path | None = None  # an autosave newer than project.json: ask before using it
+
+    def discard(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def read_project(path: Path | str) -> ReadProject:
+    """Everything opening `path` reads or tidies on disk (project.json, the lock, stale
+    scratch files, the autosave to offer): no Qt, no dialogs, so the window runs it off the GUI
+    thread. Raises ProjectError with what to do, holding nothing."""
+    folder = project_folder(Path(path))
+    if folder.suffix != SUFFIX and not (folder / PROJECT_FILE).exists():
+        raise ProjectError(f"{folder} is not a Shotline project: choose a folder ending in {SUFFIX}.")
+    stamp = project_stamp(folder)  # before reading: a change in between shows up at the next save
+    project = load_project(folder)
+    lock, read_only, stale = _try_lock(folder)
+    try:
+        if lock is not None:  # ours to tidy: partial files and temporaries a killed run left
+            clean_project(folder)
+        recovery = find_recovery(folder)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    return ReadProject(folder, project, stamp, lock, read_only, stale, recovery)
+
+
+def _try_lock(folder: Path) -> tuple[ProjectLock | None, str, LockHolder | None]:
+    """(the lock, "", None) for writing; (None, why, the holder when it is stale) for read-only."""
+    try:
+        return ProjectLock.acquire(folder, app=LOCK_APP), "", None
+    except ProjectLocked as exc:
+        return None, read_only_text(exc.holder), exc.holder if exc.holder.stale else None
+    except ProjectError as exc:  # the folder can't hold a lock file (read-only media)
+        return None, read_only_text(None, f"the project can't be locked ({str(exc).rstrip('.')})"), None
+
+
+def read_demo() -> ReadProject | None:
+    """The demo's private copy (made or refreshed first: editing it never touches the install),
+    read as `read_project` does; None when no demo project file is shipped. Any thread."""
+    copy = config_dir() / "demo" / DEMO_SOURCE.name
+    source_json = DEMO_SOURCE / PROJECT_FILE
+    if not source_json.exists():
+        return None
+    fresh = not (copy / PROJECT_FILE).exists() or (
+        source_json.stat().st_mtime_ns > (copy / PROJECT_FILE).stat().st_mtime_ns)
+    if fresh:
+        shutil.copytree(DEMO_SOURCE, copy, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("cache", "autosave", "jobs.sqlite*"))
+    return read_project(copy)
+
+
 class ProjectSession(QObject):
     """The one open project of a window and everything about keeping it safe on disk."""
 
@@ -184,55 +250,40 @@ class ProjectSession(QObject):
 
     def prepare_open(self, path: Path | str) -> OpenedProject:
         """Read a project folder (or its project.json), not open yet. Raises ProjectError with what to do."""
-        folder = project_folder(Path(path))
-        if folder.suffix != SUFFIX and not (folder / PROJECT_FILE).exists():
-            raise ProjectError(f"{folder} is not a Shotline project: choose a folder ending in {SUFFIX}.")
-        stamp = project_stamp(folder)  # before reading: a change in between shows up at the next save
-        project = load_project(folder)
-        lock, read_only = self._take_lock(folder)
+        return self.finish_open(read_project(path))
+
+    def finish_open(self, read: ReadProject) -> OpenedProject:
+        """The GUI-thread half of opening `read` (from `read_project`): the questions (break a
+        stale lock? recover the autosave?) and the document. Raises ProjectError; either way the
+        lock taken for `read` is the returned project's or released."""
+        lock, read_only, folder = read.lock, read.read_only, read.folder
+        read.lock = None  # ours now: released below on failure, else the OpenedProject's
         try:
-            if lock is not None:  # ours to tidy: partial files and temporaries a killed run left
-                clean_project(folder)
-            recovery = find_recovery(folder)
-            if recovery is not None and self.ask_recover(recovery):
-                return OpenedProject(Document(read_project_file(recovery), folder), recovered=True, lock=lock,
-                                     read_only=read_only, stamp=stamp,
-                                     note=f"Recovered unsaved changes from {recovery.name}; save to keep them.")
+            if read.stale_holder is not None and self.ask_break_lock(read.stale_holder):
+                try:
+                    lock, read_only = ProjectLock.acquire(folder, app=LOCK_APP, break_stale=True), ""
+                except ProjectLocked as again:  # someone else took it meanwhile
+                    read_only = read_only_text(again.holder)
+                except ProjectError as error:
+                    read_only = read_only_text(None, str(error).rstrip("."))
+                if lock is not None:
+                    clean_project(folder)  # ours to tidy now (see read_project)
+            if read.recovery is not None and self.ask_recover(read.recovery):
+                return OpenedProject(Document(read_project_file(read.recovery), folder), recovered=True, lock=lock,
+                                     read_only=read_only, stamp=read.stamp,
+                                     note=f"Recovered unsaved changes from {read.recovery.name}; save to keep them.")
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
-        return OpenedProject(Document(project, folder), lock=lock, read_only=read_only, stamp=stamp,
+        return OpenedProject(Document(read.project, folder), lock=lock, read_only=read_only, stamp=read.stamp,
                              note=read_only)
-
-    def _take_lock(self, folder: Path) -> tuple[ProjectLock | None, str]:
-        """(the lock, "") for writing; (None, why) when the project opens read-only."""
-        try:
-            return ProjectLock.acquire(folder, app=LOCK_APP), ""
-        except ProjectLocked as exc:
-            holder = exc.holder
-            if holder.stale and self.ask_break_lock(holder):
-                try:
-                    return ProjectLock.acquire(folder, app=LOCK_APP, break_stale=True), ""
-                except ProjectLocked as again:  # someone else took it meanwhile
-                    holder = again.holder
-                except ProjectError as error:
-                    return None, read_only_text(None, str(error).rstrip("."))
-            return None, read_only_text(holder)
-        except ProjectError as exc:  # the folder can't hold a lock file (read-only media)
-            return None, read_only_text(None, f"the project can't be locked ({str(exc).rstrip('.')})")
 
     def prepare_demo(self) -> OpenedProject:
         """The demo project, from a private copy so that editing it never touches the install."""
-        copy = config_dir() / "demo" / DEMO_SOURCE.name
-        source_json = DEMO_SOURCE / PROJECT_FILE
-        if source_json.exists():
-            fresh = not (copy / PROJECT_FILE).exists() or (
-                source_json.stat().st_mtime_ns > (copy / PROJECT_FILE).stat().st_mtime_ns)
-            if fresh:
-                shutil.copytree(DEMO_SOURCE, copy, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns("cache", "autosave", "jobs.sqlite*"))
-            return self.prepare_open(copy)
+        read = read_demo()
+        if read is not None:
+            return self.finish_open(read)
         # No demo project file shipped: lay the demo media out as a small cut.
         return OpenedProject(Document(demo_project(DEMO_SOURCE / "media")))
 

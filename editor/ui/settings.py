@@ -82,7 +82,8 @@ class Settings:
         path = str(Path(path).resolve())
         recent = [path] + [p for p in self._list("projects/recent") if p != path]
         self._q.setValue("projects/recent", recent[:MAX_RECENT])
-        self._q.sync()
+        # no sync() here: QSettings writes it from the event loop a moment later (opening a
+        # project would otherwise wait for the disk: sync() flushes the file to disk)
 
     def clear_recent_projects(self) -> None:
         self._q.setValue("projects/recent", [])

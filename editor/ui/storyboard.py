@@ -62,6 +62,7 @@ class ShotCard(QFrame):
         self.setFixedWidth(CARD_W)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self._press: QPoint | None = None
+        self.picture_shown: tuple | None = None  # what the picture shows once its thumbnail is in
         v = QVBoxLayout(self)
         v.setContentsMargins(8, 8, 8, 8)
         v.setSpacing(6)
@@ -117,6 +118,7 @@ class ShotCard(QFrame):
             state.split(" ")[0], COLORS.warning if state.startswith(("queued", "generating")) else COLORS.text_dim)
         self.state.setStyleSheet(f"color: {colour}; font-weight: 600;")
         self.picture.setPixmap(self.board.picture_for(clip, self.picture.width(), self.picture.height()))
+        self.picture_shown = None  # drawn again at the next thumbnail `ready` (see Storyboard._refresh_pictures)
         self._loading = False
 
     def set_selected(self, selected: bool) -> None:
@@ -226,6 +228,8 @@ class _Strip(QWidget):
 class Storyboard(FollowsDocument, QWidget):
     """Shot cards of the main track (the lowest with clips, V1 in most cuts), in story order."""
 
+    rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
+
     message = Signal(str)
     shot_activated = Signal(str)
 
@@ -317,17 +321,24 @@ class Storyboard(FollowsDocument, QWidget):
         track = self.main_track()
         clips = list(track.clips) if track is not None else []
         if [c.id for c in clips] != self.card_ids():
+            # a shot's card is kept (moved) while the shot exists: making a card costs more than
+            # loading one, and a reorder or another project's copy keeps every card
+            ids = {clip.id for clip in clips}
+            keep = {c.clip_id: c for c in self.cards if c.clip_id in ids}
             for card in self.cards:
                 self.strip.row.removeWidget(card)
-                card.hide()  # else it paints over the new cards until the event loop deletes it
-                card.deleteLater()
+                if card.clip_id not in keep:
+                    card.hide()  # else it paints over the new cards until the event loop deletes it
+                    card.deleteLater()
             self.cards = []
             while self.strip.row.count():
                 self.strip.row.takeAt(0)
             for clip in clips:
-                card = ShotCard(self, clip.id)
-                card.clicked.connect(self._on_card_clicked)
-                card.activated.connect(self.shot_activated)
+                card = keep.get(clip.id)
+                if card is None:
+                    card = ShotCard(self, clip.id)
+                    card.clicked.connect(self._on_card_clicked)
+                    card.activated.connect(self.shot_activated)
                 self.cards.append(card)
                 self.strip.row.addWidget(card)
             self.strip.row.addStretch(1)
@@ -348,10 +359,29 @@ class Storyboard(FollowsDocument, QWidget):
         self._sync_selection()
 
     def _refresh_pictures(self) -> None:
+        # `ready` comes for every thumbnail the window loads (dozens while a project opens): a
+        # card whose real picture is shown already is not drawn again
         for card in self.cards:
             clip = self.clip(card.clip_id)
-            if clip is not None:
-                card.picture.setPixmap(self.picture_for(clip, card.picture.width(), card.picture.height()))
+            if clip is None:
+                continue
+            key = (self._source_key(clip), clip.take is None, card.picture.width(), card.picture.height())
+            if key[0] is not None and card.picture_shown == key:
+                continue
+            card.picture.setPixmap(self.picture_for(clip, card.picture.width(), card.picture.height()))
+            loaded = key[0] is not None and self._thumbnails is not None and \
+                self._thumbnails.cached(*key[0], THUMB_H) is not None
+            card.picture_shown = key if loaded else None
+
+    @staticmethod
+    def _source_key(clip: Clip) -> tuple[str, int] | None:
+        """(media, frame) of the thumbnail a card shows for `clip` (see picture_for); None: none."""
+        take = clip.take
+        if take is not None:
+            return take.media, 0 if take.is_still else clip.source_in
+        if clip.keyframes:
+            return clip.keyframes[0].image, 0
+        return None
 
     def _sync_selection(self) -> None:
         chosen = set(self._selection.clips)

@@ -9,7 +9,8 @@ memory and keeps the UI thread free.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 import numpy as np
@@ -28,17 +29,26 @@ class _Signals(QObject):
     done = Signal(object, object)  # key, QImage | None
 
 
-class _Load(QRunnable):
-    def __init__(self, loader: Loader, key: Key, signals: _Signals) -> None:
+class _Drain(QRunnable):
+    """Loads queued keys until the queue is empty. One runnable per pool thread, not one per
+    picture: starting a runnable hands the GIL to the new thread, and a project's first paint
+    asks for dozens of pictures (each start cost the GUI thread up to 5 ms)."""
+
+    def __init__(self, provider: ThumbnailProvider) -> None:
         super().__init__()
-        self._loader, self._key, self._signals = loader, key, signals
+        self._provider = provider
 
     def run(self) -> None:
-        try:
-            image = rgb_to_qimage(self._loader(*self._key))
-        except Exception:  # a missing or unreadable file shows as "no picture", not a crash
-            image = None
-        self._signals.done.emit(self._key, image)
+        provider = self._provider
+        while True:
+            key = provider._next_key()
+            if key is None:
+                return
+            try:
+                image = rgb_to_qimage(provider._loader(*key))
+            except Exception:  # a missing or unreadable file shows as "no picture", not a crash
+                image = None
+            provider._signals.done.emit(key, image)
 
 
 class ThumbnailProvider(QObject):
@@ -60,6 +70,10 @@ class ThumbnailProvider(QObject):
         gc_guard.acquire()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
+        self._threads = threads
+        self._queue: deque[Key] = deque()  # asked for, not taken by a drain yet
+        self._queue_lock = threading.Lock()
+        self._draining = 0  # drains running or started
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
         # One `ready` for the pictures that arrive together (a project's first paint loads
@@ -77,8 +91,22 @@ class ThumbnailProvider(QObject):
             return pixmap
         if key not in self._pending and key not in self._failed:
             self._pending.add(key)
-            self._pool.start(_Load(self._loader, key, self._signals))
+            with self._queue_lock:
+                self._queue.append(key)
+                start = self._draining < self._threads
+                if start:
+                    self._draining += 1
+            if start:
+                self._pool.start(_Drain(self))
         return None
+
+    def _next_key(self) -> Key | None:
+        """The next key to load (pool threads); None ends the calling drain."""
+        with self._queue_lock:
+            if self._queue:
+                return self._queue.popleft()
+            self._draining -= 1
+            return None
 
     def cached(self, media: str, frame: int, height: int) -> QPixmap | None:
         """The picture if it is in memory; never starts a load."""
@@ -121,5 +149,9 @@ class ThumbnailProvider(QObject):
 
     def shutdown(self) -> None:
         """Drop queued loads and wait for running ones (called when the window closes)."""
+        with self._queue_lock:
+            self._queue.clear()
         self._pool.clear()
         self._pool.waitForDone(3000)
+        with self._queue_lock:
+            self._draining = 0  # drains cleared before they started never said so
