@@ -109,3 +109,11 @@ def test_a_sound_linked_to_a_missing_picture_is_refused_at_load(tmp_path, takes_
     with pytest.raises(ProjectError, match="link"):
         load_project(folder)
     assert (folder / "project.json").read_bytes() == before
+
+
+def test_a_take_imported_before_takes_were_marked_gets_its_sound_back_too(takes_doc):
+    doc, _ = takes_doc
+    del doc.project.find_clip("c")[1].takes[0].metadata["sound"]  # as a project saved before the mark
+    doc.request(SwitchTake(clip_id="c", take_id="ts"))
+    doc.request(SwitchTake(clip_id="c", take_id="ta"))
+    assert abs(_pitch(doc.project, 0, 48) - 440) < 5

@@ -496,6 +496,7 @@ def follow_take(tx: Transaction, clip: Clip, old: Take, new: Take) -> None:
     meta = {"imported": True} if new.metadata.get("imported") else {}
     if not has_sound:
         if followers:
+            old.metadata["sound"] = True  # it was heard: switching back brings it again
             delete_audio(tx, followers, ripple=False)
         return
     if not followers:
