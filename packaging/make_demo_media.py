@@ -113,8 +113,39 @@ def save_mp4(name: str, frames: list[np.ndarray]) -> None:
     subprocess.run(cmd, input=b"".join(f.tobytes() for f in frames), check=True)
 
 
+AMBIENCE_SECONDS = 12  # the demo cut: 288 frames at 24 fps
+RATE = 48000
+
+
+def lake_ambience(seconds: float = AMBIENCE_SECONDS, rate: int = RATE) -> np.ndarray:
+    """A soft lake at dawn, (samples, 2) float32: lapping water (slowly swelling low-passed noise)
+    under a quiet open fifth, with a little left/right movement; no clicks, it starts and ends soft."""
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    r = np.random.default_rng(5)
+    out = np.empty((n, 2), np.float32)
+    for ch in range(2):
+        white = r.normal(0, 1, n)
+        water = np.convolve(white, np.hanning(400) / 200, mode="same")  # a gentle low-pass
+        swell = 0.55 + 0.45 * np.sin(2 * np.pi * t / (3.1 + 0.7 * ch) + ch)
+        pad = sum(a * np.sin(2 * np.pi * f * t + ch * 0.4) for f, a in ((110, 0.05), (165, 0.035), (220, 0.02)))
+        out[:, ch] = 2.2 * (0.08 * water * swell + pad * (0.8 + 0.2 * np.sin(2 * np.pi * t / 5.0)))
+    return out
+
+
+def save_m4a(name: str, samples: np.ndarray, rate: int = RATE) -> None:
+    """AAC in an M4A (12 s stereo is ~100 KB where a WAV would be 2 MB: the demo stays small)."""
+    import imageio_ffmpeg
+
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "f32le", "-ar", str(rate),
+           "-ac", str(samples.shape[1]), "-i", "-", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart",
+           str(OUT / name)]
+    subprocess.run(cmd, input=np.ascontiguousarray(samples, "<f4").tobytes(), check=True)
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    save_m4a("lake_ambience.m4a", lake_ambience())
     save_png("lake_at_dawn.png", lake_at_dawn())
     save_png("paper_boat_keyframe.png", paper_boat())
     n = 3 * FPS

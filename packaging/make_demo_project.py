@@ -13,15 +13,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from editor.document.project import (  # noqa: E402
+    AudioClip,
+    AudioTrack,
     CastMember,
     Clip,
     Keyframe,
+    MediaItem,
     Project,
     ShotSettings,
     Take,
     Track,
 )
-from editor.document.storage import save_project  # noqa: E402
+from editor.document.storage import derived_media, save_project  # noqa: E402
 
 FOLDER = Path(__file__).resolve().parents[1] / "resources" / "demo" / "Demo.shotline"
 FPS = 24
@@ -49,13 +52,19 @@ def main() -> int:
                 takes=[take("take-lake", "media/lake_at_dawn.png", 1, still=True)])
     main_track = Track(id="track-v1", name="V1", clips=[sunrise, city, boat, lake])
     overlay = Track(id="track-v2", name="V2", clips=[])
+    # a soft ambience under the whole cut, on A1 (packaging/make_demo_media.py makes it)
+    ambience = AudioClip(id="sound-ambience", source="media/lake_ambience.m4a", start=0, length=288,
+                         source_frames=288, fade_in=24, fade_out=36, name="Lake ambience")
     project = Project(
         name="Demo", fps=Fraction(FPS), width=640, height=360,
         tracks=[overlay, main_track],
+        audio_tracks=[AudioTrack(id="audio-a1", name="A1", clips=[ambience])],
         cast=[CastMember(id="cast-boat", name="Paper boat", image="media/paper_boat_keyframe.png",
                          description="a small white origami boat with a folded sail")],
         metadata={"about": "Shotline demo project; all media drawn procedurally by packaging/make_demo_media.py"},
     )
+    project.media = derived_media(project)  # the media bin starts with the demo's files
+    project.media.append(MediaItem(ambience.source))
     save_project(project, FOLDER)
     print(f"wrote {FOLDER / 'project.json'}")
     return 0

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from editor.document import limits
 from editor.document.copies import clone_audio_clip
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
-from editor.document.project import AudioClip, AudioTrack, Clip, Project
+from editor.document.project import AudioClip, AudioTrack, Clip, Project, Take, Track
 from editor.words import plural
 
 if TYPE_CHECKING:
@@ -103,6 +103,14 @@ def check_audio(project: Project) -> None:
                 links[c.link] = links.get(c.link, 0) + 1
     if any(n > 1 for n in links.values()):
         raise EditRefused("A link joins one video clip with its sound; unlink the clips first.")
+    for t in project.audio_tracks:
+        for c in t.clips:
+            if c.link is not None and c.link not in links:
+                # sound linked to a picture that is gone would follow nothing and link to nothing
+                raise EditRefused(
+                    f"{_cap(_name(c))} on {t.name or 'an audio track'} is linked ({c.link!r}) to a video clip that "
+                    "is not in the project; remove its \"link\" (or the sound) in project.json."
+                )
 
 
 def _require_free(track: AudioTrack, start: int, end: int, ignore: Iterable[str] = (), what: str = "The sound",
@@ -459,3 +467,116 @@ def unlink_clips(tx: Transaction, e: E.UnlinkClips) -> None:
         tx.clip(cid)[1].link = None
     for cid in audio:
         tx.audio_clip(cid)[1].link = None
+
+
+# --- takes and tracks ----------------------------------------------------------------------
+
+
+def take_has_sound(project: Project, take: Take) -> bool:
+    """Whether a take's file has sound, as far as the document knows: the import marks it
+    (`metadata["sound"]`); for takes imported before that mark, a clip of sound reading the same
+    file is the evidence. A generated take is silent unless its model said otherwise."""
+    if take.is_still:
+        return False
+    if "sound" in take.metadata:
+        return bool(take.metadata["sound"])
+    return any(c.source == take.media for t in project.audio_tracks for c in t.clips)
+
+
+def follow_take(tx: Transaction, clip: Clip, old: Take, new: Take) -> None:
+    """SwitchTake: the sound linked to `clip` that played the old take's file now plays the new
+    take's, for the clip's frames. A new take without sound takes that sound away (as in Resolve:
+    a silent take is heard as silence, not as the old take's sound); switching back to a take
+    with sound gives the clip its linked sound again, on the first audio track with room."""
+    if clip.link is None or old.media == new.media:
+        return
+    _, audios = tx.project.linked(clip.link)
+    followers = [c.id for c in audios if c.source == old.media]
+    has_sound = take_has_sound(tx.project, new)
+    meta = {"imported": True} if new.metadata.get("imported") else {}
+    if not has_sound:
+        if followers:
+            old.metadata["sound"] = True  # it was heard: switching back brings it again
+            delete_audio(tx, followers, ripple=False)
+        return
+    if not followers:
+        if audios:
+            return  # sound the user linked by hand, from another file: it stays as it is
+        followers = [_new_sound_for(tx, clip, new)]
+    for cid in followers:
+        track, a = tx.audio_clip(cid)
+        a.source, a.source_frames, a.metadata = new.media, new.frames, dict(meta)
+        a.start, a.length, a.source_in = clip.start, clip.length, clip.source_in
+        a.fade_in = min(a.fade_in, a.length)
+        a.fade_out = min(a.fade_out, a.length - a.fade_in)
+        _sort(track)
+
+
+def _new_sound_for(tx: Transaction, clip: Clip, take: Take) -> str:
+    ids = all_ids(tx.project)
+    cid, n = f"{clip.id}-sound", 1
+    while cid in ids:
+        n += 1
+        cid = f"{clip.id}-sound-{n}"
+    tracks = tx.audio_tracks()
+    track = next((t for t in tracks if not any(c.start < clip.end and clip.start < c.end for c in t.clips)), None)
+    if track is None:
+        tid, n = "audio-1", 1
+        while tid in ids:
+            n += 1
+            tid = f"audio-{n}"
+        names = {t.name for t in tracks}
+        k = len(tracks) + 1
+        while f"A{k}" in names:
+            k += 1
+        track = AudioTrack(id=tid, name=f"A{k}")
+        tracks.append(track)
+    track.clips.append(AudioClip(id=cid, source=take.media, start=clip.start, length=clip.length,
+                                 source_frames=take.frames, source_in=clip.source_in, name=clip.name,
+                                 link=clip.link))
+    _sort(track)
+    return cid
+
+
+def remove_track_sound(tx: Transaction, track_id: str) -> None:
+    """RemoveTrack: the sound linked to the removed track's clips goes with them (Resolve deletes
+    linked audio with its clip), so no sound is left linked to a picture that no longer exists."""
+    links = {c.link for t in tx.project.tracks if t.id == track_id for c in t.clips if c.link}
+    gone = [c.id for t in tx.project.audio_tracks for c in t.clips if c.link in links]
+    if gone:
+        delete_audio(tx, gone, ripple=False)
+
+
+# --- generated frames next to sound ----------------------------------------------------------
+
+SEAM_FADE_FRAMES = 2  # ~80 ms at 24 fps: long enough that a cut in a sound doesn't click, too short to hear as a fade
+
+
+def fade_seams(tx: Transaction, track: Track, first: int, end: int) -> None:
+    """PlaceGeneratedTake: generated frames [first, end) now sit on `track` (an extension or an
+    infill, which have no sound of their own). The neighbours' linked sound stays where it is;
+    only where it stops at `first` or starts again at `end` does it get a short fade (kept if it
+    had a longer one), so the join doesn't click. Sound not linked to this track's pictures
+    (music, ambience) runs across the seam and is left alone."""
+    before = tx.before_tracks().get(track.id)
+    was = {c.id: c for c in before.clips} if before is not None else {}
+    shift: dict[str, int] = {}  # link -> frames its picture only moved (follow_links moves its sound after)
+    for c in track.clips:
+        if c.link is None:
+            continue
+        b = was.get(c.id)
+        moved = b is not None and b.length == c.length and b.source_in == c.source_in
+        shift[c.link] = c.start - b.start if moved else 0
+    if not shift:
+        return
+    for t in tx.project.audio_tracks:
+        for a in t.clips:
+            if a.link not in shift:
+                continue
+            start, stop = a.start + shift[a.link], a.end + shift[a.link]
+            if stop == first:
+                live = tx.audio_clip(a.id)[1]
+                live.fade_out = min(max(live.fade_out, SEAM_FADE_FRAMES), live.length - live.fade_in)
+            if start == end:
+                live = tx.audio_clip(a.id)[1]
+                live.fade_in = min(max(live.fade_in, SEAM_FADE_FRAMES), live.length - live.fade_out)

@@ -376,7 +376,9 @@ class SwitchTake(Edit):
     """Make another of a clip's takes the active one.
 
     The clip keeps its start. A video take is shown whole (from its first frame, for all its
-    frames), pushing later clips if it is longer; a still keeps the clip's length.
+    frames), pushing later clips if it is longer; a still keeps the clip's length. The clip's
+    linked sound follows the take (`audio_ops.follow_take`): it plays the new take's file, or
+    goes when the new take has no sound.
     """
 
     clip_id: str
@@ -401,6 +403,10 @@ class PlaceGeneratedTake(Edit):
     Extending makes a new take rather than a new adjacent clip because the user asked for *this
     shot* to last longer: it stays one shot with one prompt, and switching back to the earlier
     take undoes the growth without deleting anything.
+
+    Sound is never generated or moved here (only pushed clips' linked sound follows them); where
+    the new frames meet a neighbour's linked sound, that sound gets a short fade at the seam
+    (`audio_ops.fade_seams`) so the join doesn't click.
 
     Never refused because the timeline changed while the job ran: if the clip or gap is gone,
     the take lands as a new clip at the planned frame on the planned track when that is free,

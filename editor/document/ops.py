@@ -210,6 +210,8 @@ def add_track(tx: Transaction, e: E.AddTrack) -> None:
 
 
 def remove_track(tx: Transaction, e: E.RemoveTrack) -> None:
+    tx.track(e.track_id)  # refuses an unknown id before any sound is touched
+    audio_ops.remove_track_sound(tx, e.track_id)
     tx.remove_track(e.track_id)
 
 
@@ -596,8 +598,11 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
     for i, take in enumerate(clip.takes):
         if take.id == e.take_id:
             if i != clip.active_take:
+                old = clip.takes[clip.active_take] if 0 <= clip.active_take < len(clip.takes) else None
                 clip.active_take = i
                 _show_whole_take(track, clip)
+                if old is not None:
+                    audio_ops.follow_take(tx, clip, old, take)
             return
     raise EditRefused(f"{_cap(_name(clip))} has no take {e.take_id!r}.")
 
@@ -610,13 +615,16 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
     existing = _find(tx.project, target.clip_id) if target.clip_id else None
     if existing is not None:
         track, clip = tx.clip(target.clip_id)
+        old_length = clip.length
         clip.takes.append(take)
         clip.active_take = len(clip.takes) - 1
         clip.source_in = 0
         if plan.action in (Action.EXTEND_FORWARD, Action.LOOP):
             _grow_forward(track, clip, take.frames)
+            audio_ops.fade_seams(tx, track, clip.start + old_length, clip.end)
         elif plan.action is Action.EXTEND_BACKWARD:
             _grow_backward(track, clip, take.frames)
+            audio_ops.fade_seams(tx, track, clip.start, clip.end - old_length)
         else:
             clip.length = min(clip.length, take.frames)
         return
@@ -649,6 +657,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
                 _shift_after(track, min(later), clip.end - min(later))
             track.clips.append(clip)
             _sort(track)
+            audio_ops.fade_seams(tx, track, clip.start, clip.end)
             return
         if _blocker(track, clip.start, clip.end) is not None:
             track = None

@@ -33,6 +33,7 @@ def linked_sound(clip: Clip, *, link: str | None = None) -> AudioClip:
     if take is None or take.is_still:
         raise ValueError("only a video clip has sound")
     clip.link = link or clip.link or new_id("link")
+    take.metadata["sound"] = True  # SwitchTake knows which takes have sound (audio_ops.take_has_sound)
     meta = {"imported": True} if take.metadata.get("imported") and os.path.isabs(take.media) else {}
     return AudioClip(id=new_id("sound"), source=take.media, start=clip.start, length=clip.length,
                      source_in=clip.source_in, source_frames=take.frames, name=clip.name, link=clip.link,

@@ -29,7 +29,17 @@ from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
 from editor.document.lock import LockHolder, ProjectLock, ProjectLocked
-from editor.document.project import Clip, Keyframe, Project, ShotSettings, Take, Track, new_id
+from editor.document.project import (
+    AudioClip,
+    AudioTrack,
+    Clip,
+    Keyframe,
+    Project,
+    ShotSettings,
+    Take,
+    Track,
+    new_id,
+)
 from editor.document.scratch import clean_project
 from editor.document.storage import (
     PROJECT_FILE,
@@ -218,7 +228,8 @@ class ProjectSession(QObject):
         """
         d = self.settings.defaults()
         project = Project(name=name, fps=Fraction(d.fps), width=d.width, height=d.height,
-                          tracks=[Track(id=new_id("track"), name="V2"), Track(id=new_id("track"), name="V1")])
+                          tracks=[Track(id=new_id("track"), name="V2"), Track(id=new_id("track"), name="V1")],
+                          audio_tracks=[AudioTrack(id=new_id("audio"), name="A1")])  # as `new` on the CLI
         if folder is None:
             return OpenedProject(Document(project))
         folder = Path(folder)
@@ -407,6 +418,14 @@ def demo_project(media: Path) -> Project:
         take = Take(id=new_id("take"), media=str(lake), frames=1, is_still=True, label=lake.name,
                     metadata={"imported": True})
         overlay.clips.append(Clip(id=new_id("clip"), start=24, length=60, name="Lake at dawn", takes=[take]))
+    a1 = AudioTrack(id=new_id("audio"), name="A1")
+    project.audio_tracks = [a1]
+    ambience = media / "lake_ambience.m4a"
+    if ambience.exists():  # a soft sound under the whole cut (12 s at 24 fps)
+        cut = max(c.end for t in project.tracks for c in t.clips)
+        a1.clips.append(AudioClip(id=new_id("sound"), source=str(ambience), start=0, length=min(cut, 288),
+                                  source_frames=288, fade_in=24, fade_out=36, name="Lake ambience",
+                                  metadata={"imported": True}))
     from editor.document.storage import derived_media
 
     project.media = derived_media(project)  # the media bin starts with the demo's files
