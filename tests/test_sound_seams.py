@@ -12,7 +12,7 @@ from editor.document.document import Document
 from editor.document.edits import PlaceGeneratedTake, Side
 from editor.document.plans import ExtendClip, InfillGap, make_plan
 from editor.document.project import AudioClip, AudioTrack, Clip, Project, Take, Track
-from editor.generation import Progress, run_job, submit
+from editor.generation import run_job, submit
 from editor.media.audio import frame_to_sample
 from editor.media.mix import mix_range
 from model.journal import Journal
@@ -58,7 +58,7 @@ def test_an_interpolated_infill_fades_the_neighbours_sound_at_both_seams(gap_doc
     plan = make_plan(doc.project, InfillGap(track_id="v1", frame=30))
     with Journal(doc.folder / "jobs.sqlite") as journal:
         submit(journal, plan)
-        done = run_job(journal, journal.claim_next(), Runner(), doc.project, doc.folder, Progress())
+        done = run_job(journal, journal.claim_next(), Runner(), doc.project, doc.folder)
     doc.request(PlaceGeneratedTake(plan=done.plan, take=done.take))
     assert [(c.start, c.length) for c in doc.project.track("v1").clips] == [(0, 24), (24, 10), (34, 24)]
     after = {c.id: (c.start, c.length, c.source_in, c.gain_db) for t in doc.project.audio_tracks for c in t.clips}

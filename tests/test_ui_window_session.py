@@ -170,7 +170,7 @@ def test_new_project_makes_its_folder_at_once_so_autosave_and_jobs_work(qtbot, t
         assert window.document.project.name == "Trip" and not window.isWindowModified()
         assert "Trip" in window.windowTitle() and "not saved yet" not in window.windowTitle()
         assert window.controller is not None and window.jobs_panel is not None  # jobs can run now
-        assert (folder / "jobs.sqlite").exists()
+        qtbot.waitUntil((folder / "jobs.sqlite").exists)  # the journal is opened on its own thread
         assert Settings().projects_folder() == tmp_path / "Films"  # the next one goes there too
         assert str(folder.resolve()) in Settings().recent_projects()
         window.document.request(AddTrack(name="V3"))
