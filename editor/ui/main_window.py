@@ -57,6 +57,7 @@ from editor.ui.selection import Selection
 from editor.ui.settings import Settings, config_dir
 from editor.ui.storyboard import Storyboard
 from editor.ui.theme import COLORS
+from editor.ui.threads import gc_guard
 from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, *, restore_layout: bool = True,
                  ask: bool = True) -> None:
         super().__init__()
+        gc_guard.engage()  # garbage is collected on the GUI thread only (see gc_guard), from the start
         self.setObjectName("main_window")
         # Closed is gone: its actions' connections hold Python callbacks that refer back to the
         # window, so without this a closed window, its timers and panels would live on forever.

@@ -56,6 +56,7 @@ from editor.document.storage import (
 )
 from editor.document.subfolders import inside_project, project_subfolder
 from editor.ui.settings import Settings, config_dir
+from editor.ui.threads import gc_guard
 
 DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
 LOCK_APP = "Shotline editor"
@@ -166,6 +167,7 @@ class ProjectSession(QObject):
                  ask_break_lock: Callable[[LockHolder], bool] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        gc_guard.engage()  # its autosave timer must never be freed by a collection on another thread
         self.settings = settings
         self.ask_recover = ask_recover or (lambda path: False)
         self.ask_break_lock = ask_break_lock or (lambda holder: False)

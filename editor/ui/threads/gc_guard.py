@@ -48,6 +48,14 @@ class _Collector(QObject):
 _collector: _Collector | None = None
 
 
+def engage() -> None:
+    """Collect on the GUI thread from now on (call on the GUI thread), before any thread of ours
+    exists: for objects that own Qt timers (a project session, a window), which a collection
+    started on some library's worker thread would otherwise free there."""
+    acquire()
+    release()
+
+
 def acquire() -> None:
     """A background thread is about to start (call on the GUI thread): from now on garbage is
     collected on the GUI thread only."""
