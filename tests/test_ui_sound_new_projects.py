@@ -4,10 +4,23 @@ projects do), and the demo has a soft ambience on A1 that really plays: its mix 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from editor.media.mix import mix_range
 from editor.ui.project_session import DEMO_SOURCE, ProjectSession, demo_project
 from editor.ui.settings import Settings
+
+
+@pytest.fixture
+def session(qtbot):
+    """A project session as a window holds one; closed and deleted on the GUI thread at the end
+    (a session left to Python could be freed on whichever thread drops the last reference,
+    and its autosave timer with it)."""
+    s = ProjectSession(Settings())
+    yield s
+    s.close()
+    s.deleteLater()
+    qtbot.wait(0)
 
 
 def _level_db(project, folder, first: int, end: int) -> float:
@@ -15,15 +28,13 @@ def _level_db(project, folder, first: int, end: int) -> float:
     return float(20 * np.log10(max(1e-9, np.sqrt((x ** 2).mean()))))
 
 
-def test_a_new_project_in_the_window_has_an_empty_a1(qtbot, tmp_path):
-    session = ProjectSession(Settings())
+def test_a_new_project_in_the_window_has_an_empty_a1(session, tmp_path):
     for opened in (session.prepare_new(), session.prepare_new("Trip", folder=tmp_path / "Trip")):
         p = opened.document.project
         assert [t.name for t in p.audio_tracks] == ["A1"] and not p.audio_tracks[0].clips
 
 
-def test_the_demo_has_a_soft_ambience_on_a1(qtbot):
-    session = ProjectSession(Settings())
+def test_the_demo_has_a_soft_ambience_on_a1(session):
     session.open_demo()
     p = session.document.project
     assert [t.name for t in p.audio_tracks] == ["A1"]

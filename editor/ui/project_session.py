@@ -310,7 +310,9 @@ class ProjectSession(QObject):
             self.message.emit(opened.note)
 
     def close(self) -> None:
-        """The window is closing: let go of the project's lock (the document stays readable)."""
+        """The window is closing: no more autosaves, and let go of the project's lock (the
+        document stays readable)."""
+        self._timer.stop()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
