@@ -13,9 +13,10 @@ from editor.ui.settings import Settings
 
 @pytest.fixture
 def session(qtbot):
-    """A project session as a window holds one; closed and deleted on the GUI thread at the end
-    (a session left to Python could be freed on whichever thread drops the last reference,
-    and its autosave timer with it)."""
+    """A project session as a window holds one, without the window; closed and deleted on the
+    GUI thread at the end while the test still holds it (left to Python, its last reference can
+    go on a worker thread, and the session's autosave timer fired on freed memory: a segfault
+    in QTimerInfoList::activateTimers, about 1 run in 10 of this file with the next)."""
     s = ProjectSession(Settings())
     yield s
     s.close()
