@@ -11,6 +11,8 @@ reading a model folder's configs, copying a file); long jobs have their own thre
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor  # loaded now, not with the first call
@@ -77,6 +79,15 @@ def gui_caller(owner: QObject) -> Callable[[Callable[[], None]], None]:
     return post
 
 
+# What each running background call will need back on the GUI thread (its work, its answers,
+# its owner), by key. Only the GUI thread adds and removes entries, so the pool thread never
+# holds the last reference to a Qt object: if it did, the Python wrapper would be freed there
+# and shiboken would delete the object from the pool (deferred to the main thread, where a
+# widget already deleted by Qt was deleted again: a segfault in runDeletionInMainThread).
+_in_flight: dict[int, tuple] = {}
+_keys = itertools.count()
+
+
 def run_in_background(work: Callable[[], Any], then: Callable[[Any], None] | None = None, *,
                       failed: Callable[[BaseException], None] | None = None,
                       owner: QObject | None = None) -> concurrent.futures.Future:
@@ -88,26 +99,33 @@ def run_in_background(work: Callable[[], Any], then: Callable[[Any], None] | Non
     pool, relay = _shared()
     # while the pool thread allocates, Python's collector must not run there (see gc_guard)
     gc_guard.acquire()
+    key = next(_keys)
+    _in_flight[key] = (work, then, failed, owner)
 
-    def answer(future: concurrent.futures.Future) -> None:  # GUI thread
-        gc_guard.release()
-        if owner is not None and not shiboken6.isValid(owner):
-            return
-        error = future.exception()
-        if error is None:
-            if then is not None:
-                then(future.result())
-        elif failed is not None:
-            failed(error)
-        else:
-            raise error
+    def run() -> Any:  # pool thread: borrows the work, the GUI thread keeps it
+        return _in_flight[key][0]()
 
     def done(future: concurrent.futures.Future) -> None:  # pool thread
         try:
-            relay.deliver.emit(lambda: answer(future))
+            relay.deliver.emit(functools.partial(_answer, key, future))
         except RuntimeError:
             pass  # the application is gone: nobody is left to tell
 
-    future = pool.submit(work)
+    future = pool.submit(run)
     future.add_done_callback(done)
     return future
+
+
+def _answer(key: int, future: concurrent.futures.Future) -> None:  # GUI thread
+    _work, then, failed, owner = _in_flight.pop(key)
+    gc_guard.release()
+    if owner is not None and not shiboken6.isValid(owner):
+        return
+    error = future.exception()
+    if error is None:
+        if then is not None:
+            then(future.result())
+    elif failed is not None:
+        failed(error)
+    else:
+        raise error
