@@ -54,9 +54,14 @@ class MediaLocation:
         return "" if ok else "the file is missing"
 
 
-def _is_absolute(path: str) -> bool:
-    # an absolute path on any system: a project made on Windows is judged the same on Linux
+def is_absolute(path: str) -> bool:
+    """An absolute path on any system (a project made on Windows is judged the same on Linux)."""
     return path.startswith(("/", "\\")) or (len(path) > 2 and path[1] == ":" and path[2] in "/\\")
+
+
+def path_escapes(path: str) -> bool:
+    """True when a relative path climbs out of the folder it is relative to."""
+    return _climbs_out(PurePosixPath(path.replace("\\", "/")).parts)
 
 
 def _climbs_out(parts: tuple[str, ...]) -> bool:
@@ -92,7 +97,7 @@ def locate_media(folder: Path | str | None, path: str | os.PathLike) -> MediaLoc
     if "\x00" in stored:
         return MediaLocation(stored, None, "the media path holds a NUL character")
     root = None if folder is None else os.path.abspath(folder)
-    if _is_absolute(stored):
+    if is_absolute(stored):
         if not os.path.isabs(stored):
             return MediaLocation(stored, None, f"{stored} is a path on another system; relink the file")
         full = os.path.abspath(stored)

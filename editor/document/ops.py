@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from editor.document import audio_ops, limits
 from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
+from editor.document.media_paths import is_absolute, path_escapes
 from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
 from editor.words import plural
 from model.request import Action
@@ -252,7 +253,6 @@ def add_clip(tx: Transaction, e: E.AddClip) -> None:
 
 
 def import_media(tx: Transaction, e: E.ImportMedia) -> None:
-    from editor.document.storage import is_absolute, path_escapes
 
     for path in e.paths:
         if not isinstance(path, str) or not path:
@@ -263,8 +263,6 @@ def import_media(tx: Transaction, e: E.ImportMedia) -> None:
 
 
 def _list_media(tx: Transaction, paths: Iterable[str]) -> None:
-    from editor.document.storage import is_absolute
-
     listed = {m.path for m in tx.project.media}
     new = [p for p in dict.fromkeys(paths) if p not in listed]
     if new:
@@ -808,7 +806,6 @@ def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
 def relink_media(tx: Transaction, e: E.RelinkMedia) -> None:
     if not e.new:
         raise EditRefused("Choose the file to use instead.")
-    from editor.document.storage import is_absolute, path_escapes
 
     if not is_absolute(e.new) and path_escapes(e.new):
         raise EditRefused(f"{e.new} climbs out of the project folder; choose the file itself.")

@@ -39,13 +39,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from editor.document import limits
 from editor.document.document import Document
 from editor.document.edits import EditRefused
-from editor.document.media_paths import locate_media, resolve_media  # noqa: F401  (the one resolver)
+from editor.document.media_paths import (  # noqa: F401  (the one resolver and its path rules)
+    is_absolute,
+    locate_media,
+    path_escapes,
+    resolve_media,
+)
 from editor.document.project import (
     AudioClip,
     AudioTrack,
@@ -115,25 +120,6 @@ def create_folder(folder: Path | str) -> Path:
 def journal_path(folder: Path | str) -> Path:
     """Where the project's job journal lives (model.journal owns the file)."""
     return project_folder(folder) / JOURNAL_FILE
-
-
-def path_escapes(path: str) -> bool:
-    """True when a relative path climbs out of the folder it is relative to."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    depth = 0
-    for part in parts:
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                return True
-        elif part not in (".", ""):
-            depth += 1
-    return False
-
-
-def is_absolute(path: str) -> bool:
-    """An absolute path on any system (a file made on Windows is judged the same on Linux)."""
-    return path.startswith(("/", "\\")) or (len(path) > 2 and path[1] == ":" and path[2] in "/\\")
 
 
 def _inside(folder: Path, path: str) -> str | None:
