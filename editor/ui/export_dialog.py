@@ -128,9 +128,14 @@ class ExportDialog(QDialog):
         session.document_replaced.connect(self._on_document_replaced)
         playhead.changed.connect(self._on_marks)
         self._subscription.follow(session.document)
-        self.out_edit.setText(str(default_output(self.project.name, self.folder, settings.last_export())))
-        self._choose_default_range()
+        self._applying = True  # the fields are filled in first, then checked once (not per field)
+        try:
+            self.out_edit.setText(str(default_output(self.project.name, self.folder, settings.last_export())))
+            self._choose_default_range()
+        finally:
+            self._applying = False
         self.refresh()
+        self._checked_since_built = True  # the first open_for_export needs no second check
         if known is None:
             codecs_later(self._on_codecs_known, owner=self)
 
@@ -502,9 +507,10 @@ class ExportDialog(QDialog):
     # --- running ----------------------------------------------------------------------------------
     def open_for_export(self) -> None:
         """Show the dialog (or bring it forward): the settings page unless an export is running."""
+        fresh, self._checked_since_built = self._checked_since_built, False
         if not self.runner.running and self.page != "settings":
             self.back_to_settings()
-        elif self.page == "settings":
+        elif self.page == "settings" and not fresh:
             self.refresh()
         self.show()
         self.raise_()
