@@ -51,11 +51,17 @@ def write_raw(folder: Path, text: str) -> None:
     (folder / PROJECT_FILE).write_text(text, encoding="utf-8", errors="surrogatepass")
 
 
+def _blames_itself(text: str) -> bool:
+    """The old fallback ("this is a bug, please report it"), not a path that happens to hold
+    "bug" (a temporary folder named /tmp/tmpbug...)."""
+    return "this is a bug" in text.lower() or "please report" in text.lower()
+
+
 def refused_in_one_line(folder: Path) -> str:
     with pytest.raises(ProjectError) as info:
         load_project(folder)
     text = str(info.value)
-    assert "\n" not in text and "bug" not in text and "report" not in text, text
+    assert "\n" not in text and not _blames_itself(text), text
     return text
 
 
@@ -222,7 +228,7 @@ def test_any_value_anywhere_is_refused_in_one_line_or_loads_and_saves_back_the_s
         except ProjectError as exc:
             event("refused")
             message = str(exc)
-            assert message and "\n" not in message and "bug" not in message and "report" not in message, message
+            assert message and "\n" not in message and not _blames_itself(message), message
             assert files_in(top) == before  # refusing wrote nothing
             return
         event("loaded")
