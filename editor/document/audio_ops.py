@@ -178,7 +178,7 @@ def all_ids(project: Project) -> set[str]:
     return ids
 
 
-def _require_new_ids(project: Project, ids: list[str]) -> None:
+def require_new_ids(project: Project, ids: list[str]) -> None:
     if len(set(ids)) != len(ids):
         raise EditRefused("The new items repeat an id; give each its own.")
     taken = all_ids(project) & set(ids)
@@ -186,7 +186,7 @@ def _require_new_ids(project: Project, ids: list[str]) -> None:
         raise EditRefused(f"The id {sorted(taken)[0]!r} is already used in this project.")
 
 
-def _unique(ids: tuple[str, ...], what: str) -> tuple[str, ...]:
+def unique_ids(ids: tuple[str, ...], what: str) -> tuple[str, ...]:
     if not ids:
         raise EditRefused(f"Select at least one {what}.")
     if len(set(ids)) != len(ids):
@@ -194,7 +194,7 @@ def _unique(ids: tuple[str, ...], what: str) -> tuple[str, ...]:
     return ids
 
 
-def _collapse(x: int, holes: list[tuple[int, int]]) -> int:
+def collapse(x: int, holes: list[tuple[int, int]]) -> int:
     """Where timeline frame x lands after the frame ranges `holes` are cut out of the track."""
     return x - sum(max(0, min(x, end) - start) for start, end in holes if start < x)
 
@@ -252,7 +252,7 @@ def add_audio_track(tx: Transaction, e: E.AddAudioTrack) -> None:
     index = n if e.index is None else e.index
     if not 0 <= index <= n:
         raise EditRefused(f"A new audio track can go at position 0..{n}, not {index}.")
-    _require_new_ids(tx.project, [e.track_id])
+    require_new_ids(tx.project, [e.track_id])
     tracks.insert(index, AudioTrack(id=e.track_id, name=e.name.strip() or f"A{n + 1}"))
 
 
@@ -281,7 +281,7 @@ def set_audio_track(tx: Transaction, e: E.SetAudioTrack) -> None:
 def add_audio_clip(tx: Transaction, e: E.AddAudioClip) -> None:
     track = tx.audio_track(e.track_id)
     clip = clone_audio_clip(e.clip)
-    _require_new_ids(tx.project, [clip.id])
+    require_new_ids(tx.project, [clip.id])
     check_audio_clip(clip)
     _require_free(track, clip.start, clip.end, what="The new sound")
     track.clips.append(clip)
@@ -383,7 +383,7 @@ def _split_audio(tx: Transaction, clip_id: str, frame: int, new_id: str) -> Audi
 
 
 def split_audio(tx: Transaction, clip_id: str, frame: int, new_id: str) -> None:
-    _require_new_ids(tx.project, [new_id])
+    require_new_ids(tx.project, [new_id])
     _split_audio(tx, clip_id, frame, new_id)
 
 
@@ -402,7 +402,7 @@ def split_partners(tx: Transaction, link: str | None, split_id: str, frame: int,
         if c.start < frame < c.end:
             n += 1
             part_id = f"{new_id}-{n}"
-            _require_new_ids(tx.project, [part_id])
+            require_new_ids(tx.project, [part_id])
             right = split_video(c.id, frame, part_id) if isinstance(c, Clip) else _split_audio(tx, c.id, frame, part_id)
             right.link = new_link
         elif c.start >= frame:
@@ -421,7 +421,7 @@ def delete_audio(tx: Transaction, clip_ids: list[str], *, ripple: bool) -> None:
     if ripple:
         for track, cut in holes.values():
             for c in track.clips:
-                c.start = _collapse(c.start, cut)
+                c.start = collapse(c.start, cut)
 
 
 def rescale(tx: Transaction, at: Callable[[int], int]) -> None:
@@ -448,7 +448,7 @@ def relink(tx: Transaction, old: str, new: str, relink_one: Callable[[object, st
 
 
 def link_clips(tx: Transaction, e: E.LinkClips) -> None:
-    ids = _unique(tuple(e.clip_ids), "clip")
+    ids = unique_ids(tuple(e.clip_ids), "clip")
     video = [i for i in ids if not is_audio_clip(tx.project, i)]
     audio = [i for i in ids if is_audio_clip(tx.project, i)]
     if len(video) != 1 or not audio:
@@ -459,7 +459,7 @@ def link_clips(tx: Transaction, e: E.LinkClips) -> None:
 
 
 def unlink_clips(tx: Transaction, e: E.UnlinkClips) -> None:
-    ids = _unique(tuple(e.clip_ids), "clip")
+    ids = unique_ids(tuple(e.clip_ids), "clip")
     video, audio = partners(tx.project, ids)
     if not any(link_of(tx.project, i) for i in [*video, *audio]):
         raise EditRefused("These clips are not linked to any sound or picture.")

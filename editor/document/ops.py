@@ -111,29 +111,10 @@ def _sort(track: Track) -> None:
     track.clips.sort(key=lambda c: c.start)
 
 
-def _used_ids(project: Project) -> set[str]:
-    return audio_ops.all_ids(project)
-
-
-def _require_new_ids(project: Project, ids: list[str]) -> None:
-    if len(set(ids)) != len(ids):
-        raise EditRefused("The new items repeat an id; give each its own.")
-    taken = _used_ids(project) & set(ids)
-    if taken:
-        raise EditRefused(f"The id {sorted(taken)[0]!r} is already used in this project.")
-
-
-def _unique(ids: tuple[str, ...], what: str) -> tuple[str, ...]:
-    if not ids:
-        raise EditRefused(f"Select at least one {what}.")
-    if len(set(ids)) != len(ids):
-        raise EditRefused(f"The same {what} was selected twice.")
-    return ids
-
-
-def _collapse(x: int, holes: list[tuple[int, int]]) -> int:
-    """Where timeline frame x lands after the frame ranges `holes` are cut out of the track."""
-    return x - sum(max(0, min(x, end) - start) for start, end in holes if start < x)
+# one rule for ids and for cutting holes out of a track, shared with the sound edits
+_require_new_ids = audio_ops.require_new_ids
+_unique = audio_ops.unique_ids
+_collapse = audio_ops.collapse
 
 
 def _shift_after(track: Track, frame: int, by: int, *, also: Clip | None = None) -> None:
