@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -17,6 +18,7 @@ import pytest
 from editor.document.project import Clip, Project, Take, Track
 from editor.media.cut import CutReader
 from editor.media.export import ExportOptions, export_project
+from editor.media.ffmpeg_bin import ffmpeg_exe
 from editor.media.proxies import (
     build_proxy,
     existing_proxy,
@@ -170,6 +172,12 @@ def test_export_reads_the_original_even_when_a_proxy_exists(project, tmp_path, e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads process states from /proc")
 def test_a_background_proxy_runs_at_the_lowest_priority_and_stops_while_paused(project):
     proj, root = project
+    # A long source, so ffmpeg is still working when the first progress line asks it to pause:
+    # 16 frames are transcoded before Python reads that line on a loaded machine (seen in CI).
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", f"testsrc2=size={W}x{H}:rate=24:duration=120", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-g", "48", str(root / "media" / "phone.mp4")],
+                   check=True, capture_output=True)
     paused = threading.Event()
     paused.set()
     seen_pause = threading.Event()
