@@ -34,11 +34,18 @@ def cmd_new(argv: list[str]) -> int:
     ap.add_argument("project", help="the project folder to make, e.g. Trip.shotline")
     ap.add_argument("media", nargs="*", help="stills, videos and audio files (WAV, FLAC, MP3, M4A, OGG), in cut order")
     ap.add_argument("--no-sound", action="store_true", help="import the videos without their sound")
-    ap.add_argument("--fps", default="24", help="project frame rate (default 24)")
-    ap.add_argument("--size", default="1280x720", help="project frame size (default 1280x720)")
+    ap.add_argument("--fps", default=None, help="project frame rate (default 24, or the rate of the --from cut)")
+    ap.add_argument("--size", default=None, help="project frame size (default 1280x720, or the --from cut's)")
     ap.add_argument("--still-seconds", default="2", help="how long each still holds (default 2)")
+    ap.add_argument("--from", dest="cut", default=None, metavar="CUT",
+                    help="build the project from a cut made in another editor: .otio, .otioz, .xml (FCP 7, "
+                         "Premiere, Resolve), .fcpxml or .edl")
     args = ap.parse_args(argv)
-    fps, (width, height) = parse_fps(args.fps), parse_size(args.size)
+    if args.cut is not None:  # a cut made elsewhere (editor.cli.timeline_commands)
+        from editor.cli.timeline_commands import new_from_cut
+
+        return new_from_cut(args, _new_folder_path(args.project))
+    fps, (width, height) = parse_fps(args.fps or "24"), parse_size(args.size or "1280x720")
     still_seconds = positive_seconds(args.still_seconds, "--still-seconds")
 
     folder = _new_folder_path(args.project)
@@ -264,9 +271,11 @@ def open_project(text: str, *, need_media: bool):
 
 def cmd_export(argv: list[str]) -> int:
     ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
-                "mixed sound), or its sound alone to a WAV.")
+                "mixed sound), its sound alone to a WAV, or the cut itself for another editor (.otio, .otioz, "
+                ".xml, .fcpxml, .edl).")
     ap.add_argument("project")
-    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, or a .wav for the sound alone")
+    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, a .wav for the sound alone, or a "
+                    "timeline: .otio, .otioz (with media), .xml (FCP 7), .fcpxml, .edl")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
@@ -276,6 +285,13 @@ def cmd_export(argv: list[str]) -> int:
     ap.add_argument("--loudness", default=None, metavar="LUFS",
                     help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
     args = ap.parse_args(argv)
+    from editor.media.interchange.formats import timeline_format
+
+    if timeline_format(args.output) is not None:  # the cut for another editor, not a picture
+        from editor.cli.timeline_commands import export_timeline_file
+
+        project, folder = open_project(args.project, need_media=False)  # a .otioz refuses missing media itself
+        return export_timeline_file(project, folder, args.output)
     loudness = None
     if args.loudness is not None:
         try:
