@@ -71,6 +71,8 @@ from editor.ui.export_form import (  # noqa: F401 - parse_time, clock, default_o
     restored_choices,
 )
 from editor.ui.export_runner import ExportJob, ExportRunner
+from editor.ui.export_timeline import FILTERS as TIMELINE_FILTERS
+from editor.ui.export_timeline import export_now, follow_path, format_items, with_suffix
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
@@ -174,13 +176,15 @@ class ExportDialog(QDialog):
         self.out_edit.setClearButtonEnabled(True)
         self.out_edit.textChanged.connect(self._changed)
         form.addRow("File", _row(self.out_edit, _button("Browse…", "export.browse", self._browse), grow=self.out_edit))
+        self.format_combo = _combo("export.format", format_items(), self._on_format)  # editor.ui.export_timeline
+        form.addRow("Format", self.format_combo)
         self.preset_combo = _named(QComboBox(), "export.preset")
         self._fill_presets()
         self.preset_combo.activated.connect(lambda _i: self._apply_preset(self.preset_combo.currentText()))
         form.addRow("Preset", self.preset_combo)
         v.addWidget(output)
 
-        video = QGroupBox("Video")
+        video = self.video_box = QGroupBox("Video")
         form = _form(video)
         self.codec_combo = _named(QComboBox(), "export.codec")
         self._fill_codecs()
@@ -211,7 +215,7 @@ class ExportDialog(QDialog):
         form.addRow("Frame rate", self.fps_combo)
         v.addWidget(video)
 
-        span = QGroupBox("Range")
+        span = self.range_box = QGroupBox("Range")
         grid = QVBoxLayout(span)
         grid.setContentsMargins(10, 8, 10, 8)
         self.range_all = _named(QRadioButton("Whole cut"), "export.range_all")
@@ -393,6 +397,10 @@ class ExportDialog(QDialog):
         self._codec_shown = codec
         self._changed()
 
+    def _on_format(self, _index: int) -> None:
+        if not self._applying:  # the file name takes the format's suffix (its change re-checks)
+            self.out_edit.setText(with_suffix(self.out_edit.text(), self.format_combo.currentData()))
+
     def _on_size(self, _value: int) -> None:
         if self._applying:
             return
@@ -421,7 +429,7 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         current = self.out_edit.text().strip() or str(default_output(self.project.name, self.folder, {}))
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", current, "MPEG-4 video (*.mp4)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", current, f"MPEG-4 video (*.mp4);;{TIMELINE_FILTERS}")
         if path:
             if not Path(path).suffix:
                 path += ".mp4"
@@ -482,7 +490,7 @@ class ExportDialog(QDialog):
         _show_lines(self.issue_label, check.errors)
         _show_lines(self.warning_label, check.warnings)
         self.export_button.setEnabled(check.ok)
-        if check.ok:
+        if check.ok and check.timeline is None:
             options = check.options
             self.summary_label.setText(
                 f"{duration_text(check.frames, check.fps)} · {plural(check.frames, 'frame')} · "
@@ -493,6 +501,7 @@ class ExportDialog(QDialog):
             self.summary_label.setText("Can't export yet:")
             self.provenance_label.setText("")
         self.provenance_label.setVisible(check.ok)
+        follow_path(self, check)  # a timeline file (.otio, .xml, ...): its format and summary
 
     def _sync_preset_name(self) -> None:
         """Show the preset the fields match, or "Custom" once they differ from every preset."""
@@ -532,6 +541,8 @@ class ExportDialog(QDialog):
         check = self._check
         if not check.ok:
             return False
+        if check.timeline is not None:  # the cut for another editor: written at once
+            return export_now(self, check)
         options = check.options
         missing = self._missing_media(options.start or 0, options.end or 0)
         if missing:

@@ -59,7 +59,7 @@ def export_timeline(project: Project, folder: str | os.PathLike | None, out: str
     refuse_overwrite(out, project_inputs(project, folder), project_folder=folder, error=InterchangeError)
     if not any(t.clips for t in project.tracks) and not any(t.clips for t in project.audio_tracks):
         raise InterchangeError("The cut is empty: add clips or shots before exporting it.")
-    notes = _notes(project, folder, fmt)
+    notes = timeline_notes(project, folder, fmt)
 
     from editor.media.interchange.to_otio import project_to_timeline
 
@@ -70,8 +70,9 @@ def export_timeline(project: Project, folder: str | os.PathLike | None, out: str
                           len(project.tracks), len(project.audio_tracks), notes)
 
 
-def _notes(project: Project, folder, fmt: TimelineFormat) -> list[str]:
-    """What the user should know about this format and this cut (refusing a bundle that can't be made)."""
+def timeline_notes(project: Project, folder, fmt: TimelineFormat) -> list[str]:
+    """What the user should know about writing this cut in `fmt`; InterchangeError for a bundle
+    that can't be made (its media missing)."""
     notes = []
     missing = check_media(project, folder)
     if fmt.bundles_media and missing:
