@@ -314,7 +314,7 @@ def cmd_export(argv: list[str]) -> int:
     first, last = _range_frames(args.range, project)
     out = Path(args.output)
     if out.suffix.lower() not in (".mp4", ".m4v", ".mov"):
-        raise UserError(f"{out}: export writes MP4; name the file .mp4")
+        raise UserError(f"{out}: export writes MP4 (or the cut as .otio, .otioz, .xml, .fcpxml, .edl); name the file .mp4")
     if not out.parent.exists():
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(

@@ -475,12 +475,15 @@ class _Importer:
         imported take of the file."""
         written = [t for t in (ours.get("takes") or []) if isinstance(t, dict)]
         active = ours.get("active_take") if isinstance(ours.get("active_take"), int) else 0
-        match = next((t for t in written if isinstance(t.get("media"), str) and _same_path(t["media"], path)), None)
-        if match is None and 0 <= active < len(written):
-            # the same file moved (a bundle unpacked, another disk): the same name
-            candidate = written[active]
-            if isinstance(candidate.get("media"), str) and Path(candidate["media"]).name == Path(path).name:
-                match = candidate
+        shown = written[active] if 0 <= active < len(written) else None
+        shown_media = shown.get("media") if shown is not None and isinstance(shown.get("media"), str) else ""
+        if shown_media and _same_path(shown_media, path):
+            match = shown  # as written (several takes may share a file)
+        else:  # the other editor switched to another of the takes' files
+            match = next((t for t in written if isinstance(t.get("media"), str) and _same_path(t["media"], path)),
+                         None)
+        if match is None and shown_media and Path(shown_media).name == Path(path).name:
+            match = shown  # the same file moved (a bundle unpacked, another disk): the same name
         take = self.take_from(match) if match is not None else None
         if take is None:
             match = None
