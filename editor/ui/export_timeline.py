@@ -52,8 +52,8 @@ def follow_path(dialog: ExportDialog, check: Check) -> None:
     if index >= 0 and index != dialog.format_combo.currentIndex():
         with dialog._quietly():
             dialog.format_combo.setCurrentIndex(index)
-    dialog.video_box.setEnabled(fmt is None)
-    dialog.range_box.setEnabled(fmt is None)
+    for widget in (dialog.preset_combo, dialog.video_box, dialog.range_box):  # a video's choices
+        widget.setEnabled(fmt is None)
     if fmt is None:
         return
     dialog.provenance_label.setVisible(False)
