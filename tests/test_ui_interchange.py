@@ -57,6 +57,9 @@ def test_import_timeline_makes_a_project_opens_it_and_an_offline_clip_is_relinke
     assert "offline" in window.statusBar().currentMessage()
     city_clip = opened.find_clip("city")[1]
     assert locate_media(window.document.folder, city_clip.take.media).offline_reason == "the file is missing"
+    window.timeline.set_zoom(3.0)
+    window.settle()
+    assert window.thumbnails.failed(city_clip.take.media)  # the timeline says "Offline: … Relink Media…"
 
     # Relink… on the offline clip: it shows the file the user picks, in one undoable step
     window.selection.set_clips(["city"])
