@@ -344,6 +344,20 @@ def test_a_bad_cut_gives_one_line_and_makes_nothing(tmp_path, capsys, name):
     assert set(tmp_path.iterdir()) == before  # no project, no hidden half-made folder
 
 
+def test_a_cut_longer_than_a_project_may_be_is_refused(tmp_path, capsys):
+    tl = otio.schema.Timeline(name="Forever")
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Clip(name="Long", source_range=TR(RT(0, 24), RT(24 * 3600 * 48, 24)),
+                                  media_reference=otio.schema.ExternalReference(target_url="file:///nowhere/x.mov")))
+    tl.tracks.append(track)
+    cut = tmp_path / "forever.otio"
+    otio.adapters.write_to_file(tl, str(cut))
+    assert run("new", [str(tmp_path / "Long.shotline"), "--from", str(cut)]) == 2
+    err = capsys.readouterr().err
+    assert "can't be imported" in err and err.count("\n") == 1
+    assert not (tmp_path / "Long.shotline").exists()
+
+
 def test_cut_arguments_are_checked(tmp_path, capsys, film):
     cut = tmp_path / "film.otio"
     export_timeline(*film, cut)

@@ -155,7 +155,15 @@ def timeline_to_project(timeline, base_dir: str | os.PathLike, *, fps: Fraction 
     """The project `timeline` stands for; relative media paths are taken from `base_dir` (the
     cut's folder, or where a bundle's media were unpacked). InterchangeError when it can't be
     a project (no rate, too long, nothing in it)."""
-    return _Importer(timeline, Path(base_dir), fps, size, name).run()
+    import opentimelineio as otio
+
+    try:
+        return _Importer(timeline, Path(base_dir), fps, size, name).run()
+    except (otio.exceptions.OTIOError, ArithmeticError, ValueError, TypeError, AttributeError, KeyError,
+            IndexError, RecursionError) as exc:  # a structure or a value no editor writes
+        raise InterchangeError(f"The cut “{timeline.name}” holds something Shotline can't make sense of "
+                               f"({type(exc).__name__}: {_first_line(exc)}); export it again from its editor.") \
+            from None
 
 
 class _Importer:
@@ -187,8 +195,9 @@ class _Importer:
     def run(self) -> ImportedCut:
         otio = self.otio
         stacked = [t for t in self.timeline.tracks if isinstance(t, otio.schema.Track)]
-        video = [t for t in stacked if t.kind != otio.schema.TrackKind.Audio]
+        video = [t for t in stacked if t.kind == otio.schema.TrackKind.Video]
         audio = [t for t in stacked if t.kind == otio.schema.TrackKind.Audio]
+        self.count("other tracks", len(stacked) - len(video) - len(audio))  # subtitles, data: none here
         tracks = [self.video_track(t, i) for i, t in enumerate(video)]
         tracks.reverse()  # OTIO: bottom first; Shotline: top first
         if not tracks:
@@ -259,9 +268,22 @@ class _Importer:
             limits.check_project_length(project.duration, project.fps, "the cut")
             for track in project.tracks:
                 check_track(track)
+                for clip in track.clips:
+                    for take in clip.takes:
+                        limits.check_frames(take.frames, f"the file of {clip.name or 'a clip'}")
             check_audio(project)
+            for track in project.audio_tracks:
+                for sound in track.clips:
+                    limits.check_frames(sound.source_frames, f"the file of {sound.name or 'a sound'}")
         except (limits.LimitError, EditRefused) as exc:
             raise InterchangeError(f"The cut can't be imported: {str(exc).rstrip('.')}.") from None
+        from editor.document.storage import ProjectError, project_from_dict, project_to_dict
+
+        try:  # what is made must open: the loader's own checks, once
+            project_from_dict(project_to_dict(project), source=self.timeline.name or "the cut")
+        except ProjectError as exc:
+            why = str(exc).split(": ", 1)[-1].split(" Fix that value")[0]
+            raise InterchangeError(f"The cut can't be imported: {why}") from None
 
     # --- times ---------------------------------------------------------------------------------
     def frames(self, t) -> int:
@@ -680,6 +702,8 @@ class _Importer:
         if isinstance(ours.get("link"), str):
             clip.link = ours["link"]
         self.imported.sounds += 1
+        if not os.path.isfile(path):
+            self.imported.offline += 1
         return clip
 
     def _keep_links(self, project: Project) -> None:
@@ -753,6 +777,7 @@ class _Importer:
         say("effects", "{n} clip{s} had effects (speed changes, filters) that were left out.")
         say("generators", "{n} generated clip{s} (colour mattes, bars, titles) became draft shots.")
         say("disabled", "{n} disabled clip{s} were left out.")
+        say("other tracks", "{n} track{s} that hold neither picture nor sound (subtitles, data) were left out.")
         say("too short", "{n} clip{s} shorter than a frame at the project rate were left out.")
         say("shortened", "{n} clip{s} were longer than their files and were shortened to fit.")
         say("sequences", "{n} image sequence{s} are offline: Shotline reads single files; relink a video.")
