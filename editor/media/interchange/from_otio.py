@@ -317,10 +317,9 @@ class _Importer:
     def _ranges(self, track, kind: str):
         """(item, its range in `track`'s time) for the clips and gaps of `track`, nests flattened."""
         otio = self.otio
-        track = track.deepcopy()
+        track = self._without_transitions(track.deepcopy())
         if track.source_range is not None:
             track = self._trimmed(track, track.trimmed_range())
-        track = self._without_transitions(track)
         for i, child in enumerate(track):
             rng = track.range_of_child_at_index(i)
             if isinstance(child, otio.schema.Clip | otio.schema.Gap):
