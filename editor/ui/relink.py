@@ -73,6 +73,7 @@ def relink(window: MainWindow, old: str, picked: str | Path) -> bool:
         window.show_message(f"{picked.name} is the file already in use.")
         return False
     if window.request(RelinkMedia(old=old, new=new)):
-        window.show_message(f"Relinked {Path(old.replace(chr(92), '/')).name} to {picked}")
+        old_name = Path(old.replace("\\", "/")).name
+        window.show_message(f"Relinked {old_name} to {picked}")
         return True
     return False

@@ -156,7 +156,8 @@ class _Builder:
 
     def marker(self, k: Keyframe, at: int):
         otio = self.otio
-        return otio.schema.Marker(name=f"Keyframe {Path(k.image.replace(chr(92), '/')).name}",
+        image = Path(k.image.replace("\\", "/")).name  # a path made on Windows names its file the same
+        return otio.schema.Marker(name=f"Keyframe {image}",
                                   marked_range=self.span(at, 0), color=otio.schema.MarkerColor.CYAN,
                                   metadata={KEY: {"keyframe": k.id, "strength": k.strength}})
 
