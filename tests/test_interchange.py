@@ -400,6 +400,8 @@ def test_export_refuses_what_the_mp4_export_refuses(film, tmp_path, capsys):
             continue
         assert rc == 2 and words in err, err
     assert not (folder / "media" / "cut.otio").exists()
+    assert run("export", [str(folder), "-o", str(tmp_path / "r.otio"), "--range", "0:2"]) == 2
+    assert "for an MP4 only" in capsys.readouterr().err and not (tmp_path / "r.otio").exists()
 
     # a bundle needs the media it carries: a missing file is named and nothing is written
     (folder / "media" / "sunrise.mp4").rename(tmp_path / "away.mp4")

@@ -288,8 +288,9 @@ def cmd_export(argv: list[str]) -> int:
     from editor.media.interchange.formats import timeline_format
 
     if timeline_format(args.output) is not None:  # the cut for another editor, not a picture
-        from editor.cli.timeline_commands import export_timeline_file
+        from editor.cli.timeline_commands import export_timeline_file, refuse_video_options
 
+        refuse_video_options(args)
         project, folder = open_project(args.project, need_media=False)  # a .otioz refuses missing media itself
         return export_timeline_file(project, folder, args.output)
     loudness = None

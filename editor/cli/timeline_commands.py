@@ -9,6 +9,15 @@ from pathlib import Path
 from editor.cli.common import UserError, parse_fps, parse_size, printable
 
 
+def refuse_video_options(args: argparse.Namespace) -> None:
+    """A timeline is the whole cut at the project's rate: the video export's choices mean nothing there."""
+    given = [flag for flag, value in (("--range", args.range), ("--size", args.size), ("--fps", args.fps),
+                                      ("--crf", args.crf), ("--loudness", args.loudness)) if value is not None]
+    if given:
+        raise UserError(f"{', '.join(given)}: for an MP4 only; a timeline (.otio, .xml, ...) holds the whole cut "
+                        "at the project's rate, so leave them out")
+
+
 def export_timeline_file(project, folder: Path, output: str) -> int:
     """`export -o` with a timeline suffix: the cut of the opened `project` as a file another editor opens."""
     from editor.media.interchange.write import export_timeline
