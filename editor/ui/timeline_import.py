@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from editor.document.storage import ProjectError
 from editor.media.errors import MediaError
@@ -64,6 +65,9 @@ def open_cut(window: MainWindow, cut: Path, folder: Path) -> bool:
     from editor.media.interchange.create import create_project_from_cut
     from editor.ui.project_session import LOCK_APP
 
+    # On the GUI thread, under a busy cursor: files are probed (and a bundle unpacked) in about
+    # a second, and the open project must not change between the question "discard?" and this.
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         lock, imported = create_project_from_cut(cut, folder, app=LOCK_APP)
     except (MediaError, ProjectError, OSError) as exc:
@@ -72,6 +76,8 @@ def open_cut(window: MainWindow, cut: Path, folder: Path) -> bool:
         if _asks(window):
             QMessageBox.warning(window, "Can't import the timeline", text)
         return False
+    finally:
+        QApplication.restoreOverrideCursor()
     lock.release()  # opening takes it again, as for any project
     if not window.open_project_path(folder):
         return False
