@@ -72,12 +72,15 @@ def open_cut(window: MainWindow, cut: Path, folder: Path) -> bool:
         lock, imported = create_project_from_cut(cut, folder, app=LOCK_APP)
     except (MediaError, ProjectError, OSError) as exc:
         text = str(exc) if not isinstance(exc, OSError) else f"Could not import {cut.name}: {exc.strerror or exc}."
+        QApplication.restoreOverrideCursor()
         window.show_message(text, error=True)
         if _asks(window):
             QMessageBox.warning(window, "Can't import the timeline", text)
         return False
-    finally:
+    except BaseException:
         QApplication.restoreOverrideCursor()
+        raise
+    QApplication.restoreOverrideCursor()
     lock.release()  # opening takes it again, as for any project
     if not window.open_project_path(folder):
         return False
