@@ -275,6 +275,7 @@ def cmd_export(argv: list[str]) -> int:
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
     ap.add_argument("--loudness", default=None, metavar="LUFS",
                     help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
+    _c2pa_arguments(ap)
     args = ap.parse_args(argv)
     loudness = None
     if args.loudness is not None:
@@ -303,16 +304,38 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last, loudness=loudness,
+        start=first, end=last, loudness=loudness, c2pa=not args.no_c2pa, c2pa_prompts=not args.no_prompts_in_c2pa,
     )
+    identity = _c2pa_identity(args)
     bar = ProgressBar("export", sys.stderr)
-    result = export_project(project, folder, out, options, on_progress=bar.update)
+    result = export_project(project, folder, out, options, on_progress=bar.update, identity=identity)
     bar.close()
     sound = ", sound 48 kHz stereo AAC" if result.sound else ", no sound"
     print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}{sound}")
     if result.loudness is not None:
         print(result.loudness.describe())
+    if result.signing is not None:  # signed, or why not (the video is kept either way: c2pa_sign)
+        print(result.signing.note(), file=sys.stdout if result.signing.signed else sys.stderr)
     return 0
+
+
+def _c2pa_arguments(ap) -> None:
+    ap.add_argument("--no-c2pa", action="store_true", help="don't sign the file's Content Credentials (C2PA)")
+    ap.add_argument("--no-prompts-in-c2pa", action="store_true",
+                    help="sign, but leave the prompts and recipes out (of the C2PA manifest and the MP4 tags)")
+    ap.add_argument("--c2pa-cert", metavar="CHAIN.pem", default=None,
+                    help="your signing certificate chain (default: $SHOTLINE_C2PA_CERT, Settings, else one "
+                         "Shotline makes on this computer)")
+    ap.add_argument("--c2pa-key", metavar="KEY.pem", default=None, help="the private key of --c2pa-cert")
+
+
+def _c2pa_identity(args):
+    """The user's certificate given on the command line, checked before rendering; None: the usual one."""
+    if args.no_c2pa or not (args.c2pa_cert or args.c2pa_key):
+        return None
+    from editor.media.c2pa_identity import load_identity
+
+    return load_identity(args.c2pa_cert, args.c2pa_key)
 
 
 def _export_wav(args, project, folder: Path, loudness: float | None) -> int:

@@ -89,8 +89,7 @@ def _sign_file(path: Path, plan: ManifestPlan, identity: SigningIdentity, notes:
     by_name: list[dict] = []  # ingredients c2pa can't open (e.g. Matroska): named, with their format
     streamed = []
     for ing in plan.ingredients:
-        suffix = ing.path.suffix.lower().lstrip(".")
-        (streamed if suffix in readable else by_name).append(ing)
+        (streamed if _format(ing.path, readable) else by_name).append(ing)
     by_name_defs = [{"title": i.title, "format": mime_type(i.path), "relationship": i.relationship} for i in by_name]
     if by_name_defs:
         definition["ingredients"] = by_name_defs
@@ -100,7 +99,7 @@ def _sign_file(path: Path, plan: ManifestPlan, identity: SigningIdentity, notes:
             try:
                 with open(ing.path, "rb") as f:
                     builder.add_ingredient({"title": ing.title, "relationship": ing.relationship},
-                                           ing.path.suffix.lower().lstrip("."), f)
+                                           _format(ing.path, readable), f)
             except (OSError, c2pa.C2paError) as exc:
                 # a damaged file (or manifest) must not cost the signature of the whole export
                 first = str(exc).strip().splitlines()
@@ -117,3 +116,9 @@ def _sign_file(path: Path, plan: ManifestPlan, identity: SigningIdentity, notes:
             Path(signed).unlink(missing_ok=True)
             raise
 
+
+
+def _format(path: Path, readable: set[str]) -> str:
+    """The format c2pa reads `path` as (its MIME type when c2pa knows it), "" when c2pa can't open it."""
+    mime, suffix = mime_type(path).lower(), path.suffix.lower().lstrip(".")
+    return mime if mime in readable else (suffix if suffix in readable else "")
