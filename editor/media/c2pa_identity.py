@@ -143,9 +143,10 @@ def _user_identity(certificate, key, where: str) -> SigningIdentity:
         subject=_common_name(leaf), serial=leaf.serial_number, where=where)
     problem = dry_run(identity)
     if problem:
-        raise CredentialError(f"The C2PA library refuses the certificate {cert_path}: {problem}. It needs the "
-                              f"digitalSignature key usage and an email-protection or document-signing extended key "
-                              f"usage, with its issuers after it in the file; {fix}.")
+        raise CredentialError(f"The C2PA library refuses the certificate {cert_path}: {problem}. C2PA wants an "
+                              f"issued certificate (not self-signed) with the digitalSignature key usage, an "
+                              f"email-protection extended key usage and an authority key identifier, followed by its "
+                              f"issuers in the same file; {fix}.")
     return identity
 
 
