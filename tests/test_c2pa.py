@@ -239,7 +239,7 @@ def _user_certificate(folder: Path, *, expired: bool = False, passphrase: bytes 
 def test_a_user_certificate_signs_and_its_issuer_makes_it_trusted(film, tmp_path):
     project, root = film
     cert, key = _user_certificate(tmp_path / "studio")
-    c2pa_identity.save_choice(str(cert), str(key))  # what Settings > Proof of origin stores
+    c2pa_identity.save_preferences(c2pa_identity.Preferences(str(cert), str(key)))  # what Settings > Proof of origin stores
     out = tmp_path / "film.mp4"
     result = export_project(project, root, out, FAST)
     assert result.signing.signed and "Studio Heron" in result.signing.note()
@@ -268,7 +268,7 @@ def test_a_broken_user_certificate_is_refused_in_one_line_before_anything_is_wri
         _, key = _user_certificate(tmp_path / "other")
     elif problem == "no key":
         key = ""
-    c2pa_identity.save_choice(str(cert), str(key))
+    c2pa_identity.save_preferences(c2pa_identity.Preferences(str(cert), str(key)))
     out = tmp_path / "film.mp4"
     with pytest.raises(CredentialError) as caught:
         export_project(project, root, out, FAST)

@@ -304,7 +304,7 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last, loudness=loudness, c2pa=not args.no_c2pa, c2pa_prompts=not args.no_prompts_in_c2pa,
+        start=first, end=last, loudness=loudness, **_c2pa_options(args),
     )
     identity = _c2pa_identity(args)
     bar = ProgressBar("export", sys.stderr)
@@ -327,6 +327,15 @@ def _c2pa_arguments(ap) -> None:
                     help="your signing certificate chain (default: $SHOTLINE_C2PA_CERT, Settings, else one "
                          "Shotline makes on this computer)")
     ap.add_argument("--c2pa-key", metavar="KEY.pem", default=None, help="the private key of --c2pa-cert")
+
+
+def _c2pa_options(args) -> dict:
+    """Sign and include recipes as Settings > Proof of origin says, unless the flags turn them off."""
+    from editor.media.c2pa_identity import load_preferences
+
+    prefs = load_preferences()
+    wanted = prefs.sign or bool(args.c2pa_cert or args.c2pa_key)  # a certificate given is a wish to sign
+    return {"c2pa": wanted and not args.no_c2pa, "c2pa_prompts": prefs.prompts and not args.no_prompts_in_c2pa}
 
 
 def _c2pa_identity(args):

@@ -67,23 +67,35 @@ class SigningIdentity:
         return f"your certificate “{self.subject}” ({self.where})"
 
 
-# --- the user's choice in Settings --------------------------------------------------------------
-def saved_choice() -> tuple[str, str]:
-    """(certificate, key) paths chosen in Settings; ("", "") for Shotline's own certificate."""
+# --- the user's choices in Settings (also the headless commands' defaults) -----------------------
+@dataclass(frozen=True)
+class Preferences:
+    """Settings > Proof of origin, kept in `<config>/c2pa.json`."""
+
+    certificate: str = ""  # the user's certificate chain (PEM); "" with key "": Shotline's own
+    key: str = ""
+    sign: bool = True  # sign exports (the Export dialog's checkbox starts from this; --no-c2pa)
+    prompts: bool = True  # include the recipes (prompts, seeds); --no-prompts-in-c2pa
+
+
+def load_preferences() -> Preferences:
+    """The saved preferences; the defaults when none are saved (or the file is unreadable)."""
     try:
         data = json.loads((config_dir() / SETTINGS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return "", ""
+        return Preferences()
     if not isinstance(data, dict):
-        return "", ""
-    return str(data.get("certificate") or ""), str(data.get("key") or "")
+        return Preferences()
+    return Preferences(certificate=str(data.get("certificate") or ""), key=str(data.get("key") or ""),
+                       sign=data.get("sign", True) is not False, prompts=data.get("prompts", True) is not False)
 
 
-def save_choice(certificate: str, key: str) -> None:
-    """Remember the user's certificate + key paths (both empty: use Shotline's own)."""
+def save_preferences(prefs: Preferences) -> None:
+    """Write the preferences atomically (a crash never leaves half a file)."""
     folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"certificate": certificate.strip(), "key": key.strip()}, indent=2)
+    text = json.dumps({"certificate": prefs.certificate.strip(), "key": prefs.key.strip(), "sign": prefs.sign,
+                       "prompts": prefs.prompts}, indent=2)
     fd, tmp = tempfile.mkstemp(prefix=f".{SETTINGS_FILE}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -104,9 +116,9 @@ def load_identity(certificate: str | os.PathLike | None = None, key: str | os.Pa
     env_cert, env_key = os.environ.get(ENV_CERT, ""), os.environ.get(ENV_KEY, "")
     if env_cert or env_key:
         return _user_identity(env_cert, env_key, f"${ENV_CERT}/${ENV_KEY}")
-    cert, key_path = saved_choice()
-    if cert or key_path:
-        return _user_identity(cert, key_path, SETTINGS_WHERE)
+    prefs = load_preferences()
+    if prefs.certificate or prefs.key:
+        return _user_identity(prefs.certificate, prefs.key, SETTINGS_WHERE)
     return local_identity()
 
 
