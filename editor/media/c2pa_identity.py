@@ -128,8 +128,8 @@ def check_user_files(certificate: str, key: str, where: str = SETTINGS_WHERE) ->
 
 
 def _user_identity(certificate, key, where: str) -> SigningIdentity:
-    fix = f"fix it in {where}, or export with --no-c2pa" if where == SETTINGS_WHERE else \
-        f"check {where}, or export with --no-c2pa"
+    fix = f"choose the right files in {where}, or clear both to sign with Shotline's own certificate" \
+        if where == SETTINGS_WHERE else f"check {where}, or export with --no-c2pa"
     if not certificate or not key:
         missing = "private key" if certificate else "certificate"
         raise CredentialError(f"A C2PA signing certificate needs its private key too, and the {missing} is not set; {fix}.")
