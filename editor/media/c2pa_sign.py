@@ -39,7 +39,8 @@ class ExportSigning:
     plan: ManifestPlan
     signed: bool = False
     problem: str = ""  # why the file was left unsigned ("" when signed or not tried yet)
-    seconds: float = 0.0  # time the signing took (bench/bench_c2pa.py)
+    seconds: float = 0.0  # time the signing step took (bench/bench_c2pa.py)
+    prepare_seconds: float = 0.0  # time `prepare` took (identity, manifest), before rendering
     notes: list[str] = field(default_factory=list)  # ingredients that could not be read
 
     def note(self) -> str:
@@ -69,10 +70,11 @@ def prepare(project: Project, project_root: str | os.PathLike | None, clips: Ite
             identity: SigningIdentity | None = None) -> ExportSigning:
     """The signing of an export to `out` showing `clips`; CredentialError when the configured
     certificate can't be used (before anything is rendered)."""
+    t0 = time.perf_counter()
     identity = identity or load_identity()
     plan = plan_manifest(project, project_root, clips, title=out.name, version=shotline_version(),
                          prompts=prompts, start=start, end=end)
-    return ExportSigning(identity, plan)
+    return ExportSigning(identity, plan, prepare_seconds=time.perf_counter() - t0)
 
 
 def shotline_version() -> str:
