@@ -271,11 +271,11 @@ def cmd_export(argv: list[str]) -> int:
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
+    _c2pa_arguments(ap)  # --no-c2pa, --no-prompts-in-c2pa, --c2pa-cert, --c2pa-key
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
     ap.add_argument("--loudness", default=None, metavar="LUFS",
                     help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
-    _c2pa_arguments(ap)
     args = ap.parse_args(argv)
     loudness = None
     if args.loudness is not None:
@@ -319,7 +319,8 @@ def cmd_export(argv: list[str]) -> int:
     return 0
 
 
-def _c2pa_arguments(ap) -> None:
+def _c2pa_arguments(parser) -> None:
+    ap = parser.add_argument_group("proof of origin (Content Credentials, C2PA)")
     ap.add_argument("--no-c2pa", action="store_true", help="don't sign the file's Content Credentials (C2PA)")
     ap.add_argument("--no-prompts-in-c2pa", action="store_true",
                     help="sign, but leave the prompts and recipes out (of the C2PA manifest and the MP4 tags)")
