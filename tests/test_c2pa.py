@@ -25,7 +25,7 @@ from editor.document.project import Clip, Project, ShotSettings, Take, Track
 from editor.document.storage import save_project
 from editor.media import c2pa_identity
 from editor.media.c2pa_identity import CredentialError, SigningIdentity, load_identity
-from editor.media.c2pa_manifest import COMPOSITE, GENERATED, MIXED, RECIPES_LABEL, scrubbed
+from editor.media.c2pa_manifest import COMPOSITE, GENERATED, IPTC, MIXED, RECIPES_LABEL, scrubbed
 from editor.media.c2pa_verify import verify
 from editor.media.export import ExportOptions, export_project
 from editor.media.takes import write_take
@@ -307,3 +307,57 @@ def test_cli_a_broken_certificate_is_one_line_and_writes_nothing(film, tmp_path)
     assert len(lines) == 1 and "k.pem does not exist" in lines[0] and "--no-c2pa" in lines[0]
     run = shotline("verify", str(tmp_path / "nothing.mp4"))
     assert run.returncode == 2 and run.stderr.strip().count("\n") == 0 and "no such file" in run.stderr
+
+
+# --- the generation commands sign their new frames too ------------------------------------------------
+def _clip(path: Path, first: int) -> Path:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        for i in range(first, first + 12):
+            frame = np.zeros((H, W, 3), np.uint8)
+            frame[10:26, i:i + 14] = (230, 40, 40)
+            frame[..., 1] = np.arange(W, dtype=np.uint8)[None, :] * 3
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_generated_frames_from_the_cli_are_signed_with_their_inputs(tmp_path, capsys):
+    from editor.cli.generate_commands import run
+
+    a, b = _clip(tmp_path / "a.mp4", 0), _clip(tmp_path / "b.mp4", 24)
+    out = tmp_path / "join.mp4"
+    assert run("infill", ["--model", "interpolate", "--before", str(a), "--after", str(b), "--seconds", "0.5",
+                          "-o", str(out)]) == 0
+    assert "Content Credentials (C2PA): signed" in capsys.readouterr().out
+    manifest, state, _ = manifest_of(out)
+    assert state == "Valid"
+    actions = assertion(manifest, "c2pa.actions.v2")["actions"]
+    # optical flow made these frames, not a trained model; one run, not a cut: no c2pa.edited
+    assert [(x["action"], x["digitalSourceType"]) for x in actions] == [("c2pa.created", IPTC + "algorithmicMedia")]
+    assert [(i["title"], i["relationship"]) for i in manifest["ingredients"]] == [("a.mp4", "inputTo"),
+                                                                                  ("b.mp4", "inputTo")]
+    assert assertion(manifest, RECIPES_LABEL)["takes"][0]["recipe"]["engine"] == "interpolate"
+
+    plain = tmp_path / "plain.mp4"
+    assert run("infill", ["--model", "interpolate", "--before", str(a), "--after", str(b), "--seconds", "0.5",
+                          "-o", str(plain), "--no-c2pa"]) == 0
+    assert c2pa.Reader.try_create(str(plain)) is None
+
+
+def test_a_generated_clip_is_marked_as_made_by_a_trained_model(tiny_ltx_dir, tmp_path, capsys):
+    from editor.cli.generate_commands import run
+
+    out = tmp_path / "shot.mp4"
+    assert run("generate", ["--model", str(tiny_ltx_dir), "--prompt", PROMPT, "--seconds", "0.5", "--fps", "10",
+                            "--size", "64x48", "--seed", "5", "--steps", "1", "--device", "cpu", "-o", str(out),
+                            "--no-prompts-in-c2pa"]) == 0
+    capsys.readouterr()
+    manifest, state, _ = manifest_of(out)
+    assert state == "Valid" and assertion(manifest, RECIPES_LABEL) is None
+    created = assertion(manifest, "c2pa.actions.v2")["actions"][0]
+    assert created["action"] == "c2pa.created" and created["digitalSourceType"] == GENERATED
+    assert PROMPT.encode() not in out.read_bytes()

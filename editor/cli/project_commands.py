@@ -7,6 +7,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+from editor.cli import c2pa_args
 from editor.cli.common import (
     Parser,
     UserError,
@@ -271,7 +272,7 @@ def cmd_export(argv: list[str]) -> int:
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
-    _c2pa_arguments(ap)  # --no-c2pa, --no-prompts-in-c2pa, --c2pa-cert, --c2pa-key
+    c2pa_args.add_arguments(ap)  # --no-c2pa, --no-prompts-in-c2pa, --c2pa-cert, --c2pa-key
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
     ap.add_argument("--loudness", default=None, metavar="LUFS",
@@ -304,9 +305,9 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last, loudness=loudness, **_c2pa_options(args),
+        start=first, end=last, loudness=loudness, **c2pa_args.options(args),
     )
-    identity = _c2pa_identity(args)
+    identity = c2pa_args.given_identity(args)
     bar = ProgressBar("export", sys.stderr)
     result = export_project(project, folder, out, options, on_progress=bar.update, identity=identity)
     bar.close()
@@ -317,35 +318,6 @@ def cmd_export(argv: list[str]) -> int:
     if result.signing is not None:  # signed, or why not (the video is kept either way: c2pa_sign)
         print(result.signing.note(), file=sys.stdout if result.signing.signed else sys.stderr)
     return 0
-
-
-def _c2pa_arguments(parser) -> None:
-    ap = parser.add_argument_group("proof of origin (Content Credentials, C2PA)")
-    ap.add_argument("--no-c2pa", action="store_true", help="don't sign the file's Content Credentials (C2PA)")
-    ap.add_argument("--no-prompts-in-c2pa", action="store_true",
-                    help="sign, but leave the prompts and recipes out (of the C2PA manifest and the MP4 tags)")
-    ap.add_argument("--c2pa-cert", metavar="CHAIN.pem", default=None,
-                    help="your signing certificate chain (default: $SHOTLINE_C2PA_CERT, Settings, else one "
-                         "Shotline makes on this computer)")
-    ap.add_argument("--c2pa-key", metavar="KEY.pem", default=None, help="the private key of --c2pa-cert")
-
-
-def _c2pa_options(args) -> dict:
-    """Sign and include recipes as Settings > Proof of origin says, unless the flags turn them off."""
-    from editor.media.c2pa_identity import load_preferences
-
-    prefs = load_preferences()
-    wanted = prefs.sign or bool(args.c2pa_cert or args.c2pa_key)  # a certificate given is a wish to sign
-    return {"c2pa": wanted and not args.no_c2pa, "c2pa_prompts": prefs.prompts and not args.no_prompts_in_c2pa}
-
-
-def _c2pa_identity(args):
-    """The user's certificate given on the command line, checked before rendering; None: the usual one."""
-    if args.no_c2pa or not (args.c2pa_cert or args.c2pa_key):
-        return None
-    from editor.media.c2pa_identity import load_identity
-
-    return load_identity(args.c2pa_cert, args.c2pa_key)
 
 
 def _export_wav(args, project, folder: Path, loudness: float | None) -> int:

@@ -7,7 +7,8 @@ For the clips an export shows (and the sound it plays):
     generated and imported      created: trainedAlgorithmicMedia; edited: compositeWithTrainedAlgorithmicMedia
     imported footage only       created: composite;               edited: composite
   (IPTC digital source types, http://cv.iptc.org/newscodes/digitalsourcetype/...). `created` says
-  how many shots were generated and with which models; `edited` is the cut itself.
+  how many shots were generated and with which models; `edited` is the cut itself. Frames made
+  by the built-in optical-flow interpolation (no model) are `algorithmicMedia`, not AI.
 - ingredients: every imported file shown or heard (componentOf), the original of a conformed copy
   when it still exists (it is the one that may carry its own manifest, which c2pa keeps);
 - `org.shotline.recipes`: each generated take's stored generation record (model, seed, prompt,
@@ -32,6 +33,7 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 GENERATED = IPTC + "trainedAlgorithmicMedia"
 MIXED = IPTC + "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE = IPTC + "composite"
+ALGORITHMIC = IPTC + "algorithmicMedia"  # frames an algorithm made without a trained model (optical flow)
 RECIPES_LABEL = "org.shotline.recipes"
 RECIPES_VERSION = 1
 
@@ -56,8 +58,11 @@ class ManifestPlan:
 
 def plan_manifest(project: Project, project_root: str | os.PathLike | None, clips: Iterable[Clip], *,
                   title: str, version: str, prompts: bool = True, start: int = 0,
-                  end: int | None = None) -> ManifestPlan:
-    """The manifest for an export of `title` showing `clips` and playing the sound of [start, end)."""
+                  end: int | None = None, inputs: Iterable[str | os.PathLike] = (), cut: bool = True) -> ManifestPlan:
+    """The manifest for an export of `title` showing `clips` and playing the sound of [start, end).
+
+    `inputs`: files a model was conditioned on (`generate --image`, `extend --clip`), listed as
+    `inputTo` ingredients. `cut` False: the file is one generated run, not a cut (no c2pa.edited)."""
     seen: dict[str, Clip] = {}
     for clip in clips:
         seen.setdefault(clip.id, clip)
@@ -67,25 +72,27 @@ def plan_manifest(project: Project, project_root: str | os.PathLike | None, clip
     end = project.duration if end is None else end
     sounds = [a for t in audible_tracks(project.audio_tracks) for a in t.clips if a.start < end and a.end > start]
     ingredients = _ingredients(project_root, imported, sounds)
+    conditioned = [Ingredient(Path(p), Path(p).name, "inputTo") for p in inputs if Path(p).is_file()]
 
     agent = {"name": "Shotline", "version": version}
     actions: list[dict] = []
+    trained = any(is_trained(c.take.record) for c in generated)  # else optical flow only: not AI
     if generated:
         models = sorted({m for m in (model_title(c.take.record) for c in generated) if m})
         said = f"{plural(len(generated), 'shot')} generated" + (f" with {', '.join(models)}" if models else "")
-        actions.append({"action": "c2pa.created", "digitalSourceType": GENERATED, "softwareAgent": agent,
-                        "description": said})
+        actions.append({"action": "c2pa.created", "digitalSourceType": GENERATED if trained else ALGORITHMIC,
+                        "softwareAgent": agent, "description": said})
     else:
         actions.append({"action": "c2pa.created", "digitalSourceType": COMPOSITE, "softwareAgent": agent,
                         "description": f"a new cut of {plural(len(ingredients), 'imported file')}"})
-    mixed = bool(generated) and bool(ingredients)
-    actions.append({
-        "action": "c2pa.edited", "softwareAgent": agent,
-        "digitalSourceType": MIXED if mixed else (GENERATED if generated else COMPOSITE),
-        "description": f"cut in Shotline: {plural(len(shown), 'shot')}"
-                       + (f", {len(generated)} generated" if generated else "")
-                       + (f", {plural(len(ingredients), 'imported file')}" if ingredients else ""),
-    })
+    if cut:
+        actions.append({
+            "action": "c2pa.edited", "softwareAgent": agent,
+            "digitalSourceType": _cut_source(trained, bool(generated), bool(ingredients)),
+            "description": f"cut in Shotline: {plural(len(shown), 'shot')}"
+                           + (f", {len(generated)} generated" if generated else "")
+                           + (f", {plural(len(ingredients), 'imported file')}" if ingredients else ""),
+        })
     assertions: list[dict] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
     if prompts and generated:
         assertions.append({"label": RECIPES_LABEL, "data": {
@@ -99,7 +106,21 @@ def plan_manifest(project: Project, project_root: str | os.PathLike | None, clip
         "format": "video/mp4",
         "assertions": assertions,
     }
-    return ManifestPlan(definition, ingredients, len(generated), len(shown), prompts and bool(generated))
+    return ManifestPlan(definition, ingredients + conditioned, len(generated), len(shown), prompts and bool(generated))
+
+
+def _cut_source(trained: bool, generated: bool, imported: bool) -> str:
+    """The digital source type of the cut as a whole."""
+    if trained:
+        return MIXED if imported else GENERATED
+    return COMPOSITE if imported or not generated else ALGORITHMIC
+
+
+def is_trained(record: dict) -> bool:
+    """Whether a take's frames came from a trained model (not the built-in optical-flow interpolation)."""
+    model = record.get("model") if isinstance(record, dict) else None
+    kind = model.get("kind") if isinstance(model, dict) else None
+    return "interpolate" not in (record.get("engine"), kind, model)
 
 
 def model_title(record: dict) -> str:

@@ -67,13 +67,14 @@ class ExportSigning:
 
 def prepare(project: Project, project_root: str | os.PathLike | None, clips: Iterable[Clip], out: Path, *,
             prompts: bool = True, start: int = 0, end: int | None = None,
-            identity: SigningIdentity | None = None) -> ExportSigning:
+            identity: SigningIdentity | None = None, inputs: Iterable[str | os.PathLike] = (),
+            cut: bool = True) -> ExportSigning:
     """The signing of an export to `out` showing `clips`; CredentialError when the configured
     certificate can't be used (before anything is rendered)."""
     t0 = time.perf_counter()
     identity = identity or load_identity()
     plan = plan_manifest(project, project_root, clips, title=out.name, version=shotline_version(),
-                         prompts=prompts, start=start, end=end)
+                         prompts=prompts, start=start, end=end, inputs=inputs, cut=cut)
     return ExportSigning(identity, plan, prepare_seconds=time.perf_counter() - t0)
 
 

@@ -149,7 +149,7 @@ def _describe(v: Verdict, manifest: dict, results: dict) -> None:
               for d in results.get("ingredientDeltas") or []}
     for ing in manifest.get("ingredients") or []:
         v.ingredients.append(_ingredient_line(ing, deltas.get(str(ing.get("label", "")), {})))
-    generated = any("AI-generated" in a for a in v.actions)
+    generated = any("AI-generated" in a or "(algorithmicMedia)" in a for a in v.actions)
     if v.recipe_takes:
         v.recipes = f"included: {plural(v.recipe_takes, 'generated take')} with prompt, seed and settings " \
                     f"({RECIPES_LABEL})"

@@ -335,13 +335,15 @@ def encode_frames(
     options: ExportOptions | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    finish: Callable[[Path], None] | None = None,
 ) -> ExportResult:
     """Encode `total` RGB uint8 frames (all one even size) to an MP4 at `fps`, atomically.
 
     The headless generation commands write their new frames with this; it runs the same ffmpeg
     command as `export_project`. As there, the frames go to a temporary file beside the target
     that replaces it only once ffmpeg succeeded: on cancel (Cancelled) or failure
-    (ExportError) nothing is left at `out_path` except a previous file, untouched.
+    (ExportError) nothing is left at `out_path` except a previous file, untouched. `finish(tmp)`
+    runs on the finished file before it replaces the target (the C2PA signature, c2pa_sign).
     """
     t0 = time.perf_counter()
     options = (options or ExportOptions()).validate()
@@ -364,7 +366,7 @@ def encode_frames(
 
     written = _encode_atomically(
         out, lambda tmp: encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp),
-        checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled",
+        checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled", finish=finish,
     )
     return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))
 
