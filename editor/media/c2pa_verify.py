@@ -90,7 +90,8 @@ def verify(path: str | os.PathLike, *, trust: str | os.PathLike | None = None) -
 
     path = Path(path)
     if not path.is_file():
-        raise VerifyError(f"{path}: no such file; give the path of an exported MP4.")
+        what = "is a folder" if path.is_dir() else "no such file"
+        raise VerifyError(f"{path}: {what}; give the path of an exported MP4.")
     context = None
     if trust is not None:
         context = _trust_context(Path(trust))
