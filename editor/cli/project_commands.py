@@ -7,6 +7,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+from editor.cli import c2pa_args
 from editor.cli.common import (
     Parser,
     UserError,
@@ -280,6 +281,7 @@ def cmd_export(argv: list[str]) -> int:
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
+    c2pa_args.add_arguments(ap)  # --no-c2pa, --no-prompts-in-c2pa, --c2pa-cert, --c2pa-key
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
     ap.add_argument("--loudness", default=None, metavar="LUFS",
@@ -320,15 +322,18 @@ def cmd_export(argv: list[str]) -> int:
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last, loudness=loudness,
+        start=first, end=last, loudness=loudness, **c2pa_args.options(args),
     )
+    identity = c2pa_args.given_identity(args)
     bar = ProgressBar("export", sys.stderr)
-    result = export_project(project, folder, out, options, on_progress=bar.update)
+    result = export_project(project, folder, out, options, on_progress=bar.update, identity=identity)
     bar.close()
     sound = ", sound 48 kHz stereo AAC" if result.sound else ", no sound"
     print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}{sound}")
     if result.loudness is not None:
         print(result.loudness.describe())
+    if result.signing is not None:  # signed, or why not (the video is kept either way: c2pa_sign)
+        print(result.signing.note(), file=sys.stdout if result.signing.signed else sys.stderr)
     return 0
 
 

@@ -76,6 +76,7 @@ from editor.ui.export_timeline import export_now, follow_path, format_items, wit
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
+from editor.ui.proof_settings import proof_checkboxes
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
 from editor.words import plural
@@ -182,6 +183,8 @@ class ExportDialog(QDialog):
         self._fill_presets()
         self.preset_combo.activated.connect(lambda _i: self._apply_preset(self.preset_combo.currentText()))
         form.addRow("Preset", self.preset_combo)
+        self.c2pa_check, self.c2pa_prompts_check = proof_checkboxes(self._changed)
+        form.addRow("Proof of origin", _row(self.c2pa_check, 12, self.c2pa_prompts_check, grow=None))
         v.addWidget(output)
 
         video = self.video_box = QGroupBox("Video")
@@ -444,7 +447,8 @@ class ExportDialog(QDialog):
             speed=self.speed_combo.currentText(), width=self.width_spin.value(), height=self.height_spin.value(),
             fit=self.fit_combo.currentData(), fps=self.fps_combo.currentData(), range_kind=kind,
             in_text=self.in_edit.text(), out_range_text=self.out_edit_range.text(),
-            preset_name=self.preset_combo.currentText())
+            preset_name=self.preset_combo.currentText(), c2pa=self.c2pa_check.isChecked(),
+            c2pa_prompts=self.c2pa_prompts_check.isChecked())
 
     def evaluate(self) -> Check:
         """Read every field and say what would be exported, or what must change first."""
@@ -496,7 +500,8 @@ class ExportDialog(QDialog):
                 f"{duration_text(check.frames, check.fps)} · {plural(check.frames, 'frame')} · "
                 f"{check.width}x{check.height} · {rate_text(check.fps)} fps · "
                 f"{CODEC_TITLES[options.codec].split(' ')[0]} CRF {options.quality}")
-            self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0))
+            self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0,
+                                                          signed=options.c2pa, prompts=options.c2pa_prompts))
         else:
             self.summary_label.setText("Can't export yet:")
             self.provenance_label.setText("")
@@ -594,6 +599,8 @@ class ExportDialog(QDialog):
         size_mb = result.path.stat().st_size / 1e6 if result.path.exists() else 0.0
         details = (f"{plural(result.frames, 'frame')} · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
                    f"{CODEC_TITLES[result.codec].split(' ')[0]} · {size_mb:.1f} MB · took {clock(result.seconds)}")
+        if result.signing is not None:  # signed, or why not (the video is kept either way)
+            details += "\n" + result.signing.note()
         self._show_result("Export finished", str(result.path), details, can_show=True)
         self.message.emit(f"Exported {result.path.name} ({plural(result.frames, 'frame')})", False)
 

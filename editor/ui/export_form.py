@@ -111,16 +111,19 @@ def clock(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def provenance_note(project: Project, start: int, end: int) -> str:
-    """What the exported file's metadata will say about generated frames in [start, end)."""
+def provenance_note(project: Project, start: int, end: int, *, signed: bool = False, prompts: bool = True) -> str:
+    """What the exported file's metadata (and, when `signed`, its C2PA credentials) will say about
+    generated frames in [start, end)."""
     clips = clips_in_range(project, start, end)
     generated = [c for c in clips if c.take is not None and c.take.generated]
+    proof = " Signed Content Credentials (C2PA) say the same and show any change made later." if signed else ""
     if not generated:
         return ("The file's metadata says it was made with Shotline; generated shots, when there are any, "
-                "are named there with their model, seed and prompt.")
+                "are named there with their model, seed and prompt." + proof)
     shots = "shot is" if len(clips) == 1 else "shots are"
+    named = "model, seed and prompt" if prompts else "model and seed (prompts kept private)"
     return (f"{len(generated)} of {len(clips)} {shots} generated: the file's metadata marks it as holding "
-            "AI-generated frames and names each generated shot's model, seed and prompt.")
+            f"AI-generated frames and names each generated shot's {named}.{proof}")
 
 
 # --- choices: presets, the last export ------------------------------------------------------------
@@ -221,6 +224,8 @@ class FormValues:
     in_text: str = ""
     out_range_text: str = ""
     preset_name: str = ""
+    c2pa: bool = True  # sign the file's Content Credentials
+    c2pa_prompts: bool = True  # ...with the recipes (prompts) in them
 
 
 @dataclass
@@ -331,6 +336,7 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         codec=values.codec, crf=values.crf, preset=values.speed,
         width=None if same_size else w, height=None if same_size else h,
         fps=values.fps, fit=FitMode.parse(values.fit), start=start, end=end, name=values.preset_name,
+        c2pa=values.c2pa, c2pa_prompts=values.c2pa and values.c2pa_prompts,
     )
     try:
         plan = plan_export(project, options)
