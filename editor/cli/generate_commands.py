@@ -44,7 +44,7 @@ from editor.cli.progress import ProgressBar
 
 # Default sizes when --size is not given: what each family was trained at (LTX-Video's model
 # card: 768x512; Wan 2.1 1.3B: 832x480). Extend and infill default to the clip's own size.
-DEFAULT_SIZE = {"ltx-condition": (768, 512), "wan-vace": (832, 480)}
+DEFAULT_SIZE = {"ltx-condition": (768, 512), "ltx2": (768, 512), "wan-vace": (832, 480)}
 FALLBACK_SIZE = (768, 512)
 DEFAULT_FPS = "24"
 # Frames of the clip the model continues from (extend) or joins (infill): LTX-Video needs video
