@@ -451,11 +451,15 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
             new = result.frames[segment.first: segment.first + segment.count]
             metadata = _provenance(common, plan, result.record)
             bar = ProgressBar("write", sys.stderr)
+            sound = _sound_file(result, segment, plan.fps, common.output)  # LTX-2's sound, as the MP4's
             try:
                 written = encode_frames(iter(new), common.output, plan.fps, total=len(new), metadata=metadata,
-                                        options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set)
+                                        options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set,
+                                        audio=str(sound) if sound is not None else None)
             finally:
                 bar.close()
+                if sound is not None:
+                    sound.unlink(missing_ok=True)
         except Cancelled:  # the model, or writing the MP4
             print(f"shotline: cancelled; nothing was written to {common.output}", file=sys.stderr)
             return EXIT_CANCELLED
@@ -464,6 +468,22 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
           f"{written.width}x{written.height}; {common.info.title}"
           + (f", seed {plan.seed}" if common.info.needs_model else ""))
     return 0
+
+
+def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
+    """The sound the model made for the new frames as raw 48 kHz f32le beside `output`, or None."""
+    from editor.media.audio import RATE
+    from editor.media.take_sound import resample
+    from model.sound import cut
+
+    audio = getattr(result, "audio", None)
+    if audio is None:
+        return None
+    part = cut(audio, segment.first, segment.count, fps)
+    samples = resample(part.samples[:, :2], part.rate, RATE)
+    path = output.with_name(f".{output.name}.sound.f32")
+    path.write_bytes(samples.astype("<f4").tobytes())
+    return path
 
 
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):

@@ -35,6 +35,7 @@ from editor.media.ffmpeg_bin import ffmpeg_exe
 
 TAKE_SUFFIX = ".mkv"
 TAKE_CODEC = ["-c:v", "utvideo", "-pred", "median", "-pix_fmt", "gbrp"]
+TAKE_AUDIO_CODEC = ["-c:a", "flac", "-sample_fmt", "s32"]  # lossless, 24 bits, at the sound's own rate
 SIDECAR_SCHEMA = "shotline.take"
 SIDECAR_VERSION = 1
 
@@ -47,8 +48,11 @@ class TakeWriter:
             writer.append(frame)
     """
 
-    def __init__(self, path: str | os.PathLike, fps: Fraction | int | float) -> None:
+    def __init__(self, path: str | os.PathLike, fps: Fraction | int | float,
+                 audio: str | os.PathLike | None = None) -> None:
         self.path = Path(path)
+        # a sound file (WAV) stored with the frames as lossless FLAC (a model that makes sound)
+        self.audio = Path(audio) if audio is not None else None
         self.fps = _as_fraction(fps)
         if self.fps <= 0:
             raise MediaError(f"A take needs a positive frame rate, not {fps}.")
@@ -136,7 +140,10 @@ class TakeWriter:
         rate = f"{self.fps.numerator}/{self.fps.denominator}"
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate,
-               "-i", "pipe:0", *TAKE_CODEC, "-f", "matroska", str(self.temp_path)]
+               "-i", "pipe:0"]
+        if self.audio is not None:
+            cmd += ["-i", str(self.audio), "-map", "0:v", "-map", "1:a", *TAKE_AUDIO_CODEC]
+        cmd += [*TAKE_CODEC, "-f", "matroska", str(self.temp_path)]
         # ffmpeg's messages go to an unnamed file: a pipe nobody reads could fill and stall it
         self._log = tempfile.TemporaryFile()
         try:
