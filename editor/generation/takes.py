@@ -107,8 +107,8 @@ def write_generated_take(
 
             sound = assembled_sound(plan, audio, folder)
             wav = write_wav(path.with_name(f".{path.stem}.sound.wav"), sound.samples, sound.rate)
-            record = {**record, "sound": {**dict(record.get("sound") or {}), "stored": "flac",
-                                          "stored_rate": sound.rate}}
+            made = (record.get("parameters") or {}).get("sound") or {}  # what the engine said of it
+            record = {**record, "sound": {**made, "stored": "flac", "stored_rate": sound.rate}}
         with TakeWriter(path, plan.fps, audio=wav) as writer:
             for frame in assembled_frames(plan, generated, folder):
                 if should_cancel is not None and written % 8 == 0 and should_cancel():

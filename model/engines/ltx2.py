@@ -104,11 +104,14 @@ def _wire_keyframes(pipe: Any) -> None:
         return
     prepare, coords = pipe.prepare_latents, pipe._prepare_keyframe_coords
     pending: list[int] = []
+    placed: list[int] = []  # the pixel frames the last call's keyframes were placed at, for the record
     pipe._shotline_keyframes = pending
+    pipe._shotline_placed = placed
 
     def prepare_latents(*args: Any, **kwargs: Any) -> Any:
         conditions = kwargs.get("conditions") or []
         pending[:] = [getattr(c, "frame", -1) for c in conditions if c.index != 0]
+        placed.clear()
         try:
             return prepare(*args, **kwargs)
         finally:
@@ -118,6 +121,7 @@ def _wire_keyframes(pipe: Any) -> None:
         frame = pending.pop(0) if pending else -1
         if frame >= 0:
             kwargs["pixel_frame_idx"] = frame
+        placed.append(int(kwargs["pixel_frame_idx"]))
         return coords(*args, **kwargs)
 
     pipe.prepare_latents = prepare_latents
@@ -271,6 +275,7 @@ class Ltx2Engine(PipelineEngine):
         finally:
             self._init_latents = None
         offset = self.last_parameters["window"]["offset"]
+        self.last_parameters["keyframes_at"] = list(getattr(self.pipe, "_shotline_placed", []))
         sound = self.last_parameters.setdefault("sound", {})
         if self._audio_latents is None:
             sound.update(made=False, why="a restyle runs only the end of the schedule; the clip keeps no new sound")
