@@ -282,3 +282,21 @@ def test_an_ltx2_take_lands_in_the_timeline_with_its_linked_sound(qtbot, gap_doc
     assert record["sound"]["stored"] == "flac"
     doc.undo()
     assert not any(a.link == new.link for t in doc.project.audio_tracks for a in t.clips)
+
+
+def test_one_step_is_refused_with_what_to_change_when_the_schedule_cant_run_it(tmp_path):
+    from diffusers import FlowMatchEulerDiscreteScheduler
+
+    from model.engines.base import EngineError
+
+    folder = build_tiny_ltx2(tmp_path / "terminal")
+    # the real LTX-2 scheduler stretches its sigmas to a terminal value; one step becomes 0/0
+    FlowMatchEulerDiscreteScheduler(shift_terminal=0.1).save_pretrained(folder / "scheduler")
+    engine = engine_for(inspect_model(folder))
+    engine.load()
+    try:
+        with pytest.raises(EngineError, match="at least 2 sampling steps"):
+            engine.run(request(Action.GENERATE, 9, 32, 32, steps=1), Hooks())
+        assert len(engine.run(request(Action.GENERATE, 9, 32, 32, steps=2), Hooks())) == 9
+    finally:
+        engine.unload()

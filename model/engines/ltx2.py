@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from model.engines.base import Cancelled, Hooks, Limits
+from model.engines.base import Cancelled, EngineError, Hooks, Limits
 from model.engines.pipeline import PipelineEngine, pil_frames
 from model.engines.window import Window
 from model.request import Action, Request
@@ -175,6 +175,9 @@ class Ltx2Engine(PipelineEngine):
         from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
 
         pipe = self.pipe
+        if request.steps < 2 and pipe.scheduler.config.get("shift_terminal"):
+            # the scheduler stretches its one sigma to nothing (0/0) and the pipeline fails
+            raise EngineError(f"{self.info.title} needs at least 2 sampling steps; set Steps to 2 or more.")
         keyframe = _keyframe_condition_class()
         step = pipe.vae_temporal_compression_ratio * pipe.transformer_temporal_patch_size
         last_latent = (window.frames - 1) // step
