@@ -300,3 +300,71 @@ def test_one_step_is_refused_with_what_to_change_when_the_schedule_cant_run_it(t
         assert len(engine.run(request(Action.GENERATE, 9, 32, 32, steps=2), Hooks())) == 9
     finally:
         engine.unload()
+
+
+def test_extending_a_clip_with_sound_keeps_its_sound_and_adds_the_models(gap_document, tiny_ltx2_dir):
+    """The extension's take holds the clip's own sound (48 kHz) then the new sound; the clip's linked
+    sound plays the new take for the whole grown clip, and undo puts everything back."""
+    from dataclasses import replace
+
+    from editor.document.edits import AddAudioClip, AddAudioTrack, LinkClips, PlaceGeneratedTake, Side
+    from editor.document.plans import ExtendClip, make_plan
+    from editor.document.project import AudioClip
+    from editor.generation import run_job, submit
+    from editor.media.audio import read_samples, sound_info
+    from editor.media.take_sound import write_wav
+    from editor.media.takes import TakeWriter, read_take
+    from model.journal import Journal
+    from model.runner import Runner
+
+    doc = gap_document
+    a_path = doc.folder / "media" / "a.mkv"
+    frames = read_take(a_path)
+    t = np.arange(48000 * 24 // 24) / 48000
+    tone = np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, 1).astype(np.float32)
+    wav = write_wav(doc.folder / "tone.wav", tone, 48000)
+    with TakeWriter(a_path, 24, audio=wav) as writer:  # clip a's take, now with one second of sound
+        for f in frames:
+            writer.append(f)
+    doc.request(AddAudioTrack(name="A1", track_id="a1"))
+    doc.request(AddAudioClip(track_id="a1", clip=AudioClip(id="sa", source="media/a.mkv", start=0, length=24,
+                                                           source_frames=24)))
+    doc.request(LinkClips(clip_ids=("a", "sa")))
+    plan = replace(make_plan(doc.project, ExtendClip(clip_id="a", side=Side.END, frames=8), seed=3),
+                   model=str(tiny_ltx2_dir), steps=2)
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        submit(journal, plan)
+        done = run_job(journal, journal.claim_next(), Runner(device="cpu"), doc.project, doc.folder)
+    path = doc.folder / done.take.media
+    assert [np.array_equal(x, y) for x, y in zip(read_take(path)[:24], frames, strict=True)] == [True] * 24
+    info = sound_info(path)
+    assert info.rate == 48000 and info.duration == pytest.approx(32 / 24, abs=0.01)
+    sound = read_samples(path, 0, 48000 * 32 // 24)
+    own = sound[: 48000 - 480]  # before the join's short crossfade
+    assert np.abs(own - tone[: own.shape[0]]).max() < 1e-4
+    assert np.abs(sound[48000 + 480 :]).max() > 0  # the model's sound for the new frames
+    doc.request(PlaceGeneratedTake(plan=done.plan, take=done.take))
+    a = doc.project.find_clip("a")[1]
+    (linked,) = [c for t in doc.project.audio_tracks for c in t.clips if c.link == a.link]
+    assert (linked.source, linked.start, linked.length) == (done.take.media, 0, 32)
+    doc.undo()
+    (linked,) = [c for t in doc.project.audio_tracks for c in t.clips if c.link == a.link]
+    assert (linked.source, linked.length) == ("media/a.mkv", 24)
+
+
+def test_sound_is_cut_to_exactly_its_frames_and_windows_join_without_a_gap():
+    from model.sound import Sound, cut, stitch
+
+    rate, fps = 24000, Fraction(30000, 1001)
+    tone = Sound(np.full((samples_for(100, fps, rate) - 700, 2), 0.5, np.float32), rate)  # shorter than 100 frames
+    part = cut(tone, 10, 90, fps)
+    assert part.samples.shape[0] == samples_for(100, fps, rate) - samples_for(10, fps, rate)
+    assert part.samples[0, 0] == 0.5 and part.samples[-1, 0] == 0.0  # padded with silence at the end
+    a = Sound(np.full((samples_for(17, fps, rate), 2), 0.25, np.float32), rate)
+    b = Sound(np.full((samples_for(17, fps, rate), 2), 0.75, np.float32), rate)
+    joined = stitch([(0, a), (13, b)], 30, fps)
+    assert joined.samples.shape == (samples_for(30, fps, rate), 2)
+    start = samples_for(13, fps, rate)
+    assert joined.samples[start - 1, 0] == 0.25 and joined.samples[-1, 0] == 0.75
+    fade = joined.samples[start : start + 960, 0]
+    assert np.all(np.diff(fade) >= 0) and 0.25 <= fade.min() and fade.max() <= 0.75  # a crossfade, no click
