@@ -80,4 +80,7 @@ def stitch(parts: list[tuple[int, Sound]], total: int, fps: Fraction) -> Sound |
         else:
             out[a:b] = data
         written = max(written, b)
+    if 0 < written < out.shape[0] <= written + 2:
+        # each part was floored to its own frames: the last sample or two repeat rather than drop to 0
+        out[written:] = out[written - 1]
     return Sound(out, rate)
