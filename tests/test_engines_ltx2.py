@@ -368,3 +368,24 @@ def test_sound_is_cut_to_exactly_its_frames_and_windows_join_without_a_gap():
     assert joined.samples[start - 1, 0] == 0.25 and joined.samples[-1, 0] == 0.75
     fade = joined.samples[start : start + 960, 0]
     assert np.all(np.diff(fade) >= 0) and 0.25 <= fade.min() and fade.max() <= 0.75  # a crossfade, no click
+
+
+def test_a_timestep_conditioned_vae_decodes_as_the_pipeline_does(tmp_path, monkeypatch):
+    import torch
+
+    engine = engine_for(inspect_model(build_tiny_ltx2(tmp_path / "tc", timestep_conditioning=True)))
+    engine.load()
+    try:
+        calls = spy_on(monkeypatch, type(engine.pipe), "__call__")
+        req = request(Action.GENERATE, 9, 32, 32, seed=4)
+        req = Request(req.action, 9, FPS, 32, 32, prompt=req.prompt, seed=4, steps=2,
+                      options={"max_sequence_length": 16, "decode_timestep": 0.5, "decode_noise_scale": 0.5})  # loud: a wrong decode shows
+        frames = engine.run(req, Hooks())
+        call = {k: v for k, v in calls[0].items() if k not in (
+            "_args", "callback_on_step_end", "callback_on_step_end_tensor_inputs", "output_type", "return_dict",
+            "generator")}
+        video, _ = engine.pipe(**call, generator=torch.Generator().manual_seed(4), output_type="np", return_dict=False)
+        bare = (video[0] * 255).round().astype(np.uint8)
+        assert np.abs(np.stack(frames).astype(int) - bare.astype(int)).max() <= 1
+    finally:
+        engine.unload()

@@ -204,6 +204,7 @@ def build_tiny_ltx2(
     spatial_levels: int = 3,
     temporal_levels: int = 3,
     num_layers: int = 1,
+    timestep_conditioning: bool = False,
     seed: int = 0,
 ) -> Path:
     """Save a tiny LTX2ConditionPipeline (picture and sound) in `folder`; returns the folder.
@@ -258,8 +259,8 @@ def build_tiny_ltx2(
         spatio_temporal_scaling=(True,) * levels, decoder_spatio_temporal_scaling=(True,) * levels,
         decoder_inject_noise=(False,) * (levels + 1), downsample_type=tuple(kinds),
         upsample_type=tuple(reversed(kinds)), upsample_residual=(False,) * levels, upsample_factor=(1,) * levels,
-        timestep_conditioning=False, patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False,
-        spatial_compression_ratio=2 ** spatial_levels, temporal_compression_ratio=2 ** temporal_levels,
+        timestep_conditioning=timestep_conditioning, patch_size=1, patch_size_t=1, encoder_causal=True,
+        decoder_causal=False, spatial_compression_ratio=2 ** spatial_levels, temporal_compression_ratio=2 ** temporal_levels,
     )
     torch.manual_seed(seed)
     audio_vae = AutoencoderKLLTX2Audio(
