@@ -269,6 +269,7 @@ def test_an_ltx2_take_lands_in_the_timeline_with_its_linked_sound(qtbot, gap_doc
     path = doc.folder / new.take.media
     assert (new.start, new.length) == (24, 10) and new.take.metadata.get("sound") is True
     assert len(read_take(path)) == 10  # the picture is as before
+    assert {p.suffix for p in (doc.folder / "media").iterdir()} == {".mkv", ".json"}  # no sound file left over
     info = sound_info(path)
     assert info is not None and info.codec == "flac" and info.rate == 24000
     assert info.duration == pytest.approx(10 / 24, abs=0.01)

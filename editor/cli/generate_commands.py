@@ -472,6 +472,7 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
 
 def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
     """The sound the model made for the new frames as raw 48 kHz f32le beside `output`, or None."""
+    from editor.document import scratch
     from editor.media.audio import RATE
     from editor.media.take_sound import resample
     from model.sound import cut
@@ -481,8 +482,9 @@ def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
         return None
     part = cut(audio, segment.first, segment.count, fps)
     samples = resample(part.samples[:, :2], part.rate, RATE)
-    path = output.with_name(f".{output.name}.sound.f32")
-    path.write_bytes(samples.astype("<f4").tobytes())
+    fd, path = scratch.create(output, "tmp", ".f32")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(samples.astype("<f4").tobytes())
     return path
 
 

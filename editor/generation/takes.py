@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document import scratch
 from editor.document.media_paths import stored_media_path
 from editor.document.plans import GenerationPlan, Segment
 from editor.document.project import Take, new_id
@@ -106,7 +107,9 @@ def write_generated_take(
             from editor.media.take_sound import write_wav
 
             sound = assembled_sound(plan, audio, folder)
-            wav = write_wav(path.with_name(f".{path.stem}.sound.wav"), sound.samples, sound.rate)
+            fd, wav = scratch.create(path, "tmp", ".wav")  # a killed job's leftover is cleaned like any scratch
+            os.close(fd)
+            write_wav(wav, sound.samples, sound.rate)
             made = (record.get("parameters") or {}).get("sound") or {}  # what the engine said of it
             record = {**record, "sound": {**made, "stored": "flac", "stored_rate": sound.rate}}
         with TakeWriter(path, plan.fps, audio=wav) as writer:
