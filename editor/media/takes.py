@@ -11,7 +11,8 @@ Video (median prediction + Huffman) takes ~20 ms each way, for files ~15% larger
 written by earlier versions still read, as does any video.
 
 The ffmpeg program writes the file (PyAV refuses Ut Video in Matroska), fed raw RGB on a
-pipe. A take is written to a hidden temporary name beside the final one and renamed when
+pipe. A take made by a model that makes sound (LTX-2) carries it as a lossless FLAC stream at the
+sound's own rate (`TakeWriter(audio=...)`), so it plays, exports and links as a video with sound. A take is written to a hidden temporary name beside the final one and renamed when
 complete, so a crash or a cancelled job never leaves a half take under the name a project
 refers to.
 """
