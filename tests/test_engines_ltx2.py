@@ -390,3 +390,29 @@ def test_a_timestep_conditioned_vae_decodes_as_the_pipeline_does(tmp_path, monke
         assert np.abs(np.stack(frames).astype(int) - bare.astype(int)).max() <= 1
     finally:
         engine.unload()
+
+
+def test_a_download_of_lightricks_ltx2_in_the_hf_cache_is_found_and_runs(tiny_ltx2_dir, tmp_path):
+    """The hub's folder names the plain LTX2Pipeline; Shotline drives it through the condition pipeline."""
+    import shutil
+
+    from model.models import scan_hf_cache
+
+    repo = tmp_path / "hub" / "models--Lightricks--LTX-2"
+    snapshot = repo / "snapshots" / "abc123"
+    shutil.copytree(tiny_ltx2_dir, snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123")
+    index = json.loads((snapshot / "model_index.json").read_text())
+    index["_class_name"] = "LTX2Pipeline"
+    (snapshot / "model_index.json").write_text(json.dumps(index))
+    (found,) = scan_hf_cache(tmp_path / "hub")
+    info = found.info
+    assert found.error is None and info.kind == "ltx2" and info.repo_id == "Lightricks/LTX-2"
+    assert info.title == "LTX-2 (LTX-2)" and info.load_class == "LTX2ConditionPipeline"
+    engine = engine_for(info)
+    engine.load()
+    try:
+        assert len(engine.run(request(Action.GENERATE, 9, 32, 32), Hooks())) == 9 and engine.last_audio is not None
+    finally:
+        engine.unload()
