@@ -281,6 +281,11 @@ def test_an_ltx2_take_lands_in_the_timeline_with_its_linked_sound(qtbot, gap_doc
     record = read_sidecar(path)
     assert record["sound"]["made"] and record["sound"]["continues_neighbours"] is False
     assert record["sound"]["stored"] == "flac"
+    from editor.ui.take_record import describe_record
+
+    rows = dict(describe_record(record)[1])
+    assert rows["Sound"] == ("made with the picture, kept as FLAC at 24 kHz; new sound, not continued from the "
+                             "neighbouring clips'")
     doc.undo()
     assert not any(a.link == new.link for t in doc.project.audio_tracks for a in t.clips)
 

@@ -281,7 +281,7 @@ class Ltx2Engine(PipelineEngine):
         self.last_parameters["keyframes_at"] = list(getattr(self.pipe, "_shotline_placed", []))
         sound = self.last_parameters.setdefault("sound", {})
         if self._audio_latents is None:
-            sound.update(made=False, why="a restyle runs only the end of the schedule; the clip keeps no new sound")
+            sound.update(made=False, why="a restyle remakes only the picture; the clip keeps its own sound")
             return frames
         started = time.perf_counter()
         audio = self.decode_audio(self._audio_latents)
