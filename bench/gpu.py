@@ -2,6 +2,7 @@
 
     python bench/gpu.py                    on a CUDA machine (under 8 minutes on an H100, construction included)
     python bench/gpu.py --tiny --device cpu   the same procedure on tiny configs (what the test suite runs)
+    python bench/gpu.py --family ltx2      LTX-2 19B (picture and sound) instead: bench/gpu_ltx2.py
 
 Speed and memory do not depend on the weights, so the model is built from the published
 architecture with random weights, directly on the GPU in bfloat16 (`torch.set_default_dtype`
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda", help="cuda (default) or cpu (only with --tiny)")
     ap.add_argument("--dtype", default="bfloat16", choices=("bfloat16", "float16", "float32"))
     ap.add_argument("--budget-s", type=float, default=None, help="start no new measurement after this many seconds")
+    ap.add_argument("--family", default="ltx", choices=("ltx", "ltx2"), help="LTX-Video 2B (default) or LTX-2 19B")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -131,12 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     level, bars = diffusers_logging.get_verbosity(), diffusers_logging.is_progress_bar_enabled()
     diffusers_logging.set_verbosity_error()  # the figures only, not the libraries' notices
     diffusers_logging.disable_progress_bar()
-    setup = replace(TINY if args.tiny else REAL, skipped=[])
+    run = measure
+    if args.family == "ltx2":
+        from bench import gpu_ltx2
+
+        setup, run = replace(gpu_ltx2.TINY if args.tiny else gpu_ltx2.REAL, skipped=[]), gpu_ltx2.measure
+    else:
+        setup = replace(TINY if args.tiny else REAL, skipped=[])
     if args.budget_s is not None:
         setup = replace(setup, budget_s=args.budget_s)
     try:
         # each line as soon as it is measured: a run cut short still reports what it had
-        measure(setup, args.device, args.dtype, on_figure=lambda f: print(f.line(), flush=True))
+        run(setup, args.device, args.dtype, on_figure=lambda f: print(f.line(), flush=True))
     finally:
         diffusers_logging.set_verbosity(level)
         if bars:

@@ -22,6 +22,7 @@ import numpy as np
 from model.engines.base import EngineError, Hooks, Limits
 from model.request import Action, Pin, Request
 from model.seams import join_to_context
+from model.sound import stitch
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,12 @@ def make_long_shot(
 
     made: list[np.ndarray | None] = [None] * request.num_frames
     seams: list[dict] = []
+    sounds = []  # (first frame, sound) of each window, for an engine that makes sound (LTX-2)
     for w, win in enumerate(plan):
         sub = _window_request(request, win, w, made, backward=backward, continue_action=continue_action)
         frames = engine.run(sub, _window_hooks(hooks, w, len(plan)))  # type: ignore[attr-defined]
+        if getattr(engine, "last_audio", None) is not None:
+            sounds.append((win.start, engine.last_audio))  # type: ignore[attr-defined]
         if len(frames) != win.length:
             raise EngineError(f"The model returned {len(frames)} frames for a {win.length}-frame window.")
         # The frames the window continues were made by the model too: they may be cross-faded.
@@ -148,6 +152,8 @@ def make_long_shot(
                 made[pin.frame + k] = frame
     _record(engine, plan, overlap)
     _record_seams(engine, seams)
+    if sounds:  # one sound for the whole shot, windows crossfaded where they overlap
+        engine.last_audio = stitch(sorted(sounds, key=lambda s: s[0]), request.num_frames, request.fps)  # type: ignore[attr-defined]
     return made  # type: ignore[return-value]
 
 

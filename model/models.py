@@ -44,6 +44,9 @@ class Family:
     needs: tuple[str, ...]  # components that must be present
     actions: tuple[Action, ...]
     transformer_class: str | None = None  # when set, the transformer's config must name this class
+    # diffusers pipeline packages whose own classes a folder may name (LTX-2's connectors and vocoder
+    # are listed as ["ltx2", "LTX2Vocoder"]: code inside diffusers, not code that comes with the model)
+    pipeline_packages: tuple[str, ...] = ()
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -57,6 +60,18 @@ FAMILIES: tuple[Family, ...] = (
         needs=("transformer", "vae", "text_encoder", "tokenizer", "scheduler"),
         actions=ALL_ACTIONS,
         transformer_class="LTXVideoTransformer3DModel",
+    ),
+    Family(
+        kind="ltx2",
+        title="LTX-2",
+        load_class="LTX2ConditionPipeline",
+        # Lightricks/LTX-2 says "LTX2Pipeline"; the condition pipeline loads the same components and
+        # drives keyframes, clips and sound.
+        accepts=("LTX2ConditionPipeline", "LTX2Pipeline", "LTX2ImageToVideoPipeline"),
+        needs=("transformer", "vae", "audio_vae", "text_encoder", "tokenizer", "connectors", "vocoder", "scheduler"),
+        actions=ALL_ACTIONS,
+        transformer_class="LTX2VideoTransformer3DModel",
+        pipeline_packages=("ltx2",),
     ),
     Family(
         kind="wan-vace",
@@ -203,7 +218,7 @@ def _inspect(folder: Path) -> ModelInfo:
                 f"{folder.name} is missing its {name} folder. Download the whole model again "
                 "(all of its sub-folders)."
             )
-        if library not in ("diffusers", "transformers"):
+        if library not in ("diffusers", "transformers", *family.pipeline_packages):
             raise ModelError(
                 f"The {name} of {folder.name} comes from {library!r}, not diffusers or transformers; "
                 "Shotline never runs code that comes with a model."

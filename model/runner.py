@@ -21,6 +21,7 @@ import numpy as np
 from model.engines.base import Cancelled, Engine, Hooks
 from model.models import ModelInfo, inspect_model
 from model.request import Request
+from model.sound import Sound
 
 __all__ = ["Cancelled", "Hooks", "Result", "Runner", "quiet_libraries", "shotline_version"]
 
@@ -29,6 +30,8 @@ __all__ = ["Cancelled", "Hooks", "Result", "Runner", "quiet_libraries", "shotlin
 class Result:
     frames: list[np.ndarray]
     record: dict = field(default_factory=dict)
+    # the sound the model made with the frames, exactly as long as them (LTX-2); None when silent
+    audio: Sound | None = None
 
 
 def shotline_version() -> str:
@@ -138,6 +141,7 @@ class Runner:
         from model.longshot import make_long_shot
 
         frames = make_long_shot(engine, request, hooks)
+        audio = getattr(engine, "last_audio", None)
         finished = time.perf_counter()
         if len(frames) != request.num_frames:  # the engine contract; a broken engine must not slip through
             raise RuntimeError(f"{engine.kind} made {len(frames)} frames instead of {request.num_frames}.")
@@ -147,7 +151,7 @@ class Runner:
             "total_s": round(finished - started, 4),
         }
         timings.update({k: round(v, 4) for k, v in getattr(engine, "timings", {}).items() if k != "load_s"})
-        return Result(frames, self.record(request, engine, timings))
+        return Result(frames, self.record(request, engine, timings), audio if isinstance(audio, Sound) else None)
 
     def record(self, request: Request, engine: Engine, timings: dict) -> dict:
         """How the take was made, as plain JSON data."""

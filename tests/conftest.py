@@ -31,6 +31,14 @@ def tiny_ltx_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_ltx2_dir(tmp_path_factory):
+    """A tiny LTX2ConditionPipeline (picture and sound) saved as a local diffusers folder."""
+    from tiny_models import build_tiny_ltx2
+
+    return build_tiny_ltx2(tmp_path_factory.mktemp("models") / "tiny-ltx2")
+
+
+@pytest.fixture(scope="session")
 def tiny_wan_vace_dir(tmp_path_factory):
     """A tiny WanVACEPipeline saved as a local diffusers folder (frames 4k+1, sides % 16)."""
     from tiny_models import build_tiny_wan_vace

@@ -76,7 +76,7 @@ def test_folder_without_model_index_is_refused(tmp_path):
 
 def test_unknown_or_unsupported_pipeline_is_refused_naming_what_works(ltx_copy):
     _edit_json(ltx_copy / "model_index.json", _class_name="WanPipeline")
-    with pytest.raises(ModelError, match="Wan text-to-video.*Shotline works with: LTX-Video, Wan VACE"):
+    with pytest.raises(ModelError, match="Wan text-to-video.*Shotline works with: LTX-Video, LTX-2, Wan VACE"):
         inspect_model(ltx_copy)
     _edit_json(ltx_copy / "model_index.json", _class_name="FluxPipeline")
     with pytest.raises(ModelError, match="FluxPipeline"):

@@ -162,3 +162,121 @@ def spy_on(monkeypatch, owner: type, name: str) -> list[dict]:
 
     monkeypatch.setattr(owner, name, spy)
     return calls
+
+
+def tiny_gemma_tokenizer(model_max_length: int = 64):
+    """A Gemma tokenizer (BPE, left padding as LTX-2 expects) from the word list, built offline."""
+    from transformers import GemmaTokenizer
+
+    specials = ["<pad>", "<eos>", "<bos>", "<unk>", "<mask>", "<start_of_image>", "<end_of_image>", "<image_soft_token>"]
+    pieces = specials + [f"\u2581{w}" for w in WORDS] + list("abcdefghijklmnopqrstuvwxyz") + ["\u2581"]
+    vocab = {p: i for i, p in enumerate(pieces)}
+    tokenizer = GemmaTokenizer(vocab=vocab, merges=[])
+    tokenizer.padding_side = "left"
+    tokenizer.model_max_length = model_max_length
+    return tokenizer
+
+
+def tiny_gemma3(vocab_size: int, *, hidden: int = 32, layers: int = 2):
+    """A tiny Gemma-3 (text + SigLIP vision tower), the kind of text encoder LTX-2 uses."""
+    import torch
+    from transformers import Gemma3Config, Gemma3ForConditionalGeneration
+
+    config = Gemma3Config(
+        text_config={
+            "vocab_size": vocab_size, "hidden_size": hidden, "intermediate_size": 37, "num_hidden_layers": layers,
+            "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 16, "max_position_embeddings": 128,
+            "sliding_window": 16, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2,
+        },
+        vision_config={
+            "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+            "image_size": 28, "patch_size": 14,
+        },
+        mm_tokens_per_image=4, boi_token_index=5, eoi_token_index=6, image_token_index=7,
+    )
+    torch.manual_seed(0)
+    return Gemma3ForConditionalGeneration(config).eval()
+
+
+def build_tiny_ltx2(
+    folder: str | Path,
+    *,
+    spatial_levels: int = 3,
+    temporal_levels: int = 3,
+    num_layers: int = 1,
+    timestep_conditioning: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny LTX2ConditionPipeline (picture and sound) in `folder`; returns the folder.
+
+    The video VAE compresses time by 2**temporal_levels (8 by default: the real 8k+1 grid) and
+    space by 2**spatial_levels (8; the real model's 32); the pipeline itself wants sides that are
+    multiples of 32. The audio VAE's `base_channels` must be latent_channels * mel_bins / 4; the
+    vocoder turns 100 mel frames a second into 24 kHz sound, as the real one does (upsampling 240).
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2ConditionPipeline,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+
+    folder = Path(folder)
+    levels = max(spatial_levels, temporal_levels)
+    kinds = []
+    for i in range(levels):
+        space, time = i < spatial_levels, i < temporal_levels
+        kinds.append("spatiotemporal" if space and time else "spatial" if space else "temporal")
+    tokenizer = tiny_gemma_tokenizer()
+    text_encoder = tiny_gemma3(len(tokenizer))
+    text = text_encoder.config.text_config
+    torch.manual_seed(seed)
+    transformer = LTX2VideoTransformer3DModel(
+        in_channels=4, out_channels=4, patch_size=1, patch_size_t=1, num_attention_heads=2, attention_head_dim=8,
+        cross_attention_dim=16, audio_in_channels=4, audio_out_channels=4, audio_num_attention_heads=2,
+        audio_attention_head_dim=4, audio_cross_attention_dim=8, num_layers=num_layers,
+        qk_norm="rms_norm_across_heads", caption_channels=text.hidden_size, rope_double_precision=False,
+        rope_type="split", vae_scale_factors=(2 ** temporal_levels, 2 ** spatial_levels, 2 ** spatial_levels),
+    )
+    torch.manual_seed(seed)
+    connectors = LTX2TextConnectors(
+        caption_channels=text.hidden_size, text_proj_in_factor=text.num_hidden_layers + 1,
+        video_connector_num_attention_heads=4, video_connector_attention_head_dim=8, video_connector_num_layers=1,
+        video_connector_num_learnable_registers=None, audio_connector_num_attention_heads=4,
+        audio_connector_attention_head_dim=8, audio_connector_num_layers=1,
+        audio_connector_num_learnable_registers=None, connector_rope_base_seq_len=32, rope_theta=10000.0,
+        rope_double_precision=False, causal_temporal_positioning=False, rope_type="split",
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKLLTX2Video(
+        in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8,) * levels,
+        decoder_block_out_channels=(8,) * levels, layers_per_block=(1,) * (levels + 1),
+        decoder_layers_per_block=(1,) * (levels + 1), down_block_types=("LTX2VideoDownBlock3D",) * levels,
+        spatio_temporal_scaling=(True,) * levels, decoder_spatio_temporal_scaling=(True,) * levels,
+        decoder_inject_noise=(False,) * (levels + 1), downsample_type=tuple(kinds),
+        upsample_type=tuple(reversed(kinds)), upsample_residual=(False,) * levels, upsample_factor=(1,) * levels,
+        timestep_conditioning=timestep_conditioning, patch_size=1, patch_size_t=1, encoder_causal=True,
+        decoder_causal=False, spatial_compression_ratio=2 ** spatial_levels, temporal_compression_ratio=2 ** temporal_levels,
+    )
+    torch.manual_seed(seed)
+    audio_vae = AutoencoderKLLTX2Audio(
+        base_channels=4, output_channels=2, ch_mult=(1,), num_res_blocks=1, attn_resolutions=None, in_channels=2,
+        resolution=32, latent_channels=2, norm_type="pixel", causality_axis="height", dropout=0.0,
+        mid_block_add_attention=False, sample_rate=16000, mel_hop_length=160, is_causal=True, mel_bins=8,
+    )
+    torch.manual_seed(seed)
+    vocoder = LTX2Vocoder(
+        in_channels=audio_vae.config.output_channels * audio_vae.config.mel_bins, hidden_channels=32, out_channels=2,
+        upsample_kernel_sizes=[12, 10, 16], upsample_factors=[6, 5, 8], resnet_kernel_sizes=[3],
+        resnet_dilations=[[1, 3, 5]], leaky_relu_negative_slope=0.1, output_sampling_rate=24000,
+    )
+    pipe = LTX2ConditionPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, audio_vae=audio_vae, text_encoder=text_encoder,
+        tokenizer=tokenizer, connectors=connectors, transformer=transformer, vocoder=vocoder,
+    )
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder

@@ -45,7 +45,7 @@ from editor.cli.progress import ProgressBar
 
 # Default sizes when --size is not given: what each family was trained at (LTX-Video's model
 # card: 768x512; Wan 2.1 1.3B: 832x480). Extend and infill default to the clip's own size.
-DEFAULT_SIZE = {"ltx-condition": (768, 512), "wan-vace": (832, 480)}
+DEFAULT_SIZE = {"ltx-condition": (768, 512), "ltx2": (768, 512), "wan-vace": (832, 480)}
 FALLBACK_SIZE = (768, 512)
 DEFAULT_FPS = "24"
 # Frames of the clip the model continues from (extend) or joins (infill): LTX-Video needs video
@@ -457,12 +457,16 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
             metadata = _provenance(common, plan, result.record)
             signing = _signing(common, plan, result.record, [p for p, _ in inputs])
             bar = ProgressBar("write", sys.stderr)
+            sound = _sound_file(result, segment, plan.fps, common.output)  # LTX-2's sound, as the MP4's
             try:
                 written = encode_frames(iter(new), common.output, plan.fps, total=len(new), metadata=metadata,
                                         options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set,
-                                        finish=signing.sign_in_place if signing is not None else None)
+                                        finish=signing.sign_in_place if signing is not None else None,
+                                        audio=str(sound) if sound is not None else None)
             finally:
                 bar.close()
+                if sound is not None:
+                    sound.unlink(missing_ok=True)
         except Cancelled:  # the model, or writing the MP4
             print(f"shotline: cancelled; nothing was written to {common.output}", file=sys.stderr)
             return EXIT_CANCELLED
@@ -486,6 +490,24 @@ def _signing(common: Common, plan, record: dict, inputs: list[Path]):
     clip = Clip(id="new", start=0, length=take.frames, name=common.output.stem, takes=[take])
     return c2pa_sign.prepare(Project(name=common.output.stem), None, [clip], common.output,
                              prompts=common.c2pa_prompts, identity=common.c2pa, inputs=inputs, cut=False)
+
+
+def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
+    """The sound the model made for the new frames as raw 48 kHz f32le beside `output`, or None."""
+    from editor.document import scratch
+    from editor.media.audio import RATE
+    from editor.media.take_sound import resample
+    from model.sound import cut
+
+    audio = getattr(result, "audio", None)
+    if audio is None:
+        return None
+    part = cut(audio, segment.first, segment.count, fps)
+    samples = resample(part.samples[:, :2], part.rate, RATE)
+    fd, path = scratch.create(output, "tmp", ".f32")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(samples.astype("<f4").tobytes())
+    return path
 
 
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):

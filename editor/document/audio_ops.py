@@ -538,6 +538,27 @@ def _new_sound_for(tx: Transaction, clip: Clip, take: Take) -> str:
     return cid
 
 
+def sound_of_generated(tx: Transaction, clip: Clip, old: Take | None, take: Take) -> None:
+    """PlaceGeneratedTake: a take the model made with sound (LTX-2) is heard with its clip, as an
+    imported video with sound is: the clip gets a link and a linked audio clip reading the take's
+    file (or the linked sound that played the old take's file now plays the new one's: an
+    extension's take holds the clip's old sound followed by the new)."""
+    if not take_has_sound(tx.project, take):
+        return
+    if clip.link is None:
+        ids, lid, n = all_ids(tx.project), f"{clip.id}-link", 1
+        links = {c.link for t in tx.project.tracks for c in t.clips} | {
+            a.link for t in tx.project.audio_tracks for a in t.clips}
+        while lid in ids or lid in links:
+            n += 1
+            lid = f"{clip.id}-link-{n}"
+        clip.link = lid
+    if old is not None:
+        follow_take(tx, clip, old, take)
+    else:
+        _new_sound_for(tx, clip, take)
+
+
 def remove_track_sound(tx: Transaction, track_id: str) -> None:
     """RemoveTrack: the sound linked to the removed track's clips goes with them (Resolve deletes
     linked audio with its clip), so no sound is left linked to a picture that no longer exists."""

@@ -404,9 +404,11 @@ class PlaceGeneratedTake(Edit):
     shot* to last longer: it stays one shot with one prompt, and switching back to the earlier
     take undoes the growth without deleting anything.
 
-    Sound is never generated or moved here (only pushed clips' linked sound follows them); where
-    the new frames meet a neighbour's linked sound, that sound gets a short fade at the seam
-    (`audio_ops.fade_seams`) so the join doesn't click.
+    A silent take moves no sound (only pushed clips' linked sound follows them); where the new
+    frames meet a neighbour's linked sound, that sound gets a short fade at the seam
+    (`audio_ops.fade_seams`) so the join doesn't click. A take the model made with sound (LTX-2,
+    `take.metadata["sound"]`) is heard with its clip: `audio_ops.sound_of_generated` links it a
+    sound clip reading the take's file, as an imported video with sound gets.
 
     Never refused because the timeline changed while the job ran: if the clip or gap is gone,
     the take lands as a new clip at the planned frame on the planned track when that is free,

@@ -595,6 +595,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
     if existing is not None:
         track, clip = tx.clip(target.clip_id)
         old_length = clip.length
+        old_take = clip.take
         clip.takes.append(take)
         clip.active_take = len(clip.takes) - 1
         clip.source_in = 0
@@ -606,6 +607,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             audio_ops.fade_seams(tx, track, clip.start, clip.end - old_length)
         else:
             clip.length = min(clip.length, take.frames)
+        audio_ops.sound_of_generated(tx, clip, old_take, take)
         return
     length = min(take.frames, target.length) if target.length > 0 else take.frames
     cast = [c for c in plan.cast if any(m.id == c for m in tx.project.cast)]
@@ -637,6 +639,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
             track.clips.append(clip)
             _sort(track)
             audio_ops.fade_seams(tx, track, clip.start, clip.end)
+            audio_ops.sound_of_generated(tx, clip, None, take)
             return
         if _blocker(track, clip.start, clip.end) is not None:
             track = None
@@ -646,6 +649,7 @@ def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
         track = tx.track(e.new_track_id)
     track.clips.append(clip)
     _sort(track)
+    audio_ops.sound_of_generated(tx, clip, None, take)
 
 
 def _find(project: Project, clip_id: str) -> Clip | None:

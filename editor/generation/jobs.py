@@ -130,7 +130,7 @@ def run_job(
             "finished": time.time(),
         }
         take = write_generated_take(plan, frames, record, folder, stem=_stem(job, plan),
-                                    should_cancel=hooks.should_cancel)
+                                    should_cancel=hooks.should_cancel, audio=getattr(result, "audio", None))
     except Cancelled:
         raise
     except Exception as exc:

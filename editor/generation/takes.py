@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.document import scratch
 from editor.document.media_paths import stored_media_path
 from editor.document.plans import GenerationPlan, Segment
 from editor.document.project import Take, new_id
@@ -25,6 +26,7 @@ from editor.media.errors import MediaError
 from editor.media.paths import media_subfolder
 from editor.media.takes import TAKE_SUFFIX, TakeWriter, sidecar_path, write_sidecar
 from model.runner import Cancelled
+from model.sound import Sound
 
 MEDIA_FOLDER = "media"
 
@@ -87,16 +89,30 @@ def write_generated_take(
     *,
     stem: str,
     should_cancel: Callable[[], bool] | None = None,
+    audio: Sound | None = None,
 ) -> Take:
     """Write the take for a finished run into `folder/media/` with its sidecar; return the Take.
 
+    `audio`, the sound the model made with `generated` (LTX-2), is stored in the take's file as
+    FLAC (`editor.generation.sound`), and the take is marked as having sound.
     Raises Cancelled (and leaves no file) when `should_cancel()` turns true while writing.
     """
     folder = Path(folder)
     path = reserve_take_path(media_subfolder(folder, MEDIA_FOLDER), stem)  # never through a link out
     written = 0
+    wav = None
     try:
-        with TakeWriter(path, plan.fps) as writer:
+        if audio is not None:
+            from editor.generation.sound import assembled_sound
+            from editor.media.take_sound import write_wav
+
+            sound = assembled_sound(plan, audio, folder)
+            fd, wav = scratch.create(path, "tmp", ".wav")  # a killed job's leftover is cleaned like any scratch
+            os.close(fd)
+            write_wav(wav, sound.samples, sound.rate)
+            made = (record.get("parameters") or {}).get("sound") or {}  # what the engine said of it
+            record = {**record, "sound": {**made, "stored": "flac", "stored_rate": sound.rate}}
+        with TakeWriter(path, plan.fps, audio=wav) as writer:
             for frame in assembled_frames(plan, generated, folder):
                 if should_cancel is not None and written % 8 == 0 and should_cancel():
                     raise Cancelled("Cancelled while the take was written.")
@@ -110,6 +126,9 @@ def write_generated_take(
     except BaseException:
         discard_take(path)
         raise
+    finally:
+        if wav is not None:
+            wav.unlink(missing_ok=True)
     media = stored_media_path(folder, path)
     return Take(
         id=new_id("take"),
@@ -118,6 +137,7 @@ def write_generated_take(
         is_still=False,
         record=record,
         label=plan.action.title,
+        metadata={"sound": True} if audio is not None else {},
     )
 
 

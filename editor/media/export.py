@@ -336,8 +336,10 @@ def encode_frames(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     finish: Callable[[Path], None] | None = None,
+    audio: str | None = None,
 ) -> ExportResult:
-    """Encode `total` RGB uint8 frames (all one even size) to an MP4 at `fps`, atomically.
+    """Encode `total` RGB uint8 frames (all one even size) to an MP4 at `fps`, atomically;
+    `audio` (a raw 48 kHz f32le stereo file, as `encode_command` takes) becomes its sound.
 
     The headless generation commands write their new frames with this; it runs the same ffmpeg
     command as `export_project`. As there, the frames go to a temporary file beside the target
@@ -365,7 +367,7 @@ def encode_frames(
             yield frame
 
     written = _encode_atomically(
-        out, lambda tmp: encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp),
+        out, lambda tmp: encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp, audio=audio),
         checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled", finish=finish,
     )
     return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))

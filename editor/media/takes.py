@@ -11,7 +11,8 @@ Video (median prediction + Huffman) takes ~20 ms each way, for files ~15% larger
 written by earlier versions still read, as does any video.
 
 The ffmpeg program writes the file (PyAV refuses Ut Video in Matroska), fed raw RGB on a
-pipe. A take is written to a hidden temporary name beside the final one and renamed when
+pipe. A take made by a model that makes sound (LTX-2) carries it as a lossless FLAC stream at the
+sound's own rate (`TakeWriter(audio=...)`), so it plays, exports and links as a video with sound. A take is written to a hidden temporary name beside the final one and renamed when
 complete, so a crash or a cancelled job never leaves a half take under the name a project
 refers to.
 """
@@ -35,6 +36,7 @@ from editor.media.ffmpeg_bin import ffmpeg_exe
 
 TAKE_SUFFIX = ".mkv"
 TAKE_CODEC = ["-c:v", "utvideo", "-pred", "median", "-pix_fmt", "gbrp"]
+TAKE_AUDIO_CODEC = ["-c:a", "flac", "-sample_fmt", "s32"]  # lossless, 24 bits, at the sound's own rate
 SIDECAR_SCHEMA = "shotline.take"
 SIDECAR_VERSION = 1
 
@@ -47,8 +49,11 @@ class TakeWriter:
             writer.append(frame)
     """
 
-    def __init__(self, path: str | os.PathLike, fps: Fraction | int | float) -> None:
+    def __init__(self, path: str | os.PathLike, fps: Fraction | int | float,
+                 audio: str | os.PathLike | None = None) -> None:
         self.path = Path(path)
+        # a sound file (WAV) stored with the frames as lossless FLAC (a model that makes sound)
+        self.audio = Path(audio) if audio is not None else None
         self.fps = _as_fraction(fps)
         if self.fps <= 0:
             raise MediaError(f"A take needs a positive frame rate, not {fps}.")
@@ -136,7 +141,10 @@ class TakeWriter:
         rate = f"{self.fps.numerator}/{self.fps.denominator}"
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", rate,
-               "-i", "pipe:0", *TAKE_CODEC, "-f", "matroska", str(self.temp_path)]
+               "-i", "pipe:0"]
+        if self.audio is not None:
+            cmd += ["-i", str(self.audio), "-map", "0:v", "-map", "1:a", *TAKE_AUDIO_CODEC]
+        cmd += [*TAKE_CODEC, "-f", "matroska", str(self.temp_path)]
         # ffmpeg's messages go to an unnamed file: a pipe nobody reads could fill and stall it
         self._log = tempfile.TemporaryFile()
         try:

@@ -60,11 +60,33 @@ def describe_record(record: dict, frames: int | None = None) -> tuple[str, list[
     sources = [str(c.get("label")) for c in context if isinstance(c, dict) and c.get("label")]
     if sources:
         rows.append(("From", ", ".join(sources)))
+    sound = _sound(record)
+    if sound:
+        rows.append(("Sound", sound))
     timings = record.get("timings") if isinstance(record.get("timings"), dict) else {}
     took = timings.get("total_s")
     if isinstance(took, int | float):
         rows.append(("Took", f"{took:.1f} s"))
     return " · ".join(parts), rows
+
+
+def _sound(record: dict) -> str:
+    """What the run did about sound (LTX-2 makes it with the picture), or "" for a silent model."""
+    sound = record.get("sound")
+    if not isinstance(sound, dict):
+        params = record.get("parameters") if isinstance(record.get("parameters"), dict) else {}
+        sound = params.get("sound")
+    if not isinstance(sound, dict) or "made" not in sound:
+        return ""
+    if not sound["made"]:
+        return f"none made ({sound.get('why')})" if sound.get("why") else "none made"
+    rate = sound.get("stored_rate") or sound.get("rate")
+    text = "made with the picture"
+    if sound.get("stored") and isinstance(rate, int | float):
+        text += f", kept as {str(sound['stored']).upper()} at {rate / 1000:g} kHz"
+    if sound.get("continues_neighbours") is False:
+        text += "; new sound, not continued from the neighbouring clips'"
+    return text
 
 
 def _engine(record: dict) -> str:

@@ -24,6 +24,10 @@ def engine_class(kind: str) -> type[Engine] | None:
         from model.engines.ltx import LtxEngine
 
         return LtxEngine
+    if kind == "ltx2":
+        from model.engines.ltx2 import Ltx2Engine
+
+        return Ltx2Engine
     if kind == "wan-vace":
         from model.engines.wan_vace import WanVaceEngine
 

@@ -1,0 +1,304 @@
+"""GPU figures for LTX-2 (19B, picture and sound) at its real size: runner vs bare pipeline, per step,
+video and sound decode, peak memory per memory mode. Run through `bench/gpu.py --family ltx2`.
+
+    python bench/gpu.py --family ltx2                      on a CUDA machine
+    python bench/gpu.py --family ltx2 --tiny --device cpu  the same procedure on tiny configs (the tests)
+
+As for LTX-Video (`bench/gpu.py`), speed and memory do not depend on the weights: the model is
+built from the published architecture with random weights, directly on the device in bfloat16.
+The configs are those of Lightricks/LTX-2 as diffusers' conversion script
+(scripts/convert_ltx2_to_diffusers.py) writes them: a 48-layer audio-video transformer (video 32
+heads of 128, audio 32 of 64; 18.9B parameters), the 32x/8x video VAE, the audio VAE (64 mel bins)
+and the 24 kHz vocoder, the text connectors (49 Gemma layers of 3840 in). The text encoder is a
+Gemma-3 of the right width and depth (3840, 48 layers, so the connectors read what they would)
+but with two narrow heads and a tiny MLP: text encoding runs once per job and is not what is
+measured, while Gemma-3 12B would take minutes to build.
+
+Every run is 768x512, 121 frames (5 s at 24 fps), guidance 3 with the model card's STG and
+modality guidance (four transformer passes a step), bf16. One line per figure, as bench/gpu.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Lightricks/LTX-2 transformer (diffusers' conversion script, LTX-2.0)
+TRANSFORMER_19B = {
+    "in_channels": 128, "out_channels": 128, "patch_size": 1, "patch_size_t": 1,
+    "num_attention_heads": 32, "attention_head_dim": 128, "cross_attention_dim": 4096,
+    "vae_scale_factors": (8, 32, 32), "pos_embed_max_pos": 20, "base_height": 2048, "base_width": 2048,
+    "audio_in_channels": 128, "audio_out_channels": 128, "audio_patch_size": 1, "audio_patch_size_t": 1,
+    "audio_num_attention_heads": 32, "audio_attention_head_dim": 64, "audio_cross_attention_dim": 2048,
+    "audio_scale_factor": 4, "audio_pos_embed_max_pos": 20, "audio_sampling_rate": 16000, "audio_hop_length": 160,
+    "num_layers": 48, "activation_fn": "gelu-approximate", "qk_norm": "rms_norm_across_heads",
+    "norm_elementwise_affine": False, "norm_eps": 1e-6, "caption_channels": 3840, "attention_bias": True,
+    "attention_out_bias": True, "rope_theta": 10000.0, "rope_double_precision": True, "causal_offset": 1,
+    "timestep_scale_multiplier": 1000, "cross_attn_timestep_scale_multiplier": 1000, "rope_type": "split",
+}
+CONNECTORS = {
+    "caption_channels": 3840, "text_proj_in_factor": 49, "video_connector_num_attention_heads": 30,
+    "video_connector_attention_head_dim": 128, "video_connector_num_layers": 2,
+    "video_connector_num_learnable_registers": 128, "audio_connector_num_attention_heads": 30,
+    "audio_connector_attention_head_dim": 128, "audio_connector_num_layers": 2,
+    "audio_connector_num_learnable_registers": 128, "connector_rope_base_seq_len": 4096, "rope_theta": 10000.0,
+    "rope_double_precision": True, "causal_temporal_positioning": False, "rope_type": "split",
+}
+VIDEO_VAE = {
+    "in_channels": 3, "out_channels": 3, "latent_channels": 128, "block_out_channels": (256, 512, 1024, 2048),
+    "down_block_types": ("LTX2VideoDownBlock3D",) * 4, "decoder_block_out_channels": (256, 512, 1024),
+    "layers_per_block": (4, 6, 6, 2, 2), "decoder_layers_per_block": (5, 5, 5, 5),
+    "spatio_temporal_scaling": (True, True, True, True), "decoder_spatio_temporal_scaling": (True, True, True),
+    "decoder_inject_noise": (False, False, False, False),
+    "downsample_type": ("spatial", "temporal", "spatiotemporal", "spatiotemporal"),
+    "upsample_residual": (True, True, True), "upsample_factor": (2, 2, 2), "timestep_conditioning": False,
+    "patch_size": 4, "patch_size_t": 1, "resnet_norm_eps": 1e-6, "encoder_causal": True, "decoder_causal": False,
+    "encoder_spatial_padding_mode": "zeros", "decoder_spatial_padding_mode": "reflect",
+    "spatial_compression_ratio": 32, "temporal_compression_ratio": 8,
+}
+AUDIO_VAE = {
+    "base_channels": 128, "output_channels": 2, "ch_mult": (1, 2, 4), "num_res_blocks": 2, "attn_resolutions": None,
+    "in_channels": 2, "resolution": 256, "latent_channels": 8, "norm_type": "pixel", "causality_axis": "height",
+    "dropout": 0.0, "mid_block_add_attention": False, "sample_rate": 16000, "mel_hop_length": 160,
+    "is_causal": True, "mel_bins": 64, "double_z": True,
+}
+VOCODER = {
+    "in_channels": 128, "hidden_channels": 1024, "out_channels": 2, "upsample_kernel_sizes": [16, 15, 8, 4, 4],
+    "upsample_factors": [6, 5, 2, 2, 2], "resnet_kernel_sizes": [3, 7, 11],
+    "resnet_dilations": [[1, 3, 5], [1, 3, 5], [1, 3, 5]], "leaky_relu_negative_slope": 0.1,
+    "output_sampling_rate": 24000,
+}
+SCHEDULER = {"base_image_seq_len": 1024, "base_shift": 0.95, "max_image_seq_len": 4096, "max_shift": 2.05,
+             "shift_terminal": 0.1, "use_dynamic_shifting": True, "time_shift_type": "exponential"}
+
+# The same structure, small enough for a CPU test (as tests/tiny_models.build_tiny_ltx2).
+TINY_TRANSFORMER = {**TRANSFORMER_19B, "in_channels": 4, "out_channels": 4, "num_attention_heads": 2,
+                    "attention_head_dim": 8, "cross_attention_dim": 16, "audio_in_channels": 4,
+                    "audio_out_channels": 4, "audio_num_attention_heads": 2, "audio_attention_head_dim": 4,
+                    "audio_cross_attention_dim": 8, "num_layers": 2, "caption_channels": 32,
+                    "rope_double_precision": False, "vae_scale_factors": (8, 8, 8)}
+TINY_CONNECTORS = {**CONNECTORS, "caption_channels": 32, "text_proj_in_factor": 3,
+                   "video_connector_num_attention_heads": 4, "video_connector_attention_head_dim": 8,
+                   "video_connector_num_layers": 1, "video_connector_num_learnable_registers": None,
+                   "audio_connector_num_attention_heads": 4, "audio_connector_attention_head_dim": 8,
+                   "audio_connector_num_layers": 1, "audio_connector_num_learnable_registers": None,
+                   "connector_rope_base_seq_len": 32, "rope_double_precision": False}
+TINY_VIDEO_VAE = {**VIDEO_VAE, "latent_channels": 4, "block_out_channels": (8, 8, 8),
+                  "down_block_types": ("LTX2VideoDownBlock3D",) * 3, "decoder_block_out_channels": (8, 8, 8),
+                  "layers_per_block": (1, 1, 1, 1), "decoder_layers_per_block": (1, 1, 1, 1),
+                  "spatio_temporal_scaling": (True,) * 3, "decoder_spatio_temporal_scaling": (True,) * 3,
+                  "decoder_inject_noise": (False,) * 4, "downsample_type": ("spatiotemporal",) * 3,
+                  "upsample_residual": (False,) * 3, "upsample_factor": (1,) * 3, "patch_size": 1,
+                  "spatial_compression_ratio": 8, "temporal_compression_ratio": 8}
+TINY_AUDIO_VAE = {**AUDIO_VAE, "base_channels": 4, "ch_mult": (1,), "num_res_blocks": 1, "resolution": 32,
+                  "latent_channels": 2, "mel_bins": 8}
+TINY_VOCODER = {**VOCODER, "in_channels": 16, "hidden_channels": 32, "upsample_kernel_sizes": [12, 10, 16],
+                "upsample_factors": [6, 5, 8], "resnet_kernel_sizes": [3], "resnet_dilations": [[1, 3, 5]]}
+
+
+@dataclass(frozen=True)
+class Ltx2Setup:
+    transformer: dict
+    connectors: dict
+    vae: dict
+    audio_vae: dict
+    vocoder: dict
+    width: int
+    height: int
+    frames: int
+    steps: tuple[int, ...]
+    offload_steps: int
+    budget_s: float
+    warm_up_steps: int = 2
+    tiny: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+
+REAL = Ltx2Setup(TRANSFORMER_19B, CONNECTORS, VIDEO_VAE, AUDIO_VAE, VOCODER, 768, 512, 121, (8, 30), 8, 480.0)
+TINY = Ltx2Setup(TINY_TRANSFORMER, TINY_CONNECTORS, TINY_VIDEO_VAE, TINY_AUDIO_VAE, TINY_VOCODER, 32, 32, 9,
+                 (2, 3), 2, 120.0, warm_up_steps=2, tiny=True)  # LTX-2's schedule needs two steps
+
+
+def build_pipeline(setup: Ltx2Setup, device: str, dtype: str):
+    """An LTX2ConditionPipeline with random weights, made on `device` in `dtype` (no float32 copy)."""
+    import torch
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2ConditionPipeline,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_models import tiny_gemma3, tiny_gemma_tokenizer
+
+    torch_dtype = getattr(torch, dtype)
+    previous = torch.get_default_dtype()
+    torch.manual_seed(0)
+    torch.set_default_dtype(torch_dtype)
+    try:
+        with torch.device(device):
+            transformer = LTX2VideoTransformer3DModel(**setup.transformer).eval()
+            connectors = LTX2TextConnectors(**setup.connectors).eval()
+            vae = AutoencoderKLLTX2Video(**setup.vae).eval()
+            audio_vae = AutoencoderKLLTX2Audio(**setup.audio_vae).eval()
+            vocoder = LTX2Vocoder(**setup.vocoder).eval()
+    finally:
+        torch.set_default_dtype(previous)
+    tokenizer = tiny_gemma_tokenizer()
+    # a Gemma-3 as wide and deep as the connectors read, with narrow heads (see the module docstring)
+    text_encoder = tiny_gemma3(len(tokenizer), hidden=setup.connectors["caption_channels"],
+                               layers=setup.connectors["text_proj_in_factor"] - 1).to(device, torch_dtype)
+    return LTX2ConditionPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(**SCHEDULER), vae=vae, audio_vae=audio_vae,
+        text_encoder=text_encoder, tokenizer=tokenizer, connectors=connectors, transformer=transformer,
+        vocoder=vocoder,
+    )
+
+
+def request_for(setup: Ltx2Setup, steps: int):
+    from model.request import Action, Request
+
+    return Request(Action.GENERATE, setup.frames, Fraction(24), setup.width, setup.height,
+                   prompt="a paper boat drifts down a river at dawn, birds call, camera follows", seed=0,
+                   steps=steps, guidance=3.0, options={"max_sequence_length": 128})
+
+
+def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
+    import torch
+
+    from bench.common import Figure
+    from bench.gpu import Clock, _free
+    from model.devices import MEMORY_MODES
+    from model.engines.registry import engine_for
+    from model.engines.window import plan_window
+    from model.models import inspect_model
+    from model.runner import Runner
+
+    figures: list[Figure] = []
+    started = time.perf_counter()
+    size = f"{setup.width}x{setup.height}x{setup.frames}"
+    gpu = device.startswith("cuda")
+
+    def left() -> bool:
+        return time.perf_counter() - started < setup.budget_s
+
+    def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
+        figures.append(Figure(f"ltx2_{name}", round(float(value), 4), unit, goal, bool(ok)))
+        if on_figure is not None:
+            on_figure(figures[-1])
+
+    folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-ltx2-"))
+    try:
+        # 1. the model, built on the device, saved as a model folder for the runner
+        with Clock(device) as c:
+            pipe = build_pipeline(setup, device, dtype)
+        add("build_model_s", c.seconds, "s", "< 120 (random weights made on the device)", c.seconds < 120)
+        params = sum(p.numel() for p in pipe.transformer.parameters()) / 1e9
+        add("transformer_parameters", params, "B", "18.8-19.0 (LTX-2 19B)" if not setup.tiny else "tiny",
+            setup.tiny or 18.7 < params < 19.1)
+        t0 = time.perf_counter()
+        pipe.save_pretrained(folder, safe_serialization=True)
+        add("save_model_folder_s", time.perf_counter() - t0, "s", "informational")
+        info = inspect_model(folder)
+
+        # 2. the bare pipeline with the arguments the engine builds (it decodes picture and sound too)
+        engine = engine_for(info)
+        engine.pipe = pipe
+        pipe.set_progress_bar_config(disable=True)
+        calls = {}
+        for steps in (setup.warm_up_steps, *setup.steps):
+            request = request_for(setup, steps)
+            calls[steps] = engine.build_call(request, plan_window(request, engine.limits))
+            for key, value in request.options.items():
+                calls[steps][key] = value
+
+        def bare(pipeline, steps: int) -> Clock:
+            with Clock(device) as clock, torch.inference_mode():
+                pipeline(**calls[steps], generator=torch.Generator(device).manual_seed(0), output_type="np")
+            return clock
+
+        bare(pipe, setup.warm_up_steps)
+        bare_s = {}
+        for steps in setup.steps:
+            if not left():
+                setup.skipped.append(f"ltx2 bare pipeline at {steps} steps (time budget)")
+                continue
+            bare_s[steps] = bare(pipe, steps).seconds
+            add(f"bare_pipeline_{steps}_steps_s", bare_s[steps], "s", f"informational ({size}, cfg+stg+modality)")
+        engine.pipe = None
+        del pipe, engine
+        _free(device)
+
+        # 3. the runner on the same model, from the folder
+        runner = Runner(device=device, dtype=dtype, memory="full")
+        t0 = time.perf_counter()
+        runner.load(str(folder))
+        add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
+        runner.run(str(folder), request_for(setup, setup.warm_up_steps))
+        full: dict[int, dict] = {}
+        for steps in setup.steps:
+            if not left() or steps not in bare_s:
+                setup.skipped.append(f"ltx2 runner at {steps} steps (time budget)")
+                continue
+            with Clock(device) as clock:
+                result = runner.run(str(folder), request_for(setup, steps))
+            t = result.record["timings"]
+            full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
+                           "decode": t["decode_s"], "audio": t.get("audio_decode_s", float("nan"))}
+            ratio = clock.seconds / bare_s[steps]
+            goal = 1.05 if steps < 20 else 1.02
+            add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
+            add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", f"informational ({size}, {dtype})")
+            if result.audio is None or result.audio.samples.shape[0] == 0:
+                add("sound_made", 0, "bool", "1 (the take has sound)", False)
+        last = max(full) if full else None
+        if last is not None:
+            add("vae_decode_s", full[last]["decode"], "s", f"informational ({size})")
+            add("audio_decode_s", full[last]["audio"], "s", "informational (audio VAE + vocoder, 5 s)")
+            if gpu:
+                add("peak_gpu_memory_full", full[last]["peak"], "GiB", "< 80 on a 141 GB card", full[last]["peak"] < 80)
+        runner.unload()
+        _free(device)
+
+        # 4. the leaner memory modes (a GPU only)
+        for mode in MEMORY_MODES:
+            if mode == "full":
+                continue
+            if not gpu:
+                setup.skipped.append(f"ltx2 memory mode {mode} (needs a GPU)")
+                continue
+            if not left():
+                setup.skipped.append(f"ltx2 memory mode {mode} (time budget)")
+                continue
+            lean = Runner(device=device, dtype=dtype, memory=mode)
+            steps = setup.offload_steps
+            try:
+                with Clock(device) as clock:
+                    result = lean.run(str(folder), request_for(setup, steps))
+                t = result.record["timings"]
+                add(f"peak_gpu_memory_{mode}", clock.peak_gib, "GiB",
+                    "< 24 (what a 24 GB card has)" if mode == "group_offload" else "< the full mode's",
+                    clock.peak_gib < (24 if mode == "group_offload" else full.get(last, {}).get("peak", 1e9)))
+                add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
+                add(f"vae_decode_s_{mode}", t["decode_s"], "s", "informational")
+            except Exception as exc:  # one mode failing must not hide the others' figures
+                print(f"# ltx2 memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
+            finally:
+                lean.unload()
+                _free(device)
+        add("bench_wall_s", time.perf_counter() - started, "s", f"< 600 ({'tiny' if setup.tiny else 'H100/H200'})",
+            time.perf_counter() - started < 600)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
