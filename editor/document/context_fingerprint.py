@@ -315,3 +315,16 @@ def _describe_side(project: Project, side: str, old: dict, new: dict) -> str:
             return f"{name} ({where}) has frames now."
         return f"{name} ({where}) shows another take."
     return f"{name} ({where}) was trimmed: it joins different frames."
+
+
+def stale_clips(project: Project, files: FileToken = no_files) -> dict[str, list[str]]:
+    """{clip id: reasons} for every clip whose active take is stale (the badges' question)."""
+    out = {}
+    for track in project.tracks:
+        for clip in track.clips:
+            take = clip.take
+            if take is not None and recorded_context(take):
+                reasons = stale_reasons(project, clip.id, take, files)
+                if reasons:
+                    out[clip.id] = reasons
+    return out

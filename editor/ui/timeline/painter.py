@@ -84,6 +84,8 @@ class PaintState:
     waveforms: WaveformProvider | None = None  # peaks of the audio clips' sources
     # audio clips whose gain or fades are being dragged: clip id -> (gain dB, fade in, fade out)
     audio_preview: dict[str, tuple[float, int, int]] = field(default_factory=dict)
+    # clips whose active take is stale (its context changed): clip id -> what changed
+    stale: dict[str, list[str]] = field(default_factory=dict)
 
 
 class TimelinePainter:
@@ -337,12 +339,15 @@ class TimelinePainter:
         badge = ""
         if clip.takes and (len(clip.takes) > 1 or (clip.take and clip.take.generated)):
             badge = f"take {clip.active_take + 1}/{len(clip.takes)}"
+        stale = clip.id in s.stale
+        if stale:  # its context changed since it was made: the Inspector says what, and remakes it
+            badge = f"⚠ stale · {badge}" if avail > 150 else "⚠ stale"
         badge_w = self.fm_small.horizontalAdvance(badge) + 10 if badge else 0
-        if badge and avail > badge_w + 60:  # the name comes first; the badge only when there is room
+        if badge and avail > badge_w + (20 if stale else 60):  # the name first; the badge when there is room
             br = QRectF(right - badge_w, y + 2, badge_w, TITLE_H - 4)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(0, 0, 0, 110))
+            p.setBrush(QColor(214, 140, 30, 220) if stale else QColor(0, 0, 0, 110))
             p.drawRoundedRect(br, 3, 3)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setFont(self.font_small)
