@@ -27,6 +27,7 @@ from editor.document.plans import (
     GenerateShot,
     GenerationPlan,
     InfillGap,
+    Segment,
     Target,
     make_plan,
 )
@@ -167,9 +168,13 @@ def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileTo
         t = next(t for t in scratch.tracks if t.id == track.id)
         t.clips = [c for c in t.clips if c.id != clip_id]
         plan = make_plan(scratch, InfillGap(track_id=track.id, frame=clip.start, prompt=old.prompt), seed=old.seed)
+        # the gap without the clip may be wider than the clip (a neighbour was trimmed away from
+        # it): the model joins the neighbours across the whole gap, the take keeps the clip's frames
+        made = plan.target.segments[0]
+        segment = Segment(source="generated", first=made.first + clip.start - plan.target.start, count=clip.length)
         plan = dataclasses.replace(plan, target=Target(
             track_id=track.id, clip_id=clip_id, start=clip.start, length=clip.length,
-            segments=plan.target.segments, name=clip.name))
+            segments=(segment,), name=clip.name))
         around = clip_id
     elif old.action is Action.ANIMATE:
         still = next((p.take_id for p in old.pins if p.still and p.position == 0), None)
