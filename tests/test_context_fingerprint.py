@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_document_undo_property import draw_edit, with_sound
 
 from editor.document.context_fingerprint import (
     content_tokens,
@@ -33,7 +34,6 @@ from editor.document.plans import GenerateShot, InfillGap, make_plan
 from editor.document.project import CastMember, Clip, Keyframe, Project, ShotSettings, Take, Track
 from editor.document.recipe import recipe_of
 from editor.document.samples import sample_project
-from tests.test_document_undo_property import draw_edit, with_sound
 
 
 def _take(n: int, frames: int = 60) -> Take:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_context_fingerprint import _project
 
 from editor.document.context_fingerprint import stale_reasons, with_context
 from editor.document.document import Document
@@ -22,7 +23,6 @@ from editor.generation.recipes import (
     variation_plans,
 )
 from model.identity import folder_hash
-from tests.test_context_fingerprint import _project
 
 LTX_RECORD = {
     "model": {"path": "/models/LTX-Video-0.9.5", "kind": "ltx-condition", "title": "LTX-Video (LTX-Video-0.9.5)",

@@ -67,6 +67,7 @@ from editor.words import plural
 
 KEYFRAME_THUMB_H = 90
 TAKE_THUMB_H = 54
+TAKE_CELL_W, TAKE_CELL_H = 150, TAKE_THUMB_H + 52  # a thumbnail and three lines of words
 MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
 
 
@@ -355,13 +356,12 @@ class Inspector(FollowsDocument, QWidget):
         # a grid of thumbnails, so variations can be told apart at a glance; Ctrl+click picks two
         self.takes_list.setViewMode(QListWidget.ViewMode.IconMode)
         self.takes_list.setIconSize(QSize(TAKE_THUMB_H * 16 // 9, TAKE_THUMB_H))
-        self.takes_list.setGridSize(QSize(TAKE_THUMB_H * 16 // 9 + 22, TAKE_THUMB_H + 44))
+        self.takes_list.setGridSize(QSize(TAKE_CELL_W, TAKE_CELL_H))
         self.takes_list.setWordWrap(True)
         self.takes_list.setMovement(QListWidget.Movement.Static)
         self.takes_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.takes_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.takes_list.setMinimumHeight(TAKE_THUMB_H + 52)
-        self.takes_list.setMaximumHeight(2 * (TAKE_THUMB_H + 44) + 8)
+        self.takes_list.setFixedHeight(TAKE_CELL_H + 8)
         self.takes_list.itemDoubleClicked.connect(lambda _item: self._switch_take())
         self.takes_list.currentRowChanged.connect(self._show_record)
         self.takes_list.itemSelectionChanged.connect(self._load_take_tools)
@@ -378,7 +378,9 @@ class Inspector(FollowsDocument, QWidget):
         self.take_tools.queue_plans.connect(self.queue_plans)
         self.take_tools.compare.connect(self.compare_takes)
         tv.addWidget(self.take_tools)
-        tv.addWidget(_heading("Generation record"))
+        # the stale notice goes at the top of the page, where it is seen
+        v.insertWidget(2, self.take_tools.stale_box)
+        tv.addWidget(_heading("Recipe"))
         self.record_label = QLabel()
         self.record_label.setObjectName("inspector.record")
         self.record_label.setWordWrap(True)
@@ -575,6 +577,8 @@ class Inspector(FollowsDocument, QWidget):
         self.cast_list.setVisible(bool(project.cast))
         self.cast_empty.setVisible(not project.cast)
         self.takes_box.setVisible(take is not None)
+        if take is None:
+            self.take_tools.load(None, [])  # no take: no stale notice
         if take is not None:
             where = locate_media(self.document.folder, take.media)
             offline = where.offline_reason
@@ -590,6 +594,10 @@ class Inspector(FollowsDocument, QWidget):
                 item.setToolTip(text)
                 self.takes_list.addItem(item)
             self._refresh_take_pictures()
+            # as many rows as the takes need, up to three (then it scrolls)
+            per_row = max(1, (max(self.width(), 2 * TAKE_CELL_W + 60) - 60) // TAKE_CELL_W)
+            rows = min(3, -(-len(clip.takes) // per_row))
+            self.takes_list.setFixedHeight(rows * TAKE_CELL_H + 8)
             self.takes_list.setCurrentRow(clip.active_take)
             self._show_record(clip.active_take)
             self._load_take_tools()

@@ -110,7 +110,7 @@ class TakeTools(QWidget):
 
     @property
     def reasons(self) -> list[str]:
-        return self.stale_label.text().split("\n") if self.stale_box.isVisibleTo(self) else []
+        return self.stale_label.text().split("\n") if not self.stale_box.isHidden() else []
 
     def load(self, clip: Clip | None, picked: list[Take]) -> None:
         self._clip, self._picked = clip, list(picked)

@@ -43,6 +43,9 @@ class Ghost:
     ok: bool = True  # False: the edit would be refused (overlap), drawn in red
 
 
+STALE_STRIP = QColor(150, 96, 18)  # the name strip of a clip whose take is stale
+
+
 @dataclass
 class JobOverlay:
     """A running job's mark on the timeline: what it will fill, how far it is, its latest preview."""
@@ -290,7 +293,7 @@ class TimelinePainter:
             return
         if x1 - x0 < MIN_TEXT_PX:  # too narrow for words: body, name strip and a cut line
             p.fillRect(rect, fill.lighter(135) if selected else fill)
-            p.fillRect(QRectF(x0c, y, max(1.0, w), TITLE_H), dark)
+            p.fillRect(QRectF(x0c, y, max(1.0, w), TITLE_H), STALE_STRIP if clip.id in s.stale else dark)
             p.fillRect(QRectF(x0c, y, 1, h), self._cut_line)
             return
         full_w = x1 - x0
@@ -301,7 +304,8 @@ class TimelinePainter:
             self._paint_filmstrip(p, s, clip, QRectF(x0, y + TITLE_H, x1 - x0, h - TITLE_H), rect)
         # the name strip
         strip = QRectF(x0c, y, max(1.0, w), min(TITLE_H, h))
-        p.fillRect(strip, dark if not clip.is_draft else color("draft", 255).darker(130))
+        p.fillRect(strip, STALE_STRIP if clip.id in s.stale  # its take's context changed: amber name strip
+                   else dark if not clip.is_draft else color("draft", 255).darker(130))
         if full_w >= MIN_TEXT_PX:
             self._paint_clip_text(p, s, clip, x0, x1, x0c, x1c, y, h)
         for k in clip.keyframes:
