@@ -146,3 +146,31 @@ def test_a_model_folder_hash_follows_its_configs(tmp_path):
 def test_recipe_round_trips_through_a_dict():
     r = Recipe(action="generate", seed=1, context=("a",))
     assert Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.to_dict().items()}) == r
+
+
+def test_info_prints_recipes_and_says_which_takes_are_stale(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from editor.document.storage import save_project
+
+    doc = Document(_project(), tmp_path / "Film.shotline")
+    (tmp_path / "Film.shotline" / "media").mkdir(parents=True)
+    cid, _ = _placed(doc, InfillGap(track_id="v1", frame=50), 1)
+    save_project(doc.project, doc.folder)
+    root = Path(__file__).resolve().parents[1]
+
+    def info() -> str:
+        out = subprocess.run([sys.executable, str(root / "main.py"), "info", str(doc.folder), "--recipes"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    text = info()
+    assert "STALE" not in text and "infill by ltx-condition, seed 9" in text
+    recipes = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert [(r["clip"], r["seed"], r["action"]) for r in recipes] == [(cid, 9, "infill")]
+    doc.request(TrimClip(clip_id="a", side=Side.END, frame=40))
+    save_project(doc.project, doc.folder)
+    assert "STALE: “A” (before) was trimmed: it joins different frames." in info()
