@@ -20,6 +20,7 @@ Pure functions of (project, take, tokens); no Qt.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import os
@@ -132,6 +133,10 @@ def recorded_context(take: Take) -> dict[str, dict] | None:
 def current_context(project: Project, clip_id: str, take: Take, files: FileToken = no_files) -> dict[str, dict]:
     """The same parts as `recorded_context(take)`, computed for the clip holding it now."""
     track, clip = project.find_clip(clip_id)
+    return _current(project, track, clip, take, files)
+
+
+def _current(project: Project, track: Track, clip: Clip, take: Take, files: FileToken) -> dict[str, dict]:
     plan = take.record.get("plan") if isinstance(take.record, dict) else {}
     plan = plan if isinstance(plan, dict) else {}
     target = plan.get("target") if isinstance(plan.get("target"), dict) else {}
@@ -169,15 +174,17 @@ def _gap_parts(project: Project, track_id: str, start: int, end: int, own: str |
 
 
 def _neighbours(track: Track, start: int, end: int, own: str | None) -> tuple[Clip | None, Clip | None]:
-    before = after = None
-    for c in track.clips:
-        if c.id == own:
-            continue
-        if c.end <= start and (before is None or c.end > before.end):
-            before = c
-        if c.start >= end and (after is None or c.start < after.start):
-            after = c
-    return before, after
+    """The nearest clip ending at or before `start` and the nearest starting at or after `end`.
+    A track's clips are sorted and never overlap, so both starts and ends are in order: two
+    binary searches, not a walk (the badges ask this for every clip after every edit)."""
+    clips = track.clips
+    i = bisect.bisect_right(clips, start, key=lambda c: c.end) - 1
+    while i >= 0 and clips[i].id == own:
+        i -= 1
+    j = bisect.bisect_left(clips, end, key=lambda c: c.start)
+    while j < len(clips) and clips[j].id == own:
+        j += 1
+    return (clips[i] if i >= 0 else None), (clips[j] if j < len(clips) else None)
 
 
 def _neighbour_part(clip: Clip | None, *, tail: bool) -> dict[str, Any]:
@@ -226,13 +233,18 @@ def _cast_parts(project: Project, cast: tuple[str, ...], files: FileToken) -> di
 def stale_reasons(project: Project, clip_id: str, take: Take, files: FileToken = no_files) -> list[str]:
     """What changed in the context `take` (in clip `clip_id`) was made from, in words; [] when fresh
     (or when the take recorded no context)."""
+    try:
+        track, clip = project.find_clip(clip_id)
+    except KeyError:
+        return []
+    return _reasons(project, track, clip, take, files)
+
+
+def _reasons(project: Project, track: Track, clip: Clip, take: Take, files: FileToken) -> list[str]:
     then = recorded_context(take)
     if not then:
         return []
-    try:
-        now = current_context(project, clip_id, take, files)
-    except KeyError:
-        return []
+    now = _current(project, track, clip, take, files)
     reasons = []
     for key in sorted(set(then) | set(now), key=_order):
         old, new = then.get(key), now.get(key)
@@ -264,15 +276,8 @@ def _same(old: dict, new: dict) -> bool:
     return True
 
 
-def _clip_name(project: Project, clip_id: str | None, fallback: str = "") -> str:
-    if clip_id:
-        try:
-            name = project.find_clip(clip_id)[1].name
-        except KeyError:
-            name = fallback
-        if name:
-            return f"“{name}”"
-    return ""
+def _quoted(name: str | None) -> str:
+    return f"“{name}”" if name else ""
 
 
 def _describe(project: Project, key: str, old: dict | None, new: dict | None) -> str:
@@ -307,8 +312,8 @@ def _describe_side(project: Project, side: str, old: dict, new: dict) -> str:
     if old.get("clip") != new.get("clip"):
         if new.get("clip") is None:
             return f"The clip {where} it was removed or moved away."
-        return f"Another clip is {where} it now ({_clip_name(project, new['clip']) or 'a new one'})."
-    name = _clip_name(project, new.get("clip"), new.get("name", "")) or f"the clip {where}"
+        return f"Another clip is {where} it now ({_quoted(new.get('name')) or 'a new one'})."
+    name = _quoted(new.get("name")) or f"the clip {where}"
     name = name[:1].upper() + name[1:]
     if old.get("take") != new.get("take"):
         if old.get("take") is None:
@@ -324,7 +329,7 @@ def stale_clips(project: Project, files: FileToken = no_files) -> dict[str, list
         for clip in track.clips:
             take = clip.take
             if take is not None and recorded_context(take):
-                reasons = stale_reasons(project, clip.id, take, files)
+                reasons = _reasons(project, track, clip, take, files)
                 if reasons:
                     out[clip.id] = reasons
     return out
