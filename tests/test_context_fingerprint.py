@@ -207,3 +207,19 @@ def test_current_context_matches_what_was_recorded_for_a_fresh_infill():
     take = doc.project.find_clip(cid)[1].take
     now = current_context(doc.project, cid, take)
     assert set(now) == set(recorded_context(take)) == {"before", "after", "keyframe:kg", "cast:hero"}
+
+
+def test_trimming_a_generated_shots_own_start_keeps_it_fresh():
+    doc = Document(_project())
+    _place(doc, GenerateShot(clip_id="c"), 1)
+    doc.request(TrimClip(clip_id="c", side=Side.START, frame=203))  # its keyframe stays on the same picture
+    assert _stale(doc, "c") == []
+    doc.request(MoveKeyframe(keyframe_id="kc", frame=1))
+    assert _stale(doc, "c") == ["A keyframe moved (now at frame 204)."]
+
+
+def test_trimming_an_infills_own_start_keeps_it_fresh():
+    doc = Document(_project())
+    cid = _place(doc, InfillGap(track_id="v1", frame=50), 1)
+    doc.request(TrimClip(clip_id=cid, side=Side.START, frame=52))
+    assert _stale(doc, cid) == []

@@ -141,8 +141,13 @@ def _current(project: Project, track: Track, clip: Clip, take: Take, files: File
     plan = plan if isinstance(plan, dict) else {}
     target = plan.get("target") if isinstance(plan.get("target"), dict) else {}
     cast = tuple(c for c in plan.get("cast") or () if isinstance(c, str))
+    # keyframes are placed by where they fall in the take, so trimming the clip's own start (the
+    # take moves under it by as much) changes nothing
+    shown = clip.take is not None and take.id == clip.take.id and not take.is_still
+    origin = clip.start - clip.source_in if shown else clip.start
     if made_in_gap(take) or target.get("clip_id") is None:
-        return _gap_parts(project, track.id, clip.start, clip.end, clip.id, cast, files)
+        window = (origin, origin + take.frames) if shown else (clip.start, clip.end)
+        return _gap_parts(project, track.id, clip.start, clip.end, clip.id, cast, files, window=window)
     try:
         action = Action(plan.get("action"))
     except ValueError:
@@ -151,23 +156,26 @@ def _current(project: Project, track: Track, clip: Clip, take: Take, files: File
     if action is Action.ANIMATE:
         pins = [p for p in plan.get("pins") or () if isinstance(p, dict)]
         still = next((p.get("take_id") for p in pins if p.get("still") and p.get("position") == 0), None)
-    return _shot_parts(project, clip, action, still, cast, files)
+    return _shot_parts(project, clip, action, still, cast, files, shift=clip.source_in if shown else 0)
 
 
 # --- the parts -------------------------------------------------------------------------------
 
 
 def _gap_parts(project: Project, track_id: str, start: int, end: int, own: str | None, cast: tuple[str, ...],
-               files: FileToken) -> dict[str, dict]:
+               files: FileToken, *, window: tuple[int, int] | None = None) -> dict[str, dict]:
+    """The clips around [start, end) and the track's keyframes in `window` (the take's frames on
+    the timeline; [start, end) when not given), placed from the window's start."""
     try:
         track = project.track(track_id)
     except KeyError:
         return {}
     before, after = _neighbours(track, start, end, own)
     parts = {"before": _neighbour_part(before, tail=True), "after": _neighbour_part(after, tail=False)}
+    first, last = window or (start, end)
     for k in track.keyframes:
-        if start <= k.frame < end:
-            parts[f"keyframe:{k.id}"] = {"at": k.frame - start, "strength": k.strength, "image": files(k.image),
+        if first <= k.frame < last:
+            parts[f"keyframe:{k.id}"] = {"at": k.frame - first, "strength": k.strength, "image": files(k.image),
                                          "frame": k.frame}
     parts.update(_cast_parts(project, cast, files))
     return parts
@@ -202,13 +210,14 @@ def _neighbour_part(clip: Clip | None, *, tail: bool) -> dict[str, Any]:
 
 
 def _shot_parts(project: Project, clip: Clip, action: Action, still: str | None, cast: tuple[str, ...],
-                files: FileToken) -> dict[str, dict]:
+                files: FileToken, *, shift: int = 0) -> dict[str, dict]:
+    """`shift`: the take's frame shown at the clip's start (a take made now starts at 0)."""
     parts: dict[str, dict] = {}
     if action in (Action.GENERATE, Action.ANIMATE):
         for k in clip.keyframes:
             if action is Action.ANIMATE and k.frame == 0:
                 continue  # the still itself sits there
-            parts[f"keyframe:{k.id}"] = {"at": k.frame, "strength": k.strength, "image": files(k.image),
+            parts[f"keyframe:{k.id}"] = {"at": k.frame + shift, "strength": k.strength, "image": files(k.image),
                                          "frame": clip.start + k.frame}
     if still is not None:
         take = next((t for t in clip.takes if t.id == still), None)

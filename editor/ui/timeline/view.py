@@ -612,6 +612,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             tip = "Click to select the gap (Generate ▸ Infill gap fills it)"
         elif hit.kind in _AUDIO_TIPS:
             tip = _AUDIO_TIPS[hit.kind]
+        elif hit.kind == "clip" and hit.clip_id in stale_in(self.document):
+            tip = "Stale take: " + " ".join(stale_in(self.document)[hit.clip_id]) + " (the Inspector makes it again)"
         self.viewport().setToolTip(tip)
         if hit != self._hover:
             self._hover = hit
