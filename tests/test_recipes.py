@@ -174,3 +174,11 @@ def test_info_prints_recipes_and_says_which_takes_are_stale(tmp_path):
     doc.request(TrimClip(clip_id="a", side=Side.END, frame=40))
     save_project(doc.project, doc.folder)
     assert "STALE: “A” (before) was trimmed: it joins different frames." in info()
+
+
+def test_variations_of_an_infill_make_the_infill_again_with_each_seed():
+    doc = Document(_project())
+    cid, take = _placed(doc, InfillGap(track_id="v1", frame=50), 1)
+    plans = variation_plans(doc.project, cid, seeds=[1, 2])
+    assert [(p.seed, p.target.clip_id, p.action.value) for p in plans] == [(1, cid, "infill"), (2, cid, "infill")]
+    assert "variation 2/2, seed 2" in plans[1].summary and "(seed" not in plans[1].summary

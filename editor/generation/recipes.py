@@ -121,17 +121,23 @@ def variation_plans(project: Project, clip_id: str, *, count: int = 0, seeds: Se
     except KeyError:
         raise EditRefused("Select a shot on a video track first.") from None
     still = clip.take is not None and clip.take.is_still
+    # a clip made in a gap varies as what it is: the infill made again, with another seed or prompt
+    recipe = recipe_of(clip.take) if clip.take is not None else None
+    again = clip.take if recipe is not None and recipe.uses_prompt and made_in_gap(clip.take) else None
     rng = random.SystemRandom()
     plans = []
     for i in range(n):
         prompt = prompts[i] if prompts else None
         seed = seeds[i] if seeds else (clip.shot.seed if prompts and clip.shot.seed is not None
                                        else rng.randrange(2**31))
-        selection = (AnimateStill if still else GenerateShot)(clip_id=clip_id, prompt=prompt)
-        plan = make_plan(project, selection, seed=seed)
+        if again is not None:
+            plan = regenerate_plan(project, clip_id, again, files=files, seed=seed, prompt=prompt)
+        else:
+            selection = (AnimateStill if still else GenerateShot)(clip_id=clip_id, prompt=prompt)
+            plan = with_context(make_plan(project, selection, seed=seed), project, files)
         tag = f"prompt {i + 1}" if prompts else f"seed {seed}"
-        plan = dataclasses.replace(plan, summary=f"{plan.summary} · variation {i + 1}/{n}, {tag}")
-        plans.append(with_context(plan, project, files))
+        base = f"{plan.action.title} {_name(clip.name)} again" if again is not None else plan.summary
+        plans.append(dataclasses.replace(plan, summary=f"{base} · variation {i + 1}/{n}, {tag}"))
     return plans
 
 
@@ -148,8 +154,10 @@ def can_regenerate(take: Take) -> str | None:
             "run that action again on the clip.")
 
 
-def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileToken = no_files) -> GenerationPlan:
-    """The plan making `take` again as a new take of `clip_id`: the same recipe, the context of now."""
+def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileToken = no_files,
+                    seed: int | None = None, prompt: str | None = None) -> GenerationPlan:
+    """The plan making `take` again as a new take of `clip_id`: the same recipe, the context of now
+    (`seed`, `prompt`: another seed or prompt, for variations)."""
     reason = can_regenerate(take)
     if reason:
         raise EditRefused(reason)
@@ -158,6 +166,8 @@ def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileTo
     except (KeyError, TypeError, ValueError):
         raise EditRefused("This take's recipe is incomplete (made by an older version): generate the shot again.") \
             from None
+    old = dataclasses.replace(old, seed=old.seed if seed is None else seed,
+                              prompt=old.prompt if prompt is None else prompt)
     track, clip = project.find_clip(clip_id)
     around = None
     if made_in_gap(take):
