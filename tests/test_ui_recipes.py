@@ -27,6 +27,8 @@ WAIT_MS = 120_000
 def _grab(widget, name: str) -> None:
     folder = os.environ.get("SHOTLINE_GRAB_DIR")
     if folder:
+        for _ in range(3):  # let pending layouts settle, as a paint on screen would
+            QApplication.processEvents()
         widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 
@@ -74,6 +76,8 @@ def test_a_trimmed_neighbour_makes_the_infill_stale_undo_makes_it_fresh_and_make
     w.timeline.zoom_to_fit()
     _grab(w, "recipes-stale-window")
     _grab(w.inspector.shot_page, "recipes-stale-inspector")
+    w.docks["storyboard"].raise_()
+    _grab(w.storyboard, "recipes-stale-storyboard")
 
     w.document.undo()
     assert not tools.stale_box.isVisibleTo(w.inspector) and infill.id not in w.timeline.paint_state().stale
