@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from editor.document.edits import SetShotSettings, Side, TrimClip
@@ -141,6 +142,10 @@ def test_variations_queue_one_take_per_seed_and_compare_plays_two_side_by_side(q
     w.docks["inspector"].raise_()
     _grab(w, "recipes-compare-window")
     _grab(w.inspector.shot_page, "recipes-variations-inspector")
+    QTest.keyClick(preview, Qt.Key.Key_Escape)  # Esc ends a compare...
+    assert preview.comparing is None and preview.compare_bar.isHidden()
+    w.inspector.take_tools.compare_button.click()  # ...and Compare starts it again
+    assert preview.comparing is not None
     preview.use_b_button.click()
     assert clip.active_take == 1 and preview.comparing is None
     assert w.document.history.titles[-1] == "Switch take"

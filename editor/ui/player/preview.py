@@ -240,7 +240,7 @@ class PreviewPanel(QWidget):
         compare_row.addWidget(self.compare_label, 1)
         self.use_a_button = self._button("Use A", "Make take A the shot's take", lambda: self._pick(0))
         self.use_b_button = self._button("Use B", "Make take B the shot's take", lambda: self._pick(1))
-        self.end_compare_button = self._button("End Compare", "Show the cut again", self.end_compare)
+        self.end_compare_button = self._button("End Compare", "Show the cut again (Esc)", self.end_compare)
         for b in (self.use_a_button, self.use_b_button, self.end_compare_button):
             compare_row.addWidget(b)
         self.compare_bar.hide()
@@ -513,6 +513,8 @@ class PreviewPanel(QWidget):
         elif key == Qt.Key.Key_Home:
             self.playhead.pause()
             self.playhead.set_frame(self.playhead.in_mark or 0)
+        elif key == Qt.Key.Key_Escape and self.comparing is not None:
+            self.end_compare()
         else:
             super().keyPressEvent(event)
 
