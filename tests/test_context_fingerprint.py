@@ -164,12 +164,31 @@ def _stale_map(project: Project) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _with_generated_takes(project: Project) -> None:
+    """Every gap infilled and every shot with a keyframe generated, each take with its context,
+    so that random edits have stale takes to make (and undo)."""
+    setup = Document(project)
+    n = itertools.count()
+    for track in list(project.tracks):
+        for clip in list(track.clips):  # shots first: a new take of a neighbour would stale an infill
+            if clip.keyframes:
+                _place(setup, GenerateShot(clip_id=clip.id), f"s{next(n)}")
+        for gap in project.gaps(track.id):
+            if gap.before is not None and gap.after is not None:
+                if gap.length >= 2:
+                    track.keyframes.append(Keyframe(id=f"tk{next(n)}", image="media/tk.png",
+                                                    frame=gap.start + gap.length // 2))
+                _place(setup, InfillGap(track_id=track.id, frame=gap.start), f"i{next(n)}")
+    assert _stale_map(project) and not any(_stale_map(project).values())  # all made, all fresh
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_edits_staleness_follows_the_document_through_undo_and_redo(data):
     from editor.document.storage import snapshot
 
     project = with_sound(sample_project(tracks=2, clips_per_track=4, seed=data.draw(st.integers(0, 3))))
+    _with_generated_takes(project)
     doc = Document(project)
     fresh = itertools.count()
     states = [(snapshot(project), _stale_map(project))]
@@ -185,10 +204,12 @@ def test_random_edits_staleness_follows_the_document_through_undo_and_redo(data)
             doc.request(edit)
         except EditRefused:
             continue
-        if isinstance(edit, PlaceGeneratedTake) and edit.take.frames == edit.plan.target.take_frames \
-                and edit.plan.target.clip_id is not None:
-            clip = project.find_clip(edit.plan.target.clip_id)[1]
-            assert stale_reasons(project, clip.id, clip.take) == [], "a take is fresh when it lands"
+        if isinstance(edit, PlaceGeneratedTake) and edit.take.frames == edit.plan.target.take_frames:
+            target = edit.plan.target
+            track, clip = project.find_clip(target.clip_id or edit.new_clip_id)
+            if target.clip_id is not None or (track.id, clip.start, clip.length) == (
+                    target.track_id, target.start, target.length):  # (not moved elsewhere: no gap left)
+                assert stale_reasons(project, clip.id, clip.take) == [], "a take is fresh when it lands"
         now = snapshot(project)
         if now != states[-1][0]:
             states.append((now, _stale_map(project)))
