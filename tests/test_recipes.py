@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_context_fingerprint import _project
 
 from editor.document.context_fingerprint import stale_reasons, with_context
@@ -182,3 +184,33 @@ def test_variations_of_an_infill_make_the_infill_again_with_each_seed():
     plans = variation_plans(doc.project, cid, seeds=[1, 2])
     assert [(p.seed, p.target.clip_id, p.action.value) for p in plans] == [(1, cid, "infill"), (2, cid, "infill")]
     assert "variation 2/2, seed 2" in plans[1].summary and "(seed" not in plans[1].summary
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_after_random_edits_making_a_stale_take_again_always_lands_fresh(data):
+    import itertools
+
+    from test_context_fingerprint import _with_generated_takes
+    from test_document_undo_property import draw_edit, with_sound
+
+    from editor.document.context_fingerprint import stale_clips
+    from editor.document.samples import sample_project
+
+    project = with_sound(sample_project(tracks=2, clips_per_track=4, seed=data.draw(st.integers(0, 3))))
+    _with_generated_takes(project)
+    doc = Document(project)
+    fresh = itertools.count()
+    for _ in range(data.draw(st.integers(1, 10))):
+        try:
+            doc.request(draw_edit(data, project, fresh))
+        except EditRefused:
+            pass
+    for cid in stale_clips(project):
+        take = project.find_clip(cid)[1].take
+        plan = regenerate_plan(project, cid, take)
+        again = Take(id=f"r{next(fresh)}", media="media/r.mkv", frames=plan.target.take_frames,
+                     record={"engine": "ltx", "action": plan.action.value, "plan": plan.to_dict()})
+        doc.request(PlaceGeneratedTake(plan=plan, take=again))
+        clip = project.find_clip(cid)[1]
+        assert clip.take.id == again.id and stale_reasons(project, cid, clip.take) == []
