@@ -214,3 +214,15 @@ def test_after_random_edits_making_a_stale_take_again_always_lands_fresh(data):
         doc.request(PlaceGeneratedTake(plan=plan, take=again))
         clip = project.find_clip(cid)[1]
         assert clip.take.id == again.id and stale_reasons(project, cid, clip.take) == []
+
+
+def test_make_again_when_the_clip_after_was_deleted_continues_the_clip_before():
+    from editor.document.edits import DeleteClips
+
+    doc = Document(_project())
+    cid, take = _placed(doc, InfillGap(track_id="v1", frame=50), 1)
+    doc.request(DeleteClips(clip_ids=("b", "c")))
+    assert stale_reasons(doc.project, cid, take) == ["The clip after it was removed or moved away."]
+    plan = regenerate_plan(doc.project, cid, take)
+    assert plan.action.value == "extend_forward" and len(plan.pins) == 2  # A's tail and the gap's keyframe
+    assert (plan.target.clip_id, plan.target.take_frames) == (cid, 24)

@@ -31,7 +31,7 @@ from editor.document.plans import (
     Target,
     make_plan,
 )
-from editor.document.project import Project, Take
+from editor.document.project import Clip, Project, Take
 from editor.document.recipe import Recipe, recipe_of
 from model.request import Action
 
@@ -177,6 +177,9 @@ def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileTo
         scratch.tracks = [copy.copy(t) for t in project.tracks]
         t = next(t for t in scratch.tracks if t.id == track.id)
         t.clips = [c for c in t.clips if c.id != clip_id]
+        if not any(c.start >= clip.end for c in t.clips):
+            # no clip after it any more: a gap needs an end, so a draft (which pins nothing) marks it
+            t.clips.append(Clip(id="scratch-end", start=clip.end, length=1))
         plan = make_plan(scratch, InfillGap(track_id=track.id, frame=clip.start, prompt=old.prompt), seed=old.seed)
         # the gap without the clip may be wider than the clip (a neighbour was trimmed away from
         # it): the model joins the neighbours across the whole gap, the take keeps the clip's frames
