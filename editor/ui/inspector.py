@@ -132,6 +132,20 @@ def reason_label(action: QAction | None) -> QLabel:
     return label
 
 
+class TakesGrid(QListWidget):
+    """The takes as a grid of thumbnails, as tall as its rows need (up to three, then it scrolls)."""
+
+    def fit_rows(self) -> None:
+        width = self.viewport().width() if self.isVisible() else 2 * TAKE_CELL_W
+        per_row = max(1, width // TAKE_CELL_W)
+        rows = max(1, min(3, -(-self.count() // per_row)))
+        self.setFixedHeight(rows * TAKE_CELL_H + 2 * self.frameWidth() + 4)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_rows()
+
+
 class Inspector(FollowsDocument, QWidget):
     """Follows the shared selection; every change goes through `Document.request`."""
 
@@ -351,7 +365,7 @@ class Inspector(FollowsDocument, QWidget):
         self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tv.addWidget(self.source_label)
         tv.addWidget(_heading("Takes"))
-        self.takes_list = QListWidget()
+        self.takes_list = TakesGrid()
         self.takes_list.setObjectName("inspector.takes")
         # a grid of thumbnails, so variations can be told apart at a glance; Ctrl+click picks two
         self.takes_list.setViewMode(QListWidget.ViewMode.IconMode)
@@ -594,10 +608,7 @@ class Inspector(FollowsDocument, QWidget):
                 item.setToolTip(text)
                 self.takes_list.addItem(item)
             self._refresh_take_pictures()
-            # as many rows as the takes need, up to three (then it scrolls)
-            per_row = max(1, (max(self.width(), 2 * TAKE_CELL_W + 60) - 60) // TAKE_CELL_W)
-            rows = min(3, -(-len(clip.takes) // per_row))
-            self.takes_list.setFixedHeight(rows * TAKE_CELL_H + 8)
+            self.takes_list.fit_rows()
             self.takes_list.setCurrentRow(clip.active_take)
             self._show_record(clip.active_take)
             self._load_take_tools()
