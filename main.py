@@ -4,6 +4,7 @@
     python main.py new|export|info ...       projects and export      (editor/cli/project_commands.py)
     python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
+    python main.py verify FILE.mp4                          what its Content Credentials (C2PA) say
 
 Each sub-command module registers its own parser; heavy modules load only for the command run.
 """
@@ -23,6 +24,7 @@ COMMANDS = {
     "infill": "editor.cli.generate_commands",
     "models": "editor.cli.generate_commands",
     "screenshot": "editor.ui.app",
+    "verify": "editor.cli.verify_command",
 }
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from editor.cli import c2pa_args
 from editor.cli.common import (
     EXIT_CANCELLED,
     EXIT_USER_ERROR,
@@ -80,6 +81,7 @@ def _parser(command: str, description: str, *, model_help: str | None = None) ->
 
     ap.add_argument("--memory", choices=MEMORY_MODES, default=None, help="memory mode (default: chosen from free memory)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="weights' precision (default: bfloat16 on a GPU)")
+    c2pa_args.add_arguments(ap)  # the new frames are signed like an export (editor.media.c2pa_sign)
     return ap
 
 
@@ -100,6 +102,8 @@ class Common:
     memory: str | None
     dtype: str | None
     output: Path
+    c2pa: object | None = None  # the c2pa_identity.SigningIdentity to sign with; None: not signed
+    c2pa_prompts: bool = True
 
     def frames(self, fps: Fraction) -> int:
         n = round(Fraction(self.seconds).limit_denominator(100_000) * fps)
@@ -121,6 +125,7 @@ def _common(args, action) -> Common:
         raise UserError("--guidance must be 0..30 (3 is usual, 1 for distilled models)")
     device = _device(args.device)
     model, info = _model(args.model, action)
+    identity = c2pa_args.signing_identity(args)  # a certificate that can't sign: refused before the model runs
     if size is not None:
         limit = info.limits.max_side
         if max(size) > limit:
@@ -128,7 +133,7 @@ def _common(args, action) -> Common:
                             "choose a smaller size")
     return Common(model=model, info=info, seconds=seconds, fps=fps, size=size, seed=seed, steps=args.steps,
                   guidance=args.guidance, negative=args.negative, device=device, memory=args.memory,
-                  dtype=args.dtype, output=output)
+                  dtype=args.dtype, output=output, c2pa=identity, c2pa_prompts=c2pa_args.options(args)["c2pa_prompts"])
 
 
 def _output_path(text: str) -> Path:
@@ -450,10 +455,12 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
             result = _run_model(common, request, title, cancelled)
             new = result.frames[segment.first: segment.first + segment.count]
             metadata = _provenance(common, plan, result.record)
+            signing = _signing(common, plan, result.record, [p for p, _ in inputs])
             bar = ProgressBar("write", sys.stderr)
             try:
                 written = encode_frames(iter(new), common.output, plan.fps, total=len(new), metadata=metadata,
-                                        options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set)
+                                        options=ExportOptions(), on_progress=bar.update, should_cancel=cancelled.is_set,
+                                        finish=signing.sign_in_place if signing is not None else None)
             finally:
                 bar.close()
         except Cancelled:  # the model, or writing the MP4
@@ -463,7 +470,22 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
     print(f"wrote {common.output} — {written.frames} new frames ({seconds:.2f} s) at {plan.fps} fps, "
           f"{written.width}x{written.height}; {common.info.title}"
           + (f", seed {plan.seed}" if common.info.needs_model else ""))
+    if signing is not None:  # signed, or why not (the frames are kept either way)
+        print(signing.note(), file=sys.stdout if signing.signed else sys.stderr)
     return 0
+
+
+def _signing(common: Common, plan, record: dict, inputs: list[Path]):
+    """The C2PA signing of the new frames (c2pa.created, AI-generated; the inputs as inputTo), or None."""
+    if common.c2pa is None:
+        return None
+    from editor.document.project import Clip, Project, Take
+    from editor.media import c2pa_sign
+
+    take = Take(id="take", media=str(common.output), frames=plan.target.take_frames, record=record)
+    clip = Clip(id="new", start=0, length=take.frames, name=common.output.stem, takes=[take])
+    return c2pa_sign.prepare(Project(name=common.output.stem), None, [clip], common.output,
+                             prompts=common.c2pa_prompts, identity=common.c2pa, inputs=inputs, cut=False)
 
 
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):
@@ -534,7 +556,7 @@ def _provenance(common: Common, plan, record: dict) -> dict[str, str]:
                 record={"model": title, "seed": plan.seed if common.info.needs_model else None,
                         "prompt": plan.prompt, "action": plan.action.value})
     clip = Clip(id="new", start=0, length=take.frames, name=common.output.stem, takes=[take])
-    return provenance_metadata(Project(name=common.output.stem), [clip])
+    return provenance_metadata(Project(name=common.output.stem), [clip], prompts=common.c2pa_prompts)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+from editor.cli import c2pa_args
 from editor.cli.common import (
     Parser,
     UserError,
@@ -34,11 +35,18 @@ def cmd_new(argv: list[str]) -> int:
     ap.add_argument("project", help="the project folder to make, e.g. Trip.shotline")
     ap.add_argument("media", nargs="*", help="stills, videos and audio files (WAV, FLAC, MP3, M4A, OGG), in cut order")
     ap.add_argument("--no-sound", action="store_true", help="import the videos without their sound")
-    ap.add_argument("--fps", default="24", help="project frame rate (default 24)")
-    ap.add_argument("--size", default="1280x720", help="project frame size (default 1280x720)")
+    ap.add_argument("--fps", default=None, help="project frame rate (default 24, or the rate of the --from cut)")
+    ap.add_argument("--size", default=None, help="project frame size (default 1280x720, or the --from cut's)")
     ap.add_argument("--still-seconds", default="2", help="how long each still holds (default 2)")
+    ap.add_argument("--from", dest="cut", default=None, metavar="CUT",
+                    help="build the project from a cut made in another editor: .otio, .otioz, .xml (FCP 7, "
+                         "Premiere, Resolve), .fcpxml or .edl")
     args = ap.parse_args(argv)
-    fps, (width, height) = parse_fps(args.fps), parse_size(args.size)
+    if args.cut is not None:  # a cut made elsewhere (editor.cli.timeline_commands)
+        from editor.cli.timeline_commands import new_from_cut
+
+        return new_from_cut(args, _new_folder_path(args.project))
+    fps, (width, height) = parse_fps(args.fps or "24"), parse_size(args.size or "1280x720")
     still_seconds = positive_seconds(args.still_seconds, "--still-seconds")
 
     folder = _new_folder_path(args.project)
@@ -264,18 +272,29 @@ def open_project(text: str, *, need_media: bool):
 
 def cmd_export(argv: list[str]) -> int:
     ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
-                "mixed sound), or its sound alone to a WAV.")
+                "mixed sound), its sound alone to a WAV, or the cut itself for another editor (.otio, .otioz, "
+                ".xml, .fcpxml, .edl).")
     ap.add_argument("project")
-    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, or a .wav for the sound alone")
+    ap.add_argument("-o", "--output", required=True, help="the MP4 to write, a .wav for the sound alone, or a "
+                    "timeline: .otio, .otioz (with media), .xml (FCP 7), .fcpxml, .edl")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
     ap.add_argument("--preset", default="medium", help="encoder speed preset (ultrafast .. veryslow)")
     ap.add_argument("--size", default=None, help="output size WxH (default: the project's)")
+    c2pa_args.add_arguments(ap)  # --no-c2pa, --no-prompts-in-c2pa, --c2pa-cert, --c2pa-key
     ap.add_argument("--fps", default=None, help="output frame rate (default: the project's)")
     ap.add_argument("--range", default=None, help="IN:OUT in seconds (either may be empty)")
     ap.add_argument("--loudness", default=None, metavar="LUFS",
                     help="normalise the sound to this integrated loudness (EBU R128), e.g. -14; default: as mixed")
     args = ap.parse_args(argv)
+    from editor.media.interchange.formats import timeline_format
+
+    if timeline_format(args.output) is not None:  # the cut for another editor, not a picture
+        from editor.cli.timeline_commands import export_timeline_file, refuse_video_options
+
+        refuse_video_options(args)
+        project, folder = open_project(args.project, need_media=False)  # a .otioz refuses missing media itself
+        return export_timeline_file(project, folder, args.output)
     loudness = None
     if args.loudness is not None:
         try:
@@ -298,20 +317,23 @@ def cmd_export(argv: list[str]) -> int:
     first, last = _range_frames(args.range, project)
     out = Path(args.output)
     if out.suffix.lower() not in (".mp4", ".m4v", ".mov"):
-        raise UserError(f"{out}: export writes MP4; name the file .mp4")
+        raise UserError(f"{out}: export writes MP4 (or the cut as .otio, .otioz, .xml, .fcpxml, .edl); name the file .mp4")
     if not out.parent.exists():
         raise UserError(f"the folder {out.parent} does not exist; create it first")
     options = ExportOptions(
         codec=args.codec, crf=args.crf, preset=args.preset, width=size[0], height=size[1], fps=fps,
-        start=first, end=last, loudness=loudness,
+        start=first, end=last, loudness=loudness, **c2pa_args.options(args),
     )
+    identity = c2pa_args.given_identity(args)
     bar = ProgressBar("export", sys.stderr)
-    result = export_project(project, folder, out, options, on_progress=bar.update)
+    result = export_project(project, folder, out, options, on_progress=bar.update, identity=identity)
     bar.close()
     sound = ", sound 48 kHz stereo AAC" if result.sound else ", no sound"
     print(f"wrote {out} — {result.frames} frames at {fps} fps, {size[0]}x{size[1]}, {args.codec}{sound}")
     if result.loudness is not None:
         print(result.loudness.describe())
+    if result.signing is not None:  # signed, or why not (the video is kept either way: c2pa_sign)
+        print(result.signing.note(), file=sys.stdout if result.signing.signed else sys.stderr)
     return 0
 
 

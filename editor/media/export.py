@@ -75,6 +75,8 @@ class ExportOptions:
     end: int | None = None  # one past the last (the out mark); None: the end of the cut
     name: str = ""  # the preset it came from, for the UI
     loudness: float | None = None  # normalise the sound to this many LUFS integrated (EBU R128); None: as mixed
+    c2pa: bool = True  # embed signed Content Credentials (editor.media.c2pa_sign)
+    c2pa_prompts: bool = True  # ...with the takes' recipes (prompts, seeds); False keeps prompts private
 
     def validate(self) -> ExportOptions:
         """Raise ExportError with what to change; return self when the options can be used."""
@@ -140,6 +142,7 @@ class ExportResult:
     metadata: dict = field(default_factory=dict)  # what was written into the file's tags
     sound: bool = False  # the file has an audio stream (the mix)
     loudness: object | None = None  # editor.media.mix.Loudness when the sound was normalised
+    signing: object | None = None  # editor.media.c2pa_sign.ExportSigning; None when not asked to sign
 
 
 def export_presets() -> dict[str, ExportOptions]:
@@ -191,9 +194,13 @@ def export_project(
     *,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    identity: object | None = None,
 ) -> ExportResult:
     """Export the cut to `out_path` (.mp4). Raises ExportError or Cancelled; either way
-    nothing is left at `out_path` except a previous file, untouched."""
+    nothing is left at `out_path` except a previous file, untouched.
+
+    With `options.c2pa` the file is signed with `identity` (a c2pa_identity.SigningIdentity; None:
+    the configured one) before it appears at `out_path`; see editor.media.c2pa_sign."""
     t0 = time.perf_counter()
     options = options or ExportOptions()
     # 1. what to make
@@ -212,7 +219,18 @@ def export_project(
     size = {"width": plan.width, "height": plan.height} if same_aspect else {}
     reader = CutReader(project, project_root, frame_cache=FrameCache(EXPORT_CACHE_BYTES), strict=True, **size)
     shown = [reader.shown_at(t) for t in sorted(set(plan.sources))]
-    metadata = provenance_metadata(project, [s.clip for s in shown if s.clip is not None])
+    clips = [s.clip for s in shown if s.clip is not None]
+    metadata = provenance_metadata(project, clips, prompts=options.c2pa_prompts)
+    signing = None
+    if options.c2pa:  # a certificate that can't be used stops the export before any frame is made
+        from editor.media import c2pa_sign
+
+        try:
+            signing = c2pa_sign.prepare(project, project_root, clips, out, prompts=options.c2pa_prompts,
+                                        start=options.start or 0, end=options.end, identity=identity)
+        except BaseException:
+            reader.close()
+            raise
 
     # the sound of exactly the exported frames, mixed before encoding (editor.media.mix)
     try:
@@ -233,6 +251,7 @@ def export_project(
                                             audio=sound_file),
             (producer.next() for _ in plan.sources), len(plan.sources),
             on_progress=on_progress, should_cancel=should_cancel,
+            finish=signing.sign_in_place if signing is not None else None,
         )
     finally:
         producer.stop()
@@ -240,7 +259,8 @@ def export_project(
         if sound_file is not None:
             Path(sound_file).unlink(missing_ok=True)
     return ExportResult(out, written, plan.fps, plan.width, plan.height, options.codec,
-                        time.perf_counter() - t0, metadata, sound=sound_file is not None, loudness=level)
+                        time.perf_counter() - t0, metadata, sound=sound_file is not None, loudness=level,
+                        signing=signing)
 
 
 def _mix_to_scratch(project: Project, project_root, out: Path, options: ExportOptions) -> tuple[str | None, object]:
@@ -315,13 +335,15 @@ def encode_frames(
     options: ExportOptions | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    finish: Callable[[Path], None] | None = None,
 ) -> ExportResult:
     """Encode `total` RGB uint8 frames (all one even size) to an MP4 at `fps`, atomically.
 
     The headless generation commands write their new frames with this; it runs the same ffmpeg
     command as `export_project`. As there, the frames go to a temporary file beside the target
     that replaces it only once ffmpeg succeeded: on cancel (Cancelled) or failure
-    (ExportError) nothing is left at `out_path` except a previous file, untouched.
+    (ExportError) nothing is left at `out_path` except a previous file, untouched. `finish(tmp)`
+    runs on the finished file before it replaces the target (the C2PA signature, c2pa_sign).
     """
     t0 = time.perf_counter()
     options = (options or ExportOptions()).validate()
@@ -344,7 +366,7 @@ def encode_frames(
 
     written = _encode_atomically(
         out, lambda tmp: encode_command(options, width, height, fps, metadata or {}, "pipe:0", tmp),
-        checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled",
+        checked(), total, on_progress=on_progress, should_cancel=should_cancel, what="Cancelled", finish=finish,
     )
     return ExportResult(out, written, fps, width, height, options.codec, time.perf_counter() - t0, dict(metadata or {}))
 
@@ -358,11 +380,13 @@ def _encode_atomically(
     on_progress: Callable[[int, int], None] | None,
     should_cancel: Callable[[], bool] | None,
     what: str = "Export cancelled",
+    finish: Callable[[Path], None] | None = None,
 ) -> int:
     """Pipe `frames` through ffmpeg into a temporary file beside `out`, then rename it to `out`.
 
     Returns the frames written. On cancel (Cancelled) or failure (ExportError) ffmpeg is
     killed, the temporary file deleted, and `out` (if it existed) is left as it was.
+    `finish(tmp)` runs on the finished temporary file just before the rename (the C2PA signature).
     """
     tmp = _temp_beside(out)
     log_path = out.with_name(out.name + ".ffmpeg.log")
@@ -400,6 +424,8 @@ def _encode_atomically(
             raise _failed(out, log_path, stderr.text(), how)
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise _failed(out, log_path, stderr.text(), "ffmpeg wrote no file")
+        if finish is not None:
+            finish(tmp)
         try:
             os.replace(tmp, out)
         except OSError as exc:

@@ -1,7 +1,7 @@
 """What an export says about how it was made: MP4 title, comment and description tags.
 
 Every export is marked "Made with Shotline"; one holding generated frames says so and lists,
-per generated shot, the model, seed and prompt (F21; a C2PA manifest may follow later).
+per generated shot, the model, seed and prompt (F21). The signed C2PA manifest is c2pa_sign's.
 Tags are the standard MP4 ones (title, comment, description) that players and tools show.
 """
 
@@ -16,8 +16,9 @@ AI_NOTICE = "Made with Shotline; contains AI-generated frames"
 PROMPT_CHARS = 500  # per shot; a description stays readable in a player's info panel
 
 
-def provenance_metadata(project: Project, clips: Iterable[Clip]) -> dict[str, str]:
-    """MP4 metadata for an export showing `clips` (each counted once, in first-shown order)."""
+def provenance_metadata(project: Project, clips: Iterable[Clip], *, prompts: bool = True) -> dict[str, str]:
+    """MP4 metadata for an export showing `clips` (each counted once, in first-shown order).
+    `prompts` False: the shots' prompts are left out (the user keeps them private; see c2pa_sign)."""
     seen: dict[str, Clip] = {}
     for clip in clips:
         seen.setdefault(clip.id, clip)
@@ -34,12 +35,12 @@ def provenance_metadata(project: Project, clips: Iterable[Clip]) -> dict[str, st
     if seeds:
         details.append(("seeds " if len(seeds) > 1 else "seed ") + ", ".join(seeds))
     meta["comment"] = f"{AI_NOTICE}. {'; '.join(details)}."
-    meta["description"] = "\n".join(_shot_line(c) for c in generated)
+    meta["description"] = "\n".join(_shot_line(c, prompts) for c in generated)
     return meta
 
 
-def _shot_line(clip: Clip) -> str:
-    """'Shot 2: generate with LTX-Video, seed 42; prompt "a paper boat ..."'."""
+def _shot_line(clip: Clip, prompts: bool = True) -> str:
+    """'Shot 2: generate with LTX-Video, seed 42; prompt "a paper boat ..."' (no prompt when not `prompts`)."""
     prompt = _field(clip, "prompt") or clip.shot.prompt
     if len(prompt) > PROMPT_CHARS:
         prompt = prompt[: PROMPT_CHARS - 1] + "…"
@@ -48,7 +49,7 @@ def _shot_line(clip: Clip) -> str:
     seed = _field(clip, "seed")
     if seed:
         how += f", seed {seed}"
-    return f'{clip.name or clip.id}: {how}; prompt "{prompt}"'
+    return f'{clip.name or clip.id}: {how}; prompt "{prompt}"' if prompts else f"{clip.name or clip.id}: {how}"
 
 
 def _field(clip: Clip, key: str) -> str:

@@ -101,8 +101,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.save_as", "Save &As…", project.save_as, ("Ctrl+Shift+S",), menu="File", section="save"),
     ActionSpec("file.import", "&Import Media…", project.import_media, ("Ctrl+I",), "import", menu="File",
                section="media", tip="Add images and videos to the media bin"),
+    ActionSpec("file.import_timeline", "Import &Timeline…", project.import_timeline, (), menu="File",
+               section="media", tip="A new project from a cut made in another editor (.otio, .otioz, FCP XML, "
+               "FCPXML, EDL)"),
     ActionSpec("file.export", "&Export…", project.export, ("Ctrl+E", "Ctrl+M"), enabled_when="has_clips",
-               menu="File", section="media", tip="Export the cut (or the in/out range) as an MP4 file"),
+               menu="File", section="media", tip="Export the cut (or the in/out range) as an MP4 file, or the cut for another editor"),
     ActionSpec("file.settings", "Se&ttings…", project.settings, ("Ctrl+,",), "settings", menu="File",
                section="settings", tip="Model folders, device, memory and defaults"),
     ActionSpec("file.project_settings", "&Project Settings…", project.project_settings, (), menu="File",
@@ -140,6 +143,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                section="link", tip="Link the selected video clip with its sound: they move and trim together"),
     ActionSpec("edit.unlink", "&Unlink Clips", edit.unlink_clips, ("Ctrl+Shift+L",), enabled_when="clips_selected",
                menu="Edit", section="link", tip="Unlink picture and sound so that they edit apart"),
+    ActionSpec("edit.relink", "Re&link Media…", edit.relink_media, (), enabled_when="clips_selected", menu="Edit",
+               section="link", tip="Point the selected clip at another file (a missing one, or a new version)"),
     ActionSpec("edit.add_audio_track", "Add &Audio Track", edit.add_audio_track, (), menu="Edit", section="add",
                tip="Add an audio track below the others (A1, A2, …)"),
     # View

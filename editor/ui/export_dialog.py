@@ -71,9 +71,12 @@ from editor.ui.export_form import (  # noqa: F401 - parse_time, clock, default_o
     restored_choices,
 )
 from editor.ui.export_runner import ExportJob, ExportRunner
+from editor.ui.export_timeline import FILTERS as TIMELINE_FILTERS
+from editor.ui.export_timeline import export_now, follow_path, format_items, with_suffix
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
 from editor.ui.project_session import ProjectSession
+from editor.ui.proof_settings import proof_checkboxes
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
 from editor.words import plural
@@ -174,13 +177,17 @@ class ExportDialog(QDialog):
         self.out_edit.setClearButtonEnabled(True)
         self.out_edit.textChanged.connect(self._changed)
         form.addRow("File", _row(self.out_edit, _button("Browse…", "export.browse", self._browse), grow=self.out_edit))
+        self.format_combo = _combo("export.format", format_items(), self._on_format)  # editor.ui.export_timeline
+        form.addRow("Format", self.format_combo)
         self.preset_combo = _named(QComboBox(), "export.preset")
         self._fill_presets()
         self.preset_combo.activated.connect(lambda _i: self._apply_preset(self.preset_combo.currentText()))
         form.addRow("Preset", self.preset_combo)
+        self.c2pa_check, self.c2pa_prompts_check = proof_checkboxes(self._changed)
+        form.addRow("Proof of origin", _row(self.c2pa_check, 12, self.c2pa_prompts_check, grow=None))
         v.addWidget(output)
 
-        video = QGroupBox("Video")
+        video = self.video_box = QGroupBox("Video")
         form = _form(video)
         self.codec_combo = _named(QComboBox(), "export.codec")
         self._fill_codecs()
@@ -211,7 +218,7 @@ class ExportDialog(QDialog):
         form.addRow("Frame rate", self.fps_combo)
         v.addWidget(video)
 
-        span = QGroupBox("Range")
+        span = self.range_box = QGroupBox("Range")
         grid = QVBoxLayout(span)
         grid.setContentsMargins(10, 8, 10, 8)
         self.range_all = _named(QRadioButton("Whole cut"), "export.range_all")
@@ -393,6 +400,10 @@ class ExportDialog(QDialog):
         self._codec_shown = codec
         self._changed()
 
+    def _on_format(self, _index: int) -> None:
+        if not self._applying:  # the file name takes the format's suffix (its change re-checks)
+            self.out_edit.setText(with_suffix(self.out_edit.text(), self.format_combo.currentData()))
+
     def _on_size(self, _value: int) -> None:
         if self._applying:
             return
@@ -421,7 +432,7 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         current = self.out_edit.text().strip() or str(default_output(self.project.name, self.folder, {}))
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", current, "MPEG-4 video (*.mp4)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", current, f"MPEG-4 video (*.mp4);;{TIMELINE_FILTERS}")
         if path:
             if not Path(path).suffix:
                 path += ".mp4"
@@ -436,7 +447,8 @@ class ExportDialog(QDialog):
             speed=self.speed_combo.currentText(), width=self.width_spin.value(), height=self.height_spin.value(),
             fit=self.fit_combo.currentData(), fps=self.fps_combo.currentData(), range_kind=kind,
             in_text=self.in_edit.text(), out_range_text=self.out_edit_range.text(),
-            preset_name=self.preset_combo.currentText())
+            preset_name=self.preset_combo.currentText(), c2pa=self.c2pa_check.isChecked(),
+            c2pa_prompts=self.c2pa_prompts_check.isChecked())
 
     def evaluate(self) -> Check:
         """Read every field and say what would be exported, or what must change first."""
@@ -482,17 +494,19 @@ class ExportDialog(QDialog):
         _show_lines(self.issue_label, check.errors)
         _show_lines(self.warning_label, check.warnings)
         self.export_button.setEnabled(check.ok)
-        if check.ok:
+        if check.ok and check.timeline is None:
             options = check.options
             self.summary_label.setText(
                 f"{duration_text(check.frames, check.fps)} · {plural(check.frames, 'frame')} · "
                 f"{check.width}x{check.height} · {rate_text(check.fps)} fps · "
                 f"{CODEC_TITLES[options.codec].split(' ')[0]} CRF {options.quality}")
-            self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0))
+            self.provenance_label.setText(provenance_note(self.project, options.start or 0, options.end or 0,
+                                                          signed=options.c2pa, prompts=options.c2pa_prompts))
         else:
             self.summary_label.setText("Can't export yet:")
             self.provenance_label.setText("")
         self.provenance_label.setVisible(check.ok)
+        follow_path(self, check)  # a timeline file (.otio, .xml, ...): its format and summary
 
     def _sync_preset_name(self) -> None:
         """Show the preset the fields match, or "Custom" once they differ from every preset."""
@@ -532,6 +546,8 @@ class ExportDialog(QDialog):
         check = self._check
         if not check.ok:
             return False
+        if check.timeline is not None:  # the cut for another editor: written at once
+            return export_now(self, check)
         options = check.options
         missing = self._missing_media(options.start or 0, options.end or 0)
         if missing:
@@ -583,6 +599,8 @@ class ExportDialog(QDialog):
         size_mb = result.path.stat().st_size / 1e6 if result.path.exists() else 0.0
         details = (f"{plural(result.frames, 'frame')} · {result.width}x{result.height} · {rate_text(result.fps)} fps · "
                    f"{CODEC_TITLES[result.codec].split(' ')[0]} · {size_mb:.1f} MB · took {clock(result.seconds)}")
+        if result.signing is not None:  # signed, or why not (the video is kept either way)
+            details += "\n" + result.signing.note()
         self._show_result("Export finished", str(result.path), details, can_show=True)
         self.message.emit(f"Exported {result.path.name} ({plural(result.frames, 'frame')})", False)
 

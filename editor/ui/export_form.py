@@ -31,6 +31,7 @@ from editor.media.export import (
     plan_export,
 )
 from editor.media.fit import FitMode
+from editor.media.interchange.formats import TimelineFormat, timeline_format
 from editor.media.outputs import project_inputs, refuse_overwrite
 
 CUSTOM = "Custom"
@@ -110,16 +111,19 @@ def clock(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def provenance_note(project: Project, start: int, end: int) -> str:
-    """What the exported file's metadata will say about generated frames in [start, end)."""
+def provenance_note(project: Project, start: int, end: int, *, signed: bool = False, prompts: bool = True) -> str:
+    """What the exported file's metadata (and, when `signed`, its C2PA credentials) will say about
+    generated frames in [start, end)."""
     clips = clips_in_range(project, start, end)
     generated = [c for c in clips if c.take is not None and c.take.generated]
+    proof = " Signed Content Credentials (C2PA) say the same and show any change made later." if signed else ""
     if not generated:
         return ("The file's metadata says it was made with Shotline; generated shots, when there are any, "
-                "are named there with their model, seed and prompt.")
+                "are named there with their model, seed and prompt." + proof)
     shots = "shot is" if len(clips) == 1 else "shots are"
+    named = "model, seed and prompt" if prompts else "model and seed (prompts kept private)"
     return (f"{len(generated)} of {len(clips)} {shots} generated: the file's metadata marks it as holding "
-            "AI-generated frames and names each generated shot's model, seed and prompt.")
+            f"AI-generated frames and names each generated shot's {named}.{proof}")
 
 
 # --- choices: presets, the last export ------------------------------------------------------------
@@ -220,6 +224,8 @@ class FormValues:
     in_text: str = ""
     out_range_text: str = ""
     preset_name: str = ""
+    c2pa: bool = True  # sign the file's Content Credentials
+    c2pa_prompts: bool = True  # ...with the recipes (prompts) in them
 
 
 @dataclass
@@ -235,10 +241,11 @@ class Check:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     invalid: set[str] = field(default_factory=set)  # object names of the fields at fault
+    timeline: TimelineFormat | None = None  # the cut for another editor (.otio, .xml, ...), not a video
 
     @property
     def ok(self) -> bool:
-        return not self.errors and self.options is not None
+        return not self.errors and (self.options is not None or self.timeline is not None)
 
 
 def range_frames(project: Project, kind: str, marks: tuple[int | None, int | None], in_text: str = "",
@@ -292,8 +299,11 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         fail("Choose the file to export to.", "export.path")
     else:
         out = check.out_path = output_path(values.out_text)
+        if timeline_format(out) is not None:
+            return check_timeline(project, out, folder)
         if out.suffix.lower() not in MP4_SUFFIXES:
-            fail(f"Export writes MP4 video: name the file {out.stem}.mp4.", "export.path")
+            fail(f"Export writes MP4 video, or a timeline (.otio, .otioz, .xml, .fcpxml, .edl): name the file "
+                 f"{out.stem}.mp4.", "export.path")
         elif out.is_dir():
             fail(f"{out} is a folder: add a file name such as {out / 'film.mp4'}.", "export.path")
         elif not out.parent.is_dir():
@@ -326,6 +336,7 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         codec=values.codec, crf=values.crf, preset=values.speed,
         width=None if same_size else w, height=None if same_size else h,
         fps=values.fps, fit=FitMode.parse(values.fit), start=start, end=end, name=values.preset_name,
+        c2pa=values.c2pa, c2pa_prompts=values.c2pa and values.c2pa_prompts,
     )
     try:
         plan = plan_export(project, options)
@@ -334,6 +345,32 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         return check
     check.options, check.frames, check.fps = options, len(plan.sources), plan.fps
     check.width, check.height = plan.width, plan.height
+    return check
+
+
+def check_timeline(project: Project, out: Path, folder: Path | None) -> Check:
+    """What exporting the cut to the timeline file `out` would write, or what must change first
+    (the same refusals as `export_timeline`, said before Export is pressed)."""
+    from editor.media.interchange.formats import InterchangeError
+    from editor.media.interchange.write import timeline_notes
+
+    check = Check(out_path=out, timeline=timeline_format(out), fps=project.fps, frames=project.duration)
+    if out.is_dir():
+        check.errors.append(f"{out} is a folder: add a file name such as {out / ('cut' + out.suffix)}.")
+    elif not out.parent.is_dir():
+        check.errors.append(f"The folder {out.parent} does not exist: choose another folder or create it first.")
+    elif refused := _replaces_source(project, folder, out):
+        check.errors.append(refused)
+    elif out.exists():
+        check.warnings.append(f"{out.name} exists; it is replaced only once the export has finished.")
+    if not any(t.clips for t in project.tracks) and not any(t.clips for t in project.audio_tracks):
+        check.errors.append("The cut is empty: add clips or shots before exporting.")
+    try:
+        check.warnings += timeline_notes(project, folder, check.timeline)
+    except InterchangeError as exc:  # a bundle whose media are missing
+        check.errors.append(str(exc))
+    if check.errors:
+        check.invalid.add("export.path")
     return check
 
 

@@ -1112,7 +1112,7 @@ class MainWindow(QMainWindow):
     CONTEXT_ACTIONS = {
         "clips": (verbs.GENERATE.action_id, verbs.ANIMATE.action_id, verbs.RESTYLE.action_id,
                   verbs.LOOP.action_id, None, "edit.split", "edit.delete", "edit.ripple_delete", None, "edit.link",
-                  "edit.unlink"),
+                  "edit.unlink", "edit.relink"),
         "gap": (verbs.INFILL.action_id, "edit.add_shot", None, "edit.delete"),
         "clip_end": (verbs.EXTEND_FORWARD.action_id, verbs.EXTEND_BACKWARD.action_id, None, "edit.split"),
         "keyframe": ("edit.delete",),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from editor.document import limits
 from editor.ui.background import run_in_background
+from editor.ui.proof_settings import ProofOfOriginTab
 from editor.ui.settings import (
     DEVICE_TITLES,
     DEVICES,
@@ -78,6 +79,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._models_tab(), "Models")
         tabs.addTab(self._device_tab(), "Device")
         tabs.addTab(self._defaults_tab(), "Defaults")
+        self.proof_tab = ProofOfOriginTab()
+        tabs.addTab(self.proof_tab, "Proof of origin")
+        self.tabs = tabs
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -228,6 +232,9 @@ class SettingsDialog(QDialog):
 
     # --- saving -------------------------------------------------------------------------------
     def accept(self) -> None:
+        if not self.proof_tab.save():  # a certificate that can't sign: say why, stay open
+            self.tabs.setCurrentWidget(self.proof_tab)
+            return
         s = self.settings
         s.set_model_folders(self.folders())
         s.set_device(self.device_combo.currentData())

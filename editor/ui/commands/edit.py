@@ -34,6 +34,12 @@ def ripple_delete(window: MainWindow) -> None:
         window.selection.clear()
 
 
+def relink_media(window: MainWindow) -> None:
+    from editor.ui.relink import relink_selection
+
+    relink_selection(window)
+
+
 def select_all(window: MainWindow) -> None:
     window.selection.set_clips([c.id for t in window.document.project.tracks for c in t.clips])
 

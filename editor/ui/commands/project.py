@@ -44,6 +44,12 @@ def export(window: MainWindow) -> None:
     window.export_cut()
 
 
+def import_timeline(window: MainWindow) -> None:
+    from editor.ui.timeline_import import import_timeline as run
+
+    run(window)
+
+
 def settings(window: MainWindow) -> None:
     from editor.ui.settings_dialog import SettingsDialog
 

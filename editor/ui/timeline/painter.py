@@ -302,6 +302,12 @@ class TimelinePainter:
             p.fillRect(rect, self._hatch)
         elif full_w >= MIN_THUMB_PX and s.thumbnails is not None:
             self._paint_filmstrip(p, s, clip, QRectF(x0, y + TITLE_H, x1 - x0, h - TITLE_H), rect)
+            if s.thumbnails.failed(clip.take.media):  # missing or unreadable: say what to do
+                p.setFont(self.font_small)
+                p.setPen(color("error"))
+                p.drawText(QRectF(x0c + 5, y + TITLE_H, w - 10, h - TITLE_H), Qt.AlignmentFlag.AlignVCenter,
+                           self.fm_small.elidedText("Offline: Edit ▸ Relink Media…", Qt.TextElideMode.ElideRight,
+                                                    int(w - 10)))
         # the name strip
         strip = QRectF(x0c, y, max(1.0, w), min(TITLE_H, h))
         p.fillRect(strip, STALE_STRIP if clip.id in s.stale  # its take's context changed: amber name strip

@@ -65,6 +65,7 @@ class ThumbnailProvider(QObject):
         # (media, height) -> {frame: pixmap}: finds a stand-in picture without scanning the cache
         self._by_media: dict[tuple[str, int], dict[int, QPixmap]] = {}
         self._failed: set[Key] = set()
+        self._failed_media: set[str] = set()  # files no picture could be read from (offline)
         self._pending: set[Key] = set()
         # the loads run Python on pool threads: garbage must be collected on the GUI thread
         gc_guard.acquire()
@@ -124,6 +125,10 @@ class ThumbnailProvider(QObject):
         """Block until queued loads finish (tests, screenshots). True when all finished."""
         return self._pool.waitForDone(msecs)
 
+    def failed(self, media: str) -> bool:
+        """True when a picture of `media` could not be read (the file is missing or unreadable)."""
+        return media in self._failed_media
+
     @property
     def pending(self) -> int:
         return len(self._pending)
@@ -132,11 +137,16 @@ class ThumbnailProvider(QObject):
         self._cache.clear()
         self._by_media.clear()
         self._failed.clear()
+        self._failed_media.clear()
 
     def _on_done(self, key: Key, image: QImage | None) -> None:
         self._pending.discard(key)
         if image is None or image.isNull():
             self._failed.add(key)
+            if key[0] not in self._failed_media:  # once per file: views repaint to say it is offline
+                self._failed_media.add(key[0])
+                if not self._ready_soon.isActive():
+                    self._ready_soon.start()
             return
         pixmap = QPixmap.fromImage(image)
         self._cache[key] = pixmap

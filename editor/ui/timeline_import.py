@@ -1,0 +1,97 @@
+"""File ▸ Import Timeline…: a new project from a cut made in another editor (.otio, .otioz,
+FCP 7 XML, FCPXML, EDL), built by editor.media.interchange.create (the folder appears whole or
+not at all), then opened in place of the open project.
+
+The user chooses the cut, then the new project's name and place (the New Project dialog, named
+after the cut). A bad file changes nothing: the status line (and a message box when dialogs are
+allowed) says what is wrong, and the open project stays open. What the import could not keep
+(transitions, effects, offline files) is said once it is open.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+
+from editor.document.storage import ProjectError
+from editor.media.errors import MediaError
+from editor.media.interchange.formats import TIMELINE_SUFFIXES
+
+if TYPE_CHECKING:
+    from editor.ui.main_window import MainWindow
+
+CUT_FILTER = "Timelines ({})".format(" ".join(f"*{s}" for s in TIMELINE_SUFFIXES))
+
+
+def import_timeline(window: MainWindow) -> None:
+    """The menu command: ask for the cut and the new project's place, then make and open it."""
+    if not window.may_discard():
+        return
+    cut = choose_cut(window)
+    if cut is None:
+        return
+    folder = choose_project_folder(window, cut)
+    if folder is not None:
+        open_cut(window, cut, folder)
+
+
+def choose_cut(window: MainWindow) -> Path | None:
+    """The cut file to import, None when cancelled (a dialog; tests replace this)."""
+    path, _ = QFileDialog.getOpenFileName(window, "Import Timeline", str(window.settings.projects_folder()),
+                                          f"{CUT_FILTER};;All files (*)")
+    return Path(path) if path else None
+
+
+def choose_project_folder(window: MainWindow, cut: Path) -> Path | None:
+    """The NAME.shotline folder the new project goes in, named after the cut; None when
+    cancelled (a dialog; tests replace this)."""
+    from editor.ui.new_project_dialog import NewProjectDialog, free_name
+
+    location = window.settings.projects_folder()
+    dialog = NewProjectDialog(location, window)
+    dialog.setWindowTitle("Import Timeline as a New Project")
+    dialog.name_edit.setText(free_name(location, cut.stem or "Imported cut"))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.target()
+
+
+def open_cut(window: MainWindow, cut: Path, folder: Path) -> bool:
+    """Make the project `folder` from `cut` and open it; False (and the user told why, nothing
+    made, the open project unchanged) when it can't be."""
+    from editor.media.interchange.create import create_project_from_cut
+    from editor.ui.project_session import LOCK_APP
+
+    # On the GUI thread, under a busy cursor: files are probed (and a bundle unpacked) in about
+    # a second, and the open project must not change between the question "discard?" and this.
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        lock, imported = create_project_from_cut(cut, folder, app=LOCK_APP)
+    except (MediaError, ProjectError, OSError) as exc:
+        text = str(exc) if not isinstance(exc, OSError) else f"Could not import {cut.name}: {exc.strerror or exc}."
+        QApplication.restoreOverrideCursor()
+        window.show_message(text, error=True)
+        if _asks(window):
+            QMessageBox.warning(window, "Can't import the timeline", text)
+        return False
+    except BaseException:
+        QApplication.restoreOverrideCursor()
+        raise
+    QApplication.restoreOverrideCursor()
+    lock.release()  # opening takes it again, as for any project
+    if not window.open_project_path(folder):
+        return False
+    window.settings.set_projects_folder(Path(folder).parent)
+    window.show_message(f"Imported {cut.name}: {imported.describe()}" +
+                        (f" — {imported.notes[0]}" if imported.notes else ""))
+    if imported.notes and _asks(window):
+        QMessageBox.information(window, "Timeline imported", "\n\n".join(imported.notes))
+    return True
+
+
+def _asks(window: MainWindow) -> bool:
+    """Whether the window may block on a dialog (not in scripted or test runs)."""
+    return bool(getattr(window, "_ask", False)) and window.isVisible()
