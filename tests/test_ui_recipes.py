@@ -88,12 +88,21 @@ def test_a_trimmed_neighbour_makes_the_infill_stale_undo_makes_it_fresh_and_make
 
     assert tools.regenerate_button.isEnabled()
     with qtbot.waitSignal(w.controller.job_ended, timeout=WAIT_MS) as ended:
-        tools.regenerate_button.click()
+        w.actions["gen.remake_stale"].trigger()  # Generate ▸ Make Stale Takes Again (the button does the same)
     assert ended.args[1] == "done", w.controller.jobs()[-1].message
     clip = w.document.project.find_clip(infill.id)[1]
     assert len(clip.takes) == 2 and clip.active_take == 1 and (clip.start, clip.length) == (24, 10)
     assert not tools.stale_box.isVisibleTo(w.inspector)  # the new take knows the trimmed A
     assert infill.id not in w.timeline.paint_state().stale
+    w.actions["gen.remake_stale"].trigger()
+    assert w.statusBar().currentMessage() == "No take is stale."
+
+    w.document.request(TrimClip(clip_id="b", side=Side.START, frame=36))  # B's first frames change
+    assert tools.reasons == ["“B” (after) was trimmed: it joins different frames."]
+    with qtbot.waitSignal(w.controller.job_ended, timeout=WAIT_MS) as ended:
+        tools.regenerate_button.click()  # the Inspector's one click
+    assert ended.args[1] == "done"
+    assert len(clip.takes) == 3 and not tools.stale_box.isVisibleTo(w.inspector)
 
 
 def _pick_rows(grid, rows):
