@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.engines.base import Cancelled, Engine, Hooks
+from model.identity import folder_hash
 from model.models import ModelInfo, inspect_model
 from model.request import Request
 from model.sound import Sound
@@ -165,6 +166,8 @@ class Runner:
                 "kind": info.kind if info else engine.kind,
                 "title": info.title if info else engine.title,
                 "repo_id": info.repo_id if info else None,
+                # the folder's identity: same path, other weights shows as another hash
+                "folder_hash": folder_hash(info.path) if info and engine.needs_model else None,
             },
             "engine": engine.kind,
             "seed": request.seed,
@@ -174,7 +177,9 @@ class Runner:
             "timings": timings,
             "machine": {"python": platform.python_version(), "platform": platform.platform()},
         }
-        if engine.needs_model:
+        if not engine.needs_model:
+            record["machine"]["device"] = "CPU"  # the built-in engines run on the CPU
+        else:
             import diffusers
             import torch
 

@@ -187,6 +187,8 @@ class GenerationPlan:
     target: Target
     summary: str = ""  # one line for the job list, in the user's words
     options: dict = field(default_factory=dict)
+    # what the pins came from, fingerprinted (editor.document.context_fingerprint); {} when not taken
+    context: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (fps as "num/den"), for the job journal."""

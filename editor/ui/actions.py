@@ -164,6 +164,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     *(ActionSpec.for_verb(verb) for verb in VERBS),
     ActionSpec("gen.cancel", "&Cancel Job", generation.cancel_job, ("Ctrl+.",), "cancel", "running_job", menu="Generate",
                section="queue", tip="Stop the running job"),
+    ActionSpec("gen.remake_stale", "Make &Stale Takes Again", generation.remake_stale, (), "generate",
+               "generation_ready", menu="Generate", section="queue",
+               tip="Queue every stale take's recipe again with its context as it is now"),
     ActionSpec("gen.pause", "&Pause Queue", generation.pause_queue, (), "pause", "generation_ready", menu="Generate",
                section="queue", checkable=True, tip="Stop after this step and free the GPU memory"),
     # Playback

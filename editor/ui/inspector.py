@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFocusEvent, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -51,19 +51,23 @@ from editor.document.edits import (
 )
 from editor.document.media_paths import locate_media
 from editor.document.project import Clip, Keyframe
+from editor.document.recipe import recipe_of
 from editor.document.timecode import duration_text, timecode
 from editor.generation import verbs
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
+from editor.ui.inspector_recipe import TakeTools, VariationsBox
 from editor.ui.inspector_sound import SoundPage
 from editor.ui.project_settings_dialog import model_name
 from editor.ui.selection import Selection
-from editor.ui.take_record import describe_record, uses_prompt
+from editor.ui.take_record import describe_record
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.wheel_guard import guard_wheel
 from editor.words import plural
 
 KEYFRAME_THUMB_H = 90
+TAKE_THUMB_H = 54
+TAKE_CELL_W, TAKE_CELL_H = 150, TAKE_THUMB_H + 52  # a thumbnail and three lines of words
 MODEL_TIP = "The video model for this shot; the project's default is set in File ▸ Project Settings"
 
 
@@ -128,10 +132,26 @@ def reason_label(action: QAction | None) -> QLabel:
     return label
 
 
+class TakesGrid(QListWidget):
+    """The takes as a grid of thumbnails, as tall as its rows need (up to three, then it scrolls)."""
+
+    def fit_rows(self) -> None:
+        width = self.viewport().width() if self.isVisible() else 2 * TAKE_CELL_W
+        per_row = max(1, width // TAKE_CELL_W)
+        rows = max(1, min(3, -(-self.count() // per_row)))
+        self.setFixedHeight(rows * TAKE_CELL_H + 2 * self.frameWidth() + 4)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_rows()
+
+
 class Inspector(FollowsDocument, QWidget):
     """Follows the shared selection; every change goes through `Document.request`."""
 
     message = Signal(str)
+    queue_plans = Signal(object)  # list[GenerationPlan]: variations, a stale take made again
+    compare_takes = Signal(str, str, str)  # clip id, take A id, take B id: play them side by side
 
     def __init__(self, document: Document, selection: Selection, *, actions: dict[str, QAction] | None = None,
                  thumbnails: ThumbnailProvider | None = None, models: list[str] | None = None,
@@ -167,6 +187,7 @@ class Inspector(FollowsDocument, QWidget):
         selection.changed.connect(self.refresh)
         if thumbnails is not None:
             thumbnails.ready.connect(self._refresh_keyframe_picture)
+            thumbnails.ready.connect(self._refresh_take_pictures)
         self.set_document(document)
 
     # --- wiring -------------------------------------------------------------------------------
@@ -328,6 +349,11 @@ class Inspector(FollowsDocument, QWidget):
         self.cast_empty = _hint("No cast members in this project yet.")
         v.addWidget(self.cast_list)
         v.addWidget(self.cast_empty)
+        # Paste Recipe and Variations (editor.ui.inspector_recipe): for any shot, a draft too
+        self.variations_box = VariationsBox(self._request, lambda: self.document, self._clip_id)
+        self.variations_box.message.connect(self.message)
+        self.variations_box.queue_plans.connect(self.queue_plans)
+        v.addWidget(self.variations_box)
 
 
         self.takes_box = QWidget()
@@ -339,11 +365,20 @@ class Inspector(FollowsDocument, QWidget):
         self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tv.addWidget(self.source_label)
         tv.addWidget(_heading("Takes"))
-        self.takes_list = QListWidget()
+        self.takes_list = TakesGrid()
         self.takes_list.setObjectName("inspector.takes")
-        self.takes_list.setMaximumHeight(120)
+        # a grid of thumbnails, so variations can be told apart at a glance; Ctrl+click picks two
+        self.takes_list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.takes_list.setIconSize(QSize(TAKE_THUMB_H * 16 // 9, TAKE_THUMB_H))
+        self.takes_list.setGridSize(QSize(TAKE_CELL_W, TAKE_CELL_H))
+        self.takes_list.setWordWrap(True)
+        self.takes_list.setMovement(QListWidget.Movement.Static)
+        self.takes_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.takes_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.takes_list.setFixedHeight(TAKE_CELL_H + 8)
         self.takes_list.itemDoubleClicked.connect(lambda _item: self._switch_take())
         self.takes_list.currentRowChanged.connect(self._show_record)
+        self.takes_list.itemSelectionChanged.connect(self._load_take_tools)
         tv.addWidget(self.takes_list)
         row = QHBoxLayout()
         self.switch_button = QPushButton("Use this take")
@@ -352,7 +387,14 @@ class Inspector(FollowsDocument, QWidget):
         row.addWidget(self.switch_button)
         row.addStretch(1)
         tv.addLayout(row)
-        tv.addWidget(_heading("Generation record"))
+        self.take_tools = TakeTools(self._request, lambda: self.document)
+        self.take_tools.message.connect(self.message)
+        self.take_tools.queue_plans.connect(self.queue_plans)
+        self.take_tools.compare.connect(self.compare_takes)
+        tv.addWidget(self.take_tools)
+        # the stale notice goes at the top of the page, where it is seen
+        v.insertWidget(2, self.take_tools.stale_box)
+        tv.addWidget(_heading("Recipe"))
         self.record_label = QLabel()
         self.record_label.setObjectName("inspector.record")
         self.record_label.setWordWrap(True)
@@ -549,6 +591,8 @@ class Inspector(FollowsDocument, QWidget):
         self.cast_list.setVisible(bool(project.cast))
         self.cast_empty.setVisible(not project.cast)
         self.takes_box.setVisible(take is not None)
+        if take is None:
+            self.take_tools.load(None, [])  # no take: no stale notice
         if take is not None:
             where = locate_media(self.document.folder, take.media)
             offline = where.offline_reason
@@ -556,12 +600,47 @@ class Inspector(FollowsDocument, QWidget):
             self.takes_list.clear()
             for i, t in enumerate(clip.takes):
                 how = "generated" if t.generated else "still" if t.is_still else "imported"
-                extra = f" · seed {t.record['seed']}" if "seed" in t.record and uses_prompt(t.record) else ""
+                recipe = recipe_of(t)
+                seed = recipe.seed if recipe is not None else None
+                extra = f" · seed {seed}" if seed is not None else ""
                 text = f"Take {i + 1} · {how}{extra} · {t.label or Path(t.media).name}"
                 item = QListWidgetItem(("● " if i == clip.active_take else "○ ") + text)
+                item.setToolTip(text)
                 self.takes_list.addItem(item)
+            self._refresh_take_pictures()
+            self.takes_list.fit_rows()
             self.takes_list.setCurrentRow(clip.active_take)
             self._show_record(clip.active_take)
+            self._load_take_tools()
+
+    def _refresh_take_pictures(self) -> None:
+        """The takes grid's thumbnails (each take's middle frame), as they arrive."""
+        found = self._find(self._shot_clip) if self._shot_clip else None
+        if found is None or self._thumbnails is None:
+            return
+        clip = found[1]
+        for i, t in enumerate(clip.takes[:self.takes_list.count()]):
+            item = self.takes_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == t.media:
+                continue  # its picture is in already
+            pix = self._thumbnails.get(t.media, 0 if t.is_still else max(0, t.frames // 2), TAKE_THUMB_H)
+            if pix is not None:
+                item.setIcon(QIcon(pix))
+                item.setData(Qt.ItemDataRole.UserRole, t.media)
+
+    def _load_take_tools(self) -> None:
+        """The take tools follow the picked takes (the current one first)."""
+        found = self._find(self._shot_clip) if self._shot_clip else None
+        if found is None:
+            self.take_tools.load(None, [])
+            return
+        clip = found[1]
+        rows = sorted(i.row() for i in self.takes_list.selectedIndexes())
+        current = self.takes_list.currentRow()
+        if current in rows:
+            rows.remove(current)
+            rows.insert(0, current)
+        self.take_tools.load(clip, [clip.takes[r] for r in rows if 0 <= r < len(clip.takes)])
 
     def _fill_models(self, combo: QComboBox, chosen: str | None) -> None:
         """The project's default first ("Project default (<name>)"), then the model folders."""

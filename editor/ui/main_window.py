@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(document, self.selection, actions=action_map, thumbnails=self.thumbnails,
                                    models=self.settings.model_folders())
         self.inspector.message.connect(lambda text: self.show_message(text, error=True))
+        self.inspector.queue_plans.connect(self._queue_plans)  # variations, a stale take made again
+        self.inspector.compare_takes.connect(self._compare_takes)
         self.history = HistoryPanel(document)
         self.media_bin = MediaBin(document, self.thumbnails)
         self.media_bin.message.connect(self.show_message)
@@ -537,6 +539,17 @@ class MainWindow(QMainWindow):
         return load_or_compute(folder, str(resolve_media(folder if self._thumb_folder else None, source)))
 
     # --- status and title ---------------------------------------------------------------------
+    def _queue_plans(self, plans: list) -> None:
+        if self.controller is None:
+            self.show_message(self.generation_note or NO_FOLDER_NOTE, error=True)
+            return
+        self.controller.queue_plans(plans)
+
+    def _compare_takes(self, clip_id: str, take_a: str, take_b: str) -> None:
+        """Two takes side by side in the preview (editor.ui.player.compare)."""
+        if self.preview is not None and hasattr(self.preview, "compare_takes"):
+            self.preview.compare_takes(clip_id, take_a, take_b)
+
     def show_message(self, text: str, error: bool = False) -> None:
         """A status-bar line, gone after STATUS_MS (twice that for `error`: refusals and failures,
         shown in red) or replaced by the next message or edit, whichever comes first."""

@@ -38,6 +38,7 @@ from editor.ui.actions import Actions
 from editor.ui.following import FollowsDocument
 from editor.ui.inspector import PromptEdit, action_button
 from editor.ui.selection import Selection
+from editor.ui.staleness import stale_in
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -114,7 +115,9 @@ class ShotCard(QFrame):
         self.length.setToolTip(duration_text(clip.length, fps) if resizable else
                                "Trim a video clip on the timeline to change its length")
         self.state.setText(state)
-        colour = {"draft": COLORS.draft_edge, "failed": COLORS.error, "done": COLORS.job}.get(
+        self.state.setToolTip("\n".join(stale_in(self.board.document).get(clip.id, [])))
+        colour = {"draft": COLORS.draft_edge, "failed": COLORS.error, "done": COLORS.job,
+                  "stale": COLORS.warning}.get(
             state.split(" ")[0], COLORS.warning if state.startswith(("queued", "generating")) else COLORS.text_dim)
         self.state.setStyleSheet(f"color: {colour}; font-weight: 600;")
         self.picture.setPixmap(self.board.picture_for(clip, self.picture.width(), self.picture.height()))
@@ -314,6 +317,8 @@ class Storyboard(FollowsDocument, QWidget):
             return "draft"
         if not any(t.generated for t in clip.takes):  # imported media: nothing was generated
             return "still" if clip.take is not None and clip.take.is_still else "video"
+        if clip.id in stale_in(self.document):  # what it was made from changed (Inspector says what)
+            return "stale · make again"
         return f"done · {len(clip.takes)} take{'s' if len(clip.takes) != 1 else ''}"
 
     # --- view ---------------------------------------------------------------------------------

@@ -1,73 +1,38 @@
-"""A take's generation record as a few readable lines, naming only what that run used.
+"""A take's recipe as a few readable lines, naming only what that run used.
 
 The record is the runner's JSON (model, engine, seed, request, timings, ...) plus the job's
-action and plan. Showing it raw told the user nothing, and listing prompt/seed/steps for a take
-made by frame interpolation claimed settings that were never used. No Qt here: the Inspector
-turns the lines into a label.
+action and plan; `editor.document.recipe.recipe_of` picks the recipe out of it. Showing it raw
+told the user nothing, and listing prompt/seed/steps for a take made by frame interpolation
+claimed settings that were never used. Fields an older record lacks are simply not shown. No Qt
+here: the Inspector turns the lines into a label.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
+from editor.document.recipe import INTERPOLATION_ENGINES, Recipe, recipe_of
 from editor.words import plural
 
-INTERPOLATION_ENGINES = {"interpolate"}  # engines that use no prompt, seed, steps or guidance
+__all__ = ["INTERPOLATION_ENGINES", "describe_record", "describe_recipe", "uses_prompt"]
 
 
 def uses_prompt(record: dict) -> bool:
     """True when the run that made this take used a prompt, seed, steps and guidance."""
-    return _engine(record) not in INTERPOLATION_ENGINES
+    recipe = recipe_of(record)
+    return recipe is None or recipe.uses_prompt
 
 
 def describe_record(record: dict, frames: int | None = None) -> tuple[str, list[tuple[str, str]]]:
     """(headline, [(label, text), ...]): "Made by LTX-Video · infill · 24 frames · seed 7 · 30 steps"
-    and rows for the prompt, what it started from and how long it took. Fields the run did not
-    use are left out; an empty record (an import) gives ("", [])."""
-    if not record:
+    and rows for the prompt, the model, what it started from, how long it took and where. Fields
+    the run did not use are left out; an empty record (an import) gives ("", [])."""
+    recipe = recipe_of(record)
+    if recipe is None:
         return "", []
-    request = record.get("request") if isinstance(record.get("request"), dict) else {}
-    plan = record.get("plan") if isinstance(record.get("plan"), dict) else {}
-
-    def field(name: str) -> Any:
-        for source in (request, record, plan):
-            if source.get(name) not in (None, ""):
-                return source[name]
-        return None
-
-    parts = [f"Made by {_model_title(record)}"]
-    action = record.get("action") or request.get("action") or plan.get("action")
-    if action:
-        parts.append(str(action).replace("_", " "))
-    n = frames or request.get("num_frames") or plan.get("num_frames")  # what the take holds
-    if isinstance(n, int):
-        parts.append(plural(n, "frame"))
-    rows: list[tuple[str, str]] = []
-    if uses_prompt(record):
-        seed, steps, guidance = field("seed"), field("steps"), field("guidance")
-        if seed is not None:
-            parts.append(f"seed {seed}")
-        if isinstance(steps, int):
-            parts.append(plural(steps, "step"))
-        if isinstance(guidance, int | float):
-            parts.append(f"guidance {guidance:g}")
-        for label, name in (("Prompt", "prompt"), ("Negative", "negative_prompt")):
-            text = field(name)
-            if text:
-                rows.append((label, str(text)))
-    context = request.get("context") or []
-    sources = [str(c.get("label")) for c in context if isinstance(c, dict) and c.get("label")]
-    if sources:
-        rows.append(("From", ", ".join(sources)))
+    headline, rows = describe_recipe(recipe, frames)
     sound = _sound(record)
     if sound:
         rows.append(("Sound", sound))
-    timings = record.get("timings") if isinstance(record.get("timings"), dict) else {}
-    took = timings.get("total_s")
-    if isinstance(took, int | float):
-        rows.append(("Took", f"{took:.1f} s"))
-    return " · ".join(parts), rows
+    return headline, rows
 
 
 def _sound(record: dict) -> str:
@@ -89,17 +54,49 @@ def _sound(record: dict) -> str:
     return text
 
 
-def _engine(record: dict) -> str:
-    engine = record.get("engine")
-    if not engine and isinstance(record.get("model"), dict):
-        engine = record["model"].get("kind")
-    return str(engine or "")
+def describe_recipe(recipe: Recipe, frames: int | None = None) -> tuple[str, list[tuple[str, str]]]:
+    parts = [f"Made by {recipe.model_title or recipe.engine or 'a model'}"]
+    if recipe.action:
+        parts.append(recipe.action.replace("_", " "))
+    n = frames or recipe.frames  # what the take holds
+    if isinstance(n, int):
+        parts.append(plural(n, "frame"))
+    rows: list[tuple[str, str]] = []
+    if recipe.uses_prompt:
+        if recipe.seed is not None:
+            parts.append(f"seed {recipe.seed}")
+        if recipe.steps is not None:
+            parts.append(plural(recipe.steps, "step"))
+        if recipe.guidance is not None:
+            parts.append(f"guidance {recipe.guidance:g}")
+        if recipe.prompt:
+            rows.append(("Prompt", recipe.prompt))
+        if recipe.negative_prompt:
+            rows.append(("Negative", recipe.negative_prompt))
+    if recipe.strength is not None:
+        rows.append(("Strength", f"{recipe.strength:.2f} of the clip kept"))
+    if recipe.width and recipe.height:
+        size = f"{recipe.width}×{recipe.height}"
+        if recipe.fps:
+            size += f" at {_fps(recipe.fps)} fps"
+        rows.append(("Size", size))
+    if recipe.context:
+        rows.append(("From", ", ".join(recipe.context)))
+    if recipe.cast_names:
+        rows.append(("Cast", ", ".join(recipe.cast_names)))
+    if recipe.model and recipe.engine not in INTERPOLATION_ENGINES:
+        rows.append(("Model", recipe.model + (f" (folder hash {recipe.model_hash})" if recipe.model_hash else "")))
+    if recipe.took_s is not None:
+        rows.append(("Took", f"{recipe.took_s:.1f} s" + (f" on {recipe.device}" if recipe.device else "")))
+    elif recipe.device:
+        rows.append(("Device", recipe.device))
+    return " · ".join(parts), rows
 
 
-def _model_title(record: dict) -> str:
-    model = record.get("model")
-    if isinstance(model, dict):
-        return str(model.get("title") or Path(str(model.get("path") or "")).name or model.get("kind") or "a model")
-    if isinstance(model, str) and model:
-        return Path(model).name or model
-    return _engine(record) or "a model"
+def _fps(text: str) -> str:
+    num, _, den = text.partition("/")
+    try:
+        value = int(num) / int(den or 1)
+    except (ValueError, ZeroDivisionError):
+        return text
+    return f"{value:g}" if value == round(value, 3) else f"{value:.3f}"

@@ -27,6 +27,38 @@ def queue(window: MainWindow, verb: Verb) -> None:
         window.docks["jobs"].show()
 
 
+def remake_stale(window: MainWindow) -> None:
+    """Generate ▸ Make Stale Takes Again: each clip whose take's context changed gets the same
+    recipe made again, against the context as it is now (a new take; the old one stays)."""
+    from editor.document.context_fingerprint import content_tokens
+    from editor.document.edits import EditRefused
+    from editor.generation.recipes import can_regenerate, regenerate_plan
+    from editor.ui.staleness import stale_in
+
+    controller = window.controller
+    if controller is None:
+        window.show_message(window.generation_note or NO_FOLDER_NOTE, error=True)
+        return
+    doc = window.document
+    plans, skipped = [], 0
+    for clip_id in stale_in(doc):
+        take = doc.project.find_clip(clip_id)[1].take
+        try:
+            if can_regenerate(take):
+                raise EditRefused(can_regenerate(take))
+            plans.append(regenerate_plan(doc.project, clip_id, take, files=content_tokens(doc.folder)))
+        except EditRefused:
+            skipped += 1  # made from the clip's own frames (extend, loop, restyle): run that again
+    if not plans:
+        window.show_message("No stale take can be made again here." if skipped else "No take is stale.")
+        return
+    if controller.queue_plans(plans):
+        window.docks["jobs"].show()
+        if skipped:
+            window.show_message(f"{skipped} stale take(s) were made from their clip's own frames: "
+                                "run Extend, Loop or Restyle on them again.")
+
+
 def options_for(window: MainWindow, verb: Verb) -> Options | None:
     """What the user wants besides the selection; None when they cancelled the question."""
     if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):

@@ -12,6 +12,8 @@ What the main window uses (exact signatures; everything else in this package is 
             # one per selected shot). True: planned, being written to the journal (its id arrives
             # with `job_queued`); False: the selection can't be used, `message` says why.
             # options: Options(seconds=...) for extend/loop, Options(strength=...) for restyle
+        queue_plans(plans: list[GenerationPlan]) -> bool
+            # ready-made plans (editor.generation.recipes: variations, a stale take made again)
         cancel(job_id: int) -> None            # a waiting job is dropped; a running one stops within one step
         retry(job_id: int) -> None             # run a failed/cancelled/interrupted job again (a done one:
                                                # again with a new seed, so a new take); id via job_queued

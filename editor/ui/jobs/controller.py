@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from editor.document.context_fingerprint import content_tokens, with_context
 from editor.document.document import Change, Document
 from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake
 from editor.document.plans import GenerationPlan, make_plan
@@ -412,15 +413,30 @@ class GenerationController(QObject):
         self.deleteLater()
 
     # --- internals ------------------------------------------------------------------------------
+    def queue_plans(self, plans: list[GenerationPlan]) -> bool:
+        """Queue ready-made plans (variations of a shot, a stale take made again), in order.
+        True when they are being queued; False, and `message` says why, when one can't be."""
+        try:
+            models = [model_for(plan) for plan in plans]
+        except GenerationError as exc:
+            self.message.emit(str(exc))
+            return False
+        return all([self._queue_plan(plan, model) for plan, model in zip(plans, models, strict=True)])
+
     def _queue(self, selection: PlanSelection | None) -> bool:
         try:
             if selection is None:
                 raise EditRefused("Nothing is selected.")
             plan = make_plan(self.document.project, selection)
+            # what the take is conditioned on, so it can be told stale later (context_fingerprint)
+            plan = with_context(plan, self.document.project, content_tokens(self.folder))
             model = model_for(plan)
         except (EditRefused, GenerationError) as exc:
             self.message.emit(str(exc))
             return False
+        return self._queue_plan(plan, model)
+
+    def _queue_plan(self, plan: GenerationPlan, model: str) -> bool:
         if self._unavailable:
             self.message.emit(self._unavailable)
             return False

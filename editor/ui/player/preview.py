@@ -55,6 +55,7 @@ from editor.media.cut import CutReader, Shown
 from editor.media.decoders import DecoderPool
 from editor.media.frame_cache import FrameCache
 from editor.ui.images import rgb_to_qimage
+from editor.ui.player.compare import Compare, side_by_side, still_valid, take_shown
 from editor.ui.player.meters import AudioMeter
 from editor.ui.player.sound import SoundPlayer
 from editor.ui.playhead import Playhead, play_end
@@ -75,6 +76,7 @@ class FrameRequest:
     shown: Shown
     width: int
     height: int
+    other: Shown | None = None  # A/B compare: the right-hand picture (`shown` is the left)
 
 
 def preview_size(width: int, height: int, max_width: int = PREVIEW_MAX_WIDTH) -> tuple[int, int]:
@@ -109,6 +111,8 @@ class FrameDecoder(QObject):
                                    frame_cache=self._cache, decoders=self._decoders, use_proxies=True)
                 self._readers[(request.width, request.height)] = reader
             rgb = reader.frame_for(request.shown)
+            if request.other is not None:
+                rgb = side_by_side(rgb, reader.frame_for(request.other))
             self.decoded.emit(request.serial, request.frame, rgb_to_qimage(rgb))
         except Exception as exc:  # a bad file must not kill playback; the card says what is wrong
             self.failed.emit(request.serial, request.frame, str(exc))
@@ -193,6 +197,7 @@ class PreviewPanel(QWidget):
         self._pending: int | None = None  # the newest frame asked for while one was decoding
         self._stale = False  # the document changed while a frame was decoding
         self.shown_frame: int | None = None
+        self.comparing: Compare | None = None  # two takes side by side (compare_takes)
         self.requested = 0
         self.dropped = 0  # frame requests replaced before they were decoded
 
@@ -227,6 +232,19 @@ class PreviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
+        self.compare_bar = QWidget()
+        compare_row = QHBoxLayout(self.compare_bar)
+        compare_row.setContentsMargins(4, 0, 4, 0)
+        self.compare_label = QLabel()
+        self.compare_label.setObjectName("PreviewCompare")
+        compare_row.addWidget(self.compare_label, 1)
+        self.use_a_button = self._button("Use A", "Make take A the shot's take", lambda: self._pick(0))
+        self.use_b_button = self._button("Use B", "Make take B the shot's take", lambda: self._pick(1))
+        self.end_compare_button = self._button("End Compare", "Show the cut again (Esc)", self.end_compare)
+        for b in (self.use_a_button, self.use_b_button, self.end_compare_button):
+            compare_row.addWidget(b)
+        self.compare_bar.hide()
+        layout.addWidget(self.compare_bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.slider)
         layout.addLayout(bar)
@@ -283,6 +301,49 @@ class PreviewPanel(QWidget):
             self._pending = frame
             return
         self._send(frame)
+
+    def compare_takes(self, clip_id: str, take_a: str, take_b: str) -> None:
+        """Play two takes of a shot side by side (A left, B right) from the shot's start."""
+        compare = Compare(clip_id, take_a, take_b)
+        project = self.document.project
+        if not still_valid(project, compare) or take_a == take_b:
+            return
+        clip = project.find_clip(clip_id)[1]
+        number = {t.id: i + 1 for i, t in enumerate(clip.takes)}
+        self.comparing = compare
+        self.compare_label.setText(f"Comparing {clip.name or 'the shot'}: A = take {number[take_a]}  |  "
+                                   f"B = take {number[take_b]}")
+        self.compare_bar.show()
+        self.playhead.pause()
+        self.playhead.set_frame(clip.start)
+        self._refresh_now()
+
+    def end_compare(self) -> None:
+        if self.comparing is None:
+            return
+        self.comparing = None
+        self.compare_bar.hide()
+        self._refresh_now()
+
+    def _pick(self, side: int) -> None:
+        compare = self.comparing
+        if compare is None:
+            return
+        from editor.document.edits import EditRefused, SwitchTake
+
+        take = (compare.take_a, compare.take_b)[side]
+        self.end_compare()
+        try:
+            self.document.request(SwitchTake(clip_id=compare.clip_id, take_id=take))
+        except EditRefused as exc:
+            self.notice.emit(str(exc))
+
+    def _refresh_now(self) -> None:
+        if self._in_flight is not None:
+            self._stale = True
+            self._pending = self.playhead.frame
+        else:
+            self._send(self.playhead.frame)
 
     def proxy_ready(self, media: str) -> None:
         """A preview proxy of `media` (a file path) was just made: show the playhead's frame from it."""
@@ -346,6 +407,17 @@ class PreviewPanel(QWidget):
     def _send(self, frame: int) -> None:
         project = self.document.project
         w, h = preview_size(project.width, project.height)
+        compare = self.comparing
+        if compare is not None and still_valid(project, compare):
+            shown = take_shown(project, self._folder, compare, compare.take_a, frame)
+            other = take_shown(project, self._folder, compare, compare.take_b, frame)
+            self._in_flight = FrameRequest(next(self._serial), frame, shown, w, h, other)
+            self._stale = False
+            self._request.emit(self._in_flight)
+            return
+        if compare is not None:  # its shot or a take went (undo, delete): back to the cut
+            self.comparing = None
+            self.compare_bar.hide()
         shown = _reader_for(project, self._folder).shown_at(frame)
         if shown.clip is not None:
             shown = Shown(shown.kind, None, clone_clip(shown.clip), shown.media, shown.source_frame, shown.refused)
@@ -441,6 +513,8 @@ class PreviewPanel(QWidget):
         elif key == Qt.Key.Key_Home:
             self.playhead.pause()
             self.playhead.set_frame(self.playhead.in_mark or 0)
+        elif key == Qt.Key.Key_Escape and self.comparing is not None:
+            self.end_compare()
         else:
             super().keyPressEvent(event)
 

@@ -43,6 +43,9 @@ class Ghost:
     ok: bool = True  # False: the edit would be refused (overlap), drawn in red
 
 
+STALE_STRIP = QColor(150, 96, 18)  # the name strip of a clip whose take is stale
+
+
 @dataclass
 class JobOverlay:
     """A running job's mark on the timeline: what it will fill, how far it is, its latest preview."""
@@ -84,6 +87,8 @@ class PaintState:
     waveforms: WaveformProvider | None = None  # peaks of the audio clips' sources
     # audio clips whose gain or fades are being dragged: clip id -> (gain dB, fade in, fade out)
     audio_preview: dict[str, tuple[float, int, int]] = field(default_factory=dict)
+    # clips whose active take is stale (its context changed): clip id -> what changed
+    stale: dict[str, list[str]] = field(default_factory=dict)
 
 
 class TimelinePainter:
@@ -288,7 +293,7 @@ class TimelinePainter:
             return
         if x1 - x0 < MIN_TEXT_PX:  # too narrow for words: body, name strip and a cut line
             p.fillRect(rect, fill.lighter(135) if selected else fill)
-            p.fillRect(QRectF(x0c, y, max(1.0, w), TITLE_H), dark)
+            p.fillRect(QRectF(x0c, y, max(1.0, w), TITLE_H), STALE_STRIP if clip.id in s.stale else dark)
             p.fillRect(QRectF(x0c, y, 1, h), self._cut_line)
             return
         full_w = x1 - x0
@@ -305,7 +310,8 @@ class TimelinePainter:
                                                     int(w - 10)))
         # the name strip
         strip = QRectF(x0c, y, max(1.0, w), min(TITLE_H, h))
-        p.fillRect(strip, dark if not clip.is_draft else color("draft", 255).darker(130))
+        p.fillRect(strip, STALE_STRIP if clip.id in s.stale  # its take's context changed: amber name strip
+                   else dark if not clip.is_draft else color("draft", 255).darker(130))
         if full_w >= MIN_TEXT_PX:
             self._paint_clip_text(p, s, clip, x0, x1, x0c, x1c, y, h)
         for k in clip.keyframes:
@@ -343,12 +349,15 @@ class TimelinePainter:
         badge = ""
         if clip.takes and (len(clip.takes) > 1 or (clip.take and clip.take.generated)):
             badge = f"take {clip.active_take + 1}/{len(clip.takes)}"
+        stale = clip.id in s.stale
+        if stale:  # its context changed since it was made: the Inspector says what, and remakes it
+            badge = f"⚠ stale · {badge}" if avail > 150 else "⚠ stale"
         badge_w = self.fm_small.horizontalAdvance(badge) + 10 if badge else 0
-        if badge and avail > badge_w + 60:  # the name comes first; the badge only when there is room
+        if badge and avail > badge_w + (20 if stale else 60):  # the name first; the badge when there is room
             br = QRectF(right - badge_w, y + 2, badge_w, TITLE_H - 4)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(0, 0, 0, 110))
+            p.setBrush(QColor(214, 140, 30, 220) if stale else QColor(0, 0, 0, 110))
             p.drawRoundedRect(br, 3, 3)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setFont(self.font_small)

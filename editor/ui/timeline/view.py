@@ -44,6 +44,7 @@ from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.playhead import Playhead, play_end
 from editor.ui.selection import GapRef, Selection
+from editor.ui.staleness import stale_in
 from editor.ui.timeline import audio_drags, commands
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable, where_sound_went
 from editor.ui.timeline.exposure import PlayheadArea
@@ -388,6 +389,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             picked_track=picked, track_drag=track_drag, empty_hint=EMPTY_HINT if empty else "",
             waveforms=self.waveforms,
             audio_preview=drag.extra.get("preview", {}) if drag is not None and drag.active else {},
+            stale=stale_in(self.document),
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
@@ -610,6 +612,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             tip = "Click to select the gap (Generate ▸ Infill gap fills it)"
         elif hit.kind in _AUDIO_TIPS:
             tip = _AUDIO_TIPS[hit.kind]
+        elif hit.kind == "clip" and hit.clip_id in stale_in(self.document):
+            tip = "Stale take: " + " ".join(stale_in(self.document)[hit.clip_id]) + " (the Inspector makes it again)"
         self.viewport().setToolTip(tip)
         if hit != self._hover:
             self._hover = hit
