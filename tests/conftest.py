@@ -167,3 +167,18 @@ def ui_document(tmp_path):
                       tracks=[Track(id="v2", name="V2"), v1])
     save_project(project, folder)
     return Document(project, folder)
+
+
+# --- a local Ray cluster for the render-farm tests (model/farm), started once per session ---
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """Ray on this machine: 2 CPUs and 2 declared (fake) GPUs, a small object store, no dashboard.
+
+    Shut down after the session, which ends its raylet, GCS and workers (detached ones too)."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, num_gpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
+             log_to_driver=False, logging_level="ERROR", namespace="shotline-tests")
+    yield ray
+    ray.shutdown()
