@@ -4,6 +4,7 @@
     python main.py new|export|info ...       projects and export      (editor/cli/project_commands.py)
     python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
+    python main.py farm status|stop [--farm ADDRESS]        the render farm (editor/cli/farm_commands.py)
 
 Each sub-command module registers its own parser; heavy modules load only for the command run.
 """
@@ -23,6 +24,7 @@ COMMANDS = {
     "infill": "editor.cli.generate_commands",
     "models": "editor.cli.generate_commands",
     "screenshot": "editor.ui.app",
+    "farm": "editor.cli.farm_commands",
 }
 
 
