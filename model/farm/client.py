@@ -384,14 +384,16 @@ class Farm:
 class FarmRunner:
     """A Farm behind the Runner interface (`run`, `unload`), as `editor.generation.run_job` uses it.
 
-    Connecting waits until the first job (on the caller's thread). `detach()` (the editor quits)
+    Connecting waits until the first job (on the caller's thread). `lanes`: how many jobs the
+    editor sends at once (one job thread each). `detach()` (the editor quits)
     makes a stop leave running jobs on the farm instead of cancelling them. `for_job(journal, id)`
     is the same runner reporting where each try of that job went to the journal's ledger.
     """
 
-    def __init__(self, address: str = "auto", *, farm: Farm | None = None,
+    def __init__(self, address: str = "auto", *, farm: Farm | None = None, lanes: int = 4,
                  on_sent: Callable[[int | None, Sent], None] | None = None, **farm_options: Any) -> None:
         self.farm = farm or Farm(address, **farm_options)
+        self.lanes = max(1, lanes)  # jobs the editor runs at once on the farm
         self.detached = threading.Event()
         self.on_sent = on_sent  # (job id, where it went), for the editor's Farm view and messages
         self.loaded_path: str | None = None  # nothing is loaded here
@@ -401,11 +403,12 @@ class FarmRunner:
         return self.farm.address
 
     def run(self, model_path: str, request: Request, hooks: Hooks | None = None, *,
-            on_dispatch: Callable[[Sent], None] | None = None) -> Result:
-        return self.farm.run(model_path, request, hooks, on_dispatch=on_dispatch, detached=self.detached)
+            on_dispatch: Callable[[Sent], None] | None = None, title: str = "") -> Result:
+        return self.farm.run(model_path, request, hooks, on_dispatch=on_dispatch, detached=self.detached,
+                             title=title)
 
-    def for_job(self, journal_path: str | os.PathLike, job_id: int) -> _JobRunner:
-        return _JobRunner(self, journal_path, job_id)
+    def for_job(self, journal_path: str | os.PathLike, job_id: int, title: str = "") -> _JobRunner:
+        return _JobRunner(self, journal_path, job_id, title)
 
     def unload(self) -> None:
         """Models stay warm on their workers (that is what the farm is for)."""
@@ -417,8 +420,8 @@ class FarmRunner:
 class _JobRunner:
     """A FarmRunner running one journal job: each try is written to the journal's ledger."""
 
-    def __init__(self, runner: FarmRunner, journal_path: str | os.PathLike, job_id: int) -> None:
-        self.runner, self.journal_path, self.job_id = runner, journal_path, job_id
+    def __init__(self, runner: FarmRunner, journal_path: str | os.PathLike, job_id: int, title: str = "") -> None:
+        self.runner, self.journal_path, self.job_id, self.title = runner, journal_path, job_id, title
 
     def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Result:
         from model.farm import ledger
@@ -428,4 +431,4 @@ class _JobRunner:
             if self.runner.on_sent is not None:
                 self.runner.on_sent(self.job_id, where)
 
-        return self.runner.run(model_path, request, hooks, on_dispatch=sent)
+        return self.runner.run(model_path, request, hooks, on_dispatch=sent, title=self.title)

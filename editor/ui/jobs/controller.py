@@ -41,8 +41,10 @@ from editor.generation import (
 )
 from editor.generation.verbs import Options, Verb
 from editor.ui.jobs.job_queue import JobQueue
+from editor.ui.jobs.lanes import WorkerLanes
 from editor.ui.jobs.model_support import ModelSupport, refusal
 from editor.ui.jobs.unplaced import clip_holding, saved_time, take_of, unplaced_jobs
+from editor.ui.jobs.where import farm_note
 from editor.ui.jobs.worker import JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal
@@ -116,7 +118,10 @@ class GenerationController(QObject):
         self.folder = Path(folder) if folder is not None else document.folder
         if self.folder is None:
             raise GenerationError("Save the project first: generated takes are stored in its folder.")
-        self._runner = runner if runner is not None else _runner_from(settings)
+        self._runner = runner if runner is not None else _runner_from(settings, document.project)
+        if runner is None and farm_note(settings, document.project):  # a farm asked for, no Ray: say so
+            note = farm_note(settings, document.project)
+            QTimer.singleShot(0, self, lambda: self.message.emit(note))
         self._snapshot = project_snapshot(document.project)
         self._plans: dict[int, GenerationPlan] = {}
         self._live: dict[int, LiveJob] = {}
@@ -141,7 +146,10 @@ class GenerationController(QObject):
         # job id -> the selection when the user asked for it (see take_placed)
         self._asked_on: dict[int, tuple] = {}
 
-        self._worker = JobWorker(journal, self._execute, self._runner.unload)
+        # On a render farm several jobs run at once, one per lane (editor.ui.jobs.lanes).
+        lanes = getattr(self._runner, "lanes", 1)
+        self._worker = (WorkerLanes(journal, self._execute, self._runner.unload, lanes=lanes) if lanes > 1
+                        else JobWorker(journal, self._execute, self._runner.unload))
         w = self._worker
         w.job_started.connect(self._on_started)
         w.progress.connect(self._on_progress)
@@ -172,6 +180,11 @@ class GenerationController(QObject):
         then waits for it (for tests and scripts; the controller itself never does on the GUI
         thread). Raises JournalError when it could not be opened."""
         return self._job_queue.journal
+
+    @property
+    def farm(self) -> Any:
+        """The farm's runner (model.farm.client.FarmRunner) when jobs run on a Ray cluster, else None."""
+        return self._runner if hasattr(self._runner, "for_job") else None
 
     @property
     def interrupted(self) -> list[Job]:
@@ -274,7 +287,7 @@ class GenerationController(QObject):
 
     def cancel(self, job_id: int) -> None:
         """A waiting job is dropped now; a running one stops within one step (no take is kept)."""
-        if job_id == self._worker.running_job:
+        if job_id == self._worker.running_job or job_id in getattr(self._worker, "running_jobs", ()):
             live = self._live.setdefault(job_id, LiveJob())
             if live.stopping:
                 return  # asked already; it stops at its next step
@@ -392,6 +405,9 @@ class GenerationController(QObject):
         self._job_queue.closed = True  # answers still on their way change nothing
         self._models.closed = True  # a model folder's answer arriving now changes nothing
         self._unsubscribe()
+        detach = getattr(self._runner, "detach", None)
+        if detach is not None:  # a farm: jobs running there go on and are collected on the next open
+            detach()
         if not wait:
             self.blockSignals(True)  # the window listens to the next project's controller now
             if not self._worker.stop_later(self._worker_ended):
@@ -458,7 +474,10 @@ class GenerationController(QObject):
 
     def _execute(self, journal: Journal, job: Job, hooks: Hooks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
-        return run_job(journal, job, self._runner, self._snapshot, self.folder, hooks)
+        runner = self._runner
+        if hasattr(runner, "for_job"):  # a farm: where each try went is written beside the job
+            runner = runner.for_job(journal.path, job.id, job.title)
+        return run_job(journal, job, runner, self._snapshot, self.folder, hooks)
 
     def _on_document_changed(self, change: Change) -> None:
         if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:
@@ -586,8 +605,14 @@ class _Leftovers:
         self.job_queue.release()
 
 
-def _runner_from(settings: Any) -> Runner:
-    """A Runner honouring the user's device and memory-mode settings (no torch imported here)."""
+def _runner_from(settings: Any, project: Project | None = None) -> Any:
+    """A Runner honouring the user's device and memory-mode settings (no torch imported here), or
+    a farm's runner when jobs run on a Ray cluster (the project's choice, else the Settings')."""
+    from editor.ui.jobs.where import farm_runner
+
+    farm = farm_runner(settings, project)
+    if farm is not None:
+        return farm
     device = memory = None
     if settings is not None:
         device = None if settings.device() == "auto" else settings.device()

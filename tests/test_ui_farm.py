@@ -1,0 +1,126 @@
+"""The editor on a render farm: jobs go to a real local Ray, the Farm view says where, quitting
+leaves the job running there and reopening collects its result; without Ray, a hint."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+
+import pytest
+
+from editor.generation import verbs
+from editor.ui.jobs import GenerationController, JobsPanel
+from editor.ui.selection import GapRef, Selection
+from model.journal import JobState
+
+WAIT_MS = 60_000
+_names = itertools.count()
+
+
+@pytest.fixture
+def farm_runner(local_ray):
+    """A FarmRunner factory: stand-in workers (steps sleep) in a namespace of this test."""
+    from model.farm.client import FarmRunner
+
+    namespace = f"ui{os.getpid()}-{next(_names)}"
+    made = []
+
+    def make():
+        runner = FarmRunner("auto", namespace=namespace, stand_in_step_s=0.1, max_workers=2, lanes=2)
+        made.append(runner)
+        return runner
+
+    yield make
+    made[0].farm.stop_workers()
+
+
+def _layout(doc):
+    return [c.length for c in doc.project.track("v1").clips]
+
+
+def test_quitting_mid_job_leaves_it_on_the_farm_and_reopening_places_its_take(qtbot, gap_document, farm_runner):
+    import ray
+
+    from model.farm import ledger
+
+    doc = gap_document
+    runner = farm_runner()
+    ctl = GenerationController(doc, Selection(), runner=runner)
+    try:
+        panel = JobsPanel(ctl)
+        qtbot.addWidget(panel)
+        panel.show()
+        ctl.selection.set_gap(GapRef("v1", 24, 10))
+        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
+            assert ctl.queue(verbs.INFILL)
+        job_id = started.args[0]
+        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+        # the Farm view says which node and worker run it
+        qtbot.waitUntil(lambda: "Infill" in panel.farm_view.where_text() and "gpu-" in panel.farm_view.where_text(),
+                        timeout=WAIT_MS)
+        assert "1 node, 2 GPUs" in panel.farm_view.where_text()
+        panel.resize(460, 420)
+        panel.farm_view.ask()
+        qtbot.waitUntil(lambda: "running “Infill" in panel.farm_view.where_text(), timeout=WAIT_MS)
+        panel.grab().save("/tmp/farm13-jobs-panel.png")
+        sent = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
+        assert sent.attempt == 1 and sent.worker.startswith("gpu-")
+    finally:
+        ctl.shutdown()  # the editor quits mid-job
+    # the job waits in the project's queue; on the farm it goes on
+    from model.journal import Journal
+
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        assert journal.get(job_id).state is JobState.QUEUED
+    worker = ray.get_actor(sent.worker, namespace=runner.farm.namespace)
+    assert ray.get(worker.poll.remote(sent.remote_id))["state"] in ("running", "done")
+    assert _layout(doc) == [24, 24]
+
+    # the project opens again: the job's result is collected from the farm and placed
+    ctl = GenerationController(doc, Selection(), runner=farm_runner())
+    try:
+        with qtbot.waitSignal(ctl.job_ended, timeout=WAIT_MS) as ended:
+            pass
+        assert ended.args == [job_id, "done"]
+        assert _layout(doc) == [24, 10, 24]
+        again = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
+        assert again.remote_id == sent.remote_id and again.attempt == 1  # collected, not made again
+    finally:
+        ctl.shutdown()
+
+
+def test_variations_fan_out_across_the_farms_workers(qtbot, gap_document, farm_runner):
+    from model.farm import ledger
+
+    doc = gap_document
+    ctl = GenerationController(doc, Selection(), runner=farm_runner())
+    try:
+        for frame in (24, 24):  # the same gap twice: two jobs, two lanes
+            ctl.selection.set_gap(GapRef("v1", frame, 10))
+            ctl.queue(verbs.INFILL)
+        qtbot.waitUntil(lambda: len([j for j in ctl.jobs() if j.state is JobState.RUNNING]) == 2, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(ledger.dispatches(doc.folder / "jobs.sqlite")) == 2, timeout=WAIT_MS)
+        workers = {d.worker for d in ledger.dispatches(doc.folder / "jobs.sqlite").values()}
+        assert workers == {"gpu-0", "gpu-1"}
+    finally:
+        ctl.shutdown()
+
+
+def test_a_farm_chosen_without_ray_runs_here_and_says_how_to_add_it(qtbot, gap_document, monkeypatch):
+    from editor.ui.settings import Settings
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as on a machine without the farm extra
+    settings = Settings()
+    settings.set_farm_address("ray://render-head:10001")
+    ctl = GenerationController(gap_document, Selection(), settings=settings)
+    try:
+        with qtbot.waitSignal(ctl.message, timeout=WAIT_MS, check_params_cb=lambda t: "[farm]" in t) as said:
+            pass
+        assert 'pip install -e ".[farm]"' in said.args[0] and ctl.farm is None
+        ctl.selection.set_gap(GapRef("v1", 24, 10))
+        with qtbot.waitSignal(ctl.job_ended, timeout=WAIT_MS) as ended:
+            assert ctl.queue(verbs.INFILL)
+        assert ended.args[1] == "done"  # made on this computer, as before
+    finally:
+        ctl.shutdown()
