@@ -33,7 +33,7 @@ from model.farm.identity import ModelFinder
 from model.request import Request
 
 PREVIEW_SIDE = 320  # previews travel back small
-KEEP_FINISHED = 16  # finished jobs whose result was fetched, kept in case the fetcher died meanwhile
+KEEP_FINISHED = 4  # finished jobs whose result was fetched, kept in case the fetcher died meanwhile
 
 
 @dataclass
