@@ -124,3 +124,29 @@ def test_a_farm_chosen_without_ray_runs_here_and_says_how_to_add_it(qtbot, gap_d
         assert ended.args[1] == "done"  # made on this computer, as before
     finally:
         ctl.shutdown()
+
+
+def test_settings_choose_where_jobs_run_and_refuse_a_bad_address(qtbot):
+    from editor.ui.settings import Settings
+    from editor.ui.settings_dialog import SettingsDialog
+    from editor.ui.where_jobs_run import CLUSTER
+
+    settings = Settings()
+    assert settings.farm_address() == ""  # this computer, by default
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    where = dialog.where_jobs_run
+    assert where.where.currentText() == "This computer" and not where.address.isEnabled()
+    where.where.setCurrentIndex(where.where.findData(CLUSTER))
+    where.address.setText("render-head")  # no port
+    dialog.accept()
+    assert dialog.result() == 0 and "is not a Ray address" in where.hint.text()
+    assert settings.farm_address() == ""  # nothing saved
+    where.address.setText("ray://render-head:10001")
+    where.lanes.setValue(6)
+    from PySide6.QtWidgets import QTabWidget
+
+    dialog.findChild(QTabWidget).setCurrentIndex(1)  # Device, where the choice is
+    dialog.grab().save("/tmp/farm13-settings.png")
+    dialog.accept()
+    assert settings.farm_address() == "ray://render-head:10001" and settings.farm_lanes() == 6

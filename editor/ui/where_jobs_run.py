@@ -48,6 +48,7 @@ class WhereJobsRun(QWidget):
         self.hint.setProperty("role", "hint")
         form.addRow(self.hint)
         self.where.currentIndexChanged.connect(self._update)
+        self.address.textChanged.connect(self._update)  # an error shown is taken back as it is fixed
         self._update()
 
     def _update(self) -> None:
