@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from editor.ui.selection import GapRef, Selection
 from model.journal import JobState
 
 WAIT_MS = 60_000
+ROOT = Path(__file__).resolve().parents[1]
 _names = itertools.count()
 
 
@@ -86,6 +88,42 @@ def test_quitting_mid_job_leaves_it_on_the_farm_and_reopening_places_its_take(qt
         assert _layout(doc) == [24, 10, 24]
         again = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
         assert again.remote_id == sent.remote_id and again.attempt == 1  # collected, not made again
+    finally:
+        ctl.shutdown()
+
+
+def test_after_a_crash_mid_job_reopening_collects_the_result_from_the_farm(qtbot, gap_document, farm_runner):
+    import subprocess
+
+    from model.farm import ledger
+
+    doc = gap_document
+    ctl = GenerationController(doc, Selection(), runner=farm_runner())
+    try:
+        ctl.selection.set_gap(GapRef("v1", 24, 10))
+        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
+            assert ctl.queue(verbs.INFILL)
+        job_id = started.args[0]
+        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+    finally:
+        ctl.shutdown()
+    sent = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
+    # the editor's process dies while the job runs: another process claims it and dies at once
+    code = ("import sys, os\n"
+            f"sys.path.insert(0, {str(ROOT)!r})\n"
+            "from model.journal import Journal\n"
+            f"Journal({str(doc.folder / 'jobs.sqlite')!r}).claim_next()\n"
+            "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+    ctl = GenerationController(doc, Selection(), runner=farm_runner())
+    try:
+        with qtbot.waitSignal(ctl.message, timeout=WAIT_MS, check_params_cb=lambda t: "on the farm" in t):
+            pass
+        qtbot.waitUntil(lambda: _layout(doc) == [24, 10, 24], timeout=WAIT_MS)
+        again = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
+        assert again.remote_id == sent.remote_id and again.attempt == 1
+        assert ctl.journal.get(job_id).state is JobState.DONE
     finally:
         ctl.shutdown()
 

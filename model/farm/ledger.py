@@ -69,3 +69,16 @@ def dispatches(path: str | os.PathLike) -> dict[int, Dispatch]:
     finally:
         db.close()
     return {r[0]: Dispatch(*r) for r in rows}
+
+
+def requeue_sent(journal, job_ids: list[int]) -> list[int]:
+    """Of the jobs a dead editor left interrupted, those it had sent to the farm are queued again:
+    run again, they find their remote job (same request, same remote id) still running or done
+    there and collect its result. Returns their ids (journal: a model.journal.Journal)."""
+    sent = dispatches(journal.path)
+    again = []
+    for job_id in job_ids:
+        if job_id in sent:
+            journal.requeue(job_id)
+            again.append(job_id)
+    return again

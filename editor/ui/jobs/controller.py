@@ -193,12 +193,28 @@ class GenerationController(QObject):
 
     def _journal_opened(self, journal: Journal) -> None:
         self._worker.set_journal(journal)
+        if self.farm is not None and self.interrupted:
+            # a crash left them interrupted here, but on the farm they went on: collect them
+            from model.farm.ledger import requeue_sent
+
+            ids = [j.id for j in self.interrupted]
+            self._job_queue.run(lambda: requeue_sent(journal, ids), self._collecting)
+            return
         if self.interrupted:
             n = len(self.interrupted)
             text = (f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
                     "see Jobs to run {0} again.".format("them" if n > 1 else "it"))
             # after the event loop turns, so the window that made us has connected `message`
             QTimer.singleShot(0, self, lambda: self.message.emit(text))
+        self._worker.wake()
+
+    def _collecting(self, ids: list[int]) -> None:
+        """Farm jobs a crash interrupted are queued again to collect their results (journal answer)."""
+        if ids:
+            n = len(ids)
+            self.message.emit(f"{n} job{'s' if n > 1 else ''} went on on the farm after Shotline stopped; "
+                              "collecting the result" + ("s." if n > 1 else "."))
+            self._job_queue.refresh()
         self._worker.wake()
 
     def _journal_failed(self, error: Exception) -> None:
