@@ -188,3 +188,31 @@ def test_settings_choose_where_jobs_run_and_refuse_a_bad_address(qtbot):
     dialog.grab().save("/tmp/farm13-settings.png")
     dialog.accept()
     assert settings.farm_address() == "ray://render-head:10001" and settings.farm_lanes() == 6
+
+
+def test_a_project_chooses_where_its_jobs_run_as_one_undoable_edit(qtbot, gap_document):
+    from editor.ui.jobs.where import where_jobs_run
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+    from editor.ui.settings import Settings
+    from editor.ui.where_jobs_run import CLUSTER
+
+    doc, settings = gap_document, Settings()
+    dialog = ProjectSettingsDialog(doc.project, [])
+    qtbot.addWidget(dialog)
+    where = dialog.where_jobs_run
+    assert where.where.currentText() == "As in Settings" and dialog.edit() is None
+    where.where.setCurrentIndex(where.where.findData(CLUSTER))
+    where.address.setText("ray://")
+    dialog.accept()
+    assert dialog.result() == 0 and "is not a Ray address" in where.hint.text()
+    where.address.setText("auto")
+    dialog.accept()
+    doc.request(dialog.edit())
+    assert doc.project.metadata["where_jobs_run"] == "auto" and where_jobs_run(settings, doc.project) == "auto"
+    ctl = GenerationController(doc, Selection(), settings=settings)
+    try:
+        assert ctl.farm is not None and ctl.farm.address == "auto"  # connects when the first job runs
+    finally:
+        ctl.shutdown()
+    doc.undo()
+    assert "where_jobs_run" not in doc.project.metadata and where_jobs_run(settings, doc.project) == ""
