@@ -31,8 +31,20 @@ class FarmError(RuntimeError):
     """The farm can't take or finish a job; the message says what to do."""
 
 
+def _token_auth() -> None:
+    """Clusters of recent Ray versions started with a token (`ray start` keeps it in
+    ~/.ray/auth_token) refuse a driver that does not send it; a token copied to this machine
+    means "use it". Set before Ray is first imported, which reads it then."""
+    import os
+    from pathlib import Path
+
+    if "RAY_AUTH_MODE" not in os.environ and (Path.home() / ".ray" / "auth_token").is_file():
+        os.environ["RAY_AUTH_MODE"] = "token"
+
+
 def ray_available() -> bool:
     """True when Ray can be imported (the `farm` extra is installed)."""
+    _token_auth()
     try:
         import ray  # noqa: F401
     except ImportError:
@@ -42,6 +54,7 @@ def ray_available() -> bool:
 
 def require_ray():
     """The ray module, or FarmError saying how to install it."""
+    _token_auth()
     try:
         import ray
     except ImportError as exc:

@@ -208,7 +208,7 @@ class Farm:
             nodes.append({"node_id": n.get("NodeID"), "host": n.get("NodeName") or n.get("NodeManagerAddress"),
                           "ip": n.get("NodeManagerAddress"), "alive": bool(n.get("Alive")),
                           "gpus": int(res.get("GPU", 0)), "memory_gib": round(res.get("memory", 0) / 2**30, 1)})
-        self._refresh_info(slots)
+        self._refresh_info(slots, patient=True)
         workers = []
         for slot in slots:
             info = dict(slot.info) or {"worker": slot.name, "unreachable": True}
@@ -216,8 +216,9 @@ class Farm:
             workers.append(info)
         return {"address": self.address, "nodes": nodes, "workers": workers}
 
-    def _refresh_info(self, slots: list[_Slot]) -> list[_Slot]:
-        """Ask every worker where it is and what it does; those that answer, in order."""
+    def _refresh_info(self, slots: list[_Slot], *, patient: bool = False) -> list[_Slot]:
+        """Ask every worker where it is and what it does; those that answer, in order.
+        `patient`: wait for every worker (up to CALL_TIMEOUT_S), not only the first to answer."""
         ray = require_ray()
         refs = {}
         for slot in slots:
@@ -226,7 +227,8 @@ class Farm:
             except Exception:
                 slot.info = {}
         pending = list(refs)
-        ready, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])
+        wait = CALL_TIMEOUT_S if patient else WHERE_WAIT_S
+        ready, pending = ray.wait(pending, num_returns=len(pending), timeout=wait) if pending else ([], [])
         if not ready and pending:  # all of them busy starting (a first call starts the actors)
             ready, pending = ray.wait(pending, num_returns=1, timeout=CALL_TIMEOUT_S)
             more, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])

@@ -10,7 +10,8 @@ def describe_status(status: dict) -> str:
     lines = [f"Ray cluster {status['address']}: {len(nodes)} node{'s' if len(nodes) != 1 else ''}, "
              f"{gpus} GPU{'s' if gpus != 1 else ''}"]
     for n in nodes:
-        lines.append(f"  node {n['host']} ({n['ip']}): {n['gpus']} GPU{'s' if n['gpus'] != 1 else ''}, "
+        name = n["host"] if n["host"] == n["ip"] else f"{n['host']} ({n['ip']})"
+        lines.append(f"  node {name}: {n['gpus']} GPU{'s' if n['gpus'] != 1 else ''}, "
                      f"{n['memory_gib']:g} GiB memory for tasks")
     lines.append("Workers:")
     queued = waiting = 0
