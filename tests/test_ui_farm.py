@@ -216,3 +216,18 @@ def test_a_project_chooses_where_its_jobs_run_as_one_undoable_edit(qtbot, gap_do
         ctl.shutdown()
     doc.undo()
     assert "where_jobs_run" not in doc.project.metadata and where_jobs_run(settings, doc.project) == ""
+
+
+def test_opening_another_project_mid_job_lets_every_lane_go(qtbot, gap_document, farm_runner):
+    from model.journal import Journal
+
+    doc = gap_document
+    ctl = GenerationController(doc, Selection(), runner=farm_runner())
+    ctl.selection.set_gap(GapRef("v1", 24, 10))
+    with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
+        assert ctl.queue(verbs.INFILL)
+    job_id = started.args[0]
+    with qtbot.waitSignal(ctl.destroyed, timeout=WAIT_MS):
+        ctl.shutdown(wait=False)  # returns at once; the lanes stop, then the controller goes
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        assert journal.get(job_id).state is JobState.QUEUED  # collected when the project opens again

@@ -34,6 +34,7 @@ from model.request import Request
 
 PREVIEW_SIDE = 320  # previews travel back small
 KEEP_FINISHED = 4  # finished jobs whose result was fetched, kept in case the fetcher died meanwhile
+KEEP_UNFETCHED = 64  # results no editor came back for: the oldest go first (a worker's memory is finite)
 
 
 @dataclass
@@ -235,10 +236,15 @@ class FarmWorker:
             with self._cond:
                 job.finished = time.time()
                 job.request = None  # type: ignore[assignment]  # the context frames are not needed any more
+                self._forget_fetched()
 
     def _forget_fetched(self) -> None:
         fetched = sorted((j for j in self._jobs.values() if j.fetched), key=lambda j: j.finished or 0)
         for job in fetched[:-KEEP_FINISHED]:
+            del self._jobs[job.key]
+        ended = sorted((j for j in self._jobs.values() if j.finished is not None and not j.fetched),
+                       key=lambda j: j.finished or 0)
+        for job in ended[:-KEEP_UNFETCHED]:
             del self._jobs[job.key]
 
     def _loaded(self) -> str | None:
