@@ -135,3 +135,14 @@ def test_jobs_fan_out_across_workers(make_farm):
         t.join()
     assert len(results) == 4
     assert {s.worker for s in sent} == {"gpu-0", "gpu-1"}
+
+
+def test_results_can_come_back_through_a_shared_folder(make_farm, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    farm = make_farm(stand_in_step_s=0.01, max_workers=1, shared_folder=str(shared))
+    result = farm.run("builtin:interpolate", request(steps=2, seed=4))
+    expected = np.random.default_rng(4).integers(0, 255, (32, 64, 3), dtype=np.uint8)
+    assert len(result.frames) == 9 and np.array_equal(result.frames[0], expected)
+    assert result.record["farm"]["via"] == "shared folder"
+    assert list(shared.iterdir()) == []  # read, then removed

@@ -125,7 +125,9 @@ class Farm:
         self.max_workers = max_workers
         self.model_folders = model_folders
         self.stand_in_step_s = stand_in_step_s
-        self.shared_folder = shared_folder
+        # results written losslessly to a folder every machine mounts at the same path, instead of
+        # coming back through the object store (SHOTLINE_FARM_SHARED_FOLDER when not given)
+        self.shared_folder = shared_folder or os.environ.get("SHOTLINE_FARM_SHARED_FOLDER") or None
         self.max_attempts = max(1, max_attempts)
         self.worker_env = worker_env
         self._lock = threading.Lock()
@@ -358,10 +360,13 @@ class Farm:
             what = state["state"]
             if what == "done":
                 frames, record = call("result", key)
-                if isinstance(frames, str):  # written losslessly to the shared folder
-                    frames = list(np.load(frames))
+                shared = isinstance(frames, str)
+                if shared:  # written losslessly to the shared folder
+                    path = frames
+                    frames = list(np.load(path))
+                    Path(path).unlink(missing_ok=True)
                 record.setdefault("farm", {}).update(node=sent.node, worker=sent.worker, attempt=sent.attempt,
-                                                     remote_id=key)
+                                                     remote_id=key, via="shared folder" if shared else "object store")
                 return Result(list(frames), record)
             if what == "failed":
                 raise FarmJobFailed(state.get("message") or "The job failed on its worker.")
