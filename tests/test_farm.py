@@ -113,8 +113,10 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_worker(make_farm):
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    result = farm.run("builtin:interpolate", request(steps=20, seed=11), Hooks(on_progress=on_progress),
-                      on_dispatch=sent.append)
+    previews = []
+    result = farm.run("builtin:interpolate", request(steps=20, seed=11),
+                      Hooks(on_progress=on_progress, on_preview=previews.append), on_dispatch=sent.append)
+    assert previews and previews[-1].shape == (32, 64, 3)  # previews stream back too
     assert killed and [s.attempt for s in sent] == [1, 2]
     assert sent[0].worker != sent[1].worker  # retried on another worker
     expected = np.random.default_rng(11).integers(0, 255, (32, 64, 3), dtype=np.uint8)
