@@ -231,3 +231,35 @@ def test_opening_another_project_mid_job_lets_every_lane_go(qtbot, gap_document,
         ctl.shutdown(wait=False)  # returns at once; the lanes stop, then the controller goes
     with Journal(doc.folder / "jobs.sqlite") as journal:
         assert journal.get(job_id).state is JobState.QUEUED  # collected when the project opens again
+
+
+def test_a_worker_killed_under_an_editor_job_is_retried_and_the_farm_view_says_so(qtbot, gap_document, farm_runner):
+    import signal
+
+    import ray
+
+    from model.farm import ledger
+
+    doc = gap_document
+    runner = farm_runner()
+    ctl = GenerationController(doc, Selection(), runner=runner)
+    try:
+        panel = JobsPanel(ctl)
+        qtbot.addWidget(panel)
+        panel.show()
+        ctl.selection.set_gap(GapRef("v1", 24, 10))
+        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
+            assert ctl.queue(verbs.INFILL)
+        job_id = started.args[0]
+        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+        first = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
+        worker = ray.get_actor(first.worker, namespace=runner.farm.namespace)
+        os.kill(ray.get(worker.pid.remote()), signal.SIGKILL)
+        qtbot.waitUntil(lambda: ledger.dispatches(doc.folder / "jobs.sqlite")[job_id].attempt == 2, timeout=WAIT_MS)
+        panel.farm_view.ask()
+        qtbot.waitUntil(lambda: "try 2 of 3" in panel.farm_view.where_text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: _layout(doc) == [24, 10, 24], timeout=WAIT_MS)  # the take is placed
+        assert ctl.journal.get(job_id).state is JobState.DONE
+        assert ledger.dispatches(doc.folder / "jobs.sqlite")[job_id].worker != first.worker
+    finally:
+        ctl.shutdown()

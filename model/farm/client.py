@@ -200,8 +200,9 @@ class Farm:
             except Exception:
                 pass  # gone already
 
-    def status(self) -> dict:
-        """Nodes (GPUs and memory), workers (what each has loaded and runs) and the queue."""
+    def status(self, *, patient: bool = True) -> dict:
+        """Nodes (GPUs and memory), workers (what each has loaded and runs) and the queue.
+        `patient=False`: workers that don't answer within WHERE_WAIT_S are listed as not answering."""
         ray = require_ray()
         slots = self.workers()
         nodes = []
@@ -210,7 +211,7 @@ class Farm:
             nodes.append({"node_id": n.get("NodeID"), "host": n.get("NodeName") or n.get("NodeManagerAddress"),
                           "ip": n.get("NodeManagerAddress"), "alive": bool(n.get("Alive")),
                           "gpus": int(res.get("GPU", 0)), "memory_gib": round(res.get("memory", 0) / 2**30, 1)})
-        self._refresh_info(slots, patient=True)
+        self._refresh_info(slots, patient=patient)
         workers = []
         for slot in slots:
             info = dict(slot.info) or {"worker": slot.name, "unreachable": True}

@@ -63,7 +63,8 @@ class FarmView(QFrame):
             from model.farm import ledger
 
             try:
-                answer: Any = (farm.farm.status(), ledger.dispatches(journal_path), farm.farm.max_attempts)
+                answer: Any = (farm.farm.status(patient=False), ledger.dispatches(journal_path),
+                               farm.farm.max_attempts)
             except Exception as exc:  # FarmError, Ray's own: shown, and asked again later
                 answer = exc
             self._post(lambda: self._show(answer))
