@@ -394,7 +394,8 @@ class GenerationController(QObject):
         if running is not None:
             self._live.setdefault(running, LiveJob()).stopping = True
             self.job_live.emit(running)
-        self.message.emit("Queue paused; the model is unloaded.")
+        self.message.emit("Queue paused; jobs running on the farm were stopped." if self.farm is not None
+                          else "Queue paused; the model is unloaded.")
         self._job_queue.refresh()
         self.action_states_changed.emit()
 
