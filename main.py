@@ -5,6 +5,7 @@
     python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
     python main.py verify FILE.mp4                          what its Content Credentials (C2PA) say
+    python main.py farm status|stop [--farm ADDRESS]        the render farm (editor/cli/farm_commands.py)
 
 Each sub-command module registers its own parser; heavy modules load only for the command run.
 """
@@ -25,6 +26,7 @@ COMMANDS = {
     "models": "editor.cli.generate_commands",
     "screenshot": "editor.ui.app",
     "verify": "editor.cli.verify_command",
+    "farm": "editor.cli.farm_commands",
 }
 
 

@@ -175,3 +175,36 @@ def ui_document(tmp_path):
                       tracks=[Track(id="v2", name="V2"), v1])
     save_project(project, folder)
     return Document(project, folder)
+
+
+# --- a local Ray cluster for the render-farm tests (model/farm), started once per session ---
+
+
+@pytest.fixture(scope="session")
+def _ray_session(request):
+    """Ray on this machine: 2 CPUs and 2 declared (fake) GPUs, a small object store, no dashboard.
+
+    Started by the first test that asks for `local_ray` and shut down (its raylet, GCS and workers,
+    detached ones too) right after the last one, so the rest of the suite runs without it (the
+    farm's test files are named test_farm*.py so they run together)."""
+    ray = pytest.importorskip("ray")
+    users = [item for item in request.session.items if "local_ray" in getattr(item, "fixturenames", ())]
+    ray.init(num_cpus=2, num_gpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
+             log_to_driver=False, logging_level="ERROR", namespace="shotline-tests")
+    state = {"left": len(users), "ray": ray}
+    yield state
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+@pytest.fixture
+def local_ray(_ray_session):
+    """The session's local Ray (see `_ray_session`); ends with the last test that uses it."""
+    ray = _ray_session["ray"]
+    if not ray.is_initialized():  # a test asked for it after the last counted one (a rerun)
+        ray.init(num_cpus=2, num_gpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
+                 log_to_driver=False, logging_level="ERROR", namespace="shotline-tests")
+    yield ray
+    _ray_session["left"] -= 1
+    if _ray_session["left"] <= 0:
+        ray.shutdown()

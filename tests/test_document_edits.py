@@ -350,6 +350,7 @@ def test_project_settings():
     round_trip(doc, SetProjectSettings(fps=Fraction(30000, 1001), width=854, height=480))
     assert doc.project.fps == Fraction(30000, 1001) and spans(doc)[0] == ("a", 0, 48)  # frames stay
     round_trip(doc, SetProjectSettings(defaults=GenerationDefaults(model="models/ltx", steps=8, guidance=1.0)))
+    round_trip(doc, SetProjectSettings(where_jobs_run="ray://render-head:10001"))
     refused(doc, SetProjectSettings(width=853), "even")
     refused(doc, SetProjectSettings(fps=Fraction(0)), "frame rate")
     refused(doc, SetProjectSettings(name=""), "name")

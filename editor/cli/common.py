@@ -32,7 +32,8 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     found: list[type[BaseException]] = [UserError, ProjectError, MediaError, EditRefused, RequestError, LimitError]
     for mod, name in (("model.models", "ModelError"), ("model.engines.base", "EngineError"),
                       ("model.journal", "JournalError"), ("editor.media.export", "ExportError"),
-                      ("editor.generation.requests", "GenerationError")):
+                      ("editor.generation.requests", "GenerationError"), ("model.farm", "FarmError"),
+                      ("model.farm.client", "FarmJobFailed")):
         try:
             found.append(getattr(__import__(mod, fromlist=[name]), name))
         except (ImportError, AttributeError):

@@ -82,6 +82,9 @@ def _parser(command: str, description: str, *, model_help: str | None = None) ->
     ap.add_argument("--memory", choices=MEMORY_MODES, default=None, help="memory mode (default: chosen from free memory)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="weights' precision (default: bfloat16 on a GPU)")
     c2pa_args.add_arguments(ap)  # the new frames are signed like an export (editor.media.c2pa_sign)
+    ap.add_argument("--farm", default=None, metavar="ADDRESS",
+                    help="run on a Ray cluster instead of this computer: auto, ray://HOST:10001 or HOST:6379 "
+                         "(needs the farm extra; python main.py farm status shows the cluster)")
     return ap
 
 
@@ -104,6 +107,7 @@ class Common:
     output: Path
     c2pa: object | None = None  # the c2pa_identity.SigningIdentity to sign with; None: not signed
     c2pa_prompts: bool = True
+    farm: str | None = None  # a Ray cluster's address; None: this computer
 
     def frames(self, fps: Fraction) -> int:
         n = round(Fraction(self.seconds).limit_denominator(100_000) * fps)
@@ -124,6 +128,12 @@ def _common(args, action) -> Common:
     if args.guidance is not None and not 0 <= args.guidance <= 30:
         raise UserError("--guidance must be 0..30 (3 is usual, 1 for distilled models)")
     device = _device(args.device)
+    farm = None
+    if args.farm is not None:  # checked before anything is read: no Ray, a bad address cost nothing
+        from model.farm import check_address, require_ray
+
+        farm = check_address(args.farm)
+        require_ray()
     model, info = _model(args.model, action)
     identity = c2pa_args.signing_identity(args)  # a certificate that can't sign: refused before the model runs
     if size is not None:
@@ -133,7 +143,8 @@ def _common(args, action) -> Common:
                             "choose a smaller size")
     return Common(model=model, info=info, seconds=seconds, fps=fps, size=size, seed=seed, steps=args.steps,
                   guidance=args.guidance, negative=args.negative, device=device, memory=args.memory,
-                  dtype=args.dtype, output=output, c2pa=identity, c2pa_prompts=c2pa_args.options(args)["c2pa_prompts"])
+                  dtype=args.dtype, output=output, c2pa=identity, c2pa_prompts=c2pa_args.options(args)["c2pa_prompts"],
+                  farm=farm)
 
 
 def _output_path(text: str) -> Path:
@@ -513,6 +524,10 @@ def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):
     from model.runner import Runner
 
+    if common.farm is not None:
+        from editor.cli.farm_commands import run_on_farm
+
+        return run_on_farm(common.farm, common.model, request, title, cancelled)
     runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory)
     if common.info.needs_model:
         print(f"loading {common.info.title} ...", file=sys.stderr, flush=True)

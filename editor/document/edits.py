@@ -474,6 +474,8 @@ class SetProjectSettings(Edit):
     width: int | _Unchanged = UNCHANGED
     height: int | _Unchanged = UNCHANGED
     defaults: GenerationDefaults | _Unchanged = UNCHANGED
+    # where the project's jobs run: "" this computer, a Ray cluster's address, None as in Settings
+    where_jobs_run: str | None | _Unchanged = UNCHANGED
     label: ClassVar[str] = "Change project settings"
 
     def apply(self, tx: Transaction) -> None:

@@ -736,7 +736,14 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
         raise EditRefused(f"Default steps must be a whole number from 1 to {MAX_STEPS}.")
     if not 0 <= defaults.guidance <= 100:
         raise EditRefused("Default guidance must be a number from 0 to 100.")
+    where = e.where_jobs_run
+    if where is not UNCHANGED and where is not None and not isinstance(where, str):
+        raise EditRefused("Where jobs run must be a Ray cluster's address, or empty for this computer.")
     s = tx.settings()
+    if where is not UNCHANGED:  # read by editor.ui.jobs.where when the project opens
+        s.metadata = {k: v for k, v in s.metadata.items() if k != "where_jobs_run"}
+        if where is not None:
+            s.metadata["where_jobs_run"] = where.strip()
     s.name, s.fps, s.width, s.height = name, Fraction(fps), width, height
     s.defaults = type(defaults)(**vars(defaults))
 

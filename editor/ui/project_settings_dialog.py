@@ -124,10 +124,22 @@ class ProjectSettingsDialog(QDialog):
         self.timing_hint.setWordWrap(True)
         self.timing_hint.setProperty("role", "hint")
         form.addRow(self.timing_hint)
+        from editor.ui.where_jobs_run import WhereJobsRun
+
+        chosen = project.metadata.get("where_jobs_run")
+        self.where_jobs_run = WhereJobsRun(chosen if isinstance(chosen, str) else None)
+        form.addRow(self.where_jobs_run)
         guard_wheel(self.fps_combo, self.size_combo, self.model_combo, self.width_spin, self.height_spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        problem = self.where_jobs_run.error()
+        if problem:  # stays open, nothing asked for, until the address can be used
+            self.where_jobs_run.hint.setText(problem)
+            return
+        super().accept()
 
     def _size_picked(self) -> None:
         size = self.size_combo.currentData()
@@ -150,6 +162,10 @@ class ProjectSettingsDialog(QDialog):
         model = self.model_combo.currentData()
         if model != p.defaults.model:
             fields["defaults"] = dataclasses.replace(p.defaults, model=model)
+        chosen = p.metadata.get("where_jobs_run")
+        where = self.where_jobs_run.value()
+        if where != (chosen if isinstance(chosen, str) else None):
+            fields["where_jobs_run"] = where
         size = (self.width_spin.value(), self.height_spin.value())
         if size != (p.width, p.height):
             fields["width"], fields["height"] = size

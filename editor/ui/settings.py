@@ -114,6 +114,23 @@ class Settings:
     def set_memory_mode(self, mode: str) -> None:
         self._set_choice("models/memory_mode", mode, MEMORY_MODES, "Memory mode")
 
+    # --- where jobs run (model.farm) ------------------------------------------------------------
+    def farm_address(self) -> str:
+        """"" for this computer, else a Ray cluster's address (auto, ray://HOST:10001, HOST:6379)."""
+        return str(self._q.value("jobs/farm_address", "") or "").strip()
+
+    def set_farm_address(self, address: str) -> None:
+        self._q.setValue("jobs/farm_address", (address or "").strip())
+        self._q.sync()
+
+    def farm_lanes(self) -> int:
+        """How many jobs the editor sends to the farm at once."""
+        return max(1, min(64, self._int("jobs/farm_lanes", 4)))
+
+    def set_farm_lanes(self, lanes: int) -> None:
+        self._q.setValue("jobs/farm_lanes", max(1, min(64, int(lanes))))
+        self._q.sync()
+
     def _choice(self, key: str, choices: tuple[str, ...]) -> str:
         """A stored choice, "auto" when none (or one this version doesn't know) is stored."""
         value = str(self._q.value(key, "auto"))

@@ -180,6 +180,10 @@ class SettingsDialog(QDialog):
         hint.setWordWrap(True)
         hint.setProperty("role", "hint")
         form.addRow(hint)
+        from editor.ui.where_jobs_run import WhereJobsRun
+
+        self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), lanes=self.settings.farm_lanes())
+        form.addRow(self.where_jobs_run)
         return page
 
     # --- defaults -----------------------------------------------------------------------------
@@ -236,6 +240,13 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentWidget(self.proof_tab)
             return
         s = self.settings
+        problem = self.where_jobs_run.error()
+        if problem:  # nothing is saved until the address can be used
+            self.where_jobs_run.hint.setText(problem)
+            return
+        s.set_farm_address(self.where_jobs_run.value() or "")
+        if self.where_jobs_run.lanes is not None:
+            s.set_farm_lanes(self.where_jobs_run.lanes.value())
         s.set_model_folders(self.folders())
         s.set_device(self.device_combo.currentData())
         s.set_memory_mode(self.memory_combo.currentData())

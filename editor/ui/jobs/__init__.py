@@ -73,6 +73,9 @@ to), `job_queue.py` (the journal on its own thread, the last-read job list, jobs
 interrupted), `model_support.py` (what each model folder can make, cached), `unplaced.py`
 (finished takes the timeline is missing), `worker.py` (the job thread; it reports through one
 `model.runner.Hooks`, and a cancel is always `model.runner.Cancelled`).
+When the project's jobs run on a Ray cluster (`where.py`: the project's choice, else Settings;
+model.farm), the runner is a `FarmRunner`, `lanes.py` runs several job threads so jobs go to
+several GPUs at once, and the jobs panel adds `farm_view.py` (which node runs what).
 
 Once our background threads exist, Python's automatic garbage collection is moved to the GUI
 thread (`gc_guard`): otherwise a worker thread could destroy a GUI-thread Qt object.

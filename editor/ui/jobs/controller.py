@@ -42,8 +42,10 @@ from editor.generation import (
 )
 from editor.generation.verbs import Options, Verb
 from editor.ui.jobs.job_queue import JobQueue
+from editor.ui.jobs.lanes import WorkerLanes
 from editor.ui.jobs.model_support import ModelSupport, refusal
 from editor.ui.jobs.unplaced import clip_holding, saved_time, take_of, unplaced_jobs
+from editor.ui.jobs.where import farm_note
 from editor.ui.jobs.worker import JobWorker
 from editor.ui.selection import Selection
 from model.journal import Job, JobState, Journal
@@ -117,7 +119,10 @@ class GenerationController(QObject):
         self.folder = Path(folder) if folder is not None else document.folder
         if self.folder is None:
             raise GenerationError("Save the project first: generated takes are stored in its folder.")
-        self._runner = runner if runner is not None else _runner_from(settings)
+        self._runner = runner if runner is not None else _runner_from(settings, document.project)
+        if runner is None and farm_note(settings, document.project):  # a farm asked for, no Ray: say so
+            note = farm_note(settings, document.project)
+            QTimer.singleShot(0, self, lambda: self.message.emit(note))
         self._snapshot = project_snapshot(document.project)
         self._plans: dict[int, GenerationPlan] = {}
         self._live: dict[int, LiveJob] = {}
@@ -142,7 +147,10 @@ class GenerationController(QObject):
         # job id -> the selection when the user asked for it (see take_placed)
         self._asked_on: dict[int, tuple] = {}
 
-        self._worker = JobWorker(journal, self._execute, self._runner.unload)
+        # On a render farm several jobs run at once, one per lane (editor.ui.jobs.lanes).
+        lanes = getattr(self._runner, "lanes", 1)
+        self._worker = (WorkerLanes(journal, self._execute, self._runner.unload, lanes=lanes) if lanes > 1
+                        else JobWorker(journal, self._execute, self._runner.unload))
         w = self._worker
         w.job_started.connect(self._on_started)
         w.progress.connect(self._on_progress)
@@ -175,18 +183,39 @@ class GenerationController(QObject):
         return self._job_queue.journal
 
     @property
+    def farm(self) -> Any:
+        """The farm's runner (model.farm.client.FarmRunner) when jobs run on a Ray cluster, else None."""
+        return self._runner if hasattr(self._runner, "for_job") else None
+
+    @property
     def interrupted(self) -> list[Job]:
         """Jobs a process that died left running, found when the journal was opened."""
         return self._job_queue.interrupted
 
     def _journal_opened(self, journal: Journal) -> None:
         self._worker.set_journal(journal)
+        if self.farm is not None and self.interrupted:
+            # a crash left them interrupted here, but on the farm they went on: collect them
+            from model.farm.ledger import requeue_sent
+
+            ids = [j.id for j in self.interrupted]
+            self._job_queue.run(lambda: requeue_sent(journal, ids), self._collecting)
+            return
         if self.interrupted:
             n = len(self.interrupted)
             text = (f"{n} job{'s' if n > 1 else ''} stopped when Shotline last closed; "
                     "see Jobs to run {0} again.".format("them" if n > 1 else "it"))
             # after the event loop turns, so the window that made us has connected `message`
             QTimer.singleShot(0, self, lambda: self.message.emit(text))
+        self._worker.wake()
+
+    def _collecting(self, ids: list[int]) -> None:
+        """Farm jobs a crash interrupted are queued again to collect their results (journal answer)."""
+        if ids:
+            n = len(ids)
+            self.message.emit(f"{n} job{'s' if n > 1 else ''} went on on the farm after Shotline stopped; "
+                              "collecting the result" + ("s." if n > 1 else "."))
+            self._job_queue.refresh()
         self._worker.wake()
 
     def _journal_failed(self, error: Exception) -> None:
@@ -275,7 +304,7 @@ class GenerationController(QObject):
 
     def cancel(self, job_id: int) -> None:
         """A waiting job is dropped now; a running one stops within one step (no take is kept)."""
-        if job_id == self._worker.running_job:
+        if job_id == self._worker.running_job or job_id in getattr(self._worker, "running_jobs", ()):
             live = self._live.setdefault(job_id, LiveJob())
             if live.stopping:
                 return  # asked already; it stops at its next step
@@ -366,7 +395,8 @@ class GenerationController(QObject):
         if running is not None:
             self._live.setdefault(running, LiveJob()).stopping = True
             self.job_live.emit(running)
-        self.message.emit("Queue paused; the model is unloaded.")
+        self.message.emit("Queue paused; jobs running on the farm were stopped." if self.farm is not None
+                          else "Queue paused; the model is unloaded.")
         self._job_queue.refresh()
         self.action_states_changed.emit()
 
@@ -393,6 +423,9 @@ class GenerationController(QObject):
         self._job_queue.closed = True  # answers still on their way change nothing
         self._models.closed = True  # a model folder's answer arriving now changes nothing
         self._unsubscribe()
+        detach = getattr(self._runner, "detach", None)
+        if detach is not None:  # a farm: jobs running there go on and are collected on the next open
+            detach()
         if not wait:
             self.blockSignals(True)  # the window listens to the next project's controller now
             if not self._worker.stop_later(self._worker_ended):
@@ -474,7 +507,10 @@ class GenerationController(QObject):
 
     def _execute(self, journal: Journal, job: Job, hooks: Hooks) -> Generated:
         # worker thread: everything it reads is its own or the immutable snapshot
-        return run_job(journal, job, self._runner, self._snapshot, self.folder, hooks)
+        runner = self._runner
+        if hasattr(runner, "for_job"):  # a farm: where each try went is written beside the job
+            runner = runner.for_job(journal.path, job.id, job.title)
+        return run_job(journal, job, runner, self._snapshot, self.folder, hooks)
 
     def _on_document_changed(self, change: Change) -> None:
         if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:
@@ -602,8 +638,14 @@ class _Leftovers:
         self.job_queue.release()
 
 
-def _runner_from(settings: Any) -> Runner:
-    """A Runner honouring the user's device and memory-mode settings (no torch imported here)."""
+def _runner_from(settings: Any, project: Project | None = None) -> Any:
+    """A Runner honouring the user's device and memory-mode settings (no torch imported here), or
+    a farm's runner when jobs run on a Ray cluster (the project's choice, else the Settings')."""
+    from editor.ui.jobs.where import farm_runner
+
+    farm = farm_runner(settings, project)
+    if farm is not None:
+        return farm
     device = memory = None
     if settings is not None:
         device = None if settings.device() == "auto" else settings.device()

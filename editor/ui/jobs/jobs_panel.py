@@ -214,6 +214,12 @@ class JobsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.unplaced)
         layout.addWidget(self.interrupted)
+        self.farm_view = None  # which node runs what, when jobs run on a Ray cluster
+        if getattr(controller, "farm", None) is not None:
+            from editor.ui.jobs.farm_view import FarmView
+
+            self.farm_view = FarmView(controller)
+            layout.addWidget(self.farm_view)
         layout.addWidget(scroll, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 

@@ -1,0 +1,442 @@
+"""The editor's side of the farm: connect, keep one worker per GPU, send jobs, follow them.
+
+    farm = Farm("ray://render-head:10001")
+    result = farm.run(model_path, request, hooks)     # the same Result a local Runner returns
+
+`Farm.run` blocks the calling thread (the editor's job thread, the CLI) like `Runner.run` does, so
+every caller keeps its life cycle: progress, ETA and previews reach `hooks` while the job runs on
+its worker, and `hooks.should_cancel()` turning true stops it there within one sampling step.
+Several threads may call it at once: each job goes to the least-busy worker that has its model,
+so variations and draft shots fan out across the GPUs while a long shot stays on one worker.
+
+A worker that dies mid-job (its process killed, its node gone) leaves the job interrupted; it is
+sent again to another worker, at most `max_attempts` tries in all, each reported through
+`on_dispatch` (the journal's ledger records node, worker, remote id and attempt). When the caller
+*detaches* instead of cancelling (the editor quits), the job is left running on its worker and
+the same request sent later (same remote id) collects its result.
+
+`FarmRunner` is the Runner-shaped face of a Farm for `editor.generation.run_job`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.engines.base import Cancelled, Hooks
+from model.farm import FarmError, check_address, require_ray
+from model.farm.identity import model_identity
+from model.models import ModelError, inspect_model
+from model.request import Request
+from model.runner import Result
+
+NAMESPACE = "shotline"  # Ray namespace of the workers: every editor of the cluster shares them
+MAX_ATTEMPTS = 3  # the first try and two retries on other workers
+POLL_S = 0.02  # how often a running job is asked for progress (a small actor call)
+CALL_TIMEOUT_S = 60.0  # an actor that does not answer a call in this time is taken as lost
+WHERE_WAIT_S = 0.5  # how long dispatch waits for the slower workers once one has answered
+
+
+class FarmJobFailed(RuntimeError):
+    """The job failed on its worker; the message is the worker's, for the user."""
+
+
+class _WorkerLost(Exception):
+    """The worker running a job died or stopped answering."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a job was sent: reported through `on_dispatch` before it runs there."""
+
+    remote_id: str
+    node: str  # host name (IP) of the worker's machine
+    worker: str  # the actor's name, e.g. "gpu-1"
+    attempt: int
+
+
+@dataclass
+class _Slot:
+    name: str
+    handle: Any
+    info: dict = field(default_factory=dict)
+    inflight: int = 0  # jobs this process has sent and not yet collected
+
+    @property
+    def node(self) -> str:
+        host, ip = self.info.get("host", "?"), self.info.get("ip", "")
+        return f"{host} ({ip})" if ip and ip != host else host
+
+
+def remote_id(identity: str, request: Request) -> str:
+    """The job's id on the farm: the same model and request (seed, context frames) give the same id."""
+    digest = hashlib.sha256(identity.encode())
+    digest.update(json.dumps(request.describe(), sort_keys=True, default=str).encode())
+    for pin in request.context:
+        for frame in pin.frames:
+            digest.update(np.ascontiguousarray(frame).tobytes())
+    for ref in request.cast:
+        digest.update(np.ascontiguousarray(ref.image).tobytes())
+    return "sl-" + digest.hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model as the farm names it: its identity, and the editor's path as a first guess."""
+
+    identity: str
+    hint: str
+
+    @classmethod
+    def of(cls, model_path: str | os.PathLike) -> ModelRef:
+        """The hash of the folder when it is here, else the path itself (workers then look for
+        that very path)."""
+        try:
+            return cls(model_identity(model_path), str(model_path))
+        except ModelError:
+            if Path(model_path).expanduser().exists():
+                raise  # here but not a usable model: the local message says why
+            return cls(f"path:{model_path}", str(model_path))
+
+
+class Farm:
+    """A Ray cluster's GPUs as Shotline workers; see the module docstring.
+
+    `max_workers` caps the workers used (None: one per GPU of the cluster). `model_folders`,
+    `stand_in_step_s` and `worker_env` configure workers this Farm creates (a worker that exists
+    already keeps its settings); `shared_folder` makes results come back as files there.
+    """
+
+    def __init__(self, address: str = "auto", *, namespace: str = NAMESPACE, max_workers: int | None = None,
+                 model_folders: list[str] | None = None, stand_in_step_s: float | None = None,
+                 shared_folder: str | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 worker_env: dict[str, str] | None = None) -> None:
+        self.address = check_address(address)
+        self.namespace = namespace
+        self.max_workers = max_workers
+        self.model_folders = model_folders
+        self.stand_in_step_s = stand_in_step_s
+        # results written losslessly to a folder every machine mounts at the same path, instead of
+        # coming back through the object store (SHOTLINE_FARM_SHARED_FOLDER when not given)
+        self.shared_folder = shared_folder or os.environ.get("SHOTLINE_FARM_SHARED_FOLDER") or None
+        self.max_attempts = max(1, max_attempts)
+        self.worker_env = worker_env
+        self._lock = threading.Lock()
+        self._slots: list[_Slot] = []
+        self._has: dict[tuple[str, str], str | None] = {}  # (worker, identity) -> its folder or None
+
+    # --- the cluster ----------------------------------------------------------------------
+    def connect(self) -> None:
+        """Join the cluster (once per process); FarmError when it can't be reached."""
+        ray = require_ray()
+        with self._lock:
+            if ray.is_initialized():
+                return
+            try:
+                ray.init(address=self.address, namespace=self.namespace, log_to_driver=False,
+                         logging_level="ERROR")
+            except Exception as exc:  # ConnectionError, RuntimeError, ValueError, by Ray version
+                raise FarmError(
+                    f"Can't reach the Ray cluster at {self.address} ({str(exc).strip().splitlines()[0][:160]}). "
+                    "Start it with `ray start --head` on the head machine, or check the address "
+                    "(ray://HOST:10001, HOST:6379 or auto).") from exc
+
+    def gpu_count(self) -> int:
+        """GPUs of the cluster's live nodes (declared resources)."""
+        ray = require_ray()
+        return int(sum(n.get("Resources", {}).get("GPU", 0) for n in ray.nodes() if n.get("Alive")))
+
+    def workers(self, *, memory: int | None = None) -> list[_Slot]:
+        """One worker per GPU, created (detached, named) when missing; `memory`: bytes each asks for."""
+        self.connect()
+        ray = require_ray()
+        from model.farm.worker import FarmWorker
+
+        n = self.gpu_count()
+        if self.max_workers is not None:
+            n = min(n, self.max_workers)
+        if n < 1:
+            raise FarmError(f"The Ray cluster at {self.address} has no GPU. Start workers with "
+                            "`ray start --address HEAD:6379` on machines with GPUs (or --num-gpus N).")
+        with self._lock:
+            have = {s.name for s in self._slots}
+            for i in range(n):
+                name = f"gpu-{i}"
+                if name in have:
+                    continue
+                options: dict[str, Any] = {
+                    "name": name, "namespace": self.namespace, "lifetime": "detached", "get_if_exists": True,
+                    "num_gpus": 1, "max_restarts": -1, "max_task_retries": 0, "max_concurrency": 8,
+                }
+                if memory:
+                    options["memory"] = int(memory)
+                if self.worker_env:
+                    options["runtime_env"] = {"env_vars": dict(self.worker_env)}
+                handle = ray.remote(FarmWorker).options(**options).remote(
+                    name, self.model_folders, self.stand_in_step_s, self.shared_folder)
+                self._slots.append(_Slot(name, handle))
+            return list(self._slots[:n])
+
+    def stop_workers(self) -> None:
+        """End this namespace's workers (their loaded models and waiting results go with them)."""
+        ray = require_ray()
+        if not ray.is_initialized():
+            return
+        with self._lock:
+            slots, self._slots = self._slots, []
+            self._has.clear()
+        for slot in slots:
+            try:
+                ray.kill(slot.handle, no_restart=True)
+            except Exception:
+                pass  # gone already
+
+    def status(self, *, patient: bool = True) -> dict:
+        """Nodes (GPUs and memory), workers (what each has loaded and runs) and the queue.
+        `patient=False`: workers that don't answer within WHERE_WAIT_S are listed as not answering."""
+        ray = require_ray()
+        slots = self.workers()
+        nodes = []
+        for n in ray.nodes():
+            res = n.get("Resources", {})
+            nodes.append({"node_id": n.get("NodeID"), "host": n.get("NodeName") or n.get("NodeManagerAddress"),
+                          "ip": n.get("NodeManagerAddress"), "alive": bool(n.get("Alive")),
+                          "gpus": int(res.get("GPU", 0)), "memory_gib": round(res.get("memory", 0) / 2**30, 1)})
+        self._refresh_info(slots, patient=patient)
+        workers = []
+        for slot in slots:
+            info = dict(slot.info) or {"worker": slot.name, "unreachable": True}
+            info["worker"] = slot.name
+            workers.append(info)
+        return {"address": self.address, "nodes": nodes, "workers": workers}
+
+    def _refresh_info(self, slots: list[_Slot], *, patient: bool = False) -> list[_Slot]:
+        """Ask every worker where it is and what it does; those that answer, in order.
+        `patient`: wait for every worker (up to CALL_TIMEOUT_S), not only the first to answer."""
+        ray = require_ray()
+        refs = {}
+        for slot in slots:
+            try:
+                refs[slot.handle.where.remote()] = slot
+            except Exception:
+                slot.info = {}
+        pending = list(refs)
+        wait = CALL_TIMEOUT_S if patient else WHERE_WAIT_S
+        ready, pending = ray.wait(pending, num_returns=len(pending), timeout=wait) if pending else ([], [])
+        if not ready and pending:  # all of them busy starting (a first call starts the actors)
+            ready, pending = ray.wait(pending, num_returns=1, timeout=CALL_TIMEOUT_S)
+            more, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])
+            ready += more
+        answered = []
+        for ref in ready:
+            slot = refs[ref]
+            try:
+                slot.info = ray.get(ref)
+                answered.append(slot)
+            except Exception:  # died or restarting
+                slot.info = {}
+        for ref in pending:
+            refs[ref].info = {}
+        return [s for s in slots if s in answered]
+
+    # --- a job ----------------------------------------------------------------------------
+    def run(self, model_path: str | ModelRef, request: Request, hooks: Hooks | None = None, *,
+            on_dispatch: Callable[[Sent], None] | None = None, detached: threading.Event | None = None,
+            title: str = "") -> Result:
+        """Make `request` on a worker that has the model (a path here, or a ModelRef); see the
+        module docstring.
+
+        Raises Cancelled, FarmJobFailed (the worker's message), FarmError (no worker can take it,
+        or it was lost `max_attempts` times)."""
+        ray = require_ray()
+        request.validate()
+        hooks = hooks or Hooks()
+        model = model_path if isinstance(model_path, ModelRef) else ModelRef.of(model_path)
+        identity, hint = model.identity, model.hint
+        key = remote_id(identity, request)
+        memory = self._plan_memory(hint)
+        self.workers(memory=memory)
+        request_ref = None
+        lost: list[str] = []
+        attempt = 0
+        while True:
+            attempt += 1
+            slot = self._choose(identity, hint, avoid=lost)
+            try:
+                sent = Sent(key, slot.node, slot.name, attempt)
+                if on_dispatch is not None:
+                    on_dispatch(sent)
+                if request_ref is None:
+                    request_ref = ray.put(request)  # context frames travel through the object store
+                return self._follow(slot, sent, identity, hint, request_ref, hooks, detached, title)
+            except _WorkerLost as exc:
+                lost.append(slot.name)
+                with self._lock:
+                    self._has = {k: v for k, v in self._has.items() if k[0] != slot.name}
+                if attempt >= self.max_attempts:
+                    raise FarmError(f"The job was interrupted {attempt} times, its worker stopping under it (last "
+                                    f"{slot.name} on {slot.node}: {exc}). Check the farm (python main.py farm "
+                                    "status), then run it again.") from exc
+            finally:
+                with self._lock:
+                    slot.inflight -= 1
+
+    def _plan_memory(self, model_path: str) -> int | None:
+        """Host memory a worker asks Ray for: the model's weights, as its plan reads them."""
+        if self.stand_in_step_s is not None:
+            return None
+        try:
+            return max(256 * 2**20, inspect_model(model_path).weights_bytes) or None
+        except ModelError:
+            return None
+
+    def _choose(self, identity: str, hint: str, *, avoid: list[str]) -> _Slot:
+        """The least-busy worker with the model (a warm one first); FarmError when none has it."""
+        ray = require_ray()
+        slots = self._refresh_info(self.workers())
+        if not slots:
+            raise FarmError(f"No Shotline worker of the Ray cluster at {self.address} answers; see "
+                            "python main.py farm status.")
+        asks = {}
+        for slot in slots:
+            if (slot.name, identity) not in self._has:
+                asks[slot.name] = slot.handle.has_model.remote(identity, hint)
+        for name, ref in asks.items():
+            try:
+                self._has[(name, identity)] = ray.get(ref, timeout=CALL_TIMEOUT_S)
+            except Exception:
+                self._has[(name, identity)] = None
+        able = [s for s in slots if self._has.get((s.name, identity))]
+        if not able:
+            messages = []
+            for slot in slots:
+                try:
+                    messages.append(ray.get(slot.handle.missing_message.remote(identity, hint), timeout=CALL_TIMEOUT_S))
+                except Exception:
+                    messages.append(f"{slot.name} on {slot.node} did not answer")
+            raise FarmError("No worker of the farm has this model. " + " ".join(dict.fromkeys(messages)))
+        fresh = [s for s in able if s.name not in avoid] or able
+
+        def busy(slot: _Slot) -> tuple:
+            info = slot.info
+            load = slot.inflight + len(info.get("queued", ())) + (1 if info.get("running") else 0)
+            warm = info.get("loaded_identity") == identity
+            return (load, not warm, slot.name)
+
+        with self._lock:
+            slot = min(fresh, key=busy)
+            slot.inflight += 1
+        return slot
+
+    def _follow(self, slot: _Slot, sent: Sent, identity: str, hint: str, request_ref: Any, hooks: Hooks,
+                detached: threading.Event | None, title: str) -> Result:
+        ray = require_ray()
+        key = sent.remote_id
+
+        def call(method: str, *args: Any) -> Any:
+            try:
+                return ray.get(getattr(slot.handle, method).remote(*args), timeout=CALL_TIMEOUT_S)
+            except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError,
+                    ray.exceptions.ActorUnavailableError) as exc:
+                raise _WorkerLost(type(exc).__name__) from exc
+
+        state = call("submit", key, identity, hint, request_ref, title)
+        seen_preview, last_step = 0, -1
+        while True:
+            if state.get("total") and state.get("step") != last_step:
+                last_step = state["step"]
+                hooks.on_progress(state["step"], state["total"], state.get("per_step", 0.0))
+            if "preview" in state:
+                seen_preview = state["preview_n"]
+                hooks.on_preview(state["preview"])
+            what = state["state"]
+            if what == "done":
+                frames, record = call("result", key)
+                shared = isinstance(frames, str)
+                if shared:  # written losslessly to the shared folder
+                    path = frames
+                    frames = list(np.load(path))
+                    Path(path).unlink(missing_ok=True)
+                record.setdefault("farm", {}).update(node=sent.node, worker=sent.worker, attempt=sent.attempt,
+                                                     remote_id=key, via="shared folder" if shared else "object store")
+                return Result(list(frames), record)
+            if what == "failed":
+                raise FarmJobFailed(state.get("message") or "The job failed on its worker.")
+            if what == "cancelled":
+                raise Cancelled("Cancelled on the farm.")
+            if what == "unknown":  # the worker restarted: the job went with its old process
+                raise _WorkerLost("the worker restarted")
+            if hooks.should_cancel():
+                if detached is not None and detached.is_set():
+                    raise Cancelled("Left running on the farm; its result is collected when the project opens again.")
+                call("cancel", key)
+                deadline = time.monotonic() + CALL_TIMEOUT_S
+                while call("poll", key, seen_preview)["state"] in ("queued", "running"):
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(POLL_S)
+                raise Cancelled("Cancelled; the farm stopped it.")
+            time.sleep(POLL_S)
+            state = call("poll", key, seen_preview)
+
+
+class FarmRunner:
+    """A Farm behind the Runner interface (`run`, `unload`), as `editor.generation.run_job` uses it.
+
+    Connecting waits until the first job (on the caller's thread). `lanes`: how many jobs the
+    editor sends at once (one job thread each). `detach()` (the editor quits)
+    makes a stop leave running jobs on the farm instead of cancelling them. `for_job(journal, id)`
+    is the same runner reporting where each try of that job went to the journal's ledger.
+    """
+
+    def __init__(self, address: str = "auto", *, farm: Farm | None = None, lanes: int = 4,
+                 on_sent: Callable[[int | None, Sent], None] | None = None, **farm_options: Any) -> None:
+        self.farm = farm or Farm(address, **farm_options)
+        self.lanes = max(1, lanes)  # jobs the editor runs at once on the farm
+        self.detached = threading.Event()
+        self.on_sent = on_sent  # (job id, where it went), for the editor's Farm view and messages
+        self.loaded_path: str | None = None  # nothing is loaded here
+
+    @property
+    def address(self) -> str:
+        return self.farm.address
+
+    def run(self, model_path: str, request: Request, hooks: Hooks | None = None, *,
+            on_dispatch: Callable[[Sent], None] | None = None, title: str = "") -> Result:
+        return self.farm.run(model_path, request, hooks, on_dispatch=on_dispatch, detached=self.detached,
+                             title=title)
+
+    def for_job(self, journal_path: str | os.PathLike, job_id: int, title: str = "") -> _JobRunner:
+        return _JobRunner(self, journal_path, job_id, title)
+
+    def unload(self) -> None:
+        """Models stay warm on their workers (that is what the farm is for)."""
+
+    def detach(self) -> None:
+        self.detached.set()
+
+
+class _JobRunner:
+    """A FarmRunner running one journal job: each try is written to the journal's ledger."""
+
+    def __init__(self, runner: FarmRunner, journal_path: str | os.PathLike, job_id: int, title: str = "") -> None:
+        self.runner, self.journal_path, self.job_id, self.title = runner, journal_path, job_id, title
+
+    def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Result:
+        from model.farm import ledger
+
+        def sent(where: Sent) -> None:
+            ledger.record(self.journal_path, self.job_id, where.remote_id, where.node, where.worker, where.attempt)
+            if self.runner.on_sent is not None:
+                self.runner.on_sent(self.job_id, where)
+
+        return self.runner.run(model_path, request, hooks, on_dispatch=sent, title=self.title)

@@ -1,0 +1,53 @@
+"""A runner that needs no model: each step sleeps, the frames follow from the seed.
+
+It lets a studio check its farm end to end before any model is copied to the workers, and it
+is the engine of the farm's tests and bench (steps bound by time, not by this machine's CPUs).
+Same shape as model.runner.Runner: run(model_path, request, hooks) -> Result, unload().
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from model.engines.base import Hooks
+from model.request import Request
+from model.runner import Result
+
+
+class StandInRunner:
+    """Sleeps `step_s` per sampling step; frames are noise drawn from the request's seed."""
+
+    def __init__(self, step_s: float = 0.05, preview_every: int = 4) -> None:
+        self.step_s = step_s
+        self.preview_every = preview_every
+        self.loaded_path: str | None = None
+        self.title = "Stand-in engine (no model)"
+
+    def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Result:
+        request.validate()
+        hooks = (hooks or Hooks()).paced(self.preview_every)
+        self.loaded_path = model_path
+        rng = np.random.default_rng(request.seed)
+        started = time.perf_counter()
+        for i in range(1, request.steps + 1):
+            time.sleep(self.step_s)
+            hooks.step(i, request.steps)
+            if hooks.wants_preview(i, request.steps):
+                hooks.preview(rng.integers(0, 255, (request.height, request.width, 3), dtype=np.uint8))
+        rng = np.random.default_rng(request.seed)
+        frames = [rng.integers(0, 255, (request.height, request.width, 3), dtype=np.uint8)
+                  for _ in range(request.num_frames)]
+        for pin in request.context:  # kept frames stay as given, as the engines promise
+            for offset, frame in enumerate(pin.frames):
+                if pin.strength >= 1.0:
+                    frames[pin.frame + offset] = frame
+        seconds = round(time.perf_counter() - started, 4)
+        record = {"engine": "stand-in", "seed": request.seed, "request": request.describe(),
+                  "model": {"path": model_path, "kind": "stand-in", "title": self.title},
+                  "timings": {"run_s": seconds, "total_s": seconds}}
+        return Result(frames, record)
+
+    def unload(self) -> None:
+        self.loaded_path = None
