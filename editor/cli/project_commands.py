@@ -238,8 +238,10 @@ def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) ->
 def open_project(text: str, *, need_media: bool):
     """Load a project folder (or its project.json); refuse one that names missing media."""
     from editor.document.storage import check_media, load_project, project_folder
+    from editor.user_dirs import DEMO, demo_copy
 
-    folder = project_folder(Path(text))
+    demo = demo_copy() if text == DEMO else None  # the demo's private copy, as the window opens it
+    folder = demo or project_folder(Path(text))
     if not folder.exists():  # OSError (a name too long) is a one-line error in guarded()
         raise UserError(f"{printable(str(folder))}: no such project; check the path")
     project = load_project(folder)
@@ -265,7 +267,7 @@ def open_project(text: str, *, need_media: bool):
 def cmd_export(argv: list[str]) -> int:
     ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
                 "mixed sound), or its sound alone to a WAV.")
-    ap.add_argument("project")
+    ap.add_argument("project", help="a .shotline folder (or its project.json), or DEMO for the demo")
     ap.add_argument("-o", "--output", required=True, help="the MP4 to write, or a .wav for the sound alone")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
     ap.add_argument("--crf", type=int, default=None, help="quality: lower is better (default 18 h264, 22 h265)")
@@ -358,7 +360,7 @@ def _range_frames(text: str | None, project, total: int | None = None) -> tuple[
 
 def cmd_info(argv: list[str]) -> int:
     ap = Parser(prog="main.py info", description="Print a project's tracks, clips, gaps, drafts and takes.")
-    ap.add_argument("project")
+    ap.add_argument("project", help="a .shotline folder (or its project.json), or DEMO for the demo")
     args = ap.parse_args(argv)
     project, folder = open_project(args.project, need_media=False)
     print(describe_project(project, folder))  # names, prompts and paths escaped (see describe_project)

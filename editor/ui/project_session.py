@@ -55,10 +55,12 @@ from editor.document.storage import (
     save_project_checked,
 )
 from editor.document.subfolders import inside_project, project_subfolder
-from editor.ui.settings import Settings, config_dir
+from editor.resources_path import demo_source
+from editor.ui.settings import Settings
 from editor.ui.threads import gc_guard
+from editor.user_dirs import demo_copy
 
-DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
+DEMO_SOURCE = demo_source()  # installed read-only; opened through a copy in the user's folder (read_demo)
 LOCK_APP = "Shotline editor"
 
 
@@ -144,16 +146,8 @@ def _try_lock(folder: Path) -> tuple[ProjectLock | None, str, LockHolder | None]
 def read_demo() -> ReadProject | None:
     """The demo's private copy (made or refreshed first: editing it never touches the install),
     read as `read_project` does; None when no demo project file is shipped. Any thread."""
-    copy = config_dir() / "demo" / DEMO_SOURCE.name
-    source_json = DEMO_SOURCE / PROJECT_FILE
-    if not source_json.exists():
-        return None
-    fresh = not (copy / PROJECT_FILE).exists() or (
-        source_json.stat().st_mtime_ns > (copy / PROJECT_FILE).stat().st_mtime_ns)
-    if fresh:
-        shutil.copytree(DEMO_SOURCE, copy, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("cache", "autosave", "jobs.sqlite*"))
-    return read_project(copy)
+    copy = demo_copy()
+    return None if copy is None else read_project(copy)
 
 
 class ProjectSession(QObject):

@@ -7,11 +7,12 @@ Settings live in an INI file under the user's config folder (platformdirs), or u
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from editor.user_dirs import config_dir  # re-exported: the command line needs it without Qt
 
 MAX_RECENT = 10
 DEVICES = ("auto", "cuda", "mps", "cpu")
@@ -27,14 +28,6 @@ DEVICE_TITLES = {"auto": "Automatic (GPU when there is one)", "cuda": "NVIDIA GP
                  "mps": "Apple GPU (Metal)", "cpu": "CPU (very slow)"}
 
 
-def config_dir() -> Path:
-    """Where settings, recent lists and crash-recovery notes are kept."""
-    env = os.environ.get("SHOTLINE_CONFIG_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("Shotline", appauthor=False))
 
 
 @dataclass
