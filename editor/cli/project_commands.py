@@ -237,8 +237,8 @@ def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) ->
 
 def open_project(text: str, *, need_media: bool):
     """Load a project folder (or its project.json); refuse one that names missing media."""
+    from editor.demo_copy import DEMO, demo_copy
     from editor.document.storage import check_media, load_project, project_folder
-    from editor.user_dirs import DEMO, demo_copy
 
     demo = demo_copy() if text == DEMO else None  # the demo's private copy, as the window opens it
     folder = demo or project_folder(Path(text))

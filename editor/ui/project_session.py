@@ -24,6 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from editor.demo_copy import demo_copy
 from editor.document.autosave import autosave, find_recovery
 from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
@@ -58,7 +59,6 @@ from editor.document.subfolders import inside_project, project_subfolder
 from editor.resources_path import demo_source
 from editor.ui.settings import Settings
 from editor.ui.threads import gc_guard
-from editor.user_dirs import demo_copy
 
 DEMO_SOURCE = demo_source()  # installed read-only; opened through a copy in the user's folder (read_demo)
 LOCK_APP = "Shotline editor"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from editor.user_dirs import config_dir  # re-exported: the command line needs it without Qt
+from editor.userdirs import config_dir  # one answer for the window and the headless commands
 
 MAX_RECENT = 10
 DEVICES = ("auto", "cuda", "mps", "cpu")
@@ -26,8 +26,6 @@ MEMORY_MODE_TITLES = {
 }
 DEVICE_TITLES = {"auto": "Automatic (GPU when there is one)", "cuda": "NVIDIA GPU (CUDA)",
                  "mps": "Apple GPU (Metal)", "cpu": "CPU (very slow)"}
-
-
 
 
 @dataclass

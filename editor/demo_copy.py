@@ -1,5 +1,5 @@
-"""The user's own Shotline folders (no Qt): the config folder, and the demo project's private
-copy in it. The window and the command line (`info DEMO`, `export DEMO`) share both.
+"""The demo project's private copy in the user's config folder (no Qt): the window and the
+command line (`info DEMO`, `export DEMO`) open the same copy.
 
 The shipped demo is read-only in an install (site-packages, a frozen app): opening writes to a
 project, so it is always opened through a copy, refreshed when the installed one is newer.
@@ -7,24 +7,14 @@ project, so it is always opened through a copy, refreshed when the installed one
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from editor.document.storage import PROJECT_FILE
 from editor.resources_path import demo_source
+from editor.userdirs import config_dir
 
 DEMO = "DEMO"  # what the command line takes for "the demo project"
-
-
-def config_dir() -> Path:
-    """Where settings, recent lists and crash-recovery notes are kept."""
-    env = os.environ.get("SHOTLINE_CONFIG_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("Shotline", appauthor=False))
 
 
 def demo_copy() -> Path | None:
