@@ -159,3 +159,13 @@ def test_a_download_to_the_cache_is_found_there(qtbot, hub, tmp_path):
     assert not chosen and Path(folder).is_relative_to(hf_cache_dir())
     assert [f.info is not None for f in scan_hf_cache() if f.path == folder] == [True]
     down.close()
+
+
+def test_models_with_none_found_says_which_to_get_and_how(capsys):
+    from editor.cli import generate_commands
+
+    assert generate_commands.run("models", []) == 0
+    out = capsys.readouterr().out
+    for text in ("Lightricks/LTX-Video", "Lightricks/LTX-2", "Wan-AI/Wan2.1-VACE-1.3B-diffusers", "GPU memory",
+                 "Settings > Models > Download"):
+        assert text in out
