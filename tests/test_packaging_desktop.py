@@ -134,3 +134,19 @@ def test_exec_quoting_follows_the_desktop_entry_spec():
     assert exec_line(["/home/a b/venv/bin/python", "/x/main.py"]) == '"/home/a b/venv/bin/python" /x/main.py'
     assert exec_line(['/a$b/py']) == '"/a\\\\$b/py"'
     assert exec_line(["/100%/py"]) == '"/100%%/py"'
+
+
+def test_what_the_file_manager_passes_opens_the_project(tmp_path):
+    """Double-clicking project.json runs `Exec` with that file (%f): the editor opens its folder."""
+    import os
+    import shutil
+
+    project = tmp_path / "Trip.shotline"
+    shutil.copytree(ROOT / "resources" / "demo" / "Demo.shotline", project)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SHOTLINE_CONFIG_DIR=str(tmp_path / "config"))
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "screenshot", str(project / "project.json"),
+                          "-o", str(tmp_path / "w.png"), "--size", "640x400"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "w.png").stat().st_size > 5000
+    assert not (tmp_path / "config" / "demo").exists()
