@@ -33,7 +33,8 @@ def app(tmp_path_factory) -> Path:
     return out / "dist" / "Shotline"
 
 
-def test_the_frozen_app_renders_exports_and_infills_without_the_source_tree(app, tmp_path):
+def test_the_frozen_app_renders_exports_infills_and_generates_without_the_source_tree(app, tmp_path, tiny_ltx_dir,
+                                                                                     tiny_wan_vace_dir):
     exe = app / ("Shotline.exe" if sys.platform == "win32" else "Shotline")
     assert exe.is_file()
     work = tmp_path / "elsewhere"
@@ -60,3 +61,14 @@ def test_the_frozen_app_renders_exports_and_infills_without_the_source_tree(app,
     assert (work / "join.mp4").stat().st_size > 1000
     listed = run("models")
     assert "interpolat" in listed.lower()
+    # torch and diffusers came along: a real (tiny) pipeline of each family runs on the CPU
+    run("generate", "--model", str(tiny_ltx_dir), "--prompt", "a red cat runs", "--seconds", "1", "--fps", "10",
+        "--size", "64x48", "--seed", "1", "--steps", "1", "--device", "cpu", "-o", "ltx.mp4")
+    run("generate", "--model", str(tiny_wan_vace_dir), "--prompt", "a slow pan", "--seconds", "1", "--size", "32x16",
+        "--steps", "1", "--device", "cpu", "-o", "wan.mp4")
+    assert (work / "ltx.mp4").stat().st_size > 1000 and (work / "wan.mp4").stat().st_size > 1000
+    # the menu entry starts the frozen program itself
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    run("--install-desktop")
+    entry = (tmp_path / "xdg" / "applications" / "org.shotline.Shotline.desktop").read_text()
+    assert f"Exec={exe.resolve()} %f" in entry
