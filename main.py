@@ -6,6 +6,8 @@
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
     python main.py verify FILE.mp4                          what its Content Credentials (C2PA) say
     python main.py farm status|stop [--farm ADDRESS]        the render farm (editor/cli/farm_commands.py)
+    python main.py --install-desktop | --uninstall-desktop  add to / remove from the application menu
+    python main.py --version
 
 Each sub-command module registers its own parser; heavy modules load only for the command run.
 """
@@ -38,8 +40,17 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(COMMANDS[argv[0]])
         return int(module.run(argv[0], argv[1:]) or 0)
     if argv and argv[0] in ("-h", "--help"):
-        print(__doc__.strip())
+        print(__doc__.strip().replace("python main.py", "shotline" if _installed() else "python main.py"))
         return 0
+    if argv and argv[0] == "--version":
+        from editor import __version__
+
+        print(f"shotline {__version__}")
+        return 0
+    if argv and argv[0] in ("--install-desktop", "--uninstall-desktop"):
+        from editor.desktop import install
+
+        return install.run(argv[0], argv[1:])
     from editor.ui.platform_check import missing_library_message
 
     problem = missing_library_message()  # Qt would abort with a core dump instead of saying this
@@ -51,14 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     return int(app.run("gui", argv) or 0)
 
 
+def _installed() -> bool:
+    """Started as the `shotline` command (a pip/pipx install or a frozen app), not main.py."""
+    import os
+
+    return os.path.basename(sys.argv[0]).lower().startswith("shotline")
+
+
 def main_quietly_piped() -> int:
     """main(), ending quietly when the reader of our output goes away (`info | head -1`)."""
     import os
+
+    from editor.resources_path import ResourcesMissing
 
     try:
         code = main()
         sys.stdout.flush()
         return code
+    except ResourcesMissing as exc:  # a broken install: say so in one line, not a traceback
+        print(exc, file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # the standard recipe (Python's signal docs): point stdout at devnull so the interpreter's
         # own flush at exit doesn't fail again, and exit as a process killed by SIGPIPE would

@@ -720,6 +720,10 @@ def describe_models(entries: list, *, cached_any: bool) -> str:
             lines.append("          limits: any size and length; needs frames on both sides (no model)")
     if not cached_any:
         lines.append(f"(no models in the Hugging Face cache at {hf_cache_dir()})")
+    if not any(f.info is not None and f.info.needs_model for f in entries):
+        from model.catalog import catalog_text  # a fresh install: which models, how big, how to get them
+
+        lines.append(catalog_text())
     return "\n".join(lines)
 
 

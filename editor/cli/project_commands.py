@@ -245,9 +245,11 @@ def rough_cut(name: str, fps: Fraction, width: int, height: int, clips: list) ->
 
 def open_project(text: str, *, need_media: bool):
     """Load a project folder (or its project.json); refuse one that names missing media."""
+    from editor.demo_copy import DEMO, demo_copy
     from editor.document.storage import check_media, load_project, project_folder
 
-    folder = project_folder(Path(text))
+    demo = demo_copy() if text == DEMO else None  # the demo's private copy, as the window opens it
+    folder = demo or project_folder(Path(text))
     if not folder.exists():  # OSError (a name too long) is a one-line error in guarded()
         raise UserError(f"{printable(str(folder))}: no such project; check the path")
     project = load_project(folder)
@@ -274,7 +276,7 @@ def cmd_export(argv: list[str]) -> int:
     ap = Parser(prog="main.py export", description="Export the cut of a project to an MP4 (picture and the "
                 "mixed sound), its sound alone to a WAV, or the cut itself for another editor (.otio, .otioz, "
                 ".xml, .fcpxml, .edl).")
-    ap.add_argument("project")
+    ap.add_argument("project", help="a .shotline folder (or its project.json), or DEMO for the demo")
     ap.add_argument("-o", "--output", required=True, help="the MP4 to write, a .wav for the sound alone, or a "
                     "timeline: .otio, .otioz (with media), .xml (FCP 7), .fcpxml, .edl")
     ap.add_argument("--codec", choices=("h264", "h265"), default="h264")
@@ -380,7 +382,7 @@ def _range_frames(text: str | None, project, total: int | None = None) -> tuple[
 
 def cmd_info(argv: list[str]) -> int:
     ap = Parser(prog="main.py info", description="Print a project's tracks, clips, gaps, drafts and takes.")
-    ap.add_argument("project")
+    ap.add_argument("project", help="a .shotline folder (or its project.json), or DEMO for the demo")
     ap.add_argument("--recipes", action="store_true",
                     help="also print each generated take's recipe, one JSON object a line")
     args = ap.parse_args(argv)

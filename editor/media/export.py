@@ -48,9 +48,10 @@ from editor.media.fit import FitMode, fit_frame
 from editor.media.frame_cache import FrameCache
 from editor.media.outputs import project_inputs, refuse_overwrite
 from editor.media.provenance import provenance_metadata
+from editor.resources_path import resource
 from model.runner import Cancelled
 
-PRESETS_PATH = Path(__file__).resolve().parents[2] / "resources" / "export_presets.json"
+PRESETS_PATH = resource("export_presets.json")
 CODECS = {"h264": "libx264", "h265": "libx265"}
 DEFAULT_CRF = {"h264": 18, "h265": 22}  # about the same look; x265's scale runs ~4-6 higher
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")

@@ -50,6 +50,7 @@ def _app():
     QCoreApplication.setOrganizationName("Shotline")
     QCoreApplication.setApplicationName("Shotline")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setDesktopFileName("org.shotline.Shotline")  # Wayland matches the window to the menu entry's icon
     apply_theme(app)
     return app
 

@@ -538,8 +538,8 @@ class Inspector(FollowsDocument, QWidget):
         if heading is not None:
             heading.setText(title or "Nothing selected")
         if not self._models and not self.document.project.defaults.model:
-            self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models and add a "
-                                    "local diffusers model folder (LTX-2, LTX-Video 0.9.5+ or Wan 2.1 VACE); the "
+            self.model_hint.setText("No video model is set up yet. Open File ▸ Settings ▸ Models to download one or add "
+                                    "a local diffusers model folder (LTX-2, LTX-Video 0.9.5+ or Wan 2.1 VACE); the "
                                     "project then uses it (File ▸ Project Settings). Infill and Loop work "
                                     "without one.")
             self.model_hint.show()

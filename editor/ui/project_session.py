@@ -24,6 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from editor.demo_copy import demo_copy
 from editor.document.autosave import autosave, find_recovery
 from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
@@ -55,10 +56,11 @@ from editor.document.storage import (
     save_project_checked,
 )
 from editor.document.subfolders import inside_project, project_subfolder
-from editor.ui.settings import Settings, config_dir
+from editor.resources_path import demo_source
+from editor.ui.settings import Settings
 from editor.ui.threads import gc_guard
 
-DEMO_SOURCE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "Demo.shotline"
+DEMO_SOURCE = demo_source()  # installed read-only; opened through a copy in the user's folder (read_demo)
 LOCK_APP = "Shotline editor"
 
 
@@ -144,16 +146,8 @@ def _try_lock(folder: Path) -> tuple[ProjectLock | None, str, LockHolder | None]
 def read_demo() -> ReadProject | None:
     """The demo's private copy (made or refreshed first: editing it never touches the install),
     read as `read_project` does; None when no demo project file is shipped. Any thread."""
-    copy = config_dir() / "demo" / DEMO_SOURCE.name
-    source_json = DEMO_SOURCE / PROJECT_FILE
-    if not source_json.exists():
-        return None
-    fresh = not (copy / PROJECT_FILE).exists() or (
-        source_json.stat().st_mtime_ns > (copy / PROJECT_FILE).stat().st_mtime_ns)
-    if fresh:
-        shutil.copytree(DEMO_SOURCE, copy, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("cache", "autosave", "jobs.sqlite*"))
-    return read_project(copy)
+    copy = demo_copy()
+    return None if copy is None else read_project(copy)
 
 
 class ProjectSession(QObject):

@@ -40,14 +40,9 @@ from editor.ui.settings import (
     Settings,
 )
 from editor.ui.theme import COLORS
+from model.catalog import catalog_text
 
-NO_MODEL_HELP = (
-    "No video model is set up yet. Shotline runs local diffusers model folders: download "
-    "LTX-Video 0.9.5 or newer (Lightricks/LTX-Video) or Wan 2.1 VACE (Wan-AI/Wan2.1-VACE-1.3B-diffusers) "
-    "with `huggingface-cli download <repo>`, then press “Add folder…” and pick the folder holding "
-    "model_index.json. Models already in your Hugging Face cache are found by themselves. "
-    "Infill and Loop work without a model (optical-flow interpolation)."
-)
+NO_MODEL_HELP = catalog_text()  # Help > How to Add a Model (plain text)
 
 
 def recognised_models(folders: list[str]) -> list[tuple[str, str, str, str | None]]:
@@ -73,7 +68,7 @@ class SettingsDialog(QDialog):
         self._scan = 0  # which look for models is the latest
         self.setWindowTitle("Settings")
         self.setObjectName("settings_dialog")
-        self.resize(720, 520)
+        self.resize(760, 600)
         self.settings = settings
         tabs = QTabWidget(self)
         tabs.addTab(self._models_tab(), "Models")
@@ -106,8 +101,13 @@ class SettingsDialog(QDialog):
         add.clicked.connect(self._add_folder_dialog)
         remove = QPushButton("Remove")
         remove.clicked.connect(self._remove_folder)
+        download = QPushButton("Download…")
+        download.setObjectName("settings.download")
+        download.setToolTip("Get a model from the Hugging Face Hub (LTX-Video, LTX-2, Wan VACE)")
+        download.clicked.connect(self.open_download)
         row.addWidget(add)
         row.addWidget(remove)
+        row.addWidget(download)
         row.addStretch(1)
         v.addLayout(row)
         v.addWidget(QLabel("Recognised models"))
@@ -118,13 +118,30 @@ class SettingsDialog(QDialog):
         self.model_tree.setColumnWidth(0, 230)
         self.model_tree.setColumnWidth(1, 260)
         v.addWidget(self.model_tree, 1)
-        self.model_help = QLabel(NO_MODEL_HELP)
+        from editor.ui.model_download import catalog_html
+
+        self.model_help = QLabel(catalog_html())  # the first-run page: which models, how big, how to get them
+        self.model_help.setTextFormat(Qt.TextFormat.RichText)
         self.model_help.setObjectName("settings.model_help")
         self.model_help.setWordWrap(True)
         self.model_help.setProperty("role", "hint")
         self.model_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.model_help)
         return page
+
+    def open_download(self) -> None:
+        """Settings > Models > Download: the model shows in the list when it is complete."""
+        from editor.ui.model_download import DownloadModelDialog
+
+        self.download_dialog = DownloadModelDialog(self)
+        self.download_dialog.downloaded.connect(self._downloaded)
+        self.download_dialog.open()
+
+    def _downloaded(self, folder: str, chosen: bool) -> None:
+        if chosen:
+            self.add_folder(folder)  # a folder of the user's: listed (and saved with OK)
+        else:
+            self.refresh_models()  # the Hugging Face cache is always looked at
 
     def folders(self) -> list[str]:
         return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
@@ -165,6 +182,7 @@ class SettingsDialog(QDialog):
                 usable += 1
             self.model_tree.addTopLevelItem(item)
         self.model_help.setVisible(usable == 0)
+        self.model_tree.setVisible(bool(rows))  # empty, it only takes the first-run page's room
         self.models_listed.emit()
 
     # --- device -------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ same colours from `COLORS` so everything matches.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from editor.resources_path import resources_dir
+
+RESOURCES = resources_dir()
 
 
 @dataclass(frozen=True)
