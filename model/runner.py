@@ -58,8 +58,11 @@ def quiet_libraries() -> None:
 class Runner:
     """Runs requests on one loaded model at a time.
 
-    Placement overrides (`device`, `dtype`, `memory`, `vae_tiling`) win over what the machine
-    suggests; leave them None to let Shotline choose from the free memory.
+    Placement overrides (`device`, `dtype`, `memory`, `vae_tiling`, `quantize`) win over what the
+    machine suggests; leave them None to let Shotline choose from the free memory. A request may
+    ask for its own memory settings (`options["memory"]`: mode, vae_tiling, quantize), which
+    reload the model when they differ. `speed` (a `model.speed.Speed`) is the default Speed
+    setting; a request's `options["speed"]` wins.
     """
 
     def __init__(
@@ -69,9 +72,13 @@ class Runner:
         dtype: str | None = None,
         memory: str | None = None,
         vae_tiling: bool | None = None,
+        quantize: str | None = None,
+        speed=None,
         preview_every: int = 4,
     ) -> None:
-        self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling}
+        self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling,
+                          "quantize": quantize}
+        self.speed = speed
         self.preview_every = preview_every
         self.info: ModelInfo | None = None
         self.engine: Engine | None = None
@@ -82,12 +89,22 @@ class Runner:
     def loaded_path(self) -> str | None:
         return self.info.path if self.engine is not None and self.info is not None else None
 
-    def load(self, model_path: str) -> Engine:
-        """The engine for `model_path`, loaded; another loaded model is unloaded first."""
+    def load(self, model_path: str, options: dict | None = None) -> Engine:
+        """The engine for `model_path`, loaded; another loaded model is unloaded first.
+
+        `options` are a request's: its memory settings (see the class doc) reload the model
+        when the loaded one was placed otherwise."""
         info = inspect_model(model_path)
+        wanted = memory_options(options)
         if self.engine is not None and self.info is not None and self.info.path == info.path:
             if not self.engine.loaded:
-                self.engine.load(self.placement_for(info))
+                self.engine.load(self.placement_for(info, wanted))
+            elif wanted and getattr(self.engine, "placement", None) is not None:
+                # only what the request names changes: the automatic choices stay as loaded
+                import dataclasses
+
+                self.engine.load(dataclasses.replace(self.engine.placement, **wanted))
+            self._set_speed(self.engine)
             return self.engine
         self.unload()
         from model.engines.registry import engine_for
@@ -95,9 +112,14 @@ class Runner:
         engine = engine_for(info)
         if engine.needs_model:
             quiet_libraries()
-            engine.load(self.placement_for(info))
+            engine.load(self.placement_for(info, wanted))
+        self._set_speed(engine)
         self.info, self.engine = info, engine
         return engine
+
+    def _set_speed(self, engine: Engine) -> None:
+        if hasattr(engine, "speed"):
+            engine.speed = self.speed
 
     def unload(self) -> None:
         """Free the loaded model's memory (pause does this too)."""
@@ -106,19 +128,23 @@ class Runner:
         self.engine = None
         self.info = None
 
-    def placement_for(self, info: ModelInfo):
-        """Where `info`'s model will run on this machine, honouring the overrides."""
+    def placement_for(self, info: ModelInfo, wanted: dict | None = None):
+        """Where `info`'s model will run on this machine, honouring the overrides (then `wanted`,
+        a request's memory settings as Placement fields)."""
         from model.devices import best_device, choose_placement
 
-        device = self.overrides["device"] or best_device()
-        dtype = self.overrides["dtype"] or ("float32" if device == "cpu" else None)
-        params = info.parameters or {}
+        chosen = {**self.overrides, **{k: v for k, v in (wanted or {}).items() if v is not None}}
+        device = chosen["device"] or best_device()
+        dtype = chosen["dtype"] or ("float32" if device == "cpu" else None)
+        params = dict(info.parameters or {})
         per = 4 if dtype == "float32" else 2
-        weights = sum(params.values()) * per or info.weights_bytes
-        largest = max(params.values(), default=0) * per or None
+        sizes = {name: n * (1 if name.startswith("transformer") and chosen["quantize"] in ("int8", "fp8") else per)
+                 for name, n in params.items()}
+        weights = sum(sizes.values()) or info.weights_bytes
+        largest = max(sizes.values(), default=0) or None
         return choose_placement(
             weights, largest_component_bytes=largest, device=device, dtype=dtype,
-            memory=self.overrides["memory"], vae_tiling=self.overrides["vae_tiling"],
+            memory=chosen["memory"], vae_tiling=chosen["vae_tiling"], quantize=chosen["quantize"],
         )
 
     # --- a job ----------------------------------------------------------------------------
@@ -129,7 +155,7 @@ class Runner:
         started = time.perf_counter()
         request.validate()
         had = self.loaded_path
-        engine = self.load(model_path)
+        engine = self.load(model_path, request.options)
         loaded = time.perf_counter()
         hooks = (hooks or Hooks()).paced(self.preview_every)
         engine.check(request)
@@ -184,3 +210,15 @@ class Runner:
                 device=device_name(placement.device) if placement else "CPU",
             )
         return record
+
+
+# Request.options["memory"] keys -> Placement fields
+_MEMORY_KEYS = {"mode": "memory", "vae_tiling": "vae_tiling", "quantize": "quantize"}
+
+
+def memory_options(options: dict | None) -> dict:
+    """A request's memory settings (`options["memory"]`) as Placement fields; {} when it names none."""
+    value = (options or {}).get("memory")
+    if not isinstance(value, dict):
+        return {}
+    return {field: value[key] for key, field in _MEMORY_KEYS.items() if value.get(key) is not None}
