@@ -163,6 +163,7 @@ class Runner:
         # one that fits goes straight to engine.run.
         from model.longshot import make_long_shot
 
+        peak = _PeakGpu(engine)  # measured, so the next job's plan can say how much memory it takes
         frames = make_long_shot(engine, request, hooks)
         finished = time.perf_counter()
         if len(frames) != request.num_frames:  # the engine contract; a broken engine must not slip through
@@ -173,7 +174,10 @@ class Runner:
             "total_s": round(finished - started, 4),
         }
         timings.update({k: round(v, 4) for k, v in getattr(engine, "timings", {}).items() if k != "load_s"})
-        return Result(frames, self.record(request, engine, timings))
+        record = self.record(request, engine, timings)
+        if peak.bytes() is not None:
+            record["peak_gpu_bytes"] = peak.bytes()
+        return Result(frames, record)
 
     def record(self, request: Request, engine: Engine, timings: dict) -> dict:
         """How the take was made, as plain JSON data."""
@@ -222,3 +226,22 @@ def memory_options(options: dict | None) -> dict:
     if not isinstance(value, dict):
         return {}
     return {field: value[key] for key, field in _MEMORY_KEYS.items() if value.get(key) is not None}
+
+
+class _PeakGpu:
+    """The peak CUDA memory of one job (None off CUDA)."""
+
+    def __init__(self, engine: Engine) -> None:
+        placement = getattr(engine, "placement", None)
+        self.device = placement.device if placement is not None and engine.needs_model else "cpu"
+        if self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.reset_peak_memory_stats(self.device)
+
+    def bytes(self) -> int | None:
+        if not self.device.startswith("cuda"):
+            return None
+        import torch
+
+        return int(torch.cuda.max_memory_allocated(self.device))

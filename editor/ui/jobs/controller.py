@@ -247,7 +247,10 @@ class GenerationController(QObject):
         except (EditRefused, GenerationError) as exc:
             return False, str(exc)
         engine = "the built-in interpolation" if model == INTERPOLATE else Path(model).name
-        return True, f"{plan.summary} (with {engine})."
+        from editor.generation.estimates import plan_estimate  # the plan before it is queued
+
+        note = plan_estimate(support, plan, getattr(self._runner, "overrides", None), self.jobs())
+        return True, f"{plan.summary} (with {engine})." + (f" {note.text()}" if note is not None else "")
 
     # --- the queue ------------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
