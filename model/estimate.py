@@ -96,8 +96,8 @@ class Estimate:
             parts.append(f"about {self.gpu_bytes / GIB:.1f} GiB of GPU memory")
         if self.seconds is not None:
             parts.append(f"about {duration(self.seconds)} ({self.per_step:.2f} s a step)")
-        text = ", ".join(parts) or "no estimate"
-        return f"{text[:1].upper()}{text[1:]}; {self.basis}."
+        text = "; ".join([", ".join(parts), self.basis]) if parts else self.basis
+        return f"{text[:1].upper()}{text[1:]}."
 
 
 def duration(seconds: float) -> str:

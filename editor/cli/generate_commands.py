@@ -80,7 +80,25 @@ def _parser(command: str, description: str, *, model_help: str | None = None) ->
 
     ap.add_argument("--memory", choices=MEMORY_MODES, default=None, help="memory mode (default: chosen from free memory)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="weights' precision (default: bfloat16 on a GPU)")
+    _speed_arguments(ap)
     return ap
+
+
+def _speed_arguments(ap: Parser) -> None:
+    """Speed, memory extras and prompt enhancement (issue 11), shared by the generation commands."""
+    from model.devices import QUANTIZE
+    from model.speed import CACHES
+
+    ap.add_argument("--cache", choices=tuple(CACHES), default=None,
+                    help="speed: a step cache (default off; a model that refuses it runs without, and says so)")
+    ap.add_argument("--compile", action="store_true", help="compile the transformer's repeated blocks (CUDA only)")
+    ap.add_argument("--vae-tiling", action="store_true", help="decode in tiles (less memory, a little slower)")
+    ap.add_argument("--quantize", choices=QUANTIZE, default=None,
+                    help='8-bit transformer weights through torchao (pip install "shotline[cuda]")')
+    ap.add_argument("--enhance", action="store_true",
+                    help="expand --prompt first, with the model's own prompt enhancer or the --enhancer text model")
+    ap.add_argument("--enhancer", metavar="DIR", default=None,
+                    help="a local text model folder (any *ForCausalLM download) for --enhance")
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,12 @@ class Common:
     memory: str | None
     dtype: str | None
     output: Path
+    cache: str | None = None
+    compile: bool = False
+    vae_tiling: bool = False
+    quantize: str | None = None
+    enhance: bool = False
+    enhancer: str | None = None
 
     def frames(self, fps: Fraction) -> int:
         n = round(Fraction(self.seconds).limit_denominator(100_000) * fps)
@@ -126,9 +150,18 @@ def _common(args, action) -> Common:
         if max(size) > limit:
             raise UserError(f"--size {size[0]}x{size[1]}: {info.title} makes at most {limit} pixels a side; "
                             "choose a smaller size")
+    enhancer = None
+    if args.enhance:  # checked now: no model is loaded for a run that can't be enhanced
+        from model.enhance import describe_enhancer
+
+        enhancer = str(Path(args.enhancer).expanduser().absolute()) if args.enhancer else None
+        kind, line = describe_enhancer(model, enhancer)
+        if kind is None:
+            raise UserError(line.rstrip("."))
     return Common(model=model, info=info, seconds=seconds, fps=fps, size=size, seed=seed, steps=args.steps,
                   guidance=args.guidance, negative=args.negative, device=device, memory=args.memory,
-                  dtype=args.dtype, output=output)
+                  dtype=args.dtype, output=output, cache=args.cache, compile=args.compile,
+                  vae_tiling=args.vae_tiling, quantize=args.quantize, enhance=args.enhance, enhancer=enhancer)
 
 
 def _output_path(text: str) -> Path:
@@ -445,6 +478,9 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
 
     if common.info.needs_model:  # the optical-flow engine draws nothing at random
         print(f"seed: {plan.seed} (repeat this run with --seed {plan.seed})", flush=True)
+    if common.enhance:
+        plan, request = _enhanced(common, plan, request)
+    _print_plan(common, plan)
     with _ctrl_c() as cancelled:
         try:
             result = _run_model(common, request, title, cancelled)
@@ -466,10 +502,56 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
     return 0
 
 
+def _enhanced(common: Common, plan, request):
+    """The plan and request with the prompt expanded (both prompts kept in the plan's options)."""
+    import dataclasses
+
+    from model.enhance import EnhanceError, enhance
+
+    if not plan.prompt.strip():
+        raise UserError("--enhance expands a prompt: give --prompt TEXT")
+    print("enhancing the prompt ...", file=sys.stderr, flush=True)
+    try:
+        with _quiet_libraries(True):
+            made = enhance(plan.prompt, model_folder=common.model, text_model=common.enhancer, seed=plan.seed,
+                           device=common.device)
+    except EnhanceError as exc:
+        raise UserError(str(exc).rstrip(".")) from exc
+    finally:
+        from model.devices import release_memory
+
+        release_memory(common.device or "cpu")
+    print(f"enhanced prompt: {made.prompt}", flush=True)
+    options = {**plan.options, "enhance": made.record()}
+    plan = dataclasses.replace(plan, prompt=made.prompt, options=options)
+    return plan, dataclasses.replace(request, prompt=made.prompt, options={**request.options, "enhance": made.record()})
+
+
+def _print_plan(common: Common, plan) -> None:
+    """The plan before the model loads: memory and time estimates, speed and memory settings."""
+    if not common.info.needs_model:
+        return
+    from editor.generation.estimates import plan_estimate
+
+    overrides = {"device": common.device, "dtype": common.dtype, "memory": common.memory,
+                 "vae_tiling": common.vae_tiling or None, "quantize": common.quantize}
+    note = plan_estimate(common.info, plan, overrides, [])
+    extras = [f"cache {common.cache}" if common.cache and common.cache != "off" else "",
+              "compile" if common.compile else "", "VAE tiling" if common.vae_tiling else "",
+              f"{common.quantize} weights" if common.quantize and common.quantize != "none" else ""]
+    extras = [e for e in extras if e]
+    print(f"plan: {plan.width}x{plan.height}, {plan.num_frames} frames, {plan.steps} steps"
+          + (f" ({', '.join(extras)})" if extras else "") + (f". {note.text()}" if note else ""),
+          file=sys.stderr, flush=True)
+
+
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):
     from model.runner import Runner
+    from model.speed import Speed
 
-    runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory)
+    runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory,
+                    vae_tiling=True if common.vae_tiling else None, quantize=common.quantize,
+                    speed=Speed(cache=common.cache or "off", compile=common.compile))
     if common.info.needs_model:
         print(f"loading {common.info.title} ...", file=sys.stderr, flush=True)
     with _quiet_libraries(common.info.needs_model):

@@ -38,6 +38,7 @@ from editor.ui.settings import (
     EditorDefaults,
     Settings,
 )
+from editor.ui.settings_extras import ExtrasForm
 from editor.ui.theme import COLORS
 
 NO_MODEL_HELP = (
@@ -176,6 +177,7 @@ class SettingsDialog(QDialog):
         hint.setWordWrap(True)
         hint.setProperty("role", "hint")
         form.addRow(hint)
+        self.extras = ExtrasForm(self.settings, form, owner=self)  # speed, tiling, weights, enhancer, upsampler
         return page
 
     # --- defaults -----------------------------------------------------------------------------
@@ -232,6 +234,7 @@ class SettingsDialog(QDialog):
         s.set_model_folders(self.folders())
         s.set_device(self.device_combo.currentData())
         s.set_memory_mode(self.memory_combo.currentData())
+        self.extras.save()
         s.set_defaults(EditorDefaults(
             fps=self.fps_spin.value(), width=self.width_spin.value(), height=self.height_spin.value(),
             shot_seconds=self.shot_spin.value(), still_seconds=self.still_spin.value(),

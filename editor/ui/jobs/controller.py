@@ -590,10 +590,17 @@ class _Leftovers:
 
 
 def _runner_from(settings: Any) -> Runner:
-    """A Runner honouring the user's device and memory-mode settings (no torch imported here)."""
+    """A Runner honouring the user's device, memory and speed settings (no torch imported here)."""
     device = memory = None
+    extras: dict[str, Any] = {}
     if settings is not None:
         device = None if settings.device() == "auto" else settings.device()
         mode = settings.memory_mode()
         memory = None if mode == "auto" else mode
-    return Runner(device=device, memory=memory)
+        if hasattr(settings, "speed_cache"):  # issue 11's settings (model.speed, model.quantize)
+            from model.speed import Speed
+
+            tiling = settings.vae_tiling()
+            extras = {"vae_tiling": None if tiling == "auto" else tiling == "on", "quantize": settings.quantize(),
+                      "speed": Speed(cache=settings.speed_cache(), compile=settings.compile_blocks())}
+    return Runner(device=device, memory=memory, **extras)
