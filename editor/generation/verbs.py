@@ -68,6 +68,8 @@ class Options:
 
     seconds: float | None = None
     strength: float = DEFAULT_RESTYLE_STRENGTH
+    prompt: str | None = None  # this run's prompt instead of the shot's (an enhanced one)
+    plan_options: dict | None = None  # merged into the plan's options (recorded with the take)
 
 
 # how a verb turns (the one picked shot, the frame rate, the options) into a plan selection
@@ -126,7 +128,7 @@ def _frames(seconds: float | None, default: float, fps: Fraction) -> int:
 
 GENERATE = Verb(Action.GENERATE, "gen.generate", "&Generate Shot", "generate", "make", ("Ctrl+G",),
                 tip="Make a take for the selected shot",
-                on_shot=lambda clip, _fps, _o: GenerateShot(clip_id=clip), each_shot=True)
+                on_shot=lambda clip, _fps, o: GenerateShot(clip_id=clip, prompt=o.prompt), each_shot=True)
 ANIMATE = Verb(Action.ANIMATE, "gen.animate", "&Animate Still", "animate", "make", ("Ctrl+Shift+G",),
                on_shot=lambda clip, _fps, _o: AnimateStill(clip_id=clip))
 EXTEND_FORWARD = Verb(

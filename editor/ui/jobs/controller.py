@@ -207,7 +207,7 @@ class GenerationController(QObject):
         except EditRefused as exc:
             self.message.emit(str(exc))
             return False
-        return any([self._queue(s) for s in selections])
+        return any([self._queue(s, (options or Options()).plan_options) for s in selections])
 
     def action_state(self, verb: Verb) -> tuple[bool, str]:
         """(enabled, tooltip): whether `verb` can run on the selection, and why not / what it does.
@@ -415,11 +415,13 @@ class GenerationController(QObject):
         self.deleteLater()
 
     # --- internals ------------------------------------------------------------------------------
-    def _queue(self, selection: PlanSelection | None) -> bool:
+    def _queue(self, selection: PlanSelection | None, extra: dict | None = None) -> bool:
         try:
             if selection is None:
                 raise EditRefused("Nothing is selected.")
             plan = make_plan(self.document.project, selection)
+            if extra:  # e.g. the enhanced prompt's record, kept in the take's recipe
+                plan = replace(plan, options={**plan.options, **extra})
             model = model_for(plan)
         except (EditRefused, GenerationError) as exc:
             self.message.emit(str(exc))

@@ -1,0 +1,83 @@
+"""Inspector ▸ Enhance prompt: a tiny local text model expands the prompt in the background; the user
+edits it and queues a take whose recipe keeps both prompts, or makes it the shot's prompt."""
+
+from __future__ import annotations
+
+import pytest
+from tiny_extras import build_tiny_text_model
+from ui_helpers import click
+
+from editor.document.edits import SetShotSettings
+from editor.generation import plan_of
+from editor.ui.main_window import MainWindow
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def text_model(tmp_path_factory):
+    return build_tiny_text_model(tmp_path_factory.mktemp("llm") / "tiny-llm")
+
+
+@pytest.fixture
+def window(qtbot, ui_document):
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project_path(ui_document.folder)
+    qtbot.waitExposed(w)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+def press(button) -> None:
+    click(button, button.rect().center())
+
+
+def test_enhance_shows_the_expanded_prompt_then_queues_it_with_both_prompts(qtbot, window, text_model, tiny_ltx_dir):
+    w = window
+    w.settings.set_enhancer(str(text_model))
+    w.settings.set_device("cpu")
+    w.document.request(SetShotSettings(clip_id="boat", model=str(tiny_ltx_dir), steps=1))
+    w.selection.set_clips(["boat"])
+    box = w.inspector.enhance_box
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    assert box.button.isVisible() and not box.result.isVisible()
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)
+    assert box.result.isVisible() and box.result.toPlainText()
+    assert "Expanded by tiny-llm" in box.status.text()
+    qtbot.wait(50)  # let the page lay out the result before the picture
+    w.inspector.grab().save("/tmp/ltx2extras-enhance.png")
+    box.result.setPlainText("a paper boat drifts down a wide river at night, slow camera pan")  # the user edits it
+    assert w.document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"  # not replaced
+    controller = w.controller
+    with qtbot.waitSignal(controller.job_queued, timeout=WAIT_MS) as queued:
+        press(box.generate_button)
+    plan = plan_of(controller.journal.get(queued.args[0]))
+    assert plan.prompt == "a paper boat drifts down a wide river at night, slow camera pan"
+    enhance = plan.options["enhance"]
+    assert enhance["original"] == "a paper boat drifts" and enhance["edited"] is True
+    assert enhance["enhancer"]["kind"] == "text model" and enhance["used"] == plan.prompt
+    controller.pause_queue()
+
+
+def test_use_as_prompt_is_an_undoable_edit_and_no_enhancer_is_said_plainly(qtbot, window, text_model):
+    w = window
+    w.selection.set_clips(["boat"])
+    box = w.inspector.enhance_box
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)  # no model, no text model chosen
+    assert "No prompt enhancer" in box.status.text() and not box.result.isVisible()
+    w.settings.set_enhancer(str(text_model))
+    w.settings.set_device("cpu")
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)
+    expanded = box.result.toPlainText()
+    press(box.use_button)
+    assert w.document.project.find_clip("boat")[1].shot.prompt == expanded
+    assert not box.result.isVisible()
+    w.document.undo()
+    assert w.document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"
