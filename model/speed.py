@@ -240,9 +240,9 @@ def sample_with_speed(
     except cancelled:
         raise
     except Exception as exc:
-        from model.engines.pipeline import is_out_of_memory
+        import torch
 
-        if is_out_of_memory(exc):
+        if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower():
             raise  # memory is not the cache's fault; the caller's fallbacks handle it
         what = []
         if report.cache != "off":
