@@ -74,11 +74,13 @@ class Runner:
         vae_tiling: bool | None = None,
         quantize: str | None = None,
         speed=None,
+        upsampler: str | None = None,
         preview_every: int = 4,
     ) -> None:
         self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling,
                           "quantize": quantize}
         self.speed = speed
+        self.upsampler = upsampler  # a latent upsampler folder for Upscale (model.upscale)
         self.preview_every = preview_every
         self.info: ModelInfo | None = None
         self.engine: Engine | None = None
@@ -159,6 +161,11 @@ class Runner:
         loaded = time.perf_counter()
         hooks = (hooks or Hooks()).paced(self.preview_every)
         engine.check(request)
+        upscale = None
+        if "upscale" in request.options and engine.needs_model:  # Upscale: the draft doubled first, if it can be
+            from model.upscale import upsample_request
+
+            request, upscale = upsample_request(engine, request, self.upsampler)
         # A shot longer than the model's window is made in overlapping windows (model.longshot);
         # one that fits goes straight to engine.run.
         from model.longshot import make_long_shot
@@ -175,6 +182,8 @@ class Runner:
         }
         timings.update({k: round(v, 4) for k, v in getattr(engine, "timings", {}).items() if k != "load_s"})
         record = self.record(request, engine, timings)
+        if upscale is not None:
+            record["upscale"] = upscale
         if peak.bytes() is not None:
             record["peak_gpu_bytes"] = peak.bytes()
         return Result(frames, record)

@@ -81,3 +81,21 @@ def test_use_as_prompt_is_an_undoable_edit_and_no_enhancer_is_said_plainly(qtbot
     assert not box.result.isVisible()
     w.document.undo()
     assert w.document.project.find_clip("boat")[1].shot.prompt == "a paper boat drifts"
+
+
+def test_draft_and_upscale_are_generate_menu_actions_and_the_plan_is_shown_before_queueing(
+        qtbot, window, tiny_ltx_dir):
+    from editor.generation import verbs
+
+    w = window
+    w.document.request(SetShotSettings(clip_id="boat", model=str(tiny_ltx_dir)))
+    w.selection.set_clips(["boat"])
+    titles = [a.text() for a in w.menus["Generate"].actions()]
+    assert "&Draft Shot" in titles and "&Upscale Draft" in titles
+    controller = w.controller
+    qtbot.waitUntil(lambda: controller.action_state(verbs.DRAFT)[0], timeout=WAIT_MS)
+    enabled, tip = controller.action_state(verbs.DRAFT)
+    assert tip.startswith("Draft “Boat”: 72 frames, 1 keyframe at 320x176, 8 steps (with tiny-ltx-condition).")
+    assert "GiB of GPU memory" in tip or "earlier job" in tip  # the plan's estimate
+    enabled, why = controller.action_state(verbs.UPSCALE)
+    assert not enabled and why.startswith("Upscale makes the final take from a draft")

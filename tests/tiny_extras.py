@@ -105,3 +105,20 @@ def build_tiny_pipeline_enhancer(folder: str | Path) -> Path:
              "prompt_enhancer": [None, None]}
     (folder / "model_index.json").write_text(json.dumps(index))
     return folder
+
+
+def build_tiny_ltx_upsampler(folder: str | Path, *, latent_channels: int = 8) -> Path:
+    """Save a tiny LTX-Video latent upsampler (as Lightricks/ltxv-spatial-upscaler repositories hold
+    one: `latent_upsampler/` beside a model_index.json) for the tiny LTX-Video's 8 latent channels."""
+    import torch
+    from diffusers.pipelines.ltx import LTXLatentUpsamplerModel
+
+    folder = Path(folder)
+    torch.manual_seed(0)
+    model = LTXLatentUpsamplerModel(in_channels=latent_channels, mid_channels=32, num_blocks_per_stage=1, dims=3,
+                                    spatial_upsample=True, temporal_upsample=False)
+    model.eval().save_pretrained(folder / "latent_upsampler", safe_serialization=True)
+    index = {"_class_name": "LTXLatentUpsamplePipeline", "_diffusers_version": "0.42.1",
+             "latent_upsampler": ["ltx", "LTXLatentUpsamplerModel"], "vae": [None, None]}
+    (folder / "model_index.json").write_text(json.dumps(index))
+    return folder

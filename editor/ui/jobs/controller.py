@@ -604,5 +604,6 @@ def _runner_from(settings: Any) -> Runner:
 
             tiling = settings.vae_tiling()
             extras = {"vae_tiling": None if tiling == "auto" else tiling == "on", "quantize": settings.quantize(),
-                      "speed": Speed(cache=settings.speed_cache(), compile=settings.compile_blocks())}
+                      "speed": Speed(cache=settings.speed_cache(), compile=settings.compile_blocks()),
+                      "upsampler": settings.upsampler()}
     return Runner(device=device, memory=memory, **extras)
