@@ -2,7 +2,7 @@
 
     python main.py [PROJECT]                 open the editor (the demo project when none is given)
     python main.py new|export|info ...       projects and export      (editor/cli/project_commands.py)
-    python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
+    python main.py generate|animate|extend|infill|upscale|models ...  generation (editor/cli/generate_commands.py)
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
 
 Each sub-command module registers its own parser; heavy modules load only for the command run.
@@ -22,6 +22,7 @@ COMMANDS = {
     "extend": "editor.cli.generate_commands",
     "infill": "editor.cli.generate_commands",
     "models": "editor.cli.generate_commands",
+    "upscale": "editor.cli.generate_commands",
     "screenshot": "editor.ui.app",
 }
 

@@ -1,4 +1,4 @@
-"""Headless generation (F19): `generate`, `animate`, `extend`, `infill` write new frames to an MP4; `models` lists models.
+"""Headless generation (F19): `generate`, `animate`, `extend`, `infill`, `upscale` write new frames to an MP4; `models` lists models.
 
 Each generation command is the editor's own job, run without a window:
 
@@ -55,18 +55,19 @@ DEVICES = ("cpu", "cuda", "mps")
 
 def run(command: str, argv: list[str]) -> int:
     commands = {"generate": cmd_generate, "animate": cmd_animate, "extend": cmd_extend,
-                "infill": cmd_infill, "models": cmd_models}
+                "infill": cmd_infill, "models": cmd_models, "upscale": cmd_upscale}
     return guarded(lambda: commands[command](argv))
 
 
 # --- arguments shared by the four generation commands ----------------------------------------
 
 
-def _parser(command: str, description: str, *, model_help: str | None = None) -> Parser:
+def _parser(command: str, description: str, *, model_help: str | None = None, seconds: bool = True) -> Parser:
     ap = Parser(prog=f"main.py {command}", description=description)
     ap.add_argument("--model", required=True, metavar="DIR",
                     help=model_help or "a diffusers model folder (python main.py models lists them)")
-    ap.add_argument("--seconds", required=True, help="how long the new frames last")
+    if seconds:
+        ap.add_argument("--seconds", required=True, help="how long the new frames last")
     ap.add_argument("-o", "--output", required=True, metavar="OUT.mp4", help="the MP4 to write (replaced only on success)")
     ap.add_argument("--fps", default=None, help="frame rate of the new frames (default 24; a clip's own rate for extend/infill)")
     ap.add_argument("--size", default=None, metavar="WxH",
@@ -99,6 +100,8 @@ def _speed_arguments(ap: Parser) -> None:
                     help="expand --prompt first, with the model's own prompt enhancer or the --enhancer text model")
     ap.add_argument("--enhancer", metavar="DIR", default=None,
                     help="a local text model folder (any *ForCausalLM download) for --enhance")
+    ap.add_argument("--upsampler", metavar="DIR", default=None,
+                    help="a latent upsampler folder for upscale (e.g. Lightricks/ltxv-spatial-upscaler-0.9.7)")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class Common:
     quantize: str | None = None
     enhance: bool = False
     enhancer: str | None = None
+    upsampler: str | None = None
 
     def frames(self, fps: Fraction) -> int:
         n = round(Fraction(self.seconds).limit_denominator(100_000) * fps)
@@ -161,7 +165,8 @@ def _common(args, action) -> Common:
     return Common(model=model, info=info, seconds=seconds, fps=fps, size=size, seed=seed, steps=args.steps,
                   guidance=args.guidance, negative=args.negative, device=device, memory=args.memory,
                   dtype=args.dtype, output=output, cache=args.cache, compile=args.compile,
-                  vae_tiling=args.vae_tiling, quantize=args.quantize, enhance=args.enhance, enhancer=enhancer)
+                  vae_tiling=args.vae_tiling, quantize=args.quantize, enhance=args.enhance, enhancer=enhancer,
+                  upsampler=args.upsampler)
 
 
 def _output_path(text: str) -> Path:
@@ -340,6 +345,8 @@ def cmd_generate(argv: list[str]) -> int:
     ap.add_argument("--prompt", default="", help="what the shot shows")
     ap.add_argument("--image", action="append", default=[], metavar="PATH@SECONDS",
                     help="a keyframe: the image at that time of the shot (repeat for more)")
+    ap.add_argument("--draft", action="store_true",
+                    help="a quick draft at half the size and at most 8 steps (finish it with upscale)")
     args = ap.parse_args(argv)
     common = _common(args, Action.GENERATE)
     fps = common.fps or parse_fps(DEFAULT_FPS)
@@ -355,7 +362,36 @@ def cmd_generate(argv: list[str]) -> int:
     shot = Clip(id="shot", start=0, length=n, name="shot", keyframes=keyframes)
     project = _project(common, fps, size, [shot], args.prompt)
     inputs = [(k.image, f"the image given with --image {k.image}") for k in keyframes]
+    if args.draft:
+        from editor.document.drafts import DraftShot
+
+        return _make(common, project, DraftShot(clip_id="shot"), title="draft", inputs=inputs)
     return _make(common, project, GenerateShot(clip_id="shot"), title="generate", inputs=inputs)
+
+
+def cmd_upscale(argv: list[str]) -> int:
+    from editor.document.drafts import UPSCALE_KEEP, UPSCALE_STEPS, UpscaleDraft
+    from model.request import Action
+
+    ap = _parser("upscale", "Make the final of a draft (e.g. from generate --draft): a latent upsampler doubles "
+                            "it when one is given, then a short pass at full size keeps its composition.",
+                 seconds=False)
+    ap.add_argument("--clip", required=True, metavar="DRAFT.mp4", help="the draft to finish")
+    ap.add_argument("--prompt", required=True, help="the draft's prompt (printed when it was made)")
+    ap.add_argument("--keep", type=float, default=UPSCALE_KEEP,
+                    help=f"how much of the draft the final keeps, 0..1 (default {UPSCALE_KEEP})")
+    args = ap.parse_args(argv)
+    video = _video(args.clip, "--clip")
+    fps = parse_fps(args.fps) if args.fps is not None else video.fps
+    args.seconds = repr(float(video.frames / fps))  # the final is as long as the draft
+    common = _common(args, Action.RESTYLE)
+    size = common.size or _even(video.width * 2, video.height * 2)
+    clip = _video_clip(video.path, 0, video.frames, "draft")
+    clip.take.record = {"plan": {"prompt": args.prompt, "seed": common.seed,
+                                 "options": {"draft": {"size": [video.width, video.height]}}}}
+    project = _project(common, fps, size, [clip], args.prompt)
+    selection = UpscaleDraft(clip_id="draft", keep=args.keep, steps=common.steps or UPSCALE_STEPS)
+    return _make(common, project, selection, title="upscale", inputs=[(video.path, "the draft given with --clip")])
 
 
 def _keyframe(text: str, frames: int, fps: Fraction, seconds: float):
@@ -484,6 +520,7 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
     with _ctrl_c() as cancelled:
         try:
             result = _run_model(common, request, title, cancelled)
+            _say_how(result.record)
             new = result.frames[segment.first: segment.first + segment.count]
             metadata = _provenance(common, plan, result.record)
             bar = ProgressBar("write", sys.stderr)
@@ -527,6 +564,18 @@ def _enhanced(common: Common, plan, request):
     return plan, dataclasses.replace(request, prompt=made.prompt, options={**request.options, "enhance": made.record()})
 
 
+def _say_how(record: dict) -> None:
+    """Speed-ups refused and how a draft was upscaled: what the record says, in a line each."""
+    speed = (record.get("parameters") or {}).get("speed") or {}
+    for what, why in (speed.get("refused") or {}).items():
+        print(f"note: {what} not used: {why}", file=sys.stderr, flush=True)
+    upscale = record.get("upscale")
+    if upscale:
+        how = (f"doubled by {upscale['upsampler']}" if upscale.get("upsampler")
+               else f"resized ({upscale.get('why', 'no upsampler')})")
+        print(f"upscale: the draft was {how}, then refined at full size", file=sys.stderr, flush=True)
+
+
 def _print_plan(common: Common, plan) -> None:
     """The plan before the model loads: memory and time estimates, speed and memory settings."""
     if not common.info.needs_model:
@@ -551,7 +600,7 @@ def _run_model(common: Common, request, title: str, cancelled: threading.Event):
 
     runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory,
                     vae_tiling=True if common.vae_tiling else None, quantize=common.quantize,
-                    speed=Speed(cache=common.cache or "off", compile=common.compile))
+                    speed=Speed(cache=common.cache or "off", compile=common.compile), upsampler=common.upsampler)
     if common.info.needs_model:
         print(f"loading {common.info.title} ...", file=sys.stderr, flush=True)
     with _quiet_libraries(common.info.needs_model):
