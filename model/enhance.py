@@ -135,7 +135,7 @@ def describe_enhancer(model_folder: str | None, text_model: str | None) -> tuple
 
 def no_enhancer_message(reason: str) -> str:
     return (f"No prompt enhancer: {reason}, and no local text model is chosen. Choose one in "
-            "Settings ▸ Models ▸ Prompt enhancer (any downloaded *ForCausalLM model, e.g. "
+            "Settings ▸ Device ▸ Prompt enhancer (any downloaded *ForCausalLM model, e.g. "
             "huggingface-cli download Qwen/Qwen2.5-1.5B-Instruct), or pass --enhancer DIR.")
 
 

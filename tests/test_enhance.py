@@ -40,7 +40,7 @@ def test_the_video_models_own_enhancer_wins_over_the_text_model(ltx2_enhancer, t
 def test_without_any_enhancer_the_message_says_where_to_get_one(tiny_ltx_dir):
     reason = pipeline_enhancer(tiny_ltx_dir)
     assert reason == "tiny-ltx-condition (LTXConditionPipeline) has no prompt enhancer of its own"
-    with pytest.raises(EnhanceError, match=r"No prompt enhancer: .*Settings ▸ Models ▸ Prompt enhancer"):
+    with pytest.raises(EnhanceError, match=r"No prompt enhancer: .*Settings ▸ Device ▸ Prompt enhancer"):
         enhance("a red cat", model_folder=str(tiny_ltx_dir))
     kind, line = describe_enhancer(str(tiny_ltx_dir), None)
     assert kind is None and line.startswith("No prompt enhancer")

@@ -99,3 +99,35 @@ def test_draft_and_upscale_are_generate_menu_actions_and_the_plan_is_shown_befor
     assert "GiB of GPU memory" in tip or "earlier job" in tip  # the plan's estimate
     enabled, why = controller.action_state(verbs.UPSCALE)
     assert not enabled and why.startswith("Upscale makes the final take from a draft")
+
+
+def test_settings_hold_speed_memory_enhancer_and_upsampler_and_the_runner_uses_them(qtbot, tmp_path):
+    from tiny_extras import in_hf_cache
+
+    from editor.ui.jobs.controller import _runner_from
+    from editor.ui.settings import Settings
+    from editor.ui.settings_dialog import SettingsDialog
+    from model.models import hf_cache_dir
+    from model.speed import Speed
+
+    snapshot = in_hf_cache(build_tiny_text_model(tmp_path / "built"), hf_cache_dir(), "tiny/llm-chat")
+    settings = Settings()
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    extras = dialog.extras
+    qtbot.waitUntil(lambda: extras.enhancer_combo.findData(str(snapshot)) >= 0)
+    assert extras.enhancer_combo.itemText(extras.enhancer_combo.findData(str(snapshot))) == "llm-chat"
+    extras.enhancer_combo.setCurrentIndex(extras.enhancer_combo.findData(str(snapshot)))
+    extras.speed_combo.setCurrentIndex(extras.speed_combo.findData("taylorseer"))
+    extras.compile_check.setChecked(True)
+    extras.tiling_combo.setCurrentIndex(extras.tiling_combo.findData("on"))
+    extras.quantize_combo.setCurrentIndex(extras.quantize_combo.findData("fp8"))
+    extras.upsampler_edit.setText(str(tmp_path / "upscaler"))
+    dialog.accept()
+    again = Settings()
+    assert (again.speed_cache(), again.compile_blocks(), again.vae_tiling(), again.quantize()) == (
+        "taylorseer", True, "on", "fp8")
+    assert again.enhancer() == str(snapshot) and again.upsampler() == str(tmp_path / "upscaler")
+    runner = _runner_from(again)
+    assert runner.speed == Speed(cache="taylorseer", compile=True) and runner.upsampler == str(tmp_path / "upscaler")
+    assert runner.overrides["quantize"] == "fp8" and runner.overrides["vae_tiling"] is True
