@@ -8,8 +8,9 @@ LTX's `attn1`/`attn2`), so "it didn't raise" is not enough. `apply_speed` theref
    it is taken off again and reported as refused, with the reason;
 3. compiles the transformer's repeated blocks (`compile_repeated_blocks(fullgraph=True)`) on
    CUDA only: elsewhere torch.compile costs minutes and gains little.
-A cache can also fail at its first step (FasterCache on Wan); `sample_with_speed` then takes the
-speed-ups off, samples again without them and records why. Nothing here ever stops a job: the
+A cache can also fail while sampling (FasterCache on Wan and LTX); `sample_with_speed` then takes
+the speed-ups off, samples again without them, records why, and does not try that cache on that
+transformer class again in this process. Nothing here ever stops a job: the
 worst case is the plain pipeline, and the record says so.
 
 Choices (Settings ▸ Device ▸ Speed, `--cache` and `--compile` on the command line, or per job in
@@ -31,6 +32,15 @@ CACHES: dict[str, str] = {
     "pab": "Pyramid attention broadcast",
     "faster": "FasterCache",
 }
+
+# What Settings offers: FasterCache fails on every family Shotline drives in diffusers 0.42.1
+# (Wan at its first step, LTX-Video once it starts skipping the unconditional batch, LTX-2), so it
+# stays a command-line experiment (`--cache faster`).
+OFFERED = ("off", "taylorseer", "first_block", "pab")
+
+# A cache that failed while sampling on a transformer class is not tried again in this process:
+# each failure costs a sampling run. (transformer class, cache) -> why
+_FAILED: dict[tuple[str, str], str] = {}
 
 # short names, for messages
 NAMES = {"taylorseer": "TaylorSeer", "first_block": "First-block cache", "pab": "Pyramid attention broadcast",
@@ -158,7 +168,10 @@ def apply_speed(pipe: Any, speed: Speed, device: str) -> SpeedReport:
     _disable_cache(transformer)
     if not speed.compile:
         _uncompile(transformer)
-    if speed.cache != "off":
+    failed_before = _FAILED.get((type(transformer).__name__, speed.cache))
+    if speed.cache != "off" and failed_before:
+        report.refuse("cache", failed_before)
+    elif speed.cache != "off":
         if not hasattr(transformer, "enable_cache"):
             report.refuse("cache", f"{type(transformer).__name__} takes no step caches")
         else:
@@ -250,7 +263,11 @@ def sample_with_speed(
         if report.compiled:
             what.append("torch.compile")
         remove_speed(pipe)
+        why = f"{' and '.join(what)} failed while sampling ({_short(exc)}); the job ran again without"
+        if report.cache != "off" and not report.compiled:  # a compile failure may be the machine's, not the cache's
+            transformer = getattr(pipe, "transformer", None)
+            _FAILED[(type(transformer).__name__, report.cache)] = (
+                f"{NAMES[report.cache]} failed on {type(transformer).__name__} earlier ({_short(exc)})")
         failed = SpeedReport(asked=speed, refused=dict(report.refused or {}))
-        failed.refuse("cache" if report.cache != "off" else "compile",
-                      f"{' and '.join(what)} failed at the first step ({_short(exc)}); ran without")
+        failed.refuse("cache" if report.cache != "off" else "compile", why)
         return sample(), failed

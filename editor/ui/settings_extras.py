@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from editor.ui.background import run_in_background
 from editor.ui.settings import VAE_TILING, VAE_TILING_TITLES, Settings
 from model.quantize import TITLES as QUANTIZE_TITLES
-from model.speed import CACHES
+from model.speed import CACHES, OFFERED
 
 NO_ENHANCER = "None (the video model's own, when it has one)"
 
@@ -43,7 +43,7 @@ class ExtrasForm:
 
     def __init__(self, settings: Settings, form: QFormLayout, *, owner: QObject) -> None:
         self.settings = settings
-        self.speed_combo = _combo("settings.speed", CACHES, settings.speed_cache())
+        self.speed_combo = _combo("settings.speed", {k: CACHES[k] for k in OFFERED}, settings.speed_cache())
         self.speed_combo.setToolTip("A step cache skips work between denoising steps; a model that refuses "
                                     "one runs without it, and the take's record says so.")
         form.addRow("Speed", self.speed_combo)
