@@ -81,27 +81,12 @@ def _parser(command: str, description: str, *, model_help: str | None = None, se
 
     ap.add_argument("--memory", choices=MEMORY_MODES, default=None, help="memory mode (default: chosen from free memory)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="weights' precision (default: bfloat16 on a GPU)")
-    _speed_arguments(ap)
+    from editor.cli.generate_extras import speed_arguments
+
+    speed_arguments(ap)  # speed, memory extras, --enhance, --upsampler
     return ap
 
 
-def _speed_arguments(ap: Parser) -> None:
-    """Speed, memory extras and prompt enhancement (issue 11), shared by the generation commands."""
-    from model.devices import QUANTIZE
-    from model.speed import CACHES
-
-    ap.add_argument("--cache", choices=tuple(CACHES), default=None,
-                    help="speed: a step cache (default off; a model that refuses it runs without, and says so)")
-    ap.add_argument("--compile", action="store_true", help="compile the transformer's repeated blocks (CUDA only)")
-    ap.add_argument("--vae-tiling", action="store_true", help="decode in tiles (less memory, a little slower)")
-    ap.add_argument("--quantize", choices=QUANTIZE, default=None,
-                    help='8-bit transformer weights through torchao (pip install "shotline[cuda]")')
-    ap.add_argument("--enhance", action="store_true",
-                    help="expand --prompt first, with the model's own prompt enhancer or the --enhancer text model")
-    ap.add_argument("--enhancer", metavar="DIR", default=None,
-                    help="a local text model folder (any *ForCausalLM download) for --enhance")
-    ap.add_argument("--upsampler", metavar="DIR", default=None,
-                    help="a latent upsampler folder for upscale (e.g. Lightricks/ltxv-spatial-upscaler-0.9.7)")
 
 
 @dataclass(frozen=True)
@@ -514,13 +499,16 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
 
     if common.info.needs_model:  # the optical-flow engine draws nothing at random
         print(f"seed: {plan.seed} (repeat this run with --seed {plan.seed})", flush=True)
+    from editor.cli.generate_extras import enhanced, print_plan, say_how
+
     if common.enhance:
-        plan, request = _enhanced(common, plan, request)
-    _print_plan(common, plan)
+        with _quiet_libraries(True):
+            plan, request = enhanced(common, plan, request)
+    print_plan(common, plan)
     with _ctrl_c() as cancelled:
         try:
             result = _run_model(common, request, title, cancelled)
-            _say_how(result.record)
+            say_how(result.record)
             new = result.frames[segment.first: segment.first + segment.count]
             metadata = _provenance(common, plan, result.record)
             bar = ProgressBar("write", sys.stderr)
@@ -539,59 +527,10 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
     return 0
 
 
-def _enhanced(common: Common, plan, request):
-    """The plan and request with the prompt expanded (both prompts kept in the plan's options)."""
-    import dataclasses
-
-    from model.enhance import EnhanceError, enhance
-
-    if not plan.prompt.strip():
-        raise UserError("--enhance expands a prompt: give --prompt TEXT")
-    print("enhancing the prompt ...", file=sys.stderr, flush=True)
-    try:
-        with _quiet_libraries(True):
-            made = enhance(plan.prompt, model_folder=common.model, text_model=common.enhancer, seed=plan.seed,
-                           device=common.device)
-    except EnhanceError as exc:
-        raise UserError(str(exc).rstrip(".")) from exc
-    finally:
-        from model.devices import release_memory
-
-        release_memory(common.device or "cpu")
-    print(f"enhanced prompt: {made.prompt}", flush=True)
-    options = {**plan.options, "enhance": made.record()}
-    plan = dataclasses.replace(plan, prompt=made.prompt, options=options)
-    return plan, dataclasses.replace(request, prompt=made.prompt, options={**request.options, "enhance": made.record()})
 
 
-def _say_how(record: dict) -> None:
-    """Speed-ups refused and how a draft was upscaled: what the record says, in a line each."""
-    speed = (record.get("parameters") or {}).get("speed") or {}
-    for what, why in (speed.get("refused") or {}).items():
-        print(f"note: {what} not used: {why}", file=sys.stderr, flush=True)
-    upscale = record.get("upscale")
-    if upscale:
-        how = (f"doubled by {upscale['upsampler']}" if upscale.get("upsampler")
-               else f"resized ({upscale.get('why', 'no upsampler')})")
-        print(f"upscale: the draft was {how}, then refined at full size", file=sys.stderr, flush=True)
 
 
-def _print_plan(common: Common, plan) -> None:
-    """The plan before the model loads: memory and time estimates, speed and memory settings."""
-    if not common.info.needs_model:
-        return
-    from editor.generation.estimates import plan_estimate
-
-    overrides = {"device": common.device, "dtype": common.dtype, "memory": common.memory,
-                 "vae_tiling": common.vae_tiling or None, "quantize": common.quantize}
-    note = plan_estimate(common.info, plan, overrides, [])
-    extras = [f"cache {common.cache}" if common.cache and common.cache != "off" else "",
-              "compile" if common.compile else "", "VAE tiling" if common.vae_tiling else "",
-              f"{common.quantize} weights" if common.quantize and common.quantize != "none" else ""]
-    extras = [e for e in extras if e]
-    print(f"plan: {plan.width}x{plan.height}, {plan.num_frames} frames, {plan.steps} steps"
-          + (f" ({', '.join(extras)})" if extras else "") + (f". {note.text()}" if note else ""),
-          file=sys.stderr, flush=True)
 
 
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):
