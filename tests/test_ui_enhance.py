@@ -99,6 +99,11 @@ def test_draft_and_upscale_are_generate_menu_actions_and_the_plan_is_shown_befor
     assert "GiB of GPU memory" in tip or "earlier job" in tip  # the plan's estimate
     enabled, why = controller.action_state(verbs.UPSCALE)
     assert not enabled and why.startswith("Upscale makes the final take from a draft")
+    controller.pause_queue()  # queued, not run: the plan is what this test checks
+    with qtbot.waitSignal(controller.job_queued, timeout=WAIT_MS) as queued:
+        assert controller.queue(verbs.DRAFT)
+    plan = plan_of(controller.journal.get(queued.args[0]))
+    assert (plan.width, plan.height, plan.steps) == (320, 176, 8) and plan.options["draft"]["full_size"] == [640, 360]
 
 
 def test_settings_hold_speed_memory_enhancer_and_upsampler_and_the_runner_uses_them(qtbot, tmp_path):
