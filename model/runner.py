@@ -81,6 +81,8 @@ class Runner:
                           "quantize": quantize}
         self.speed = speed
         self.upsampler = upsampler  # a latent upsampler folder for Upscale (model.upscale)
+        self._base = None  # the loaded model's placement without a request's memory settings
+        self._wanted: dict = {}  # the memory settings the loaded model was placed with
         self.preview_every = preview_every
         self.info: ModelInfo | None = None
         self.engine: Engine | None = None
@@ -100,12 +102,14 @@ class Runner:
         wanted = memory_options(options)
         if self.engine is not None and self.info is not None and self.info.path == info.path:
             if not self.engine.loaded:
-                self.engine.load(self.placement_for(info, wanted))
-            elif wanted and getattr(self.engine, "placement", None) is not None:
-                # only what the request names changes: the automatic choices stay as loaded
+                self._load_placed(self.engine, info, wanted)
+            elif wanted != self._wanted and self._base is not None:
+                # the runner's own placement, with only what this request names changed (the
+                # free memory now is the loaded model's, so nothing is measured again)
                 import dataclasses
 
-                self.engine.load(dataclasses.replace(self.engine.placement, **wanted))
+                self.engine.load(dataclasses.replace(self._base, **wanted))
+                self._wanted = wanted
             self._set_speed(self.engine)
             return self.engine
         self.unload()
@@ -114,10 +118,15 @@ class Runner:
         engine = engine_for(info)
         if engine.needs_model:
             quiet_libraries()
-            engine.load(self.placement_for(info, wanted))
+            self._load_placed(engine, info, wanted)
         self._set_speed(engine)
         self.info, self.engine = info, engine
         return engine
+
+    def _load_placed(self, engine: Engine, info: ModelInfo, wanted: dict) -> None:
+        self._base = self.placement_for(info)
+        engine.load(self.placement_for(info, wanted) if wanted else self._base)
+        self._wanted = wanted
 
     def _set_speed(self, engine: Engine) -> None:
         if hasattr(engine, "speed"):

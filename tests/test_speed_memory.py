@@ -111,6 +111,9 @@ def test_a_job_may_ask_for_its_own_memory_settings(tiny_ltx_dir):
     assert made.record["placement"] == {"device": "cpu", "dtype": "float32", "memory": "full",
                                         "vae_tiling": True, "quantize": "fp8"}
     assert runner.engine.pipe is not first and runner.engine.pipe.vae.use_tiling  # reloaded as asked
+    plain = runner.run(str(tiny_ltx_dir), request(steps=1))
+    assert plain.record["placement"]["quantize"] == "none"  # the next job without them: the runner's own
+    assert not runner.engine.pipe.vae.use_tiling
     runner.unload()
 
 
