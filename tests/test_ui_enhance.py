@@ -4,6 +4,7 @@ edits it and queues a take whose recipe keeps both prompts, or makes it the shot
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QToolButton
 from tiny_extras import build_tiny_text_model
 from ui_helpers import click
 
@@ -92,8 +93,13 @@ def test_draft_and_upscale_are_generate_menu_actions_and_the_plan_is_shown_befor
     w.selection.set_clips(["boat"])
     titles = [a.text() for a in w.menus["Generate"].actions()]
     assert "&Draft Shot" in titles and "&Upscale Draft" in titles
+    buttons = [b.defaultAction().text() for b in w.inspector.shot_page.findChildren(QToolButton)
+               if b.defaultAction() is not None]
+    assert "&Draft Shot" in buttons and "&Upscale Draft" in buttons  # beside Generate in the Inspector
     controller = w.controller
     qtbot.waitUntil(lambda: controller.action_state(verbs.DRAFT)[0], timeout=WAIT_MS)
+    qtbot.wait(50)
+    w.inspector.grab().save("/tmp/ltx2extras-draft.png")
     enabled, tip = controller.action_state(verbs.DRAFT)
     assert tip.startswith("Draft “Boat”: 72 frames, 1 keyframe at 320x176, 8 steps (with tiny-ltx-condition).")
     assert "GiB of GPU memory" in tip or "earlier job" in tip  # the plan's estimate

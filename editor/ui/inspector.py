@@ -294,6 +294,10 @@ class Inspector(FollowsDocument, QWidget):
         self.generate_button.setObjectName("inspector.generate")
         v.addWidget(self.generate_button)
         v.addWidget(reason_label(self._actions.get(verbs.GENERATE.action_id)))
+        stages = QHBoxLayout()  # draft then final (editor.document.drafts)
+        for verb in verbs.TWO_STAGE:
+            stages.addWidget(action_button(self._actions.get(verb.action_id)))
+        v.addLayout(stages)
 
         form = self._form()
         self.seed_spin = QSpinBox()
