@@ -2,7 +2,7 @@
 
     python main.py [PROJECT]                 open the editor (the demo project when none is given)
     python main.py new|export|info ...       projects and export      (editor/cli/project_commands.py)
-    python main.py generate|animate|extend|infill|models ...  generation (editor/cli/generate_commands.py)
+    python main.py generate|animate|extend|infill|upscale|models ...  generation (editor/cli/generate_commands.py)
     python main.py screenshot PROJECT -o OUT.png            render the window to a PNG
     python main.py verify FILE.mp4                          what its Content Credentials (C2PA) say
     python main.py farm status|stop [--farm ADDRESS]        the render farm (editor/cli/farm_commands.py)
@@ -26,6 +26,7 @@ COMMANDS = {
     "extend": "editor.cli.generate_commands",
     "infill": "editor.cli.generate_commands",
     "models": "editor.cli.generate_commands",
+    "upscale": "editor.cli.generate_commands",
     "screenshot": "editor.ui.app",
     "verify": "editor.cli.verify_command",
     "farm": "editor.cli.farm_commands",

@@ -7,6 +7,8 @@ Memory modes, from fastest to leanest (diffusers' own mechanisms):
   (`enable_group_offload`), for cards smaller than the transformer itself.
 VAE tiling (`vae.enable_tiling()`) decodes long or large videos in tiles; it is switched on for
 the leaner modes and whenever a decode runs out of memory.
+Weight-only quantisation (`quantize`: "int8" or "fp8", through torchao, `model.quantize`) halves
+the transformer's weights again; it is never chosen automatically, only when asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MEMORY_MODES = ("full", "model_cpu_offload", "group_offload")
+QUANTIZE = ("none", "int8", "fp8")  # weight-only, of the transformer (model.quantize)
 DTYPES = ("bfloat16", "float16", "float32")
 GIB = 1024**3
 
@@ -30,8 +33,11 @@ class Placement:
     dtype: str = "float32"
     memory: str = "full"
     vae_tiling: bool = False
+    quantize: str = "none"
 
     def __post_init__(self) -> None:
+        if self.quantize not in QUANTIZE:
+            raise ValueError(f"Unknown quantisation {self.quantize!r}; use one of {', '.join(QUANTIZE)}.")
         if self.dtype not in DTYPES:
             raise ValueError(f"Unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}.")
         if self.memory not in MEMORY_MODES:
@@ -43,7 +49,8 @@ class Placement:
         return getattr(torch, self.dtype)
 
     def describe(self) -> dict:
-        return {"device": self.device, "dtype": self.dtype, "memory": self.memory, "vae_tiling": self.vae_tiling}
+        return {"device": self.device, "dtype": self.dtype, "memory": self.memory, "vae_tiling": self.vae_tiling,
+                "quantize": self.quantize}
 
 
 def best_device() -> str:
@@ -94,6 +101,7 @@ def choose_placement(
     vae_tiling: bool | None = None,
     free_bytes: int | None = None,
     bf16_ok: bool | None = None,
+    quantize: str | None = None,
 ) -> Placement:
     """Pick a placement for a model of `weights_bytes` (in the dtype it will run in).
 
@@ -106,7 +114,7 @@ def choose_placement(
     if device == "cpu":
         # bf16 matmuls on most CPUs are emulated and slower than float32
         return Placement(device="cpu", dtype=dtype or "float32", memory=memory or "full",
-                         vae_tiling=bool(vae_tiling))
+                         vae_tiling=bool(vae_tiling), quantize=quantize or "none")
     if dtype is None:
         if bf16_ok is None:
             bf16_ok = _bf16_supported(device)
@@ -117,7 +125,7 @@ def choose_placement(
         memory = _memory_mode(weights_bytes, largest_component_bytes or weights_bytes, free_bytes)
     if vae_tiling is None:
         vae_tiling = memory != "full" or (free_bytes is not None and free_bytes < 16 * GIB)
-    return Placement(device=device, dtype=dtype, memory=memory, vae_tiling=vae_tiling)
+    return Placement(device=device, dtype=dtype, memory=memory, vae_tiling=vae_tiling, quantize=quantize or "none")
 
 
 def _memory_mode(weights: int, largest: int, free: int | None) -> str:

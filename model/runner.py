@@ -62,8 +62,11 @@ def quiet_libraries() -> None:
 class Runner:
     """Runs requests on one loaded model at a time.
 
-    Placement overrides (`device`, `dtype`, `memory`, `vae_tiling`) win over what the machine
-    suggests; leave them None to let Shotline choose from the free memory.
+    Placement overrides (`device`, `dtype`, `memory`, `vae_tiling`, `quantize`) win over what the
+    machine suggests; leave them None to let Shotline choose from the free memory. A request may
+    ask for its own memory settings (`options["memory"]`: mode, vae_tiling, quantize), which
+    reload the model when they differ. `speed` (a `model.speed.Speed`) is the default Speed
+    setting; a request's `options["speed"]` wins.
     """
 
     def __init__(
@@ -73,9 +76,17 @@ class Runner:
         dtype: str | None = None,
         memory: str | None = None,
         vae_tiling: bool | None = None,
+        quantize: str | None = None,
+        speed=None,
+        upsampler: str | None = None,
         preview_every: int = 4,
     ) -> None:
-        self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling}
+        self.overrides = {"device": device, "dtype": dtype, "memory": memory, "vae_tiling": vae_tiling,
+                          "quantize": quantize}
+        self.speed = speed
+        self.upsampler = upsampler  # a latent upsampler folder for Upscale (model.upscale)
+        self._base = None  # the loaded model's placement without a request's memory settings
+        self._wanted: dict = {}  # the memory settings the loaded model was placed with
         self.preview_every = preview_every
         self.info: ModelInfo | None = None
         self.engine: Engine | None = None
@@ -86,12 +97,24 @@ class Runner:
     def loaded_path(self) -> str | None:
         return self.info.path if self.engine is not None and self.info is not None else None
 
-    def load(self, model_path: str) -> Engine:
-        """The engine for `model_path`, loaded; another loaded model is unloaded first."""
+    def load(self, model_path: str, options: dict | None = None) -> Engine:
+        """The engine for `model_path`, loaded; another loaded model is unloaded first.
+
+        `options` are a request's: its memory settings (see the class doc) reload the model
+        when the loaded one was placed otherwise."""
         info = inspect_model(model_path)
+        wanted = memory_options(options)
         if self.engine is not None and self.info is not None and self.info.path == info.path:
             if not self.engine.loaded:
-                self.engine.load(self.placement_for(info))
+                self._load_placed(self.engine, info, wanted)
+            elif wanted != self._wanted and self._base is not None:
+                # the runner's own placement, with only what this request names changed (the
+                # free memory now is the loaded model's, so nothing is measured again)
+                import dataclasses
+
+                self.engine.load(dataclasses.replace(self._base, **wanted))
+                self._wanted = wanted
+            self._set_speed(self.engine)
             return self.engine
         self.unload()
         from model.engines.registry import engine_for
@@ -99,9 +122,19 @@ class Runner:
         engine = engine_for(info)
         if engine.needs_model:
             quiet_libraries()
-            engine.load(self.placement_for(info))
+            self._load_placed(engine, info, wanted)
+        self._set_speed(engine)
         self.info, self.engine = info, engine
         return engine
+
+    def _load_placed(self, engine: Engine, info: ModelInfo, wanted: dict) -> None:
+        self._base = self.placement_for(info)
+        engine.load(self.placement_for(info, wanted) if wanted else self._base)
+        self._wanted = wanted
+
+    def _set_speed(self, engine: Engine) -> None:
+        if hasattr(engine, "speed"):
+            engine.speed = self.speed
 
     def unload(self) -> None:
         """Free the loaded model's memory (pause does this too)."""
@@ -110,19 +143,23 @@ class Runner:
         self.engine = None
         self.info = None
 
-    def placement_for(self, info: ModelInfo):
-        """Where `info`'s model will run on this machine, honouring the overrides."""
+    def placement_for(self, info: ModelInfo, wanted: dict | None = None):
+        """Where `info`'s model will run on this machine, honouring the overrides (then `wanted`,
+        a request's memory settings as Placement fields)."""
         from model.devices import best_device, choose_placement
 
-        device = self.overrides["device"] or best_device()
-        dtype = self.overrides["dtype"] or ("float32" if device == "cpu" else None)
-        params = info.parameters or {}
+        chosen = {**self.overrides, **{k: v for k, v in (wanted or {}).items() if v is not None}}
+        device = chosen["device"] or best_device()
+        dtype = chosen["dtype"] or ("float32" if device == "cpu" else None)
+        params = dict(info.parameters or {})
         per = 4 if dtype == "float32" else 2
-        weights = sum(params.values()) * per or info.weights_bytes
-        largest = max(params.values(), default=0) * per or None
+        sizes = {name: n * (1 if name.startswith("transformer") and chosen["quantize"] in ("int8", "fp8") else per)
+                 for name, n in params.items()}
+        weights = sum(sizes.values()) or info.weights_bytes
+        largest = max(sizes.values(), default=0) or None
         return choose_placement(
             weights, largest_component_bytes=largest, device=device, dtype=dtype,
-            memory=self.overrides["memory"], vae_tiling=self.overrides["vae_tiling"],
+            memory=chosen["memory"], vae_tiling=chosen["vae_tiling"], quantize=chosen["quantize"],
         )
 
     # --- a job ----------------------------------------------------------------------------
@@ -133,14 +170,20 @@ class Runner:
         started = time.perf_counter()
         request.validate()
         had = self.loaded_path
-        engine = self.load(model_path)
+        engine = self.load(model_path, request.options)
         loaded = time.perf_counter()
         hooks = (hooks or Hooks()).paced(self.preview_every)
         engine.check(request)
+        upscale = None
+        if "upscale" in request.options and engine.needs_model:  # Upscale: the draft doubled first, if it can be
+            from model.upscale import upsample_request
+
+            request, upscale = upsample_request(engine, request, self.upsampler)
         # A shot longer than the model's window is made in overlapping windows (model.longshot);
         # one that fits goes straight to engine.run.
         from model.longshot import make_long_shot
 
+        peak = _PeakGpu(engine)  # measured, so the next job's plan can say how much memory it takes
         frames = make_long_shot(engine, request, hooks)
         audio = getattr(engine, "last_audio", None)
         finished = time.perf_counter()
@@ -152,7 +195,12 @@ class Runner:
             "total_s": round(finished - started, 4),
         }
         timings.update({k: round(v, 4) for k, v in getattr(engine, "timings", {}).items() if k != "load_s"})
-        return Result(frames, self.record(request, engine, timings), audio if isinstance(audio, Sound) else None)
+        record = self.record(request, engine, timings)
+        if upscale is not None:
+            record["upscale"] = upscale
+        if peak.bytes() is not None:
+            record["peak_gpu_bytes"] = peak.bytes()
+        return Result(frames, record, audio if isinstance(audio, Sound) else None)
 
     def record(self, request: Request, engine: Engine, timings: dict) -> dict:
         """How the take was made, as plain JSON data."""
@@ -193,3 +241,34 @@ class Runner:
                 device=device_name(placement.device) if placement else "CPU",
             )
         return record
+
+
+# Request.options["memory"] keys -> Placement fields
+_MEMORY_KEYS = {"mode": "memory", "vae_tiling": "vae_tiling", "quantize": "quantize"}
+
+
+def memory_options(options: dict | None) -> dict:
+    """A request's memory settings (`options["memory"]`) as Placement fields; {} when it names none."""
+    value = (options or {}).get("memory")
+    if not isinstance(value, dict):
+        return {}
+    return {field: value[key] for key, field in _MEMORY_KEYS.items() if value.get(key) is not None}
+
+
+class _PeakGpu:
+    """The peak CUDA memory of one job (None off CUDA)."""
+
+    def __init__(self, engine: Engine) -> None:
+        placement = getattr(engine, "placement", None)
+        self.device = placement.device if placement is not None and engine.needs_model else "cpu"
+        if self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.reset_peak_memory_stats(self.device)
+
+    def bytes(self) -> int | None:
+        if not self.device.startswith("cuda"):
+            return None
+        import torch
+
+        return int(torch.cuda.max_memory_allocated(self.device))

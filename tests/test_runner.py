@@ -42,7 +42,8 @@ def test_run_returns_frames_and_a_record_of_how_they_were_made(tiny_ltx_dir):
     call = record["parameters"]["call"]
     assert call["num_frames"] == 17 and call["frame_rate"] == 24.0 and call["max_sequence_length"] == 16
     assert call["conditions"][0]["frame_index"] == 0 and call["conditions"][0]["image"] == {"image": [64, 32]}
-    assert record["placement"] == {"device": "cpu", "dtype": "float32", "memory": "full", "vae_tiling": False}
+    assert record["placement"] == {"device": "cpu", "dtype": "float32", "memory": "full", "vae_tiling": False,
+                                   "quantize": "none"}
     assert record["timings"]["load_s"] > 0 and record["timings"]["sampling_s"] > 0
     assert record["timings"]["decode_s"] > 0
     assert record["shotline_version"] and record["machine"]["diffusers"] == "0.42.1"

@@ -1,4 +1,4 @@
-"""Headless generation (F19): `generate`, `animate`, `extend`, `infill` write new frames to an MP4; `models` lists models.
+"""Headless generation (F19): `generate`, `animate`, `extend`, `infill`, `upscale` write new frames to an MP4; `models` lists models.
 
 Each generation command is the editor's own job, run without a window:
 
@@ -56,18 +56,19 @@ DEVICES = ("cpu", "cuda", "mps")
 
 def run(command: str, argv: list[str]) -> int:
     commands = {"generate": cmd_generate, "animate": cmd_animate, "extend": cmd_extend,
-                "infill": cmd_infill, "models": cmd_models}
+                "infill": cmd_infill, "models": cmd_models, "upscale": cmd_upscale}
     return guarded(lambda: commands[command](argv))
 
 
 # --- arguments shared by the four generation commands ----------------------------------------
 
 
-def _parser(command: str, description: str, *, model_help: str | None = None) -> Parser:
+def _parser(command: str, description: str, *, model_help: str | None = None, seconds: bool = True) -> Parser:
     ap = Parser(prog=f"main.py {command}", description=description)
     ap.add_argument("--model", required=True, metavar="DIR",
                     help=model_help or "a diffusers model folder (python main.py models lists them)")
-    ap.add_argument("--seconds", required=True, help="how long the new frames last")
+    if seconds:
+        ap.add_argument("--seconds", required=True, help="how long the new frames last")
     ap.add_argument("-o", "--output", required=True, metavar="OUT.mp4", help="the MP4 to write (replaced only on success)")
     ap.add_argument("--fps", default=None, help="frame rate of the new frames (default 24; a clip's own rate for extend/infill)")
     ap.add_argument("--size", default=None, metavar="WxH",
@@ -85,7 +86,12 @@ def _parser(command: str, description: str, *, model_help: str | None = None) ->
     ap.add_argument("--farm", default=None, metavar="ADDRESS",
                     help="run on a Ray cluster instead of this computer: auto, ray://HOST:10001 or HOST:6379 "
                          "(needs the farm extra; python main.py farm status shows the cluster)")
+    from editor.cli.generate_extras import speed_arguments
+
+    speed_arguments(ap)  # speed, memory extras, --enhance, --upsampler
     return ap
+
+
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,13 @@ class Common:
     c2pa: object | None = None  # the c2pa_identity.SigningIdentity to sign with; None: not signed
     c2pa_prompts: bool = True
     farm: str | None = None  # a Ray cluster's address; None: this computer
+    cache: str | None = None
+    compile: bool = False
+    vae_tiling: bool = False
+    quantize: str | None = None
+    enhance: bool = False
+    enhancer: str | None = None
+    upsampler: str | None = None
 
     def frames(self, fps: Fraction) -> int:
         n = round(Fraction(self.seconds).limit_denominator(100_000) * fps)
@@ -141,10 +154,20 @@ def _common(args, action) -> Common:
         if max(size) > limit:
             raise UserError(f"--size {size[0]}x{size[1]}: {info.title} makes at most {limit} pixels a side; "
                             "choose a smaller size")
+    enhancer = None
+    if args.enhance:  # checked now: no model is loaded for a run that can't be enhanced
+        from model.enhance import describe_enhancer
+
+        enhancer = str(Path(args.enhancer).expanduser().absolute()) if args.enhancer else None
+        kind, line = describe_enhancer(model, enhancer)
+        if kind is None:
+            raise UserError(line.rstrip("."))
     return Common(model=model, info=info, seconds=seconds, fps=fps, size=size, seed=seed, steps=args.steps,
                   guidance=args.guidance, negative=args.negative, device=device, memory=args.memory,
                   dtype=args.dtype, output=output, c2pa=identity, c2pa_prompts=c2pa_args.options(args)["c2pa_prompts"],
-                  farm=farm)
+                  farm=farm, cache=args.cache, compile=args.compile,
+                  vae_tiling=args.vae_tiling, quantize=args.quantize, enhance=args.enhance, enhancer=enhancer,
+                  upsampler=args.upsampler)
 
 
 def _output_path(text: str) -> Path:
@@ -323,6 +346,8 @@ def cmd_generate(argv: list[str]) -> int:
     ap.add_argument("--prompt", default="", help="what the shot shows")
     ap.add_argument("--image", action="append", default=[], metavar="PATH@SECONDS",
                     help="a keyframe: the image at that time of the shot (repeat for more)")
+    ap.add_argument("--draft", action="store_true",
+                    help="a quick draft at half the size and at most 8 steps (finish it with upscale)")
     args = ap.parse_args(argv)
     common = _common(args, Action.GENERATE)
     fps = common.fps or parse_fps(DEFAULT_FPS)
@@ -338,7 +363,36 @@ def cmd_generate(argv: list[str]) -> int:
     shot = Clip(id="shot", start=0, length=n, name="shot", keyframes=keyframes)
     project = _project(common, fps, size, [shot], args.prompt)
     inputs = [(k.image, f"the image given with --image {k.image}") for k in keyframes]
+    if args.draft:
+        from editor.document.drafts import DraftShot
+
+        return _make(common, project, DraftShot(clip_id="shot"), title="draft", inputs=inputs)
     return _make(common, project, GenerateShot(clip_id="shot"), title="generate", inputs=inputs)
+
+
+def cmd_upscale(argv: list[str]) -> int:
+    from editor.document.drafts import UPSCALE_KEEP, UPSCALE_STEPS, UpscaleDraft
+    from model.request import Action
+
+    ap = _parser("upscale", "Make the final of a draft (e.g. from generate --draft): a latent upsampler doubles "
+                            "it when one is given, then a short pass at full size keeps its composition.",
+                 seconds=False)
+    ap.add_argument("--clip", required=True, metavar="DRAFT.mp4", help="the draft to finish")
+    ap.add_argument("--prompt", required=True, help="the draft's prompt (printed when it was made)")
+    ap.add_argument("--keep", type=float, default=UPSCALE_KEEP,
+                    help=f"how much of the draft the final keeps, 0..1 (default {UPSCALE_KEEP})")
+    args = ap.parse_args(argv)
+    video = _video(args.clip, "--clip")
+    fps = parse_fps(args.fps) if args.fps is not None else video.fps
+    args.seconds = repr(float(video.frames / fps))  # the final is as long as the draft
+    common = _common(args, Action.RESTYLE)
+    size = common.size or _even(video.width * 2, video.height * 2)
+    clip = _video_clip(video.path, 0, video.frames, "draft")
+    clip.take.record = {"plan": {"prompt": args.prompt, "seed": common.seed,
+                                 "options": {"draft": {"size": [video.width, video.height]}}}}
+    project = _project(common, fps, size, [clip], args.prompt)
+    selection = UpscaleDraft(clip_id="draft", keep=args.keep, steps=common.steps or UPSCALE_STEPS)
+    return _make(common, project, selection, title="upscale", inputs=[(video.path, "the draft given with --clip")])
 
 
 def _keyframe(text: str, frames: int, fps: Fraction, seconds: float):
@@ -461,9 +515,16 @@ def _make(common: Common, project, selection, *, title: str, inputs: list[tuple[
 
     if common.info.needs_model:  # the optical-flow engine draws nothing at random
         print(f"seed: {plan.seed} (repeat this run with --seed {plan.seed})", flush=True)
+    from editor.cli.generate_extras import enhanced, print_plan, say_how
+
+    if common.enhance:
+        with _quiet_libraries(True):
+            plan, request = enhanced(common, plan, request)
+    print_plan(common, plan)
     with _ctrl_c() as cancelled:
         try:
             result = _run_model(common, request, title, cancelled)
+            say_how(result.record)
             new = result.frames[segment.first: segment.first + segment.count]
             metadata = _provenance(common, plan, result.record)
             signing = _signing(common, plan, result.record, [p for p, _ in inputs])
@@ -523,12 +584,15 @@ def _sound_file(result, segment, fps: Fraction, output: Path) -> Path | None:
 
 def _run_model(common: Common, request, title: str, cancelled: threading.Event):
     from model.runner import Runner
+    from model.speed import Speed
 
     if common.farm is not None:
         from editor.cli.farm_commands import run_on_farm
 
         return run_on_farm(common.farm, common.model, request, title, cancelled)
-    runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory)
+    runner = Runner(device=common.device, dtype=common.dtype, memory=common.memory,
+                    vae_tiling=True if common.vae_tiling else None, quantize=common.quantize,
+                    speed=Speed(cache=common.cache or "off", compile=common.compile), upsampler=common.upsampler)
     if common.info.needs_model:
         print(f"loading {common.info.title} ...", file=sys.stderr, flush=True)
     with _quiet_libraries(common.info.needs_model):

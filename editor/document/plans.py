@@ -235,7 +235,8 @@ def make_plan(project: Project, selection: Selection, *, seed: int | None = None
         GenerateShot: _generate, AnimateStill: _animate, ExtendClip: _extend,
         InfillGap: _infill, LoopClip: _loop, RestyleClip: _restyle,
     }
-    builder = builders.get(type(selection))
+    # a selection that plans itself on top of these (editor.document.drafts: Draft, Upscale)
+    builder = builders.get(type(selection)) or getattr(selection, "build_plan", None)
     if builder is None:
         raise EditRefused(f"Nothing can be generated for a {type(selection).__name__}.")
     plan = builder(project, selection, seed)

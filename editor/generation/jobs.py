@@ -24,6 +24,7 @@ from editor.document.project import Project, Take
 from editor.generation.requests import GenerationError, request_from_plan
 from editor.generation.takes import discard_take, write_generated_take
 from editor.words import plural
+from model.estimate import timing_sample
 from model.journal import Job, JobState, Journal
 from model.models import BUILTIN_INTERPOLATE
 from model.request import Action, Request
@@ -138,7 +139,8 @@ def run_job(
             raise Cancelled("Cancelled.") from exc  # an engine that stopped its own way
         journal.fail(job.id, _message(exc))
         raise
-    done = journal.finish(job.id, {"take": take.media, "take_id": take.id, "frames": take.frames})
+    done = journal.finish(job.id, {"take": take.media, "take_id": take.id, "frames": take.frames,
+                                   "timing": timing_sample(record)})  # for the next jobs' plans
     if done.state is not JobState.DONE:
         # Cancelled (by another window or process) while the take was written: keep nothing.
         written = locate_media(folder, take.media).path

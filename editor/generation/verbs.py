@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
 
+from editor.document.drafts import DraftShot, UpscaleDraft
 from editor.document.edits import EditRefused, Side
 from editor.document.plans import (
     DEFAULT_RESTYLE_STRENGTH,
@@ -68,6 +69,8 @@ class Options:
 
     seconds: float | None = None
     strength: float = DEFAULT_RESTYLE_STRENGTH
+    prompt: str | None = None  # this run's prompt instead of the shot's (an enhanced one)
+    plan_options: dict | None = None  # merged into the plan's options (recorded with the take)
 
 
 # how a verb turns (the one picked shot, the frame rate, the options) into a plan selection
@@ -126,7 +129,7 @@ def _frames(seconds: float | None, default: float, fps: Fraction) -> int:
 
 GENERATE = Verb(Action.GENERATE, "gen.generate", "&Generate Shot", "generate", "make", ("Ctrl+G",),
                 tip="Make a take for the selected shot",
-                on_shot=lambda clip, _fps, _o: GenerateShot(clip_id=clip), each_shot=True)
+                on_shot=lambda clip, _fps, o: GenerateShot(clip_id=clip, prompt=o.prompt), each_shot=True)
 ANIMATE = Verb(Action.ANIMATE, "gen.animate", "&Animate Still", "animate", "make", ("Ctrl+Shift+G",),
                on_shot=lambda clip, _fps, _o: AnimateStill(clip_id=clip))
 EXTEND_FORWARD = Verb(
@@ -143,6 +146,19 @@ LOOP = Verb(Action.LOOP, "gen.loop", "&Loop", "loop", "extend",
 RESTYLE = Verb(Action.RESTYLE, "gen.restyle", "&Restyle…", "restyle", "extend",
                on_shot=lambda clip, _fps, o: RestyleClip(clip_id=clip, strength=o.strength))
 
+# Draft then final (editor.document.drafts): a quick small take, then the final from it
+DRAFT = Verb(Action.GENERATE, "gen.draft", "&Draft Shot", "generate", "make",
+             tip="A quick take at half size and few steps, to judge the shot before the final",
+             on_shot=lambda clip, _fps, o: DraftShot(clip_id=clip, prompt=o.prompt), each_shot=True)
+UPSCALE = Verb(Action.RESTYLE, "gen.upscale", "&Upscale Draft", "restyle", "make",
+               tip="The final take from the shot's draft: upsampled, then refined at full size",
+               on_shot=lambda clip, _fps, _o: UpscaleDraft(clip_id=clip), each_shot=True)
+
+# the two-stage verbs make an Action's job with other settings (smaller, then from the draft)
+TWO_STAGE: tuple[Verb, ...] = (DRAFT, UPSCALE)
+
 # in menu order
-VERBS: tuple[Verb, ...] = (GENERATE, ANIMATE, EXTEND_FORWARD, EXTEND_BACKWARD, INFILL, LOOP, RESTYLE)
+VERBS: tuple[Verb, ...] = (GENERATE, DRAFT, UPSCALE, ANIMATE, EXTEND_FORWARD, EXTEND_BACKWARD, INFILL, LOOP,
+                           RESTYLE)
 assert {v.action for v in VERBS} == set(Action), "every Action is a verb the user can ask for"
+assert len({v.action for v in VERBS if v not in TWO_STAGE}) == len(VERBS) - len(TWO_STAGE), "one verb per Action"

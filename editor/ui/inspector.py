@@ -54,6 +54,7 @@ from editor.document.project import Clip, Keyframe
 from editor.document.recipe import recipe_of
 from editor.document.timecode import duration_text, timecode
 from editor.generation import verbs
+from editor.ui.enhance_box import EnhanceBox, shot_model
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.inspector_recipe import TakeTools, VariationsBox
@@ -305,10 +306,19 @@ class Inspector(FollowsDocument, QWidget):
         self.negative_edit = self._prompt_box("inspector.negative", 48, "negative_prompt",
                                               "Negative prompt (empty: the project's default)")
         v.addWidget(self.negative_edit)
+        self.enhance_box = EnhanceBox(prompt=self.prompt_edit.toPlainText, shot=lambda: self._shot_clip,
+                                      model=lambda clip_id: shot_model(self.document.project, clip_id))
+        self.enhance_box.use_requested.connect(
+            lambda clip_id, text: self._request(SetShotSettings(clip_id=clip_id, prompt=text)))
+        v.addWidget(self.enhance_box)
         self.generate_button = action_button(self._actions.get(verbs.GENERATE.action_id), primary=True)
         self.generate_button.setObjectName("inspector.generate")
         v.addWidget(self.generate_button)
         v.addWidget(reason_label(self._actions.get(verbs.GENERATE.action_id)))
+        stages = QHBoxLayout()  # draft then final (editor.document.drafts)
+        for verb in verbs.TWO_STAGE:
+            stages.addWidget(action_button(self._actions.get(verb.action_id)))
+        v.addLayout(stages)
 
         form = self._form()
         self.seed_spin = QSpinBox()
@@ -560,6 +570,7 @@ class Inspector(FollowsDocument, QWidget):
             kind = f"Video clip · take {clip.active_take + 1} of {len(clip.takes)}"
         self.shot_title.setText(clip.name or "Shot")
         self.shot_kind.setText(kind)
+        self.enhance_box.follow(clip.id)
         if not (clip.id == self._shot_clip and self.name_edit.hasFocus()):
             self.name_edit.setText(clip.name)
         self.timing_label.setText(f"{timecode(clip.start, fps)}  ·  {plural(clip.length, 'frame')} ({duration_text(clip.length, fps)})")

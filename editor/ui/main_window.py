@@ -42,6 +42,7 @@ from editor.media.errors import MediaError
 from editor.media.thumbnails import ThumbnailCache
 from editor.ui.actions import ActionContext, Actions
 from editor.ui.cast_panel import CastPanel
+from editor.ui.commands import generation as generation_commands
 from editor.ui.export_dialog import ExportDialog
 from editor.ui.export_form import codecs_later
 from editor.ui.following import DocumentSubscription
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(lambda text: self.show_message(text, error=True))
         self.inspector.queue_plans.connect(self._queue_plans)  # variations, a stale take made again
         self.inspector.compare_takes.connect(self._compare_takes)
+        generation_commands.wire_enhance_box(self)  # Inspector ▸ Enhance prompt: settings in, jobs out
         self.history = HistoryPanel(document)
         self.media_bin = MediaBin(document, self.thumbnails)
         self.media_bin.message.connect(self.show_message)

@@ -26,6 +26,10 @@ MEMORY_MODE_TITLES = {
 }
 DEVICE_TITLES = {"auto": "Automatic (GPU when there is one)", "cuda": "NVIDIA GPU (CUDA)",
                  "mps": "Apple GPU (Metal)", "cpu": "CPU (very slow)"}
+# Speed and memory extras (model/speed.py, model/quantize.py); "auto" VAE tiling follows the memory mode
+VAE_TILING = ("auto", "on", "off")
+VAE_TILING_TITLES = {"auto": "Automatic (with offload or under 16 GiB)", "on": "Always (least memory)",
+                     "off": "Never (fastest decode)"}
 
 
 @dataclass
@@ -130,6 +134,54 @@ class Settings:
     def set_farm_lanes(self, lanes: int) -> None:
         self._q.setValue("jobs/farm_lanes", max(1, min(64, int(lanes))))
         self._q.sync()
+    # --- speed, memory extras, enhancer, upsampler (issue 11) ---------------------------------
+    def speed_cache(self) -> str:
+        from model.speed import CACHES
+
+        value = str(self._q.value("models/speed_cache", "off"))
+        return value if value in CACHES else "off"
+
+    def set_speed_cache(self, cache: str) -> None:
+        from model.speed import CACHES
+
+        self._set_choice("models/speed_cache", cache, tuple(CACHES), "Speed")
+
+    def compile_blocks(self) -> bool:
+        return str(self._q.value("models/compile", "false")).lower() == "true"
+
+    def set_compile_blocks(self, on: bool) -> None:
+        self._q.setValue("models/compile", "true" if on else "false")
+
+    def vae_tiling(self) -> str:
+        return self._choice("models/vae_tiling", VAE_TILING)
+
+    def set_vae_tiling(self, value: str) -> None:
+        self._set_choice("models/vae_tiling", value, VAE_TILING, "VAE tiling")
+
+    def quantize(self) -> str:
+        from model.devices import QUANTIZE
+
+        value = str(self._q.value("models/quantize", "none"))
+        return value if value in QUANTIZE else "none"
+
+    def set_quantize(self, value: str) -> None:
+        from model.devices import QUANTIZE
+
+        self._set_choice("models/quantize", value, QUANTIZE, "Weights")
+
+    def enhancer(self) -> str | None:
+        """The local text model folder used to enhance prompts when a video model has no enhancer."""
+        return str(self._q.value("models/enhancer", "")) or None
+
+    def set_enhancer(self, folder: str | None) -> None:
+        self._q.setValue("models/enhancer", folder or "")
+
+    def upsampler(self) -> str | None:
+        """A latent upsampler folder for Upscale (LTX-Video's spatial upscaler), or None."""
+        return str(self._q.value("models/upsampler", "")) or None
+
+    def set_upsampler(self, folder: str | None) -> None:
+        self._q.setValue("models/upsampler", folder or "")
 
     def _choice(self, key: str, choices: tuple[str, ...]) -> str:
         """A stored choice, "auto" when none (or one this version doesn't know) is stored."""

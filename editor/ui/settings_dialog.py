@@ -39,6 +39,7 @@ from editor.ui.settings import (
     EditorDefaults,
     Settings,
 )
+from editor.ui.settings_extras import ExtrasForm
 from editor.ui.theme import COLORS
 from model.catalog import catalog_text
 
@@ -202,6 +203,7 @@ class SettingsDialog(QDialog):
 
         self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), lanes=self.settings.farm_lanes())
         form.addRow(self.where_jobs_run)
+        self.extras = ExtrasForm(self.settings, form, owner=self)  # speed, tiling, weights, enhancer, upsampler
         return page
 
     # --- defaults -----------------------------------------------------------------------------
@@ -268,6 +270,7 @@ class SettingsDialog(QDialog):
         s.set_model_folders(self.folders())
         s.set_device(self.device_combo.currentData())
         s.set_memory_mode(self.memory_combo.currentData())
+        self.extras.save()
         s.set_defaults(EditorDefaults(
             fps=self.fps_spin.value(), width=self.width_spin.value(), height=self.height_spin.value(),
             shot_seconds=self.shot_spin.value(), still_seconds=self.still_spin.value(),

@@ -47,6 +47,7 @@ class PipelineEngine(Engine):
         self._preview: LatentPreview | None = None
         self._cpu_vae: Any = None
         self.timings: dict[str, float] = {}
+        self.speed: Any = None  # the default model.speed.Speed (the Runner's); a request may ask otherwise
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -137,11 +138,22 @@ class PipelineEngine(Engine):
             "call": describe_call(call),
             "placement": self.placement.describe() if self.placement else None,
         }
-        generator = self.generator(request.seed)
-        # 3. sample, keeping the latents
+        # 3. sample, keeping the latents (with the Speed setting's cache/compile, see model.speed)
+        from model.speed import Speed, sample_with_speed
+
+        speed = Speed.from_options(request.options, self.speed)
+        generator = None
+
+        def attempt() -> Any:  # a fresh generator per attempt: a retry without speed-ups starts alike
+            nonlocal generator
+            generator = self.generator(request.seed)
+            return self.sample(call, generator, hooks, window)
+
         with torch.inference_mode():
             started = time.perf_counter()
-            latents = self.sample(call, generator, hooks, window)
+            latents, report = sample_with_speed(
+                self.pipe, speed, self.placement.device if self.placement else "cpu", attempt, cancelled=Cancelled)
+            self.last_parameters["speed"] = report.describe()
             sampled = time.perf_counter()
             # 4. decode with fallbacks
             video = self.decode_with_fallback(latents, generator, call)
@@ -330,6 +342,10 @@ def _cpu_generator(generator: Any) -> Any:
 def _place(pipe: Any, placement: Placement) -> None:
     import torch
 
+    if placement.quantize != "none":  # before placing: offload hooks must see the quantised weights
+        from model.quantize import quantize_weights
+
+        quantize_weights(pipe, placement.quantize, placement.device)
     device = torch.device(placement.device)
     if placement.memory == "full":
         pipe.to(device)

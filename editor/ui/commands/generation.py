@@ -59,6 +59,29 @@ def remake_stale(window: MainWindow) -> None:
                                 "run Extend, Loop or Restyle on them again.")
 
 
+def wire_enhance_box(window: MainWindow) -> None:
+    """The Inspector's Enhance box reads the enhancer and device from Settings and queues through here."""
+    box = window.inspector.enhance_box
+    settings = window.settings
+    box.configure(text_model=settings.enhancer,
+                  device=lambda: None if settings.device() == "auto" else settings.device())
+    box.queue_requested.connect(lambda clip_id, prompt, record: queue_enhanced(window, clip_id, prompt, record))
+
+
+def queue_enhanced(window: MainWindow, clip_id: str, prompt: str, record: dict) -> None:
+    """Queue a take of the shot `clip_id` made from an enhanced prompt (the Inspector's Enhance box);
+    the plan keeps both prompts (`options["enhance"]`)."""
+    controller = window.controller
+    if controller is None:
+        window.show_message(window.generation_note or NO_FOLDER_NOTE, error=True)
+        return
+    if window.selection.clip != clip_id:
+        window.show_message("Select the shot the prompt was enhanced for, then generate with it.", error=True)
+        return
+    if controller.queue(verbs.GENERATE, Options(prompt=prompt, plan_options={"enhance": record})):
+        window.docks["jobs"].show()
+
+
 def options_for(window: MainWindow, verb: Verb) -> Options | None:
     """What the user wants besides the selection; None when they cancelled the question."""
     if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):

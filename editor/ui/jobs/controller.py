@@ -237,7 +237,7 @@ class GenerationController(QObject):
         except EditRefused as exc:
             self.message.emit(str(exc))
             return False
-        return any([self._queue(s) for s in selections])
+        return any([self._queue(s, (options or Options()).plan_options) for s in selections])
 
     def action_state(self, verb: Verb) -> tuple[bool, str]:
         """(enabled, tooltip): whether `verb` can run on the selection, and why not / what it does.
@@ -277,7 +277,10 @@ class GenerationController(QObject):
         except (EditRefused, GenerationError) as exc:
             return False, str(exc)
         engine = "the built-in interpolation" if model == INTERPOLATE else Path(model).name
-        return True, f"{plan.summary} (with {engine})."
+        from editor.generation.estimates import plan_estimate  # the plan before it is queued
+
+        note = plan_estimate(support, plan, getattr(self._runner, "overrides", None), self.jobs())
+        return True, f"{plan.summary} (with {engine})." + (f" {note.text()}" if note is not None else "")
 
     # --- the queue ------------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
@@ -456,11 +459,13 @@ class GenerationController(QObject):
             return False
         return all([self._queue_plan(plan, model) for plan, model in zip(plans, models, strict=True)])
 
-    def _queue(self, selection: PlanSelection | None) -> bool:
+    def _queue(self, selection: PlanSelection | None, extra: dict | None = None) -> bool:
         try:
             if selection is None:
                 raise EditRefused("Nothing is selected.")
             plan = make_plan(self.document.project, selection)
+            if extra:  # e.g. the enhanced prompt's record, kept in the take's recipe
+                plan = replace(plan, options={**plan.options, **extra})
             # what the take is conditioned on, so it can be told stale later (context_fingerprint)
             plan = with_context(plan, self.document.project, content_tokens(self.folder))
             model = model_for(plan)
@@ -639,7 +644,7 @@ class _Leftovers:
 
 
 def _runner_from(settings: Any, project: Project | None = None) -> Any:
-    """A Runner honouring the user's device and memory-mode settings (no torch imported here), or
+    """A Runner honouring the user's device, memory and speed settings (no torch imported here), or
     a farm's runner when jobs run on a Ray cluster (the project's choice, else the Settings')."""
     from editor.ui.jobs.where import farm_runner
 
@@ -647,8 +652,16 @@ def _runner_from(settings: Any, project: Project | None = None) -> Any:
     if farm is not None:
         return farm
     device = memory = None
+    extras: dict[str, Any] = {}
     if settings is not None:
         device = None if settings.device() == "auto" else settings.device()
         mode = settings.memory_mode()
         memory = None if mode == "auto" else mode
-    return Runner(device=device, memory=memory)
+        if hasattr(settings, "speed_cache"):  # issue 11's settings (model.speed, model.quantize)
+            from model.speed import Speed
+
+            tiling = settings.vae_tiling()
+            extras = {"vae_tiling": None if tiling == "auto" else tiling == "on", "quantize": settings.quantize(),
+                      "speed": Speed(cache=settings.speed_cache(), compile=settings.compile_blocks()),
+                      "upsampler": settings.upsampler()}
+    return Runner(device=device, memory=memory, **extras)
