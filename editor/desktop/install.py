@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from editor.media import children
 from editor.resources_path import resource
 
 APP_ID = "org.shotline.Shotline"
@@ -95,7 +96,7 @@ def _refresh_caches(data: Path) -> None:
                        ("gtk-update-icon-cache", ["-q", "-t", "-f", str(data / "icons" / "hicolor")])):
         exe = shutil.which(tool)
         if exe:
-            subprocess.run([exe, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            children.run([exe, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def install(data: Path | None = None) -> list[Path]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import threading
 import time
 from collections import deque
@@ -262,18 +261,22 @@ def _shrink(rgb: np.ndarray, side: int) -> np.ndarray:
 
 
 def _gpu_facts(ids: list[str]) -> list[dict]:
-    """Name and memory of the GPUs given to this worker (nvidia-smi), [] when none is seen."""
+    """Name and memory of the GPUs given to this worker, [] when none is seen.
+
+    Asked of torch, not nvidia-smi: Ray sets CUDA_VISIBLE_DEVICES for the actor, so the devices
+    torch sees are exactly the ones Ray gave it (and no child program is started here)."""
     if not ids:
         return []
     try:
-        out = subprocess.run(
-            ["nvidia-smi", f"--id={','.join(ids)}", "--query-gpu=index,name,memory.total,memory.used",
-             "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=5, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+        import torch
+
+        if not torch.cuda.is_available():
+            return []
+        facts = []
+        for index, ray_id in enumerate(ids[: torch.cuda.device_count()]):
+            free, total = torch.cuda.mem_get_info(index)
+            facts.append({"index": ray_id, "name": torch.cuda.get_device_name(index),
+                          "memory_mib": total // 2**20, "used_mib": (total - free) // 2**20})
+        return facts
+    except (ImportError, RuntimeError):
         return []
-    facts = []
-    for line in out.strip().splitlines():
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
-            facts.append({"index": parts[0], "name": parts[1], "memory_mib": int(parts[2]), "used_mib": int(parts[3])})
-    return facts
