@@ -179,7 +179,10 @@ def plan_export(project: Project, options: ExportOptions) -> _Plan:
     fps = options.fps or project.fps
     ratio = Fraction(project.fps) / fps
     count = math.ceil((stop - start) / ratio)
-    sources = [start + math.floor(k * ratio) for k in range(count)]
+    # floor(k * ratio) in integers: the form checks plan every change, and Fraction arithmetic
+    # per frame cost ~0.4 ms per 100 frames on the GUI thread
+    num, den = ratio.numerator, ratio.denominator
+    sources = [start + k * num // den for k in range(count)]
     return _Plan(width, height, fps, sources)
 
 

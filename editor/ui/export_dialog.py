@@ -642,10 +642,11 @@ class ExportDialog(QDialog):
     def back_to_settings(self) -> None:
         if self._new_document:  # another project was opened: its own file name and range
             self._new_document = False
-            self.out_edit.setText(str(default_output(self.project.name, self.folder, self.settings.last_export())))
-            self.in_edit.clear()
-            self.out_edit_range.clear()
-            self._choose_default_range()
+            with self._quietly():  # the fields first, then one check (below), not one per field
+                self.out_edit.setText(str(default_output(self.project.name, self.folder, self.settings.last_export())))
+                self.in_edit.clear()
+                self.out_edit_range.clear()
+                self._choose_default_range()
         self._show_page(0)
         self.refresh()
 
