@@ -10,7 +10,6 @@ import gc
 
 from editor.ui.export_dialog import ExportDialog
 from editor.ui.playhead import Playhead
-from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 
 WAIT_MS = 20000
@@ -58,9 +57,9 @@ def test_a_hidden_dialog_waits_for_its_show_to_follow_another_project(qtbot, ui_
         w.close()
 
 
-def test_a_dialog_built_in_parts_is_the_dialog_built_at_once(qtbot, ui_document):
+def test_a_dialog_built_in_parts_is_the_dialog_built_at_once(qtbot, ui_document, make_session):
     settings = Settings()
-    session = ProjectSession(settings)
+    session = make_session(settings)
     session.open(ui_document.folder)
     playhead = Playhead(session.document.project.fps)
     playhead.set_end(session.document.project.duration)
@@ -85,9 +84,6 @@ def test_a_dialog_built_in_parts_is_the_dialog_built_at_once(qtbot, ui_document)
         for dialog in (whole, parts):
             dialog.shutdown()
             dialog.deleteLater()
-        session.close()
-        session.deleteLater()
-        qtbot.wait(0)
 
 
 def test_start_up_objects_are_frozen_while_the_window_lives(qtbot):
