@@ -292,6 +292,7 @@ def test_file_export_action_opens_the_dialog_from_the_window(qtbot, ui_document,
         assert "Exported from_window.mp4" in w.statusBar().currentMessage()
         w.session.new_project()  # an empty project: nothing to export
         assert not action.isEnabled()
+        qtbot.waitUntil(lambda: "Untitled" in dialog.title_label.text())  # a turn after the swap
         assert dialog.page == "settings" and "Untitled" in dialog.title_label.text()  # it follows the session
         assert not dialog.export_button.isEnabled() and "The cut is empty" in dialog.issue_label.text()
         dialog.hide()

@@ -73,6 +73,7 @@ from editor.ui.export_form import (  # noqa: F401 - parse_time, clock, default_o
 from editor.ui.export_runner import ExportJob, ExportRunner
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
+from editor.ui.project_opener import next_turn
 from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 from editor.ui.theme import COLORS
@@ -399,9 +400,13 @@ class ExportDialog(QDialog):
     def _on_document_replaced(self) -> None:
         self._subscription.follow(self.session.document)
         self._new_document = True
-        # a running export has its own copy and keeps its pages; a hidden dialog catches up when
-        # shown (not in the turn that swaps the projects)
+        # a running export has its own copy and keeps its pages; a shown dialog catches up a turn
+        # later and a hidden one when shown: never in the turn that swaps the projects
         if not self.runner.running and self.isVisible():
+            next_turn(self, self._catch_up_shown)
+
+    def _catch_up_shown(self) -> None:
+        if self._new_document and not self.runner.running and self.isVisible():
             self.back_to_settings()
 
     def _on_marks(self) -> None:
