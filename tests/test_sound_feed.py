@@ -94,3 +94,16 @@ def test_a_cancelled_export_leaves_no_pipe_and_no_thread(tmp_path, private_tmp):
         time.sleep(0.01)
     assert not any(t.name == "export-sound" for t in threading.enumerate())
     assert RATE == 48000
+
+
+def test_without_a_named_pipe_the_mix_is_made_first_into_a_file(tmp_path, monkeypatch):
+    root = tmp_path / "Feed.shotline"
+    (root / "media").mkdir(parents=True)
+    tone(root / "media" / "song.wav", seconds=1.0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))  # no FIFO can be made
+    out = tmp_path / "o.mp4"
+    result = export_project(_project(root, 24), root, out, ExportOptions(preset="ultrafast"))
+    assert result.sound
+    with av.open(str(out)) as c:
+        assert len(c.streams.audio) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Feed.shotline", "o.mp4"]  # no scratch file left

@@ -222,12 +222,12 @@ def export_project(
     # file where there are no named pipes
     feed = None
     try:
-        if sound_feed.supported():
+        try:
             feed = sound_feed.SoundFeed.start(project, project_root, options.start or 0,
                                               project.duration if options.end is None else options.end,
                                               loudness=options.loudness, error=ExportError)
             sound_file, level = (feed.input if feed is not None else None), None
-        else:
+        except sound_feed.NoPipe:
             sound_file, level = _mix_to_scratch(project, project_root, out, options)
     except BaseException:
         reader.close()

@@ -15,8 +15,8 @@ What keeps it as safe as the scratch file it replaces:
 - Opening the FIFO never blocks (O_NONBLOCK until ffmpeg opens its end, then blocking writes):
   an ffmpeg that failed at start leaves no thread stuck; writing to an ffmpeg that exited ends
   with EPIPE, and ffmpeg's exit code says what went wrong.
-- Where named pipes don't exist (Windows) `supported()` is False and the caller mixes first into
-  a scratch file, as before.
+- Where no named pipe can be made (Windows, a temporary folder that refuses one) `start` raises
+  NoPipe and the caller mixes first into a scratch file, as before.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ HOLD = 64  # frames ffmpeg may get before the mix must be done (its muxer queues
 CHUNK = 1 << 20  # bytes per write, so a cancelled export stops writing soon
 
 
+class NoPipe(OSError):
+    """No named pipe can be made here (Windows, or a temporary folder that refuses one): the
+    caller mixes first, into a file."""
+
+
 def supported() -> bool:
     """Named pipes exist here (POSIX)."""
     return hasattr(os, "mkfifo")
@@ -54,9 +59,18 @@ class SoundFeed:
         self._args = (project, project_root, first, end)
         self._loudness = loudness
         self._error_type = error
-        self._folder = Path(tempfile.mkdtemp(prefix="shotline-sound-"))
+        if not supported():
+            raise NoPipe("this system has no named pipes")
+        try:
+            self._folder = Path(tempfile.mkdtemp(prefix="shotline-sound-"))
+        except OSError as exc:
+            raise NoPipe(str(exc)) from exc
         self.input = str(self._folder / "mix.f32")
-        os.mkfifo(self.input, 0o600)
+        try:
+            os.mkfifo(self.input, 0o600)
+        except OSError as exc:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise NoPipe(str(exc)) from exc
         self.level: object | None = None  # mix.Loudness once normalised (read after the export)
         self._error: BaseException | None = None
         self._mixed = threading.Event()
@@ -68,7 +82,8 @@ class SoundFeed:
     def start(cls, project: Project, project_root, first: int, end: int, *, loudness: float | None,
               error: type[Exception]) -> SoundFeed | None:
         """Start mixing frames [first, end); None when nothing audible plays there (no sound
-        stream). `error` is the exception type a failed mix is raised as."""
+        stream); NoPipe when no named pipe can be made here. `error` is the exception type a
+        failed mix is raised as."""
         if not mix.has_sound(project, first, end):
             return None
         return cls(project, project_root, first, end, loudness, error)
