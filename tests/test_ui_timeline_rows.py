@@ -1,6 +1,7 @@
 """Pictures and waveforms arriving repaint only the rows that show them: a batch of thumbnails
 repaints the video tracks (not the sound lanes, the headers or the ruler), a waveform the sound
-lanes; a repaint of the video rows leaves the sound lanes unpainted. Real media, real loads."""
+lanes. Another project is fitted before its first paint, so it is painted once, not twice.
+Real media, real loads."""
 
 from __future__ import annotations
 
@@ -81,5 +82,24 @@ def test_arriving_pictures_and_waveforms_repaint_only_their_rows(qtbot, view):
             provider.ready.emit()  # what the provider says when a batch has arrived
             qtbot.waitUntil(lambda: bool(paints.rects), timeout=WAIT_MS)
             assert all(rows.contains(r) for r in paints.rects), (paints.rects, rows)
+    finally:
+        view.viewport().removeEventFilter(paints)
+
+
+def test_another_project_is_fitted_and_painted_once(qtbot, view):
+    view.viewport().repaint()
+    qtbot.wait(50)
+    other = Document(Project(name="Other", fps=Fraction(24), width=640, height=360, tracks=[
+        Track(id="v9", name="V1", clips=[Clip(id="z", start=0, length=480, name="Z",
+                                             takes=[Take(id="tz", media="media/clip.mp4", frames=48)])])]),
+        view.document.folder)
+    paints = _Paints()
+    view.viewport().installEventFilter(paints)
+    try:
+        view.set_document(other)  # as the window does when it opens another project
+        qtbot.wait(50)
+        full = [r for r in paints.rects if r == view.viewport().rect()]
+        assert len(full) == 1, paints.rects  # fitted before the paint, not in it (which asked for another)
+        assert view.geo.x_of(480) <= view.viewport().width()  # the whole cut shows
     finally:
         view.viewport().removeEventFilter(paints)

@@ -151,6 +151,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._playhead.set_end(play_end(document.project))
         self._fit_pending = True
         self._update_scrollbars()
+        if self.isVisible() and self.viewport().width() > self.geo.header_w + 100:
+            self.zoom_to_fit()  # now: fitted in the paint, it would ask for a second full paint
         self.viewport().update()
 
     def request(self, edit: Edit) -> bool:
