@@ -143,6 +143,29 @@ DEMO_MEDIA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 
 @pytest.fixture
+def make_session(qtbot):
+    """make_session(settings=None, **kwargs) -> a ProjectSession as a window holds one, without
+    the window. Each is closed and deleted on the GUI thread at the end, while the test still
+    holds it: left to Python, its last reference can go on a worker thread, and its autosave
+    timer then fires on freed memory (a segfault in QTimerInfoList::activateTimers)."""
+    from editor.ui.project_session import ProjectSession
+    from editor.ui.settings import Settings
+
+    made = []
+
+    def make(settings=None, **kwargs):
+        session = ProjectSession(settings if settings is not None else Settings(), **kwargs)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
+        session.deleteLater()
+    qtbot.wait(0)
+
+
+@pytest.fixture
 def ui_document(tmp_path):
     """A saved project folder for UI tests, 640x360 at 24 fps, tracks top to bottom:
     V2 (empty) and V1 = video "A" [0,72) (sunrise.mp4), a gap [72,96), draft "Boat" [96,168)

@@ -208,13 +208,12 @@ def test_autosave_through_a_link_out_deletes_and_writes_nothing_there(linked_out
     assert autosaves(linked_out["root"]) == [] and find_recovery(linked_out["root"]) is None
 
 
-def test_the_editor_says_why_autosave_is_refused(qtbot, linked_out):
+def test_the_editor_says_why_autosave_is_refused(qtbot, linked_out, make_session):
     from editor.document.edits import RenameClip
-    from editor.ui.project_session import ProjectSession
     from editor.ui.settings import Settings
 
     before = _outside_state(linked_out["outside"])
-    session = ProjectSession(Settings())
+    session = make_session(Settings())
     said: list[str] = []
     session.message.connect(said.append)
     session.open(linked_out["root"])

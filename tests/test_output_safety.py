@@ -155,14 +155,13 @@ def test_refuse_overwrite_compares_files_not_strings(tmp_path):
         refuse_overwrite(missing, [(missing, "an offline take")])
 
 
-def test_export_dialog_says_so_inline_and_keeps_export_disabled(qtbot, ui_document):
+def test_export_dialog_says_so_inline_and_keeps_export_disabled(qtbot, ui_document, make_session):
     from editor.ui.export_dialog import ExportDialog
     from editor.ui.playhead import Playhead
-    from editor.ui.project_session import ProjectSession
     from editor.ui.settings import Settings
 
     settings = Settings()
-    session = ProjectSession(settings)
+    session = make_session(settings)
     session.open(ui_document.folder)
     playhead = Playhead(session.document.project.fps)
     playhead.set_end(session.document.project.duration)

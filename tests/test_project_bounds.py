@@ -238,3 +238,23 @@ def test_any_value_anywhere_is_refused_in_one_line_or_loads_and_saves_back_the_s
         reloaded = load_project(again)  # ... and load back the same
         assert encode(reloaded, again) == encode(project, again)
         assert snapshot(reloaded) == snapshot(load_project(again))
+
+
+def test_a_value_no_check_knows_is_refused_on_save_with_what_to_do(tmp_path):
+    """The last resort (a value that slipped past every check and that JSON can't store) says
+    what to do and where the autosave is, writes nothing, and never blames itself."""
+    folder = tmp_path / "Film.shotline"
+    folder.mkdir()
+    project = sample_project(tracks=1, clips_per_track=2)
+
+    class Sneaky(str):  # text that says it encodes (past every check) but holds a lone surrogate
+        def encode(self, *args, **kwargs) -> bytes:
+            return b""
+
+    project.tracks[0].clips[1].metadata = {"note": Sneaky("\ud800")}  # a faulty edit put it there
+    with pytest.raises(ProjectError) as info:
+        save_project(project, folder)
+    text = str(info.value)
+    assert "\n" not in text and not _blames_itself(text), text
+    assert "Undo the last change" in text and "Save As" in text and str(folder / "autosave") in text
+    assert not (folder / PROJECT_FILE).exists()  # nothing saved

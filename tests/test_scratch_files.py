@@ -94,16 +94,15 @@ def test_opening_a_project_removes_what_a_killed_run_left(tmp_path):
     assert not any(p.exists() for p in left)
 
 
-def test_the_editor_cleans_a_project_it_opens(tmp_path, qtbot):
+def test_the_editor_cleans_a_project_it_opens(tmp_path, qtbot, make_session):
     from editor.document.project import Project
     from editor.document.storage import save_project
-    from editor.ui.project_session import ProjectSession
     from editor.ui.settings import Settings
 
     folder = tmp_path / "Film.shotline"
     save_project(Project(name="Film"), folder)
     left = leftover(folder / "media", "take-1.mkv", dead_pid())
-    session = ProjectSession(Settings())
+    session = make_session(Settings())
     session.open(folder)
     assert not left.exists()
 

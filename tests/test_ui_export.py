@@ -16,20 +16,19 @@ from editor.media.export import CODECS
 from editor.media.ffmpeg_bin import has_encoder
 from editor.ui.export_dialog import ExportDialog, clock, default_output, parse_time
 from editor.ui.playhead import Playhead
-from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 
 WAIT_MS = 30000
 
 
 @pytest.fixture
-def make_dialog(qtbot, ui_document):
+def make_dialog(qtbot, ui_document, make_session):
     """make_dialog(marks=None) -> ExportDialog on a session holding the ui_document project."""
     made = []
 
     def make(marks: tuple[int, int] | None = None) -> ExportDialog:
         settings = Settings()
-        session = ProjectSession(settings)
+        session = make_session(settings)
         session.open(ui_document.folder)
         playhead = Playhead(session.document.project.fps)
         playhead.set_end(session.document.project.duration)
@@ -293,6 +292,7 @@ def test_file_export_action_opens_the_dialog_from_the_window(qtbot, ui_document,
         assert "Exported from_window.mp4" in w.statusBar().currentMessage()
         w.session.new_project()  # an empty project: nothing to export
         assert not action.isEnabled()
+        qtbot.waitUntil(lambda: "Untitled" in dialog.title_label.text())  # a turn after the swap
         assert dialog.page == "settings" and "Untitled" in dialog.title_label.text()  # it follows the session
         assert not dialog.export_button.isEnabled() and "The cut is empty" in dialog.issue_label.text()
         dialog.hide()

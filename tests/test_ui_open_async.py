@@ -145,12 +145,12 @@ def test_an_open_asked_for_after_a_menu_open_wins_over_it(qtbot, window, two_pro
     qtbot.waitUntil(lambda: read_lock(first) is None, timeout=WAIT_MS)
 
 
-def test_a_menu_open_offers_the_autosave_on_the_gui_thread_and_recovers_it(qtbot, window, two_projects):
+def test_a_menu_open_offers_the_autosave_on_the_gui_thread_and_recovers_it(qtbot, window, two_projects,
+                                                                             make_session):
     from editor.document.edits import RenameClip
-    from editor.ui.project_session import ProjectSession
 
     folder, _ = two_projects
-    crashed = ProjectSession(window.settings)  # another run edited and autosaved, then died
+    crashed = make_session(window.settings)  # another run edited and autosaved, then died
     crashed.open(folder)
     crashed.document.request(RenameClip(clip_id="a", name="Recovered name"))
     assert crashed.autosave_now() is not None

@@ -124,15 +124,15 @@ def test_a_journal_that_cannot_be_opened_turns_generation_off_with_the_reason(qt
         ctl.shutdown()
 
 
-def test_export_pressed_before_ffmpeg_answered_starts_once_it_has(qtbot, ui_document, tmp_path, monkeypatch):
+def test_export_pressed_before_ffmpeg_answered_starts_once_it_has(qtbot, ui_document, tmp_path, monkeypatch,
+                                                                   make_session):
     from editor.ui.export_dialog import ExportDialog
     from editor.ui.playhead import Playhead
-    from editor.ui.project_session import ProjectSession
     from editor.ui.settings import Settings
 
     monkeypatch.setattr(export_form, "_codecs", None)  # as in the first moment after start
     settings = Settings()
-    session = ProjectSession(settings)
+    session = make_session(settings)
     session.open(ui_document.folder)
     playhead = Playhead(session.document.project.fps)
     dialog = ExportDialog(session, playhead, settings)

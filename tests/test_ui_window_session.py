@@ -9,7 +9,6 @@ import pytest
 from editor.document.autosave import autosaves
 from editor.document.edits import AddTrack, RenameClip
 from editor.document.storage import load_project
-from editor.ui.project_session import ProjectSession
 from editor.ui.settings import EditorDefaults, Settings, config_dir
 
 
@@ -30,9 +29,9 @@ def test_settings_live_under_the_test_config_dir(settings):
         again.set_memory_mode("turbo")
 
 
-def test_autosave_after_n_edits_and_on_the_timer_never_touches_project_json(qtbot, settings, ui_document):
+def test_autosave_after_n_edits_and_on_the_timer_never_touches_project_json(qtbot, settings, ui_document, make_session):
     settings.set_defaults(EditorDefaults(autosave_every_edits=3, autosave_every_s=60))
-    session = ProjectSession(settings)
+    session = make_session(settings)
     session.open(ui_document.folder)
     saved = (ui_document.folder / "project.json").read_bytes()
     doc = session.document
@@ -49,14 +48,14 @@ def test_autosave_after_n_edits_and_on_the_timer_never_touches_project_json(qtbo
     assert session._timer.interval() == 60_000
 
 
-def test_opening_after_a_crash_offers_the_autosave_and_keeps_it_unsaved(qtbot, settings, ui_document):
-    session = ProjectSession(settings)
+def test_opening_after_a_crash_offers_the_autosave_and_keeps_it_unsaved(qtbot, settings, ui_document, make_session):
+    session = make_session(settings)
     session.open(ui_document.folder)
     session.document.request(RenameClip(clip_id="a", name="Recovered name"))
     session.autosave_now()
     # "crash": a new session opens the same folder
     offered = []
-    later = ProjectSession(settings, ask_recover=lambda path: offered.append(path) or True)
+    later = make_session(settings, ask_recover=lambda path: offered.append(path) or True)
     later.open(ui_document.folder)
     assert offered and offered[0].parent.name == "autosave"
     assert later.document.project.find_clip("a")[1].name == "Recovered name"
@@ -66,24 +65,24 @@ def test_opening_after_a_crash_offers_the_autosave_and_keeps_it_unsaved(qtbot, s
     assert load_project(ui_document.folder).tracks[1].clips[0].name == "Recovered name"
     # saved: no more recovery to offer
     offered.clear()
-    ProjectSession(settings, ask_recover=lambda path: offered.append(path) or True).open(ui_document.folder)
+    make_session(settings, ask_recover=lambda path: offered.append(path) or True).open(ui_document.folder)
     assert offered == []
 
 
-def test_declining_recovery_opens_the_saved_project(qtbot, settings, ui_document):
-    session = ProjectSession(settings)
+def test_declining_recovery_opens_the_saved_project(qtbot, settings, ui_document, make_session):
+    session = make_session(settings)
     session.open(ui_document.folder)
     session.document.request(RenameClip(clip_id="a", name="Unsaved"))
     session.autosave_now()
-    later = ProjectSession(settings, ask_recover=lambda path: False)
+    later = make_session(settings, ask_recover=lambda path: False)
     later.open(ui_document.folder)
     assert later.document.project.find_clip("a")[1].name == "A"
     assert not later.dirty
 
 
-def test_new_project_uses_the_defaults_and_save_as_names_it(qtbot, settings, tmp_path):
+def test_new_project_uses_the_defaults_and_save_as_names_it(qtbot, settings, tmp_path, make_session):
     settings.set_defaults(EditorDefaults(fps=30, width=960, height=540))
-    session = ProjectSession(settings)
+    session = make_session(settings)
     session.new_project()
     p = session.document.project
     assert (p.fps, p.width, p.height) == (30, 960, 540)
@@ -96,17 +95,17 @@ def test_new_project_uses_the_defaults_and_save_as_names_it(qtbot, settings, tmp
     assert str(session.folder.resolve()) in settings.recent_projects()
 
 
-def test_opening_something_that_is_not_a_project_says_what_to_do(qtbot, settings, tmp_path):
+def test_opening_something_that_is_not_a_project_says_what_to_do(qtbot, settings, tmp_path, make_session):
     from editor.document.storage import ProjectError
 
-    session = ProjectSession(settings)
+    session = make_session(settings)
     (tmp_path / "holiday").mkdir()
     with pytest.raises(ProjectError, match="not a Shotline project"):
         session.open(tmp_path / "holiday")
 
 
-def test_the_demo_opens_from_a_private_copy(qtbot, settings):
-    session = ProjectSession(settings)
+def test_the_demo_opens_from_a_private_copy(qtbot, settings, make_session):
+    session = make_session(settings)
     session.open_demo()
     assert session.document.project.name == "Demo"
     assert session.folder is not None and str(session.folder).startswith(str(config_dir()))

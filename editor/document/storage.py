@@ -633,8 +633,10 @@ def encode(project: Project, folder: Path) -> bytes:
     try:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as exc:
-        raise ProjectError(f"The project holds a value that can't be saved as JSON ({exc}); this is a bug in "
-                           "whatever put it there; please report it.") from None
+        # the checks above should have caught it: say what the user can do, not whose fault it is
+        raise ProjectError(f"The project can't be saved: it holds a value JSON can't store ({exc}). Undo the last "
+                           "change and save again, or Save As under another name; the last autosave is in "
+                           f"{Path(folder) / 'autosave'}.") from None
 
 
 def _media_refs(data: dict) -> list[tuple[dict, str]]:

@@ -75,6 +75,7 @@ from editor.ui.export_timeline import FILTERS as TIMELINE_FILTERS
 from editor.ui.export_timeline import export_now, follow_path, format_items, with_suffix
 from editor.ui.following import DocumentSubscription
 from editor.ui.playhead import Playhead
+from editor.ui.project_opener import next_turn
 from editor.ui.project_session import ProjectSession
 from editor.ui.proof_settings import proof_checkboxes
 from editor.ui.settings import Settings
@@ -88,8 +89,29 @@ class ExportDialog(QDialog):
     message = Signal(str, bool)  # a status-bar line for the window: text, is_error
 
     def __init__(self, session: ProjectSession, playhead: Playhead, settings: Settings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, staged: bool = False) -> None:
+        """`staged`: only the first part is built now, the rest by `build_step` calls (the window
+        builds the dialog ahead while it is idle, a part per turn: the first File ▸ Export is then
+        a show, not ~100 widgets built at once); `finish_building` completes it."""
         super().__init__(parent)
+        self._staged = staged
+        self._parts = self._build(session, playhead, settings)
+        self.built = False
+        self.build_step()  # what every method may rely on (the runner, the subscription)
+        if not staged:
+            self.finish_building()
+
+    def build_step(self) -> bool:
+        """Build the next part; True once the dialog is complete."""
+        if not self.built:
+            self.built = next(self._parts, True) is True
+        return self.built
+
+    def finish_building(self) -> None:
+        while not self.build_step():
+            pass
+
+    def _build(self, session: ProjectSession, playhead: Playhead, settings: Settings) -> Iterator[None]:
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
         self.setModal(False)  # the user may keep editing; the export works from a copy
@@ -115,9 +137,12 @@ class ExportDialog(QDialog):
         known = known_codecs()
         self._codecs = known if known is not None else list(CODECS)
         self._start_when_codecs_known = False
+        self._checked_since_built = False
+        yield
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._settings_page())
+        yield
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
         layout = QVBoxLayout(self)
@@ -126,6 +151,7 @@ class ExportDialog(QDialog):
         self.setStyleSheet(f'*[invalid="true"] {{ border: 1px solid {COLORS.error}; }}')
         self.resize(600, 0)
         self._show_page(0)
+        yield
 
         self._set_values(restored_choices(settings.last_export(), self._presets, self._codecs))
         session.document_replaced.connect(self._on_document_replaced)
@@ -137,10 +163,18 @@ class ExportDialog(QDialog):
             self._choose_default_range()
         finally:
             self._applying = False
-        self.refresh()
-        self._checked_since_built = True  # the first open_for_export needs no second check
         if known is None:
             codecs_later(self._on_codecs_known, owner=self)
+        if self._staged:  # built ahead: checked again when shown (the project may change meanwhile)
+            yield
+            self.ensurePolished()  # the widgets' style, so the first show only lays out and paints
+            yield
+            self.refresh()  # the fields' first check and look (later ones change little)
+            yield
+            self.grab()  # a first paint off screen: fonts and style caches filled before the first show
+            return
+        self.refresh()
+        self._checked_since_built = True  # the first open_for_export needs no second check
 
     # --- the project being exported ---------------------------------------------------------------
     @property
@@ -373,7 +407,13 @@ class ExportDialog(QDialog):
     def _on_document_replaced(self) -> None:
         self._subscription.follow(self.session.document)
         self._new_document = True
-        if not self.runner.running:  # a running export has its own copy and keeps its pages
+        # a running export has its own copy and keeps its pages; a shown dialog catches up a turn
+        # later and a hidden one when shown: never in the turn that swaps the projects
+        if not self.runner.running and self.isVisible():
+            next_turn(self, self._catch_up_shown)
+
+    def _catch_up_shown(self) -> None:
+        if self._new_document and not self.runner.running and self.isVisible():
             self.back_to_settings()
 
     def _on_marks(self) -> None:
@@ -521,8 +561,9 @@ class ExportDialog(QDialog):
     # --- running ----------------------------------------------------------------------------------
     def open_for_export(self) -> None:
         """Show the dialog (or bring it forward): the settings page unless an export is running."""
+        self.finish_building()  # asked for before the window had built it all
         fresh, self._checked_since_built = self._checked_since_built, False
-        if not self.runner.running and self.page != "settings":
+        if not self.runner.running and (self.page != "settings" or self._new_document):
             self.back_to_settings()
         elif self.page == "settings" and not fresh:
             self.refresh()
@@ -624,10 +665,11 @@ class ExportDialog(QDialog):
     def back_to_settings(self) -> None:
         if self._new_document:  # another project was opened: its own file name and range
             self._new_document = False
-            self.out_edit.setText(str(default_output(self.project.name, self.folder, self.settings.last_export())))
-            self.in_edit.clear()
-            self.out_edit_range.clear()
-            self._choose_default_range()
+            with self._quietly():  # the fields first, then one check (below), not one per field
+                self.out_edit.setText(str(default_output(self.project.name, self.folder, self.settings.last_export())))
+                self.in_edit.clear()
+                self.out_edit_range.clear()
+                self._choose_default_range()
         self._show_page(0)
         self.refresh()
 

@@ -47,6 +47,7 @@ from editor.ui.export_dialog import ExportDialog
 from editor.ui.export_form import codecs_later
 from editor.ui.following import DocumentSubscription
 from editor.ui.history_panel import HistoryPanel
+from editor.ui.idle_build import IdleBuild
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.playhead import Playhead, play_end
@@ -134,7 +135,9 @@ class MainWindow(QMainWindow):
         self._waited_for: int | str | None = None  # what the close now under way waited for
         self.opener = ProjectOpener(self)  # File > Open and Open Recent: read off the GUI thread
         self._panels_to_follow: list[QWidget] = []  # panels still showing the project before (see _swap)
+        self._ahead = IdleBuild(self._busy_for_building_ahead, self)  # the Export dialog, before it is asked for
         self._switch_to(OpenedProject(document), adopted=True)
+        gc_guard.settled()  # what start-up made lives as long as the window: no collection walks it again
 
     # --- building -----------------------------------------------------------------------------
     def _build_panels(self, document: Document) -> None:
@@ -428,6 +431,8 @@ class MainWindow(QMainWindow):
             if waiting:
                 self.show_message(f"{waiting} job{'s' if waiting > 1 else ''} of {old_name} wait in its queue "
                                   "and run when you open it again.")
+        if self.export_dialog is None and not self._ahead.active:
+            self._ahead.start(self._build_export_dialog_ahead)
 
     def _follow_next_panel(self) -> None:
         """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;
@@ -953,6 +958,7 @@ class MainWindow(QMainWindow):
         """Stop background work: the job worker, thumbnail loads, playback."""
         self.opener.cancel()  # an open still being read is dropped (its lock released)
         self._panels_to_follow = []
+        self._ahead.stop()
         self.playhead.pause()
         self.proxies.shutdown()
         if self.controller is not None:
@@ -966,6 +972,7 @@ class MainWindow(QMainWindow):
         for cache in self._thumb_caches.values():
             cache.close()
         self._thumb_caches.clear()
+        gc_guard.unsettled()
 
     # --- project files the File menu works on ----------------------------------------------------
     def new_project(self) -> None:
@@ -1088,12 +1095,26 @@ class MainWindow(QMainWindow):
 
     def export_cut(self) -> None:
         if self.export_dialog is None:
-            self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self)
-            self.export_dialog.message.connect(self.show_message)
-            runner = self.export_dialog.runner
-            for ended in (runner.succeeded, runner.failed, runner.cancelled):
-                ended.connect(lambda _result: self._work_ended("export"))
-        self.export_dialog.open_for_export()
+            self._make_export_dialog(staged=False)
+        self.export_dialog.open_for_export()  # one built ahead (see _build_export_dialog_ahead) is finished first
+
+    def _make_export_dialog(self, *, staged: bool) -> None:
+        self.export_dialog = ExportDialog(self.session, self.playhead, self.settings, self, staged=staged)
+        self.export_dialog.message.connect(self.show_message)
+        runner = self.export_dialog.runner
+        for ended in (runner.succeeded, runner.failed, runner.cancelled):
+            ended.connect(lambda _result: self._work_ended("export"))
+
+    def _build_export_dialog_ahead(self) -> bool:
+        """One part of the Export dialog, built while the window is idle (editor.ui.idle_build);
+        True once it is complete."""
+        if self.export_dialog is None:
+            self._make_export_dialog(staged=True)
+            return False
+        return self.export_dialog.build_step()
+
+    def _busy_for_building_ahead(self) -> bool:
+        return not self.isVisible() or self.opening or self.thumbnails.pending > 0
 
     def settings_saved(self) -> None:
         """After Settings ▸ OK: panels take the new model list and defaults; a project with no

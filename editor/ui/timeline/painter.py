@@ -144,8 +144,11 @@ class TimelinePainter:
                 continue
             if spans and shows(QRect(0, top, s.width, geo.track_h + geo.track_gap)):
                 self._paint_track(p, s, index, track, top, spans)
-        if spans and s.project.audio_tracks:
-            paint_audio_lanes(self, p, s, spans)
+        lanes = len(s.project.audio_tracks)
+        if spans and lanes:
+            audio_top = geo.track_top(len(s.project.tracks)) - geo.track_gap  # the line above the first lane
+            if shows(QRect(0, audio_top, s.width, geo.track_top(len(s.project.tracks) + lanes) - audio_top)):
+                paint_audio_lanes(self, p, s, spans)
         self._paint_in_out_range(p, s, tracks_clip)
         self._paint_overlays(p, s)
         self._paint_ghosts(p, s)

@@ -136,10 +136,12 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
         selection.changed.connect(self.viewport().update)
         playhead.changed.connect(self._on_playhead)
+        # pictures and waveforms arrive in batches while a project opens: each repaints only the
+        # rows that show them, not the other kind's rows, the headers and the ruler
         if thumbnails is not None:
-            thumbnails.ready.connect(self.viewport().update)
+            thumbnails.ready.connect(self._update_picture_rows)
         if waveforms is not None:
-            waveforms.ready.connect(self.viewport().update)
+            waveforms.ready.connect(self._update_sound_rows)
         self.set_document(document)
 
     # --- public API ---------------------------------------------------------------------------
@@ -150,6 +152,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._playhead.set_end(play_end(document.project))
         self._fit_pending = True
         self._update_scrollbars()
+        if self.isVisible() and self.viewport().width() > self.geo.header_w + 100:
+            self.zoom_to_fit()  # now: fitted in the paint, it would ask for a second full paint
         self.viewport().update()
 
     def request(self, edit: Edit) -> bool:
@@ -304,6 +308,21 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
                 self._update_scrollbars()
                 scrolled = True
         self._playhead_area.update(self.viewport(), self.geo, self._playhead, scrolled=scrolled)
+
+    def _update_picture_rows(self) -> None:
+        self._update_rows(0, len(self.document.project.tracks))
+
+    def _update_sound_rows(self) -> None:
+        project = self.document.project
+        self._update_rows(len(project.tracks), len(project.tracks) + len(project.audio_tracks))
+
+    def _update_rows(self, first: int, end: int) -> None:
+        """Repaint track rows [first, end) right of the headers (with the line above them)."""
+        geo = self.geo
+        top = max(geo.ruler_h, geo.track_top(first) - geo.track_gap)
+        bottom = min(self.viewport().height(), geo.track_top(end))
+        if bottom > top:
+            self.viewport().update(QRect(geo.header_w, top, self.viewport().width() - geo.header_w, bottom - top))
 
     # --- scrolling and zoom -------------------------------------------------------------------
     def _content_width(self) -> int:
