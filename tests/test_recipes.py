@@ -12,10 +12,11 @@ from test_context_fingerprint import _project
 from editor.document.context_fingerprint import stale_reasons, with_context
 from editor.document.document import Document
 from editor.document.edits import EditRefused, PlaceGeneratedTake, Side, TrimClip
-from editor.document.plans import GenerateShot, InfillGap, make_plan
+from editor.document.plans import ExtendClip, GenerateShot, InfillGap, LoopClip, RestyleClip, make_plan
 from editor.document.project import Take
 from editor.document.recipe import Recipe, recipe_of
 from editor.generation.recipes import (
+    can_regenerate,
     parse_seeds,
     paste_recipe,
     recipe_from_text,
@@ -226,3 +227,51 @@ def test_make_again_when_the_clip_after_was_deleted_continues_the_clip_before():
     plan = regenerate_plan(doc.project, cid, take)
     assert plan.action.value == "extend_forward" and len(plan.pins) == 2  # A's tail and the gap's keyframe
     assert (plan.target.clip_id, plan.target.take_frames) == (cid, 24)
+
+
+def _cast_changed(doc) -> None:
+    from editor.document.edits import UpdateCastMember
+
+    doc.request(UpdateCastMember(cast_id="hero", description="a grey fox"))
+
+
+@pytest.mark.parametrize("selection, shape", [
+    (lambda: ExtendClip(clip_id="a", side=Side.END, frames=8), ("take", "generated")),
+    (lambda: ExtendClip(clip_id="a", side=Side.START, frames=8), ("generated", "take")),
+    (lambda: LoopClip(clip_id="a", frames=8), ("take", "generated")),
+    (lambda: RestyleClip(clip_id="a", prompt="in snow", strength=0.4), ("generated",)),
+])
+def test_a_stale_extend_loop_or_restyle_is_made_again_from_the_clips_source_frames(selection, shape):
+    doc = Document(_project())
+    source = doc.project.find_clip("a")[1].take
+    first = make_plan(doc.project, selection(), seed=9)
+    cid, take = _placed(doc, selection(), 1)
+    assert cid == "a" and doc.project.find_clip("a")[1].take.id == take.id
+    assert regenerate_plan(doc.project, cid, take) is not None  # fresh takes can be made again too
+    _cast_changed(doc)  # the shot's cast member (in the recipe) is described differently now
+    assert stale_reasons(doc.project, cid, take) == ["Hero's description changed."]
+    assert can_regenerate(take) is None
+    plan = regenerate_plan(doc.project, cid, take)
+    # the same action on the same frames of the take the clip showed then, with the same recipe
+    assert (plan.action, plan.seed, plan.prompt, plan.num_frames) == (first.action, 9, first.prompt, first.num_frames)
+    assert [(p.take_id, p.first, p.count, p.strength) for p in plan.pins] == \
+        [(p.take_id, p.first, p.count, p.strength) for p in first.pins]
+    assert all(p.take_id == source.id for p in plan.pins)
+    assert tuple(s.source for s in plan.target.segments) == shape and plan.target.segments == first.target.segments
+    again = Take(id="g2", media="media/g2.mkv", frames=plan.target.take_frames,
+                 record={"engine": "ltx-condition", "action": plan.action.value, "plan": plan.to_dict()})
+    doc.request(PlaceGeneratedTake(plan=plan, take=again))
+    clip = doc.project.find_clip(cid)[1]
+    assert clip.take.id == "g2" and [t.id for t in clip.takes][-2:] == [take.id, "g2"]  # a new take
+    assert stale_reasons(doc.project, cid, clip.take) == []
+    doc.undo()
+    assert doc.project.find_clip(cid)[1].take.id == take.id
+
+
+def test_making_again_a_take_whose_source_take_was_deleted_says_so_in_one_line():
+    doc = Document(_project())
+    cid, take = _placed(doc, LoopClip(clip_id="a", frames=8), 1)
+    _cast_changed(doc)
+    doc.project.find_clip(cid)[1].takes.pop(0)  # edits never remove a take: a project edited by hand
+    with pytest.raises(EditRefused, match=r"^The take this was looped from is no longer in the clip.*loop the clip again\.$"):
+        regenerate_plan(doc.project, cid, take)

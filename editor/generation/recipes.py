@@ -33,6 +33,7 @@ from editor.document.plans import (
 )
 from editor.document.project import Clip, Project, Take
 from editor.document.recipe import Recipe, recipe_of
+from editor.generation.remake_from_frames import FROM_FRAMES, remake_from_frames
 from model.request import Action
 
 MAX_VARIATIONS = 16  # more would fill the queue for an hour on most machines; ask again
@@ -148,10 +149,9 @@ def can_regenerate(take: Take) -> str | None:
         return "Imported media has no recipe to make again."
     if made_in_gap(take):
         return None
-    if recipe.action in (Action.GENERATE.value, Action.ANIMATE.value):
+    if recipe.action in (Action.GENERATE.value, Action.ANIMATE.value) or recipe.action in FROM_FRAMES:
         return None
-    return (f"A {str(recipe.action or 'made').replace('_', ' ')} take is made from the clip's own frames: "
-            "run that action again on the clip.")
+    return f"A {str(recipe.action or 'made').replace('_', ' ')} take can't be made again: run that action again on the clip."
 
 
 def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileToken = no_files,
@@ -199,6 +199,8 @@ def regenerate_plan(project: Project, clip_id: str, take: Take, *, files: FileTo
         t = next(t for t in scratch.tracks if t.id == track.id)
         t.clips = [dataclasses.replace(c, active_take=index) if c.id == clip_id else c for c in t.clips]
         plan = make_plan(scratch, AnimateStill(clip_id=clip_id, prompt=old.prompt), seed=old.seed)
+    elif old.action.value in FROM_FRAMES:
+        plan = remake_from_frames(project, clip_id, old)
     else:
         plan = make_plan(project, GenerateShot(clip_id=clip_id, prompt=old.prompt), seed=old.seed)
     known = {m.id for m in project.cast}

@@ -40,23 +40,22 @@ def remake_stale(window: MainWindow) -> None:
         window.show_message(window.generation_note or NO_FOLDER_NOTE, error=True)
         return
     doc = window.document
-    plans, skipped = [], 0
+    plans, skipped = [], []
     for clip_id in stale_in(doc):
         take = doc.project.find_clip(clip_id)[1].take
         try:
             if can_regenerate(take):
                 raise EditRefused(can_regenerate(take))
             plans.append(regenerate_plan(doc.project, clip_id, take, files=content_tokens(doc.folder)))
-        except EditRefused:
-            skipped += 1  # made from the clip's own frames (extend, loop, restyle): run that again
+        except EditRefused as exc:
+            skipped.append(str(exc))  # its source is gone, or an older version made it: say why
     if not plans:
-        window.show_message("No stale take can be made again here." if skipped else "No take is stale.")
+        window.show_message(skipped[0] if skipped else "No take is stale.", error=bool(skipped))
         return
     if controller.queue_plans(plans):
         window.docks["jobs"].show()
         if skipped:
-            window.show_message(f"{skipped} stale take(s) were made from their clip's own frames: "
-                                "run Extend, Loop or Restyle on them again.")
+            window.show_message(f"{len(skipped)} stale take(s) can't be made again: {skipped[0]}")
 
 
 def wire_enhance_box(window: MainWindow) -> None:

@@ -1,0 +1,72 @@
+"""Making again a take that was made from its clip's own frames: an extend, a loop, a restyle.
+
+Such a take was conditioned on frames of another take of the same clip (the source: the take the
+clip showed when the user ran the action, with the trim it had then). Making it again is the same
+action planned on that source as it is now — the clip switched back to the source take with the
+recorded trim — so the new take has the same shape (the kept frames, then or after the new ones)
+and lands as another take of the clip, exactly as the first run did. Prompt, seed and the rest of
+the recipe are put back by the caller (`editor.generation.recipes.regenerate_plan`).
+
+When the source take is no longer among the clip's takes (a project edited by hand or by an
+older version; edits never remove takes), there is nothing to rebuild
+from: EditRefused says so in one line. Pure Python over the document; no Qt.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+from editor.document.edits import EditRefused, Side
+from editor.document.plans import ExtendClip, GenerationPlan, LoopClip, RestyleClip, make_plan
+from editor.document.project import Project
+from model.request import Action
+
+# actions whose take is made from the clip's own frames, and the verb the user knows them by
+FROM_FRAMES = {
+    Action.EXTEND_FORWARD.value: "extend", Action.EXTEND_BACKWARD.value: "extend",
+    Action.LOOP.value: "loop", Action.RESTYLE.value: "restyle",
+}
+
+
+def remake_from_frames(project: Project, clip_id: str, old: GenerationPlan) -> GenerationPlan:
+    """The plan for `old` (an extend, loop or restyle of clip `clip_id`) planned again on the
+    clip's source take as it is now; EditRefused when that source is gone."""
+    verb = FROM_FRAMES[old.action.value]
+    track, clip = project.find_clip(clip_id)
+    if old.action is Action.RESTYLE:
+        source = old.pins[0] if old.pins else None
+    else:
+        source = next((s for s in old.target.segments if s.source == "take"), None)
+    take_id, media = (source.take_id, source.media) if source else (None, None)
+    first, count = (source.first, source.count) if source else (0, 0)
+    # by id; by file for a clip pasted or duplicated (its takes got new ids, their files are the same)
+    index = next((i for i, t in enumerate(clip.takes) if take_id is not None and t.id == take_id), None)
+    if index is None:
+        index = next((i for i, t in enumerate(clip.takes) if media is not None and t.media == media), None)
+    if index is None:
+        raise EditRefused(f"The take this was {_past(verb)} from is no longer in the clip, so it can't be made again: "
+                          f"{verb} the clip again.")
+    new = sum(s.count for s in old.target.segments if s.source == "generated")
+    context = old.pins[0].count if old.pins else 1
+    # the clip as it was when the action ran: the source take, its trim then; a backward extend
+    # put the new frames before it, so its frames started that many later
+    start = clip.start + new if old.action is Action.EXTEND_BACKWARD else clip.start
+    then = dataclasses.replace(clip, active_take=index, source_in=0 if clip.takes[index].is_still else first,
+                               length=count, start=start)
+    scratch = copy.copy(project)
+    scratch.tracks = [copy.copy(t) for t in project.tracks]
+    t = next(t for t in scratch.tracks if t.id == track.id)
+    t.clips = [then if c.id == clip_id else c for c in t.clips]
+    if old.action is Action.RESTYLE:
+        selection = RestyleClip(clip_id=clip_id, prompt=old.prompt, strength=old.pins[0].strength)
+    elif old.action is Action.LOOP:
+        selection = LoopClip(clip_id=clip_id, prompt=old.prompt, frames=new, context=context)
+    else:
+        side = Side.END if old.action is Action.EXTEND_FORWARD else Side.START
+        selection = ExtendClip(clip_id=clip_id, prompt=old.prompt, side=side, frames=new, context=context)
+    return make_plan(scratch, selection, seed=old.seed)
+
+
+def _past(verb: str) -> str:
+    return {"extend": "extended", "loop": "looped", "restyle": "restyled"}[verb]
