@@ -215,3 +215,36 @@ def test_variations_say_what_to_fix(inspector):
     inspector.queue_plans.connect(queued.append)
     box.variations_button.click()
     assert len(queued) == 1 and len(queued[0]) == 2
+
+
+def test_a_keyframe_picture_changed_on_disk_marks_the_infill_stale_without_an_edit(qtbot, window):
+    """A file watcher sees the keyframe picture replaced; coming back to the window re-asks too."""
+    from editor.document.context_fingerprint import content_tokens, with_context
+    from editor.document.edits import PinKeyframe, PlaceGeneratedTake
+    from editor.document.plans import InfillGap, make_plan
+    from editor.document.project import Keyframe, Take
+
+    w = window
+    doc = w.document
+    picture = doc.folder / "media" / "k.png"
+    picture.write_bytes(b"first picture")
+    doc.request(PinKeyframe(keyframe=Keyframe(id="k1", image="media/k.png", frame=28), track_id="v1"))
+    plan = with_context(make_plan(doc.project, InfillGap(track_id="v1", frame=28), seed=3), doc.project,
+                        content_tokens(doc.folder))
+    take = Take(id="gi", media="media/a.mkv", frames=10,
+                record={"engine": "ltx-condition", "action": plan.action.value, "plan": plan.to_dict()})
+    doc.request(PlaceGeneratedTake(plan=plan, take=take, new_clip_id="gi"))
+    assert "gi" not in w.timeline.paint_state().stale and str(picture) in w.stale_watch.watched()
+
+    picture.write_bytes(b"another picture, painted elsewhere")  # no edit in Shotline
+    qtbot.waitUntil(lambda: "gi" in w.timeline.paint_state().stale)
+    assert w.timeline.paint_state().stale["gi"] == ["The keyframe picture at frame 28 was replaced."]
+    assert _card_state(w, "gi") == "stale · make again"
+
+    # not watched (a network drive, say): the window becoming active again asks once more
+    w.stale_watch._watcher.removePaths(w.stale_watch.watched())
+    picture.write_bytes(b"first picture")
+    assert "gi" in w.timeline.paint_state().stale
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
+    assert "gi" not in w.timeline.paint_state().stale and str(picture) in w.stale_watch.watched()
+    assert _card_state(w, "gi").startswith("done")

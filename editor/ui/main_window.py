@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
         self.opener = ProjectOpener(self)  # File > Open and Open Recent: read off the GUI thread
         self._panels_to_follow: list[QWidget] = []  # panels still showing the project before (see _swap)
         self._ahead = IdleBuild(self._busy_for_building_ahead, self)  # the Export dialog, before it is asked for
+        from editor.ui.stale_watch import StaleWatch
+
+        self.stale_watch = StaleWatch(self)  # a picture changed on disk re-asks which takes are stale
+        self.stale_watch.changed.connect(self._stale_changed)
         self._switch_to(OpenedProject(document), adopted=True)
         gc_guard.settled()  # what start-up made lives as long as the window: no collection walks it again
 
@@ -411,6 +415,7 @@ class MainWindow(QMainWindow):
         if spread:
             next_turn(self, self._follow_next_panel)
         self._subscription.follow(document)
+        self.stale_watch.follow(document)
         self._install_preview(parts.preview)
         self._install_controller(parts.controller, parts.note, failed=parts.failed, jobs_panel=parts.jobs_panel)
         self.proxies.set_document(document)
@@ -658,6 +663,12 @@ class MainWindow(QMainWindow):
         self.selection.reconcile(self.document.project)
         self._update_format()
         self.refresh_actions()
+
+    def _stale_changed(self) -> None:
+        # no edit happened, so nothing else repaints: the badges, the cards and the Inspector
+        self.timeline.viewport().update()
+        self.storyboard.rebuild()
+        self.inspector.refresh()
 
     def _on_playhead(self) -> None:
         self.timecode_label.setText(timecode(self.playhead.frame, self.document.project.fps))

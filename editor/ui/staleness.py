@@ -2,8 +2,8 @@
 
 The answer is a pure function of the document (`editor.document.context_fingerprint`), so it is
 computed once per document state (its `edit_count`) and shared by the views that paint badges,
-however often they repaint. Pictures are compared by content; files changed on disk show from
-the next edit on (or when the project is opened again).
+however often they repaint. Pictures are compared by content; a file changed on disk shows when
+`editor.ui.stale_watch` sees it (or the window becomes active again) and calls `forget`.
 """
 
 from __future__ import annotations
@@ -26,3 +26,8 @@ def stale_in(document: Document | None) -> dict[str, list[str]]:
     answer = stale_clips(document.project, content_tokens(document.folder))
     _answers[document] = (document.edit_count, answer)
     return answer
+
+
+def forget(document: Document) -> None:
+    """Drop the answer kept for `document`: the next `stale_in` looks at the files again."""
+    _answers.pop(document, None)
