@@ -89,8 +89,8 @@ def test_an_export_carries_a_signed_manifest_saying_what_was_generated_and_what_
     assert edited["action"] == "c2pa.edited" and edited["digitalSourceType"] == MIXED
     assert [(i["title"], i["relationship"]) for i in manifest["ingredients"]] == [("meadow.png", "componentOf")]
     recipes = assertion(manifest, RECIPES_LABEL)["takes"]
-    assert [(r["take"], r["recipe"]["seed"], r["recipe"]["request"]["prompt"]) for r in recipes] == \
-        [("tg", 424242, PROMPT)]
+    assert [(r["take"], r["recipe"]["seed"], r["recipe"]["prompt"], r["recipe"]["model_title"]) for r in recipes] == \
+        [("tg", 424242, PROMPT, "LTX-Video 0.9.7")]
     assert "/home/ann" not in json.dumps(recipes)  # a recipe says how, not where the user keeps things
     with av.open(str(out)) as container:  # the MP4 tags stay, and the video still plays
         assert container.metadata["title"] == "Boat Film"
@@ -188,6 +188,46 @@ def test_a_failed_signing_keeps_the_export_unsigned_and_says_so(film, tmp_path):
     with av.open(str(out)) as container:
         assert sum(1 for _ in container.decode(video=0)) == 18
     assert list(tmp_path.glob(".*partial*")) == []
+
+
+def test_keyframe_and_cast_pictures_a_take_was_made_from_are_input_ingredients(tmp_path):
+    """A generated shot pinned on a keyframe and made with a cast member: both pictures are listed
+    as `inputTo` (fed to the model), the recipe names the model's folder hash, never its folder."""
+    from editor.document.project import CastMember, Keyframe
+
+    root = tmp_path / "Cast.shotline"
+    (root / "media").mkdir(parents=True)
+    write_take(root / "media" / "gen.mkv", [np.full((H, W, 3), 20 * i, np.uint8) for i in range(6)], 24)
+    for name, colour in (("key.png", (200, 30, 30)), ("fox.png", (230, 120, 20))):
+        Image.fromarray(np.full((H, W, 3), colour, np.uint8)).save(root / "media" / name)
+    Image.fromarray(np.full((H, W, 3), (9, 9, 9), np.uint8)).save(tmp_path / "unused.png")
+    record = {"model": {"path": "/home/ann/models/ltx", "title": "LTX-Video", "kind": "ltx-condition",
+                        "folder_hash": "0123456789ab"},
+              "engine": "ltx-condition", "action": "generate",
+              "request": {"prompt": PROMPT, "seed": 5, "steps": 8, "action": "generate"},
+              "plan": {"cast": ["fox", "gone"], "model": "/home/ann/models/ltx",
+                       "pins": [{"position": 2, "count": 1, "media": "media/key.png", "still": True,
+                                 "keyframe_id": "k1", "label": "keyframe at frame 2"},
+                                {"position": 0, "count": 3, "media": "media/gen.mkv", "first": 0}]}}
+    project = Project(name="Cast", fps=Fraction(24), width=W, height=H, tracks=[Track("v1", "V1", [
+        Clip("g", 0, 6, name="Fox", takes=[Take("tg", "media/gen.mkv", 6, record=record)],
+             keyframes=[Keyframe(id="k1", image="media/key.png", frame=2)],
+             shot=ShotSettings(prompt=PROMPT, cast=["fox"])),
+    ])], cast=[CastMember(id="fox", name="Fox", image="media/fox.png", description="a fox"),
+               CastMember(id="other", name="Other", image=str(tmp_path / "unused.png"))])
+    save_project(project, root)
+    out = tmp_path / "cast.mp4"
+    assert export_project(project, root, out, FAST).signing.signed
+
+    manifest, state, failures = manifest_of(out)
+    assert state == "Valid" and failures == ["signingCredential.untrusted"]
+    assert [(i["title"], i["relationship"]) for i in manifest["ingredients"]] == [("key.png", "inputTo"),
+                                                                                  ("fox.png", "inputTo")]
+    recipe = assertion(manifest, RECIPES_LABEL)["takes"][0]["recipe"]
+    assert recipe["model_hash"] == "0123456789ab" and recipe["model_title"] == "LTX-Video"
+    assert (recipe["seed"], recipe["prompt"], recipe["cast"]) == (5, PROMPT, ["fox", "gone"])
+    assert "model" not in recipe and "/home/ann" not in json.dumps(manifest)
+    assert [line.split(" (")[0] for line in verify(out).ingredients if "inputTo" in line] == ["key.png", "fox.png"]
 
 
 def test_recipes_lose_local_paths_but_keep_how_a_take_was_made():

@@ -439,3 +439,21 @@ def test_a_draft_edited_elsewhere_keeps_its_prompt_and_a_new_take_is_added(film,
     assert (boat.is_draft, boat.length, boat.shot.prompt) == (True, 40, "a paper boat drifts")
     city = imported.project.tracks[1].clips[3]
     assert len(city.takes) == 3 and city.take.media == str(other) and city.takes[1].record["seed"] == 7
+
+
+def test_each_takes_recipe_is_in_the_otio_metadata_with_the_model_folder_hash(film, tmp_path):
+    """Another tool reading the .otio sees how each take was made in the recipe's own words."""
+    from editor.document.recipe import recipe_of
+
+    project, folder = film
+    city = project.find_clip("city")[1]
+    city.takes[1].record = {**city.takes[1].record, "model": {"path": "/models/ltx", "title": "LTX-Video",
+                                                              "kind": "ltx-condition", "folder_hash": "0123456789ab"}}
+    out = tmp_path / "film.otio"
+    export_timeline(project, folder, out)
+    timeline = otio.adapters.read_from_file(str(out))
+    item = next(c for c in timeline.find_clips() if c.metadata["shotline"]["clip"]["id"] == "city")
+    takes = item.metadata["shotline"]["takes"]
+    assert takes[1]["recipe"] == recipe_of(city.takes[1]).to_dict()
+    assert (takes[1]["recipe"]["model_hash"], takes[1]["recipe"]["seed"]) == ("0123456789ab", 7)
+    assert takes[0]["recipe"] == (recipe_of(city.takes[0]).to_dict() if recipe_of(city.takes[0]) else None)

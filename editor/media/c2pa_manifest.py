@@ -10,10 +10,14 @@ For the clips an export shows (and the sound it plays):
   how many shots were generated and with which models; `edited` is the cut itself. Frames made
   by the built-in optical-flow interpolation (no model) are `algorithmicMedia`, not AI.
 - ingredients: every imported file shown or heard (componentOf), the original of a conformed copy
-  when it still exists (it is the one that may carry its own manifest, which c2pa keeps);
-- `org.shotline.recipes`: each generated take's stored generation record (model, seed, prompt,
-  steps, ...) unless the user keeps prompts private. Local paths (a model's folder) are dropped:
-  a recipe says how a take was made, not where the user keeps things.
+  when it still exists (it is the one that may carry its own manifest, which c2pa keeps); and
+  the pictures a generated take shown was conditioned on — its keyframes, the still it animated,
+  its cast members' pictures — as `inputTo` (C2PA's relationship for what was fed to a model to
+  make the asset, as opposed to `componentOf`, a part of it; `parentOf` would claim the export
+  is a version of that picture, which it is not). A file both shown and fed stays `componentOf`;
+- `org.shotline.recipes`: each generated take's recipe (`editor.document.recipe`: model and its
+  folder hash, seed, prompt, steps, ...) unless the user keeps prompts private. Local paths (a
+  model's folder) are dropped: a recipe says how a take was made, not where the user keeps things.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from editor.document.media_paths import resolve_media
+from editor.document.media_paths import locate_media, resolve_media
 from editor.document.project import AudioClip, Clip, Project, audible_tracks
+from editor.document.recipe import recipe_of
 from editor.words import plural
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -35,7 +40,7 @@ MIXED = IPTC + "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE = IPTC + "composite"
 ALGORITHMIC = IPTC + "algorithmicMedia"  # frames an algorithm made without a trained model (optical flow)
 RECIPES_LABEL = "org.shotline.recipes"
-RECIPES_VERSION = 1
+RECIPES_VERSION = 2  # 2: the recipe accessor's fields (1 was the raw generation record)
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def plan_manifest(project: Project, project_root: str | os.PathLike | None, clip
     end = project.duration if end is None else end
     sounds = [a for t in audible_tracks(project.audio_tracks) for a in t.clips if a.start < end and a.end > start]
     ingredients = _ingredients(project_root, imported, sounds)
-    conditioned = [Ingredient(Path(p), Path(p).name, "inputTo") for p in inputs if Path(p).is_file()]
+    fed = [Path(p) for p in inputs] + _fed(project, project_root, generated)
+    conditioned = _once([Ingredient(p, p.name, "inputTo") for p in fed if p.is_file()], ingredients)
 
     agent = {"name": "Shotline", "version": version}
     actions: list[dict] = []
@@ -98,7 +104,7 @@ def plan_manifest(project: Project, project_root: str | os.PathLike | None, clip
         assertions.append({"label": RECIPES_LABEL, "data": {
             "version": RECIPES_VERSION,
             "takes": [{"shot": c.name or c.id, "clip": c.id, "take": c.take.id, "label": c.take.label,
-                       "recipe": scrubbed(c.take.record)} for c in generated],
+                       "recipe": recipe_data(c.take.record)} for c in generated],
         }})
     definition = {
         "claim_generator_info": [{"name": "Shotline", "version": version}],
@@ -145,6 +151,41 @@ def scrubbed(record: dict) -> dict:
         return value
 
     return clean(copy.deepcopy(record))
+
+
+def recipe_data(record: dict) -> dict:
+    """A take's recipe as the manifest says it: `recipe_of(...).to_dict()` (so the model's folder
+    hash is there) without the user's local paths."""
+    recipe = recipe_of(record)
+    return scrubbed(recipe.to_dict()) if recipe is not None else {}
+
+
+def _fed(project: Project, root, generated: list[Clip]) -> list[Path]:
+    """The pictures the generated takes were conditioned on: keyframes, animated stills, cast pictures."""
+    members = {m.id: m for m in project.cast}
+    out: list[Path] = []
+    for clip in generated:
+        record = clip.take.record if isinstance(clip.take.record, dict) else {}
+        plan = record.get("plan") if isinstance(record.get("plan"), dict) else {}
+        media = [p.get("media") for p in plan.get("pins") or () if isinstance(p, dict) and p.get("still")]
+        media += [members[c].image for c in plan.get("cast") or () if isinstance(c, str) and c in members]
+        for name in media:
+            path = locate_media(root, name).path if isinstance(name, str) and name else None
+            if path is not None:  # None: refused by the media rule, never read
+                out.append(path)
+    return out
+
+
+def _once(fed: list[Ingredient], shown: list[Ingredient]) -> list[Ingredient]:
+    """`fed` without repeats and without the files already ingredients as shown parts."""
+    seen = {os.path.normcase(os.path.abspath(i.path)) for i in shown}
+    out = []
+    for ing in fed:
+        key = os.path.normcase(os.path.abspath(ing.path))
+        if key not in seen:
+            seen.add(key)
+            out.append(ing)
+    return out
 
 
 def _is_local_path(value) -> bool:

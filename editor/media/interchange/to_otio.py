@@ -12,7 +12,8 @@ The mapping, as an editor moving cuts between Resolve, Premiere and Kdenlive exp
 - a draft shot (no media yet) is a Gap of its length named after the shot, with its prompt in the
   metadata: an editor that knows nothing of drafts keeps the hole where the shot will go;
 - keyframes are markers: on the clip at their frame, or on the track for track keyframes;
-- every take (its file, its generation record: the recipe), the shot's settings and the
+- every take (its file, its recipe as `editor.document.recipe` reads it, its whole generation
+  record), the shot's settings and the
   keyframes' images go into the item's `shotline` metadata, so that a round trip through .otio
   gives the same project back (`from_otio` reads it).
 
@@ -30,6 +31,7 @@ from typing import Any
 
 from editor.document.media_paths import locate_media
 from editor.document.project import AudioClip, AudioTrack, Clip, Keyframe, Project, Take, Track
+from editor.document.recipe import recipe_of
 
 KEY = "shotline"  # the metadata key every Shotline item carries its own data under
 META_VERSION = 1
@@ -147,8 +149,12 @@ class _Builder:
         return item
 
     def take(self, take: Take) -> dict:
+        # "recipe": how it was made in the recipe accessor's words (model folder hash included),
+        # for other tools; "record": everything, for the round trip back into Shotline
+        recipe = recipe_of(take)
         return {"id": take.id, "media": self.path(take.media), "frames": take.frames, "is_still": take.is_still,
-                "label": take.label, "record": dict(take.record), "metadata": dict(take.metadata)}
+                "label": take.label, "recipe": recipe.to_dict() if recipe is not None else None,
+                "record": dict(take.record), "metadata": dict(take.metadata)}
 
     def keyframe(self, k: Keyframe) -> dict:
         return {"id": k.id, "image": self.path(k.image), "frame": k.frame, "strength": k.strength,
