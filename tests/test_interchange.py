@@ -268,7 +268,7 @@ def test_a_foreign_cut_imports_with_nests_flattened_transitions_as_cuts_and_miss
     sound = project.audio_tracks[0].clips[0]
     assert (sound.name, sound.start, sound.length, sound.source_in) == ("Ambience", 12, 100, 25)
     notes = " ".join(imported.notes)
-    for words in ("1 transition became cuts", "nested sequence", "became draft shots", "offline"):
+    for words in ("1 transition became a cut", "nested sequence", "became a draft shot", "offline"):
         assert words in notes
     assert (project.width, project.height) == (640, 360)  # the first picture's size
 
@@ -457,3 +457,61 @@ def test_each_takes_recipe_is_in_the_otio_metadata_with_the_model_folder_hash(fi
     assert takes[1]["recipe"] == recipe_of(city.takes[1]).to_dict()
     assert (takes[1]["recipe"]["model_hash"], takes[1]["recipe"]["seed"]) == ("0123456789ab", 7)
     assert takes[0]["recipe"] == (recipe_of(city.takes[0]).to_dict() if recipe_of(city.takes[0]) else None)
+
+
+# --- cuts shaped like the samples OTIO's own repository ships (written for these tests) ---------
+SAMPLES = Path(__file__).parent / "data" / "otio_samples"
+
+
+def _import_sample(name: str, tmp_path):
+    lock, imported = create_project_from_cut(SAMPLES / name, tmp_path / "Sample.shotline")
+    lock.release()
+    project = load_project(tmp_path / "Sample.shotline")
+    shown = {t.name: [(c.name, c.start, c.length, c.source_in, c.is_draft) for c in t.clips] for t in project.tracks}
+    sounds = {t.name: [(c.name, c.start, c.length, c.source_in) for c in t.clips] for t in project.audio_tracks}
+    return project, imported, shown, sounds
+
+
+def test_nested_stacks_and_tracks_with_clips_straight_in_them_keep_their_place(tmp_path):
+    """Stacks holding clips directly (no track), a sped-up stack, a frozen inner track, no media."""
+    project, imported, shown, _ = _import_sample("nested.otio", tmp_path)
+    assert shown == {"Main": [("Opening", 0, 60, 40, False), ("Inside one", 60, 20, 200, False),
+                              ("Middle", 80, 25, 10, False), ("Inside two", 105, 32, 300, False),
+                              ("Held frame", 137, 1, 500, False), ("Closing", 143, 45, 0, False)]}
+    assert imported.notes[:2] == ["3 nested sequences were flattened into their tracks.",
+                                  "2 clips had effects (speed changes, filters) that were left out."]
+    assert imported.offline == 6  # no media reference at all: offline, ready to relink
+
+
+def test_transitions_at_both_ends_and_between_clips_become_cuts(tmp_path):
+    """Dissolves before the first clip, between two and after the last; null media references;
+    a switched-off clip leaves its hole."""
+    _, imported, shown, _ = _import_sample("transitions.otio", tmp_path)
+    assert shown == {"Cut": [("First", 0, 40, 0, False), ("Second", 40, 40, 12, False), ("Fourth", 110, 30, 0, False)]}
+    assert imported.notes[:2] == ["3 transitions became cuts (Shotline has no transitions).",
+                                  "1 disabled clip was left out."]
+
+
+def test_a_multitrack_cut_keeps_every_layer_and_sound_track_in_order(tmp_path):
+    project, imported, shown, sounds = _import_sample("multitrack.otio", tmp_path)
+    assert project.fps == 25 and list(shown) == ["V3", "V2", "V1"]  # top layer first, as Shotline lists them
+    assert shown["V1"] == [("Plate", 0, 100, 0, False), ("Plate 2", 100, 75, 50, False)]
+    # a one-frame picture trimmed past its only frame: shown from that frame, for its 50
+    assert shown["V2"] == [("Overlay", 30, 50, 0, False)] and shown["V3"] == [("Sky", 0, 20, 0, False)]
+    assert sounds == {"A1": [("Dialogue", 0, 175, 0)], "A2": [("Music", 25, 120, 100)]}
+    assert imported.offline == 6 and project.duration == 175
+
+
+def test_a_premiere_xml_with_shared_files_a_fade_to_black_and_a_nested_sequence_imports(tmp_path):
+    """FCP 7 XML in Premiere's shape. OTIO's reader leaves a clip's nested sequence empty: it
+    becomes a named draft shot where it was, rather than a silent hole."""
+    project, imported, shown, sounds = _import_sample("premiere.xml", tmp_path)
+    assert project.fps == 30
+    assert shown["V1"] == [("harbour_wide.mov", 0, 60, 15, False), ("gulls.mov", 60, 50, 0, False),
+                           ("pier_sequence", 110, 80, 0, True)]
+    assert shown["V2"] == [("harbour_wide.mov", 20, 20, 0, False)]  # OTIO's FCP reader ignores <enabled>
+    assert [c[:3] for t in sounds.values() for c in t] == [("harbour_wide.mov", 0, 60)] * 2
+    v1 = next(t for t in project.tracks if t.name == "V1")
+    assert v1.clips[0].take.media == v1.clips[1].take.media.replace("gulls", "harbour_wide")  # one file, by id
+    notes = " ".join(imported.notes)
+    assert "1 transition became a cut" in notes and "came empty" in notes and "became a draft shot" in notes

@@ -8,8 +8,10 @@ What an editor moving a cut from Resolve, Premiere or Kdenlive expects to find:
   each item rounded to the nearest frame, so neighbours never overlap or drift apart);
 - a nested sequence (an OTIO Stack or Track inside a track) flattened into its track: what shows
   is what the top layer of the nest shows, trimmed as the nest is;
-- transitions become cuts (Shotline has none yet) and effects (speed changes) are left out, and
-  the user is told (`ImportedCut.notes`);
+- transitions become cuts (Shotline has none yet) and effects (speed changes, on clips or on
+  nests) are left out, and the user is told (`ImportedCut.notes`); a clip placed straight in a
+  nested stack is a layer of its own; a nest that arrives empty (the FCP 7 XML reader leaves out
+  the tracks of a sequence nested in a clip) becomes a draft shot named after it;
 - a clip whose file is missing (or not a local file) keeps its place and shows offline, ready to
   relink; a clip with no file at all (a generator: bars, a colour matte) becomes a draft shot;
 - a file at another frame rate is not converted: its take records the rate it was made at
@@ -325,6 +327,16 @@ class _Importer:
             if isinstance(child, otio.schema.Clip | otio.schema.Gap):
                 yield child, rng
             elif isinstance(child, otio.schema.Stack | otio.schema.Track):
+                if self._has_effects(child):
+                    self.count("effects")  # a nest sped up or frozen: shown at normal speed
+                if len(child) == 0:
+                    # a nest whose contents the file left out (the FCP 7 XML reader drops the
+                    # tracks of a sequence nested in a clip): a draft keeps its place and name
+                    self.count("empty nests")
+                    if kind == "Video":
+                        yield otio.schema.Gap(name=child.name, source_range=rng,
+                                              metadata={KEY: {"draft": True}}), rng
+                    continue
                 self.count("nested")
                 inner = self._flattened(child, kind)
                 if inner is None:
@@ -342,8 +354,18 @@ class _Importer:
             track = nest.deepcopy()
             track.source_range = None
         else:
-            layers = [self._without_transitions(t.deepcopy()) for t in nest
-                      if isinstance(t, otio.schema.Track) and _kind(t, otio) == kind]
+            layers = []
+            for t in nest:
+                if isinstance(t, otio.schema.Track):
+                    if _kind(t, otio) == kind:
+                        layers.append(self._without_transitions(t.deepcopy()))
+                elif isinstance(t, otio.schema.Clip | otio.schema.Gap | otio.schema.Stack):
+                    # a clip (or nest) placed straight in a stack: a layer of its own, of the
+                    # kind of the track holding the stack (OTIO allows it; its samples do it)
+                    layer = otio.schema.Track(kind=otio.schema.TrackKind.Audio if kind == "Audio"
+                                              else otio.schema.TrackKind.Video)
+                    layer.append(t.deepcopy())
+                    layers.append(layer)
             if not layers:
                 return None
             stack = otio.schema.Stack()
@@ -601,6 +623,8 @@ class _Importer:
         with no file gets a path named after it beside the cut, so it shows offline by name."""
         otio = self.otio
         url = getattr(ref, "target_url", None) if isinstance(ref, otio.schema.ExternalReference) else None
+        # Premiere writes <pathurl> on lines of its own: the spaces around it are not the name's
+        url = url.strip() if isinstance(url, str) else url
         if isinstance(ref, otio.schema.ImageSequenceReference):
             self.count("sequences")
             url = None
@@ -769,21 +793,26 @@ class _Importer:
 
         def say(key: str, text: str) -> None:
             if c.get(key):
-                notes.append(text.format(n=c[key], s="" if c[key] == 1 else "s"))
+                one = c[key] == 1
+                notes.append(text.format(n=c[key], s="" if one else "s", were="was" if one else "were",
+                                         are="is" if one else "are", their="its" if one else "their",
+                                         them="it" if one else "them", v="s" if one else "", a="a " if one else ""))
 
-        say("transitions", "{n} transition{s} became cuts (Shotline has no transitions).")
-        say("nested", "{n} nested sequence{s} were flattened into their tracks.")
+        say("transitions", "{n} transition{s} became {a}cut{s} (Shotline has no transitions).")
+        say("nested", "{n} nested sequence{s} {were} flattened into {their} track{s}.")
+        say("empty nests", "{n} nested sequence{s} came empty (the file left out what was in {them}) "
+                           "and became {a}draft shot{s} named after {them}.")
         say("effects", "{n} clip{s} had effects (speed changes, filters) that were left out.")
-        say("generators", "{n} generated clip{s} (colour mattes, bars, titles) became draft shots.")
-        say("disabled", "{n} disabled clip{s} were left out.")
-        say("other tracks", "{n} track{s} that hold neither picture nor sound (subtitles, data) were left out.")
+        say("generators", "{n} generated clip{s} (colour mattes, bars, titles) became {a}draft shot{s}.")
+        say("disabled", "{n} disabled clip{s} {were} left out.")
+        say("other tracks", "{n} track{s} that hold{v} neither picture nor sound (subtitles, data) were left out.")
         say("too short", "{n} clip{s} shorter than a frame at the project rate were left out.")
-        say("shortened", "{n} clip{s} were longer than their files and were shortened to fit.")
-        say("sequences", "{n} image sequence{s} are offline: Shotline reads single files; relink a video.")
-        say("not local", "{n} clip{s} point to files that are not on this machine (URLs).")
-        say("unreadable", "{n} file{s} could not be read and show offline.")
-        say("no sound", "{n} sound{s} had no audio stream in their file and were left out.")
-        say("keyframes outside", "{n} keyframe{s} fell outside their trimmed shots and were left out.")
+        say("shortened", "{n} clip{s} {were} longer than {their} files and {were} shortened to fit.")
+        say("sequences", "{n} image sequence{s} {are} offline: Shotline reads single files; relink a video.")
+        say("not local", "{n} clip{s} point{v} to files that are not on this machine (URLs).")
+        say("unreadable", "{n} file{s} could not be read and show{v} offline.")
+        say("no sound", "{n} sound{s} had no audio stream in {their} file{s} and {were} left out.")
+        say("keyframes outside", "{n} keyframe{s} fell outside {their} trimmed shot{s} and {were} left out.")
         if self.imported.offline:
             n = self.imported.offline
             notes.append(f"{plural(n, 'clip')} {'is' if n == 1 else 'are'} offline (file missing): select "
