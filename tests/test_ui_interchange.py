@@ -33,7 +33,7 @@ def window(qtbot, ui_document):
 
 
 def test_import_timeline_makes_a_project_opens_it_and_an_offline_clip_is_relinked(
-        window, ui_document, tmp_path, monkeypatch):
+        qtbot, window, ui_document, tmp_path, monkeypatch):
     # a cut whose City file is somewhere the new project can't find
     footage = tmp_path / "footage"
     footage.mkdir()
@@ -50,7 +50,7 @@ def test_import_timeline_makes_a_project_opens_it_and_an_offline_clip_is_relinke
     monkeypatch.setattr(timeline_import, "choose_cut", lambda w: cut)
     monkeypatch.setattr(timeline_import, "choose_project_folder", lambda w, c: tmp_path / "Imported.shotline")
     window.actions["file.import_timeline"].trigger()
-    assert window.session.folder == tmp_path / "Imported.shotline"
+    qtbot.waitUntil(lambda: window.session.folder == tmp_path / "Imported.shotline")
     opened = window.document.project
     assert [c.name for c in opened.tracks[1].clips] == ["A", "Boat", "Lake", "City"]
     assert "Imported cut.otio" in window.statusBar().currentMessage()
@@ -74,15 +74,59 @@ def test_import_timeline_makes_a_project_opens_it_and_an_offline_clip_is_relinke
     assert window.document.project.find_clip("city")[1].take.media == str(city)
 
 
-def test_a_bad_timeline_changes_nothing_and_says_why(window, ui_document, tmp_path, monkeypatch):
+def test_a_bad_timeline_changes_nothing_and_says_why(qtbot, window, ui_document, tmp_path, monkeypatch):
     bad = tmp_path / "broken.xml"
     bad.write_text("<xmeml><sequence>")
     monkeypatch.setattr(timeline_import, "choose_cut", lambda w: bad)
     monkeypatch.setattr(timeline_import, "choose_project_folder", lambda w, c: tmp_path / "Nope.shotline")
     window.actions["file.import_timeline"].trigger()
+    qtbot.waitUntil(lambda: window.importing_timeline is None)
     assert window.session.folder == ui_document.folder  # the open project stays open
     assert "broken.xml can't be read" in window.statusBar().currentMessage()
     assert not any(p.name.startswith((".Nope", "Nope")) for p in tmp_path.iterdir())
+
+
+def test_importing_a_bundle_keeps_the_window_working_and_busy_until_it_opens(
+        qtbot, window, ui_document, tmp_path, monkeypatch):
+    """The .otioz is unpacked on a background thread: while it is (held here by a gate the test
+    opens), the window's event loop runs, the status line and the cursor say it is busy, and a
+    second import is refused in one line; then the new project opens and the cursor comes back."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from editor.media.interchange import create
+
+    bundle = tmp_path / "cut.otioz"
+    export_timeline(ui_document.project, ui_document.folder, bundle)
+    gate, reading = threading.Event(), threading.Event()
+    real = create.create_project_from_cut
+
+    def held(*args, **kwargs):  # the real import, started only when the test says so
+        reading.set()
+        assert gate.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(create, "create_project_from_cut", held)
+    monkeypatch.setattr(timeline_import, "choose_cut", lambda w: bundle)
+    monkeypatch.setattr(timeline_import, "choose_project_folder", lambda w, c: tmp_path / "Bundle.shotline")
+    try:
+        window.actions["file.import_timeline"].trigger()
+        assert window.session.folder == ui_document.folder and window.importing_timeline == bundle
+        assert window.statusBar().currentMessage() == "Importing cut.otioz… (its files are read and unpacked)"
+        assert QApplication.overrideCursor().shape() == Qt.CursorShape.BusyCursor
+        ticks = []
+        QTimer.singleShot(0, lambda: ticks.append("painted"))
+        qtbot.waitUntil(lambda: reading.is_set() and bool(ticks))  # the import is running and the window is not stuck
+        window.actions["file.import_timeline"].trigger()
+        assert window.statusBar().currentMessage() == "cut.otioz is still being imported: wait for it to finish."
+    finally:
+        gate.set()  # never leave the pool thread waiting, even when an assert fails
+    qtbot.waitUntil(lambda: window.session.folder == tmp_path / "Bundle.shotline")
+    assert window.importing_timeline is None and QApplication.overrideCursor() is None
+    assert [c.name for c in window.document.project.tracks[1].clips] == ["A", "Boat", "Lake", "City"]
+    assert window.statusBar().currentMessage().startswith("Imported cut.otioz")
 
 
 def test_the_export_dialog_writes_a_timeline_by_its_format(qtbot, window, tmp_path):

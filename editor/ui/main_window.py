@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.selection.changed.connect(self.refresh_actions)
         self.playhead.changed.connect(self._on_playhead)
         self._adopting = False  # the window itself is making the session adopt a project
+        self.importing_timeline: Path | None = None  # the cut File ▸ Import Timeline is reading now
         # closing waits for this to end ("Finish first"): a job id, or "export"
         self._closing_after: int | str | None = None
         self._closing_after_done: int | str | None = None  # ...and has ended: the close goes on

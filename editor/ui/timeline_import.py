@@ -1,6 +1,7 @@
 """File ▸ Import Timeline…: a new project from a cut made in another editor (.otio, .otioz,
 FCP 7 XML, FCPXML, EDL), built by editor.media.interchange.create (the folder appears whole or
-not at all), then opened in place of the open project.
+not at all) on a background thread — the window keeps painting while a large .otioz unpacks,
+under a busy cursor and an "Importing…" line — then opened in place of the open project.
 
 The user chooses the cut, then the new project's name and place (the New Project dialog, named
 after the cut). A bad file changes nothing: the status line (and a message box when dialogs are
@@ -13,12 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from editor.document.storage import ProjectError
 from editor.media.errors import MediaError
 from editor.media.interchange.formats import TIMELINE_SUFFIXES
+from editor.ui.background import run_in_background
 
 if TYPE_CHECKING:
     from editor.ui.main_window import MainWindow
@@ -59,29 +62,58 @@ def choose_project_folder(window: MainWindow, cut: Path) -> Path | None:
     return dialog.target()
 
 
-def open_cut(window: MainWindow, cut: Path, folder: Path) -> bool:
-    """Make the project `folder` from `cut` and open it; False (and the user told why, nothing
-    made, the open project unchanged) when it can't be."""
+def open_cut(window: MainWindow, cut: Path, folder: Path) -> None:
+    """Make the project `folder` from `cut` off the GUI thread, then open it. Returns at once;
+    while it runs the window shows a busy cursor and "Importing…" and keeps painting (a large
+    .otioz unpacks for a while). If it can't be made, the user is told why, nothing is made and
+    the open project stays open."""
     from editor.media.interchange.create import create_project_from_cut
     from editor.ui.project_session import LOCK_APP
 
-    # On the GUI thread, under a busy cursor: files are probed (and a bundle unpacked) in about
-    # a second, and the open project must not change between the question "discard?" and this.
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        lock, imported = create_project_from_cut(cut, folder, app=LOCK_APP)
-    except (MediaError, ProjectError, OSError) as exc:
-        text = str(exc) if not isinstance(exc, OSError) else f"Could not import {cut.name}: {exc.strerror or exc}."
+    if window.importing_timeline is not None:
+        window.show_message(f"{window.importing_timeline.name} is still being imported: wait for it to finish.",
+                            error=True)
+        return
+    window.importing_timeline = cut
+    doc, edits = window.document, window.document.edit_count
+    QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+    window.show_message(f"Importing {cut.name}… (its files are read{' and unpacked' if cut.suffix == '.otioz' else ''})")
+
+    def finish() -> bool:
+        """The busy state ends; False when the window went meanwhile."""
         QApplication.restoreOverrideCursor()
+        if not shiboken6.isValid(window):
+            return False
+        window.importing_timeline = None
+        return True
+
+    # no `owner`: an import answered after the window went must still let go of its lock
+    def then(result) -> None:
+        lock, imported = result
+        lock.release()  # opening takes it again, as for any project
+        if not finish():
+            return
+        if (window.document is not doc or doc.edit_count != edits) and not window.may_discard():
+            # edited while it was imported, and the user keeps those edits: the new project waits
+            window.show_message(f"Imported {cut.name} into {Path(folder).name}: open it with File ▸ Open when ready.")
+            return
+        opened(window, cut, folder, imported)
+
+    def failed(exc: BaseException) -> None:
+        if not finish():
+            return
+        if not isinstance(exc, (MediaError, ProjectError, OSError)):
+            raise exc
+        text = str(exc) if not isinstance(exc, OSError) else f"Could not import {cut.name}: {exc.strerror or exc}."
         window.show_message(text, error=True)
         if _asks(window):
             QMessageBox.warning(window, "Can't import the timeline", text)
-        return False
-    except BaseException:
-        QApplication.restoreOverrideCursor()
-        raise
-    QApplication.restoreOverrideCursor()
-    lock.release()  # opening takes it again, as for any project
+
+    run_in_background(lambda: create_project_from_cut(cut, folder, app=LOCK_APP), then, failed=failed)
+
+
+def opened(window: MainWindow, cut: Path, folder: Path, imported) -> bool:
+    """Open the project just made from `cut` and say what the import could not keep."""
     if not window.open_project_path(folder):
         return False
     window.settings.set_projects_folder(Path(folder).parent)
