@@ -275,3 +275,47 @@ def test_making_again_a_take_whose_source_take_was_deleted_says_so_in_one_line()
     doc.project.find_clip(cid)[1].takes.pop(0)  # edits never remove a take: a project edited by hand
     with pytest.raises(EditRefused, match=r"^The take this was looped from is no longer in the clip.*loop the clip again\.$"):
         regenerate_plan(doc.project, cid, take)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_after_random_edits_an_extend_loop_or_restyle_is_made_again_with_its_shape(data):
+    """Whatever was edited since, making such a take again either lands a fresh new take of the
+    clip with as many frames as the first, or says in one line why it can't."""
+    import itertools
+
+    from test_context_fingerprint import _place
+    from test_document_undo_property import draw_edit, with_sound
+
+    from editor.document.samples import sample_project
+    from editor.generation.remake_from_frames import FROM_FRAMES
+
+    project = with_sound(sample_project(tracks=2, clips_per_track=4, seed=data.draw(st.integers(0, 3))))
+    doc = Document(project)
+    kinds = [lambda c: ExtendClip(clip_id=c, side=Side.END, frames=8),
+             lambda c: ExtendClip(clip_id=c, side=Side.START, frames=8),
+             lambda c: LoopClip(clip_id=c, frames=8), lambda c: RestyleClip(clip_id=c, strength=0.5)]
+    for n, clip in enumerate([c for t in project.tracks for c in t.clips if c.take and not c.take.is_still][:4]):
+        _place(doc, data.draw(st.sampled_from(kinds))(clip.id), 100 + n)
+    fresh = itertools.count()
+    for _ in range(data.draw(st.integers(0, 8))):
+        try:
+            doc.request(draw_edit(data, project, fresh))
+        except EditRefused:
+            pass
+    for track in list(project.tracks):
+        for clip in list(track.clips):
+            take = clip.take
+            if take is None or (take.record or {}).get("action") not in FROM_FRAMES:
+                continue
+            try:
+                plan = regenerate_plan(project, clip.id, take)
+            except EditRefused as exc:
+                assert "\n" not in str(exc) and str(exc).endswith(".")
+                continue
+            assert plan.target.take_frames == take.frames and plan.action.value == take.record["action"]
+            again = Take(id=f"r{next(fresh)}", media="media/r.mkv", frames=plan.target.take_frames,
+                         record={"engine": "ltx", "action": plan.action.value, "plan": plan.to_dict()})
+            doc.request(PlaceGeneratedTake(plan=plan, take=again))
+            now = project.find_clip(clip.id)[1]
+            assert now.take.id == again.id and stale_reasons(project, clip.id, now.take) == []
