@@ -183,6 +183,11 @@ class GenerationController(QObject):
         return self._job_queue.journal
 
     @property
+    def runner(self) -> Any:
+        """What runs the jobs (a model.runner.Runner, or a farm's); the enhancer borrows its loaded model."""
+        return self._runner
+
+    @property
     def farm(self) -> Any:
         """The farm's runner (model.farm.client.FarmRunner) when jobs run on a Ray cluster, else None."""
         return self._runner if hasattr(self._runner, "for_job") else None
