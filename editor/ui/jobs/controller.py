@@ -483,6 +483,9 @@ class GenerationController(QObject):
         if self._unavailable:
             self.message.emit(self._unavailable)
             return False
+        from editor.generation.project_speed import with_project_speed
+
+        plan = with_project_speed(plan, self.document.project)  # Project Settings ▸ Speed, else Settings'
         asked_on = self._selection_key()
         if self._models.answer(model) is None:
             # the model folder was not read yet: read it off the GUI thread, then queue or say why not
