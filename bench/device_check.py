@@ -13,13 +13,13 @@ or a hang in one is a line in the summary and never the end of the check:
   enhancer on the device with and without a first image: the engine tests, on the GPU;
 - `gpu_ltx` / `gpu_ltx2`: `bench/gpu.py`'s procedure (runner vs bare pipeline, seconds per step,
   decode, peak memory per memory mode, cache and compile speed-ups) on the published LTX-Video 2B
-  and LTX-2 19B configs with random weights, at a reduced picture (512x320, 41 frames) so both fit
-  the budget;
+  and LTX-2 configs with random weights, at a reduced picture (512x320, 41 frames), LTX-2 with
+  `--ltx2-layers` of its 48 blocks, so both fit the budget;
 - `speed_options`: `bench/speed_options.py` (each Speed and Memory option through the runner,
   its speed-up and peak memory against the plan's estimate) on a random-weight LTX-2 of the real
   width and picture (768x512, 121 frames) with `--ltx2-layers` of its 48 blocks (8 by default:
-  saving all 19B to disk and running every option twice would not fit ten minutes; pass 48 on
-  a machine with the time and ~80 GB of free disk).
+  writing all 19B to disk, reading them back and running every option twice would not fit ten
+  minutes; pass 48 on a machine with the time and ~50 GB of free disk).
 Figures are printed one a line in bench/gpu.py's format (`name: value unit (goal: ...)`), comments
 start with `#`, and a summary ends the output: one `device_check <part>: ok|failed|timed out|skipped`
 line a part. The exit status is 0 when every part that ran passed.
@@ -53,7 +53,8 @@ PARTS = (
     Part("environment", 60, False, "torch, diffusers, the GPU and its free memory"),
     Part("tiny_engines", 90, False, "tiny LTX-Video and LTX-2 through the runner, LTX-2's enhancer, on the device"),
     Part("gpu_ltx", 120, True, "bench/gpu.py on LTX-Video 2B (random weights) at 512x320x41"),
-    Part("gpu_ltx2", 150, True, "bench/gpu.py --family ltx2 on LTX-2 19B (random weights) at 512x320x41"),
+    Part("gpu_ltx2", 150, True, "bench/gpu.py --family ltx2 on LTX-2 (random weights, --ltx2-layers blocks) "
+                                "at 512x320x41"),
     Part("speed_options", 150, True, "bench/speed_options.py on a random-weight LTX-2 at 768x512x121"),
 )
 
@@ -230,7 +231,7 @@ def tiny_engines(device: str, **_: object) -> int:
     return 1 if failed else 0
 
 
-def _gpu_bench(family: str, device: str, tiny: bool, budget_s: float) -> int:
+def _gpu_bench(family: str, device: str, tiny: bool, budget_s: float, layers: int | None = None) -> int:
     from bench import gpu
 
     if family == "ltx2":
@@ -242,8 +243,11 @@ def _gpu_bench(family: str, device: str, tiny: bool, budget_s: float) -> int:
         base, run = (gpu.TINY if tiny else gpu.REAL), gpu.measure
         steps = base.steps if tiny else (4, 8)
     setup = base if tiny else replace(base, **REDUCED)
+    if layers is not None and not tiny:  # 19B written to disk and read back would not fit the budget
+        setup = replace(setup, transformer={**setup.transformer, "num_layers": layers})
     setup = replace(setup, steps=steps, offload_steps=min(setup.offload_steps, 4), budget_s=budget_s, skipped=[])
-    print(f"# {family}: {setup.width}x{setup.height}x{setup.frames}, steps {setup.steps}")
+    blocks = f", {setup.transformer.get('num_layers')} transformer blocks" if not tiny else ""
+    print(f"# {family}: {setup.width}x{setup.height}x{setup.frames}, steps {setup.steps}{blocks}")
     figures = run(setup, device, _dtype(device) if tiny else "bfloat16", on_figure=lambda f: print(f.line(), flush=True))
     for what in setup.skipped:
         print(f"# skipped: {what}")
@@ -254,8 +258,8 @@ def gpu_ltx(device: str, *, tiny: bool, **_: object) -> int:
     return _gpu_bench("ltx", device, tiny, 90.0)
 
 
-def gpu_ltx2(device: str, *, tiny: bool, **_: object) -> int:
-    return _gpu_bench("ltx2", device, tiny, 110.0)
+def gpu_ltx2(device: str, *, tiny: bool, ltx2_layers: int, **_: object) -> int:
+    return _gpu_bench("ltx2", device, tiny, 110.0, ltx2_layers)
 
 
 def speed_options(device: str, *, tiny: bool, ltx2_layers: int, **_: object) -> int:
