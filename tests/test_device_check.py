@@ -60,7 +60,7 @@ def test_bad_choices_are_one_line_each(capsys):
 
 @pytest.mark.slow
 def test_tiny_parts_run_on_the_cpu(capsys):
-    assert device_check.main(["--tiny", "--device", "cpu", "--only", "environment,tiny_engines"]) == 0
+    assert device_check.main(["--tiny", "--device", "cpu", "--only", "tiny_engines"]) == 0
     out = capsys.readouterr().out.splitlines()
     figures = [ln for ln in out if not ln.startswith(("#", "device_check "))]
     assert figures and all(LINE.match(ln) for ln in figures), "\n".join(out)
@@ -68,4 +68,4 @@ def test_tiny_parts_run_on_the_cpu(capsys):
                                                    "tiny_enhance_text_s", "tiny_enhance_image_s"}
     assert not any("MISSED" in ln for ln in figures)
     summary = [ln.split(" (")[0] for ln in out if ln.startswith("device_check ")]
-    assert summary == ["device_check environment: ok", "device_check tiny_engines: ok"]
+    assert summary == ["device_check tiny_engines: ok"]
