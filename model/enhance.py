@@ -221,12 +221,38 @@ def _load_parts(folder: Path, index: dict, dtype: Any) -> tuple[str, Any, Any]:
     name = "prompt_enhancer" if _component(index, "prompt_enhancer") else "text_encoder"
     _library, model_class = _component(index, name)
     try:
-        processor = transformers.AutoProcessor.from_pretrained(folder / "processor", local_files_only=True)
+        processor = _load_processor(folder, index)
         model = getattr(transformers, model_class).from_pretrained(
             folder / name, dtype=dtype, use_safetensors=True, local_files_only=True).eval()
     except (OSError, ValueError, AttributeError) as exc:
         raise EnhanceError(f"The prompt enhancer of {folder.name} could not be loaded ({str(exc)[:160]}).") from exc
     return name, processor, model
+
+
+def _load_processor(folder: Path, index: dict) -> Any:
+    """The folder's processor; when its tokenizer is kept apart (`tokenizer/`, as diffusers saves the
+    pipeline's own), the processor is put together from its image processor and that tokenizer."""
+    import inspect
+
+    import transformers
+
+    path = folder / "processor"
+    if any((path / f).is_file() for f in TOKENIZER_FILES) or not (folder / "tokenizer").is_dir():
+        return transformers.AutoProcessor.from_pretrained(path, local_files_only=True)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder / "tokenizer", local_files_only=True)
+    image_processor = transformers.AutoImageProcessor.from_pretrained(path, local_files_only=True)
+    config = _json(path / "processor_config.json") or {}
+    name = config.get("processor_class") or (_component(index, "processor") or ("", ""))[1]
+    cls = getattr(transformers, str(name), None)
+    if cls is None:
+        raise ValueError(f"unknown processor class {name!r}")
+    accepted = inspect.signature(cls.__init__).parameters
+    extras = {k: v for k, v in config.items() if k in accepted and k not in ("image_processor", "tokenizer")}
+    template = path / "chat_template.jinja"
+    if "chat_template" in accepted and "chat_template" not in extras:
+        extras["chat_template"] = (template.read_text(encoding="utf-8") if template.is_file()
+                                   else getattr(tokenizer, "chat_template", None))
+    return cls(image_processor=image_processor, tokenizer=tokenizer, **extras)
 
 
 def _run_enhancer(cls: Any, processor: Any, model: Any, name: str, prompt: str, *, seed: int, device: str,

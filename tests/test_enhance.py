@@ -148,3 +148,21 @@ def test_an_offloaded_text_encoder_is_borrowed_only_between_jobs(ltx2_enhancer):
         assert not entered.wait(0.2)
     thread.join()
     assert entered.is_set()
+
+
+def test_a_processor_whose_tokenizer_is_kept_apart_is_put_together(ltx2_enhancer, tmp_path):
+    import shutil
+
+    from PIL import Image
+
+    split = tmp_path / "split-ltx2"
+    shutil.copytree(ltx2_enhancer, split)
+    (split / "tokenizer").mkdir()
+    for f in list((split / "processor").iterdir()):
+        if f.name.startswith(("tokenizer", "special_tokens", "chat_template")):
+            shutil.move(f, split / "tokenizer" / f.name)
+    picture = Image.new("RGB", (40, 24), (20, 30, 200))
+    made = enhance("a red cat", model_folder=str(split), seed=2, device="cpu", max_new_tokens=6, image=picture)
+    whole = enhance("a red cat", model_folder=str(ltx2_enhancer), seed=2, device="cpu", max_new_tokens=6,
+                    image=picture)
+    assert made.prompt == whole.prompt and made.enhancer["image"] == "image"
