@@ -157,6 +157,8 @@ def test_a_keyframed_shot_is_enhanced_looking_at_its_first_keyframe(qtbot, windo
     with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
         press(box.button)
     assert "looking at paper_boat_keyframe.png" in box.status.text(), box.status.text()
+    qtbot.wait(50)
+    w.inspector.grab().save("/tmp/ltx2more-enhance-keyframe.png")
     record = box._results["boat"]
     assert record["enhancer"]["kind"] == "pipeline" and record["enhancer"]["image"] == "paper_boat_keyframe.png"
     assert record["enhancer"]["shared"] is False  # the job queue has nothing loaded
