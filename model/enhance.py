@@ -3,9 +3,12 @@
 Two enhancers, tried in this order:
 1. the video model's own, when its folder has one: a pipeline class with `enhance_prompt`
    (LTX-2's `LTX2ConditionPipeline`) and a `processor` plus a `prompt_enhancer` or a
-   conditional-generation `text_encoder` that doubles as one. Only those components are loaded
-   (not the transformer or the VAEs), and the pipeline's own `enhance_prompt` runs on them, so
-   the templates, decoding settings and clean-up are exactly the model maker's;
+   conditional-generation `text_encoder` that doubles as one. When the job queue has that model
+   loaded, its parts are borrowed (`model.enhance_share`); else only those components are loaded
+   (not the transformer or the VAEs). The pipeline's own `enhance_prompt` runs on them, so the
+   templates, decoding settings and clean-up are exactly the model maker's. Given the shot's
+   first image (a keyframe, or the still it animates), it enhances image-to-video: the model
+   looks at the picture and the record names it;
 2. else a local text model (any `*ForCausalLM` in a folder or the Hugging Face cache) chosen in
    Settings or with `--enhancer`, prompted with a short system prompt for video.
 Everything is read with `local_files_only=True`, safetensors only and no remote code, so it works
@@ -151,17 +154,20 @@ def enhance(
     device: str | None = None,
     image: Any = None,
     max_new_tokens: int | None = None,
+    shared: Any = None,
 ) -> Enhanced:
     """`prompt` rewritten by the video model's enhancer, else by `text_model`; EnhanceError when neither.
 
-    `image` (PIL, optional): a first frame the pipeline's enhancer may look at (image-to-video).
+    `image` (a PIL image or an image file, optional): the shot's first frame, which the pipeline's
+    enhancer looks at (image-to-video); a text model has no eyes and ignores it.
+    `shared` (`model.enhance_share.SharedParts`): the loaded pipeline's parts to borrow.
     """
     if not prompt.strip():
         raise EnhanceError("Write a short prompt first; the enhancer expands it.")
     reason = pipeline_enhancer(model_folder)
     if reason is None:
         return _with_pipeline(prompt, Path(str(model_folder)).expanduser(), seed=seed, device=device, image=image,
-                              max_new_tokens=max_new_tokens)
+                              max_new_tokens=max_new_tokens, shared=shared)
     if text_model:
         return _with_text_model(prompt, text_model_info(text_model), seed=seed, device=device,
                                 max_new_tokens=max_new_tokens or MAX_NEW_TOKENS)
@@ -179,37 +185,105 @@ def _device(device: str | None) -> tuple[str, Any]:
 
 
 def _with_pipeline(prompt: str, folder: Path, *, seed: int, device: str | None, image: Any,
-                   max_new_tokens: int | None) -> Enhanced:
-    import transformers
-
+                   max_new_tokens: int | None, shared: Any = None) -> Enhanced:
     index = _json(folder / "model_index.json") or {}
     cls = _pipeline_class(index)
     if cls is None or not hasattr(cls, "enhance_prompt"):
         raise EnhanceError(f"{folder.name} ({index.get('_class_name')}) has no prompt enhancer in this diffusers.")
-    device, dtype = _device(device)
+    picture, image_name = _image(image)
+    if shared is not None:  # the job queue's loaded pipeline lends its parts: no second copy
+        name, processor = shared.component, shared.processor
+        with shared.borrowed() as model:
+            texts = _run_enhancer(cls, processor, model, name, prompt, seed=seed, device=shared.device,
+                                  image=picture, max_new_tokens=max_new_tokens)
+    else:
+        device, dtype = _device(device)
+        name, processor, model = _load_parts(folder, index, dtype)
+        try:
+            texts = _run_enhancer(cls, processor, model, name, prompt, seed=seed, device=device, image=picture,
+                                  max_new_tokens=max_new_tokens)
+        finally:
+            del model
+    text = _clean(texts[0] if texts else "")
+    if not text:
+        raise EnhanceError(f"The prompt enhancer of {folder.name} gave no text; try again with another seed.")
+    record = {"kind": "pipeline", "path": str(folder), "title": folder.name, "component": name, "seed": seed,
+              "shared": shared is not None}
+    if picture is not None:
+        record["image"] = image_name
+    return Enhanced(prompt, text, record)
+
+
+def _load_parts(folder: Path, index: dict, dtype: Any) -> tuple[str, Any, Any]:
+    """(component name, processor, model): only what the enhancer reads, not the whole pipeline."""
+    import transformers
+
     name = "prompt_enhancer" if _component(index, "prompt_enhancer") else "text_encoder"
     _library, model_class = _component(index, name)
     try:
-        processor = transformers.AutoProcessor.from_pretrained(folder / "processor", local_files_only=True)
+        processor = _load_processor(folder, index)
         model = getattr(transformers, model_class).from_pretrained(
             folder / name, dtype=dtype, use_safetensors=True, local_files_only=True).eval()
     except (OSError, ValueError, AttributeError) as exc:
         raise EnhanceError(f"The prompt enhancer of {folder.name} could not be loaded ({str(exc)[:160]}).") from exc
+    return name, processor, model
+
+
+def _load_processor(folder: Path, index: dict) -> Any:
+    """The folder's processor; when its tokenizer is kept apart (`tokenizer/`, as diffusers saves the
+    pipeline's own), the processor is put together from its image processor and that tokenizer."""
+    import inspect
+
+    import transformers
+
+    path = folder / "processor"
+    if any((path / f).is_file() for f in TOKENIZER_FILES) or not (folder / "tokenizer").is_dir():
+        return transformers.AutoProcessor.from_pretrained(path, local_files_only=True)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder / "tokenizer", local_files_only=True)
+    image_processor = transformers.AutoImageProcessor.from_pretrained(path, local_files_only=True)
+    config = _json(path / "processor_config.json") or {}
+    name = config.get("processor_class") or (_component(index, "processor") or ("", ""))[1]
+    cls = getattr(transformers, str(name), None)
+    if cls is None:
+        raise ValueError(f"unknown processor class {name!r}")
+    accepted = inspect.signature(cls.__init__).parameters
+    extras = {k: v for k, v in config.items() if k in accepted and k not in ("image_processor", "tokenizer")}
+    template = path / "chat_template.jinja"
+    if "chat_template" in accepted and "chat_template" not in extras:
+        extras["chat_template"] = (template.read_text(encoding="utf-8") if template.is_file()
+                                   else getattr(tokenizer, "chat_template", None))
+    return cls(image_processor=image_processor, tokenizer=tokenizer, **extras)
+
+
+def _run_enhancer(cls: Any, processor: Any, model: Any, name: str, prompt: str, *, seed: int, device: str,
+                  image: Any, max_new_tokens: int | None) -> list[str]:
+    import torch
+
     dedicated = name == "prompt_enhancer"
     system = _system_prompt(cls, dedicated=dedicated, image=image is not None)
     # the pipeline's own enhance_prompt, on just the parts it reads (see the module doc)
     parts = SimpleNamespace(processor=processor, text_encoder=None if dedicated else model,
                             prompt_enhancer=model if dedicated else None)
-    try:
-        texts = cls.enhance_prompt(parts, prompt, system_prompt=system, max_new_tokens=max_new_tokens, seed=seed,
-                                   device=device, image=image)
-    finally:
-        del model
-    text = _clean(texts[0] if texts else "")
-    if not text:
-        raise EnhanceError(f"The prompt enhancer of {folder.name} gave no text; try again with another seed.")
-    return Enhanced(prompt, text, {"kind": "pipeline", "path": str(folder), "title": folder.name,
-                                   "component": name, "seed": seed})
+    with torch.inference_mode():
+        return cls.enhance_prompt(parts, prompt, system_prompt=system, max_new_tokens=max_new_tokens, seed=seed,
+                                  device=device, image=image)
+
+
+def _image(image: Any) -> tuple[Any, str | None]:
+    """(a PIL RGB image or None, the file's name for the record); EnhanceError for an unreadable file."""
+    if image is None:
+        return None, None
+    if isinstance(image, str | Path):
+        from PIL import Image, UnidentifiedImageError
+
+        path = Path(image)
+        try:
+            with Image.open(path) as opened:
+                return opened.convert("RGB"), path.name
+        except (OSError, UnidentifiedImageError) as exc:
+            raise EnhanceError(f"The shot's first image {path.name} could not be read ({exc}); "
+                               "replace the keyframe, or enhance without it.") from exc
+    return image.convert("RGB") if hasattr(image, "convert") else image, "image"
 
 
 def _system_prompt(cls: Any, *, dedicated: bool, image: bool) -> str:

@@ -13,6 +13,7 @@ until a job really runs.
 from __future__ import annotations
 
 import platform
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ class Runner:
         self.preview_every = preview_every
         self.info: ModelInfo | None = None
         self.engine: Engine | None = None
+        self.busy = threading.RLock()  # held while a job runs
 
     # --- the loaded model -----------------------------------------------------------------
 
@@ -167,6 +169,10 @@ class Runner:
     def run(self, model_path: str, request: Request, hooks: Hooks | None = None) -> Result:
         """Make `request` with the model at `model_path`, reporting through `hooks` (previews
         every `preview_every` steps); raises Cancelled, RequestError, ModelError."""
+        with self.busy:  # an enhancer borrowing an offloaded text encoder waits (model.enhance_share)
+            return self._run(model_path, request, hooks)
+
+    def _run(self, model_path: str, request: Request, hooks: Hooks | None) -> Result:
         started = time.perf_counter()
         request.validate()
         had = self.loaded_path

@@ -351,6 +351,10 @@ def test_project_settings():
     assert doc.project.fps == Fraction(30000, 1001) and spans(doc)[0] == ("a", 0, 48)  # frames stay
     round_trip(doc, SetProjectSettings(defaults=GenerationDefaults(model="models/ltx", steps=8, guidance=1.0)))
     round_trip(doc, SetProjectSettings(where_jobs_run="ray://render-head:10001"))
+    round_trip(doc, SetProjectSettings(speed={"cache": "taylorseer", "compile": True}))
+    assert doc.project.metadata["speed"] == {"cache": "taylorseer", "compile": True}
+    refused(doc, SetProjectSettings(speed={"cache": "warp"}), "Unknown step cache 'warp'")
+    refused(doc, SetProjectSettings(speed={"cache": "pab", "compile": "yes"}), "compile switch")
     refused(doc, SetProjectSettings(width=853), "even")
     refused(doc, SetProjectSettings(fps=Fraction(0)), "frame rate")
     refused(doc, SetProjectSettings(name=""), "name")

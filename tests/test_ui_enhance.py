@@ -142,3 +142,23 @@ def test_settings_hold_speed_memory_enhancer_and_upsampler_and_the_runner_uses_t
     runner = _runner_from(again)
     assert runner.speed == Speed(cache="taylorseer", compile=True) and runner.upsampler == str(tmp_path / "upscaler")
     assert runner.overrides["quantize"] == "fp8" and runner.overrides["vae_tiling"] is True
+
+
+def test_a_keyframed_shot_is_enhanced_looking_at_its_first_keyframe(qtbot, window, tmp_path_factory):
+    from tiny_extras import build_tiny_pipeline_enhancer
+
+    w = window
+    folder = build_tiny_pipeline_enhancer(tmp_path_factory.mktemp("ltx2") / "tiny-ltx2-enhancer")
+    w.settings.set_device("cpu")
+    w.document.request(SetShotSettings(clip_id="boat", model=str(folder)))
+    w.selection.set_clips(["boat"])
+    box = w.inspector.enhance_box
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)
+    assert "looking at paper_boat_keyframe.png" in box.status.text(), box.status.text()
+    qtbot.wait(50)
+    w.inspector.grab().save("/tmp/ltx2more-enhance-keyframe.png")
+    record = box._results["boat"]
+    assert record["enhancer"]["kind"] == "pipeline" and record["enhancer"]["image"] == "paper_boat_keyframe.png"
+    assert record["enhancer"]["shared"] is False  # the job queue has nothing loaded

@@ -82,7 +82,9 @@ def build_tiny_pipeline_enhancer(folder: str | Path) -> Path:
                                    "boi_token": "<start_of_image>", "eoi_token": "<end_of_image>",
                                    "image_token": "<image_soft_token>"})
     template = ("{% for m in messages %}<start_of_turn>{{ m['role'] }} "
-                "{{ m['content'] if m['content'] is string else m['content'][-1]['text'] }}<end_of_turn>{% endfor %}"
+                "{% if m['content'] is string %}{{ m['content'] }}{% else %}{% for c in m['content'] %}"
+                "{% if c['type'] == 'image' %}<start_of_image>{% else %}{{ c['text'] }}{% endif %}{% endfor %}"
+                "{% endif %}<end_of_turn>{% endfor %}"
                 "{% if add_generation_prompt %}<start_of_turn>model {% endif %}")
     tokenizer.chat_template = template
     processor = Gemma3Processor(image_processor=Gemma3ImageProcessorPil(size={"height": 16, "width": 16}),

@@ -476,6 +476,8 @@ class SetProjectSettings(Edit):
     defaults: GenerationDefaults | _Unchanged = UNCHANGED
     # where the project's jobs run: "" this computer, a Ray cluster's address, None as in Settings
     where_jobs_run: str | None | _Unchanged = UNCHANGED
+    # the project's Speed ({"cache": a model.speed cache, "compile": bool}), None as in Settings
+    speed: dict | None | _Unchanged = UNCHANGED
     label: ClassVar[str] = "Change project settings"
 
     def apply(self, tx: Transaction) -> None:

@@ -739,13 +739,32 @@ def set_project_settings(tx: Transaction, e: E.SetProjectSettings) -> None:
     where = e.where_jobs_run
     if where is not UNCHANGED and where is not None and not isinstance(where, str):
         raise EditRefused("Where jobs run must be a Ray cluster's address, or empty for this computer.")
+    speed = _project_speed(e.speed)
     s = tx.settings()
+    if speed is not UNCHANGED:  # read by editor.generation.project_speed when a job is queued
+        s.metadata = {k: v for k, v in s.metadata.items() if k != "speed"}
+        if speed is not None:
+            s.metadata["speed"] = speed
     if where is not UNCHANGED:  # read by editor.ui.jobs.where when the project opens
         s.metadata = {k: v for k, v in s.metadata.items() if k != "where_jobs_run"}
         if where is not None:
             s.metadata["where_jobs_run"] = where.strip()
     s.name, s.fps, s.width, s.height = name, Fraction(fps), width, height
     s.defaults = type(defaults)(**vars(defaults))
+
+
+def _project_speed(speed: object) -> object:
+    """A project's Speed as stored ({"cache", "compile"}), UNCHANGED or None; EditRefused when unknown."""
+    if speed is UNCHANGED or speed is None:
+        return speed
+    from model.speed import CACHES, Speed, SpeedError
+
+    if not isinstance(speed, dict) or not isinstance(speed.get("compile", False), bool):
+        raise EditRefused('The project\'s speed is a step cache and a compile switch, e.g. {"cache": "taylorseer"}.')
+    try:
+        return Speed(cache=str(speed.get("cache", "off")), compile=speed.get("compile", False)).describe()
+    except SpeedError:
+        raise EditRefused(f"Unknown step cache {speed.get('cache')!r}; use one of {', '.join(CACHES)}.") from None
 
 
 def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:

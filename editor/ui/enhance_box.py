@@ -7,6 +7,10 @@ shot's prompt ("Use as prompt", an ordinary undoable edit). The model runs on th
 pool (`model.enhance` loads the enhancer, generates, and lets it go), so the window never
 waits; a result that arrives after the user moved to another shot is kept for the shot it was
 made for and shown again when that shot is.
+
+A shot that starts from an image (a keyframe, or a still it animates) hands that image to the
+video model's enhancer (`editor.generation.enhance_image`), and when the job queue has the same
+model loaded its text encoder is borrowed rather than loaded twice (`model.enhance_share`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class EnhanceBox(QWidget):
         self._prompt, self._shot, self._model = prompt, shot, model
         self._text_model: Callable[[], str | None] = _nothing
         self._device: Callable[[], str | None] = _nothing
+        self._image: Callable[[str], Any] = lambda _clip_id: None
+        self._runner: Callable[[], Any] = _nothing
         self._results: dict[str, dict] = {}  # clip id -> its last enhancement record
         self._running: str | None = None  # the clip an enhancement runs for
         self._shown: str | None = None
@@ -90,9 +96,15 @@ class EnhanceBox(QWidget):
         self.actions.hide()
         v.addWidget(self.actions)
 
-    def configure(self, *, text_model: Callable[[], str | None], device: Callable[[], str | None]) -> None:
-        """Where the local text model (Settings) and the device come from."""
+    def configure(self, *, text_model: Callable[[], str | None], device: Callable[[], str | None],
+                  image: Callable[[str], Any] | None = None, runner: Callable[[], Any] | None = None) -> None:
+        """Where the local text model (Settings), the device, a shot's first image (clip id -> file
+        or None) and the job queue's runner (whose loaded pipeline may lend its parts) come from."""
         self._text_model, self._device = text_model, device
+        if image is not None:
+            self._image = image
+        if runner is not None:
+            self._runner = runner
 
     @property
     def running(self) -> bool:
@@ -120,14 +132,17 @@ class EnhanceBox(QWidget):
             self._say("Write a short prompt first; the enhancer expands it.", error=True)
             return
         model, text_model, device = self._model(clip_id), self._text_model(), self._device()
+        image, runner = self._image(clip_id), self._runner()
         self._running = clip_id
         self.button.setEnabled(False)
         self._say("Enhancing the prompt… (the first time loads the text model)")
 
         def work() -> Any:
             from model.enhance import enhance
+            from model.enhance_share import shared_parts
 
-            return enhance(prompt, model_folder=model, text_model=text_model, device=device)
+            return enhance(prompt, model_folder=model, text_model=text_model, device=device, image=image,
+                           shared=shared_parts(runner, model))
 
         run_in_background(work, lambda made: self._done(clip_id, made), failed=lambda e: self._failed(clip_id, e),
                           owner=self)
@@ -136,9 +151,11 @@ class EnhanceBox(QWidget):
         self._running = None
         self._results[clip_id] = made.record()
         title = made.enhancer.get("title") or Path(str(made.enhancer.get("path"))).name
+        looked = f", looking at {made.enhancer['image']}" if made.enhancer.get("image") else ""
         self.follow(self._shown)
         if self._shown == clip_id:
-            self._say(f"Expanded by {title}. Edit it if you like, then generate with it or use it as the prompt.")
+            self._say(f"Expanded by {title}{looked}. Edit it if you like, then generate with it or use it as "
+                      "the prompt.")
         self.finished.emit()
 
     def _failed(self, clip_id: str, error: BaseException) -> None:

@@ -129,7 +129,12 @@ class ProjectSettingsDialog(QDialog):
         chosen = project.metadata.get("where_jobs_run")
         self.where_jobs_run = WhereJobsRun(chosen if isinstance(chosen, str) else None)
         form.addRow(self.where_jobs_run)
-        guard_wheel(self.fps_combo, self.size_combo, self.model_combo, self.width_spin, self.height_spin)
+        from editor.generation.project_speed import project_speed
+        from editor.ui.project_speed_row import ProjectSpeed
+
+        self.speed = ProjectSpeed(project_speed(project))  # this project's Speed, else the Settings'
+        form.addRow(self.speed)
+        guard_wheel(self.speed.cache, self.fps_combo, self.size_combo, self.model_combo, self.width_spin, self.height_spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -166,6 +171,10 @@ class ProjectSettingsDialog(QDialog):
         where = self.where_jobs_run.value()
         if where != (chosen if isinstance(chosen, str) else None):
             fields["where_jobs_run"] = where
+        from editor.generation.project_speed import project_speed
+
+        if self.speed.value() != project_speed(p):
+            fields["speed"] = self.speed.value()
         size = (self.width_spin.value(), self.height_spin.value())
         if size != (p.width, p.height):
             fields["width"], fields["height"] = size

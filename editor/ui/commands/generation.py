@@ -62,8 +62,12 @@ def wire_enhance_box(window: MainWindow) -> None:
     """The Inspector's Enhance box reads the enhancer and device from Settings and queues through here."""
     box = window.inspector.enhance_box
     settings = window.settings
+    from editor.generation.enhance_image import first_image
+
     box.configure(text_model=settings.enhancer,
-                  device=lambda: None if settings.device() == "auto" else settings.device())
+                  device=lambda: None if settings.device() == "auto" else settings.device(),
+                  image=lambda clip_id: first_image(window.document.project, clip_id, window.document.folder),
+                  runner=lambda: getattr(window.controller, "runner", None))
     box.queue_requested.connect(lambda clip_id, prompt, record: queue_enhanced(window, clip_id, prompt, record))
 
 

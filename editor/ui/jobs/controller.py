@@ -183,6 +183,11 @@ class GenerationController(QObject):
         return self._job_queue.journal
 
     @property
+    def runner(self) -> Any:
+        """What runs the jobs (a model.runner.Runner, or a farm's); the enhancer borrows its loaded model."""
+        return self._runner
+
+    @property
     def farm(self) -> Any:
         """The farm's runner (model.farm.client.FarmRunner) when jobs run on a Ray cluster, else None."""
         return self._runner if hasattr(self._runner, "for_job") else None
@@ -478,6 +483,9 @@ class GenerationController(QObject):
         if self._unavailable:
             self.message.emit(self._unavailable)
             return False
+        from editor.generation.project_speed import with_project_speed
+
+        plan = with_project_speed(plan, self.document.project)  # Project Settings ▸ Speed, else Settings'
         asked_on = self._selection_key()
         if self._models.answer(model) is None:
             # the model folder was not read yet: read it off the GUI thread, then queue or say why not
