@@ -405,3 +405,14 @@ def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, ope
     assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran
     err = capfd.readouterr().err
     assert "timesteps" not in err and "Loading" not in err and "it/s" not in err, err[-2000:]
+
+
+def test_monitor_summary_wraps_a_long_title_instead_of_widening_the_dock(qtbot):
+    # Found in a walk under X: the one-line "<title>: step 1, 39.5 s/step, process 910 MiB"
+    # forced the right dock wider each time a job ran, and it snapped back after.
+    monitor = MonitorPanel(None)
+    qtbot.addWidget(monitor)
+    narrow = monitor.minimumSizeHint().width()
+    monitor.summary.setText("Generate “A very long shot name that goes on and on”: 72 frames, 1 keyframe: "
+                            "step 1, 39.53 s/step, process 910 MiB, GPU 12,000 MiB")
+    assert monitor.minimumSizeHint().width() <= max(narrow, 300)
