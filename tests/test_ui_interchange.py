@@ -112,3 +112,17 @@ def test_the_export_dialog_writes_a_timeline_by_its_format(qtbot, window, tmp_pa
     assert dialog.c2pa_check.isEnabled()
     assert dialog.c2pa_prompts_check.isEnabled() == dialog.c2pa_check.isChecked()
     dialog.hide()
+
+
+def test_import_timeline_opens_beside_the_project_never_in_a_missing_folder(window, tmp_path):
+    # Found in a walk: with no projects folder yet, Qt opened the working directory with
+    # "Shotline" typed in as the file name.
+    from editor.ui.timeline_import import start_folder
+
+    assert start_folder(window) == window.session.folder.parent  # where Export writes the cut
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    window.settings.set_projects_folder(tmp_path / "not-made-yet")
+    no_project = SimpleNamespace(session=None, settings=window.settings)
+    assert start_folder(no_project) == Path.home()
