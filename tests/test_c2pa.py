@@ -401,3 +401,17 @@ def test_a_generated_clip_is_marked_as_made_by_a_trained_model(tiny_ltx_dir, tmp
     created = assertion(manifest, "c2pa.actions.v2")["actions"][0]
     assert created["action"] == "c2pa.created" and created["digitalSourceType"] == GENERATED
     assert PROMPT.encode() not in out.read_bytes()
+
+
+def test_a_generated_takes_own_sound_is_not_counted_as_an_imported_file(film):
+    # Found in a walk: an LTX-2 take's sound (an audio clip playing the take's file) was listed as
+    # an ingredient, so `verify` said "1 generated, 5 imported files" for 4 imported files.
+    from editor.document.project import AudioClip, AudioTrack
+    from editor.media.c2pa_manifest import plan_manifest
+
+    project, root = film
+    project.audio_tracks = [AudioTrack("a1", "A1", [AudioClip("snd", "media/gen.mkv", 0, 12, 12, link="g")])]
+    plan = plan_manifest(project, root, project.tracks[0].clips, title="Boat Film", version="0")
+    assert [i.title for i in plan.ingredients] == ["meadow.png"]
+    edited = next(a for a in plan.definition["assertions"][0]["data"]["actions"] if a["action"] == "c2pa.edited")
+    assert edited["description"] == "cut in Shotline: 2 shots, 1 generated, 1 imported file"

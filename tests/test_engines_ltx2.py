@@ -285,7 +285,7 @@ def test_an_ltx2_take_lands_in_the_timeline_with_its_linked_sound(qtbot, gap_doc
 
     rows = dict(describe_record(record)[1])
     assert rows["Sound"] == ("made with the picture, kept as FLAC at 24 kHz; new sound, not continued from the "
-                             "neighbouring clips'")
+                             "neighbouring clips' sound")
     doc.undo()
     assert not any(a.link == new.link for t in doc.project.audio_tracks for a in t.clips)
 

@@ -162,3 +162,26 @@ def test_a_keyframed_shot_is_enhanced_looking_at_its_first_keyframe(qtbot, windo
     record = box._results["boat"]
     assert record["enhancer"]["kind"] == "pipeline" and record["enhancer"]["image"] == "paper_boat_keyframe.png"
     assert record["enhancer"]["shared"] is False  # the job queue has nothing loaded
+
+
+def test_an_expanded_prompt_is_not_offered_in_the_next_project_opened(qtbot, window, text_model, ui_document,
+                                                                       tmp_path):
+    # Found in a walk: after Import Timeline (same clip ids as the project it came from), the
+    # old project's expanded prompt still showed under the shot, ready to "Generate with this prompt".
+    import shutil
+
+    w = window
+    w.settings.set_enhancer(str(text_model))
+    w.settings.set_device("cpu")
+    w.selection.set_clips(["boat"])
+    box = w.inspector.enhance_box
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)
+    assert box.result.isVisible()
+    copy = tmp_path / "Copy.shotline"
+    shutil.copytree(ui_document.folder, copy, ignore=shutil.ignore_patterns("*.lock", ".lock*"))
+    assert w.open_project_path(copy)
+    w.selection.set_clips(["boat"])
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    assert not box.result.isVisible() and not box.actions.isVisible()

@@ -137,6 +137,7 @@ def test_the_export_dialog_writes_a_timeline_by_its_format(qtbot, window, tmp_pa
     assert dialog.out_edit.text() == str(tmp_path / "film.otio")
     assert not dialog.video_box.isEnabled() and not dialog.range_box.isEnabled()
     assert not dialog.preset_combo.isEnabled()
+    assert not dialog.c2pa_check.isEnabled() and not dialog.c2pa_prompts_check.isEnabled()  # not signed
     assert "OpenTimelineIO" in dialog.summary_label.text() and dialog.export_button.isEnabled()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.page == "result" and dialog.folder_url().toLocalFile() == str(tmp_path)
@@ -152,4 +153,20 @@ def test_the_export_dialog_writes_a_timeline_by_its_format(qtbot, window, tmp_pa
     assert "media/ folder" in dialog.issue_label.text()
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".mp4"))
     assert dialog.out_edit.text().endswith("cut.mp4") and dialog.video_box.isEnabled()
+    assert dialog.c2pa_check.isEnabled()
+    assert dialog.c2pa_prompts_check.isEnabled() == dialog.c2pa_check.isChecked()
     dialog.hide()
+
+
+def test_import_timeline_opens_beside_the_project_never_in_a_missing_folder(window, tmp_path):
+    # Found in a walk: with no projects folder yet, Qt opened the working directory with
+    # "Shotline" typed in as the file name.
+    from editor.ui.timeline_import import start_folder
+
+    assert start_folder(window) == window.session.folder.parent  # where Export writes the cut
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    window.settings.set_projects_folder(tmp_path / "not-made-yet")
+    no_project = SimpleNamespace(session=None, settings=window.settings)
+    assert start_folder(no_project) == Path.home()

@@ -126,10 +126,14 @@ def test_cancel_leaves_the_timeline_unchanged_and_writes_no_take(qtbot, controll
     _select_gap(controller)
     layout, media = _layout(doc), _media(doc)
     controller.job_live.connect(lambda job_id: controller.cancel(job_id))  # cancel at the first step
+    said: list[str] = []
+    controller.message.connect(said.append)
     with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS) as ended:
         controller.queue(verbs.INFILL)
     job_id, state = ended.args
     assert state == "cancelled"
+    stopping = [m for m in said if m.startswith("Stopping")]
+    assert stopping and stopping[0].startswith("Stopping: ") and "””" not in stopping[0]  # no quotes in quotes
     assert controller.journal.get(job_id).state is JobState.CANCELLED
     assert controller.journal.get(job_id).step < 400
     assert _layout(doc) == layout and _media(doc) == media
@@ -352,6 +356,7 @@ def test_a_finished_take_the_project_never_saved_is_offered_and_placed(qtbot, ga
     # the Jobs panel is brought to the front and the status bar says why
     qtbot.waitUntil(lambda: not window.docks["jobs"].visibleRegion().isEmpty(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "not in the timeline" in window.statusBar().currentMessage(), timeout=WAIT_MS)
+    assert window.statusBar().currentMessage().endswith("see Jobs to place it.")  # one result: "it"
     before = _layout(window.document)
     panel.place_unplaced.click()
     clips = window.document.project.track("v1").clips
@@ -405,3 +410,14 @@ def test_sampling_steps_do_not_re_evaluate_every_action(qtbot, gap_document, ope
     assert seen[-1] - seen[0] <= 2, seen  # at most the job list re-read while it ran
     err = capfd.readouterr().err
     assert "timesteps" not in err and "Loading" not in err and "it/s" not in err, err[-2000:]
+
+
+def test_monitor_summary_wraps_a_long_title_instead_of_widening_the_dock(qtbot):
+    # Found in a walk under X: the one-line "<title>: step 1, 39.5 s/step, process 910 MiB"
+    # forced the right dock wider each time a job ran, and it snapped back after.
+    monitor = MonitorPanel(None)
+    qtbot.addWidget(monitor)
+    narrow = monitor.minimumSizeHint().width()
+    monitor.summary.setText("Generate “A very long shot name that goes on and on”: 72 frames, 1 keyframe: "
+                            "step 1, 39.53 s/step, process 910 MiB, GPU 12,000 MiB")
+    assert monitor.minimumSizeHint().width() <= max(narrow, 300)

@@ -76,6 +76,9 @@ def plan_manifest(project: Project, project_root: str | os.PathLike | None, clip
     imported = [c for c in shown if c.take is not None and not c.take.generated]
     end = project.duration if end is None else end
     sounds = [a for t in audible_tracks(project.audio_tracks) for a in t.clips if a.start < end and a.end > start]
+    # a generated take's own sound (LTX-2) is part of that shot, not an imported file
+    made = {t.media for track in project.tracks for c in track.clips for t in c.takes if t.generated}
+    sounds = [a for a in sounds if a.source not in made]
     ingredients = _ingredients(project_root, imported, sounds)
     fed = [Path(p) for p in inputs] + _fed(project, project_root, generated)
     conditioned = _once([Ingredient(p, p.name, "inputTo") for p in fed if p.is_file()], ingredients)

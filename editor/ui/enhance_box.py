@@ -57,6 +57,7 @@ class EnhanceBox(QWidget):
         self._results: dict[str, dict] = {}  # clip id -> its last enhancement record
         self._running: str | None = None  # the clip an enhancement runs for
         self._shown: str | None = None
+        self._epoch = 0  # a new project (forget) makes the enhancements still running moot
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(6)
@@ -106,6 +107,15 @@ class EnhanceBox(QWidget):
         if runner is not None:
             self._runner = runner
 
+    def forget(self) -> None:
+        """Another project is shown: the last one's expanded prompts are not offered for it (clip
+        ids repeat across projects, e.g. one imported from another's exported cut), and one still
+        running is dropped when it ends."""
+        self._results.clear()
+        self._epoch += 1
+        self._running = None
+        self.follow(None)
+
     @property
     def running(self) -> bool:
         return self._running is not None
@@ -144,10 +154,13 @@ class EnhanceBox(QWidget):
             return enhance(prompt, model_folder=model, text_model=text_model, device=device, image=image,
                            shared=shared_parts(runner, model))
 
-        run_in_background(work, lambda made: self._done(clip_id, made), failed=lambda e: self._failed(clip_id, e),
-                          owner=self)
+        epoch = self._epoch
+        run_in_background(work, lambda made: self._done(clip_id, made, epoch),
+                          failed=lambda e: self._failed(clip_id, e, epoch), owner=self)
 
-    def _done(self, clip_id: str, made: Any) -> None:
+    def _done(self, clip_id: str, made: Any, epoch: int | None = None) -> None:
+        if epoch is not None and epoch != self._epoch:
+            return  # made for the project shown before
         self._running = None
         self._results[clip_id] = made.record()
         title = made.enhancer.get("title") or Path(str(made.enhancer.get("path"))).name
@@ -158,7 +171,9 @@ class EnhanceBox(QWidget):
                       "the prompt.")
         self.finished.emit()
 
-    def _failed(self, clip_id: str, error: BaseException) -> None:
+    def _failed(self, clip_id: str, error: BaseException, epoch: int | None = None) -> None:
+        if epoch is not None and epoch != self._epoch:
+            return
         self._running = None
         self.button.setEnabled(True)
         from model.enhance import EnhanceError

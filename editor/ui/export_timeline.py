@@ -54,6 +54,9 @@ def follow_path(dialog: ExportDialog, check: Check) -> None:
             dialog.format_combo.setCurrentIndex(index)
     for widget in (dialog.preset_combo, dialog.video_box, dialog.range_box):  # a video's choices
         widget.setEnabled(fmt is None)
+    # a timeline file is not signed (C2PA is for the video): its proof checkboxes don't apply
+    dialog.c2pa_check.setEnabled(fmt is None)
+    dialog.c2pa_prompts_check.setEnabled(fmt is None and dialog.c2pa_check.isChecked())
     if fmt is None:
         return
     dialog.provenance_label.setVisible(False)

@@ -196,6 +196,7 @@ class Inspector(FollowsDocument, QWidget):
         if self._subscription is not None and self._subscription.document is not None:
             self.commit_pending()  # typed for the project being left
         self._shot_clip = None
+        self.enhance_box.forget()  # expanded prompts belong to the project they were made in
         super().set_document(document)
 
     def show_document(self) -> None:

@@ -1095,8 +1095,10 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.session.recent_projects()
-        for path in recent:
-            action = self.recent_menu.addAction(Path(path).name)
+        names = [Path(path).name for path in recent]
+        for path, name in zip(recent, names, strict=True):
+            # two projects of one name (an imported cut's, a copy) are told apart by their folder
+            action = self.recent_menu.addAction(name if names.count(name) == 1 else f"{name}  ({Path(path).parent})")
             action.setToolTip(path)
             action.triggered.connect(lambda _c=False, p=path: self.may_discard() and self.request_open(p))
         if not recent:

@@ -50,7 +50,7 @@ def _sound(record: dict) -> str:
     if sound.get("stored") and isinstance(rate, int | float):
         text += f", kept as {str(sound['stored']).upper()} at {rate / 1000:g} kHz"
     if sound.get("continues_neighbours") is False:
-        text += "; new sound, not continued from the neighbouring clips'"
+        text += "; new sound, not continued from the neighbouring clips' sound"
     return text
 
 

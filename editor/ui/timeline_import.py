@@ -43,9 +43,21 @@ def import_timeline(window: MainWindow) -> None:
 
 def choose_cut(window: MainWindow) -> Path | None:
     """The cut file to import, None when cancelled (a dialog; tests replace this)."""
-    path, _ = QFileDialog.getOpenFileName(window, "Import Timeline", str(window.settings.projects_folder()),
+    path, _ = QFileDialog.getOpenFileName(window, "Import Timeline", str(start_folder(window)),
                                           f"{CUT_FILTER};;All files (*)")
     return Path(path) if path else None
+
+
+def start_folder(window: MainWindow) -> Path:
+    """Where the file dialog opens: beside the open project (where Export writes its cut), else the
+    projects folder, else home. A folder that doesn't exist made Qt open in the working directory
+    with its name typed in as the file name."""
+    session = getattr(window, "session", None)
+    folder = getattr(session, "folder", None)
+    for place in ((Path(folder).parent if folder else None), window.settings.projects_folder()):
+        if place is not None and place.is_dir():
+            return place
+    return Path.home()
 
 
 def choose_project_folder(window: MainWindow, cut: Path) -> Path | None:

@@ -319,7 +319,7 @@ class GenerationController(QObject):
             self._worker.cancel(job_id)
             live.stopping = True
             self.job_live.emit(job_id)
-            self.message.emit(f"Stopping “{self.title_of(job_id)}”…")
+            self.message.emit(f"Stopping: {self.title_of(job_id)}…")  # titles quote the shot's name already
             return
         self._job_queue.run(lambda: self.journal.cancel(job_id), lambda _job: self._job_queue.refresh())
 
@@ -567,7 +567,7 @@ class GenerationController(QObject):
             QTimer.singleShot(0, self, lambda: self.message.emit(said))
         if first_read and self._unplaced:
             n = len(self._unplaced)
-            text = f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; see Jobs to place them."
+            text = f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline; see Jobs to place {'them' if n > 1 else 'it'}."
             # after the event loop turns: a fast first read lands inside __init__, before the
             # window has connected `message`
             QTimer.singleShot(0, self, lambda: self.message.emit(text))

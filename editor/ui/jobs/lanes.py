@@ -12,6 +12,7 @@ each lane's signals are forwarded, and stop/pause/cancel go to every lane.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -52,7 +53,12 @@ class WorkerLanes(QObject):
         return threads[0]
 
     def stop(self, timeout_ms: int = 30_000) -> bool:
-        return all([w.stop(timeout_ms) for w in self.lanes])
+        # every lane is asked before any is waited for, under one deadline: a quit with four lanes
+        # stuck (a farm that can't be reached) froze the window for four timeouts, not one
+        for w in self.lanes:
+            w._ask_to_stop()
+        deadline = time.monotonic() + timeout_ms / 1000
+        return all([w.stop(max(0, int((deadline - time.monotonic()) * 1000))) for w in self.lanes])
 
     def stop_later(self, ended: Callable[[], None]) -> bool:
         self._ended = ended

@@ -54,6 +54,7 @@ class MonitorPanel(QWidget):
 
         self.summary = QLabel("No job running.")
         self.summary.setObjectName("MonitorSummary")
+        self.summary.setWordWrap(True)  # a long job title wraps instead of widening the dock mid-job
 
         self.plots: pg.GraphicsLayoutWidget | None = None
         self._title = ""

@@ -488,8 +488,11 @@ class TimelinePainter:
                 p.setFont(self.font_name)
                 p.setPen(color("job").lighter(140))
                 text = ov.label or f"Generating {round(ov.progress * 100)}%"
-                p.drawText(r.adjusted(6, 1, -6, 0), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight,
-                           self.fm_name.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 12)))
+                shown = self.fm_name.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 12))
+                # an opaque backing, so the clip's own "take n/m" or "stale" badge doesn't show through
+                tw = self.fm_name.horizontalAdvance(shown) + 8
+                p.fillRect(QRectF(r.right() - 2 - tw, r.top() + 2, tw, TITLE_H - 3), QColor(24, 26, 30))
+                p.drawText(r.adjusted(6, 1, -6, 0), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight, shown)
 
     def _paint_ghosts(self, p: QPainter, s: PaintState) -> None:
         geo = s.geo
