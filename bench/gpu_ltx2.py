@@ -175,14 +175,8 @@ def request_for(setup: Ltx2Setup, steps: int):
 
 
 def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
-    import torch
-
     from bench.common import Figure
-    from bench.gpu import Clock, _free
-    from model.devices import MEMORY_MODES
-    from model.engines.registry import engine_for
-    from model.engines.window import plan_window
-    from model.models import inspect_model
+    from bench.gpu import Clock, _free, build_and_save, measure_bare, measure_memory_modes
     from model.runner import Runner
 
     figures: list[Figure] = []
@@ -201,43 +195,13 @@ def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-ltx2-"))
     try:
         # 1. the model, built on the device, saved as a model folder for the runner
-        with Clock(device) as c:
-            pipe = build_pipeline(setup, device, dtype)
-        add("build_model_s", c.seconds, "s", "< 120 (random weights made on the device)", c.seconds < 120)
-        params = sum(p.numel() for p in pipe.transformer.parameters()) / 1e9
-        add("transformer_parameters", params, "B", "18.8-19.0 (LTX-2 19B)" if not setup.tiny else "tiny",
-            setup.tiny or 18.7 < params < 19.1)
-        t0 = time.perf_counter()
-        pipe.save_pretrained(folder, safe_serialization=True)
-        add("save_model_folder_s", time.perf_counter() - t0, "s", "informational")
-        info = inspect_model(folder)
+        pipe = build_and_save(build_pipeline, setup, device, dtype, folder, add, build_goal_s=120,
+                              params_b=(18.7, 19.1), params_goal="18.8-19.0 (LTX-2 19B)")
 
         # 2. the bare pipeline with the arguments the engine builds (it decodes picture and sound too)
-        engine = engine_for(info)
-        engine.pipe = pipe
-        pipe.set_progress_bar_config(disable=True)
-        calls = {}
-        for steps in (setup.warm_up_steps, *setup.steps):
-            request = request_for(setup, steps)
-            calls[steps] = engine.build_call(request, plan_window(request, engine.limits))
-            for key, value in request.options.items():
-                calls[steps][key] = value
-
-        def bare(pipeline, steps: int) -> Clock:
-            with Clock(device) as clock, torch.inference_mode():
-                pipeline(**calls[steps], generator=torch.Generator(device).manual_seed(0), output_type="np")
-            return clock
-
-        bare(pipe, setup.warm_up_steps)
-        bare_s = {}
-        for steps in setup.steps:
-            if not left():
-                setup.skipped.append(f"ltx2 bare pipeline at {steps} steps (time budget)")
-                continue
-            bare_s[steps] = bare(pipe, steps).seconds
-            add(f"bare_pipeline_{steps}_steps_s", bare_s[steps], "s", f"informational ({size}, cfg+stg+modality)")
-        engine.pipe = None
-        del pipe, engine
+        bare_s = measure_bare(pipe, folder, setup, request_for, device, add,
+                              f"informational ({size}, cfg+stg+modality)", left, label="ltx2 ")
+        del pipe
         _free(device)
 
         # 3. the runner on the same model, from the folder
@@ -272,31 +236,9 @@ def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
         _free(device)
 
         # 4. the leaner memory modes (a GPU only)
-        for mode in MEMORY_MODES:
-            if mode == "full":
-                continue
-            if not gpu:
-                setup.skipped.append(f"ltx2 memory mode {mode} (needs a GPU)")
-                continue
-            if not left():
-                setup.skipped.append(f"ltx2 memory mode {mode} (time budget)")
-                continue
-            lean = Runner(device=device, dtype=dtype, memory=mode)
-            steps = setup.offload_steps
-            try:
-                with Clock(device) as clock:
-                    result = lean.run(str(folder), request_for(setup, steps))
-                t = result.record["timings"]
-                add(f"peak_gpu_memory_{mode}", clock.peak_gib, "GiB",
-                    "< 24 (what a 24 GB card has)" if mode == "group_offload" else "< the full mode's",
-                    clock.peak_gib < (24 if mode == "group_offload" else full.get(last, {}).get("peak", 1e9)))
-                add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
-                add(f"vae_decode_s_{mode}", t["decode_s"], "s", "informational")
-            except Exception as exc:  # one mode failing must not hide the others' figures
-                print(f"# ltx2 memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
-            finally:
-                lean.unload()
-                _free(device)
+        measure_memory_modes(setup, folder, request_for, device, dtype, add, left,
+                             full.get(last, {}).get("peak", 1e9), offload_gib=24,
+                             offload_goal="< 24 (what a 24 GB card has)", decode_note="informational", label="ltx2 ")
         add("bench_wall_s", time.perf_counter() - started, "s", f"< 600 ({'tiny' if setup.tiny else 'H100/H200'})",
             time.perf_counter() - started < 600)
     finally:
