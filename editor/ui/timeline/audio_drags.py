@@ -103,20 +103,9 @@ def drag_move(view: TimelineView, drag, pos) -> None:
 
 def drag_trim(view: TimelineView, drag, pos) -> None:
     project = view.document.project
-    geo = view.geo
     track, clip = project.find_audio_clip(drag.clip_ids[0])
-    edge = clip.start if drag.side == "start" else clip.end
-    frame = edge + geo.nearest_frame(pos.x()) - geo.nearest_frame(drag.press.x())
-    shift, snapped = view._snapped_shift([frame], {clip.id})
-    frame += shift
-    if drag.side == "start":
-        frame = min(max(0, frame), clip.end - 1)
-        start, length = frame, clip.end - frame
-    else:
-        frame = max(frame, clip.start + 1)
-        start, length = clip.start, frame - clip.start
+    frame, start, length, ok, snapped = view._trimmed(drag, pos, track, clip)
     first = clip.start - clip.source_in
-    ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
     ok = ok and start >= first and start + length <= first + clip.source_frames
     drag.frame = frame
     ghosts = [Ghost(_row_of_audio_track(project, track.id), start, length, ok)]

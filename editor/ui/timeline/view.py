@@ -691,9 +691,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         drag.extra = {"ghosts": ghosts, "snap": snapped}
         self.message.emit(f"Move {delta:+d} frame{'' if abs(delta) == 1 else 's'}" + (f" to {project.track(to_track).name}" if to_track else ""))
 
-    def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
-        project = self.document.project
-        track, clip = project.find_clip(drag.clip_ids[0])
+    def _trimmed(self, drag: _Drag, pos: QPoint, track, clip) -> tuple[int, int, int, bool, int | None]:
+        """Where a dragged clip edge lands: (frame, start, length, free of the track's other clips,
+        snap), snapped and kept at least a frame long. Shared by picture and sound trims
+        (`audio_drags.drag_trim`) so both edges move alike."""
         # relative to where the edge was grabbed, so grabbing a few pixels inside it doesn't jump
         edge = clip.start if drag.side == "start" else clip.end
         frame = edge + self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
@@ -706,6 +707,12 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             frame = max(frame, clip.start + 1)
             start, length = clip.start, frame - clip.start
         ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
+        return frame, start, length, ok, snapped
+
+    def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        track, clip = project.find_clip(drag.clip_ids[0])
+        frame, start, length, ok, snapped = self._trimmed(drag, pos, track, clip)
         take = clip.take
         if take is not None and not take.is_still:
             first = clip.start - clip.source_in
