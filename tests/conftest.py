@@ -166,6 +166,22 @@ def make_session(qtbot):
 
 
 @pytest.fixture
+def window(qtbot, ui_document):
+    """The main window, 1400x900, with `ui_document` open; closed without asking afterwards.
+    A test file that needs another project, size or teardown defines its own `window`."""
+    from editor.ui.main_window import MainWindow
+
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project_path(ui_document.folder)
+    qtbot.waitExposed(w)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+@pytest.fixture
 def ui_document(tmp_path):
     """A saved project folder for UI tests, 640x360 at 24 fps, tracks top to bottom:
     V2 (empty) and V1 = video "A" [0,72) (sunrise.mp4), a gap [72,96), draft "Boat" [96,168)
