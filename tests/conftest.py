@@ -166,6 +166,38 @@ def make_session(qtbot):
 
 
 @pytest.fixture
+def make_dialog(qtbot, ui_document, make_session):
+    """make_dialog(marks=None) -> ExportDialog on a session holding the ui_document project."""
+    from editor.ui.export_dialog import ExportDialog
+    from editor.ui.playhead import Playhead
+    from editor.ui.settings import Settings
+
+    made = []
+
+    def make(marks: tuple[int, int] | None = None) -> ExportDialog:
+        settings = Settings()
+        session = make_session(settings)
+        session.open(ui_document.folder)
+        playhead = Playhead(session.document.project.fps)
+        playhead.set_end(session.document.project.duration)
+        if marks is not None:
+            playhead.mark_in(marks[0])
+            playhead.mark_out(marks[1] - 1)  # mark_out takes the last frame shown
+        dialog = ExportDialog(session, playhead, settings)
+        dialog._keep = (session, playhead)  # the dialog's inputs live as long as it does
+        made.append(dialog)
+        dialog.open_for_export()
+        qtbot.waitExposed(dialog)
+        return dialog
+
+    yield make
+    for dialog in made:
+        dialog.shutdown()
+        dialog.hide()
+        dialog.deleteLater()
+
+
+@pytest.fixture
 def window(qtbot, ui_document):
     """The main window, 1400x900, with `ui_document` open; closed without asking afterwards.
     A test file that needs another project, size or teardown defines its own `window`."""
