@@ -227,22 +227,12 @@ class Clock:
 
 
 def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
-
-    from bench.common import Figure
     from model.runner import Runner
 
-    figures: list[Figure] = []
-    started = time.perf_counter()
+    record = Recorder(setup.budget_s, on_figure)
+    figures, started, left, add = record.figures, record.started, record.left, record.add
     size = f"{setup.width}x{setup.height}x{setup.frames}"
     gpu = device.startswith("cuda")
-
-    def left() -> bool:
-        return time.perf_counter() - started < setup.budget_s
-
-    def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
-        figures.append(Figure(name, round(float(value), 4), unit, goal, bool(ok)))
-        if on_figure is not None:
-            on_figure(figures[-1])
 
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-"))
     try:
@@ -256,25 +246,8 @@ def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
         _free(device)
 
         # 3. the runner on the same model, from the folder, every memory mode it has
-        runner = Runner(device=device, dtype=dtype, memory="full")
-        t0 = time.perf_counter()
-        runner.load(str(folder))
-        add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
-        runner.run(str(folder), request_for(setup, setup.warm_up_steps))  # as the bare pipeline had
-        full: dict[int, dict] = {}
-        for steps in setup.steps:
-            if not left():
-                setup.skipped.append(f"runner at {steps} steps (time budget)")
-                continue
-            with Clock(device) as clock:
-                result = runner.run(str(folder), request_for(setup, steps))
-            t = result.record["timings"]
-            full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
-                           "decode": t["decode_s"]}
-            ratio = clock.seconds / bare_s[steps]
-            goal = 1.05 if steps < 20 else 1.02
-            add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
-            add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", f"informational ({size}, cfg 3, {dtype})")
+        runner, full = measure_runner(folder, setup, request_for, device, dtype, add, left, bare_s,
+                                      f"informational ({size}, cfg 3, {dtype})")
         last = max(full) if full else None
         if last is not None:
             add("vae_decode_s", full[last]["decode"], "s", f"informational ({size})")
@@ -339,6 +312,28 @@ def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
     return figures
 
 
+class Recorder:
+    """The figures of one bench run, each handed to `on_figure` as soon as it is measured (a run cut
+    short still reports what it had), named with `prefix`, and the time budget they share. One for
+    every family's bench (LTX-Video here, LTX-2 in bench/gpu_ltx2.py)."""
+
+    def __init__(self, budget_s: float, on_figure=None, prefix: str = "") -> None:
+        self.figures: list = []
+        self.started = time.perf_counter()
+        self.budget_s, self.on_figure, self.prefix = budget_s, on_figure, prefix
+
+    def left(self) -> bool:
+        """Whether a new measurement may still start."""
+        return time.perf_counter() - self.started < self.budget_s
+
+    def add(self, name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
+        from bench.common import Figure
+
+        self.figures.append(Figure(f"{self.prefix}{name}", round(float(value), 4), unit, goal, bool(ok)))
+        if self.on_figure is not None:
+            self.on_figure(self.figures[-1])
+
+
 def build_and_save(build, setup, device: str, dtype: str, folder: Path, add, *, build_goal_s: float,
                    params_b: tuple[float, float], params_goal: str):
     """Build the random-weight pipeline with `build`, report its build time and transformer size,
@@ -394,6 +389,38 @@ def measure_bare(pipe, folder: Path, setup, request_for, device: str, add, note:
         add(f"bare_pipeline_{steps}_steps_s", bare_s[steps], "s", note)
     engine.pipe = None
     return bare_s
+
+
+def measure_runner(folder: Path, setup, request_for, device: str, dtype: str, add, left, bare_s: dict[int, float],
+                   step_note: str, label: str = "", on_result=None):
+    """The runner on the model folder, in its full memory mode: load time, one untimed warm-up (as
+    the bare pipeline had), then each step count the bare pipeline ran, held to its time. Returns
+    the loaded runner and, per step count, its seconds, peak memory, seconds a step, decode time and
+    the run's timings; `on_result(result)` sees each run's result. Shared by every family's bench."""
+    from model.runner import Runner
+
+    runner = Runner(device=device, dtype=dtype, memory="full")
+    t0 = time.perf_counter()
+    runner.load(str(folder))
+    add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
+    runner.run(str(folder), request_for(setup, setup.warm_up_steps))  # as the bare pipeline had
+    full: dict[int, dict] = {}
+    for steps in setup.steps:
+        if not left() or steps not in bare_s:
+            setup.skipped.append(f"{label}runner at {steps} steps (time budget)")
+            continue
+        with Clock(device) as clock:
+            result = runner.run(str(folder), request_for(setup, steps))
+        t = result.record["timings"]
+        full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
+                       "decode": t["decode_s"], "timings": t}
+        ratio = clock.seconds / bare_s[steps]
+        goal = 1.05 if steps < 20 else 1.02
+        add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
+        add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", step_note)
+        if on_result is not None:
+            on_result(result)
+    return runner, full
 
 
 def measure_memory_modes(setup, folder: Path, request_for, device: str, dtype: str, add, left, full_peak: float, *,

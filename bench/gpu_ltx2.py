@@ -175,22 +175,12 @@ def request_for(setup: Ltx2Setup, steps: int):
 
 
 def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
-    from bench.common import Figure
-    from bench.gpu import Clock, _free, build_and_save, measure_bare, measure_memory_modes
-    from model.runner import Runner
+    from bench.gpu import Recorder, _free, build_and_save, measure_bare, measure_memory_modes, measure_runner
 
-    figures: list[Figure] = []
-    started = time.perf_counter()
+    record = Recorder(setup.budget_s, on_figure, prefix="ltx2_")
+    figures, started, left, add = record.figures, record.started, record.left, record.add
     size = f"{setup.width}x{setup.height}x{setup.frames}"
     gpu = device.startswith("cuda")
-
-    def left() -> bool:
-        return time.perf_counter() - started < setup.budget_s
-
-    def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
-        figures.append(Figure(f"ltx2_{name}", round(float(value), 4), unit, goal, bool(ok)))
-        if on_figure is not None:
-            on_figure(figures[-1])
 
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-ltx2-"))
     try:
@@ -205,31 +195,18 @@ def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
         _free(device)
 
         # 3. the runner on the same model, from the folder
-        runner = Runner(device=device, dtype=dtype, memory="full")
-        t0 = time.perf_counter()
-        runner.load(str(folder))
-        add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
-        runner.run(str(folder), request_for(setup, setup.warm_up_steps))
-        full: dict[int, dict] = {}
-        for steps in setup.steps:
-            if not left() or steps not in bare_s:
-                setup.skipped.append(f"ltx2 runner at {steps} steps (time budget)")
-                continue
-            with Clock(device) as clock:
-                result = runner.run(str(folder), request_for(setup, steps))
-            t = result.record["timings"]
-            full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
-                           "decode": t["decode_s"], "audio": t.get("audio_decode_s", float("nan"))}
-            ratio = clock.seconds / bare_s[steps]
-            goal = 1.05 if steps < 20 else 1.02
-            add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
-            add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", f"informational ({size}, {dtype})")
+
+        def sound_made(result) -> None:
             if result.audio is None or result.audio.samples.shape[0] == 0:
                 add("sound_made", 0, "bool", "1 (the take has sound)", False)
+
+        runner, full = measure_runner(folder, setup, request_for, device, dtype, add, left, bare_s,
+                                      f"informational ({size}, {dtype})", label="ltx2 ", on_result=sound_made)
         last = max(full) if full else None
         if last is not None:
             add("vae_decode_s", full[last]["decode"], "s", f"informational ({size})")
-            add("audio_decode_s", full[last]["audio"], "s", "informational (audio VAE + vocoder, 5 s)")
+            add("audio_decode_s", full[last]["timings"].get("audio_decode_s", float("nan")), "s",
+                "informational (audio VAE + vocoder, 5 s)")
             if gpu:
                 add("peak_gpu_memory_full", full[last]["peak"], "GiB", "< 80 on a 141 GB card", full[last]["peak"] < 80)
         runner.unload()
