@@ -98,6 +98,21 @@ class LtxPipelineShape:
     def spatial_ratio(self) -> int:
         return self.pipe.vae_spatial_compression_ratio
 
+    def base_call(self, request: Request, window: Window, conditions: list) -> dict[str, Any]:
+        """The arguments every LTX-Video and LTX-2 call has (the project's fps is the pipeline's
+        `frame_rate`: it scales the time axis of the positions)."""
+        return {
+            "conditions": conditions or None,  # an empty list breaks the pipeline; None means none
+            "prompt": self.prompt(request),
+            "negative_prompt": request.negative_prompt or None,
+            "height": window.height,
+            "width": window.width,
+            "num_frames": window.frames,
+            "frame_rate": float(request.fps),
+            "num_inference_steps": request.steps,
+            "guidance_scale": request.guidance,
+        }
+
     def prompt(self, request: Request) -> str:
         """The prompt, with the cast's descriptions (LTX-Video and LTX-2 have no reference-image input)."""
         cast = " ".join(f"{c.name}: {c.description}." for c in request.cast if c.description)
@@ -131,17 +146,7 @@ class LtxEngine(LtxPipelineShape, PipelineEngine):
                     conditions.append(LTXVideoCondition(image=pil_frames(piece)[0], frame_index=at, strength=pin.strength))
                 else:
                     conditions.append(LTXVideoCondition(video=pil_frames(piece), frame_index=at, strength=pin.strength))
-        call: dict[str, Any] = {
-            "conditions": conditions or None,  # an empty list breaks the pipeline; None means none
-            "prompt": self.prompt(request),
-            "negative_prompt": request.negative_prompt or None,
-            "height": window.height,
-            "width": window.width,
-            "num_frames": window.frames,
-            "frame_rate": float(request.fps),
-            "num_inference_steps": request.steps,
-            "guidance_scale": request.guidance,
-        }
+        call = self.base_call(request, window, conditions)
         if self.pipe.vae.config.timestep_conditioning:
             # LTX-Video 0.9.1+ (timestep-conditioned VAE): the model card's settings
             call.update(decode_timestep=0.05, decode_noise_scale=0.025, image_cond_noise_scale=0.025)

@@ -173,18 +173,8 @@ class Ltx2Engine(LtxPipelineShape, PipelineEngine):
                     index = min(max(1, (at - 1) // step + 1), max(1, last_latent))
                     conditions.append(keyframe(frames=media, index=index, strength=pin.strength, frame=at))
         n = pipe.transformer.config.num_layers
-        call: dict[str, Any] = {
-            "conditions": conditions or None,
-            "prompt": self.prompt(request),
-            "negative_prompt": request.negative_prompt or None,
-            "height": window.height,
-            "width": window.width,
-            "num_frames": window.frames,
-            "frame_rate": float(request.fps),
-            "num_inference_steps": request.steps,
-            "guidance_scale": request.guidance,
-            "spatio_temporal_guidance_blocks": [min(STG_BLOCK, n - 1)],
-        }
+        call = self.base_call(request, window, conditions)
+        call["spatio_temporal_guidance_blocks"] = [min(STG_BLOCK, n - 1)]
         if soft:
             call.update(self.denoise_call(request, window, soft, conditions))
         return call
