@@ -50,6 +50,14 @@ def _infill_running(qtbot, ctl, steps: int = 2) -> str:
     return job_id
 
 
+def _jobs_panel(qtbot, ctl) -> JobsPanel:
+    """The Jobs panel (with its Farm view) on `ctl`, shown."""
+    panel = JobsPanel(ctl)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
 def _layout(doc):
     return [c.length for c in doc.project.track("v1").clips]
 
@@ -63,9 +71,7 @@ def test_quitting_mid_job_leaves_it_on_the_farm_and_reopening_places_its_take(qt
     runner = farm_runner()
     ctl = GenerationController(doc, Selection(), runner=runner)
     try:
-        panel = JobsPanel(ctl)
-        qtbot.addWidget(panel)
-        panel.show()
+        panel = _jobs_panel(qtbot, ctl)
         job_id = _infill_running(qtbot, ctl)
         # the Farm view says which node and worker run it
         qtbot.waitUntil(lambda: "Infill" in panel.farm_view.where_text() and "gpu-" in panel.farm_view.where_text(),
@@ -246,9 +252,7 @@ def test_a_worker_killed_under_an_editor_job_is_retried_and_the_farm_view_says_s
     runner = farm_runner()
     ctl = GenerationController(doc, Selection(), runner=runner)
     try:
-        panel = JobsPanel(ctl)
-        qtbot.addWidget(panel)
-        panel.show()
+        panel = _jobs_panel(qtbot, ctl)
         job_id = _infill_running(qtbot, ctl)
         first = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
         worker = ray.get_actor(first.worker, namespace=runner.farm.namespace)
