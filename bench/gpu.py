@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -157,6 +158,22 @@ def main(argv: list[str] | None = None) -> int:
 # --- the model -------------------------------------------------------------------------------
 
 
+@contextmanager
+def made_on(device: str, torch_dtype):
+    """Modules made inside are seeded, and their parameters created in `torch_dtype` directly on
+    `device` (no float32 copy is ever made): how every family's bench builds its model."""
+    import torch
+
+    previous = torch.get_default_dtype()
+    torch.manual_seed(0)
+    torch.set_default_dtype(torch_dtype)
+    try:
+        with torch.device(device):
+            yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def build_pipeline(setup: Setup, device: str, dtype: str):
     """An LTXConditionPipeline with random weights, made on `device` in `dtype` (no float32 copy)."""
     import torch
@@ -171,15 +188,9 @@ def build_pipeline(setup: Setup, device: str, dtype: str):
     from tiny_models import tiny_text_encoder, tiny_tokenizer
 
     torch_dtype = getattr(torch, dtype)
-    previous = torch.get_default_dtype()
-    torch.manual_seed(0)
-    torch.set_default_dtype(torch_dtype)  # parameters are created in this dtype, on the device
-    try:
-        with torch.device(device):
-            transformer = LTXVideoTransformer3DModel(**setup.transformer).eval()
-            vae = AutoencoderKLLTXVideo(**setup.vae).eval()
-    finally:
-        torch.set_default_dtype(previous)
+    with made_on(device, torch_dtype):
+        transformer = LTXVideoTransformer3DModel(**setup.transformer).eval()
+        vae = AutoencoderKLLTXVideo(**setup.vae).eval()
     tokenizer = tiny_tokenizer()
     # a one-layer T5 of the width the transformer reads (see the module docstring)
     text_encoder = tiny_text_encoder(setup.transformer["caption_channels"], len(tokenizer)).to(device, torch_dtype)

@@ -142,19 +142,15 @@ def build_pipeline(setup: Ltx2Setup, device: str, dtype: str):
     sys.path.insert(0, str(ROOT / "tests"))
     from tiny_models import tiny_gemma3, tiny_gemma_tokenizer
 
+    from bench.gpu import made_on
+
     torch_dtype = getattr(torch, dtype)
-    previous = torch.get_default_dtype()
-    torch.manual_seed(0)
-    torch.set_default_dtype(torch_dtype)
-    try:
-        with torch.device(device):
-            transformer = LTX2VideoTransformer3DModel(**setup.transformer).eval()
-            connectors = LTX2TextConnectors(**setup.connectors).eval()
-            vae = AutoencoderKLLTX2Video(**setup.vae).eval()
-            audio_vae = AutoencoderKLLTX2Audio(**setup.audio_vae).eval()
-            vocoder = LTX2Vocoder(**setup.vocoder).eval()
-    finally:
-        torch.set_default_dtype(previous)
+    with made_on(device, torch_dtype):
+        transformer = LTX2VideoTransformer3DModel(**setup.transformer).eval()
+        connectors = LTX2TextConnectors(**setup.connectors).eval()
+        vae = AutoencoderKLLTX2Video(**setup.vae).eval()
+        audio_vae = AutoencoderKLLTX2Audio(**setup.audio_vae).eval()
+        vocoder = LTX2Vocoder(**setup.vocoder).eval()
     tokenizer = tiny_gemma_tokenizer()
     # a Gemma-3 as wide and deep as the connectors read, with narrow heads (see the module docstring)
     text_encoder = tiny_gemma3(len(tokenizer), hidden=setup.connectors["caption_channels"],
