@@ -472,15 +472,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         elif hit.kind == "header_remove":
             self.remove_track_asking(hit.track_id)
         elif hit.kind == "clip":
-            collapse = None
-            if ctrl:
-                sel.toggle_clip(hit.clip_id)
-            elif shift:
-                sel.set_clips(list(sel.clips) + [hit.clip_id])
-            elif hit.clip_id not in sel.clips:
-                sel.set_clips([hit.clip_id])
-            elif len(sel.clips) > 1:
-                collapse = hit.clip_id
+            collapse = _select_pressed(sel, hit.clip_id, ctrl, shift)
             if hit.clip_id in sel.clips:  # selected sound follows through links, not this drag
                 video = tuple(c for c in sel.clips if not _is_audio(project, c))
                 self._drag = _Drag("move", pos, hit, clip_ids=video, collapse_to=collapse)
@@ -503,15 +495,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         elif hit.kind == "aheader":
             sel.clear()
         elif hit.kind == "aclip":
-            collapse = None
-            if ctrl:
-                sel.toggle_clip(hit.clip_id)
-            elif shift:
-                sel.set_clips(list(sel.clips) + [hit.clip_id])
-            elif hit.clip_id not in sel.clips:
-                sel.set_clips([hit.clip_id])
-            elif len(sel.clips) > 1:
-                collapse = hit.clip_id
+            collapse = _select_pressed(sel, hit.clip_id, ctrl, shift)
             audio = tuple(c for c in sel.clips if _is_audio(project, c))
             if hit.clip_id in sel.clips and len(audio) == len(sel.clips):
                 self._drag = _Drag("amove", pos, hit, clip_ids=audio, collapse_to=collapse)
@@ -1006,6 +990,21 @@ def _read_sounds(videos: list[str], audio_files: list[str]) -> dict:
 
 def _is_audio_track(project, track_id: str | None) -> bool:
     return track_id is not None and any(t.id == track_id for t in project.audio_tracks)
+
+
+def _select_pressed(sel, clip_id: str, ctrl: bool, shift: bool) -> str | None:
+    """Select as a press on a clip does, picture or sound alike: Ctrl toggles it, Shift adds it, a
+    plain press selects it alone unless it is already selected. Returns the clip the selection
+    collapses to if the press ends without a drag (a plain press inside a larger selection)."""
+    if ctrl:
+        sel.toggle_clip(clip_id)
+    elif shift:
+        sel.set_clips(list(sel.clips) + [clip_id])
+    elif clip_id not in sel.clips:
+        sel.set_clips([clip_id])
+    elif len(sel.clips) > 1:
+        return clip_id
+    return None
 
 
 def _is_audio(project, clip_id: str) -> bool:
