@@ -71,22 +71,9 @@ def partner_trim_ghosts(project: Project, clip_id: str, side: str, frame: int) -
 
 def drag_move(view: TimelineView, drag, pos) -> None:
     project = view.document.project
-    geo = view.geo
     clips = [project.find_audio_clip(cid) for cid in drag.clip_ids]
-    delta = geo.nearest_frame(pos.x()) - geo.nearest_frame(drag.press.x())
-    min_start = min(c.start for _, c in clips)
-    delta = max(delta, -min_start)
-    edges = [e + delta for _, c in clips for e in (c.start, c.end)]
-    shift, snapped = view._snapped_shift(edges, set(drag.clip_ids))
-    delta = max(delta + shift, -min_start)
-    source_tracks = {t.id for t, _ in clips}
-    row = geo.row_at(pos.y())
-    to_track = None
-    index = row - len(project.tracks)
-    if len(source_tracks) == 1 and 0 <= index < len(project.audio_tracks):
-        target = project.audio_tracks[index]
-        if target.id not in source_tracks:
-            to_track = target.id
+    delta, snapped = view._moved_by(drag, pos, clips)
+    to_track = view._drop_track(clips, project.audio_tracks, view.geo.row_at(pos.y()) - len(project.tracks))
     drag.delta, drag.to_track = delta, to_track
     moving = set(drag.clip_ids)
     ghosts = []

@@ -645,23 +645,32 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         moved = [e + shift for e in edges]
         return shift, next(e for e in moved if e in targets)
 
-    def _drag_move(self, drag: _Drag, pos: QPoint) -> None:
-        project = self.document.project
-        clips = [project.find_clip(cid) for cid in drag.clip_ids]
+    def _moved_by(self, drag: _Drag, pos: QPoint, clips: list) -> tuple[int, int | None]:
+        """How far dragged (track, clip) pairs move, and the snap: with the mouse, snapped by any of
+        their edges, never before frame 0. Shared by picture and sound moves (`audio_drags.drag_move`)."""
         delta = self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
         min_start = min(c.start for _, c in clips)
         delta = max(delta, -min_start)
         edges = [e + delta for _, c in clips for e in (c.start, c.end)]
         shift, snapped = self._snapped_shift(edges, set(drag.clip_ids))
-        delta = max(delta + shift, -min_start)
-        # vertical: all clips go to the track under the mouse, when they all come from one track
+        return max(delta + shift, -min_start), snapped
+
+    @staticmethod
+    def _drop_track(clips: list, tracks: list, index: int) -> str | None:
+        """The id of the track dragged (track, clip) pairs go to: `tracks[index]`, the one under the
+        mouse, when they all come from one other track; else None (they stay). Picture and sound alike."""
         source_tracks = {t.id for t, _ in clips}
-        row = self.geo.row_at(pos.y())
-        to_track = None
-        if len(source_tracks) == 1 and 0 <= row < len(project.tracks):
-            target = project.tracks[row]
+        if len(source_tracks) == 1 and 0 <= index < len(tracks):
+            target = tracks[index]
             if target.id not in source_tracks:
-                to_track = target.id
+                return target.id
+        return None
+
+    def _drag_move(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        clips = [project.find_clip(cid) for cid in drag.clip_ids]
+        delta, snapped = self._moved_by(drag, pos, clips)
+        to_track = self._drop_track(clips, project.tracks, self.geo.row_at(pos.y()))
         drag.delta, drag.to_track = delta, to_track
         ghosts = []
         index = {t.id: i for i, t in enumerate(project.tracks)}
