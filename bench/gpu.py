@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -157,6 +158,22 @@ def main(argv: list[str] | None = None) -> int:
 # --- the model -------------------------------------------------------------------------------
 
 
+@contextmanager
+def made_on(device: str, torch_dtype):
+    """Modules made inside are seeded, and their parameters created in `torch_dtype` directly on
+    `device` (no float32 copy is ever made): how every family's bench builds its model."""
+    import torch
+
+    previous = torch.get_default_dtype()
+    torch.manual_seed(0)
+    torch.set_default_dtype(torch_dtype)
+    try:
+        with torch.device(device):
+            yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def build_pipeline(setup: Setup, device: str, dtype: str):
     """An LTXConditionPipeline with random weights, made on `device` in `dtype` (no float32 copy)."""
     import torch
@@ -171,15 +188,9 @@ def build_pipeline(setup: Setup, device: str, dtype: str):
     from tiny_models import tiny_text_encoder, tiny_tokenizer
 
     torch_dtype = getattr(torch, dtype)
-    previous = torch.get_default_dtype()
-    torch.manual_seed(0)
-    torch.set_default_dtype(torch_dtype)  # parameters are created in this dtype, on the device
-    try:
-        with torch.device(device):
-            transformer = LTXVideoTransformer3DModel(**setup.transformer).eval()
-            vae = AutoencoderKLLTXVideo(**setup.vae).eval()
-    finally:
-        torch.set_default_dtype(previous)
+    with made_on(device, torch_dtype):
+        transformer = LTXVideoTransformer3DModel(**setup.transformer).eval()
+        vae = AutoencoderKLLTXVideo(**setup.vae).eval()
     tokenizer = tiny_tokenizer()
     # a one-layer T5 of the width the transformer reads (see the module docstring)
     text_encoder = tiny_text_encoder(setup.transformer["caption_channels"], len(tokenizer)).to(device, torch_dtype)
@@ -227,87 +238,27 @@ class Clock:
 
 
 def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
-    import torch
-
-    from bench.common import Figure
-    from model.engines.registry import engine_for
-    from model.engines.window import plan_window
-    from model.models import inspect_model
     from model.runner import Runner
 
-    figures: list[Figure] = []
-    started = time.perf_counter()
+    record = Recorder(setup.budget_s, on_figure)
+    figures, started, left, add = record.figures, record.started, record.left, record.add
     size = f"{setup.width}x{setup.height}x{setup.frames}"
     gpu = device.startswith("cuda")
-
-    def left() -> bool:
-        return time.perf_counter() - started < setup.budget_s
-
-    def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
-        figures.append(Figure(name, round(float(value), 4), unit, goal, bool(ok)))
-        if on_figure is not None:
-            on_figure(figures[-1])
 
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-"))
     try:
         # 1. the model, built on the device, saved as a model folder for the runner
-        with Clock(device) as c:
-            pipe = build_pipeline(setup, device, dtype)
-        add("build_model_s", c.seconds, "s", "< 60 (random weights made on the device)", c.seconds < 60)
-        params = sum(p.numel() for p in pipe.transformer.parameters())
-        add("transformer_parameters", params / 1e9, "B", "1.9-2.0 (LTX-Video 2B)" if not setup.tiny else "tiny",
-            setup.tiny or 1.8 < params / 1e9 < 2.1)
-        t0 = time.perf_counter()
-        pipe.save_pretrained(folder, safe_serialization=True)
-        add("save_model_folder_s", time.perf_counter() - t0, "s", "informational")
-        info = inspect_model(folder)
+        pipe = build_and_save(build_pipeline, setup, device, dtype, folder, add, build_goal_s=60,
+                              params_b=(1.8, 2.1), params_goal="1.9-2.0 (LTX-Video 2B)")
 
         # 2. the bare pipeline with the arguments the engine builds
-        engine = engine_for(info)
-        engine.pipe = pipe
-        pipe.set_progress_bar_config(disable=True)
-        calls = {}
-        for steps in (setup.warm_up_steps, *setup.steps):
-            request = request_for(setup, steps)
-            calls[steps] = engine.build_call(request, plan_window(request, engine.limits))
-
-        def bare(pipeline, steps: int) -> Clock:
-            with Clock(device) as clock, torch.inference_mode():
-                pipeline(**calls[steps], generator=torch.Generator(device).manual_seed(0), output_type="np")
-            return clock
-
-        bare(pipe, setup.warm_up_steps)
-        bare_s = {}
-        for steps in setup.steps:
-            clock = bare(pipe, steps)
-            bare_s[steps] = clock.seconds
-            add(f"bare_pipeline_{steps}_steps_s", clock.seconds, "s", f"informational ({size}, cfg 3)")
-        engine.pipe = None
-        del pipe, engine
+        bare_s = measure_bare(pipe, folder, setup, request_for, device, add, f"informational ({size}, cfg 3)")
+        del pipe
         _free(device)
 
         # 3. the runner on the same model, from the folder, every memory mode it has
-        from model.devices import MEMORY_MODES
-
-        runner = Runner(device=device, dtype=dtype, memory="full")
-        t0 = time.perf_counter()
-        runner.load(str(folder))
-        add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
-        runner.run(str(folder), request_for(setup, setup.warm_up_steps))  # as the bare pipeline had
-        full: dict[int, dict] = {}
-        for steps in setup.steps:
-            if not left():
-                setup.skipped.append(f"runner at {steps} steps (time budget)")
-                continue
-            with Clock(device) as clock:
-                result = runner.run(str(folder), request_for(setup, steps))
-            t = result.record["timings"]
-            full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
-                           "decode": t["decode_s"]}
-            ratio = clock.seconds / bare_s[steps]
-            goal = 1.05 if steps < 20 else 1.02
-            add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
-            add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", f"informational ({size}, cfg 3, {dtype})")
+        runner, full = measure_runner(folder, setup, request_for, device, dtype, add, left, bare_s,
+                                      f"informational ({size}, cfg 3, {dtype})")
         last = max(full) if full else None
         if last is not None:
             add("vae_decode_s", full[last]["decode"], "s", f"informational ({size})")
@@ -338,31 +289,9 @@ def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
         _free(device)
 
         # 5. the leaner memory modes (a GPU only: offloading to the CPU from the CPU means nothing)
-        for mode in MEMORY_MODES:
-            if mode == "full":
-                continue
-            if not gpu:
-                setup.skipped.append(f"memory mode {mode} (needs a GPU)")
-                continue
-            if not left():
-                setup.skipped.append(f"memory mode {mode} (time budget)")
-                continue
-            lean = Runner(device=device, dtype=dtype, memory=mode)
-            steps = setup.offload_steps
-            try:
-                with Clock(device) as clock:
-                    result = lean.run(str(folder), request_for(setup, steps))
-                t = result.record["timings"]
-                add(f"peak_gpu_memory_{mode}", clock.peak_gib, "GiB",
-                    "< 10 (what an 12 GB card has)" if mode == "group_offload" else "< the full mode's",
-                    clock.peak_gib < (10 if mode == "group_offload" else full.get(last, {}).get("peak", 1e9)))
-                add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
-                add(f"vae_decode_s_{mode}", t["decode_s"], "s", "informational (tiled)")
-            except Exception as exc:  # one mode failing must not hide the others' figures
-                print(f"# memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
-            finally:
-                lean.unload()
-                _free(device)
+        measure_memory_modes(setup, folder, request_for, device, dtype, add, left,
+                             full.get(last, {}).get("peak", 1e9), offload_gib=10,
+                             offload_goal="< 10 (what an 12 GB card has)", decode_note="informational (tiled)")
 
         # 6. regional compile of the repeated transformer blocks (last: it can't be undone)
         if gpu and left():
@@ -392,6 +321,152 @@ def measure(setup: Setup, device: str, dtype: str, on_figure=None) -> list:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return figures
+
+
+class Recorder:
+    """The figures of one bench run, each handed to `on_figure` as soon as it is measured (a run cut
+    short still reports what it had), named with `prefix`, and the time budget they share. One for
+    every family's bench (LTX-Video here, LTX-2 in bench/gpu_ltx2.py)."""
+
+    def __init__(self, budget_s: float, on_figure=None, prefix: str = "") -> None:
+        self.figures: list = []
+        self.started = time.perf_counter()
+        self.budget_s, self.on_figure, self.prefix = budget_s, on_figure, prefix
+
+    def left(self) -> bool:
+        """Whether a new measurement may still start."""
+        return time.perf_counter() - self.started < self.budget_s
+
+    def add(self, name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
+        from bench.common import Figure
+
+        self.figures.append(Figure(f"{self.prefix}{name}", round(float(value), 4), unit, goal, bool(ok)))
+        if self.on_figure is not None:
+            self.on_figure(self.figures[-1])
+
+
+def build_and_save(build, setup, device: str, dtype: str, folder: Path, add, *, build_goal_s: float,
+                   params_b: tuple[float, float], params_goal: str):
+    """Build the random-weight pipeline with `build`, report its build time and transformer size,
+    save it as a model folder at `folder` and return it. Shared by every family's bench (LTX-Video
+    here, LTX-2 in bench/gpu_ltx2.py) so both measure the model the same way."""
+    with Clock(device) as c:
+        pipe = build(setup, device, dtype)
+    add("build_model_s", c.seconds, "s", f"< {build_goal_s} (random weights made on the device)",
+        c.seconds < build_goal_s)
+    params = sum(p.numel() for p in pipe.transformer.parameters()) / 1e9
+    add("transformer_parameters", params, "B", params_goal if not setup.tiny else "tiny",
+        setup.tiny or params_b[0] < params < params_b[1])
+    t0 = time.perf_counter()
+    pipe.save_pretrained(folder, safe_serialization=True)
+    add("save_model_folder_s", time.perf_counter() - t0, "s", "informational")
+    return pipe
+
+
+def measure_bare(pipe, folder: Path, setup, request_for, device: str, add, note: str, left=None,
+                 label: str = "") -> dict[int, float]:
+    """Seconds of the bare in-memory pipeline at each of `setup.steps`, called with the very
+    arguments the engine builds (request options included) after one untimed warm-up run: the
+    yardstick the runner is held to, the same for every family. With `left`, a step count past the
+    time budget is skipped (and noted) instead of run."""
+    import torch
+
+    from model.engines.registry import engine_for
+    from model.engines.window import plan_window
+    from model.models import inspect_model
+
+    engine = engine_for(inspect_model(folder))
+    engine.pipe = pipe
+    pipe.set_progress_bar_config(disable=True)
+    calls = {}
+    for steps in (setup.warm_up_steps, *setup.steps):
+        request = request_for(setup, steps)
+        calls[steps] = engine.build_call(request, plan_window(request, engine.limits))
+        for key, value in request.options.items():
+            calls[steps][key] = value
+
+    def bare(steps: int) -> Clock:
+        with Clock(device) as clock, torch.inference_mode():
+            pipe(**calls[steps], generator=torch.Generator(device).manual_seed(0), output_type="np")
+        return clock
+
+    bare(setup.warm_up_steps)
+    bare_s = {}
+    for steps in setup.steps:
+        if left is not None and not left():
+            setup.skipped.append(f"{label}bare pipeline at {steps} steps (time budget)")
+            continue
+        bare_s[steps] = bare(steps).seconds
+        add(f"bare_pipeline_{steps}_steps_s", bare_s[steps], "s", note)
+    engine.pipe = None
+    return bare_s
+
+
+def measure_runner(folder: Path, setup, request_for, device: str, dtype: str, add, left, bare_s: dict[int, float],
+                   step_note: str, label: str = "", on_result=None):
+    """The runner on the model folder, in its full memory mode: load time, one untimed warm-up (as
+    the bare pipeline had), then each step count the bare pipeline ran, held to its time. Returns
+    the loaded runner and, per step count, its seconds, peak memory, seconds a step, decode time and
+    the run's timings; `on_result(result)` sees each run's result. Shared by every family's bench."""
+    from model.runner import Runner
+
+    runner = Runner(device=device, dtype=dtype, memory="full")
+    t0 = time.perf_counter()
+    runner.load(str(folder))
+    add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
+    runner.run(str(folder), request_for(setup, setup.warm_up_steps))  # as the bare pipeline had
+    full: dict[int, dict] = {}
+    for steps in setup.steps:
+        if not left() or steps not in bare_s:
+            setup.skipped.append(f"{label}runner at {steps} steps (time budget)")
+            continue
+        with Clock(device) as clock:
+            result = runner.run(str(folder), request_for(setup, steps))
+        t = result.record["timings"]
+        full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
+                       "decode": t["decode_s"], "timings": t}
+        ratio = clock.seconds / bare_s[steps]
+        goal = 1.05 if steps < 20 else 1.02
+        add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
+        add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", step_note)
+        if on_result is not None:
+            on_result(result)
+    return runner, full
+
+
+def measure_memory_modes(setup, folder: Path, request_for, device: str, dtype: str, add, left, full_peak: float, *,
+                         offload_gib: float, offload_goal: str, decode_note: str, label: str = "") -> None:
+    """Peak memory, seconds a step and decode time of each leaner memory mode, a fresh runner each
+    (a GPU only: offloading to the CPU from the CPU means nothing). One mode failing is reported and
+    does not hide the others' figures. Shared by every family's bench, which differ only in goals."""
+    from model.devices import MEMORY_MODES
+    from model.runner import Runner
+
+    for mode in MEMORY_MODES:
+        if mode == "full":
+            continue
+        if not device.startswith("cuda"):
+            setup.skipped.append(f"{label}memory mode {mode} (needs a GPU)")
+            continue
+        if not left():
+            setup.skipped.append(f"{label}memory mode {mode} (time budget)")
+            continue
+        lean = Runner(device=device, dtype=dtype, memory=mode)
+        steps = setup.offload_steps
+        try:
+            with Clock(device) as clock:
+                result = lean.run(str(folder), request_for(setup, steps))
+            t = result.record["timings"]
+            add(f"peak_gpu_memory_{mode}", clock.peak_gib, "GiB",
+                offload_goal if mode == "group_offload" else "< the full mode's",
+                clock.peak_gib < (offload_gib if mode == "group_offload" else full_peak))
+            add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
+            add(f"vae_decode_s_{mode}", t["decode_s"], "s", decode_note)
+        except Exception as exc:  # one mode failing must not hide the others' figures
+            print(f"# {label}memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
+        finally:
+            lean.unload()
+            _free(device)
 
 
 def _free(device: str) -> None:

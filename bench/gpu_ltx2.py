@@ -142,19 +142,15 @@ def build_pipeline(setup: Ltx2Setup, device: str, dtype: str):
     sys.path.insert(0, str(ROOT / "tests"))
     from tiny_models import tiny_gemma3, tiny_gemma_tokenizer
 
+    from bench.gpu import made_on
+
     torch_dtype = getattr(torch, dtype)
-    previous = torch.get_default_dtype()
-    torch.manual_seed(0)
-    torch.set_default_dtype(torch_dtype)
-    try:
-        with torch.device(device):
-            transformer = LTX2VideoTransformer3DModel(**setup.transformer).eval()
-            connectors = LTX2TextConnectors(**setup.connectors).eval()
-            vae = AutoencoderKLLTX2Video(**setup.vae).eval()
-            audio_vae = AutoencoderKLLTX2Audio(**setup.audio_vae).eval()
-            vocoder = LTX2Vocoder(**setup.vocoder).eval()
-    finally:
-        torch.set_default_dtype(previous)
+    with made_on(device, torch_dtype):
+        transformer = LTX2VideoTransformer3DModel(**setup.transformer).eval()
+        connectors = LTX2TextConnectors(**setup.connectors).eval()
+        vae = AutoencoderKLLTX2Video(**setup.vae).eval()
+        audio_vae = AutoencoderKLLTX2Audio(**setup.audio_vae).eval()
+        vocoder = LTX2Vocoder(**setup.vocoder).eval()
     tokenizer = tiny_gemma_tokenizer()
     # a Gemma-3 as wide and deep as the connectors read, with narrow heads (see the module docstring)
     text_encoder = tiny_gemma3(len(tokenizer), hidden=setup.connectors["caption_channels"],
@@ -175,128 +171,47 @@ def request_for(setup: Ltx2Setup, steps: int):
 
 
 def measure(setup: Ltx2Setup, device: str, dtype: str, on_figure=None) -> list:
-    import torch
+    from bench.gpu import Recorder, _free, build_and_save, measure_bare, measure_memory_modes, measure_runner
 
-    from bench.common import Figure
-    from bench.gpu import Clock, _free
-    from model.devices import MEMORY_MODES
-    from model.engines.registry import engine_for
-    from model.engines.window import plan_window
-    from model.models import inspect_model
-    from model.runner import Runner
-
-    figures: list[Figure] = []
-    started = time.perf_counter()
+    record = Recorder(setup.budget_s, on_figure, prefix="ltx2_")
+    figures, started, left, add = record.figures, record.started, record.left, record.add
     size = f"{setup.width}x{setup.height}x{setup.frames}"
     gpu = device.startswith("cuda")
-
-    def left() -> bool:
-        return time.perf_counter() - started < setup.budget_s
-
-    def add(name: str, value: float, unit: str, goal: str, ok: bool = True) -> None:
-        figures.append(Figure(f"ltx2_{name}", round(float(value), 4), unit, goal, bool(ok)))
-        if on_figure is not None:
-            on_figure(figures[-1])
 
     folder = Path(tempfile.mkdtemp(prefix="shotline-gpu-bench-ltx2-"))
     try:
         # 1. the model, built on the device, saved as a model folder for the runner
-        with Clock(device) as c:
-            pipe = build_pipeline(setup, device, dtype)
-        add("build_model_s", c.seconds, "s", "< 120 (random weights made on the device)", c.seconds < 120)
-        params = sum(p.numel() for p in pipe.transformer.parameters()) / 1e9
-        add("transformer_parameters", params, "B", "18.8-19.0 (LTX-2 19B)" if not setup.tiny else "tiny",
-            setup.tiny or 18.7 < params < 19.1)
-        t0 = time.perf_counter()
-        pipe.save_pretrained(folder, safe_serialization=True)
-        add("save_model_folder_s", time.perf_counter() - t0, "s", "informational")
-        info = inspect_model(folder)
+        pipe = build_and_save(build_pipeline, setup, device, dtype, folder, add, build_goal_s=120,
+                              params_b=(18.7, 19.1), params_goal="18.8-19.0 (LTX-2 19B)")
 
         # 2. the bare pipeline with the arguments the engine builds (it decodes picture and sound too)
-        engine = engine_for(info)
-        engine.pipe = pipe
-        pipe.set_progress_bar_config(disable=True)
-        calls = {}
-        for steps in (setup.warm_up_steps, *setup.steps):
-            request = request_for(setup, steps)
-            calls[steps] = engine.build_call(request, plan_window(request, engine.limits))
-            for key, value in request.options.items():
-                calls[steps][key] = value
-
-        def bare(pipeline, steps: int) -> Clock:
-            with Clock(device) as clock, torch.inference_mode():
-                pipeline(**calls[steps], generator=torch.Generator(device).manual_seed(0), output_type="np")
-            return clock
-
-        bare(pipe, setup.warm_up_steps)
-        bare_s = {}
-        for steps in setup.steps:
-            if not left():
-                setup.skipped.append(f"ltx2 bare pipeline at {steps} steps (time budget)")
-                continue
-            bare_s[steps] = bare(pipe, steps).seconds
-            add(f"bare_pipeline_{steps}_steps_s", bare_s[steps], "s", f"informational ({size}, cfg+stg+modality)")
-        engine.pipe = None
-        del pipe, engine
+        bare_s = measure_bare(pipe, folder, setup, request_for, device, add,
+                              f"informational ({size}, cfg+stg+modality)", left, label="ltx2 ")
+        del pipe
         _free(device)
 
         # 3. the runner on the same model, from the folder
-        runner = Runner(device=device, dtype=dtype, memory="full")
-        t0 = time.perf_counter()
-        runner.load(str(folder))
-        add("runner_load_s", time.perf_counter() - t0, "s", "informational (safetensors from a local folder)")
-        runner.run(str(folder), request_for(setup, setup.warm_up_steps))
-        full: dict[int, dict] = {}
-        for steps in setup.steps:
-            if not left() or steps not in bare_s:
-                setup.skipped.append(f"ltx2 runner at {steps} steps (time budget)")
-                continue
-            with Clock(device) as clock:
-                result = runner.run(str(folder), request_for(setup, steps))
-            t = result.record["timings"]
-            full[steps] = {"s": clock.seconds, "peak": clock.peak_gib, "step": t["sampling_s"] / steps,
-                           "decode": t["decode_s"], "audio": t.get("audio_decode_s", float("nan"))}
-            ratio = clock.seconds / bare_s[steps]
-            goal = 1.05 if steps < 20 else 1.02
-            add(f"runner_vs_bare_{steps}_steps", ratio, "x", f"<= {goal}", ratio <= goal)
-            add(f"seconds_per_step_{steps}_steps", full[steps]["step"], "s", f"informational ({size}, {dtype})")
+
+        def sound_made(result) -> None:
             if result.audio is None or result.audio.samples.shape[0] == 0:
                 add("sound_made", 0, "bool", "1 (the take has sound)", False)
+
+        runner, full = measure_runner(folder, setup, request_for, device, dtype, add, left, bare_s,
+                                      f"informational ({size}, {dtype})", label="ltx2 ", on_result=sound_made)
         last = max(full) if full else None
         if last is not None:
             add("vae_decode_s", full[last]["decode"], "s", f"informational ({size})")
-            add("audio_decode_s", full[last]["audio"], "s", "informational (audio VAE + vocoder, 5 s)")
+            add("audio_decode_s", full[last]["timings"].get("audio_decode_s", float("nan")), "s",
+                "informational (audio VAE + vocoder, 5 s)")
             if gpu:
                 add("peak_gpu_memory_full", full[last]["peak"], "GiB", "< 80 on a 141 GB card", full[last]["peak"] < 80)
         runner.unload()
         _free(device)
 
         # 4. the leaner memory modes (a GPU only)
-        for mode in MEMORY_MODES:
-            if mode == "full":
-                continue
-            if not gpu:
-                setup.skipped.append(f"ltx2 memory mode {mode} (needs a GPU)")
-                continue
-            if not left():
-                setup.skipped.append(f"ltx2 memory mode {mode} (time budget)")
-                continue
-            lean = Runner(device=device, dtype=dtype, memory=mode)
-            steps = setup.offload_steps
-            try:
-                with Clock(device) as clock:
-                    result = lean.run(str(folder), request_for(setup, steps))
-                t = result.record["timings"]
-                add(f"peak_gpu_memory_{mode}", clock.peak_gib, "GiB",
-                    "< 24 (what a 24 GB card has)" if mode == "group_offload" else "< the full mode's",
-                    clock.peak_gib < (24 if mode == "group_offload" else full.get(last, {}).get("peak", 1e9)))
-                add(f"seconds_per_step_{mode}", t["sampling_s"] / steps, "s", "informational")
-                add(f"vae_decode_s_{mode}", t["decode_s"], "s", "informational")
-            except Exception as exc:  # one mode failing must not hide the others' figures
-                print(f"# ltx2 memory mode {mode}: ERROR {type(exc).__name__}: {exc}", flush=True)
-            finally:
-                lean.unload()
-                _free(device)
+        measure_memory_modes(setup, folder, request_for, device, dtype, add, left,
+                             full.get(last, {}).get("peak", 1e9), offload_gib=24,
+                             offload_goal="< 24 (what a 24 GB card has)", decode_note="informational", label="ltx2 ")
         add("bench_wall_s", time.perf_counter() - started, "s", f"< 600 ({'tiny' if setup.tiny else 'H100/H200'})",
             time.perf_counter() - started < 600)
     finally:

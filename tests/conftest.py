@@ -166,6 +166,54 @@ def make_session(qtbot):
 
 
 @pytest.fixture
+def make_dialog(qtbot, ui_document, make_session):
+    """make_dialog(marks=None) -> ExportDialog on a session holding the ui_document project."""
+    from editor.ui.export_dialog import ExportDialog
+    from editor.ui.playhead import Playhead
+    from editor.ui.settings import Settings
+
+    made = []
+
+    def make(marks: tuple[int, int] | None = None) -> ExportDialog:
+        settings = Settings()
+        session = make_session(settings)
+        session.open(ui_document.folder)
+        playhead = Playhead(session.document.project.fps)
+        playhead.set_end(session.document.project.duration)
+        if marks is not None:
+            playhead.mark_in(marks[0])
+            playhead.mark_out(marks[1] - 1)  # mark_out takes the last frame shown
+        dialog = ExportDialog(session, playhead, settings)
+        dialog._keep = (session, playhead)  # the dialog's inputs live as long as it does
+        made.append(dialog)
+        dialog.open_for_export()
+        qtbot.waitExposed(dialog)
+        return dialog
+
+    yield make
+    for dialog in made:
+        dialog.shutdown()
+        dialog.hide()
+        dialog.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot, ui_document):
+    """The main window, 1400x900, with `ui_document` open; closed without asking afterwards.
+    A test file that needs another project, size or teardown defines its own `window`."""
+    from editor.ui.main_window import MainWindow
+
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project_path(ui_document.folder)
+    qtbot.waitExposed(w)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+@pytest.fixture
 def ui_document(tmp_path):
     """A saved project folder for UI tests, 640x360 at 24 fps, tracks top to bottom:
     V2 (empty) and V1 = video "A" [0,72) (sunrise.mp4), a gap [72,96), draft "Boat" [96,168)

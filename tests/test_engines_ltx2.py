@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_engines_ltx import clip, request  # the same clip and request as LTX-Video's tests (24 fps)
 from tiny_models import build_tiny_ltx2, spy_on
 
 from model.engines.base import Cancelled, Hooks
@@ -33,23 +34,6 @@ def ltx2(tiny_ltx2_dir):
     engine.load()
     yield engine
     engine.unload()
-
-
-def clip(n: int, w: int, h: int, seed: int = 0) -> tuple[np.ndarray, ...]:
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    frames = []
-    for i in range(n):
-        r = 127 + 120 * np.sin(x / w * 3 + i * 0.3 + seed)
-        g = 127 + 120 * np.cos(y / h * 3 - i * 0.2)
-        b = np.full_like(x, (40 * i + 30 * seed) % 256)
-        frames.append(np.stack([r, g, b], -1).astype(np.uint8))
-    return tuple(frames)
-
-
-def request(action: Action, n: int, w: int, h: int, context=(), **kw) -> Request:
-    kw.setdefault("steps", 2)
-    return Request(action, n, FPS, w, h, prompt="a red cat runs", context=tuple(context),
-                   options={"max_sequence_length": 16}, **kw)
 
 
 def cases(w: int, h: int) -> dict[str, Request]:

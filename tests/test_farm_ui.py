@@ -37,6 +37,27 @@ def farm_runner(local_ray):
     made[0].farm.stop_workers()
 
 
+def _infill_running(qtbot, ctl, steps: int = 2) -> str:
+    """Queue an infill of the gap at v1 frame 24 and return its job id once it has run `steps` steps
+    (the start every mid-job farm test shares)."""
+    ctl.selection.set_gap(GapRef("v1", 24, 10))
+    with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
+        assert ctl.queue(verbs.INFILL)
+    job_id = started.args[0]
+    if steps:
+        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= steps),
+                        timeout=WAIT_MS)
+    return job_id
+
+
+def _jobs_panel(qtbot, ctl) -> JobsPanel:
+    """The Jobs panel (with its Farm view) on `ctl`, shown."""
+    panel = JobsPanel(ctl)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
 def _layout(doc):
     return [c.length for c in doc.project.track("v1").clips]
 
@@ -50,14 +71,8 @@ def test_quitting_mid_job_leaves_it_on_the_farm_and_reopening_places_its_take(qt
     runner = farm_runner()
     ctl = GenerationController(doc, Selection(), runner=runner)
     try:
-        panel = JobsPanel(ctl)
-        qtbot.addWidget(panel)
-        panel.show()
-        ctl.selection.set_gap(GapRef("v1", 24, 10))
-        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
-            assert ctl.queue(verbs.INFILL)
-        job_id = started.args[0]
-        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+        panel = _jobs_panel(qtbot, ctl)
+        job_id = _infill_running(qtbot, ctl)
         # the Farm view says which node and worker run it
         qtbot.waitUntil(lambda: "Infill" in panel.farm_view.where_text() and "gpu-" in panel.farm_view.where_text(),
                         timeout=WAIT_MS)
@@ -100,11 +115,7 @@ def test_after_a_crash_mid_job_reopening_collects_the_result_from_the_farm(qtbot
     doc = gap_document
     ctl = GenerationController(doc, Selection(), runner=farm_runner())
     try:
-        ctl.selection.set_gap(GapRef("v1", 24, 10))
-        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
-            assert ctl.queue(verbs.INFILL)
-        job_id = started.args[0]
-        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+        job_id = _infill_running(qtbot, ctl)
     finally:
         ctl.shutdown()
     sent = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
@@ -223,10 +234,7 @@ def test_opening_another_project_mid_job_lets_every_lane_go(qtbot, gap_document,
 
     doc = gap_document
     ctl = GenerationController(doc, Selection(), runner=farm_runner())
-    ctl.selection.set_gap(GapRef("v1", 24, 10))
-    with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
-        assert ctl.queue(verbs.INFILL)
-    job_id = started.args[0]
+    job_id = _infill_running(qtbot, ctl, steps=0)
     with qtbot.waitSignal(ctl.destroyed, timeout=WAIT_MS):
         ctl.shutdown(wait=False)  # returns at once; the lanes stop, then the controller goes
     with Journal(doc.folder / "jobs.sqlite") as journal:
@@ -244,14 +252,8 @@ def test_a_worker_killed_under_an_editor_job_is_retried_and_the_farm_view_says_s
     runner = farm_runner()
     ctl = GenerationController(doc, Selection(), runner=runner)
     try:
-        panel = JobsPanel(ctl)
-        qtbot.addWidget(panel)
-        panel.show()
-        ctl.selection.set_gap(GapRef("v1", 24, 10))
-        with qtbot.waitSignal(ctl.job_started, timeout=WAIT_MS) as started:
-            assert ctl.queue(verbs.INFILL)
-        job_id = started.args[0]
-        qtbot.waitUntil(lambda: (ctl.live(job_id) is not None and ctl.live(job_id).step >= 2), timeout=WAIT_MS)
+        panel = _jobs_panel(qtbot, ctl)
+        job_id = _infill_running(qtbot, ctl)
         first = ledger.dispatches(doc.folder / "jobs.sqlite")[job_id]
         worker = ray.get_actor(first.worker, namespace=runner.farm.namespace)
         os.kill(ray.get(worker.pid.remote()), signal.SIGKILL)

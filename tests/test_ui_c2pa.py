@@ -13,37 +13,14 @@ from PySide6.QtCore import Qt
 from editor.media import c2pa_identity
 from editor.media.c2pa_manifest import RECIPES_LABEL
 from editor.ui.export_dialog import ExportDialog
-from editor.ui.playhead import Playhead
-from editor.ui.project_session import ProjectSession
 from editor.ui.settings import Settings
 
 WAIT_MS = 30000
 
 
 @pytest.fixture
-def export_dialog(qtbot, ui_document):
-    made = []
-
-    def make() -> ExportDialog:
-        settings = Settings()
-        session = ProjectSession(settings)
-        session.open(ui_document.folder)
-        playhead = Playhead(session.document.project.fps)
-        playhead.set_end(session.document.project.duration)
-        playhead.mark_in(216)  # the "City" shot: a generated take, 72 frames
-        playhead.mark_out(239)
-        dialog = ExportDialog(session, playhead, settings)
-        dialog._keep = (session, playhead)
-        made.append(dialog)
-        dialog.open_for_export()
-        qtbot.waitExposed(dialog)
-        return dialog
-
-    yield make
-    for dialog in made:
-        dialog.shutdown()
-        dialog.hide()
-        dialog.deleteLater()
+def export_dialog(make_dialog):
+    return lambda: make_dialog((216, 240))  # the "City" shot: a generated take, 72 frames
 
 
 def export(qtbot, dialog: ExportDialog, out: Path):

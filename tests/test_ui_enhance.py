@@ -10,7 +10,6 @@ from ui_helpers import click
 
 from editor.document.edits import SetShotSettings
 from editor.generation import plan_of
-from editor.ui.main_window import MainWindow
 
 WAIT_MS = 60_000
 
@@ -18,18 +17,6 @@ WAIT_MS = 60_000
 @pytest.fixture(scope="module")
 def text_model(tmp_path_factory):
     return build_tiny_text_model(tmp_path_factory.mktemp("llm") / "tiny-llm")
-
-
-@pytest.fixture
-def window(qtbot, ui_document):
-    w = MainWindow(restore_layout=False, ask=False)
-    w.resize(1400, 900)
-    w.show()
-    assert w.open_project_path(ui_document.folder)
-    qtbot.waitExposed(w)
-    yield w
-    w.ask_save_changes = lambda: "discard"
-    w.close()
 
 
 def press(button) -> None:

@@ -15,38 +15,8 @@ from editor.document.edits import DeleteClips
 from editor.media.export import CODECS
 from editor.media.ffmpeg_bin import has_encoder
 from editor.ui.export_dialog import ExportDialog, clock, default_output, parse_time
-from editor.ui.playhead import Playhead
-from editor.ui.settings import Settings
 
 WAIT_MS = 30000
-
-
-@pytest.fixture
-def make_dialog(qtbot, ui_document, make_session):
-    """make_dialog(marks=None) -> ExportDialog on a session holding the ui_document project."""
-    made = []
-
-    def make(marks: tuple[int, int] | None = None) -> ExportDialog:
-        settings = Settings()
-        session = make_session(settings)
-        session.open(ui_document.folder)
-        playhead = Playhead(session.document.project.fps)
-        playhead.set_end(session.document.project.duration)
-        if marks is not None:
-            playhead.mark_in(marks[0])
-            playhead.mark_out(marks[1] - 1)  # mark_out takes the last frame shown
-        dialog = ExportDialog(session, playhead, settings)
-        dialog._keep = (session, playhead)  # the dialog's inputs live as long as it does
-        made.append(dialog)
-        dialog.open_for_export()
-        qtbot.waitExposed(dialog)
-        return dialog
-
-    yield make
-    for dialog in made:
-        dialog.shutdown()
-        dialog.hide()
-        dialog.deleteLater()
 
 
 def small(dialog: ExportDialog, out: Path, width: int = 160, height: int = 90) -> None:

@@ -188,20 +188,6 @@ def test_cast_pictures_are_checked_off_the_gui_thread_and_the_refusal_comes_back
         panel.shutdown()
 
 
-@pytest.fixture
-def window(qtbot, ui_document):
-    from editor.ui.main_window import MainWindow
-
-    w = MainWindow(restore_layout=False, ask=False)
-    w.resize(1400, 900)
-    w.show()
-    assert w.open_project_path(ui_document.folder)
-    qtbot.waitExposed(w)
-    yield w
-    w.ask_save_changes = lambda: "discard"
-    w.close()
-
-
 def test_a_change_evaluates_the_actions_once_and_plans_are_kept(window):
     controller = window.controller
     refreshes, plans = [0], [0]

@@ -443,3 +443,41 @@ def test_dropped_files_with_damaged_sound(qtbot, view, media, tmp_path):
     assert dropped.args == [False]
     assert [list(t.clips) for t in doc.project.audio_tracks] == before
     assert "song.flac is damaged" in view.messages[-1]
+
+
+def test_a_sound_clip_trims_by_either_edge_within_its_source(view):
+    from ui_helpers import move, press, release
+
+    doc = view.document
+    top, height = ah.body(view.geo, 2)
+    y = round(top + height - 3)  # under the fade handles and the gain line
+    assert hit_test(doc.project, view.geo, view.frame_x(148) - 2, y).kind == "aclip_end"
+    drag(view.viewport(), QPoint(view.frame_x(148) - 2, y), QPoint(view.frame_x(130) - 2, y))
+    assert (doc.project.find_audio_clip("music")[1].start, doc.project.find_audio_clip("music")[1].length) == (100, 30)
+    assert "Trim sound end to frame 130 (30 frames)" in view.messages
+    doc.undo()
+    drag(view.viewport(), QPoint(view.frame_x(100) + 2, y), QPoint(view.frame_x(110) + 2, y))
+    assert (doc.project.find_audio_clip("music")[1].start, doc.project.find_audio_clip("music")[1].length) == (110, 38)
+    doc.undo()
+    # past the end of its sound: the ghost says no and nothing changes
+    press(view.viewport(), QPoint(view.frame_x(148) - 2, y))
+    move(view.viewport(), QPoint(view.frame_x(160) - 2, y))
+    assert [(g.start, g.length, g.ok) for g in view.paint_state().ghosts] == [(100, 60, False)]
+    release(view.viewport(), QPoint(view.frame_x(160) - 2, y))
+    assert doc.project.find_audio_clip("music")[1].length == 48
+
+
+def test_a_sound_clip_moves_to_another_lane_and_never_before_frame_0(view):
+    doc = view.document
+    top, height = ah.body(view.geo, 2)
+    y = round(top + height - 3)
+    top1, _ = ah.body(view.geo, 1)
+    assert hit_test(doc.project, view.geo, view.frame_x(124), y).kind == "aclip"
+    drag(view.viewport(), QPoint(view.frame_x(124), y), QPoint(view.frame_x(134), round(top1 + height - 3)))
+    track, clip = doc.project.find_audio_clip("music")
+    assert (track.id, clip.start) == ("a1", 110)
+    assert "Move sound +10 frames to A1" in view.messages
+    doc.undo()
+    drag(view.viewport(), QPoint(view.frame_x(124), y), QPoint(view.frame_x(2), y))
+    track, clip = doc.project.find_audio_clip("music")
+    assert (track.id, clip.start) == ("a2", 0)

@@ -45,6 +45,16 @@ def _limits(spatial: int, temporal: int, patch: int, patch_t: int) -> Limits:
     )
 
 
+def limits_from_configs(vae: dict, transformer: dict, default_scaling: tuple[bool, ...]) -> Limits:
+    """Limits from an LTX-Video or LTX-2 VAE and transformer config (the rule `limits_of` applies to
+    a loaded pipeline); the two families differ only in the VAE's default `spatio_temporal_scaling`."""
+    scaling = vae.get("spatio_temporal_scaling", default_scaling)
+    levels = sum(bool(s) for s in scaling) if isinstance(scaling, (list, tuple)) else 4 * bool(scaling)
+    spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2**levels
+    temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2**levels
+    return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
+
+
 def condition_pieces(start: int, count: int, step: int) -> list[tuple[int, int]]:
     """How a run of `count` known frames at window frame `start` becomes conditions.
 
@@ -70,23 +80,12 @@ def condition_pieces(start: int, count: int, step: int) -> list[tuple[int, int]]
     return pieces
 
 
-class LtxEngine(PipelineEngine):
-    kind = "ltx-condition"
-    title = "LTX-Video"
-    pipeline_options = (
-        "decode_timestep", "decode_noise_scale", "image_cond_noise_scale", "guidance_rescale",
-        "max_sequence_length",
-    )
+class LtxPipelineShape:
+    """What the LTX-Video and LTX-2 engines share, written once: their pipelines name the VAE and
+    patch sizes alike and follow the same window rules (`_limits`), and neither model takes a
+    reference image, so the cast goes into the prompt. Mixed in before `PipelineEngine`."""
 
-    @staticmethod
-    def limits_from_configs(vae: dict, transformer: dict) -> Limits:
-        """LTX limits from the VAE and transformer configs (the rule `limits_of` applies to the pipeline)."""
-        scaling = vae.get("spatio_temporal_scaling", (True, True, True, False))
-        spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2 ** sum(bool(s) for s in scaling)
-        temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2 ** sum(
-            bool(s) for s in scaling
-        )
-        return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
+    pipe: Any
 
     def limits_of(self, pipe: Any) -> Limits:
         return _limits(
@@ -98,6 +97,40 @@ class LtxEngine(PipelineEngine):
 
     def spatial_ratio(self) -> int:
         return self.pipe.vae_spatial_compression_ratio
+
+    def base_call(self, request: Request, window: Window, conditions: list) -> dict[str, Any]:
+        """The arguments every LTX-Video and LTX-2 call has (the project's fps is the pipeline's
+        `frame_rate`: it scales the time axis of the positions)."""
+        return {
+            "conditions": conditions or None,  # an empty list breaks the pipeline; None means none
+            "prompt": self.prompt(request),
+            "negative_prompt": request.negative_prompt or None,
+            "height": window.height,
+            "width": window.width,
+            "num_frames": window.frames,
+            "frame_rate": float(request.fps),
+            "num_inference_steps": request.steps,
+            "guidance_scale": request.guidance,
+        }
+
+    def prompt(self, request: Request) -> str:
+        """The prompt, with the cast's descriptions (LTX-Video and LTX-2 have no reference-image input)."""
+        cast = " ".join(f"{c.name}: {c.description}." for c in request.cast if c.description)
+        return f"{request.prompt} {cast}".strip() if cast else request.prompt
+
+
+class LtxEngine(LtxPipelineShape, PipelineEngine):
+    kind = "ltx-condition"
+    title = "LTX-Video"
+    pipeline_options = (
+        "decode_timestep", "decode_noise_scale", "image_cond_noise_scale", "guidance_rescale",
+        "max_sequence_length",
+    )
+
+    @staticmethod
+    def limits_from_configs(vae: dict, transformer: dict) -> Limits:
+        """LTX limits from the VAE and transformer configs (the rule `limits_of` applies to the pipeline)."""
+        return limits_from_configs(vae, transformer, (True, True, True, False))
 
     def build_call(self, request: Request, window: Window) -> dict:
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
@@ -113,26 +146,11 @@ class LtxEngine(PipelineEngine):
                     conditions.append(LTXVideoCondition(image=pil_frames(piece)[0], frame_index=at, strength=pin.strength))
                 else:
                     conditions.append(LTXVideoCondition(video=pil_frames(piece), frame_index=at, strength=pin.strength))
-        call: dict[str, Any] = {
-            "conditions": conditions or None,  # an empty list breaks the pipeline; None means none
-            "prompt": self.prompt(request),
-            "negative_prompt": request.negative_prompt or None,
-            "height": window.height,
-            "width": window.width,
-            "num_frames": window.frames,
-            "frame_rate": float(request.fps),
-            "num_inference_steps": request.steps,
-            "guidance_scale": request.guidance,
-        }
+        call = self.base_call(request, window, conditions)
         if self.pipe.vae.config.timestep_conditioning:
             # LTX-Video 0.9.1+ (timestep-conditioned VAE): the model card's settings
             call.update(decode_timestep=0.05, decode_noise_scale=0.025, image_cond_noise_scale=0.025)
         return call
-
-    def prompt(self, request: Request) -> str:
-        """The prompt, with the cast's descriptions (LTX has no reference-image input)."""
-        cast = " ".join(f"{c.name}: {c.description}." for c in request.cast if c.description)
-        return f"{request.prompt} {cast}".strip() if cast else request.prompt
 
     def sampled_latents(self, latents: Any, call: dict) -> Any:
         return latents  # output_type="latent" gives unpacked (B, C, F, h, w) normalised latents

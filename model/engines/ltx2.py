@@ -33,34 +33,23 @@ pipeline checks itself).
 from __future__ import annotations
 
 import copy
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from model.engines.base import Cancelled, EngineError, Hooks, Limits
+from model.engines.base import EngineError, Hooks, Limits
+from model.engines.ltx import LtxPipelineShape, limits_from_configs
 from model.engines.pipeline import PipelineEngine, pil_frames
 from model.engines.window import Window
 from model.request import Action, Request
 from model.sound import Sound, cut
 
-# LTX-2 makes up to 20 s in one go; windows of ~10 s keep memory in reach of one consumer GPU and
-# longer shots are made in overlapping windows.
-MAX_FRAMES = 257
-NATIVE_FPS = 24.0
-PIPELINE_SIDE_MULTIPLE = 32  # LTX2ConditionPipeline.check_inputs refuses other sides
+# Windows as LTX-Video's (`model.engines.ltx._limits`): LTX-2 makes up to 20 s in one go, but
+# windows of 257 frames (~10 s at 24 fps) keep memory in reach of one consumer GPU and longer shots
+# are made in overlapping windows; LTX2ConditionPipeline.check_inputs also wants sides of 32k.
 STG_BLOCK = 28  # the block LTX-2.3's model card applies spatio-temporal guidance at
-
-
-def _limits(spatial: int, temporal: int, patch: int, patch_t: int) -> Limits:
-    return Limits(
-        frame_step=temporal * patch_t,
-        size_multiple=math.lcm(spatial * patch, PIPELINE_SIDE_MULTIPLE),
-        max_frames=MAX_FRAMES,
-        native_fps=NATIVE_FPS,
-    )
 
 
 def condition_pieces(start: int, count: int, step: int) -> list[tuple[int, int]]:
@@ -128,7 +117,7 @@ def _wire_keyframes(pipe: Any) -> None:
     pipe._prepare_keyframe_coords = prepare_keyframe_coords
 
 
-class Ltx2Engine(PipelineEngine):
+class Ltx2Engine(LtxPipelineShape, PipelineEngine):
     kind = "ltx2"
     title = "LTX-2"
     pipeline_options = (
@@ -152,22 +141,7 @@ class Ltx2Engine(PipelineEngine):
     @staticmethod
     def limits_from_configs(vae: dict, transformer: dict) -> Limits:
         """LTX-2 limits from the VAE and transformer configs (the rule `limits_of` applies to the pipeline)."""
-        scaling = vae.get("spatio_temporal_scaling", (True, True, True, True))
-        levels = sum(bool(s) for s in scaling) if isinstance(scaling, (list, tuple)) else 4 * bool(scaling)
-        spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2**levels
-        temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2**levels
-        return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
-
-    def limits_of(self, pipe: Any) -> Limits:
-        return _limits(
-            pipe.vae_spatial_compression_ratio,
-            pipe.vae_temporal_compression_ratio,
-            pipe.transformer_spatial_patch_size,
-            pipe.transformer_temporal_patch_size,
-        )
-
-    def spatial_ratio(self) -> int:
-        return self.pipe.vae_spatial_compression_ratio
+        return limits_from_configs(vae, transformer, (True, True, True, True))
 
     # --- the call --------------------------------------------------------------------------
 
@@ -199,26 +173,11 @@ class Ltx2Engine(PipelineEngine):
                     index = min(max(1, (at - 1) // step + 1), max(1, last_latent))
                     conditions.append(keyframe(frames=media, index=index, strength=pin.strength, frame=at))
         n = pipe.transformer.config.num_layers
-        call: dict[str, Any] = {
-            "conditions": conditions or None,
-            "prompt": self.prompt(request),
-            "negative_prompt": request.negative_prompt or None,
-            "height": window.height,
-            "width": window.width,
-            "num_frames": window.frames,
-            "frame_rate": float(request.fps),
-            "num_inference_steps": request.steps,
-            "guidance_scale": request.guidance,
-            "spatio_temporal_guidance_blocks": [min(STG_BLOCK, n - 1)],
-        }
+        call = self.base_call(request, window, conditions)
+        call["spatio_temporal_guidance_blocks"] = [min(STG_BLOCK, n - 1)]
         if soft:
             call.update(self.denoise_call(request, window, soft, conditions))
         return call
-
-    def prompt(self, request: Request) -> str:
-        """The prompt, with the cast's descriptions (LTX-2 has no reference-image input)."""
-        cast = " ".join(f"{c.name}: {c.description}." for c in request.cast if c.description)
-        return f"{request.prompt} {cast}".strip() if cast else request.prompt
 
     def denoise_call(self, request: Request, window: Window, soft: list, conditions: list) -> dict:
         """Restyle: the clip's latents and the tail of the schedule below the denoise strength."""
@@ -295,35 +254,19 @@ class Ltx2Engine(PipelineEngine):
                             "this sound was generated fresh for the new frames")
         return frames
 
-    def sample(self, call: dict, generator: Any, hooks: Hooks, window: Window) -> Any:
-        """Run the sampler, keep the video and audio latents; raise Cancelled from a step (no decode)."""
-        pipe = self.pipe
-
-        def on_step_end(pipe_: Any, i: int, _t: Any, kwargs: dict) -> dict:
-            total = pipe_.num_timesteps
-            hooks.step(i + 1, total)
-            if hooks.wants_preview(i + 1, total):
-                hooks.preview(self.preview_rgb(kwargs["latents"], call, window))
-            return {}
-
+    def pipeline_arguments(self, call: dict) -> dict:
+        """A restyle starts from the clip's latents (`denoise_call`); the strength is ours, not the pipeline's."""
         arguments = {k: v for k, v in call.items() if k != "denoise_strength"}
         if "denoise_strength" in call:
             arguments["latents"] = self._init_latents
-        hooks.start()
-        try:
-            video, audio = pipe(
-                **arguments,
-                generator=generator,
-                output_type="latent",
-                return_dict=False,
-                callback_on_step_end=on_step_end,
-                callback_on_step_end_tensor_inputs=["latents"],
-            )
-        except Cancelled:
-            pipe.maybe_free_model_hooks()
-            raise
+        return arguments
+
+    def sampled_output(self, out: tuple, call: dict) -> Any:
+        """Keep the video and the audio latents (a restyle makes no sound); the video is
+        (B, C, F, h, w), denormalised (the pipeline's latent output)."""
+        video, audio = out
         self._audio_latents = None if "denoise_strength" in call else audio
-        return video  # (B, C, F, h, w), denormalised (the pipeline's latent output)
+        return video
 
     # --- decoding --------------------------------------------------------------------------
 

@@ -194,7 +194,7 @@ class PipelineEngine(Engine):
         hooks.start()
         try:
             out = pipe(
-                **call,
+                **self.pipeline_arguments(call),
                 generator=generator,
                 output_type="latent",
                 return_dict=False,
@@ -204,6 +204,16 @@ class PipelineEngine(Engine):
         except Cancelled:
             pipe.maybe_free_model_hooks()
             raise
+        return self.sampled_output(out, call)
+
+    def pipeline_arguments(self, call: dict) -> dict:
+        """The keyword arguments the sampler gets for `call`: the call itself, unless a family
+        swaps some (LTX-2's restyle passes the clip's latents), so every family samples here."""
+        return call
+
+    def sampled_output(self, out: tuple, call: dict) -> Any:
+        """The pipeline's output tuple -> latents for `sampled_latents`; a family whose pipeline
+        returns more (LTX-2's sound latents) keeps the rest here."""
         return self.sampled_latents(out[0], call)
 
     def sampled_latents(self, latents: Any, call: dict) -> Any:

@@ -114,11 +114,16 @@ class _Builder:
                              "keyframes": [self.keyframe(k) for k in track.keyframes]}
         for k in track.keyframes:  # a track keyframe's frame is a timeline frame
             out.markers.append(self.marker(k, k.frame))
+        return self.laid_out(out, track.clips, self.clip)
+
+    def laid_out(self, out, clips: list, item):
+        """`out` with `item(clip)` for each clip in timeline order and a Gap for each stretch
+        between them (an OTIO track is a sequence, not frame positions); picture and sound tracks alike."""
         pos = 0
-        for clip in sorted(track.clips, key=lambda c: c.start):
+        for clip in sorted(clips, key=lambda c: c.start):
             if clip.start > pos:
-                out.append(otio.schema.Gap(source_range=self.span(0, clip.start - pos)))
-            out.append(self.clip(clip))
+                out.append(self.otio.schema.Gap(source_range=self.span(0, clip.start - pos)))
+            out.append(item(clip))
             pos = clip.end
         return out
 
@@ -173,13 +178,7 @@ class _Builder:
         out.enabled = not track.muted
         out.metadata[KEY] = {"id": track.id, "volume_db": track.volume_db, "muted": track.muted,
                              "solo": track.solo, "metadata": dict(track.metadata)}
-        pos = 0
-        for clip in sorted(track.clips, key=lambda c: c.start):
-            if clip.start > pos:
-                out.append(otio.schema.Gap(source_range=self.span(0, clip.start - pos)))
-            out.append(self.sound(clip))
-            pos = clip.end
-        return out
+        return self.laid_out(out, track.clips, self.sound)
 
     def sound(self, clip: AudioClip):
         item = self.otio.schema.Clip(name=clip.name or Path(clip.source).stem,

@@ -71,22 +71,9 @@ def partner_trim_ghosts(project: Project, clip_id: str, side: str, frame: int) -
 
 def drag_move(view: TimelineView, drag, pos) -> None:
     project = view.document.project
-    geo = view.geo
     clips = [project.find_audio_clip(cid) for cid in drag.clip_ids]
-    delta = geo.nearest_frame(pos.x()) - geo.nearest_frame(drag.press.x())
-    min_start = min(c.start for _, c in clips)
-    delta = max(delta, -min_start)
-    edges = [e + delta for _, c in clips for e in (c.start, c.end)]
-    shift, snapped = view._snapped_shift(edges, set(drag.clip_ids))
-    delta = max(delta + shift, -min_start)
-    source_tracks = {t.id for t, _ in clips}
-    row = geo.row_at(pos.y())
-    to_track = None
-    index = row - len(project.tracks)
-    if len(source_tracks) == 1 and 0 <= index < len(project.audio_tracks):
-        target = project.audio_tracks[index]
-        if target.id not in source_tracks:
-            to_track = target.id
+    delta, snapped = view._moved_by(drag, pos, clips)
+    to_track = view._drop_track(clips, project.audio_tracks, view.geo.row_at(pos.y()) - len(project.tracks))
     drag.delta, drag.to_track = delta, to_track
     moving = set(drag.clip_ids)
     ghosts = []
@@ -103,20 +90,9 @@ def drag_move(view: TimelineView, drag, pos) -> None:
 
 def drag_trim(view: TimelineView, drag, pos) -> None:
     project = view.document.project
-    geo = view.geo
     track, clip = project.find_audio_clip(drag.clip_ids[0])
-    edge = clip.start if drag.side == "start" else clip.end
-    frame = edge + geo.nearest_frame(pos.x()) - geo.nearest_frame(drag.press.x())
-    shift, snapped = view._snapped_shift([frame], {clip.id})
-    frame += shift
-    if drag.side == "start":
-        frame = min(max(0, frame), clip.end - 1)
-        start, length = frame, clip.end - frame
-    else:
-        frame = max(frame, clip.start + 1)
-        start, length = clip.start, frame - clip.start
+    frame, start, length, ok, snapped = view._trimmed(drag, pos, track, clip)
     first = clip.start - clip.source_in
-    ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
     ok = ok and start >= first and start + length <= first + clip.source_frames
     drag.frame = frame
     ghosts = [Ghost(_row_of_audio_track(project, track.id), start, length, ok)]

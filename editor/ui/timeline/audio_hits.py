@@ -9,11 +9,10 @@ corners), atrack (empty lane).
 
 from __future__ import annotations
 
-import bisect
-
 from editor.document import limits
-from editor.document.project import AudioClip, AudioTrack, Project
+from editor.document.project import AudioClip, Project
 from editor.ui.timeline.geometry import TimelineGeometry
+from editor.ui.timeline.spans import clip_at, visible_clips
 
 EDGE_PX = 7
 GAIN_PX = 4  # grab zone either side of the gain line
@@ -27,21 +26,9 @@ def audio_row(project: Project, index: int) -> int:
     return len(project.tracks) + index
 
 
-def audio_clip_at(track: AudioTrack, frame: int) -> AudioClip | None:
-    i = bisect.bisect_right(track.clips, frame, key=lambda c: c.start) - 1
-    if i >= 0 and track.clips[i].start <= frame < track.clips[i].end:
-        return track.clips[i]
-    return None
-
-
-def visible_audio_clips(track: AudioTrack, first: int, last: int) -> list[AudioClip]:
-    clips = track.clips
-    i = bisect.bisect_right(clips, first, key=lambda c: c.end)
-    out = []
-    while i < len(clips) and clips[i].start < last:
-        out.append(clips[i])
-        i += 1
-    return out
+# audio lanes keep their clips as video tracks do (sorted, never overlapping): the same look-ups
+audio_clip_at = clip_at
+visible_audio_clips = visible_clips
 
 
 def audio_header_buttons(geo: TimelineGeometry, row: int) -> dict[str, tuple[int, int, int, int]]:

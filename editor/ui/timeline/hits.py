@@ -6,12 +6,12 @@ one definition of "where did the user click".
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
-from editor.document.project import Clip, Gap, Project, Track
+from editor.document.project import Gap, Project, Track
 from editor.ui.timeline.audio_hits import audio_hit
 from editor.ui.timeline.geometry import TimelineGeometry
+from editor.ui.timeline.spans import clip_at, visible_clips  # noqa: F401  (the view and painter look up here)
 
 EDGE_PX = 7  # grab zone for trimming / picking a clip end, inside the clip's edge
 KEYFRAME_PX = 6  # half-width of a keyframe marker's grab zone
@@ -33,25 +33,6 @@ class Hit:
     clip_id: str | None = None
     keyframe_id: str | None = None
     gap: Gap | None = None
-
-
-def clip_at(track: Track, frame: int) -> Clip | None:
-    """The clip of `track` covering `frame` (clips are sorted and never overlap)."""
-    i = bisect.bisect_right(track.clips, frame, key=lambda c: c.start) - 1
-    if i >= 0 and track.clips[i].start <= frame < track.clips[i].end:
-        return track.clips[i]
-    return None
-
-
-def visible_clips(track: Track, first: int, last: int) -> list[Clip]:
-    """Clips of `track` that show between frames first..last (binary search, then a short scan)."""
-    clips = track.clips
-    i = bisect.bisect_right(clips, first, key=lambda c: c.end)
-    out = []
-    while i < len(clips) and clips[i].start < last:
-        out.append(clips[i])
-        i += 1
-    return out
 
 
 def gap_at(project: Project, track: Track, frame: int) -> Gap | None:

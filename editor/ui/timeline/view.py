@@ -472,15 +472,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         elif hit.kind == "header_remove":
             self.remove_track_asking(hit.track_id)
         elif hit.kind == "clip":
-            collapse = None
-            if ctrl:
-                sel.toggle_clip(hit.clip_id)
-            elif shift:
-                sel.set_clips(list(sel.clips) + [hit.clip_id])
-            elif hit.clip_id not in sel.clips:
-                sel.set_clips([hit.clip_id])
-            elif len(sel.clips) > 1:
-                collapse = hit.clip_id
+            collapse = _select_pressed(sel, hit.clip_id, ctrl, shift)
             if hit.clip_id in sel.clips:  # selected sound follows through links, not this drag
                 video = tuple(c for c in sel.clips if not _is_audio(project, c))
                 self._drag = _Drag("move", pos, hit, clip_ids=video, collapse_to=collapse)
@@ -503,15 +495,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         elif hit.kind == "aheader":
             sel.clear()
         elif hit.kind == "aclip":
-            collapse = None
-            if ctrl:
-                sel.toggle_clip(hit.clip_id)
-            elif shift:
-                sel.set_clips(list(sel.clips) + [hit.clip_id])
-            elif hit.clip_id not in sel.clips:
-                sel.set_clips([hit.clip_id])
-            elif len(sel.clips) > 1:
-                collapse = hit.clip_id
+            collapse = _select_pressed(sel, hit.clip_id, ctrl, shift)
             audio = tuple(c for c in sel.clips if _is_audio(project, c))
             if hit.clip_id in sel.clips and len(audio) == len(sel.clips):
                 self._drag = _Drag("amove", pos, hit, clip_ids=audio, collapse_to=collapse)
@@ -661,23 +645,32 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         moved = [e + shift for e in edges]
         return shift, next(e for e in moved if e in targets)
 
-    def _drag_move(self, drag: _Drag, pos: QPoint) -> None:
-        project = self.document.project
-        clips = [project.find_clip(cid) for cid in drag.clip_ids]
+    def _moved_by(self, drag: _Drag, pos: QPoint, clips: list) -> tuple[int, int | None]:
+        """How far dragged (track, clip) pairs move, and the snap: with the mouse, snapped by any of
+        their edges, never before frame 0. Shared by picture and sound moves (`audio_drags.drag_move`)."""
         delta = self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
         min_start = min(c.start for _, c in clips)
         delta = max(delta, -min_start)
         edges = [e + delta for _, c in clips for e in (c.start, c.end)]
         shift, snapped = self._snapped_shift(edges, set(drag.clip_ids))
-        delta = max(delta + shift, -min_start)
-        # vertical: all clips go to the track under the mouse, when they all come from one track
+        return max(delta + shift, -min_start), snapped
+
+    @staticmethod
+    def _drop_track(clips: list, tracks: list, index: int) -> str | None:
+        """The id of the track dragged (track, clip) pairs go to: `tracks[index]`, the one under the
+        mouse, when they all come from one other track; else None (they stay). Picture and sound alike."""
         source_tracks = {t.id for t, _ in clips}
-        row = self.geo.row_at(pos.y())
-        to_track = None
-        if len(source_tracks) == 1 and 0 <= row < len(project.tracks):
-            target = project.tracks[row]
+        if len(source_tracks) == 1 and 0 <= index < len(tracks):
+            target = tracks[index]
             if target.id not in source_tracks:
-                to_track = target.id
+                return target.id
+        return None
+
+    def _drag_move(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        clips = [project.find_clip(cid) for cid in drag.clip_ids]
+        delta, snapped = self._moved_by(drag, pos, clips)
+        to_track = self._drop_track(clips, project.tracks, self.geo.row_at(pos.y()))
         drag.delta, drag.to_track = delta, to_track
         ghosts = []
         index = {t.id: i for i, t in enumerate(project.tracks)}
@@ -691,9 +684,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         drag.extra = {"ghosts": ghosts, "snap": snapped}
         self.message.emit(f"Move {delta:+d} frame{'' if abs(delta) == 1 else 's'}" + (f" to {project.track(to_track).name}" if to_track else ""))
 
-    def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
-        project = self.document.project
-        track, clip = project.find_clip(drag.clip_ids[0])
+    def _trimmed(self, drag: _Drag, pos: QPoint, track, clip) -> tuple[int, int, int, bool, int | None]:
+        """Where a dragged clip edge lands: (frame, start, length, free of the track's other clips,
+        snap), snapped and kept at least a frame long. Shared by picture and sound trims
+        (`audio_drags.drag_trim`) so both edges move alike."""
         # relative to where the edge was grabbed, so grabbing a few pixels inside it doesn't jump
         edge = clip.start if drag.side == "start" else clip.end
         frame = edge + self.geo.nearest_frame(pos.x()) - self.geo.nearest_frame(drag.press.x())
@@ -706,6 +700,12 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             frame = max(frame, clip.start + 1)
             start, length = clip.start, frame - clip.start
         ok = all(o.id == clip.id or o.end <= start or o.start >= start + length for o in track.clips)
+        return frame, start, length, ok, snapped
+
+    def _drag_trim(self, drag: _Drag, pos: QPoint) -> None:
+        project = self.document.project
+        track, clip = project.find_clip(drag.clip_ids[0])
+        frame, start, length, ok, snapped = self._trimmed(drag, pos, track, clip)
         take = clip.take
         if take is not None and not take.is_still:
             first = clip.start - clip.source_in
@@ -999,6 +999,21 @@ def _read_sounds(videos: list[str], audio_files: list[str]) -> dict:
 
 def _is_audio_track(project, track_id: str | None) -> bool:
     return track_id is not None and any(t.id == track_id for t in project.audio_tracks)
+
+
+def _select_pressed(sel, clip_id: str, ctrl: bool, shift: bool) -> str | None:
+    """Select as a press on a clip does, picture or sound alike: Ctrl toggles it, Shift adds it, a
+    plain press selects it alone unless it is already selected. Returns the clip the selection
+    collapses to if the press ends without a drag (a plain press inside a larger selection)."""
+    if ctrl:
+        sel.toggle_clip(clip_id)
+    elif shift:
+        sel.set_clips(list(sel.clips) + [clip_id])
+    elif clip_id not in sel.clips:
+        sel.set_clips([clip_id])
+    elif len(sel.clips) > 1:
+        return clip_id
+    return None
 
 
 def _is_audio(project, clip_id: str) -> bool:
