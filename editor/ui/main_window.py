@@ -63,6 +63,7 @@ from editor.ui.threads import gc_guard
 from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.warm_imports import warm_in_background
 from editor.words import plural
 
 STATUS_MS = 6000
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self._panels_to_follow: list[QWidget] = []  # panels still showing the project before (see _swap)
         self._ahead = IdleBuild(self._busy_for_building_ahead, self)  # the Export dialog, before it is asked for
         self._switch_to(OpenedProject(document), adopted=True)
+        warm_in_background()  # what a project's open imports, loaded before the first open
         gc_guard.settled()  # what start-up made lives as long as the window: no collection walks it again
 
     # --- building -----------------------------------------------------------------------------
