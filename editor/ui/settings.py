@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from editor.ui import settings_writer
 from editor.userdirs import config_dir  # one answer for the window and the headless commands
 
 MAX_RECENT = 10
@@ -53,8 +54,10 @@ class Settings:
         self.path = path or (config_dir() / "settings.ini")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._q = QSettings(str(self.path), QSettings.Format.IniFormat)
+        self._pending_recent: list[str] | None = None  # see _recent
 
     def sync(self) -> None:
+        settings_writer.wait()  # the recent list written off the GUI thread is on disk first
         self._q.sync()
 
     # --- window -------------------------------------------------------------------------------
@@ -67,22 +70,32 @@ class Settings:
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
         self._q.setValue("window/geometry", geometry)
         self._q.setValue("window/state", state)
+        settings_writer.wait()  # the window closing: what the writer thread was asked is on disk too
         self._q.sync()
 
     # --- recent projects ----------------------------------------------------------------------
     def recent_projects(self) -> list[str]:
-        return [p for p in self._list("projects/recent") if Path(p).exists()]
+        return [p for p in self._recent() if Path(p).exists()]
 
     def add_recent_project(self, path: str | Path) -> None:
         path = str(Path(path).resolve())
-        recent = [path] + [p for p in self._list("projects/recent") if p != path]
-        self._q.setValue("projects/recent", recent[:MAX_RECENT])
-        # no sync() here: QSettings writes it from the event loop a moment later (opening a
-        # project would otherwise wait for the disk: sync() flushes the file to disk)
+        recent = [path] + [p for p in self._recent() if p != path]
+        self._pending_recent = recent[:MAX_RECENT]
+        # written and synced to disk on the writer thread: an open must not wait for the disk
+        settings_writer.write_later(self.path, "projects/recent", self._pending_recent)
 
     def clear_recent_projects(self) -> None:
-        self._q.setValue("projects/recent", [])
-        self._q.sync()
+        self._pending_recent = []
+        settings_writer.write_later(self.path, "projects/recent", [])  # after any add still queued
+        settings_writer.wait()
+
+    def _recent(self) -> list[str]:
+        # the list this object last wrote (the writer thread may not have stored it yet); another
+        # object reads the file's list once the writes asked for so far are in
+        if self._pending_recent is not None:
+            return list(self._pending_recent)
+        settings_writer.wait()
+        return self._list("projects/recent")
 
     def projects_folder(self) -> Path:
         """Where new projects go: the last place one was made, else ~/Videos/Shotline (the
