@@ -29,13 +29,26 @@ def _write(path: str, key: str, value: Any) -> None:
     q.sync()
 
 
-def write_later(path: Path, key: str, value: Any) -> None:
-    """Set `key` to `value` in the settings file at `path` and sync it, on the writer thread."""
-    global _writer, _last
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _writer
     with _lock:
         if _writer is None:
             _writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-settings")
-        _last = _writer.submit(_write, str(path), key, value)
+        return _writer
+
+
+def start() -> None:
+    """Start the writer thread now (any thread): starting it waits until it runs, which a busy
+    machine made a stall of the turn that opened a project and wrote the first recent entry."""
+    _executor().submit(lambda: None)
+
+
+def write_later(path: Path, key: str, value: Any) -> None:
+    """Set `key` to `value` in the settings file at `path` and sync it, on the writer thread."""
+    global _last
+    writer = _executor()
+    with _lock:
+        _last = writer.submit(_write, str(path), key, value)
 
 
 def wait() -> None:

@@ -1,4 +1,4 @@
-"""Modules that opening a project needs, imported on a pool thread while the window is idle.
+"""Modules (and a thread) that opening a project needs, made ready on a pool thread at start-up.
 
 The first open of a session imported model.speed/model.devices (the job controller's
 settings) on the GUI thread and Pillow's ~45 image plugins on a pool thread (the first probe
@@ -17,6 +17,9 @@ MODULES = ("model.speed", "model.devices", "PIL.Image", "av.subtitles.stream")
 
 
 def _warm() -> None:
+    from editor.ui import settings_writer
+
+    settings_writer.start()  # its thread, which the first open's recent-projects entry uses
     for name in MODULES:
         try:
             importlib.import_module(name)
