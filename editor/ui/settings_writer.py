@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+# one thread for the whole process, like the background pool (hence its name)
 _writer: concurrent.futures.ThreadPoolExecutor | None = None
 _last: concurrent.futures.Future | None = None
 _lock = threading.Lock()
@@ -33,7 +34,7 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
     global _writer
     with _lock:
         if _writer is None:
-            _writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-settings")
+            _writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-background-settings")
         return _writer
 
 
