@@ -42,7 +42,9 @@ def test_another_settings_object_reads_the_list_just_added(tmp_path):
     assert Settings(path).recent_projects() == [str(project.resolve())]
     writer.clear_recent_projects()
     assert Settings(path).recent_projects() == []
+    settings_writer.wait()
     assert _on_disk(path) == []
+    assert Settings(path).recent_projects() == []
 
 
 def test_sync_waits_for_the_queued_writes(tmp_path):

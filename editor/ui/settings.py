@@ -54,7 +54,6 @@ class Settings:
         self.path = path or (config_dir() / "settings.ini")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._q = QSettings(str(self.path), QSettings.Format.IniFormat)
-        self._pending_recent: list[str] | None = None  # see _recent
 
     def sync(self) -> None:
         settings_writer.wait()  # the recent list written off the GUI thread is on disk first
@@ -80,22 +79,16 @@ class Settings:
     def add_recent_project(self, path: str | Path) -> None:
         path = str(Path(path).resolve())
         recent = [path] + [p for p in self._recent() if p != path]
-        self._pending_recent = recent[:MAX_RECENT]
-        # written and synced to disk on the writer thread: an open must not wait for the disk
-        settings_writer.write_later(self.path, "projects/recent", self._pending_recent)
+        # written and synced to disk on the writer thread, later: an open must not wait for the disk
+        settings_writer.write_later(self.path, "projects/recent", recent[:MAX_RECENT])
 
     def clear_recent_projects(self) -> None:
-        self._pending_recent = []
-        settings_writer.write_later(self.path, "projects/recent", [])  # after any add still queued
-        settings_writer.wait()
+        settings_writer.write_later(self.path, "projects/recent", [])  # replaces any add still pending
 
     def _recent(self) -> list[str]:
-        # the list this object last wrote (the writer thread may not have stored it yet); another
-        # object reads the file's list once the writes asked for so far are in
-        if self._pending_recent is not None:
-            return list(self._pending_recent)
-        settings_writer.wait()
-        return self._list("projects/recent")
+        # the list waiting to be written, else the file's
+        waiting, recent = settings_writer.pending(self.path, "projects/recent")
+        return list(recent) if waiting else self._list("projects/recent")
 
     def projects_folder(self) -> Path:
         """Where new projects go: the last place one was made, else ~/Videos/Shotline (the
