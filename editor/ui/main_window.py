@@ -411,7 +411,10 @@ class MainWindow(QMainWindow):
         for widget in panels:
             widget.set_document(document, later=spread)
         if spread:
-            next_turn(self, self._follow_next_panel)
+            # the window's first paint of the new project gets a turn of its own (not this one's,
+            # which would then hold the swap and the paint), and the panels follow after it
+            self.setUpdatesEnabled(False)
+            next_turn(self, self._show_swapped)
         self._subscription.follow(document)
         self._install_preview(parts.preview)
         self._install_controller(parts.controller, parts.note, failed=parts.failed, jobs_panel=parts.jobs_panel)
@@ -435,6 +438,11 @@ class MainWindow(QMainWindow):
                                   "and run when you open it again.")
         if self.export_dialog is None and not self._ahead.active:
             self._ahead.start(self._build_export_dialog_ahead)
+
+    def _show_swapped(self) -> None:
+        """The turn after a spread swap: paint the new project, then the panels follow (`_swap`)."""
+        self.setUpdatesEnabled(True)
+        next_turn(self, self._follow_next_panel)
 
     def _follow_next_panel(self) -> None:
         """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;
