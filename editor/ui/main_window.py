@@ -442,7 +442,9 @@ class MainWindow(QMainWindow):
     def _show_swapped(self) -> None:
         """The turn after a spread swap: paint the new project, then the panels follow (`_swap`)."""
         self.setUpdatesEnabled(True)
-        next_turn(self, self._follow_next_panel)
+        # two hops: the paint runs before the first, and the timers due by then (the playhead)
+        # run before the second, so the paint and the first panel never share a turn
+        next_turn(self, lambda: next_turn(self, self._follow_next_panel))
 
     def _follow_next_panel(self) -> None:
         """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;
