@@ -162,3 +162,17 @@ def test_a_menu_open_offers_the_autosave_on_the_gui_thread_and_recovers_it(qtbot
     assert asked_on == [threading.main_thread()]  # a dialog: only ever on the GUI thread
     assert window.document.folder == folder and window.session.dirty
     assert window.document.project.find_clip("a")[1].name == "Recovered name"
+
+
+def test_the_window_paints_the_opened_project_in_the_turn_after_the_swap(qtbot, window, two_projects):
+    """The swap holds the window's paint back one turn (so one turn doesn't hold the swap and the
+    first paint of every panel); the window then paints again and the side panels follow."""
+    folder, second = two_projects
+    for path in (folder, second):
+        window.request_open(path)
+        qtbot.waitUntil(lambda path=path: window.document.folder == path, timeout=WAIT_MS)
+        qtbot.waitUntil(window.updatesEnabled, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.media_bin.document is window.document and not window._panels_to_follow,
+                        timeout=WAIT_MS)
+        assert window.timeline.updatesEnabled() and window.preview.updatesEnabled()
+        assert not window.grab().isNull()

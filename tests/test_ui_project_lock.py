@@ -119,9 +119,31 @@ def test_the_lock_is_held_while_open_and_released_on_switch_and_close(qtbot, gap
     w = make_window(ui_document.folder)
     assert read_lock(ui_document.folder).pid == os.getpid()
     assert w.open_project_path(gap_document.folder)
-    assert read_lock(ui_document.folder) is None and read_lock(gap_document.folder).pid == os.getpid()
+    assert read_lock(gap_document.folder).pid == os.getpid()
+    # the project left lets go of its lock off the GUI thread (the switch doesn't wait for the disk)
+    qtbot.waitUntil(lambda: read_lock(ui_document.folder) is None)
     w.close()
     assert read_lock(gap_document.folder) is None
+
+
+def test_switching_away_and_straight_back_keeps_the_project_locked(qtbot, gap_document, ui_document,
+                                                                   make_window):
+    """The release of the project left runs on a pool thread; opening it again meanwhile must
+    not lose the lock to that release, whichever of the two runs first."""
+    from editor.document.storage import save_project
+
+    save_project(gap_document.project, gap_document.folder)
+    w = make_window(ui_document.folder)
+    for _ in range(3):
+        assert w.open_project_path(gap_document.folder)
+        releases = [w.session.releasing]  # the first project's lock, let go of
+        assert w.open_project_path(ui_document.folder)  # ...and taken again, maybe before that ran
+        releases.append(w.session.releasing)
+        qtbot.waitUntil(lambda releases=releases: all(r.done() for r in releases))
+        assert read_lock(gap_document.folder) is None
+        assert read_lock(ui_document.folder).pid == os.getpid()
+    w.close()
+    assert read_lock(ui_document.folder) is None
 
 
 def test_a_stale_lock_is_broken_only_when_the_user_says_so(qtbot, ui_document, holder, make_window):

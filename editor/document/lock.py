@@ -155,6 +155,9 @@ class ProjectLock:
                 # ours, but not in _HELD (a lock object of this process whose file was re-made):
                 # adopt it rather than lock ourselves out
                 with _HELD_GUARD:
+                    # ...unless a release on another thread removed the file meanwhile
+                    if not holder._matches(read_lock(folder)):
+                        continue
                     _HELD[key] = [holder, _HELD.get(key, [None, 0])[1] + 1]
                 return cls(folder, holder)
             if not holder.stale or not break_stale:
@@ -179,7 +182,11 @@ class ProjectLock:
                 if held[1] > 0:
                     return
                 del _HELD[key]
-        if self.holder._matches(read_lock(self.folder)):
+        # under the guard: a release may run on a background thread while this process acquires
+        # the same lock again on another; the file then stays for the new acquire
+        with _HELD_GUARD:
+            if key in _HELD or not self.holder._matches(read_lock(self.folder)):
+                return
             try:
                 self.path.unlink()
             except FileNotFoundError:

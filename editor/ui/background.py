@@ -22,6 +22,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from editor.ui.threads import gc_guard
+from editor.ui.threads.priority import lower_this_thread
 
 POOL_THREADS = 2
 
@@ -50,7 +51,9 @@ def _shared() -> tuple[ThreadPoolExecutor, _Relay]:
     global _pool, _relay
     with _lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="shotline-background")
+            # below the GUI thread: a busy pool must not take the core a GUI turn waits for
+            _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="shotline-background",
+                                       initializer=lower_this_thread)
         if _relay is None or not shiboken6.isValid(_relay):
             _relay = _Relay()  # made on the first caller's thread: call from the GUI thread
         return _pool, _relay

@@ -63,6 +63,7 @@ from editor.ui.threads import gc_guard
 from editor.ui.timeline import TimelineView
 from editor.ui.timeline.geometry import MAX_PX_PER_FRAME, MIN_PX_PER_FRAME
 from editor.ui.timeline.thumbnails import ThumbnailProvider
+from editor.ui.warm_imports import warm_in_background
 from editor.words import plural
 
 STATUS_MS = 6000
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.stale_watch = StaleWatch(self)  # a picture changed on disk re-asks which takes are stale
         self.stale_watch.changed.connect(self._stale_changed)
         self._switch_to(OpenedProject(document), adopted=True)
+        warm_in_background()  # what a project's open imports, loaded before the first open
         gc_guard.settled()  # what start-up made lives as long as the window: no collection walks it again
 
     # --- building -----------------------------------------------------------------------------
@@ -414,7 +416,10 @@ class MainWindow(QMainWindow):
         for widget in panels:
             widget.set_document(document, later=spread)
         if spread:
-            next_turn(self, self._follow_next_panel)
+            # the window's first paint of the new project gets a turn of its own (not this one's,
+            # which would then hold the swap and the paint), and the panels follow after it
+            self.setUpdatesEnabled(False)
+            next_turn(self, self._show_swapped)
         self._subscription.follow(document)
         self.stale_watch.follow(document)
         self._install_preview(parts.preview)
@@ -439,6 +444,13 @@ class MainWindow(QMainWindow):
                                   "and run when you open it again.")
         if self.export_dialog is None and not self._ahead.active:
             self._ahead.start(self._build_export_dialog_ahead)
+
+    def _show_swapped(self) -> None:
+        """The turn after a spread swap: paint the new project, then the panels follow (`_swap`)."""
+        self.setUpdatesEnabled(True)
+        # two hops: the paint runs before the first, and the timers due by then (the playhead)
+        # run before the second, so the paint and the first panel never share a turn
+        next_turn(self, lambda: next_turn(self, self._follow_next_panel))
 
     def _follow_next_panel(self) -> None:
         """One side panel rebuilds for the open project (see `_swap`), then the next, a turn later;

@@ -104,16 +104,23 @@ class ProjectOpener(QObject):
             self._busy = False
             self._window.open_failed(str(exc), demo=demo)
             return
-        parts = self._window.build_parts_for(opened)
-        if parts is None:  # it failed; the window said why and the open project stays
-            self._busy = False
-            return
 
-        def swap() -> None:  # next turn: building the parts and swapping them in are two stalls, not one
-            if ticket != self._ticket:
-                self._window.dispose_parts(parts)
+        def build() -> None:  # next turn: finishing the read and building the parts are two stalls, not one
+            if ticket != self._ticket:  # another open won, or the window is closing
+                opened.discard()
                 return
-            self._busy = False
-            self._window.swap_parts(parts, spread=True)
+            parts = self._window.build_parts_for(opened)
+            if parts is None:  # it failed; the window said why and the open project stays
+                self._busy = False
+                return
 
-        next_turn(self, swap)
+            def swap() -> None:  # next turn: building the parts and swapping them in are two stalls, not one
+                if ticket != self._ticket:
+                    self._window.dispose_parts(parts)
+                    return
+                self._busy = False
+                self._window.swap_parts(parts, spread=True)
+
+            next_turn(self, swap)
+
+        next_turn(self, build)

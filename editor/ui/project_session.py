@@ -16,8 +16,10 @@ so. Saving checks that project.json is still what was loaded or last saved
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +59,7 @@ from editor.document.storage import (
 )
 from editor.document.subfolders import inside_project, project_subfolder
 from editor.resources_path import demo_source
+from editor.ui.background import run_in_background
 from editor.ui.settings import Settings
 from editor.ui.threads import gc_guard
 
@@ -166,6 +169,7 @@ class ProjectSession(QObject):
         self.ask_recover = ask_recover or (lambda path: False)
         self.ask_break_lock = ask_break_lock or (lambda holder: False)
         self._lock: ProjectLock | None = None
+        self.releasing: Future | None = None  # the release of the lock before, running on a pool thread
         self._read_only = ""
         self._stamp: ProjectStamp | None = None
         self._document = Document(Project(name="Untitled", tracks=[Track(id=new_id("track"), name="V1")]))
@@ -285,7 +289,7 @@ class ProjectSession(QObject):
 
     def adopt(self, opened: OpenedProject) -> None:
         """Make `opened` the session's project: one step, which can't fail half-way. The lock of
-        the project before is released now (the same project opened again keeps its file)."""
+        the project before is released, off the GUI thread (the same project opened again keeps its file)."""
         old_lock = self._lock
         self._unsubscribe()
         self._document = opened.document
@@ -295,7 +299,9 @@ class ProjectSession(QObject):
         self._lock, self._read_only, self._stamp = opened.lock, opened.read_only, opened.stamp
         opened.lock = None  # the session's now
         if old_lock is not None:
-            old_lock.release()
+            # its file is removed on a pool thread: the turn that shows the new project doesn't
+            # wait for the disk (held until then; a process ending first removes it at exit)
+            self.releasing = run_in_background(functools.partial(_release_quietly, old_lock), lambda _none: None)
         if opened.document.folder is not None:
             self.settings.add_recent_project(opened.document.folder)
         self.document_replaced.emit()
@@ -428,3 +434,11 @@ def demo_project(media: Path) -> Project:
 
     project.media = derived_media(project)  # the media bin starts with the demo's files
     return project
+
+
+def _release_quietly(lock: ProjectLock) -> None:
+    """Release `lock` (pool thread); a lock file that can't be removed is left for the stale check."""
+    try:
+        lock.release()
+    except (OSError, ProjectError):
+        pass

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from editor.ui import settings_writer
 from editor.userdirs import config_dir  # one answer for the window and the headless commands
 
 MAX_RECENT = 10
@@ -55,6 +56,7 @@ class Settings:
         self._q = QSettings(str(self.path), QSettings.Format.IniFormat)
 
     def sync(self) -> None:
+        settings_writer.wait()  # the recent list written off the GUI thread is on disk first
         self._q.sync()
 
     # --- window -------------------------------------------------------------------------------
@@ -67,22 +69,26 @@ class Settings:
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
         self._q.setValue("window/geometry", geometry)
         self._q.setValue("window/state", state)
+        settings_writer.wait()  # the window closing: what the writer thread was asked is on disk too
         self._q.sync()
 
     # --- recent projects ----------------------------------------------------------------------
     def recent_projects(self) -> list[str]:
-        return [p for p in self._list("projects/recent") if Path(p).exists()]
+        return [p for p in self._recent() if Path(p).exists()]
 
     def add_recent_project(self, path: str | Path) -> None:
         path = str(Path(path).resolve())
-        recent = [path] + [p for p in self._list("projects/recent") if p != path]
-        self._q.setValue("projects/recent", recent[:MAX_RECENT])
-        # no sync() here: QSettings writes it from the event loop a moment later (opening a
-        # project would otherwise wait for the disk: sync() flushes the file to disk)
+        recent = [path] + [p for p in self._recent() if p != path]
+        # written and synced to disk on the writer thread, later: an open must not wait for the disk
+        settings_writer.write_later(self.path, "projects/recent", recent[:MAX_RECENT])
 
     def clear_recent_projects(self) -> None:
-        self._q.setValue("projects/recent", [])
-        self._q.sync()
+        settings_writer.write_later(self.path, "projects/recent", [])  # replaces any add still pending
+
+    def _recent(self) -> list[str]:
+        # the list waiting to be written, else the file's
+        waiting, recent = settings_writer.pending(self.path, "projects/recent")
+        return list(recent) if waiting else self._list("projects/recent")
 
     def projects_folder(self) -> Path:
         """Where new projects go: the last place one was made, else ~/Videos/Shotline (the

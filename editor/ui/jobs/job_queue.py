@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 
 from editor.document.subfolders import inside_project
 from editor.generation import GenerationError
+from editor.ui.threads.priority import lower_this_thread
 from model.journal import Job, JobState, Journal, JournalError
 
 JOURNAL_NAME = "jobs.sqlite"
@@ -43,7 +44,8 @@ class JobQueue:
         self.interrupted: list[Job] = []  # jobs a dead process left running, found by the open
         self._journal = journal
         self._opened, self._open_failed, self._jobs_read, self._error = opened, open_failed, jobs_read, error
-        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal")
+        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="shotline-journal",
+                                                         initializer=lower_this_thread)
         self._post = gui_caller(owner)
         self._jobs: list[Job] = []
         self._titles: dict[int, str] = {}

@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 from editor.ui.images import rgb_to_qimage
 from editor.ui.threads import gc_guard
+from editor.ui.threads.priority import lower_this_thread
 
 # (media path, frame index, height in px) -> RGB uint8 array (H, W, 3), or raise
 Loader = Callable[[str, int, int], np.ndarray]
@@ -39,6 +40,7 @@ class _Drain(QRunnable):
         self._provider = provider
 
     def run(self) -> None:
+        lower_this_thread()  # decoding pictures must not take the core a GUI turn waits for
         provider = self._provider
         while True:
             key = provider._next_key()
