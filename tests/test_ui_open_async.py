@@ -176,3 +176,41 @@ def test_the_window_paints_the_opened_project_in_the_turn_after_the_swap(qtbot, 
                         timeout=WAIT_MS)
         assert window.timeline.updatesEnabled() and window.preview.updatesEnabled()
         assert not window.grab().isNull()
+
+
+def test_a_take_landing_between_the_save_question_and_the_switch_is_saved_with_its_project(
+        qtbot, window, two_projects):
+    # Found in a walk: Open Recent asked "Save changes?" (or found the project saved), the new
+    # project was read in the background, a job finished meanwhile and placed its take in the
+    # project being left, and the switch then dropped it from that project's file.
+    import json
+
+    from editor.document.edits import RenameClip
+
+    first, second = two_projects
+    window.request_open(first)
+    qtbot.waitUntil(lambda: not window.opening and window.document.folder == first, timeout=WAIT_MS)
+    assert window.may_discard()  # saved: nothing to ask
+    window.document.request(RenameClip(clip_id="a", name="Landed while opening"))  # what a landing job does
+    window.request_open(second)
+    qtbot.waitUntil(lambda: not window.opening and window.document.folder == second, timeout=WAIT_MS)
+    names = [c["name"] for t in json.loads((first / "project.json").read_text())["tracks"] for c in t["clips"]]
+    assert "Landed while opening" in names
+
+
+def test_after_discard_the_project_left_is_not_saved_at_the_switch(qtbot, window, two_projects):
+    import json
+
+    from editor.document.edits import RenameClip
+
+    first, second = two_projects
+    window.request_open(first)
+    qtbot.waitUntil(lambda: not window.opening and window.document.folder == first, timeout=WAIT_MS)
+    window.document.request(RenameClip(clip_id="a", name="Thrown away"))
+    window.ask_save_changes = lambda: "discard"
+    assert window.may_discard()
+    window.document.request(RenameClip(clip_id="b", name="Landed after discard"))
+    window.request_open(second)
+    qtbot.waitUntil(lambda: not window.opening and window.document.folder == second, timeout=WAIT_MS)
+    names = [c["name"] for t in json.loads((first / "project.json").read_text())["tracks"] for c in t["clips"]]
+    assert names == ["A", "B"]  # the user's choice holds; a landed take waits in the journal instead

@@ -398,6 +398,7 @@ class MainWindow(QMainWindow):
         self.playhead.pause()
         self._closing_after = None  # what a close waited for belongs to the project being left
         if not adopted:
+            self._save_what_landed_since_asked()
             self._adopting = True
             try:
                 self.session.adopt(parts.opened)
@@ -890,12 +891,30 @@ class MainWindow(QMainWindow):
     def may_discard(self) -> bool:
         """True when the open project may be closed: saved, or the user chose to save/discard."""
         self.inspector.commit_pending()  # typed and not committed yet: part of what is asked about
+        # What the user chose for this project, for what lands between now and the switch (_swap)
+        self._leaving = (self.document, not self.session.dirty)
         if not self.session.dirty:
             return True
         answer = self.ask_save_changes()
+        self._leaving = (self.document, answer == "save")
         if answer == "save":
             return self.save_project()
         return answer == "discard"
+
+    def _save_what_landed_since_asked(self) -> None:
+        """An open is read in the background after may_discard; a job that finishes meanwhile
+        places its take in the project being left. When the user kept that project saved (it
+        was clean, or they chose Save), save it again now so the take is in it; after Discard,
+        the take stays in the job journal and is offered when the project is opened again."""
+        document, keep_saved = getattr(self, "_leaving", (None, False))
+        self._leaving = (None, False)
+        if document is not self.document or not keep_saved or not self.session.dirty or self.session.read_only:
+            return
+        try:
+            self.session.save()
+        except (ProjectError, OSError) as exc:
+            self.show_message(f"{self.session.name} could not be saved again before closing ({exc}); "
+                              "its new takes are offered in the Jobs panel when you open it again.", error=True)
 
     def ask_save_changes(self) -> str:
         """"save", "discard" or "cancel" (a dialog; tests and scripts replace this method)."""

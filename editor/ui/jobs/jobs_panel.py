@@ -307,7 +307,7 @@ class JobsPanel(QWidget):
         if n:
             self.unplaced_text.setText(
                 f"{n} finished result{'s are' if n > 1 else ' is'} not in the timeline "
-                "(Shotline stopped before the project was saved).")
+                "(the project was closed, or Shotline stopped, before it was saved with them).")
             self.place_unplaced.setText("Place them" if n > 1 else "Place it")
 
 
