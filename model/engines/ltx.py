@@ -49,7 +49,12 @@ def limits_from_configs(vae: dict, transformer: dict, default_scaling: tuple[boo
     """Limits from an LTX-Video or LTX-2 VAE and transformer config (the rule `limits_of` applies to
     a loaded pipeline); the two families differ only in the VAE's default `spatio_temporal_scaling`."""
     scaling = vae.get("spatio_temporal_scaling", default_scaling)
-    levels = sum(bool(s) for s in scaling) if isinstance(scaling, (list, tuple)) else 4 * bool(scaling)
+    if isinstance(scaling, bool):  # one switch for all four levels
+        levels = 4 * scaling
+    elif isinstance(scaling, (list, tuple)):
+        levels = sum(bool(s) for s in scaling)
+    else:  # a number or text here is a damaged config: the folder reader reports it
+        raise TypeError(f"spatio_temporal_scaling should be a list of true/false, not {scaling!r}")
     spatial = vae.get("spatial_compression_ratio") or vae.get("patch_size", 4) * 2**levels
     temporal = vae.get("temporal_compression_ratio") or vae.get("patch_size_t", 1) * 2**levels
     return _limits(spatial, temporal, transformer.get("patch_size", 1), transformer.get("patch_size_t", 1))
