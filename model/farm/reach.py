@@ -89,6 +89,7 @@ class _Init:
     thread: threading.Thread | None = None
     done = threading.Event()
     error: BaseException | None = None
+    address: str | None = None  # the address it joined
 
 
 def quiet_ray_logging() -> None:
@@ -108,9 +109,12 @@ def bounded_init(address: str, namespace: str, *, timeout_s: float = CONNECT_TIM
 
     ray = require_ray()
     quiet_ray_logging()
+    if ray.is_initialized() and address in ("auto", _Init.address):
+        return
+    # a process joins one cluster; asked for another address, it still says when that one is down
+    knock(address, timeout_s=timeout_s, should_stop=should_stop)
     if ray.is_initialized():
         return
-    knock(address, timeout_s=timeout_s, should_stop=should_stop)
     with _Init.lock:
         if _Init.thread is None or (_Init.done.is_set() and not ray.is_initialized()):
             _Init.done = threading.Event()
@@ -120,6 +124,7 @@ def bounded_init(address: str, namespace: str, *, timeout_s: float = CONNECT_TIM
             def init() -> None:
                 try:
                     ray.init(address=address, namespace=namespace, log_to_driver=False, logging_level="ERROR")
+                    _Init.address = address
                     quiet_ray_logging()
                 except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
                     _Init.error = exc

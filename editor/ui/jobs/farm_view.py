@@ -74,7 +74,7 @@ class FarmView(QFrame):
     def _show(self, answer: Any) -> None:
         self._asking = False
         if isinstance(answer, Exception):
-            self.title.setText(f"<b>Farm</b>: {escape(str(answer))}")
+            self.title.setText(f"<b>Farm</b>: {escape(str(answer), quote=False)}")
             return
         status, dispatches, max_attempts = answer
         self.title.setText(f"<b>Farm</b>: {escape(describe_status(status).splitlines()[0])}")
