@@ -35,6 +35,7 @@ class FarmView(QFrame):
         self._post = gui_caller(self)
         self._asking = False
         self.title = QLabel(f"<b>Farm</b>: Ray cluster at {escape(controller.farm.address)} — connecting…")
+        self.title.setWordWrap(True)  # "Can't reach the Ray cluster at …" is a long line
         self.workers = QLabel()
         self.workers.setWordWrap(True)
         self.jobs = QLabel()
