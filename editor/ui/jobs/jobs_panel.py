@@ -150,6 +150,8 @@ class JobRow(QFrame):
                 words = f"Step {live.step}/{live.total} · {live.per_step:.2f} s/step"
                 if eta is not None:
                     words += f" · {format_eta(eta)} left"
+            elif getattr(self._controller, "farm", None) is not None:
+                words = "Waiting for the farm…"  # connecting, or its worker loading the model
             else:
                 words = "Loading the model…"
         elif job.state is JobState.DONE:
