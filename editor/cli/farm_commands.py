@@ -55,6 +55,7 @@ def run_on_farm(address: str, model: str, request, title: str, cancelled: thread
     from model.farm.client import Farm
 
     farm = Farm(address)
+    farm.connect(cancelled.is_set)  # an unreachable cluster is one line (FarmUnreachable), bounded
     print(f"sending the job to the farm at {address} ...", file=sys.stderr, flush=True)
     bar = ProgressBar(title, sys.stderr)
 

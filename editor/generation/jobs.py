@@ -135,6 +135,8 @@ def run_job(
     except Cancelled:
         raise
     except Exception as exc:
+        if getattr(exc, "keep_queued", False):
+            raise  # not the job's fault (a farm that can't be reached): the job worker requeues it
         if hooks.should_cancel():
             raise Cancelled("Cancelled.") from exc  # an engine that stopped its own way
         journal.fail(job.id, _message(exc))

@@ -135,29 +135,22 @@ class Farm:
         self._has: dict[tuple[str, str], str | None] = {}  # (worker, identity) -> its folder or None
 
     # --- the cluster ----------------------------------------------------------------------
-    def connect(self) -> None:
-        """Join the cluster (once per process); FarmError when it can't be reached."""
-        ray = require_ray()
-        with self._lock:
-            if ray.is_initialized():
-                return
-            try:
-                ray.init(address=self.address, namespace=self.namespace, log_to_driver=False,
-                         logging_level="ERROR")
-            except Exception as exc:  # ConnectionError, RuntimeError, ValueError, by Ray version
-                raise FarmError(
-                    f"Can't reach the Ray cluster at {self.address} ({str(exc).strip().splitlines()[0][:160]}). "
-                    "Start it with `ray start --head` on the head machine, or check the address "
-                    "(ray://HOST:10001, HOST:6379 or auto).") from exc
+    def connect(self, should_stop: Callable[[], bool] | None = None) -> None:
+        """Join the cluster (once per process), within reach.CONNECT_TIMEOUT_S: FarmUnreachable
+        (one line for the user) when it can't be reached, Cancelled when `should_stop()` turns
+        true meanwhile (cancel, quit). No lock is held while waiting (model.farm.reach)."""
+        from model.farm.reach import bounded_init
+
+        bounded_init(self.address, self.namespace, should_stop=should_stop)
 
     def gpu_count(self) -> int:
         """GPUs of the cluster's live nodes (declared resources)."""
         ray = require_ray()
         return int(sum(n.get("Resources", {}).get("GPU", 0) for n in ray.nodes() if n.get("Alive")))
 
-    def workers(self, *, memory: int | None = None) -> list[_Slot]:
+    def workers(self, *, memory: int | None = None, should_stop: Callable[[], bool] | None = None) -> list[_Slot]:
         """One worker per GPU, created (detached, named) when missing; `memory`: bytes each asks for."""
-        self.connect()
+        self.connect(should_stop)
         ray = require_ray()
         from model.farm.worker import FarmWorker
 
@@ -264,7 +257,7 @@ class Farm:
         identity, hint = model.identity, model.hint
         key = remote_id(identity, request)
         memory = self._plan_memory(hint)
-        self.workers(memory=memory)
+        self.workers(memory=memory, should_stop=hooks.should_cancel)
         request_ref = None
         lost: list[str] = []
         attempt = 0
@@ -279,6 +272,11 @@ class Farm:
                     request_ref = ray.put(request)  # context frames travel through the object store
                 return self._follow(slot, sent, identity, hint, request_ref, hooks, detached, title)
             except _WorkerLost as exc:
+                # the whole cluster gone (head down, network cut) is no worker's death: the job
+                # waits in the queue (FarmUnreachable) instead of using up its tries
+                from model.farm.reach import knock
+
+                knock(self.address, should_stop=hooks.should_cancel)
                 lost.append(slot.name)
                 with self._lock:
                     self._has = {k: v for k, v in self._has.items() if k[0] != slot.name}

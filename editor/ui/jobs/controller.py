@@ -132,6 +132,7 @@ class GenerationController(QObject):
         self._states: dict[Verb, tuple[bool, str]] = {}
         self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
+        self.held = ""  # why the queue waits for the user's Retry (a farm that can't be reached), or ""
         # the journal's reads and writes, on its own thread; answers come from the event loop,
         # after whoever made us has connected
         self._job_queue = JobQueue(self.folder, journal, owner=self, opened=self._journal_opened,
@@ -160,6 +161,7 @@ class GenerationController(QObject):
         w.job_failed.connect(self._on_failed)
         w.job_cancelled.connect(self._on_cancelled)
         w.job_requeued.connect(self._on_requeued)
+        w.job_held.connect(self._on_held)
         w.idle.connect(self._job_queue.refresh)
         self._unsubscribe = document.subscribe(self._on_document_changed)
         selection.changed.connect(self.action_states_changed)
@@ -409,6 +411,7 @@ class GenerationController(QObject):
         self.action_states_changed.emit()
 
     def resume_queue(self) -> None:
+        self.held = ""
         if not self.paused:
             return
         self._worker.set_paused(False)
@@ -632,6 +635,17 @@ class GenerationController(QObject):
         self.message.emit(f"Cancelled: {self.title_of(job_id)}")
         self._job_queue.refresh()
         self.job_ended.emit(job_id, "cancelled")
+
+    def _on_held(self, job_id: int, message: str) -> None:
+        """The farm can't be reached: the job waits at the front of the queue, the queue waits
+        for Retry (resume_queue), and the user reads one line saying what to check."""
+        self._live.pop(job_id, None)
+        self.held = message
+        self._worker.set_paused(True)  # the other lanes would only meet the same wall
+        self.message.emit(message)
+        self._job_queue.refresh()
+        self.action_states_changed.emit()
+        self.job_ended.emit(job_id, "requeued")
 
     def _on_requeued(self, job_id: int) -> None:
         self._live.pop(job_id, None)

@@ -35,6 +35,7 @@ class FarmView(QFrame):
         self._post = gui_caller(self)
         self._asking = False
         self.title = QLabel(f"<b>Farm</b>: Ray cluster at {escape(controller.farm.address)} — connecting…")
+        self.title.setWordWrap(True)  # "Can't reach the Ray cluster at …" is a long line
         self.workers = QLabel()
         self.workers.setWordWrap(True)
         self.jobs = QLabel()
@@ -74,7 +75,7 @@ class FarmView(QFrame):
     def _show(self, answer: Any) -> None:
         self._asking = False
         if isinstance(answer, Exception):
-            self.title.setText(f"<b>Farm</b>: {escape(str(answer))}")
+            self.title.setText(f"<b>Farm</b>: {escape(str(answer), quote=False)}")
             return
         status, dispatches, max_attempts = answer
         self.title.setText(f"<b>Farm</b>: {escape(describe_status(status).splitlines()[0])}")

@@ -80,7 +80,7 @@ class JobRow(QFrame):
         self.down = self._tool("▼", "Run later", lambda: self._move(+1))
         self.retry = QPushButton("Run again")
         self.retry.setToolTip("Queue this job again; a new take is made, nothing is overwritten.")
-        self.retry.clicked.connect(lambda: self._controller.retry(self.job.id))
+        self.retry.clicked.connect(self._retry)
         self.cancel = self._tool("✕", "Cancel this job", lambda: self._controller.cancel(self.job.id))
         # a finished job never moves the user's selection by itself; this goes to its take on request
         self.show_take = self._tool("Show", "Select the take this job made in the timeline",
@@ -109,6 +109,12 @@ class JobRow(QFrame):
         b.clicked.connect(fn)
         return b
 
+    def _retry(self) -> None:
+        if self.job.state is JobState.QUEUED and getattr(self._controller, "held", ""):
+            self._controller.resume_queue()  # held by a farm that could not be reached: try again
+        else:
+            self._controller.retry(self.job.id)
+
     def _move(self, delta: int) -> None:
         waiting = self._controller.waiting_ids()
         if self.job.id in waiting:
@@ -124,9 +130,10 @@ class JobRow(QFrame):
         self.up.setVisible(waiting)
         self.down.setVisible(waiting)
         self.cancel.setVisible(waiting or job.state is JobState.RUNNING)
-        self.retry.setVisible(job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED,
-                                            JobState.DONE))
-        self.retry.setText("Make another take" if job.state is JobState.DONE else "Run again")
+        held = job.state is JobState.QUEUED and bool(getattr(self._controller, "held", ""))
+        self.retry.setVisible(held or job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED,
+                                                    JobState.DONE))
+        self.retry.setText("Make another take" if job.state is JobState.DONE else "Retry" if held else "Run again")
         self.show_take.setVisible(job.state is JobState.DONE)
         self.update_live(self._controller.live(job.id))
 
@@ -143,6 +150,8 @@ class JobRow(QFrame):
                 words = f"Step {live.step}/{live.total} · {live.per_step:.2f} s/step"
                 if eta is not None:
                     words += f" · {format_eta(eta)} left"
+            elif getattr(self._controller, "farm", None) is not None:
+                words = "Waiting for the farm…"  # connecting, or its worker loading the model
             else:
                 words = "Loading the model…"
         elif job.state is JobState.DONE:
@@ -151,6 +160,8 @@ class JobRow(QFrame):
                 words = f"Done · {job.result['take']}"
         elif job.state in (JobState.FAILED, JobState.INTERRUPTED) and job.message:
             words = f"{words}: {job.message}"
+        elif job.state is JobState.QUEUED and getattr(self._controller, "held", ""):
+            words = f"Waiting: {self._controller.held}"
         elif job.state is JobState.QUEUED and self._controller.paused:
             words = "Waiting (queue paused)"
         self.state.setText(words)

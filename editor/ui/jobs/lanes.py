@@ -33,6 +33,7 @@ class WorkerLanes(QObject):
     job_failed = Signal(int, str)
     job_cancelled = Signal(int)
     job_requeued = Signal(int)
+    job_held = Signal(int, str)
     idle = Signal()
     unloaded = Signal()
 
@@ -42,7 +43,7 @@ class WorkerLanes(QObject):
         self.lanes = [JobWorker(journal, execute, unload) for _ in range(max(1, lanes))]
         for w in self.lanes:
             for name in ("job_started", "progress", "preview", "measured", "job_finished", "job_failed",
-                         "job_cancelled", "job_requeued", "idle", "unloaded"):
+                         "job_cancelled", "job_requeued", "job_held", "idle", "unloaded"):
                 getattr(w, name).connect(getattr(self, name))
         self._ended: Callable[[], None] | None = None
         self._stopping = 0

@@ -98,6 +98,9 @@ class JobWorker(QObject):
     job_failed = Signal(int, str)  # job id, message for the user
     job_cancelled = Signal(int)  # job id; nothing was made
     job_requeued = Signal(int)  # job id; stopped by pause, waiting at the front of the queue
+    # job id, message: the job could not start for a reason outside it (a render farm that can't be
+    # reached, model.farm.reach); it waits at the front of the queue and this worker pauses
+    job_held = Signal(int, str)
     idle = Signal()  # nothing left to run (or paused)
     unloaded = Signal()
 
@@ -331,6 +334,8 @@ class JobWorker(QObject):
             # Cancelled without our asking: the job was cancelled elsewhere (another window)
             if self._stop_requested(job.id) or isinstance(e, Cancelled):
                 self._stopped(job.id)
+            elif getattr(e, "keep_queued", False):
+                self._held(job.id, str(e))
             else:
                 self._failed(job.id, e)
             if not isinstance(e, Exception):
@@ -356,6 +361,19 @@ class JobWorker(QObject):
                 self.job_requeued.emit(job_id)
         except JournalError as e:
             self.job_failed.emit(job_id, str(e))
+
+    def _held(self, job_id: int, message: str) -> None:
+        """Not the job's fault (the farm can't be reached): back to the front of the queue, and
+        no further job is claimed until the user retries (each would meet the same wall)."""
+        self._paused.set()
+        try:
+            self._journal.cancel(job_id)
+            self._journal.requeue(job_id)
+            self._journal.move(job_id, 0)
+        except JournalError as e:
+            self.job_failed.emit(job_id, str(e))
+            return
+        self.job_held.emit(job_id, message)
 
     def _failed(self, job_id: int, error: BaseException) -> None:
         message = str(error) or type(error).__name__
