@@ -114,6 +114,11 @@ class PinSource:
     file or a still take) gives its one image, used for each of the `count` positions.
     `media` is the path as the project stores it (relative to the project folder, or absolute
     for an imported file).
+
+    `first` counts frames at the plan's rate, as the clip shows them. `made_at`: the rate the
+    file's frames were made at when the project's rate changed since (`Take.file_frame`), so the
+    reader picks them by time as the cut does; `fit`: the clip's fit mode (None: letterbox), so
+    the pictures are fitted to the plan's size as the cut shows them.
     """
 
     position: int
@@ -125,6 +130,8 @@ class PinSource:
     label: str = ""
     take_id: str | None = None
     keyframe_id: str | None = None
+    made_at: str | None = None
+    fit: str | None = None
 
     @property
     def end(self) -> int:
@@ -134,7 +141,8 @@ class PinSource:
 @dataclass(frozen=True, kw_only=True)
 class Segment:
     """One run of the new take's media: `count` frames of the generated result from its frame
-    `first` (source "generated"), or of an existing take (source "take"; a still repeats)."""
+    `first` (source "generated"), or of an existing take (source "take"; a still repeats).
+    `made_at` and `fit` as for PinSource: a take's frames are read as the cut shows them."""
 
     source: str  # "generated" | "take"
     first: int
@@ -142,6 +150,8 @@ class Segment:
     media: str | None = None
     take_id: str | None = None
     still: bool = False
+    made_at: str | None = None
+    fit: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,11 +307,20 @@ def _media_pin(clip: Clip, *, position: int, first_offset: int, count: int, stre
     """`count` frames of what the clip shows, from its frame `first_offset` (0 = its first frame)."""
     take = clip.take
     assert take is not None
+    shown = _as_shown(clip)
     if take.is_still:
         return PinSource(position=position, count=1, media=take.media, still=True, strength=strength,
-                         label=label, take_id=take.id)
+                         label=label, take_id=take.id, **shown)
     return PinSource(position=position, count=count, media=take.media, first=clip.source_in + first_offset,
-                     strength=strength, label=label, take_id=take.id)
+                     strength=strength, label=label, take_id=take.id, **shown)
+
+
+def _as_shown(clip: Clip) -> dict[str, str | None]:
+    """How the reader must pick and fit a clip's frames to match the cut (PinSource.made_at, fit)."""
+    take = clip.take
+    made_at = None if take is None or take.is_still else take.metadata.get("frames_at_fps")
+    fit = clip.metadata.get("fit")
+    return {"made_at": str(made_at) if made_at else None, "fit": str(fit) if fit else None}
 
 
 def _shown(clip: Clip) -> Segment:
@@ -309,7 +328,7 @@ def _shown(clip: Clip) -> Segment:
     take = clip.take
     assert take is not None
     return Segment(source="take", first=0 if take.is_still else clip.source_in, count=clip.length,
-                   media=take.media, take_id=take.id, still=take.is_still)
+                   media=take.media, take_id=take.id, still=take.is_still, **_as_shown(clip))
 
 
 def _need_media(clip: Clip, what: str) -> None:

@@ -54,8 +54,14 @@ class Take:
         """The frame of the media file shown at the take's frame `frame`. The same number, unless
         the project's rate changed since the file was made (`metadata["frames_at_fps"]`): then the
         file's frame at that time (frames dropped or repeated, as conforming would)."""
-        made_at = self.metadata.get("frames_at_fps")
-        return int(frame * Fraction(made_at) / project_fps) if made_at else frame
+        return file_frame(frame, self.metadata.get("frames_at_fps"), project_fps)
+
+
+def file_frame(frame: int, made_at: str | Fraction | None, project_fps: Fraction) -> int:
+    """The frame of a video file made at `made_at` fps shown at project frame `frame`, picked by
+    time (None: the file is at the project's rate). The one mapping the cut, the preview, export
+    and generation context all use, so the model sees exactly the frames the timeline shows."""
+    return int(frame * Fraction(made_at) / Fraction(project_fps)) if made_at else frame
 
 
 @dataclass

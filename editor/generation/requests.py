@@ -1,23 +1,26 @@
 """Plan -> request: read the frames each pin of a generation plan names, at the project's size.
 
 A `GenerationPlan` says *where* the known frames come from (a take's frames, a still, a
-keyframe image); the request the model gets holds the frames themselves. Pictures whose size
-differs from the project's are fitted as the cut shows them (letterboxed), so the model is
-conditioned on exactly what the user sees.
+keyframe image); the request the model gets holds the frames themselves. A clip's frames are
+read as the cut shows them: picked by time through `Take.file_frame`'s mapping when the
+project's rate changed since the file was made, and fitted to the project's size with the
+clip's fit mode (letterboxed unless it says otherwise), so the model is conditioned on exactly
+what the user sees and what export writes.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from editor.document.plans import GenerationPlan, PinSource
-from editor.document.project import Project
+from editor.document.project import Project, file_frame
 from editor.media.errors import MediaError
-from editor.media.fit import fit_frame
+from editor.media.fit import FitMode, fit_frame
 from editor.media.paths import media_file
 from editor.media.stills import read_still
 from editor.media.video import VideoReader
@@ -45,7 +48,7 @@ def request_from_plan(
     for source in plan.pins:
         if should_cancel is not None and should_cancel():
             break  # the caller sees the cancel; reading more frames would only waste time
-        pins.append(Pin(frame=source.position, frames=tuple(pin_frames(source, plan.width, plan.height, folder)),
+        pins.append(Pin(frame=source.position, frames=tuple(pin_frames(source, plan.width, plan.height, folder, fps=plan.fps)),
                         strength=source.strength, label=source.label))
     cast = tuple(_cast(plan, project, folder))
     request = Request(
@@ -68,38 +71,57 @@ def request_from_plan(
     return request
 
 
-def pin_frames(source: PinSource, width: int, height: int, folder: str | os.PathLike | None) -> list[np.ndarray]:
-    """The `source.count` frames a pin names, fitted to width x height (a still repeats)."""
+def pin_frames(source: PinSource, width: int, height: int, folder: str | os.PathLike | None,
+               *, fps: Fraction | None = None) -> list[np.ndarray]:
+    """The `source.count` frames a pin names, fitted to width x height (a still repeats).
+
+    `fps`: the plan's rate, which `source.first` counts in (needed when `source.made_at` is set)."""
     if source.still:
-        frame = fit(_still(source.media, folder), width, height)
+        frame = fit(_still(source.media, folder), width, height, source.fit)
         return [frame] * source.count
     return list(video_frames(source.media, source.first, source.count, width, height, folder,
-                             what=source.label or "context"))
+                             what=source.label or "context", made_at=source.made_at, fps=fps, mode=source.fit))
 
 
 def video_frames(
-    media: str, first: int, count: int, width: int, height: int, folder: str | os.PathLike | None, *, what: str
+    media: str, first: int, count: int, width: int, height: int, folder: str | os.PathLike | None, *, what: str,
+    made_at: str | None = None, fps: Fraction | None = None, mode: str | None = None,
 ) -> Iterator[np.ndarray]:
-    """`count` frames of a video from its frame `first`, fitted to width x height, one at a time."""
+    """`count` frames of a video from its frame `first`, fitted to width x height, one at a time.
+
+    With `made_at` (the file's rate when the project's is now `fps`), `first` and `count` count
+    project frames and each is picked from the file by time, as the cut picks it."""
+    if made_at and fps:
+        wanted = [file_frame(first + i, made_at, fps) for i in range(count)]
+    else:
+        wanted = list(range(first, first + count))
     try:
         path = media_file(folder, media)
         with VideoReader(path) as reader:
-            available = reader.frame_count - first
-            if first < 0 or available < count:
+            if not wanted:
+                return
+            # a take's frame count is rounded at a rate change: its last frame may map one past the file's
+            slack = 1 if made_at and fps else 0
+            if wanted[0] < 0 or wanted[-1] >= reader.frame_count + slack:
                 raise GenerationError(
-                    f"The {what} needs frames {first}..{first + count - 1} of {Path(media).name}, "
+                    f"The {what} needs frames {wanted[0]}..{wanted[-1]} of {Path(media).name}, "
                     f"which has {reader.frame_count}. The file may have been replaced; relink it or "
                     "select the clip again."
                 )
-            for frame in reader.iter_frames(first, count):
-                yield fit(frame, width, height)
+            last = min(wanted[-1], reader.frame_count - 1)
+            frames = reader.iter_frames(wanted[0], last - wanted[0] + 1)
+            index, frame = wanted[0] - 1, None
+            for want in wanted:  # ascending; a repeated frame (a higher project rate) is fitted again
+                while index < min(want, last):
+                    frame, index = next(frames), index + 1
+                yield fit(frame, width, height, mode)
     except MediaError as exc:
         raise GenerationError(f"The {what} can't be read: {exc}") from exc
 
 
-def fit(frame: np.ndarray, width: int, height: int) -> np.ndarray:
-    """`frame` at width x height, as the cut shows it (letterboxed when the shape differs)."""
-    out = fit_frame(frame, width, height)
+def fit(frame: np.ndarray, width: int, height: int, mode: str | None = None) -> np.ndarray:
+    """`frame` at width x height, as the cut shows it (`mode`: the clip's fit; None: letterboxed)."""
+    out = fit_frame(frame, width, height, FitMode.parse(mode))
     return np.ascontiguousarray(out[:, :, :3], dtype=np.uint8)
 
 

@@ -73,12 +73,12 @@ def _segment_frames(plan: GenerationPlan, segment: Segment, generated: list[np.n
     if segment.still:
         from editor.generation.requests import _still
 
-        frame = fit(_still(segment.media, folder), plan.width, plan.height)
+        frame = fit(_still(segment.media, folder), plan.width, plan.height, segment.fit)
         for _ in range(segment.count):
             yield frame
         return
     yield from video_frames(segment.media, segment.first, segment.count, plan.width, plan.height, folder,
-                            what="clip's own frames")
+                            what="clip's own frames", made_at=segment.made_at, fps=plan.fps, mode=segment.fit)
 
 
 def write_generated_take(
