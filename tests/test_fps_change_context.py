@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from editor.document.edits import ChangeFrameRate, MoveClips, PlaceGeneratedTake, Side
-from editor.document.plans import ExtendClip, InfillGap, LoopClip, make_plan
+from editor.document.plans import ExtendClip, InfillGap, LoopClip, RestyleClip, make_plan
 from editor.document.storage import open_document
 from editor.generation import request_from_plan
 from editor.media.cut import CutReader
@@ -77,6 +77,25 @@ def test_infill_and_loop_context_after_the_rate_changed(doc):
     tail, head = request_from_plan(loop, doc.project, doc.folder).context
     assert [_index(f) for f in tail.frames] == list(range(30, 47, 2))
     assert [_index(f) for f in head.frames] == list(range(0, 17, 2))
+
+
+def test_a_higher_rate_repeats_frames_in_the_context_as_the_timeline_does(qtbot, doc):
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    dialog = ProjectSettingsDialog(doc.project, [])
+    qtbot.addWidget(dialog)
+    dialog.fps_combo.setCurrentIndex(dialog.fps_combo.findData("48/1"))
+    doc.request(dialog.edit())  # 12 -> 48 fps: the 24 fps file's frames each show twice
+    a = doc.project.tracks[0].clips[0]
+    assert doc.project.fps == 48 and a.length == 96
+    plan = make_plan(doc.project, ExtendClip(clip_id=a.id, side=Side.END, frames=3))
+    (pin,) = request_from_plan(plan, doc.project, doc.folder).context
+    assert [_index(f) for f in pin.frames] == [43, 44, 44, 45, 45, 46, 46, 47, 47]
+    for got, shown in zip(pin.frames, _shown(doc, range(87, 96)), strict=True):
+        assert np.array_equal(got, shown)
+    restyle = make_plan(doc.project, RestyleClip(clip_id=a.id, prompt="ink", strength=0.5))
+    (whole,) = request_from_plan(restyle, doc.project, doc.folder).context
+    assert [_index(f) for f in whole.frames] == [i // 2 for i in range(96)]
 
 
 def test_an_extended_take_keeps_the_clip_at_its_speed_and_lasts_its_frames(doc):
