@@ -182,3 +182,29 @@ def test_context_is_fitted_to_a_new_size_as_export_fits_it(qtbot, doc):
     assert after.frames[0][:, :8].any()  # cropped: no bars
     for got, shown in zip(before.frames + after.frames, _shown(doc, [*range(15, 24), *range(32, 41)]), strict=True):
         assert np.array_equal(got, shown)
+
+
+def test_an_extended_take_with_sound_keeps_its_clicks_on_its_flashes(tmp_path):
+    from sound_helpers import flash_click_video, offsets
+
+    from editor.cli.project_commands import cmd_new
+    from editor.generation.takes import write_generated_take
+    from model.sound import Sound
+
+    video = flash_click_video(tmp_path / "clicks.mp4", "24", 3)
+    assert cmd_new([str(tmp_path / "Clicks"), str(video), "--fps", "24", "--size", "128x96"]) == 0
+    d = open_document(tmp_path / "Clicks.shotline")
+    d.request(ChangeFrameRate(fps=Fraction(12)))
+    clip = d.project.tracks[0].clips[0]
+    plan = make_plan(d.project, ExtendClip(clip_id=clip.id, side=Side.END, frames=6))
+    made = [np.zeros((96, 128, 3), np.uint8)] * plan.num_frames
+    quiet = Sound(np.zeros((24000 * plan.num_frames // 12, 2), np.float32), 24000)  # a model's sound: silence
+    take = write_generated_take(plan, made, {"job": 1}, d.folder, stem="extend", audio=quiet)
+    path = d.folder / take.media
+    with av.open(str(path)) as c:
+        v, a = c.streams.video[0], c.streams.audio[0]
+        n = sum(1 for _ in c.decode(video=0))
+        audio_s = float(a.duration * a.time_base) if a.duration else float(c.duration / av.time_base)
+    assert n == take.frames == 42 and abs(audio_s - 42 / 12) <= 1 / 12
+    found = offsets(path)
+    assert [round(t) for t, _ in found] == [0, 1, 2] and max(abs(o) for _, o in found) <= 1 / 12 + 0.002, found
