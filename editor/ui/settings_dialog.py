@@ -201,8 +201,7 @@ class SettingsDialog(QDialog):
         form.addRow(hint)
         from editor.ui.where_jobs_run import WhereJobsRun
 
-        self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), lanes=self.settings.farm_lanes())
-        form.addRow(self.where_jobs_run)
+        self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), form, lanes=self.settings.farm_lanes())
         self.extras = ExtrasForm(self.settings, form, owner=self)  # speed, tiling, weights, enhancer, upsampler
         return page
 
@@ -262,7 +261,7 @@ class SettingsDialog(QDialog):
         s = self.settings
         problem = self.where_jobs_run.error()
         if problem:  # nothing is saved until the address can be used
-            self.where_jobs_run.hint.setText(problem)
+            self.where_jobs_run.show_problem(problem)
             return
         s.set_farm_address(self.where_jobs_run.value() or "")
         if self.where_jobs_run.lanes is not None:
