@@ -45,3 +45,51 @@ def test_project_settings_fields_share_one_label_column(qtbot):
     assert [_left(w, dialog) for w in fields] == [edge] * 3
     dialog.grab().save("/tmp/tidyui-project-settings.png")
     dialog.hide()
+
+
+LONG_NAME = "The paper boat drifts past the old lighthouse at dawn"
+
+
+def test_a_storyboard_card_with_a_long_name_elides_it_and_tooltips_the_full_name(qtbot, ui_document):
+    from editor.document.edits import RenameClip
+    from editor.ui.selection import Selection
+    from editor.ui.storyboard import CARD_W, Storyboard
+
+    board = Storyboard(ui_document, Selection())
+    qtbot.addWidget(board)
+    board.resize(1200, 320)
+    board.show()
+    qtbot.waitExposed(board)
+    ui_document.request(RenameClip(clip_id="boat", name=LONG_NAME))
+    card = next(c for c in board.cards if c.clip_id == "boat")
+    qtbot.waitUntil(lambda: card.title.toolTip() == LONG_NAME)
+    assert card.width() == CARD_W and card.title.text().endswith("…")  # the card keeps its width
+    short = next(c for c in board.cards if c.clip_id == "a")
+    assert short.title.text() == "A" and short.title.toolTip() == ""  # whole text: no tooltip needed
+    board.grab().save("/tmp/tidyui-storyboard.png")
+    board.hide()
+
+
+def test_the_settings_model_table_fits_its_columns_and_tooltips_each_cell(qtbot, tmp_path):
+    from editor.ui.settings import Settings
+    from editor.ui.settings_dialog import SettingsDialog
+
+    folder = tmp_path / "models" / ("a-very-long-model-folder-name-" * 3 + "v2")
+    folder.mkdir(parents=True)
+    (folder / "model_index.json").write_text('{"_class_name": "LTXConditionPipeline"}')  # broken: a row with its error
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.resize(760, 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.models_listed):
+        dialog.add_folder(str(folder.parent))
+    tree = dialog.model_tree
+    item = tree.topLevelItem(0)
+    assert item.text(0) == folder.name and item.toolTip(0) == folder.name
+    assert item.toolTip(2) == str(folder) and "no transformer" in item.toolTip(1)
+    assert tree.header().stretchLastSection()
+    assert tree.columnWidth(0) < tree.fontMetrics().horizontalAdvance(folder.name)  # elided, and capped
+    assert tree.columnWidth(0) + tree.columnWidth(1) < tree.viewport().width()  # the folder column still shows
+    dialog.grab().save("/tmp/tidyui-settings-models.png")
+    dialog.hide()

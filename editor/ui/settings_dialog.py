@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from editor.document import limits
 from editor.ui.background import run_in_background
+from editor.ui.elided import fit_columns
 from editor.ui.proof_settings import ProofOfOriginTab
 from editor.ui.settings import (
     DEVICE_TITLES,
@@ -182,6 +183,7 @@ class SettingsDialog(QDialog):
             else:
                 usable += 1
             self.model_tree.addTopLevelItem(item)
+        fit_columns(self.model_tree)  # and a tooltip with each cell's full text, as a cell may be elided
         self.model_help.setVisible(usable == 0)
         self.model_tree.setVisible(bool(rows))  # empty, it only takes the first-run page's room
         self.models_listed.emit()
