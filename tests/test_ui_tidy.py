@@ -93,3 +93,46 @@ def test_the_settings_model_table_fits_its_columns_and_tooltips_each_cell(qtbot,
     assert tree.columnWidth(0) + tree.columnWidth(1) < tree.viewport().width()  # the folder column still shows
     dialog.grab().save("/tmp/tidyui-settings-models.png")
     dialog.hide()
+
+
+def test_a_take_that_brings_sound_scrolls_its_new_audio_lane_into_view(qtbot):
+    from editor.document.document import Document
+    from editor.document.edits import PlaceGeneratedTake
+    from editor.document.plans import GenerateShot, make_plan
+    from editor.document.project import AudioClip, AudioTrack, Clip, Project, ShotSettings, Take, Track
+    from editor.ui.playhead import Playhead
+    from editor.ui.selection import Selection
+    from editor.ui.timeline import TimelineView
+
+    v1 = Track(id="v1", name="V1", clips=[
+        Clip(id="a", start=0, length=48, takes=[Take(id="ta", media="media/a.mp4", frames=48)]),
+        Clip(id="draft", start=60, length=24, shot=ShotSettings(prompt="a fox")),
+    ])
+    music = AudioTrack(id="a1", name="A1", clips=[  # under the draft: its sound needs a new lane
+        AudioClip(id="music", source="/m/song.wav", start=0, length=300, source_frames=300, metadata={"imported": True})])
+    doc = Document(Project(fps=Fraction(24), tracks=[v1], audio_tracks=[music]))
+    selection = Selection()
+    view = TimelineView(doc, selection, Playhead(doc.project.fps))
+    qtbot.addWidget(view)
+    view.resize(900, 200)  # the ruler, V1 and most of A1: a third lane would be out of sight
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_zoom(20.0)
+    view.horizontalScrollBar().setValue(300)
+    selection.set_clips(["a"])
+    geo = view.geo
+    scroll_x, scroll_y = geo.scroll_x, geo.scroll_y
+    assert scroll_x == 300 and scroll_y == 0
+    plan = make_plan(doc.project, GenerateShot(clip_id="draft"), seed=1)
+    take = Take(id="g", media="media/g.mkv", frames=plan.target.take_frames, metadata={"sound": True})
+    doc.request(PlaceGeneratedTake(plan=plan, take=take))
+    assert len(doc.project.audio_tracks) == 2  # the take's sound went to a new lane, A2 (row 2)
+    top = geo.track_top(2)
+    assert geo.ruler_h <= top and top + geo.track_h <= view.viewport().height()  # it shows whole
+    assert view.verticalScrollBar().value() == geo.scroll_y > scroll_y
+    assert geo.scroll_x == scroll_x and selection.clips == ("a",)  # nothing else moved
+    view.grab().save("/tmp/tidyui-new-lane.png")
+    doc.undo()  # the lane goes: nothing to show
+    doc.redo()
+    assert geo.ruler_h <= geo.track_top(2) and geo.track_top(2) + geo.track_h <= view.viewport().height()
+    view.hide()

@@ -50,6 +50,7 @@ from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, u
 from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
 from editor.ui.timeline.hits import Hit, clip_at, hit_test
+from editor.ui.timeline.new_lanes import NewLanes
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
 from editor.ui.timeline.snapping import snap, snap_targets
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -119,6 +120,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         # with ask=False, scripts), the edit is undoable either way
         self.confirm: Callable[[str, str], bool] | None = self._ask_yes_no
         self._playhead_area = PlayheadArea()  # a playhead move repaints only where it was and is
+        self._new_lanes = NewLanes(document.project)  # an audio lane added is scrolled into view
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -150,6 +152,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
         self._playhead.set_end(play_end(document.project))
+        self._new_lanes.reset(document.project)
         self._fit_pending = True
         self._update_scrollbars()
         if self.isVisible() and self.viewport().width() > self.geo.header_w + 100:
@@ -295,6 +298,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self._overlays = {k: v for k, v in self._overlays.items()
                               if any(t.id == v.track_id for t in project.tracks)}
         self._update_scrollbars()
+        if change.audio_tracks_changed:
+            scroll = self._new_lanes.scroll_for(project, self.geo, self.viewport().height())
+            if scroll is not None:
+                self.verticalScrollBar().setValue(scroll)  # _on_vscroll takes it to geo.scroll_y
         self.viewport().update()
 
     def _on_playhead(self) -> None:
