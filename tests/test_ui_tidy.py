@@ -136,3 +136,29 @@ def test_a_take_that_brings_sound_scrolls_its_new_audio_lane_into_view(qtbot):
     doc.redo()
     assert geo.ruler_h <= geo.track_top(2) and geo.track_top(2) + geo.track_h <= view.viewport().height()
     view.hide()
+
+
+def test_import_timeline_chooses_the_file_before_asking_to_save(qtbot, window, tmp_path, monkeypatch):
+    from editor.document.edits import RenameClip
+    from editor.ui import timeline_import
+
+    asked: list[str] = []
+    window.ask_save_changes = lambda: asked.append("save?") or "cancel"
+    window.document.request(RenameClip(clip_id="a", name="Dawn"))  # unsaved changes
+    assert window.session.dirty
+    monkeypatch.setattr(timeline_import, "choose_cut", lambda w: asked.append("file") or None)
+    window.actions["file.import_timeline"].trigger()
+    assert asked == ["file"]  # the file dialog was cancelled: nothing asked, nothing changed
+    cut = tmp_path / "cut.otio"
+    monkeypatch.setattr(timeline_import, "choose_cut", lambda w: asked.append("file") or cut)
+    monkeypatch.setattr(timeline_import, "choose_project_folder", lambda w, c: asked.append("place") or None)
+    asked.clear()
+    window.actions["file.import_timeline"].trigger()
+    assert asked == ["file", "place"]  # no new project's place: the import won't happen, nothing asked
+    monkeypatch.setattr(timeline_import, "choose_project_folder",
+                        lambda w, c: asked.append("place") or tmp_path / "Imported.shotline")
+    asked.clear()
+    window.actions["file.import_timeline"].trigger()
+    assert asked == ["file", "place", "save?"]  # asked only now, and Cancel keeps everything
+    assert window.importing_timeline is None and not (tmp_path / "Imported.shotline").exists()
+    assert window.session.dirty and window.document.project.find_clip("a")[1].name == "Dawn"
