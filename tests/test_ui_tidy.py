@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from PySide6.QtCore import QPoint
+import pytest
+from PySide6.QtCore import QPoint, Qt
 
 
 def _left(widget, page) -> int:
@@ -162,3 +163,90 @@ def test_import_timeline_chooses_the_file_before_asking_to_save(qtbot, window, t
     assert asked == ["file", "place", "save?"]  # asked only now, and Cancel keeps everything
     assert window.importing_timeline is None and not (tmp_path / "Imported.shotline").exists()
     assert window.session.dirty and window.document.project.find_clip("a")[1].name == "Dawn"
+
+
+@pytest.fixture
+def audio_view(qtbot):
+    """A timeline with V1 (clip A and its linked sound on A1), A2 holding music, A3 empty."""
+    from editor.document.document import Document
+    from editor.document.project import AudioClip, AudioTrack, Clip, Project, Take, Track
+    from editor.ui.playhead import Playhead
+    from editor.ui.selection import Selection
+    from editor.ui.timeline import TimelineView
+
+    v1 = Track(id="v1", name="V1", clips=[
+        Clip(id="a", start=0, length=72, name="A", link="L1", takes=[Take(id="ta", media="media/a.mp4", frames=72)])])
+    tracks = [
+        AudioTrack(id="a1", name="A1", clips=[
+            AudioClip(id="sa", source="media/a.mp4", start=0, length=72, source_frames=72, name="A", link="L1")]),
+        AudioTrack(id="a2", name="A2", clips=[
+            AudioClip(id="music", source="/m/song.wav", start=100, length=48, source_frames=48, name="music")]),
+        AudioTrack(id="a3", name="A3"),
+    ]
+    doc = Document(Project(name="Film", fps=Fraction(24), tracks=[v1], audio_tracks=tracks))
+    view = TimelineView(doc, Selection(), Playhead(doc.project.fps))
+    view.asked = []
+    view.answer = False
+    view.confirm = lambda title, text: view.asked.append(text) or view.answer
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.hide()
+
+
+def _audio_header(view, index: int, kind: str | None = None) -> QPoint:
+    from editor.ui.timeline import audio_hits as ah
+
+    row = len(view.document.project.tracks) + index
+    if kind is None:
+        return QPoint(30, view.geo.track_top(row) + view.geo.track_h - 12)  # the header, off its buttons
+    x, y, w, h = ah.audio_header_buttons(view.geo, row)[kind]
+    return QPoint(x + w // 2, y + h // 2)
+
+
+def test_double_click_on_an_audio_header_renames_it_in_one_undoable_edit(qtbot, audio_view):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit
+
+    view, doc = audio_view, audio_view.document
+    QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_audio_header(view, 1))
+    editor = view.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.isVisible() and editor.text() == "A2"
+    view.grab().save("/tmp/tidyui-audio-rename.png")
+    editor.selectAll()
+    QTest.keyClicks(editor, "Music")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.viewport().findChild(QLineEdit) is None)  # the editor closes
+    assert [t.name for t in doc.project.audio_tracks] == ["A1", "Music", "A3"]
+    assert doc.undo_label == "Undo Rename track"
+    doc.undo()
+    assert [t.name for t in doc.project.audio_tracks] == ["A1", "A2", "A3"]
+    view.start_rename("a3")  # Edit ▸ Rename Track on an audio track does the same
+    editor = view.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "A3"
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.viewport().findChild(QLineEdit) is None)
+    assert doc.project.audio_track("a3").name == "A3" and doc.undo_label == ""  # unchanged: no edit
+
+
+def test_the_x_on_an_audio_header_removes_the_track_asking_when_it_holds_sound(qtbot, audio_view):
+    from ui_helpers import click
+
+    view, doc = audio_view, audio_view.document
+    assert view._hit(_audio_header(view, 1, "aheader_remove")).kind == "aheader_remove"
+    view.grab().save("/tmp/tidyui-audio-headers.png")
+    click(view.viewport(), _audio_header(view, 2, "aheader_remove"))  # A3 is empty: gone at once
+    assert [t.id for t in doc.project.audio_tracks] == ["a1", "a2"] and view.asked == []
+    click(view.viewport(), _audio_header(view, 1, "aheader_remove"))  # A2 holds music: asked first
+    assert len(view.asked) == 1 and "A2" in view.asked[0] and "1 sound" in view.asked[0]
+    assert [t.id for t in doc.project.audio_tracks] == ["a1", "a2"]  # "Cancel": nothing changed
+    view.answer = True
+    click(view.viewport(), _audio_header(view, 1, "aheader_remove"))
+    assert [t.id for t in doc.project.audio_tracks] == ["a1"]
+    doc.undo()
+    assert [t.id for t in doc.project.audio_tracks] == ["a1", "a2"]
+    assert [c.id for c in doc.project.audio_track("a2").clips] == ["music"]  # its sound came back
+    doc.undo()
+    assert [t.id for t in doc.project.audio_tracks] == ["a1", "a2", "a3"]
