@@ -250,3 +250,34 @@ def test_the_x_on_an_audio_header_removes_the_track_asking_when_it_holds_sound(q
     assert [c.id for c in doc.project.audio_track("a2").clips] == ["music"]  # its sound came back
     doc.undo()
     assert [t.id for t in doc.project.audio_tracks] == ["a1", "a2", "a3"]
+
+
+def test_the_audio_header_menu_renames_in_place_and_removes_asking_as_the_x_does(qtbot, window):
+    from PySide6.QtWidgets import QLineEdit
+    from PySide6.QtTest import QTest
+
+    from editor.document.edits import AddAudioClip, AddAudioTrack
+    from editor.document.project import AudioClip
+
+    doc, tl = window.document, window.timeline
+    doc.request(AddAudioTrack(name="A1", track_id="a1"))
+    doc.request(AddAudioClip(track_id="a1", clip=AudioClip(id="s", source="media/sunrise.mp4", start=0, length=24,
+                                                             source_frames=72)))
+    asked: list[str] = []
+    tl.confirm = lambda title, text: asked.append(text) or False
+    window.settle()
+    row = len(doc.project.tracks)
+    tl.verticalScrollBar().setValue(tl.verticalScrollBar().maximum())  # the lane may be below the others
+    pos = tl.viewport().mapTo(tl, QPoint(40, tl.track_y(row)))
+    menu = window.timeline_menu(pos)
+    actions = {a.text(): a for a in menu.actions()}
+    actions["Rename Track…"].trigger()
+    editor = tl.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "A1"
+    editor.selectAll()
+    QTest.keyClicks(editor, "Birds")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert doc.project.audio_track("a1").name == "Birds"
+    actions["Remove Audio Track"].trigger()
+    assert len(asked) == 1 and "Birds" in asked[0] and doc.project.audio_tracks  # asked; Cancel kept it
+    menu.close()
