@@ -253,8 +253,8 @@ def test_the_x_on_an_audio_header_removes_the_track_asking_when_it_holds_sound(q
 
 
 def test_the_audio_header_menu_renames_in_place_and_removes_asking_as_the_x_does(qtbot, window):
-    from PySide6.QtWidgets import QLineEdit
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit
 
     from editor.document.edits import AddAudioClip, AddAudioTrack
     from editor.document.project import AudioClip
