@@ -281,3 +281,22 @@ def test_the_audio_header_menu_renames_in_place_and_removes_asking_as_the_x_does
     actions["Remove Audio Track"].trigger()
     assert len(asked) == 1 and "Birds" in asked[0] and doc.project.audio_tracks  # asked; Cancel kept it
     menu.close()
+
+
+def test_a_timeline_clip_whose_name_is_cut_short_tells_it_whole_on_hover(qtbot, audio_view):
+    from ui_helpers import move
+
+    from editor.document.edits import RenameClip, SetAudioClip
+
+    view, doc = audio_view, audio_view.document
+    view.set_zoom(4.0)  # A is 288 px wide: its name shows whole
+    move(view.viewport(), QPoint(view.frame_x(36), view.track_y(0)), held=False)
+    assert view.viewport().toolTip() == ""
+    doc.request(RenameClip(clip_id="a", name=LONG_NAME))
+    doc.request(SetAudioClip(clip_id="music", name="Morning chorus, recorded by the lake at first light"))
+    view.set_zoom(2.0)  # 144 px: not room enough
+    move(view.viewport(), QPoint(view.frame_x(30), view.track_y(0)), held=False)
+    assert view.viewport().toolTip() == f"↔ {LONG_NAME}"
+    move(view.viewport(), QPoint(view.frame_x(124), view.track_y(2) + 20), held=False)
+    assert view.viewport().toolTip() == "Morning chorus, recorded by the lake at first light"
+    view.grab().save("/tmp/tidyui-clip-names.png")

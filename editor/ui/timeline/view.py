@@ -46,7 +46,7 @@ from editor.ui.following import FollowsDocument
 from editor.ui.playhead import Playhead, play_end
 from editor.ui.selection import GapRef, Selection
 from editor.ui.staleness import stale_in
-from editor.ui.timeline import audio_drags, audio_hits, commands
+from editor.ui.timeline import audio_drags, audio_hits, commands, name_tips
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable, where_sound_went
 from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
@@ -643,10 +643,25 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             tip = _AUDIO_TIPS[hit.kind]
         elif hit.kind == "clip" and hit.clip_id in stale_in(self.document):
             tip = "Stale take: " + " ".join(stale_in(self.document)[hit.clip_id]) + " (the Inspector makes it again)"
+        name = self._name_tip(hit)  # a name the tile shows cut short is told whole
+        if name:
+            tip = f"{name}\n{tip}" if tip else name
         self.viewport().setToolTip(tip)
         if hit != self._hover:
             self._hover = hit
             self.viewport().update()
+
+    def _name_tip(self, hit: Hit) -> str:
+        """The full name of the clip or sound under the mouse when its tile elides it, else ""."""
+        project, width = self.document.project, self.viewport().width()
+        if hit.kind == "clip" and hit.clip_id is not None:
+            clip = project.find_clip(hit.clip_id)[1]
+            return name_tips.video_name_tip(clip, self.geo, width, self._painter.fm_name, self._painter.fm_small,
+                                            hit.clip_id in stale_in(self.document))
+        if hit.kind == "aclip" and hit.clip_id is not None:
+            return name_tips.audio_name_tip(project.find_audio_clip(hit.clip_id)[1], self.geo, width,
+                                            self._painter.fm_small)
+        return ""
 
     def _autoscroll(self, pos: QPoint) -> None:
         width = self.viewport().width()
