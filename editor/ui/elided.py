@@ -9,7 +9,7 @@ tooltip with its full text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QWidget
 
@@ -44,6 +44,11 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._elide()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # a style sheet's bold arrives at polish
+            self._elide()
+
     def _elide(self) -> None:
         shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width()))
         super().setText(shown)
@@ -61,7 +66,8 @@ def fit_columns(tree: QTreeWidget, *, most: float = 0.3) -> None:
         for column in range(tree.columnCount()):
             if item.text(column) and not item.toolTip(column):
                 item.setToolTip(column, item.text(column))
-    widest = int(max(tree.viewport().width(), 400) * most)
+    # the view's width; before the dialog is shown, the dialog's (less its margins)
+    widest = int(max(tree.viewport().width(), tree.window().width() - 60, 400) * most)
     for column in range(tree.columnCount() - 1):
         tree.resizeColumnToContents(column)
         tree.setColumnWidth(column, min(tree.columnWidth(column), widest))

@@ -21,11 +21,16 @@ class NewLanes:
 
     def reset(self, project: Project) -> None:
         """Another project (or a fresh view of it): its lanes are not new."""
+        self._project = project
         self._seen = {t.id for t in project.audio_tracks}
 
     def scroll_for(self, project: Project, geo: TimelineGeometry, view_h: int) -> int | None:
         """The scroll_y that shows the lowest newly added audio lane whole (the highest, if it can
-        be shown at all), or None when no lane was added or the new ones already show."""
+        be shown at all), or None when no lane was added or the new ones already show. The
+        first change of another project (the view follows it before it is rebuilt) only resets."""
+        if project is not self._project:
+            self.reset(project)
+            return None
         ids = [t.id for t in project.audio_tracks]
         new = [i for i, tid in enumerate(ids) if tid not in self._seen]
         self._seen = set(ids)
