@@ -578,6 +578,8 @@ class SetAudioTrack(Edit):
             return "Mute track" if self.muted else "Unmute track"
         if self.solo is not UNCHANGED and self.volume_db is UNCHANGED and self.muted is UNCHANGED:
             return "Solo track" if self.solo else "Unsolo track"
+        if self.name is not UNCHANGED and all(v is UNCHANGED for v in (self.volume_db, self.muted, self.solo)):
+            return "Rename track"
         return "Change track volume" if self.volume_db is not UNCHANGED else self.label
 
     def apply(self, tx: Transaction) -> None:

@@ -1204,7 +1204,10 @@ class MainWindow(QMainWindow):
             from editor.ui import sound_commands
 
             menu.deleteLater()
-            menu = sound_commands.header_menu(self, self.document.project, audio_header, self.request)
+            menu = sound_commands.header_menu(
+                self, self.document.project, audio_header, self.request,
+                rename=lambda: self.timeline.start_rename(audio_header),
+                remove=lambda: self.timeline.remove_audio_track_asking(audio_header))
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             return menu
         on_header = self.timeline.header_track_at(pos) is not None

@@ -127,13 +127,11 @@ class ProjectSettingsDialog(QDialog):
         from editor.ui.where_jobs_run import WhereJobsRun
 
         chosen = project.metadata.get("where_jobs_run")
-        self.where_jobs_run = WhereJobsRun(chosen if isinstance(chosen, str) else None)
-        form.addRow(self.where_jobs_run)
+        self.where_jobs_run = WhereJobsRun(chosen if isinstance(chosen, str) else None, form)
         from editor.generation.project_speed import project_speed
         from editor.ui.project_speed_row import ProjectSpeed
 
-        self.speed = ProjectSpeed(project_speed(project))  # this project's Speed, else the Settings'
-        form.addRow(self.speed)
+        self.speed = ProjectSpeed(project_speed(project), form)  # this project's Speed, else the Settings'
         guard_wheel(self.speed.cache, self.fps_combo, self.size_combo, self.model_combo, self.width_spin, self.height_spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -142,7 +140,7 @@ class ProjectSettingsDialog(QDialog):
     def accept(self) -> None:
         problem = self.where_jobs_run.error()
         if problem:  # stays open, nothing asked for, until the address can be used
-            self.where_jobs_run.hint.setText(problem)
+            self.where_jobs_run.show_problem(problem)
             return
         super().accept()
 

@@ -1,26 +1,27 @@
 """Project Settings ▸ Speed: this project's step cache and compile, or "As in Settings".
 
-A widget of its own (like `where_jobs_run`) so the dialog only places it and reads `value()`;
+Rows added to the dialog's form (like `where_jobs_run`, so the labels share its label column) and
+read through `value()`;
 the choice becomes `SetProjectSettings(speed=...)`, an undoable edit, and reaches each job queued
 from this project through `editor.generation.project_speed`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout
 
 from model.speed import CACHES, OFFERED
 
 AS_SETTINGS = "settings"
 
 
-class ProjectSpeed(QWidget):
-    """A combo (As in Settings / each step cache) and a compile check (enabled with a cache chosen)."""
+class ProjectSpeed(QObject):
+    """A combo (As in Settings / each step cache) and a compile check (enabled with a cache chosen),
+    as rows of `form`."""
 
-    def __init__(self, speed: dict | None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+    def __init__(self, speed: dict | None, form: QFormLayout) -> None:
+        super().__init__(form.parentWidget() or form)
         self.cache = QComboBox()
         self.cache.setObjectName("project_settings.speed")
         self.cache.addItem("As in Settings", AS_SETTINGS)

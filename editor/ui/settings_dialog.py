@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from editor.document import limits
 from editor.ui.background import run_in_background
+from editor.ui.elided import fit_columns
 from editor.ui.proof_settings import ProofOfOriginTab
 from editor.ui.settings import (
     DEVICE_TITLES,
@@ -182,6 +183,7 @@ class SettingsDialog(QDialog):
             else:
                 usable += 1
             self.model_tree.addTopLevelItem(item)
+        fit_columns(self.model_tree)  # and a tooltip with each cell's full text, as a cell may be elided
         self.model_help.setVisible(usable == 0)
         self.model_tree.setVisible(bool(rows))  # empty, it only takes the first-run page's room
         self.models_listed.emit()
@@ -201,8 +203,7 @@ class SettingsDialog(QDialog):
         form.addRow(hint)
         from editor.ui.where_jobs_run import WhereJobsRun
 
-        self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), lanes=self.settings.farm_lanes())
-        form.addRow(self.where_jobs_run)
+        self.where_jobs_run = WhereJobsRun(self.settings.farm_address(), form, lanes=self.settings.farm_lanes())
         self.extras = ExtrasForm(self.settings, form, owner=self)  # speed, tiling, weights, enhancer, upsampler
         return page
 
@@ -262,7 +263,7 @@ class SettingsDialog(QDialog):
         s = self.settings
         problem = self.where_jobs_run.error()
         if problem:  # nothing is saved until the address can be used
-            self.where_jobs_run.hint.setText(problem)
+            self.where_jobs_run.show_problem(problem)
             return
         s.set_farm_address(self.where_jobs_run.value() or "")
         if self.where_jobs_run.lanes is not None:

@@ -48,8 +48,10 @@ def add_audio_track(project: Project) -> Edit:
     return AddAudioTrack(name=audio_track_name(project))
 
 
-def header_menu(parent: QWidget, project: Project, track_id: str, request: Callable[[Edit], bool]) -> QMenu:
-    """The right-click menu of an audio track's header: volume, mute, solo, add and remove."""
+def header_menu(parent: QWidget, project: Project, track_id: str, request: Callable[[Edit], bool], *,
+                rename: Callable[[], object] | None = None, remove: Callable[[], object] | None = None) -> QMenu:
+    """The right-click menu of an audio track's header: volume, mute, solo, rename, add and
+    remove (`rename` / `remove`: the timeline's, which edit in place and ask as the header does)."""
     track = project.audio_track(track_id)
     menu = QMenu(parent)
     volume = menu.addAction(f"Volume… ({track.volume_db:+.1f} dB)")
@@ -62,9 +64,12 @@ def header_menu(parent: QWidget, project: Project, track_id: str, request: Calla
     solo.setCheckable(True)
     solo.setChecked(track.solo)
     solo.triggered.connect(lambda on: request(SetAudioTrack(track_id=track_id, solo=bool(on))))
+    if rename is not None:
+        menu.addAction("Rename Track…").triggered.connect(lambda: rename())
     menu.addSeparator()
     menu.addAction("Add Audio Track").triggered.connect(lambda: request(add_audio_track(project)))
-    menu.addAction("Remove Audio Track").triggered.connect(lambda: request(RemoveAudioTrack(track_id=track_id)))
+    menu.addAction("Remove Audio Track").triggered.connect(
+        (lambda: remove()) if remove is not None else (lambda: request(RemoveAudioTrack(track_id=track_id))))
     return menu
 
 

@@ -35,6 +35,7 @@ from editor.document.edits import Edit, EditRefused, ReorderShot, SetClipLength,
 from editor.document.project import Clip
 from editor.document.timecode import duration_text
 from editor.ui.actions import Actions
+from editor.ui.elided import ElidedLabel
 from editor.ui.following import FollowsDocument
 from editor.ui.inspector import PromptEdit, action_button
 from editor.ui.selection import Selection
@@ -74,7 +75,8 @@ class ShotCard(QFrame):
         top = QHBoxLayout()
         self.number = QLabel()
         self.number.setStyleSheet(f"color: {COLORS.accent}; font-weight: 700;")
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long name is elided, with the full name as its tooltip
+        self.title.setObjectName("card.title")
         self.title.setStyleSheet("font-weight: 600;")
         top.addWidget(self.number)
         top.addWidget(self.title, 1)

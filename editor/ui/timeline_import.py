@@ -4,7 +4,8 @@ not at all) on a background thread — the window keeps painting while a large .
 under a busy cursor and an "Importing…" line — then opened in place of the open project.
 
 The user chooses the cut, then the new project's name and place (the New Project dialog, named
-after the cut). A bad file changes nothing: the status line (and a message box when dialogs are
+after the cut); only then, when the import is really going to replace the open project, is the
+user asked about its unsaved changes (cancelling either dialog asks nothing). A bad file changes nothing: the status line (and a message box when dialogs are
 allowed) says what is wrong, and the open project stays open. What the import could not keep
 (transitions, effects, offline files) is said once it is open.
 """
@@ -30,15 +31,15 @@ CUT_FILTER = "Timelines ({})".format(" ".join(f"*{s}" for s in TIMELINE_SUFFIXES
 
 
 def import_timeline(window: MainWindow) -> None:
-    """The menu command: ask for the cut and the new project's place, then make and open it."""
-    if not window.may_discard():
-        return
+    """The menu command: ask for the cut and the new project's place, then (the open project is
+    about to be replaced) about its unsaved changes, then make and open it."""
     cut = choose_cut(window)
     if cut is None:
         return
     folder = choose_project_folder(window, cut)
-    if folder is not None:
-        open_cut(window, cut, folder)
+    if folder is None or not window.may_discard():
+        return
+    open_cut(window, cut, folder)
 
 
 def choose_cut(window: MainWindow) -> Path | None:

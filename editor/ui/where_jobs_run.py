@@ -1,27 +1,29 @@
 """The "Where jobs run" fields: This computer (the default) or a Ray cluster, with its address.
 
 Used by the Settings dialog (every project) and the Project Settings dialog (this project only,
-or "As in Settings"). Without Ray installed the cluster choice stays possible (a project may be
+or "As in Settings"). The fields are rows of the page's own form, so their labels share its
+label column and their left edges line up with the fields above. Without Ray installed the cluster choice stays possible (a project may be
 opened on a render machine later) and a line says how to add Ray.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox
 
 from model.farm import MISSING_RAY, FarmError, check_address, ray_available
 
 HERE, CLUSTER, AS_SETTINGS = "here", "cluster", "settings"
 
 
-class WhereJobsRun(QWidget):
+class WhereJobsRun(QObject):
     """A combo (This computer / Ray cluster [/ As in Settings]), the cluster's address and, in
-    Settings, how many jobs are sent at once."""
+    Settings, how many jobs are sent at once: rows added to `form` (the page's form, not a form
+    of their own, whose label column would be as wide as its own labels only)."""
 
-    def __init__(self, address: str | None, *, lanes: int | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+    def __init__(self, address: str | None, form: QFormLayout, *, lanes: int | None = None) -> None:
+        super().__init__(form.parentWidget() or form)
+        self._form = form
         self.where = QComboBox()
         self.where.setObjectName("where_jobs_run")
         self.where.addItem("This computer", HERE)
@@ -47,6 +49,7 @@ class WhereJobsRun(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setProperty("role", "hint")
         form.addRow(self.hint)
+        form.setRowVisible(self.hint, False)  # an empty hint row would leave a gap below the fields
         self.where.currentIndexChanged.connect(self._update)
         self.address.textChanged.connect(self._update)  # an error shown is taken back as it is fixed
         self._update()
@@ -63,6 +66,12 @@ class WhereJobsRun(QWidget):
                               "this applies to projects opened from now on.")
         else:
             self.hint.setText("")
+        self._form.setRowVisible(self.hint, bool(self.hint.text()))
+
+    def show_problem(self, text: str) -> None:
+        """Say under the fields what is wrong with them (`error()`)."""
+        self.hint.setText(text)
+        self._form.setRowVisible(self.hint, bool(text))
 
     def value(self) -> str | None:
         """"" (this computer), the cluster's address, or None (as in Settings); FarmError when

@@ -2,7 +2,7 @@
 
 Audio lanes are rows `len(project.tracks) + i` of the same geometry as the video tracks. Their
 hits have kinds of their own (prefixed "a") so that code handling video clips never takes a
-sound for a picture: aheader, aheader_mute, aheader_solo, aclip, aclip_start, aclip_end,
+sound for a picture: aheader, aheader_mute, aheader_solo, aheader_remove (the ×), aclip, aclip_start, aclip_end,
 aclip_gain (the clip's gain line), aclip_fade_in / aclip_fade_out (the handles at the clip's top
 corners), atrack (empty lane).
 """
@@ -32,12 +32,15 @@ visible_audio_clips = visible_clips
 
 
 def audio_header_buttons(geo: TimelineGeometry, row: int) -> dict[str, tuple[int, int, int, int]]:
-    """Rectangles (x, y, w, h) of an audio header's M (mute) and S (solo) buttons."""
+    """Rectangles (x, y, w, h) of an audio header's M (mute), S (solo) and × (remove) buttons;
+    the × sits at the right edge, where a video track header has its own."""
     y = geo.track_top(row) + 6
-    x_solo = geo.header_w - 8 - HEADER_BUTTON
+    x_remove = geo.header_w - 8 - HEADER_BUTTON
+    x_solo = x_remove - 4 - HEADER_BUTTON
     x_mute = x_solo - 4 - HEADER_BUTTON
     return {"aheader_mute": (x_mute, y, HEADER_BUTTON, HEADER_BUTTON),
-            "aheader_solo": (x_solo, y, HEADER_BUTTON, HEADER_BUTTON)}
+            "aheader_solo": (x_solo, y, HEADER_BUTTON, HEADER_BUTTON),
+            "aheader_remove": (x_remove, y, HEADER_BUTTON, HEADER_BUTTON)}
 
 
 def body(geo: TimelineGeometry, row: int) -> tuple[float, float]:

@@ -195,8 +195,11 @@ def paint_audio_headers(tp: TimelinePainter, p: QPainter, s: PaintState) -> None
         info = f"{n} sound{'s' if n != 1 else ''} · {track.volume_db:+.1f} dB"
         p.drawText(QRect(12, top + 28, geo.header_w - 20, 16), Qt.AlignmentFlag.AlignVCenter, info)
         for kind, (bx, by, bw, bh) in buttons.items():
-            on = track.muted if kind == "aheader_mute" else track.solo
             hot = s.hover is not None and s.hover.kind == kind and s.hover.track_index == row
+            if kind == "aheader_remove":  # the same × as a video track's header
+                tp._paint_header_button(p, QRectF(bx, by, bw, bh), "header_remove", hidden=False, hot=hot)
+                continue
+            on = track.muted if kind == "aheader_mute" else track.solo
             _paint_toggle(p, QRectF(bx, by, bw, bh), "M" if kind == "aheader_mute" else "S",
                           color("mute" if kind == "aheader_mute" else "solo") if on else None, hot, tp)
 

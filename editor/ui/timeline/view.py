@@ -34,6 +34,7 @@ from editor.document.edits import (
     MoveClips,
     MoveKeyframe,
     MoveTrack,
+    RemoveAudioTrack,
     RenameTrack,
     SetAudioTrack,
     SetTrackHidden,
@@ -45,11 +46,12 @@ from editor.ui.following import FollowsDocument
 from editor.ui.playhead import Playhead, play_end
 from editor.ui.selection import GapRef, Selection
 from editor.ui.staleness import stale_in
-from editor.ui.timeline import audio_drags, commands
+from editor.ui.timeline import audio_drags, audio_hits, commands, name_tips
 from editor.ui.timeline.drops import Probe, describe_drop, drop_edit, kind_of, usable, where_sound_went
 from editor.ui.timeline.exposure import PlayheadArea
 from editor.ui.timeline.geometry import TimelineGeometry
-from editor.ui.timeline.hits import Hit, clip_at, hit_test
+from editor.ui.timeline.hits import Hit, clip_at, header_buttons, hit_test
+from editor.ui.timeline.new_lanes import NewLanes
 from editor.ui.timeline.painter import Ghost, JobOverlay, PaintState, TimelinePainter
 from editor.ui.timeline.snapping import snap, snap_targets
 from editor.ui.timeline.thumbnails import ThumbnailProvider
@@ -119,6 +121,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         # with ask=False, scripts), the edit is undoable either way
         self.confirm: Callable[[str, str], bool] | None = self._ask_yes_no
         self._playhead_area = PlayheadArea()  # a playhead move repaints only where it was and is
+        self._new_lanes = NewLanes(document.project)  # an audio lane added is scrolled into view
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -150,6 +153,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         self._overlays.clear()
         self._playhead.set_fps(document.project.fps)
         self._playhead.set_end(play_end(document.project))
+        self._new_lanes.reset(document.project)
         self._fit_pending = True
         self._update_scrollbars()
         if self.isVisible() and self.viewport().width() > self.geo.header_w + 100:
@@ -183,6 +187,20 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if not self.request(edit):
             return False
         self.message.emit(f"Removed {track.name}" + (f" and its {plural(clips, 'clip')}" if clips else ""))
+        return True
+
+    def remove_audio_track_asking(self, track_id: str) -> bool:
+        """An audio header's ×: as a video track's (one undoable edit, asking first when the
+        track holds sound)."""
+        track = self.document.project.audio_track(track_id)
+        sounds = len(track.clips)
+        if sounds and self.confirm is not None and not self.confirm(
+                "Remove audio track?", f"Remove {track.name} and the {plural(sounds, 'sound')} on it? "
+                "Edit ▸ Undo brings them back."):
+            return False
+        if not self.request(RemoveAudioTrack(track_id=track_id)):
+            return False
+        self.message.emit(f"Removed {track.name}" + (f" and its {plural(sounds, 'sound')}" if sounds else ""))
         return True
 
     def _ask_yes_no(self, title: str, text: str) -> bool:
@@ -267,10 +285,12 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         return hit.track_id if hit.kind.startswith("aheader") else None
 
     def start_rename(self, track_id: str) -> None:
-        """Edit the track's name in its header (Enter keeps it, Escape leaves it)."""
-        index = next((i for i, t in enumerate(self.document.project.tracks) if t.id == track_id), None)
-        if index is not None:
-            self._start_rename(index)
+        """Edit the track's name in its header (Enter keeps it, Escape leaves it); a video or an
+        audio track."""
+        project = self.document.project
+        rows = [t.id for t in project.tracks] + [t.id for t in project.audio_tracks]
+        if track_id in rows:
+            self._start_rename(rows.index(track_id))
 
     def frame_x(self, frame: float) -> int:
         """Viewport x of a frame (tests and tools drive the mouse with it)."""
@@ -295,6 +315,10 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self._overlays = {k: v for k, v in self._overlays.items()
                               if any(t.id == v.track_id for t in project.tracks)}
         self._update_scrollbars()
+        if change.audio_tracks_changed:
+            scroll = self._new_lanes.scroll_for(project, self.geo, self.viewport().height())
+            if scroll is not None:
+                self.verticalScrollBar().setValue(scroll)  # _on_vscroll takes it to geo.scroll_y
         self.viewport().update()
 
     def _on_playhead(self) -> None:
@@ -471,6 +495,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self.request(SetTrackHidden(track_id=track.id, hidden=not track.hidden))
         elif hit.kind == "header_remove":
             self.remove_track_asking(hit.track_id)
+        elif hit.kind == "aheader_remove":
+            self.remove_audio_track_asking(hit.track_id)
         elif hit.kind == "clip":
             collapse = _select_pressed(sel, hit.clip_id, ctrl, shift)
             if hit.clip_id in sel.clips:  # selected sound follows through links, not this drag
@@ -577,7 +603,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         hit = self._hit(event.position().toPoint())
-        if hit.kind == "header":
+        if hit.kind in ("header", "aheader"):
             self._start_rename(hit.track_index)
         elif hit.clip_id is not None:
             self.clip_activated.emit(hit.clip_id)
@@ -599,7 +625,7 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             "aclip_start": Qt.CursorShape.SizeHorCursor, "aclip_end": Qt.CursorShape.SizeHorCursor,
             "aclip_gain": Qt.CursorShape.SizeVerCursor, "aclip_fade_in": Qt.CursorShape.SizeHorCursor,
             "aclip_fade_out": Qt.CursorShape.SizeHorCursor, "aheader_mute": Qt.CursorShape.PointingHandCursor,
-            "aheader_solo": Qt.CursorShape.PointingHandCursor,
+            "aheader_solo": Qt.CursorShape.PointingHandCursor, "aheader_remove": Qt.CursorShape.PointingHandCursor,
         }.get(hit.kind, Qt.CursorShape.ArrowCursor)
         self.viewport().setCursor(cursor)
         tip = ""
@@ -617,10 +643,25 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             tip = _AUDIO_TIPS[hit.kind]
         elif hit.kind == "clip" and hit.clip_id in stale_in(self.document):
             tip = "Stale take: " + " ".join(stale_in(self.document)[hit.clip_id]) + " (the Inspector makes it again)"
+        name = self._name_tip(hit)  # a name the tile shows cut short is told whole
+        if name:
+            tip = f"{name}\n{tip}" if tip else name
         self.viewport().setToolTip(tip)
         if hit != self._hover:
             self._hover = hit
             self.viewport().update()
+
+    def _name_tip(self, hit: Hit) -> str:
+        """The full name of the clip or sound under the mouse when its tile elides it, else ""."""
+        project, width = self.document.project, self.viewport().width()
+        if hit.kind == "clip" and hit.clip_id is not None:
+            clip = project.find_clip(hit.clip_id)[1]
+            return name_tips.video_name_tip(clip, self.geo, width, self._painter.fm_name, self._painter.fm_small,
+                                            hit.clip_id in stale_in(self.document))
+        if hit.kind == "aclip" and hit.clip_id is not None:
+            return name_tips.audio_name_tip(project.find_audio_clip(hit.clip_id)[1], self.geo, width,
+                                            self._painter.fm_small)
+        return ""
 
     def _autoscroll(self, pos: QPoint) -> None:
         width = self.viewport().width()
@@ -800,9 +841,14 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 
     # --- track rename -------------------------------------------------------------------------
     def _start_rename(self, index: int) -> None:
-        track = self.document.project.tracks[index]
+        """Rename the track on row `index` in place (an audio lane's row: its audio track)."""
+        project = self.document.project
+        audio = index >= len(project.tracks)
+        track = project.audio_tracks[index - len(project.tracks)] if audio else project.tracks[index]
         editor = QLineEdit(track.name, self.viewport())
-        editor.setGeometry(8, self.geo.track_top(index) + 5, self.geo.header_w - 64, 22)
+        first_button = (audio_hits.audio_header_buttons(self.geo, index)["aheader_mute"][0] if audio else
+                        header_buttons(self.geo, index)["header_hide"][0])
+        editor.setGeometry(8, self.geo.track_top(index) + 5, first_button - 12, 22)  # the buttons stay in sight
         editor.selectAll()
         editor.show()
         editor.setFocus()
@@ -815,7 +861,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             name = editor.text().strip()
             editor.deleteLater()
             if name and name != track.name:
-                self.request(RenameTrack(track_id=track.id, name=name))
+                self.request(SetAudioTrack(track_id=track.id, name=name) if audio else
+                             RenameTrack(track_id=track.id, name=name))
             self.setFocus()
 
         editor.editingFinished.connect(finish)
@@ -963,7 +1010,8 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
 _AUDIO_TIPS = {
     "aheader_mute": "Mute this audio track (M): its sound is left out of playback and export",
     "aheader_solo": "Solo this audio track (S): only solo tracks are heard",
-    "aheader": "Right-click for the track's volume",
+    "aheader_remove": "Remove this audio track (undo brings it back)",
+    "aheader": "Double-click to rename; right-click for the track's volume",
     "aclip_gain": "Drag up or down to change the clip's gain",
     "aclip_fade_in": "Drag right to fade the sound in",
     "aclip_fade_out": "Drag left to fade the sound out",
