@@ -22,13 +22,14 @@ from editor.generation import request_from_plan
 from editor.media.takes import write_take
 
 
-def _counter_project(tmp_path: Path, *, fps: int):
-    """Two clips of the counter video, 16 frames apart, in a project made at 24 fps then set to `fps`."""
+def _counter_project(tmp_path: Path, *, fps: int, size: str = "64x48"):
+    """Two clips of the counter video (64x48), 32 frames apart at 24 fps, in a project of `size`
+    made at 24 fps then set to `fps`."""
     from editor.cli.project_commands import cmd_new
 
     frames = [np.full((48, 64, 3), (STEP * i, 255 - STEP * i, 128), np.uint8) for i in range(FILE_FRAMES)]
     source = write_take(tmp_path / "counter.mkv", frames, 24)
-    assert cmd_new([str(tmp_path / "Counter"), str(source), str(source), "--fps", "24", "--size", "64x48"]) == 0
+    assert cmd_new([str(tmp_path / "Counter"), str(source), str(source), "--fps", "24", "--size", size]) == 0
     d = open_document(tmp_path / "Counter.shotline")
     a, b = d.project.tracks[0].clips
     d.request(MoveClips(clip_ids=(b.id,), delta=32))
@@ -132,3 +133,78 @@ def test_make_again_after_a_rate_change_reads_the_frames_the_timeline_shows(tmp_
     doc.request(PlaceGeneratedTake(plan=plan, take=Take(id="again", media="media/again.mkv", frames=made.frames,
                                                          record={"action": plan.action.value, "plan": plan.to_dict()})))
     assert doc.project.find_clip(cid)[1].take.id == "again"
+
+
+# --- 3. Fit, from the timeline's right-click menu -------------------------------------------------
+
+
+def test_fit_names_are_the_ones_the_cut_reads():
+    from editor.document.clip_fit import FIT_MODES
+    from editor.media.fit import FitMode
+
+    assert list(FIT_MODES) == [m.value for m in FitMode]
+
+
+def _bars(picture: np.ndarray) -> bool:
+    """True when the picture's left edge is black (letterboxed 4:3 in a 2:1 frame)."""
+    return not picture[:, :2, :3].any()
+
+
+def _preview_bars(image) -> bool:
+    """The same, for the preview's picture."""
+    c = image.pixelColor(1, image.height() // 2)
+    return image.width() > 2 and max(c.red(), c.green(), c.blue()) < 8
+
+
+def test_fit_from_the_timeline_menu_is_one_undoable_edit_that_preview_export_and_generation_follow(qtbot, tmp_path):
+    from PySide6.QtCore import QPoint
+
+    from editor.media.cut import CutReader
+    from editor.media.export import ExportOptions, export_project
+    from editor.ui.main_window import MainWindow
+
+    d = _counter_project(tmp_path, fps=24, size="96x48")  # 4:3 pictures in a 2:1 frame
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    try:
+        assert w.open_project_path(d.folder)
+        qtbot.waitExposed(w)
+        doc = w.document
+        a = doc.project.tracks[0].clips[0]
+        w.selection.set_clips([a.id])
+        w.playhead.set_frame(10)
+        assert w.preview.wait_shown() and _preview_bars(w.preview.image)
+        tl = w.timeline
+        menu = w.timeline_menu(tl.viewport().mapTo(tl, QPoint(tl.frame_x(10), tl.track_y(0) + 12)))
+        fit = next(x.menu() for x in menu.actions() if x.menu() is not None and x.text() == "Fit")
+        assert [(x.text(), x.isChecked()) for x in fit.actions()] == \
+            [("Letterbox", True), ("Crop", False), ("Stretch", False)]
+        fit.popup(w.mapToGlobal(QPoint(200, 200)))
+        qtbot.waitExposed(fit)
+        fit.grab().save(str(tmp_path / "fit-menu.png"))
+        fit.close()
+        menu.close()
+        next(x for x in fit.actions() if x.text() == "Crop").trigger()
+        assert doc.project.tracks[0].clips[0].metadata["fit"] == "crop"
+        assert doc.undo_label == "Undo Fit: Crop"
+        assert w.preview.wait_shown() and not _preview_bars(w.preview.image)  # the preview fills the frame
+        clip = doc.project.tracks[0].clips[0]
+        plan = make_plan(doc.project, ExtendClip(clip_id=clip.id, side=Side.END, frames=8))
+        (pin,) = request_from_plan(plan, doc.project, doc.folder).context
+        assert plan.pins[0].fit == "crop" and not _bars(pin.frames[0])
+        with CutReader(doc.project, doc.folder) as reader:
+            assert np.array_equal(pin.frames[-1], reader.frame_at(clip.end - 1)[:, :, :3])
+        out = tmp_path / "crop.mp4"
+        export_project(doc.project, doc.folder, out, ExportOptions(preset="ultrafast", c2pa=False, end=2))
+        import av
+
+        with av.open(str(out)) as c:
+            first = next(c.decode(video=0)).to_ndarray(format="rgb24")
+        assert not _bars(first)  # the export too
+        doc.undo()
+        assert "fit" not in doc.project.tracks[0].clips[0].metadata  # letterbox again, stored as no key
+        assert w.preview.wait_shown() and _preview_bars(w.preview.image)
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()
