@@ -99,6 +99,34 @@ def test_a_plan_keeps_the_made_at_and_fit_it_recorded(doc):
     assert "made_at" not in old["pins"][0]  # the journal's copy is not changed in place
 
 
+def test_a_job_that_finishes_after_the_rate_changed_lands_by_time(tmp_path):
+    """Queued at 24 fps, the project set to 12 fps while it waited: its take (a 24 fps file) fills
+    the gap as the gap is now, and plays at its speed, not twice as long."""
+    from editor.generation import run_job, submit
+    from editor.media.cut import CutReader
+    from model.journal import Journal
+    from model.runner import Runner
+
+    doc = _counter_project(tmp_path, fps=24)
+    track = doc.project.tracks[0]
+    plan = make_plan(doc.project, InfillGap(track_id=track.id, frame=60))
+    assert (plan.target.start, plan.target.length) == (48, 32)
+    with Journal(doc.folder / "jobs.sqlite") as journal:
+        submit(journal, plan)
+        doc.request(ChangeFrameRate(fps=Fraction(12)))  # while the job waits in the queue
+        done = run_job(journal, journal.claim_next(), Runner(), doc.project, doc.folder)
+    assert done.take.frames == 32  # written at the rate it was planned at
+    doc.request(PlaceGeneratedTake(plan=done.plan, take=done.take))
+    a, made, b = doc.project.tracks[0].clips
+    assert (made.start, made.length, b.start) == (24, 16, 40) and doc.project.duration == 64
+    assert made.take.frames == 16 and made.take.metadata["frames_at_fps"] == "24/1"
+    assert [made.take.file_frame(i, doc.project.fps) for i in (0, 1, 15)] == [0, 2, 30]
+    with CutReader(doc.project, doc.folder) as reader:
+        assert _index(reader.frame_at(a.end - 1)) == 46 and _index(reader.frame_at(b.start)) == 0
+    doc.undo()
+    assert [(c.start, c.length) for c in doc.project.tracks[0].clips] == [(0, 24), (40, 24)]
+
+
 # --- 2. "Make again" after the rate changed ------------------------------------------------------
 
 
