@@ -142,6 +142,8 @@ def _placed(doc, selection) -> tuple[str, Take]:
 @pytest.mark.parametrize("selection, first, shown", [
     (lambda c: ExtendClip(clip_id=c, side=Side.END, frames=6), 15, list(range(30, 47, 2))),
     (lambda c: ExtendClip(clip_id=c, side=Side.START, frames=6), 0, list(range(0, 17, 2))),
+    (lambda c: ExtendClip(clip_id=c, side=Side.END, frames=5), 15, list(range(30, 47, 2))),  # 2.5 frames now
+    (lambda c: ExtendClip(clip_id=c, side=Side.START, frames=7), 0, list(range(0, 17, 2))),
     (lambda c: RestyleClip(clip_id=c, prompt="ink", strength=0.5), 0, list(range(0, 48, 2))),
 ])
 def test_make_again_after_a_rate_change_reads_the_frames_the_timeline_shows(tmp_path, selection, first, shown):

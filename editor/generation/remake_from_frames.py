@@ -81,11 +81,13 @@ def remake_from_frames(project: Project, clip_id: str, old: GenerationPlan) -> G
 
 def _by_time(first: int, count: int, new: int, ratio: Fraction) -> tuple[int, int, int]:
     """`first`, `count` (source frames) and `new` (frames made) rescaled by `ratio` as
-    ChangeFrameRate rescales a clip: its ends rounded, so the kept frames meet the new ones."""
+    ChangeFrameRate rescales a clip (its ends rounded); the kept and the new frames together as
+    many as the first run's take counts now, whichever side the new ones are on."""
     def at(frame: int) -> int:
         return round(frame * ratio)
 
-    return at(first), max(1, at(first + count) - at(first)), max(1, at(count + new) - at(count)) if new else 0
+    kept = max(1, at(first + count) - at(first))
+    return at(first), kept, (max(1, at(count + new) - kept) if new else 0)
 
 
 def _past(verb: str) -> str:
