@@ -238,3 +238,18 @@ def test_fit_from_the_timeline_menu_is_one_undoable_edit_that_preview_export_and
     finally:
         w.ask_save_changes = lambda: "discard"
         w.close()
+
+
+def test_an_unknown_fit_is_refused_in_one_line_and_changes_nothing(doc):
+    from editor.document.clip_fit import SetClipFit
+    from editor.document.edits import EditRefused
+
+    a = doc.project.tracks[0].clips[0]
+    before = doc.undo_label
+    with pytest.raises(EditRefused, match=r"^Unknown fit 'zoom'; use one of: letterbox, crop, stretch\.$"):
+        doc.request(SetClipFit(clip_ids=(a.id,), fit="zoom"))
+    assert "fit" not in doc.project.tracks[0].clips[0].metadata and doc.undo_label == before
+    doc.request(SetClipFit(clip_ids=tuple(c.id for c in doc.project.tracks[0].clips), fit="stretch"))
+    assert [c.metadata.get("fit") for c in doc.project.tracks[0].clips] == ["stretch", "stretch"]
+    doc.undo()  # both clips in one step
+    assert [c.metadata.get("fit") for c in doc.project.tracks[0].clips] == [None, None]
