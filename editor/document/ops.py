@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from editor.document import audio_ops, limits
 from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe, clone_take
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
+from editor.document.late_results import at_project_rate
 from editor.document.media_paths import is_absolute, path_escapes
 from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
 from editor.words import plural
@@ -587,8 +588,9 @@ def switch_take(tx: Transaction, e: E.SwitchTake) -> None:
 
 
 def place_generated_take(tx: Transaction, e: E.PlaceGeneratedTake) -> None:
-    plan, target = e.plan, e.plan.target
-    take = clone_take(e.take)
+    plan = e.plan
+    # planned at another rate (Project Settings changed it while the job ran): placed by time
+    take, target = at_project_rate(plan, clone_take(e.take), tx.project.fps)
     _check_take(take)
     _require_new_ids(tx.project, [take.id])
     existing = _find(tx.project, target.clip_id) if target.clip_id else None

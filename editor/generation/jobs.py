@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from editor.document.journaled_plans import fill_as_shown
 from editor.document.media_paths import locate_media
 from editor.document.plans import GenerationPlan
 from editor.document.project import Project, Take
@@ -62,13 +63,19 @@ def submit(journal: Journal, plan: GenerationPlan) -> Job:
     return journal.add(plan.action.value, title, {"kind": GENERATION_KIND, "plan": plan.to_dict()})
 
 
-def plan_of(job: Job) -> GenerationPlan:
-    """The plan a job was queued with; GenerationError when it is not a generation job or damaged."""
+def plan_of(job: Job, project: Project | None = None) -> GenerationPlan:
+    """The plan a job was queued with; GenerationError when it is not a generation job or damaged.
+
+    With `project`: a plan journaled by an older version (no `made_at`/`fit` on its pins) reads
+    its frames as `project`'s timeline shows them now (`editor.document.journaled_plans`)."""
     payload = job.payload
     if not isinstance(payload, dict) or payload.get("kind") != GENERATION_KIND or "plan" not in payload:
         raise GenerationError(f"Job {job.id} is not a generation job.")
     try:
-        return GenerationPlan.from_dict(payload["plan"])
+        data = payload["plan"]
+        if project is not None and isinstance(data, dict):
+            data = fill_as_shown(data, project)
+        return GenerationPlan.from_dict(data)
     except ValueError as exc:
         raise GenerationError(str(exc)) from exc
 
@@ -107,7 +114,7 @@ def run_job(
     for the user when it can't be made (the row is marked failed here).
     """
     hooks = hooks or Hooks()
-    plan = plan_of(job)
+    plan = plan_of(job, project)
     try:
         model = model_for(plan)
         request = request_from_plan(plan, project, folder, should_cancel=hooks.should_cancel)

@@ -7,6 +7,10 @@ recorded trim — so the new take has the same shape (the kept frames, then or a
 and lands as another take of the clip, exactly as the first run did. Prompt, seed and the rest of
 the recipe are put back by the caller (`editor.generation.recipes.regenerate_plan`).
 
+The first run's frame numbers count frames at the rate the project had then (`old.fps`); when
+Project Settings changed the rate since, they are converted by time, so the remake reads the
+frames the timeline shows now and makes as many seconds as the first run did.
+
 When the source take is no longer among the clip's takes (a project edited by hand or by an
 older version; edits never remove takes), there is nothing to rebuild
 from: EditRefused says so in one line. Pure Python over the document; no Qt.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from fractions import Fraction
 
 from editor.document.edits import EditRefused, Side
 from editor.document.plans import ExtendClip, GenerationPlan, LoopClip, RestyleClip, make_plan
@@ -49,6 +54,12 @@ def remake_from_frames(project: Project, clip_id: str, old: GenerationPlan) -> G
                           f"{verb} the clip again.")
     new = sum(s.count for s in old.target.segments if s.source == "generated")
     context = old.pins[0].count if old.pins else 1
+    if Fraction(old.fps) != Fraction(project.fps):
+        # the project's rate changed since the first run: its frame numbers count frames at the
+        # old rate; the same stretch of time at the rate the timeline shows now
+        first, count, new = _by_time(first, count, new, Fraction(project.fps) / Fraction(old.fps))
+        if not clip.takes[index].is_still:
+            count = max(1, min(count, clip.takes[index].frames - first))
     # the clip as it was when the action ran: the source take, its trim then; a backward extend
     # put the new frames before it, so its frames started that many later
     start = clip.start + new if old.action is Action.EXTEND_BACKWARD else clip.start
@@ -66,6 +77,17 @@ def remake_from_frames(project: Project, clip_id: str, old: GenerationPlan) -> G
         side = Side.END if old.action is Action.EXTEND_FORWARD else Side.START
         selection = ExtendClip(clip_id=clip_id, prompt=old.prompt, side=side, frames=new, context=context)
     return make_plan(scratch, selection, seed=old.seed)
+
+
+def _by_time(first: int, count: int, new: int, ratio: Fraction) -> tuple[int, int, int]:
+    """`first`, `count` (source frames) and `new` (frames made) rescaled by `ratio` as
+    ChangeFrameRate rescales a clip (its ends rounded); the kept and the new frames together as
+    many as the first run's take counts now, whichever side the new ones are on."""
+    def at(frame: int) -> int:
+        return round(frame * ratio)
+
+    kept = max(1, at(first + count) - at(first))
+    return at(first), kept, (max(1, at(count + new) - kept) if new else 0)
 
 
 def _past(verb: str) -> str:

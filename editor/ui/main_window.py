@@ -1217,6 +1217,10 @@ class MainWindow(QMainWindow):
                 menu.addSeparator()
             elif self.actions[action_id].isVisible():
                 menu.addAction(self.actions[action_id])
+        if not on_header and self.selection.kind == "clips":  # how the clips fill the frame
+            from editor.ui.timeline.fit_menu import add_fit_menu
+
+            add_fit_menu(menu, self.document.project, self.selection.clips, self.request)
         return menu
 
     def _on_clip_activated(self, clip_id: str) -> None:

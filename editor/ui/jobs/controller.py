@@ -28,6 +28,7 @@ from PySide6.QtGui import QImage
 from editor.document.context_fingerprint import content_tokens, with_context
 from editor.document.document import Change, Document
 from editor.document.edits import Composite, EditRefused, PlaceGeneratedTake
+from editor.document.journaled_plans import shown_tracks
 from editor.document.plans import GenerationPlan, make_plan
 from editor.document.plans import Selection as PlanSelection
 from editor.document.project import Project
@@ -76,9 +77,11 @@ class LiveJob:
 
 
 def project_snapshot(project: Project) -> Project:
-    """A copy of what a running job may read of the project (size, fps, cast, defaults), no tracks."""
+    """A copy of what a running job may read of the project (size, fps, cast, defaults), and of
+    its clips only what an older job's plan needs to read them as shown (`shown_tracks`)."""
     return Project(
-        name=project.name, fps=project.fps, width=project.width, height=project.height, tracks=[],
+        name=project.name, fps=project.fps, width=project.width, height=project.height,
+        tracks=shown_tracks(project.tracks),
         cast=[copy.deepcopy(m) for m in project.cast], defaults=copy.copy(project.defaults),
         metadata={},
     )
@@ -333,7 +336,7 @@ class GenerationController(QObject):
         def write() -> Job:
             job = self.journal.get(job_id)
             if job.state is JobState.DONE:
-                return submit(self.journal, replace(plan_of(job), seed=seed))
+                return submit(self.journal, replace(plan_of(job, self._snapshot), seed=seed))
             return self.journal.requeue(job_id)
 
         self._job_queue.run(write, self._queued)
@@ -529,7 +532,8 @@ class GenerationController(QObject):
         return run_job(journal, job, runner, self._snapshot, self.folder, hooks)
 
     def _on_document_changed(self, change: Change) -> None:
-        if change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed:
+        if (change.settings_changed or change.cast_added or change.cast_removed or change.cast_changed
+                or change.clips_added or change.clips_removed or change.clips_changed or change.tracks_touched):
             self._snapshot = project_snapshot(self.document.project)  # replaced, never mutated
         if self._unplaced_candidates:
             self._check_unplaced()  # placed, or placed and undone
