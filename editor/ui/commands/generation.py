@@ -82,6 +82,7 @@ def queue_enhanced(window: MainWindow, clip_id: str, prompt: str, record: dict) 
         window.show_message("Select the shot the prompt was enhanced for, then generate with it.", error=True)
         return
     if controller.queue(verbs.GENERATE, Options(prompt=prompt, plan_options={"enhance": record})):
+        window.inspector.enhance_box.sent(clip_id)  # used: the box closes, the recipe keeps it
         window.docks["jobs"].show()
 
 
