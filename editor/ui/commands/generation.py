@@ -22,6 +22,7 @@ def queue(window: MainWindow, verb: Verb) -> None:
     if controller is None:
         window.show_message(window.generation_note or NO_FOLDER_NOTE, error=True)
         return
+    window.inspector.finish_editing()  # steps typed and not yet committed count for this job
     options = options_for(window, verb)
     if options is not None and controller.queue(verb, options):
         window.docks["jobs"].show()
@@ -95,6 +96,8 @@ def options_for(window: MainWindow, verb: Verb) -> Options | None:
             window, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
             DEFAULT_RESTYLE_STRENGTH, 0.05, 1.0, 2)
         return Options(strength=strength) if ok else None
+    if verb is verbs.INFILL:
+        return window.inspector.infill_options()  # the gap page's Seed/Steps/Guidance
     return Options()
 
 
