@@ -58,7 +58,10 @@ def test_an_infill_runs_the_steps_seed_and_guidance_typed_on_the_gap_page(qtbot,
     assert fields.steps.isVisibleTo(w.inspector) and fields.steps.isEnabled()
     assert (fields.seed.value(), fields.steps.text(), fields.guidance.text()) == (1, "project default",
                                                                                   "project default")
+    key = w.controller.state_key
     type_into(qtbot, fields.steps, "2")
+    assert w.controller.state_key != key  # the Infill's reason and estimate are made again, for 2 steps
+    assert w.controller.options_for(verbs.INFILL).steps == 2
     type_into(qtbot, fields.seed, "5")
     type_into(qtbot, fields.guidance, "2.5")
     qtbot.wait(20)
@@ -153,3 +156,21 @@ def test_the_clip_end_page_sets_seed_steps_and_guidance_on_the_shot(qtbot, gap_d
     inspector.grab().save("/tmp/gapui-end-page.png")
     gap_document.undo()
     assert inspector.end_sampling.guidance.text() == "project default"
+
+
+def test_steps_typed_on_the_shot_page_count_when_generate_is_clicked_at_once(qtbot, window, tiny_ltx2_dir):
+    # Clicking a tool button (Generate) leaves the focus in the field, which commits only when
+    # left: the number typed was not what the job ran with.
+    from editor.generation import plan_of
+
+    w = window
+    w.document.request(SetShotSettings(clip_id="a", model=str(tiny_ltx2_dir)))
+    w.controller.pause_queue()  # queued, not run: this test is about what is queued
+    w.selection.set_clips(["a"])
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    type_into(qtbot, w.inspector.steps_spin, "3")
+    qtbot.waitUntil(lambda: w.actions["gen.generate"].isEnabled(), timeout=WAIT_MS)
+    with qtbot.waitSignal(w.controller.job_queued, timeout=WAIT_MS) as queued:
+        w.actions["gen.generate"].trigger()
+    assert plan_of(w.controller.journal.get(queued.args[0])).steps == 3
+    assert w.document.project.find_clip("a")[1].shot.steps == 3  # kept on the shot, one undo step

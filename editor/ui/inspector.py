@@ -156,6 +156,7 @@ class Inspector(FollowsDocument, QWidget):
     message = Signal(str)
     queue_plans = Signal(object)  # list[GenerationPlan]: variations, a stale take made again
     compare_takes = Signal(str, str, str)  # clip id, take A id, take B id: play them side by side
+    gap_asked = Signal()  # a gap page field was changed: the Infill's estimate follows (infill_options)
 
     def __init__(self, document: Document, selection: Selection, *, actions: dict[str, QAction] | None = None,
                  thumbnails: ThumbnailProvider | None = None, models: list[str] | None = None,
@@ -814,6 +815,7 @@ class Inspector(FollowsDocument, QWidget):
         gap = self._selection.gap
         if not self._loading and gap is not None and self.page == "gap":
             self._gap_settings.set(_gap_key(gap), field, self.gap_sampling.value(field))
+            self.gap_asked.emit()
 
     def infill_options(self) -> Options:
         """What the gap page asks of the selected gap's Infill (Seed/Steps/Guidance)."""

@@ -87,18 +87,30 @@ def queue_enhanced(window: MainWindow, clip_id: str, prompt: str, record: dict) 
         window.docks["jobs"].show()
 
 
-def options_for(window: MainWindow, verb: Verb) -> Options | None:
-    """What the user wants besides the selection; None when they cancelled the question."""
+def wire_gap_settings(window: MainWindow) -> None:
+    """What is typed on the Inspector's gap page (Seed/Steps/Guidance) goes with the Infill, and the
+    Infill's reason and time estimate follow it as it is typed."""
+    window.inspector.gap_asked.connect(lambda: window.controller is not None and window.controller.options_changed())
+
+
+def preset_options(window: MainWindow, verb: Verb) -> Options:
+    """What the user asked for besides the selection without being asked now: Settings' extend
+    length, the gap page's fields (the controller estimates with these too)."""
     if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):
         return Options(seconds=window.settings.defaults().extend_seconds)
+    if verb is verbs.INFILL:
+        return window.inspector.infill_options()  # the gap page's Seed/Steps/Guidance
+    return Options()
+
+
+def options_for(window: MainWindow, verb: Verb) -> Options | None:
+    """What the user wants besides the selection; None when they cancelled the question."""
     if verb is verbs.RESTYLE:
         strength, ok = QInputDialog.getDouble(
             window, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
             DEFAULT_RESTYLE_STRENGTH, 0.05, 1.0, 2)
         return Options(strength=strength) if ok else None
-    if verb is verbs.INFILL:
-        return window.inspector.infill_options()  # the gap page's Seed/Steps/Guidance
-    return Options()
+    return preset_options(window, verb)
 
 
 def cancel_job(window: MainWindow) -> None:
