@@ -223,7 +223,6 @@ class MonitorPanel(QWidget):
         from editor.ui.jobs.step_axis import step_range  # loaded with the plots
 
         self.speed_plot.setXRange(*step_range(self._steps), padding=0.04)  # room for the last dot
-        self.speed_plot.setYRange(0, max([*self._step_s, 0.01]) * 1.15, padding=0)  # from zero, as memory
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
         self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
