@@ -145,6 +145,7 @@ def test_the_clip_end_page_sets_seed_steps_and_guidance_on_the_shot(qtbot, gap_d
     selection.set_clip_end("a", "end")
     fields = inspector.end_sampling
     assert fields.steps.isVisibleTo(inspector) and fields.seed.value() == 1
+    assert all(box.focusPolicy() == Qt.FocusPolicy.StrongFocus for box in (fields.seed, fields.steps, fields.guidance))
     fields.steps.setValue(4)
     fields.steps.editingFinished.emit()
     fields.guidance.setValue(2.0)
