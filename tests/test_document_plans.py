@@ -256,3 +256,15 @@ def test_a_result_whose_gap_was_closed_pushes_the_clip_after_it():
     doc.request(MoveClips(clip_ids=("b", "s", "d"), delta=-12))  # the gap is gone
     place(doc, plan)
     assert spans(doc)[:3] == [("a", 0, 48), (doc.project.track("v1").clips[1].id, 48, 12), ("b", 60, 24)]
+
+
+def test_a_selection_s_own_seed_steps_and_guidance_win_over_the_shot_s(gap_document):
+    # Inspector ▸ Gap: a gap has no shot, so what is asked for its Infill rides on the selection
+    from editor.document.plans import InfillGap, make_plan
+
+    project = gap_document.project
+    plain = make_plan(project, InfillGap(track_id="v1", frame=24))
+    assert (plain.seed, plain.steps, plain.guidance) == (1, project.defaults.steps, project.defaults.guidance)
+    asked = make_plan(project, InfillGap(track_id="v1", frame=24, seed=9, steps=2, guidance=1.5))
+    assert (asked.seed, asked.steps, asked.guidance) == (9, 2, 1.5)
+    assert make_plan(project, InfillGap(track_id="v1", frame=24, seed=9), seed=4).seed == 4  # the caller's first

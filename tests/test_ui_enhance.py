@@ -51,6 +51,34 @@ def test_enhance_shows_the_expanded_prompt_then_queues_it_with_both_prompts(qtbo
     controller.pause_queue()
 
 
+def test_the_expanded_prompt_closes_once_its_take_is_queued(qtbot, window, text_model, tiny_ltx_dir):
+    # Found in a walk: after "Generate with this prompt" the expansion stayed open under the shot,
+    # stale, ready to be queued twice; the take's recipe keeps it, so the box closes.
+    w = window
+    w.settings.set_enhancer(str(text_model))
+    w.settings.set_device("cpu")
+    w.document.request(SetShotSettings(clip_id="boat", model=str(tiny_ltx_dir), steps=1))
+    w.controller.pause_queue()  # queued, not run: this test is about the box
+    w.selection.set_clips(["boat"])
+    box = w.inspector.enhance_box
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    with qtbot.waitSignal(box.finished, timeout=WAIT_MS):
+        press(box.button)
+    expanded = box.result.toPlainText()
+    assert box.result.isVisible() and expanded
+    with qtbot.waitSignal(w.controller.job_queued, timeout=WAIT_MS) as queued:
+        press(box.generate_button)
+    assert plan_of(w.controller.journal.get(queued.args[0])).options["enhance"]["used"] == expanded
+    assert not box.result.isVisible() and not box.actions.isVisible()
+    assert "Queued" in box.status.text() and box.status.isVisible() and box.button.isEnabled()
+    qtbot.wait(50)
+    w.inspector.grab().save("/tmp/gapui-enhance-queued.png")
+    w.selection.set_clips(["a"])  # another shot: nothing of the boat's shows
+    assert not box.result.isVisible() and not box.status.isVisible()
+    w.selection.set_clips(["boat"])  # and back: the queued expansion is not offered again
+    assert not box.result.isVisible() and not box.actions.isVisible() and not box.status.isVisible()
+
+
 def test_use_as_prompt_is_an_undoable_edit_and_no_enhancer_is_said_plainly(qtbot, window, text_model):
     w = window
     w.selection.set_clips(["boat"])

@@ -260,6 +260,28 @@ def test_monitor_plots_seconds_per_step_of_the_running_job(qtbot, controller, ti
     assert len(ys) >= 3 and min(ys) > 10  # MiB of a real Python process
 
 
+def test_monitor_step_axis_reads_whole_steps_for_a_one_step_job(qtbot, controller, tiny_ltx_dir):
+    # Found in a walk: a job of one step drew its step axis from 0.6 to 1.4, as if steps had fractions.
+    monitor = MonitorPanel(controller)
+    qtbot.addWidget(monitor)
+    monitor.resize(400, 300)
+    _use_model(controller.document, tiny_ltx_dir, steps=1)
+    _select_gap(controller)
+    with qtbot.waitSignal(controller.job_ended, timeout=WAIT_MS):
+        controller.queue(verbs.INFILL)
+    assert len(monitor.step_seconds) == 1
+    monitor.flush()
+    low, high = monitor.speed_plot.viewRange()[0]
+    assert low <= 0 < 1 <= high < 1.5, (low, high)  # 0 .. the one step, not around it
+    axis = monitor.speed_plot.getAxis("bottom")
+    ticks = [v for _spacing, values in axis.tickValues(low, high, 300) for v in values]
+    assert 0 in ticks and 1 in ticks and all(float(v).is_integer() for v in ticks), ticks
+    monitor.show()
+    qtbot.waitExposed(monitor)
+    monitor.grab().save("/tmp/gapui-monitor-1-step.png")
+    monitor.hide()
+
+
 def test_actions_are_greyed_out_with_the_reason(qtbot, controller):
     assert controller.action_state(verbs.INFILL) == (False, "Select the gap between two clips to infill it.")
     controller.selection.set_clips(["a"])

@@ -48,9 +48,14 @@ DEFAULT_RESTYLE_STRENGTH = 0.6
 
 @dataclass(frozen=True, kw_only=True)
 class Selection:
-    """Base of the selections; `prompt` (when given) replaces the shot's prompt for this run."""
+    """Base of the selections; `prompt` (when given) replaces the shot's prompt for this run, and
+    `seed`, `steps`, `guidance` the shot's settings: what a selection with no shot of its own (a
+    gap: Inspector ▸ Gap) asks for. None: the shot's setting, else the project's default."""
 
     prompt: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,6 +283,8 @@ def _settings(project: Project, clip: Clip | None, selection: Selection, seed: i
     d = project.defaults
     shot = clip.shot if clip is not None else None
     if seed is None:
+        seed = selection.seed
+    if seed is None:
         seed = shot.seed if shot is not None and shot.seed is not None else random.SystemRandom().randrange(2**31)
     known = {m.id for m in project.cast}
     return {
@@ -287,11 +294,16 @@ def _settings(project: Project, clip: Clip | None, selection: Selection, seed: i
         "prompt": selection.prompt if selection.prompt is not None else (shot.prompt if shot else ""),
         "negative_prompt": (shot.negative_prompt if shot and shot.negative_prompt else d.negative_prompt),
         "seed": seed,
-        "steps": shot.steps if shot and shot.steps is not None else d.steps,
-        "guidance": shot.guidance if shot and shot.guidance is not None else d.guidance,
+        "steps": _first(selection.steps, shot.steps if shot else None, d.steps),
+        "guidance": _first(selection.guidance, shot.guidance if shot else None, d.guidance),
         "model": shot.model if shot and shot.model else d.model,
         "cast": tuple(c for c in shot.cast if c in known) if shot else (),
     }
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is set (not None): this run's, the shot's, the project's."""
+    return next((v for v in values if v is not None), None)
 
 
 def _keyframe_pins(clip: Clip, offset: int = 0, *, skip_frame: int | None = None) -> list[PinSource]:

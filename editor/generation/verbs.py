@@ -71,6 +71,16 @@ class Options:
     strength: float = DEFAULT_RESTYLE_STRENGTH
     prompt: str | None = None  # this run's prompt instead of the shot's (an enhanced one)
     plan_options: dict | None = None  # merged into the plan's options (recorded with the take)
+    # this run's sampling settings over the shot's (None: the shot's, else the project's); the
+    # gap page's fields, as a gap has no shot of its own to keep them
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+
+    def settings(self) -> dict:
+        """The sampling settings asked for, as `plans.Selection` fields (only those set)."""
+        return {k: v for k, v in (("seed", self.seed), ("steps", self.steps), ("guidance", self.guidance))
+                if v is not None}
 
 
 # how a verb turns (the one picked shot, the frame rate, the options) into a plan selection
@@ -105,7 +115,7 @@ class Verb:
         if self.on_shot is None:  # a verb on a gap
             if picked.gap is None:
                 raise EditRefused("Select the gap between two clips to infill it.")
-            return InfillGap(track_id=picked.gap.track_id, frame=picked.gap.start)
+            return InfillGap(track_id=picked.gap.track_id, frame=picked.gap.start, **options.settings())
         clip_id = picked.clip
         if clip_id is None and picked.clip_end is not None:
             clip_id = picked.clip_end.clip_id

@@ -2,7 +2,8 @@
 
 The shot's own prompt is never replaced behind the user's back: the expanded text appears in
 its own box, where it can be edited, then either queued as this shot's next take ("Generate
-with this prompt": the take's recipe keeps both prompts and names the enhancer) or made the
+with this prompt": the take's recipe keeps both prompts and names the enhancer, and the box
+closes once the job is queued) or made the
 shot's prompt ("Use as prompt", an ordinary undoable edit). The model runs on the background
 pool (`model.enhance` loads the enhancer, generates, and lets it go), so the window never
 waits; a result that arrives after the user moved to another shot is kept for the shot it was
@@ -203,6 +204,15 @@ class EnhanceBox(QWidget):
         found = self._record()
         if found is not None:
             self.queue_requested.emit(*found)
+
+    def sent(self, clip_id: str) -> None:
+        """A take of `clip_id` was queued with its expanded prompt: the box closes (the take's recipe
+        keeps both prompts), so the shot doesn't go on offering an expansion already used, and the
+        next Enhance starts from the shot's prompt as it is then."""
+        self._results.pop(clip_id, None)
+        self.follow(self._shown)
+        if self._shown == clip_id:
+            self._say("Queued a take with the expanded prompt; its recipe keeps both prompts (see Jobs).")
 
     def _use(self) -> None:
         found = self._record()

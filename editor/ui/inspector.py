@@ -50,17 +50,20 @@ from editor.document.edits import (
     SwitchTake,
 )
 from editor.document.media_paths import locate_media
-from editor.document.project import Clip, Keyframe
+from editor.document.plans import InfillGap, make_plan
+from editor.document.project import Clip, Keyframe, Project
 from editor.document.recipe import recipe_of
 from editor.document.timecode import duration_text, timecode
-from editor.generation import verbs
+from editor.generation import INTERPOLATE, GenerationError, model_for, verbs
+from editor.generation.verbs import Options
 from editor.ui.enhance_box import EnhanceBox, shot_model
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
 from editor.ui.inspector_recipe import TakeTools, VariationsBox
+from editor.ui.inspector_sampling import GapKey, GapSettings, SamplingFields
 from editor.ui.inspector_sound import SoundPage
 from editor.ui.project_settings_dialog import model_name
-from editor.ui.selection import Selection
+from editor.ui.selection import GapRef, Selection
 from editor.ui.take_record import describe_record
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.ui.wheel_guard import guard_wheel
@@ -153,6 +156,7 @@ class Inspector(FollowsDocument, QWidget):
     message = Signal(str)
     queue_plans = Signal(object)  # list[GenerationPlan]: variations, a stale take made again
     compare_takes = Signal(str, str, str)  # clip id, take A id, take B id: play them side by side
+    gap_asked = Signal()  # a gap page field was changed: the Infill's estimate follows (infill_options)
 
     def __init__(self, document: Document, selection: Selection, *, actions: dict[str, QAction] | None = None,
                  thumbnails: ThumbnailProvider | None = None, models: list[str] | None = None,
@@ -165,6 +169,7 @@ class Inspector(FollowsDocument, QWidget):
         self._models = models or []
         self._loading = False
         self._shot_clip: str | None = None  # the clip the shot page's fields show and commit to
+        self._gap_settings = GapSettings()  # the gap page's Seed/Steps/Guidance, per gap
 
         self.stack = QStackedWidget(self)
         self.empty_page = self._build_empty()
@@ -197,6 +202,7 @@ class Inspector(FollowsDocument, QWidget):
             self.commit_pending()  # typed for the project being left
         self._shot_clip = None
         self.enhance_box.forget()  # expanded prompts belong to the project they were made in
+        self._gap_settings.clear()
         super().set_document(document)
 
     def show_document(self) -> None:
@@ -423,6 +429,16 @@ class Inspector(FollowsDocument, QWidget):
         v.addWidget(self.gap_label)
         v.addWidget(_hint("Infill makes frames that join the clip before to the clip after, passing "
                           "through any keyframes pinned in the gap."))
+        # a gap has no shot: what is asked here is kept per gap (GapSettings) and goes with the Infill
+        form = self._form()
+        self.gap_sampling = SamplingFields(form, "inspector.gap", self)
+        for field in ("seed", "steps", "guidance"):
+            # as typed (not only when the field is left): clicking Infill doesn't take the focus
+            getattr(self.gap_sampling, field).valueChanged.connect(lambda _v, f=field: self._ask_gap(f))
+        v.addLayout(form)
+        self.gap_sampling_note = _hint("")
+        self.gap_sampling_note.setObjectName("inspector.gap_sampling_note")
+        v.addWidget(self.gap_sampling_note)
         self.infill_button = action_button(self._actions.get(verbs.INFILL.action_id), primary=True)
         self.infill_button.setObjectName("inspector.infill")
         v.addWidget(self.infill_button)
@@ -483,6 +499,8 @@ class Inspector(FollowsDocument, QWidget):
         self.end_model_combo.setToolTip(MODEL_TIP)
         self.end_model_combo.activated.connect(lambda _i: self._commit_end_model())
         form.addRow("Model", self.end_model_combo)
+        self.end_sampling = SamplingFields(form, "inspector.end", self)  # kept on the clip's shot
+        self.end_sampling.edited.connect(self._commit_end_sampling)
         v.addLayout(form)
         self.extend_forward_button = action_button(self._actions.get(verbs.EXTEND_FORWARD.action_id), primary=True)
         self.extend_backward_button = action_button(self._actions.get(verbs.EXTEND_BACKWARD.action_id), primary=True)
@@ -689,6 +707,21 @@ class Inspector(FollowsDocument, QWidget):
         self.gap_label.setText(
             f"On {track.name}: {plural(gap.length, 'frame')} ({duration_text(gap.length, project.fps)}) from "
             f"{timecode(gap.start, project.fps)} to {timecode(gap.end, project.fps)}.")
+        # the fields show what the Infill will use: what was asked here, else the clip beside it
+        found = next((g for g in project.gaps(gap.track_id) if g.start == gap.start), None)
+        beside = found and self._find(found.before or found.after or "")
+        shot = beside[1].shot if beside else None
+        asked = self._gap_settings.get(_gap_key(gap))
+        self.gap_sampling.load(asked.get("seed", shot.seed if shot else None),
+                               asked.get("steps", shot.steps if shot else None),
+                               asked.get("guidance", shot.guidance if shot else None))
+        if _interpolated(project, gap):
+            self.gap_sampling.set_enabled(False, INTERPOLATION_NOTE)
+            self.gap_sampling_note.setText(INTERPOLATION_NOTE)
+            self.gap_sampling_note.show()
+        else:
+            self.gap_sampling.set_enabled(True)
+            self.gap_sampling_note.hide()
 
     def _keyframe(self) -> tuple[Clip | None, Keyframe] | None:
         ref = self._selection.keyframe
@@ -738,6 +771,7 @@ class Inspector(FollowsDocument, QWidget):
         self.extend_backward_button.setVisible(not forward)
         self.extend_backward_reason.setVisible(not forward)
         self._fill_models(self.end_model_combo, clip.shot.model)
+        self.end_sampling.load(clip.shot.seed, clip.shot.steps, clip.shot.guidance)
 
     # --- commits ------------------------------------------------------------------------------
     def _clip_id(self) -> str | None:
@@ -769,6 +803,34 @@ class Inspector(FollowsDocument, QWidget):
         model = self.end_model_combo.currentData()
         if found and found[1].shot.model != model:
             self._request(SetShotSettings(clip_id=end.clip_id, model=model))
+
+    def _commit_end_sampling(self, field: str, value: int | float | None) -> None:
+        """The clip-end page's Seed/Steps/Guidance go to the clip's shot, as its Model does."""
+        end = self._selection.clip_end
+        found = None if self._loading or end is None else self._find(end.clip_id)
+        if found and getattr(found[1].shot, field) != value:
+            self._request(SetShotSettings(clip_id=end.clip_id, **{field: value}))
+
+    def _ask_gap(self, field: str) -> None:
+        gap = self._selection.gap
+        if not self._loading and gap is not None and self.page == "gap":
+            self._gap_settings.set(_gap_key(gap), field, self.gap_sampling.value(field))
+            self.gap_asked.emit()
+
+    def infill_options(self) -> Options:
+        """What the gap page asks of the selected gap's Infill (Seed/Steps/Guidance)."""
+        gap = self._selection.gap
+        return self._gap_settings.options(_gap_key(gap) if gap else None, self.document.project.defaults)
+
+    def finish_editing(self) -> None:
+        """A number being typed in a field counts now: a field commits when it loses focus, and
+        clicking a toolbar or Inspector button (Generate, Infill, Extend) doesn't take focus."""
+        box = self.focusWidget()
+        if box is not None and isinstance(box.parentWidget(), QAbstractSpinBox):
+            box = box.parentWidget()  # its line edit had the focus
+        if isinstance(box, QAbstractSpinBox) and box.hasFocus():
+            box.interpretText()
+            box.editingFinished.emit()
 
     def _prompt_box(self, name: str, height: int, field: str, placeholder: str) -> PromptEdit:
         """A prompt box that commits its text to the shot's `field` (one undo step per commit)."""
@@ -827,6 +889,23 @@ class Inspector(FollowsDocument, QWidget):
         found = self._keyframe()
         if found:
             self._request(RemoveKeyframe(keyframe_id=found[1].id))
+
+
+INTERPOLATION_NOTE = ("This gap is filled by the built-in interpolation, which uses no seed, steps or "
+                      "guidance; choose a video model (File ▸ Project Settings, or the clip beside it) "
+                      "for these to apply.")
+
+
+def _gap_key(gap: GapRef) -> GapKey:
+    return gap.track_id, gap.start, gap.length
+
+
+def _interpolated(project: Project, gap: GapRef) -> bool:
+    """Whether the built-in interpolation (no seed, steps, guidance) would fill `gap`."""
+    try:
+        return model_for(make_plan(project, InfillGap(track_id=gap.track_id, frame=gap.start), seed=0)) == INTERPOLATE
+    except (EditRefused, GenerationError):
+        return False  # it can't be filled as it is; its reason shows under the Infill button
 
 
 def _html(value: object) -> str:

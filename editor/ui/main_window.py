@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self.inspector.queue_plans.connect(self._queue_plans)  # variations, a stale take made again
         self.inspector.compare_takes.connect(self._compare_takes)
         generation_commands.wire_enhance_box(self)  # Inspector ▸ Enhance prompt: settings in, jobs out
+        generation_commands.wire_gap_settings(self)  # Inspector ▸ Gap: Seed/Steps/Guidance go with Infill
         self.history = HistoryPanel(document)
         self.media_bin = MediaBin(document, self.thumbnails)
         self.media_bin.message.connect(self.show_message)
@@ -521,6 +522,7 @@ class MainWindow(QMainWindow):
         controller.job_progress.connect(self._on_job_progress)
         controller.jobs_changed.connect(self._on_jobs_changed)
         controller.action_states_changed.connect(self.refresh_actions)
+        controller.options_for = lambda verb: generation_commands.preset_options(self, verb)
         controller.take_placed.connect(self._on_take_placed)
         if hasattr(controller, "unplaced_changed"):
             controller.unplaced_changed.connect(self._on_unplaced_changed)

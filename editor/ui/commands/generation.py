@@ -22,6 +22,7 @@ def queue(window: MainWindow, verb: Verb) -> None:
     if controller is None:
         window.show_message(window.generation_note or NO_FOLDER_NOTE, error=True)
         return
+    window.inspector.finish_editing()  # steps typed and not yet committed count for this job
     options = options_for(window, verb)
     if options is not None and controller.queue(verb, options):
         window.docks["jobs"].show()
@@ -82,19 +83,34 @@ def queue_enhanced(window: MainWindow, clip_id: str, prompt: str, record: dict) 
         window.show_message("Select the shot the prompt was enhanced for, then generate with it.", error=True)
         return
     if controller.queue(verbs.GENERATE, Options(prompt=prompt, plan_options={"enhance": record})):
+        window.inspector.enhance_box.sent(clip_id)  # used: the box closes, the recipe keeps it
         window.docks["jobs"].show()
+
+
+def wire_gap_settings(window: MainWindow) -> None:
+    """What is typed on the Inspector's gap page (Seed/Steps/Guidance) goes with the Infill, and the
+    Infill's reason and time estimate follow it as it is typed."""
+    window.inspector.gap_asked.connect(lambda: window.controller is not None and window.controller.options_changed())
+
+
+def preset_options(window: MainWindow, verb: Verb) -> Options:
+    """What the user asked for besides the selection without being asked now: Settings' extend
+    length, the gap page's fields (the controller estimates with these too)."""
+    if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):
+        return Options(seconds=window.settings.defaults().extend_seconds)
+    if verb is verbs.INFILL:
+        return window.inspector.infill_options()  # the gap page's Seed/Steps/Guidance
+    return Options()
 
 
 def options_for(window: MainWindow, verb: Verb) -> Options | None:
     """What the user wants besides the selection; None when they cancelled the question."""
-    if verb in (verbs.EXTEND_FORWARD, verbs.EXTEND_BACKWARD):
-        return Options(seconds=window.settings.defaults().extend_seconds)
     if verb is verbs.RESTYLE:
         strength, ok = QInputDialog.getDouble(
             window, "Restyle", "How far the new look may depart from the clip (0 keeps it, 1 ignores it):",
             DEFAULT_RESTYLE_STRENGTH, 0.05, 1.0, 2)
         return Options(strength=strength) if ok else None
-    return Options()
+    return preset_options(window, verb)
 
 
 def cancel_job(window: MainWindow) -> None:

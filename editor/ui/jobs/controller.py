@@ -18,6 +18,7 @@ import copy
 import functools
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,10 @@ class GenerationController(QObject):
         self._states: dict[Verb, tuple[bool, str]] = {}
         self._unavailable = ""  # why generation can't run here (the journal could not be opened)
         self._closed = False
+        # what the window would queue a verb with (the gap page's Seed/Steps/Guidance), so that
+        # the greyed-out reason and the time estimate are for that; `options_changed` says when
+        self.options_for: Callable[[Verb], Options] = lambda _verb: Options()
+        self._options_revision = 0
         self.held = ""  # why the queue waits for the user's Retry (a farm that can't be reached), or ""
         # the journal's reads and writes, on its own thread; answers come from the event loop,
         # after whoever made us has connected
@@ -268,13 +273,19 @@ class GenerationController(QObject):
     @property
     def state_key(self) -> tuple:
         """Changes whenever an action_state() answer may change (edits, selection, model folders)."""
-        return (self.document.edit_count, self.selection.revision, self._models.revision, self._unavailable)
+        return (self.document.edit_count, self.selection.revision, self._models.revision, self._unavailable,
+                self._options_revision)
+
+    def options_changed(self) -> None:
+        """What `options_for` answers changed (a field typed on the gap page): estimate again."""
+        self._options_revision += 1
+        self.action_states_changed.emit()
 
     def _evaluate(self, verb: Verb) -> tuple[bool, str]:
         if self._unavailable:
             return False, self._unavailable
         try:
-            sel = verb.plan_selection(self.selection, self.document.project.fps)
+            sel = verb.plan_selection(self.selection, self.document.project.fps, self.options_for(verb))
             plan = make_plan(self.document.project, sel, seed=0)
             model = model_for(plan)
             support = self._models.answer(model)

@@ -114,14 +114,20 @@ class MonitorPanel(QWidget):
             return
         import pyqtgraph as pg
 
+        from editor.ui.jobs.step_axis import StepAxis
+
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground(None)
-        self.speed_plot = self.plots.addPlot(row=0, col=0)
+        # whole steps only: a 1-step job read 0.6 .. 1.4 on pyqtgraph's own axis
+        self.speed_plot = self.plots.addPlot(row=0, col=0, axisItems={"bottom": StepAxis("bottom")})
         self.speed_plot.setLabel("left", "s / step")
+        self.speed_plot.getAxis("left").enableAutoSIPrefix(False)  # "0.4", not "400 (x0.001)"
         self.speed_plot.setLabel("bottom", "step")
-        self.speed_plot.setLimits(yMin=0)
+        self.speed_plot.setLimits(yMin=0, xMin=0, minXRange=1)
         self.speed_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2))
+        # dots as well as the line, so that a job of one step shows its one figure
+        self.speed_curve = self.speed_plot.plot([], [], pen=pg.mkPen("#6cb4ff", width=2), symbol="o",
+                                                symbolSize=5, symbolPen=None, symbolBrush="#6cb4ff")
         self.memory_plot = self.plots.addPlot(row=1, col=0)
         self.memory_plot.setLabel("left", "memory (MiB)")  # no SI prefix: "kMiB" reads badly
         self.memory_plot.setLabel("bottom", "time (s)")
@@ -214,6 +220,9 @@ class MonitorPanel(QWidget):
         if self.speed_plot.titleLabel.text != self._title:
             self.speed_plot.setTitle(self._title, size="9pt")
         self.speed_curve.setData(self._steps, self._step_s)
+        from editor.ui.jobs.step_axis import step_range  # loaded with the plots
+
+        self.speed_plot.setXRange(*step_range(self._steps), padding=0.04)  # room for the last dot
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
         self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
