@@ -228,20 +228,28 @@ class Farm:
             except Exception:
                 slot.info = {}
         pending = list(refs)
+        answered: list[_Slot] = []
+
+        def collect(ready: list) -> None:
+            for ref in ready:
+                slot = refs[ref]
+                try:
+                    slot.info = ray.get(ref)
+                    answered.append(slot)
+                except Exception:  # died or restarting
+                    slot.info = {}
+
         wait = CALL_TIMEOUT_S if patient else WHERE_WAIT_S
         ready, pending = ray.wait(pending, num_returns=len(pending), timeout=wait) if pending else ([], [])
-        if not ready and pending:  # all of them busy starting (a first call starts the actors)
+        collect(ready)
+        # none answered yet (all busy starting: a first call starts the actors), or only with an
+        # error (a worker just killed says so at once): wait for the first real answer
+        while not answered and pending:
             ready, pending = ray.wait(pending, num_returns=1, timeout=CALL_TIMEOUT_S)
+            if not ready:
+                break
             more, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])
-            ready += more
-        answered = []
-        for ref in ready:
-            slot = refs[ref]
-            try:
-                slot.info = ray.get(ref)
-                answered.append(slot)
-            except Exception:  # died or restarting
-                slot.info = {}
+            collect(ready + more)
         for ref in pending:
             refs[ref].info = {}
         return [s for s in slots if s in answered]

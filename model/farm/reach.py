@@ -43,7 +43,7 @@ class NotARayHead(FarmUnreachable):
     """Something answers at the address, but not Ray: the address is wrong, not the job."""
 
 
-PROBE_TIMEOUT_S = 3.0  # a Ray head answers the probe in milliseconds; a silent port costs this
+PROBE_TIMEOUT_S = 2.0  # a Ray head answers the probe within a round trip; a silent port costs this
 
 
 def not_ray_message(where: str) -> str:
