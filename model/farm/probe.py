@@ -29,10 +29,11 @@ def speaks_ray(host: str, port: int, *, client: bool, timeout_s: float,
     import grpc
 
     target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    deadline = time.monotonic() + timeout_s
     # no retries inside gRPC: one handshake, one call, under our own deadline
     channel = grpc.insecure_channel(target, options=[("grpc.enable_retries", 0),
                                                      ("grpc.max_receive_message_length", 16 * 2**20)])
+    call, request = _ping(channel, client), _request(client)  # imported before the clock starts
+    deadline = time.monotonic() + timeout_s
     try:
         ready = grpc.channel_ready_future(channel)
         while True:
@@ -47,8 +48,7 @@ def speaks_ray(host: str, port: int, *, client: bool, timeout_s: float,
                 break
             except grpc.FutureTimeoutError:
                 continue
-        call = _ping(channel, client)
-        future = call.future(_request(client), timeout=max(0.1, deadline - time.monotonic()))
+        future = call.future(request, timeout=max(0.1, deadline - time.monotonic()))  # type: ignore[attr-defined]
         while not future.done():
             if should_stop is not None and should_stop():
                 future.cancel()
