@@ -109,6 +109,8 @@ def check_ray_head(address: str, *, timeout_s: float = PROBE_TIMEOUT_S,
     ray://); NotARayHead when the port answers something else. Call after `knock`."""
     from model.farm.probe import speaks_ray
 
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return  # a TLS cluster wants certificates this plain probe doesn't present: ray.init decides
     target = host_port(address)
     if target is None:
         raise FarmUnreachable(unreachable_message("auto (no Ray cluster runs on this machine)"))
