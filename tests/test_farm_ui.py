@@ -267,7 +267,8 @@ def test_a_worker_killed_under_an_editor_job_is_retried_and_the_farm_view_says_s
         qtbot.waitUntil(lambda: ledger.dispatches(doc.folder / "jobs.sqlite")[job_id].attempt == 2,
                         timeout=LOST_WAIT_MS)
         panel.farm_view.ask()
-        qtbot.waitUntil(lambda: "try 2 of 3" in panel.farm_view.where_text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "try 2 of 3: the worker before stopped" in panel.farm_view.where_text(),
+                        timeout=WAIT_MS)  # the lost worker is said to have stopped
         qtbot.waitUntil(lambda: _layout(doc) == [24, 10, 24], timeout=WAIT_MS)  # the take is placed
         assert ctl.journal.get(job_id).state is JobState.DONE
         assert ledger.dispatches(doc.folder / "jobs.sqlite")[job_id].worker != first.worker
