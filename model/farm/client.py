@@ -49,6 +49,7 @@ MAX_ATTEMPTS = 3  # the first try and two retries on other workers
 POLL_S = 0.02  # how often a running job is asked for progress (a small actor call)
 CALL_TIMEOUT_S = 60.0  # an actor Ray reports alive that does not answer a tiny call in this time is hung
 WHERE_WAIT_S = 0.5  # how long dispatch waits for the slower workers once one has answered
+STOP_WAIT_S = 10.0  # how long stop_workers waits for Ray to record the workers ended
 
 
 class FarmJobFailed(RuntimeError):
@@ -197,6 +198,15 @@ class Farm:
                 ray.kill(slot.handle, no_restart=True)
             except Exception:
                 pass  # gone already
+        # ray.kill returns before the processes end: return when Ray records them dead (their GPUs
+        # free for the next workers), within STOP_WAIT_S
+        deadline = time.monotonic() + STOP_WAIT_S
+        for slot in slots:
+            while time.monotonic() < deadline:
+                record = actor_record(slot.handle)
+                if record is None or record.state == "DEAD":
+                    break
+                time.sleep(POLL_S)
 
     def status(self, *, patient: bool = True) -> dict:
         """Nodes (GPUs and memory), workers (what each has loaded and runs) and the queue.
