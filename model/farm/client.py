@@ -376,10 +376,12 @@ class Farm:
                     try:
                         return ray.get(ref)
                     except ray.exceptions.ActorUnavailableError as exc:
-                        # "temporarily unavailable": lost when Ray's record says so, else asked again
-                        # (every call is idempotent: submit finds the job already there by its key)
-                        why = lost_reason(actor_record(slot.handle), pid)
-                        if why or time.monotonic() > deadline:
+                        # "temporarily unavailable": lost when Ray's record says so (or can't be
+                        # read), else asked again (every call is idempotent: submit finds the job
+                        # already there by its key)
+                        record = actor_record(slot.handle)
+                        why = lost_reason(record, pid)
+                        if record is None or why or time.monotonic() > deadline:
                             raise _WorkerLost(why or type(exc).__name__) from exc
                         time.sleep(LOOK_S)
                         ref = getattr(slot.handle, method).remote(*args)
