@@ -6,6 +6,9 @@ farm_overhead_s: one tiny job (a tiny random-weight LTX model, 2 steps) through 
     would be collected from the worker's results instead).
 farm_scaling_2_workers: 8 jobs of a stand-in engine whose steps sleep (so the 2 CPUs are not what
     is measured) on 2 workers, throughput over the same 8 jobs on 1 worker.
+farm_lost_worker_s: a worker's process SIGKILLed mid-job, seconds until its job is sent to the
+    other worker (Ray restarts the killed one meanwhile); median of a few kills. Before the client
+    read Ray's record of the actor (model.farm.liveness) a call could wait out its 60 s timeout.
 
 Ray runs with 2 CPUs, 2 declared GPUs, a 100 MB object store and no dashboard, and is shut down after.
 """
@@ -34,7 +37,7 @@ def measure(quick: bool) -> list[Figure]:
     ray.init(num_cpus=2, num_gpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
              log_to_driver=False, logging_level="ERROR", namespace="shotline-bench")
     try:
-        return [_overhead(quick), _scaling(quick)]
+        return [_overhead(quick), _scaling(quick), _lost_worker(quick)]
     finally:
         ray.shutdown()
 
@@ -110,6 +113,46 @@ def _scaling(quick: bool) -> Figure:
     two = eight_jobs(2)
     ratio = one / two
     return Figure("farm_scaling_2_workers", round(ratio, 3), "x", ">= 1.8", ratio >= 1.8)
+
+
+def _lost_worker(quick: bool) -> Figure:
+    from model.farm.client import Farm
+
+    farm = Farm("auto", namespace="bench-lost", stand_in_step_s=0.05, max_workers=2)
+    try:
+        took = [_one_kill(farm, 5000 + i) for i in range(3 if quick else 7)]
+    finally:
+        farm.stop_workers()
+    value = median(took)
+    return Figure("farm_lost_worker_s", round(value, 2), "s", "< 5", value < 5)
+
+
+def _one_kill(farm, seed: int) -> float:
+    """Seconds from SIGKILL of the job's worker to the job's second dispatch."""
+    import os
+    import signal
+
+    import ray
+
+    from model.engines.base import Hooks
+
+    sent: list = []
+    killed: list[float] = []
+    again: list[float] = []
+
+    def on_progress(step: int, _total: int, _per_step: float) -> None:
+        if step >= 2 and not killed:
+            worker = ray.get_actor(sent[-1].worker, namespace=farm.namespace)
+            os.kill(ray.get(worker.pid.remote()), signal.SIGKILL)
+            killed.append(time.perf_counter())
+
+    def on_dispatch(where) -> None:
+        sent.append(where)
+        if killed and not again:
+            again.append(time.perf_counter())
+
+    farm.run("builtin:interpolate", _request(seed, steps=20), Hooks(on_progress=on_progress), on_dispatch=on_dispatch)
+    return again[0] - killed[0]
 
 
 if __name__ == "__main__":

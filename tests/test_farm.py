@@ -121,6 +121,47 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_worker(make_farm):
     assert sent[0].worker != sent[1].worker  # retried on another worker
     expected = np.random.default_rng(11).integers(0, 255, (32, 64, 3), dtype=np.uint8)
     assert np.array_equal(result.frames[0], expected) and result.record["farm"]["attempt"] == 2
+    # made once: the killed worker's new process does not have the job (it went with the old one)
+    again = ray.get_actor(sent[0].worker, namespace=farm.namespace)
+    assert ray.get(again.poll.remote(sent[0].remote_id), timeout=60)["state"] == "unknown"
+
+
+def test_a_worker_restarted_by_ray_is_told_apart_from_the_process_a_job_went_to(make_farm):
+    """What the client reads while a call waits: Ray's record of the actor. Alive in the process
+    the job went to: not lost (however long its job runs); restarted in another: lost."""
+    import ray
+
+    from model.farm.liveness import actor_record, lost_reason
+
+    farm = make_farm(stand_in_step_s=0.05, max_workers=1)
+    (slot,) = farm.workers()
+    pid = ray.get(slot.handle.pid.remote())
+    assert lost_reason(actor_record(slot.handle), pid) is None
+    os.kill(pid, signal.SIGKILL)
+    new_pid = None
+    for _ in range(600):  # Ray restarts it (max_restarts=-1); each try fails fast while it does
+        try:
+            new_pid = ray.get(slot.handle.pid.remote(), timeout=60)
+            break
+        except ray.exceptions.RayActorError:
+            continue
+    assert new_pid and new_pid != pid
+    assert lost_reason(actor_record(slot.handle), pid) == "Ray restarted the worker in a new process"
+    assert lost_reason(actor_record(slot.handle), new_pid) is None
+
+
+def test_a_lost_workers_retry_knocks_on_the_cluster_this_process_joined(local_ray, monkeypatch):
+    """`auto` resolves to the cluster this process joined, not to whatever Ray the environment or
+    `ps` points at (another user's, or one already gone), which would hold the job as unreachable."""
+    from model.farm.reach import host_port, knock
+
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{closed}")
+    host, port = local_ray.get_runtime_context().gcs_address.rsplit(":", 1)
+    assert host_port("auto") == (host, int(port))
+    knock("auto")  # reaches the joined cluster
 
 
 def test_jobs_fan_out_across_workers(make_farm):

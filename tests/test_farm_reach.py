@@ -142,3 +142,28 @@ def test_quitting_while_connecting_returns_and_the_job_resumes_next_time(tmp_pat
     assert "quit returned" in done.stdout and "threads ended True" in done.stdout
     assert "job QUEUED" in done.stdout
     assert "QThread: Destroyed" not in done.stderr
+
+
+def test_a_port_that_answers_but_is_not_ray_is_one_line_and_no_noise(capfd):
+    """A plain TCP listener (not Ray) takes the connection: before ray.init is asked, a short gRPC
+    probe finds it is no Ray head, so the message says so and Ray's C++ core never starts
+    retrying it (and printing to stderr) in the background."""
+    pytest.importorskip("ray")
+    from model.farm.client import Farm
+    from model.farm.reach import FarmUnreachable, NotARayHead, check_ray_head
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        capfd.readouterr()
+        with pytest.raises(NotARayHead) as err:
+            Farm(f"127.0.0.1:{port}").connect()
+        assert str(err.value) == (
+            f"127.0.0.1:{port} answers but is not a Ray head: start one with `ray start --head` there, "
+            "or check the address (and port) in Settings ▸ Device.")
+        assert isinstance(err.value, FarmUnreachable)  # the job waits queued with Retry, no try used
+        with pytest.raises(NotARayHead, match="answers but is not a Ray head"):  # a Ray Client address
+            check_ray_head(f"ray://127.0.0.1:{port}", timeout_s=0.5)
+    out, errs = capfd.readouterr()
+    assert out == "" and errs == ""

@@ -11,7 +11,11 @@ so variations and draft shots fan out across the GPUs while a long shot stays on
 
 A worker that dies mid-job (its process killed, its node gone) leaves the job interrupted; it is
 sent again to another worker, at most `max_attempts` tries in all, each reported through
-`on_dispatch` (the journal's ledger records node, worker, remote id and attempt). When the caller
+`on_dispatch` (the journal's ledger records node, worker, remote id and attempt). The loss is
+noticed within seconds: a call that waits longer than liveness.LOOK_S makes the client read Ray's
+record of the actor, and a worker Ray reports dead or restarting, or restarted in a new process,
+is lost at once (model.farm.liveness); only a worker Ray still reports alive is given the whole
+CALL_TIMEOUT_S to answer a (tiny) call, however long its job runs. When the caller
 *detaches* instead of cancelling (the editor quits), the job is left running on its worker and
 the same request sent later (same remote id) collects its result.
 
@@ -35,6 +39,7 @@ import numpy as np
 from model.engines.base import Cancelled, Hooks
 from model.farm import FarmError, check_address, require_ray
 from model.farm.identity import model_identity
+from model.farm.liveness import LOOK_S, actor_record, lost_reason
 from model.models import ModelError, inspect_model
 from model.request import Request
 from model.runner import Result
@@ -42,8 +47,9 @@ from model.runner import Result
 NAMESPACE = "shotline"  # Ray namespace of the workers: every editor of the cluster shares them
 MAX_ATTEMPTS = 3  # the first try and two retries on other workers
 POLL_S = 0.02  # how often a running job is asked for progress (a small actor call)
-CALL_TIMEOUT_S = 60.0  # an actor that does not answer a call in this time is taken as lost
+CALL_TIMEOUT_S = 60.0  # an actor Ray reports alive that does not answer a tiny call in this time is hung
 WHERE_WAIT_S = 0.5  # how long dispatch waits for the slower workers once one has answered
+STOP_WAIT_S = 10.0  # how long stop_workers waits for Ray to record the workers ended
 
 
 class FarmJobFailed(RuntimeError):
@@ -192,6 +198,15 @@ class Farm:
                 ray.kill(slot.handle, no_restart=True)
             except Exception:
                 pass  # gone already
+        # ray.kill returns before the processes end: return when Ray records them dead (their GPUs
+        # free for the next workers), within STOP_WAIT_S
+        deadline = time.monotonic() + STOP_WAIT_S
+        for slot in slots:
+            while time.monotonic() < deadline:
+                record = actor_record(slot.handle)
+                if record is None or record.state == "DEAD":
+                    break
+                time.sleep(POLL_S)
 
     def status(self, *, patient: bool = True) -> dict:
         """Nodes (GPUs and memory), workers (what each has loaded and runs) and the queue.
@@ -223,20 +238,28 @@ class Farm:
             except Exception:
                 slot.info = {}
         pending = list(refs)
+        answered: list[_Slot] = []
+
+        def collect(ready: list) -> None:
+            for ref in ready:
+                slot = refs[ref]
+                try:
+                    slot.info = ray.get(ref)
+                    answered.append(slot)
+                except Exception:  # died or restarting
+                    slot.info = {}
+
         wait = CALL_TIMEOUT_S if patient else WHERE_WAIT_S
         ready, pending = ray.wait(pending, num_returns=len(pending), timeout=wait) if pending else ([], [])
-        if not ready and pending:  # all of them busy starting (a first call starts the actors)
+        collect(ready)
+        # none answered yet (all busy starting: a first call starts the actors), or only with an
+        # error (a worker just killed says so at once): wait for the first real answer
+        while not answered and pending:
             ready, pending = ray.wait(pending, num_returns=1, timeout=CALL_TIMEOUT_S)
+            if not ready:
+                break
             more, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])
-            ready += more
-        answered = []
-        for ref in ready:
-            slot = refs[ref]
-            try:
-                slot.info = ray.get(ref)
-                answered.append(slot)
-            except Exception:  # died or restarting
-                slot.info = {}
+            collect(ready + more)
         for ref in pending:
             refs[ref].info = {}
         return [s for s in slots if s in answered]
@@ -270,7 +293,8 @@ class Farm:
                     on_dispatch(sent)
                 if request_ref is None:
                     request_ref = ray.put(request)  # context frames travel through the object store
-                return self._follow(slot, sent, identity, hint, request_ref, hooks, detached, title)
+                return self._follow(slot, sent, identity, hint, request_ref, hooks, detached, title,
+                                    pid=slot.info.get("pid"))
             except _WorkerLost as exc:
                 # the whole cluster gone (head down, network cut) is no worker's death: the job
                 # waits in the queue (FarmUnreachable) instead of using up its tries
@@ -336,16 +360,41 @@ class Farm:
         return slot
 
     def _follow(self, slot: _Slot, sent: Sent, identity: str, hint: str, request_ref: Any, hooks: Hooks,
-                detached: threading.Event | None, title: str) -> Result:
+                detached: threading.Event | None, title: str, *, pid: int | None = None) -> Result:
+        """Submit the job to `slot` (whose process was `pid` when it was chosen) and follow it."""
         ray = require_ray()
         key = sent.remote_id
 
         def call(method: str, *args: Any) -> Any:
-            try:
-                return ray.get(getattr(slot.handle, method).remote(*args), timeout=CALL_TIMEOUT_S)
-            except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError,
-                    ray.exceptions.ActorUnavailableError) as exc:
-                raise _WorkerLost(type(exc).__name__) from exc
+            """The worker's answer; _WorkerLost as soon as Ray says it died or restarted under the
+            job (see model.farm.liveness), or when it stays silent for CALL_TIMEOUT_S while alive."""
+            deadline = time.monotonic() + CALL_TIMEOUT_S
+            ref = getattr(slot.handle, method).remote(*args)
+            while True:
+                ready, _ = ray.wait([ref], timeout=LOOK_S)
+                if ready:
+                    try:
+                        return ray.get(ref)
+                    except ray.exceptions.ActorUnavailableError as exc:
+                        # "temporarily unavailable": lost when Ray's record says so (or can't be
+                        # read), else asked again (every call is idempotent: submit finds the job
+                        # already there by its key)
+                        record = actor_record(slot.handle)
+                        why = lost_reason(record, pid)
+                        if record is None or why or time.monotonic() > deadline:
+                            raise _WorkerLost(why or type(exc).__name__) from exc
+                        time.sleep(LOOK_S)
+                        ref = getattr(slot.handle, method).remote(*args)
+                        continue
+                    except ray.exceptions.RayActorError as exc:  # died (ActorDiedError), or its process did
+                        raise _WorkerLost(type(exc).__name__) from exc
+                why = lost_reason(actor_record(slot.handle), pid)
+                if why:
+                    raise _WorkerLost(why)
+                if detached is not None and detached.is_set() and hooks.should_cancel():
+                    raise Cancelled("Left running on the farm; its result is collected when the project opens again.")
+                if time.monotonic() > deadline:
+                    raise _WorkerLost(f"no answer to {method} in {CALL_TIMEOUT_S:g} s")
 
         state = call("submit", key, identity, hint, request_ref, title)
         seen_preview, last_step = 0, -1

@@ -6,9 +6,11 @@ its C++ core's warnings straight to stderr, and it can't be interrupted from ano
 before Ray is asked, the address is resolved and its port is knocked on with a plain TCP
 connect, in short slices that a `should_stop` (cancel, quit) interrupts: a refused or silent
 port is `FarmUnreachable` within CONNECT_TIMEOUT_S and Ray never starts its retry loop. When the
-port answers, `ray.init` runs on a daemon thread of its own and the caller waits for it under the
-same bound (again interruptible), so even a port that answers but is not Ray can't hold a job
-thread, the CLI or quitting for ever.
+port answers, the peer is asked whether it is a Ray head at all (`model.farm.probe`, one short
+gRPC exchange): a port that answers but is not Ray is `NotARayHead`, one line, and Ray's C++ core
+never starts retrying it (and printing to stderr) for the rest of the session. Then `ray.init`
+runs on a daemon thread of its own and the caller waits for it under the same bound (again
+interruptible), so nothing here can hold a job thread, the CLI or quitting for ever.
 
 Ray's Python logging goes to our log (the root logger), not its own stderr handler.
 """
@@ -37,6 +39,18 @@ class FarmUnreachable(FarmError):
     keep_queued = True  # editor.ui.jobs.worker puts the job back in the queue instead of failing it
 
 
+class NotARayHead(FarmUnreachable):
+    """Something answers at the address, but not Ray: the address is wrong, not the job."""
+
+
+PROBE_TIMEOUT_S = 2.0  # a Ray head answers the probe within a round trip; a silent port costs this
+
+
+def not_ray_message(where: str) -> str:
+    return (f"{where} answers but is not a Ray head: start one with `ray start --head` there, "
+            "or check the address (and port) in Settings ▸ Device.")
+
+
 def unreachable_message(where: str) -> str:
     return (f"Can't reach the Ray cluster at {where}: check the address in Settings ▸ Device, "
             "or that `ray start --head` runs there.")
@@ -46,9 +60,16 @@ def host_port(address: str) -> tuple[str, int] | None:
     """(host, port) the address reaches; None for `auto` with no cluster known on this machine."""
     if address == "auto":
         try:
-            from ray._private.services import get_ray_address_from_environment
+            import ray
 
-            found = get_ray_address_from_environment("auto", None)
+            if ray.is_initialized():
+                # the cluster this process joined, not whichever Ray `ps` finds first on this
+                # machine (another user's, or one already gone: a lost worker's retry knocks here)
+                found = ray.get_runtime_context().gcs_address
+            else:
+                from ray._private.services import get_ray_address_from_environment
+
+                found = get_ray_address_from_environment("auto", None)
         except Exception:  # no running Ray instance found here (or a Ray without this helper)
             return None
         address = found
@@ -82,6 +103,22 @@ def knock(address: str, *, timeout_s: float = CONNECT_TIMEOUT_S,
             raise FarmUnreachable(unreachable_message(where)) from exc
 
 
+def check_ray_head(address: str, *, timeout_s: float = PROBE_TIMEOUT_S,
+                   should_stop: Callable[[], bool] | None = None) -> None:
+    """Return when a Ray head answers at the address (its GCS, or its Ray Client server for
+    ray://); NotARayHead when the port answers something else. Call after `knock`."""
+    from model.farm.probe import speaks_ray
+
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return  # a TLS cluster wants certificates this plain probe doesn't present: ray.init decides
+    target = host_port(address)
+    if target is None:
+        raise FarmUnreachable(unreachable_message("auto (no Ray cluster runs on this machine)"))
+    if not speaks_ray(*target, client=address.startswith("ray://"), timeout_s=timeout_s, should_stop=should_stop):
+        log.info("farm: %s:%s takes connections but did not answer as a Ray head", *target)
+        raise NotARayHead(not_ray_message(f"{target[0]}:{target[1]}"))
+
+
 class _Init:
     """The one ray.init of this process, on its own daemon thread."""
 
@@ -112,7 +149,10 @@ def bounded_init(address: str, namespace: str, *, timeout_s: float = CONNECT_TIM
     if ray.is_initialized() and address in ("auto", _Init.address):
         return
     # a process joins one cluster; asked for another address, it still says when that one is down
+    started = time.monotonic()
     knock(address, timeout_s=timeout_s, should_stop=should_stop)
+    check_ray_head(address, timeout_s=min(PROBE_TIMEOUT_S, max(0.5, timeout_s - (time.monotonic() - started))),
+                   should_stop=should_stop)
     if ray.is_initialized():
         return
     with _Init.lock:
