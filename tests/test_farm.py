@@ -180,6 +180,51 @@ def test_jobs_fan_out_across_workers(make_farm):
     assert {s.worker for s in sent} == {"gpu-0", "gpu-1"}
 
 
+def test_two_jobs_at_once_run_side_by_side_while_a_worker_is_slow_to_answer(make_farm, tmp_path):
+    """Two jobs sent at once to two idle workers, one slow to say where it is (still starting, or
+    its machine loaded: here gpu-0, held until a file exists), run on both instead of queueing on
+    the one that answered first. The client asks `should_cancel` while it waits for a silent
+    worker: the job not sent yet opens the gate then (before the fix it was sent without waiting)."""
+    from model.farm.standin import HOLD_WHERE_ENV
+
+    gate = tmp_path / "gpu-0-answers"
+    farm = make_farm(stand_in_step_s=0.02, max_workers=2, worker_env={HOLD_WHERE_ENV: f"gpu-0={gate}"})
+    sent: list = []
+    both_sent = threading.Event()
+    errors: list = []
+
+    def one(seed: int) -> None:
+        mine: list = []
+
+        def dispatched(where) -> None:
+            mine.append(where)
+            sent.append(where)
+            if len(sent) >= 2:
+                both_sent.set()
+
+        def should_cancel() -> bool:
+            if sent and not mine:  # the other job went out and this one is still choosing
+                gate.touch()
+            return False
+
+        def on_progress(*_args) -> None:
+            both_sent.wait(60)  # keep this job in flight (its worker busy) until both are sent
+
+        try:
+            farm.run("builtin:interpolate", request(steps=4, seed=seed),
+                     Hooks(on_progress=on_progress, should_cancel=should_cancel), on_dispatch=dispatched)
+        except Exception as exc:  # reported below, with the dispatches
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in (21, 22)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(s.worker for s in sent) == ["gpu-0", "gpu-1"]
+
+
 def test_results_can_come_back_through_a_shared_folder(make_farm, tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -8,6 +8,8 @@ every caller keeps its life cycle: progress, ETA and previews reach `hooks` whil
 its worker, and `hooks.should_cancel()` turning true stops it there within one sampling step.
 Several threads may call it at once: each job goes to the least-busy worker that has its model,
 so variations and draft shots fan out across the GPUs while a long shot stays on one worker.
+A worker slow to say where it is (still starting, or its machine loaded) is waited for, within
+CALL_TIMEOUT_S, before a job queues behind a busy one: two jobs on two GPUs run side by side.
 
 A worker that dies mid-job (its process killed, its node gone) leaves the job interrupted; it is
 sent again to another worker, at most `max_attempts` tries in all, each reported through
@@ -74,8 +76,9 @@ class Sent:
 class _Slot:
     name: str
     handle: Any
-    info: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)  # its last answer to `where` (kept when it stays silent)
     inflight: int = 0  # jobs this process has sent and not yet collected
+    hung: bool = False  # silent through a whole wait for it: not waited for again until it answers
 
     @property
     def node(self) -> str:
@@ -219,24 +222,29 @@ class Farm:
             nodes.append({"node_id": n.get("NodeID"), "host": n.get("NodeName") or n.get("NodeManagerAddress"),
                           "ip": n.get("NodeManagerAddress"), "alive": bool(n.get("Alive")),
                           "gpus": int(res.get("GPU", 0)), "memory_gib": round(res.get("memory", 0) / 2**30, 1)})
-        self._refresh_info(slots, patient=patient)
+        answered = self._refresh_info(slots, patient=patient)
         workers = []
         for slot in slots:
-            info = dict(slot.info) or {"worker": slot.name, "unreachable": True}
+            info = dict(slot.info) if slot in answered else {"worker": slot.name, "unreachable": True}
             info["worker"] = slot.name
             workers.append(info)
         return {"address": self.address, "nodes": nodes, "workers": workers}
 
-    def _refresh_info(self, slots: list[_Slot], *, patient: bool = False) -> list[_Slot]:
+    def _refresh_info(self, slots: list[_Slot], *, patient: bool = False,
+                      silent: dict | None = None) -> list[_Slot]:
         """Ask every worker where it is and what it does; those that answer, in order.
-        `patient`: wait for every worker (up to CALL_TIMEOUT_S), not only the first to answer."""
+        `patient`: wait for every worker (up to CALL_TIMEOUT_S), not only the first to answer.
+        `silent` gets {answer ref: slot} of the workers that had not answered yet, to wait on.
+
+        A slot's info is only ever replaced by a newer answer, never blanked: another thread may
+        have just chosen that slot and reads its node and pid (see _choose)."""
         ray = require_ray()
         refs = {}
         for slot in slots:
             try:
                 refs[slot.handle.where.remote()] = slot
             except Exception:
-                slot.info = {}
+                pass  # not in the answers
         pending = list(refs)
         answered: list[_Slot] = []
 
@@ -245,9 +253,10 @@ class Farm:
                 slot = refs[ref]
                 try:
                     slot.info = ray.get(ref)
+                    slot.hung = False
                     answered.append(slot)
                 except Exception:  # died or restarting
-                    slot.info = {}
+                    pass
 
         wait = CALL_TIMEOUT_S if patient else WHERE_WAIT_S
         ready, pending = ray.wait(pending, num_returns=len(pending), timeout=wait) if pending else ([], [])
@@ -260,8 +269,8 @@ class Farm:
                 break
             more, pending = ray.wait(pending, num_returns=len(pending), timeout=WHERE_WAIT_S) if pending else ([], [])
             collect(ready + more)
-        for ref in pending:
-            refs[ref].info = {}
+        if silent is not None:
+            silent.update((ref, refs[ref]) for ref in pending)
         return [s for s in slots if s in answered]
 
     # --- a job ----------------------------------------------------------------------------
@@ -286,7 +295,7 @@ class Farm:
         attempt = 0
         while True:
             attempt += 1
-            slot = self._choose(identity, hint, avoid=lost)
+            slot = self._choose(identity, hint, avoid=lost, should_stop=hooks.should_cancel)
             try:
                 sent = Sent(key, slot.node, slot.name, attempt)
                 if on_dispatch is not None:
@@ -321,13 +330,53 @@ class Farm:
         except ModelError:
             return None
 
-    def _choose(self, identity: str, hint: str, *, avoid: list[str]) -> _Slot:
-        """The least-busy worker with the model (a warm one first); FarmError when none has it."""
-        ray = require_ray()
-        slots = self._refresh_info(self.workers())
+    def _choose(self, identity: str, hint: str, *, avoid: list[str],
+                should_stop: Callable[[], bool] | None = None) -> _Slot:
+        """The least-busy worker with the model (a warm one first); FarmError when none has it.
+
+        When every worker that answered is busy and some have not answered yet (starting, or slow
+        under load), waits for those, up to CALL_TIMEOUT_S (Cancelled when `should_stop()` turns
+        true), so a job does not queue behind another while a GPU sits idle; a worker that answers
+        meanwhile is a candidate like the others."""
+        silent: dict = {}
+        slots = self._refresh_info(self.workers(), silent=silent)
         if not slots:
             raise FarmError(f"No Shotline worker of the Ray cluster at {self.address} answers; see "
                             "python main.py farm status.")
+        able = self._with_model(slots, identity, hint)
+        if not able:
+            messages = []
+            ray = require_ray()
+            for slot in slots:
+                try:
+                    messages.append(ray.get(slot.handle.missing_message.remote(identity, hint), timeout=CALL_TIMEOUT_S))
+                except Exception:
+                    messages.append(f"{slot.name} on {slot.node} did not answer")
+            raise FarmError("No worker of the farm has this model. " + " ".join(dict.fromkeys(messages)))
+        # a silent worker worth waiting for: not one this job was lost on, nor one silent before
+        silent = {ref: s for ref, s in silent.items() if s.name not in avoid and not s.hung}
+
+        def busy(slot: _Slot) -> tuple:
+            info = slot.info
+            load = slot.inflight + len(info.get("queued", ())) + (1 if info.get("running") else 0)
+            warm = info.get("loaded_identity") == identity
+            return (load, not warm, slot.name)
+
+        deadline = time.monotonic() + CALL_TIMEOUT_S
+        while True:
+            fresh = [s for s in able if s.name not in avoid] or able
+            # chosen and counted under one lock: two threads choosing at once see each other's job
+            with self._lock:
+                slot = min(fresh, key=busy)
+                if busy(slot)[0] == 0 or not silent or time.monotonic() > deadline:
+                    slot.inflight += 1
+                    return slot
+            woke = self._await_silent(silent, deadline, should_stop)
+            able += [s for s in self._with_model(woke, identity, hint) if s not in able]
+
+    def _with_model(self, slots: list[_Slot], identity: str, hint: str) -> list[_Slot]:
+        """Those of `slots` that have the model `identity` (each worker asked once, then remembered)."""
+        ray = require_ray()
         asks = {}
         for slot in slots:
             if (slot.name, identity) not in self._has:
@@ -337,27 +386,43 @@ class Farm:
                 self._has[(name, identity)] = ray.get(ref, timeout=CALL_TIMEOUT_S)
             except Exception:
                 self._has[(name, identity)] = None
-        able = [s for s in slots if self._has.get((s.name, identity))]
-        if not able:
-            messages = []
-            for slot in slots:
+        return [s for s in slots if self._has.get((s.name, identity))]
+
+    def _await_silent(self, silent: dict, deadline: float, should_stop: Callable[[], bool] | None) -> list[_Slot]:
+        """The workers of `silent` ({where ref: slot}, emptied as they answer or end) that answer
+        first, [] when none does by `deadline` (those left are then marked hung). Cancelled when
+        `should_stop()` turns true meanwhile."""
+        ray = require_ray()
+        while silent:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                for slot in silent.values():
+                    slot.hung = True
+                silent.clear()
+                return []
+            if should_stop is not None and should_stop():
+                raise Cancelled("Cancelled while waiting for a farm worker.")
+            ready, _ = ray.wait(list(silent), num_returns=1, timeout=min(LOOK_S, left))
+            if not ready:
+                # one Ray records as ended for good will not answer: stop waiting for it
+                for ref, slot in list(silent.items()):
+                    record = actor_record(slot.handle)
+                    if record is not None and record.state == "DEAD":
+                        del silent[ref]
+                continue
+            ready, _ = ray.wait(list(silent), num_returns=len(silent), timeout=0)  # and any others ready
+            woke = []
+            for ref in ready:
+                slot = silent.pop(ref)
                 try:
-                    messages.append(ray.get(slot.handle.missing_message.remote(identity, hint), timeout=CALL_TIMEOUT_S))
-                except Exception:
-                    messages.append(f"{slot.name} on {slot.node} did not answer")
-            raise FarmError("No worker of the farm has this model. " + " ".join(dict.fromkeys(messages)))
-        fresh = [s for s in able if s.name not in avoid] or able
-
-        def busy(slot: _Slot) -> tuple:
-            info = slot.info
-            load = slot.inflight + len(info.get("queued", ())) + (1 if info.get("running") else 0)
-            warm = info.get("loaded_identity") == identity
-            return (load, not warm, slot.name)
-
-        with self._lock:
-            slot = min(fresh, key=busy)
-            slot.inflight += 1
-        return slot
+                    slot.info = ray.get(ref)
+                    slot.hung = False
+                    woke.append(slot)
+                except Exception:  # died or restarting: no answer after all
+                    pass
+            if woke:
+                return woke
+        return []
 
     def _follow(self, slot: _Slot, sent: Sent, identity: str, hint: str, request_ref: Any, hooks: Hooks,
                 detached: threading.Event | None, title: str, *, pid: int | None = None) -> Result:

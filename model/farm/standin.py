@@ -7,6 +7,7 @@ Same shape as model.runner.Runner: run(model_path, request, hooks) -> Result, un
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -14,6 +15,22 @@ import numpy as np
 from model.engines.base import Hooks
 from model.request import Request
 from model.runner import Result
+
+# Tests: "gpu-0=/some/file" makes the stand-in worker gpu-0 answer `where` only once that file
+# exists (at most HOLD_LIMIT_S), as a worker slow to start or on a loaded machine does. Set
+# through Farm(worker_env=...), like the fixtures' other worker settings; read only in stand-in mode.
+HOLD_WHERE_ENV = "SHOTLINE_STANDIN_HOLD_WHERE"
+HOLD_LIMIT_S = 60.0
+
+
+def hold_where(name: str) -> None:
+    """Wait while the worker `name` is told (HOLD_WHERE_ENV) to be slow to answer `where`."""
+    worker, _, gate = os.environ.get(HOLD_WHERE_ENV, "").partition("=")
+    if worker != name or not gate:
+        return
+    deadline = time.monotonic() + HOLD_LIMIT_S
+    while not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 class StandInRunner:

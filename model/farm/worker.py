@@ -88,6 +88,10 @@ class FarmWorker:
         """Which machine and GPU this worker is, what it has loaded and what it runs."""
         import ray
 
+        if self.stand_in:
+            from model.farm.standin import hold_where
+
+            hold_where(self.name)  # a test's slow worker (see there); no wait otherwise
         ctx = ray.get_runtime_context()
         with self._cond:
             running = self._jobs.get(self._running) if self._running else None
