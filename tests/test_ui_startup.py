@@ -32,7 +32,8 @@ window.docks["monitor"].raise_()  # the user picks the Monitor tab
 app.processEvents()
 app.processEvents()
 print("monitor tab:", window.monitor_panel.plots is not None)
-window.shutdown()
+from editor.ui.app import end_session
+end_session(app, window)  # as the editor itself ends: nothing of Qt's left for the interpreter's exit
 """
 
 

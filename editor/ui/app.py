@@ -107,6 +107,34 @@ def _select(window, what: str) -> None:
     raise UsageError("--select takes gap, clip or keyframe.")
 
 
+def end_session(app, window) -> None:
+    """End the editor's session: stop the window's work and delete every Qt object of it now.
+
+    How gui() and screenshot() end (and scripts that drive a window should end the same way).
+    Whatever Qt object is still alive when Python finalizes is deleted by PySide's exit hook in
+    no particular order, with its events still posted and its Python wrapper already marked
+    dead: a pyqtgraph item deleted before its scene relayed a layout event into Python code
+    that could no longer run, and the editor segfaulted after the user had quit. So the window
+    goes here, while Python is whole: posted events are delivered to live receivers, then the
+    deferred deletes run, then the cycles left (automatic collection is off, see gc_guard) are
+    collected on this thread, and whatever they deleted later goes too.
+    """
+    import gc
+
+    import shiboken6
+    from PySide6.QtCore import QEvent
+
+    if shiboken6.isValid(window):
+        window.shutdown()  # a no-op when closing the window ran it already
+        window.hide()
+        window.deleteLater()
+    app.sendPostedEvents()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    app.sendPostedEvents()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def screenshot(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="main.py screenshot", description="Render the editor window to a PNG.")
     ap.add_argument("project", nargs="?", default=DEMO, help="a .shotline folder, or DEMO")
@@ -134,10 +162,7 @@ def screenshot(argv: list[str]) -> int:
         if not window.grab().save(str(out), "PNG"):
             raise UsageError(f"Could not write {out}; check the folder exists and is writable.")
     finally:
-        window.shutdown()
-        window.hide()
-        window.deleteLater()
-        app.processEvents()
+        end_session(app, window)
     print(f"wrote {args.output}")
     return 0
 
@@ -152,7 +177,10 @@ def gui(argv: list[str]) -> int:
     window = MainWindow()
     window.show()
     _open(window, args.project, wait=False)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        end_session(app, window)
 
 
 def run(command: str, argv: list[str]) -> int:

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.jobs_panel = None
         self.monitor_panel = None
         self.preview = None
+        self._shut_down = False  # shutdown() has run: closing and ending the session both call it
         self._subscription = DocumentSubscription(self._on_change)
         self.export_dialog = None  # made on first use (File ▸ Export…), then kept: it remembers its fields
         self._actions_context = None  # what the actions were last evaluated on
@@ -1001,6 +1002,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work: the job worker, thumbnail loads, playback."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.opener.cancel()  # an open still being read is dropped (its lock released)
         self._panels_to_follow = []
         self._ahead.stop()
@@ -1010,6 +1014,8 @@ class MainWindow(QMainWindow):
             self.controller.shutdown()
         if self.preview is not None:
             self.preview.shutdown()
+        if self.monitor_panel is not None:
+            self.monitor_panel.shutdown()
         self.thumbnails.shutdown()
         if self.export_dialog is not None:
             self.export_dialog.shutdown()

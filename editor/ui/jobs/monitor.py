@@ -60,6 +60,7 @@ class MonitorPanel(QWidget):
         self._title = ""
         self._gpu_in_legend = False
         self._follows_dock = False
+        self._closed = False  # shutdown(): no plots are made again
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
@@ -110,7 +111,7 @@ class MonitorPanel(QWidget):
             run_in_background(_import_pyqtgraph, owner=self)
 
     def _build_plots(self) -> None:
-        if self.plots is not None:
+        if self.plots is not None or self._closed:
             return
         import pyqtgraph as pg
 
@@ -223,6 +224,7 @@ class MonitorPanel(QWidget):
         from editor.ui.jobs.step_axis import step_range  # loaded with the plots
 
         self.speed_plot.setXRange(*step_range(self._steps), padding=0.04)  # room for the last dot
+        self.speed_plot.setYRange(0, max([*self._step_s, 0.01]) * 1.15, padding=0)  # from zero, as memory
         self.rss_curve.setData(self._times, self._rss)
         known = [(t, g) for t, g in zip(self._times, self._gpu, strict=True) if g >= 0]
         self.gpu_curve.setData([t for t, _ in known], [g for _, g in known])
@@ -234,6 +236,28 @@ class MonitorPanel(QWidget):
             self._gpu_in_legend = True
 
     # --- for tests and the window --------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop sampling and take the plots down now (the window is closing).
+
+        pyqtgraph's items are Python objects that Qt holds in the plot's scene. Left alive to
+        interpreter exit, PySide's exit hook deletes them in no particular order, a parent item
+        before its scene, and the layout events that deletion sends reach Python overrides that
+        can no longer run: the process segfaulted after the user had quit. `close()` is
+        pyqtgraph's own teardown: the scene deletes its items now, while Python is whole."""
+        self._closed = True
+        self._idle_timer.stop()
+        self._redraw.stop()
+        self.set_controller(None)
+        plots, self.plots = self.plots, None
+        if plots is not None:
+            plots.close()
+            self._layout.removeWidget(plots)
+            plots.deleteLater()
+            # the items' Python halves hold pyqtgraph's context menus (top-level QMenus of
+            # Python's): let them go with the session, not at exit
+            self.speed_plot = self.speed_curve = self.memory_plot = self.legend = None
+            self.rss_curve = self.gpu_curve = None
+
     def flush(self) -> None:
         """Draw what has been measured now rather than at the next redraw tick."""
         self._redraw.stop()
