@@ -218,6 +218,9 @@ def _load_parts(folder: Path, index: dict, dtype: Any) -> tuple[str, Any, Any]:
     """(component name, processor, model): only what the enhancer reads, not the whole pipeline."""
     import transformers
 
+    from model.torchao_gate import keep_out
+
+    keep_out()  # transformers would import torchao with its quantizers
     name = "prompt_enhancer" if _component(index, "prompt_enhancer") else "text_encoder"
     _library, model_class = _component(index, name)
     try:
@@ -299,6 +302,9 @@ def _with_text_model(prompt: str, info: TextModel, *, seed: int, device: str | N
     import torch
     import transformers
 
+    from model.torchao_gate import keep_out
+
+    keep_out()  # transformers would import torchao with its quantizers
     device, dtype = _device(device)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(info.path, local_files_only=True)
