@@ -39,14 +39,18 @@ def keep_out() -> None:
     the checks this relies on (another version: it then only costs the import again)."""
     if sys.modules.get("torchao") is not None:
         return
-    import diffusers.utils.import_utils as diffusers_imports
-
+    try:
+        import diffusers.utils.import_utils as diffusers_imports
+    except ImportError:
+        diffusers_imports = None
     if getattr(diffusers_imports, "_torchao_available", False):  # read by is_torchao_available()
         _saved.setdefault("diffusers", diffusers_imports._torchao_available)
         diffusers_imports._torchao_available = False
-    import transformers.utils as transformers_utils
-    import transformers.utils.import_utils as transformers_imports
-
+    try:
+        import transformers.utils as transformers_utils
+        import transformers.utils.import_utils as transformers_imports
+    except ImportError:
+        return
     for module in (transformers_imports, transformers_utils):
         original = getattr(module, "is_torchao_available", None)
         if original is not None and original is not _absent:
