@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.common import Figure
+from bench.common import Figure, Heartbeat, run_loop
 
 HEARTBEAT_MS = 5
 GOAL_MS = 50.0
@@ -32,7 +32,7 @@ def stalls_while_opening(other_project: Path) -> dict[str, float]:
     """The longest heartbeat gap (ms) of each phase (keys: PHASES); `other_project` is a
     .shotline folder opened last."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from editor.ui.export_form import known_codecs
@@ -40,27 +40,7 @@ def stalls_while_opening(other_project: Path) -> dict[str, float]:
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow(restore_layout=False, ask=False)
-    clock = QElapsedTimer()
-    worst = {phase: 0.0 for phase in PHASES}
-    current = [PHASES[0]]
-    last = [0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        if last[0]:
-            gap = (now - last[0]) / 1e6
-            worst[current[0]] = max(worst[current[0]], gap)
-        last[0] = now
-
-    def run_loop(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    beat = QTimer()
-    beat.setTimerType(Qt.TimerType.PreciseTimer)
-    beat.setInterval(HEARTBEAT_MS)
-    beat.timeout.connect(tick)
+    beat = Heartbeat(HEARTBEAT_MS, phase=PHASES[0])
     try:
         window.resize(1400, 900)
         window.show()
@@ -70,7 +50,6 @@ def stalls_while_opening(other_project: Path) -> dict[str, float]:
                 break
             run_loop(20)
         run_loop(300)
-        clock.start()
         beat.start()
         run_loop(100)  # the heartbeat is ticking before the first action
         # the opens the menus make (File > Open, Open Recent, the demo at start-up): read off
@@ -78,7 +57,7 @@ def stalls_while_opening(other_project: Path) -> dict[str, float]:
         actions = {"open_demo": window.request_demo, "open_export_dialog": window.export_cut,
                    "open_another_project": lambda: window.request_open(other_project)}
         for phase in PHASES:
-            current[0] = phase  # the gap that ends a phase's first tick holds its action
+            beat.phase = phase  # the gap that ends a phase's first tick holds its action
             QTimer.singleShot(0, actions[phase])  # from the event loop, as a menu click would
             run_loop(PHASE_MS)
     finally:
@@ -89,7 +68,7 @@ def stalls_while_opening(other_project: Path) -> dict[str, float]:
         window.hide()
         window.deleteLater()
         app.processEvents()
-    return worst
+    return {phase: beat.max_ms(phase) for phase in PHASES}
 
 
 def demo_copy(folder: Path) -> Path:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from statistics import median
 
-from bench.common import Figure
+from bench.common import Figure, Heartbeat, run_loop
 from editor.media.ffmpeg_bin import ffmpeg_exe
 
 WAVEFORM_GOAL_S = 3.0
@@ -66,35 +66,19 @@ def waveform_seconds(root: Path, source: Path) -> float:
 
 def idle_stall_ms(ms: int = 1500) -> float:
     """The longest heartbeat gap (ms) with nothing to do: the machine's own noise, for scale."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     QApplication.instance() or QApplication([])
-    clock = QElapsedTimer()
-    worst, last = [0.0], [0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        if last[0]:
-            worst[0] = max(worst[0], (now - last[0]) / 1e6)
-        last[0] = now
-
-    beat = QTimer()
-    beat.setTimerType(Qt.TimerType.PreciseTimer)
-    beat.setInterval(HEARTBEAT_MS)
-    beat.timeout.connect(tick)
-    clock.start()
+    beat = Heartbeat(HEARTBEAT_MS)
     beat.start()
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+    run_loop(ms)
     beat.stop()
-    return worst[0]
+    return beat.max_ms()
 
 
 def waveform_stall_ms(root: Path, source: Path, frames: int) -> float:
     """The longest GUI heartbeat gap (ms) while a timeline builds and shows `source`'s waveform."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from editor.document.document import Document
@@ -113,30 +97,12 @@ def waveform_stall_ms(root: Path, source: Path, frames: int) -> float:
     view = TimelineView(document, Selection(), Playhead())
     view.waveforms = WaveformProvider(lambda s: load_or_compute(root, s), parent=view)
     view.waveforms.ready.connect(view.viewport().update)
-    clock = QElapsedTimer()
-    worst, last = [0.0], [0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        if last[0]:
-            worst[0] = max(worst[0], (now - last[0]) / 1e6)
-        last[0] = now
-
-    def run_loop(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    beat = QTimer()
-    beat.setTimerType(Qt.TimerType.PreciseTimer)
-    beat.setInterval(HEARTBEAT_MS)
-    beat.timeout.connect(tick)
+    beat = Heartbeat(HEARTBEAT_MS)
     try:
         view.resize(1400, 300)
         view.show()
         run_loop(200)  # shown, zoomed to fit: the first paint has asked for the waveform already
         view.waveforms.clear()
-        clock.start()
         beat.start()
         run_loop(50)
         QTimer.singleShot(0, view.viewport().repaint)  # asks again, from the event loop
@@ -151,7 +117,7 @@ def waveform_stall_ms(root: Path, source: Path, frames: int) -> float:
         view.hide()
         view.deleteLater()
         app.processEvents()
-    return worst[0]
+    return beat.max_ms()
 
 
 def _export_ratio(work: Path, seconds: int, repeat: int) -> tuple[float, float]:

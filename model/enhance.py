@@ -18,12 +18,13 @@ what to do. The result keeps both prompts and names the enhancer, for the take's
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+
+from model.json_object import read_json_object
 
 SYSTEM_PROMPT = (
     "You expand short prompts for a text-to-video model. Rewrite the user's prompt as one paragraph "
@@ -68,7 +69,7 @@ def pipeline_enhancer(model_folder: str | Path | None) -> str | None:
     if not model_folder:
         return "no video model is chosen"
     folder = Path(model_folder).expanduser()
-    index = _json(folder / "model_index.json")
+    index = read_json_object(folder / "model_index.json")
     if index is None:
         return f"{folder.name} is not a diffusers model folder"
     name = index.get("_class_name")
@@ -87,7 +88,7 @@ def pipeline_enhancer(model_folder: str | Path | None) -> str | None:
 def text_model_info(path: str | Path) -> TextModel:
     """Check a folder holds a usable causal language model; EnhanceError says why not."""
     folder = Path(path).expanduser()
-    config = _json(folder / "config.json")
+    config = read_json_object(folder / "config.json")
     if config is None:
         raise EnhanceError(f"{folder} holds no config.json; choose the folder of a downloaded text model.")
     architectures = config.get("architectures") or []
@@ -186,7 +187,7 @@ def _device(device: str | None) -> tuple[str, Any]:
 
 def _with_pipeline(prompt: str, folder: Path, *, seed: int, device: str | None, image: Any,
                    max_new_tokens: int | None, shared: Any = None) -> Enhanced:
-    index = _json(folder / "model_index.json") or {}
+    index = read_json_object(folder / "model_index.json") or {}
     cls = _pipeline_class(index)
     if cls is None or not hasattr(cls, "enhance_prompt"):
         raise EnhanceError(f"{folder.name} ({index.get('_class_name')}) has no prompt enhancer in this diffusers.")
@@ -218,6 +219,9 @@ def _load_parts(folder: Path, index: dict, dtype: Any) -> tuple[str, Any, Any]:
     """(component name, processor, model): only what the enhancer reads, not the whole pipeline."""
     import transformers
 
+    from model.torchao_gate import keep_out
+
+    keep_out()  # transformers would import torchao with its quantizers
     name = "prompt_enhancer" if _component(index, "prompt_enhancer") else "text_encoder"
     _library, model_class = _component(index, name)
     try:
@@ -241,7 +245,7 @@ def _load_processor(folder: Path, index: dict) -> Any:
         return transformers.AutoProcessor.from_pretrained(path, local_files_only=True)
     tokenizer = transformers.AutoTokenizer.from_pretrained(folder / "tokenizer", local_files_only=True)
     image_processor = transformers.AutoImageProcessor.from_pretrained(path, local_files_only=True)
-    config = _json(path / "processor_config.json") or {}
+    config = read_json_object(path / "processor_config.json") or {}
     name = config.get("processor_class") or (_component(index, "processor") or ("", ""))[1]
     cls = getattr(transformers, str(name), None)
     if cls is None:
@@ -299,6 +303,9 @@ def _with_text_model(prompt: str, info: TextModel, *, seed: int, device: str | N
     import torch
     import transformers
 
+    from model.torchao_gate import keep_out
+
+    keep_out()  # transformers would import torchao with its quantizers
     device, dtype = _device(device)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(info.path, local_files_only=True)
@@ -333,14 +340,6 @@ def _with_text_model(prompt: str, info: TextModel, *, seed: int, device: str | N
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text.strip("\"'“”‘’ ")
-
-
-def _json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _component(index: dict, name: str) -> tuple[str, str] | None:

@@ -23,12 +23,11 @@ INSTALL_HINT = 'install it with: pip install "shotline[cuda]" (or pip install to
 
 
 def torchao_available() -> bool:
-    """True when torchao can be imported here (it is an optional extra)."""
-    try:
-        import torchao.quantization  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when torchao is installed here (it is an optional extra); asks without importing it,
+    which is slow and noisy (model.torchao_gate)."""
+    from model.torchao_gate import installed
+
+    return installed()
 
 
 def check_quantize(kind: str, device: str) -> str | None:
@@ -49,7 +48,14 @@ def quantize_weights(pipe: Any, kind: str, device: str) -> None:
     reason = check_quantize(kind, device)
     if reason is not None:
         raise EngineError(reason)
-    import torchao.quantization as ao
+    from model.torchao_gate import let_in
+
+    let_in()  # the user picked 8-bit weights: torchao is wanted now
+    try:
+        import torchao.quantization as ao
+    except ImportError as exc:  # installed but broken (e.g. built for another torch)
+        raise EngineError(f"{kind} weights need torchao, which could not be loaded ({str(exc)[:160]}); "
+                          f"{INSTALL_HINT}.") from exc
 
     config = getattr(ao, CONFIGS[kind])()
     for name in ("transformer", "transformer_2"):

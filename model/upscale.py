@@ -18,13 +18,13 @@ returned goes into the take's record.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from model.json_object import read_json_object
 from model.request import Pin, Request
 
 # the model's VAE class -> (the upsampler model class, the pipeline that runs it)
@@ -47,7 +47,7 @@ def find_upsampler(model_folder: str | None, configured: str | None, vae_class: 
         candidates += [root / "latent_upsampler", root]
     skipped = []
     for folder in candidates:
-        config = _json(folder / "config.json")
+        config = read_json_object(folder / "config.json")
         if config is None:
             continue
         cls = config.get("_class_name")
@@ -135,9 +135,3 @@ def _resize(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(frame, (width, height), interpolation=interp))
 
 
-def _json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -214,3 +214,27 @@ def test_after_discard_the_project_left_is_not_saved_at_the_switch(qtbot, window
     qtbot.waitUntil(lambda: not window.opening and window.document.folder == second, timeout=WAIT_MS)
     names = [c["name"] for t in json.loads((first / "project.json").read_text())["tracks"] for c in t["clips"]]
     assert names == ["A", "B"]  # the user's choice holds; a landed take waits in the journal instead
+
+
+def test_the_opened_projects_job_list_is_built_in_a_turn_of_its_own(qtbot, window, two_projects, monkeypatch):
+    """Preview and controller in one turn, their job list in the next, the swap after: no turn
+    builds all of a project's widgets (the build turn was among an open's longest)."""
+    folder, _ = two_projects
+    seen = []
+    build, swap = window.build_parts_for, window.swap_parts
+
+    def spying_build(opened, **kwargs):
+        parts = build(opened, **kwargs)
+        seen.append(("built", parts.controller is not None, parts.jobs_panel is None))
+        return parts
+
+    def spying_swap(parts, **kwargs):
+        seen.append(("swapped", parts.jobs_panel is not None))
+        swap(parts, **kwargs)
+
+    monkeypatch.setattr(window, "build_parts_for", spying_build)
+    monkeypatch.setattr(window, "swap_parts", spying_swap)
+    window.request_open(folder)
+    qtbot.waitUntil(lambda: not window.opening, timeout=WAIT_MS)
+    assert seen == [("built", True, True), ("swapped", True)]
+    assert window.jobs_panel is not None and window.jobs_panel._controller is window.controller

@@ -20,6 +20,22 @@ WORDS = (
 ).split()
 
 
+def _quiet() -> None:
+    """No torchao import (nothing here is quantised; model.torchao_gate) and no "Writing model
+    shards" bars: a tiny model built inside a bench run leaves its output to the figures."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    try:
+        from model.torchao_gate import keep_out
+    except ImportError:  # a child process started with tests/ alone on its path
+        pass
+    else:
+        keep_out()
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+
+
 def tiny_tokenizer(model_max_length: int = 64):
     """A T5 (Unigram) tokenizer from a word list, built offline."""
     from transformers import T5Tokenizer
@@ -31,6 +47,7 @@ def tiny_tokenizer(model_max_length: int = 64):
 
 def tiny_text_encoder(d_model: int, vocab_size: int, *, umt5: bool = False):
     """A one-layer T5 encoder (UMT5 for Wan, as its real checkpoints are) of width `d_model`."""
+    _quiet()
     import torch
     from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
 
@@ -59,6 +76,7 @@ def build_tiny_ltx_condition(
     `vae_patch_size_t * 2**sum(scaling)`: the defaults give 8x8 and 8 frames, the real
     model's 8k+1 frame grid (its real spatial ratio is 32).
     """
+    _quiet()
     import torch
     from diffusers import (
         AutoencoderKLLTXVideo,
@@ -112,6 +130,7 @@ def build_tiny_wan_vace(
     and space by `2**len(temperal_downsample)` (8); sides are multiples of that times the
     transformer's spatial patch (16 by default, as in the real model).
     """
+    _quiet()
     import torch
     from diffusers import (
         AutoencoderKLWan,
@@ -179,6 +198,7 @@ def tiny_gemma_tokenizer(model_max_length: int = 64):
 
 def tiny_gemma3(vocab_size: int, *, hidden: int = 32, layers: int = 2):
     """A tiny Gemma-3 (text + SigLIP vision tower), the kind of text encoder LTX-2 uses."""
+    _quiet()
     import torch
     from transformers import Gemma3Config, Gemma3ForConditionalGeneration
 
@@ -214,6 +234,7 @@ def build_tiny_ltx2(
     multiples of 32. The audio VAE's `base_channels` must be latent_channels * mel_bins / 4; the
     vocoder turns 100 mel frames a second into 24 kHz sound, as the real one does (upsampling 240).
     """
+    _quiet()
     import torch
     from diffusers import (
         AutoencoderKLLTX2Audio,

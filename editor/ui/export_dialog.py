@@ -12,7 +12,7 @@ rules behind the fields (checks, presets, remembered choices) are in `export_for
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -141,10 +141,12 @@ class ExportDialog(QDialog):
         yield
 
         self.pages = QStackedWidget(self)
-        self.pages.addWidget(self._settings_page())
+        settings_page = yield from self._settings_page()
+        self.pages.addWidget(settings_page)
         yield
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
+        yield
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.addWidget(self.pages)
@@ -170,8 +172,11 @@ class ExportDialog(QDialog):
             self.ensurePolished()  # the widgets' style, so the first show only lays out and paints
             yield
             self.refresh()  # the fields' first check and look (later ones change little)
+            for group in (self.output_box, self.video_box, self.range_box):
+                yield
+                group.grab()  # a first paint off screen, a group per turn: fonts and style caches filled
             yield
-            self.grab()  # a first paint off screen: fonts and style caches filled before the first show
+            self.grab()  # the rest, and the whole once, before the first show
             return
         self.refresh()
         self._checked_since_built = True  # the first open_for_export needs no second check
@@ -199,12 +204,13 @@ class ExportDialog(QDialog):
         return known_codecs() is not None
 
     # --- building ---------------------------------------------------------------------------------
-    def _settings_page(self) -> QWidget:
+    def _settings_page(self) -> Generator[None, None, QWidget]:
+        """The settings page, a group per part (built ahead: each its own idle turn)."""
         page, v = _page()
         self.title_label = _label("", "heading", "export.title")
         v.addWidget(self.title_label)
 
-        output = QGroupBox("Output")
+        output = self.output_box = QGroupBox("Output")
         form = _form(output)
         self.out_edit = _named(QLineEdit(), "export.path")
         self.out_edit.setPlaceholderText("Film.mp4")
@@ -220,6 +226,7 @@ class ExportDialog(QDialog):
         self.c2pa_check, self.c2pa_prompts_check = proof_checkboxes(self._changed)
         form.addRow("Proof of origin", _row(self.c2pa_check, 12, self.c2pa_prompts_check, grow=None))
         v.addWidget(output)
+        yield
 
         video = self.video_box = QGroupBox("Video")
         form = _form(video)
@@ -251,6 +258,7 @@ class ExportDialog(QDialog):
                                 self._changed)
         form.addRow("Frame rate", self.fps_combo)
         v.addWidget(video)
+        yield
 
         span = self.range_box = QGroupBox("Range")
         grid = QVBoxLayout(span)

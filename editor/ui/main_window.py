@@ -357,12 +357,14 @@ class MainWindow(QMainWindow):
         self._swap(parts, adopted=adopted)
         return True
 
-    def build_parts_for(self, opened: OpenedProject, *, adopted: bool = False) -> ProjectParts | None:
+    def build_parts_for(self, opened: OpenedProject, *, adopted: bool = False,
+                        jobs_panel: bool = True) -> ProjectParts | None:
         """`opened`'s preview and controller, built and not shown; None when that failed (the
-        status line says why, `opened` is discarded, the open project stays whole)."""
+        status line says why, `opened` is discarded, the open project stays whole).
+        `jobs_panel=False`: see `project_parts.build_parts`."""
         try:
             return build_parts(opened, playhead=self.playhead, selection=self.selection,
-                               settings=self.settings, parent=self)
+                               settings=self.settings, parent=self, jobs_panel=jobs_panel)
         except Exception as exc:  # noqa: BLE001 - whatever broke, the open project stays whole
             name = opened.document.project.name or "the project"
             if not adopted:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from editor.document.storage import ProjectError
 from editor.ui.background import run_in_background
+from editor.ui.project_parts import add_jobs_panel
 from editor.ui.project_session import ReadProject, read_demo, read_project
 
 
@@ -109,10 +110,25 @@ class ProjectOpener(QObject):
             if ticket != self._ticket:  # another open won, or the window is closing
                 opened.discard()
                 return
-            parts = self._window.build_parts_for(opened)
+            parts = self._window.build_parts_for(opened, jobs_panel=False)
             if parts is None:  # it failed; the window said why and the open project stays
                 self._busy = False
                 return
+
+            def jobs_panel() -> None:  # next turn: the preview and the job list are two stalls, not one
+                if ticket != self._ticket:
+                    self._window.dispose_parts(parts)
+                    return
+                try:
+                    add_jobs_panel(parts)
+                except Exception as exc:  # noqa: BLE001 - whatever broke, the open project stays whole
+                    self._busy = False
+                    name = parts.opened.document.project.name or "the project"
+                    self._window.dispose_parts(parts)
+                    self._window.open_failed(f"Could not open {name} ({exc}); the open project is unchanged.",
+                                             demo=demo)
+                    return
+                next_turn(self, swap)
 
             def swap() -> None:  # next turn: building the parts and swapping them in are two stalls, not one
                 if ticket != self._ticket:
@@ -121,6 +137,6 @@ class ProjectOpener(QObject):
                 self._busy = False
                 self._window.swap_parts(parts, spread=True)
 
-            next_turn(self, swap)
+            next_turn(self, jobs_panel)
 
         next_turn(self, build)

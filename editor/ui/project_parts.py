@@ -34,8 +34,11 @@ class ProjectParts:
 
 
 def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject, settings: Any,
-                parent: QObject) -> ProjectParts:
-    """Everything `opened` needs in a window. Raises whatever broke, having disposed of what was built."""
+                parent: QObject, jobs_panel: bool = True) -> ProjectParts:
+    """Everything `opened` needs in a window. Raises whatever broke, having disposed of what was built.
+
+    `jobs_panel=False`: without the controller's job list, which `add_jobs_panel` builds in a
+    turn of its own (a menu's open: no turn builds all of a project's widgets)."""
     from editor.ui import player
 
     document = opened.document
@@ -50,18 +53,24 @@ def build_parts(opened: OpenedProject, *, playhead: QObject, selection: QObject,
             controller, note, failed = None, f"{opened.read_only} Jobs run only where the project can be saved.", False
         else:
             controller, note, failed = build_controller(document, selection, settings, parent)
-        jobs_panel = None
-        if controller is not None:
-            from editor.ui import jobs
-
-            jobs_panel = jobs.JobsPanel(controller)
+        parts = ProjectParts(opened, preview, controller, note, failed)
+        if jobs_panel:
+            add_jobs_panel(parts)
     except BaseException:
         if controller is not None:
             controller.shutdown(wait=False)
         if preview is not None:
             preview.shutdown(wait=False)
         raise
-    return ProjectParts(opened, preview, controller, note, failed, jobs_panel)
+    return parts
+
+
+def add_jobs_panel(parts: ProjectParts) -> None:
+    """Build the job list of `parts`' controller (nothing without one, or once it has one)."""
+    if parts.controller is not None and parts.jobs_panel is None:
+        from editor.ui import jobs
+
+        parts.jobs_panel = jobs.JobsPanel(parts.controller)
 
 
 def build_controller(document: Document, selection: QObject, settings: Any,

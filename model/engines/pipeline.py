@@ -64,7 +64,9 @@ class PipelineEngine(Engine):
         import diffusers
 
         from model.devices import Placement
+        from model.torchao_gate import keep_out
 
+        keep_out()  # torchao is imported only when 8-bit weights are picked (model.quantize)
         placement = placement or Placement()
         if self.pipe is not None and placement == self.placement:
             return

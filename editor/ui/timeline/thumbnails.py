@@ -85,6 +85,13 @@ class ThumbnailProvider(QObject):
         self._ready_soon.setSingleShot(True)
         self._ready_soon.setInterval(0)
         self._ready_soon.timeout.connect(self.ready)
+        # Loads asked for during a paint start when the paint's turn is over: started at once,
+        # the drains' Python (decoding, converting) would share the GIL and the cores with the
+        # rest of that paint, which on a project's first paint made it the longest GUI stall.
+        self._start_soon = QTimer(self)
+        self._start_soon.setSingleShot(True)
+        self._start_soon.setInterval(0)
+        self._start_soon.timeout.connect(self._start_drains)
 
     def get(self, media: str, frame: int, height: int) -> QPixmap | None:
         key = (media, int(frame), int(height))
@@ -96,12 +103,17 @@ class ThumbnailProvider(QObject):
             self._pending.add(key)
             with self._queue_lock:
                 self._queue.append(key)
-                start = self._draining < self._threads
-                if start:
-                    self._draining += 1
-            if start:
-                self._pool.start(_Drain(self))
+            if not self._start_soon.isActive():
+                self._start_soon.start()
         return None
+
+    def _start_drains(self) -> None:
+        """Start a drain per idle pool thread, as many as there are queued keys."""
+        with self._queue_lock:
+            count = min(self._threads - self._draining, len(self._queue))
+            self._draining += max(0, count)
+        for _ in range(count):
+            self._pool.start(_Drain(self))
 
     def _next_key(self) -> Key | None:
         """The next key to load (pool threads); None ends the calling drain."""
@@ -125,6 +137,8 @@ class ThumbnailProvider(QObject):
 
     def wait(self, msecs: int = 5000) -> bool:
         """Block until queued loads finish (tests, screenshots). True when all finished."""
+        self._start_soon.stop()
+        self._start_drains()  # those asked for in this turn too
         return self._pool.waitForDone(msecs)
 
     def failed(self, media: str) -> bool:
@@ -161,6 +175,7 @@ class ThumbnailProvider(QObject):
 
     def shutdown(self) -> None:
         """Drop queued loads and wait for running ones (called when the window closes)."""
+        self._start_soon.stop()
         with self._queue_lock:
             self._queue.clear()
         self._pool.clear()

@@ -38,20 +38,35 @@ class WaveformProvider(QObject):
         self._ready_soon.setSingleShot(True)
         self._ready_soon.setInterval(0)
         self._ready_soon.timeout.connect(self.ready)
+        # Loads asked for during a paint are sent to the pool when the paint's turn is over:
+        # reading or computing peaks is Python on a pool thread, which would otherwise share
+        # the GIL and the cores with the rest of that paint (a project's first paint).
+        self._to_send: list[str] = []
+        self._send_soon = QTimer(self)
+        self._send_soon.setSingleShot(True)
+        self._send_soon.setInterval(0)
+        self._send_soon.timeout.connect(self._send)
 
     def get(self, source: str) -> Peaks | None:
         peaks = self._peaks.get(source)
         if peaks is None and source not in self._pending and source not in self._failed:
             self._pending.add(source)
-            loader = self._loader
+            self._to_send.append(source)
+            if not self._send_soon.isActive():
+                self._send_soon.start()
+        return peaks
 
-            def work() -> tuple[Peaks, bool, str]:
+    def _send(self) -> None:
+        sources, self._to_send = self._to_send, []
+        loader = self._loader
+        for source in sources:
+
+            def work(source: str = source) -> tuple[Peaks, bool, str]:
                 peaks, cached = loader(source)
                 return peaks, cached, threading.current_thread().name
 
-            run_in_background(work, lambda result: self._done(source, result),
-                              failed=lambda exc: self._fail(source, exc), owner=self)
-        return peaks
+            run_in_background(work, lambda result, source=source: self._done(source, result),
+                              failed=lambda exc, source=source: self._fail(source, exc), owner=self)
 
     def failed(self, source: str) -> str | None:
         """Why the source's waveform can't be shown (a missing or damaged file), else None."""
