@@ -29,3 +29,34 @@ def test_a_project_made_with_file_new_uses_the_model_set_up_in_settings(window, 
     assert window.document.project.defaults.model == str(model)
     assert load_project(tmp_path / "Second.shotline").defaults.model == str(model)  # saved as made
     assert not window.document.can_undo  # the project starts so: nothing to undo
+
+
+@pytest.mark.parametrize("jobs, said", [(1, "1 job of Film waits in its queue and runs when you open it again."),
+                                         (2, "2 jobs of Film wait in their queue and run when you open it again.")])
+def test_switching_projects_with_queued_jobs_says_so_in_english(qtbot, gap_document, tmp_path, jobs, said):
+    # "1 job of Trip wait in its queue and run when you open it again."
+    from test_ui_project_switch import close, open_recent
+
+    from editor.document.storage import save_project
+    from editor.ui.main_window import MainWindow
+    from editor.ui.selection import GapRef
+
+    gap_document.project.name = "Film"
+    save_project(gap_document.project, gap_document.folder)
+    other = tmp_path / "Other.shotline"
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    try:
+        assert w.create_project(other)  # now in the recent list
+        assert w.open_project_path(gap_document.folder)
+        w.controller.pause_queue()  # the jobs wait (as a second job waits behind a running one)
+        w.selection.set_gap(GapRef("v1", 24, 10))
+        for _ in range(jobs):
+            qtbot.waitUntil(lambda: w.actions["gen.infill"].isEnabled(), timeout=60_000)
+            w.actions["gen.infill"].trigger()
+        qtbot.waitUntil(lambda: len(w.controller.waiting_ids()) == jobs, timeout=10_000)
+        open_recent(w, other, qtbot)
+        assert w.statusBar().currentMessage() == said
+    finally:
+        close(w)

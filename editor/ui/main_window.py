@@ -441,8 +441,9 @@ class MainWindow(QMainWindow):
             waiting = len(old_controller.waiting_ids()) + (old_controller.running_job is not None)
             old_controller.shutdown(wait=False)
             if waiting:
-                self.show_message(f"{waiting} job{'s' if waiting > 1 else ''} of {old_name} wait in its queue "
-                                  "and run when you open it again.")
+                self.show_message(f"1 job of {old_name} waits in its queue and runs when you open it again."
+                                  if waiting == 1 else f"{waiting} jobs of {old_name} wait in their queue and run "
+                                  "when you open it again.")
         if self.export_dialog is None and not self._ahead.active:
             self._ahead.start(self._build_export_dialog_ahead)
 
