@@ -934,7 +934,12 @@ class MainWindow(QMainWindow):
         self.inspector.commit_pending()  # typing not committed yet is part of the project
         self._waited_for, self._closing_after = self._closing_after_done, None
         self._closing_after_done = None
-        if not self._may_stop_work() or not self.may_discard():
+        if not self._may_stop_work():
+            event.ignore()
+            return
+        if self._waited_for is not None:  # the save question was answered at "Finish first"
+            self._save_what_landed_since_asked()
+        elif not self.may_discard():
             event.ignore()
             return
         self.save_layout()
@@ -954,7 +959,7 @@ class MainWindow(QMainWindow):
             if answer == quitting.CANCEL:
                 dialog.cancel_export()  # shutdown() waits for it; nothing is written
             else:
-                if answer == quitting.FINISH:
+                if answer == quitting.FINISH and self.may_discard():  # asked now: the user may walk away
                     self._close_after("export", "the export is written")
                 return False
         controller = self.controller
@@ -962,7 +967,7 @@ class MainWindow(QMainWindow):
         if running is not None and not isinstance(self._waited_for, int):
             answer = self.ask_running_job()
             if answer != quitting.QUEUE:
-                if answer == quitting.FINISH:
+                if answer == quitting.FINISH and self.may_discard():  # asked now: the user may walk away
                     self._close_after(running, f"“{controller.title_of(running)}” is done")
                 return False
         return True
