@@ -60,3 +60,23 @@ def test_switching_projects_with_queued_jobs_says_so_in_english(qtbot, gap_docum
         assert w.statusBar().currentMessage() == said
     finally:
         close(w)
+
+
+@pytest.mark.parametrize("selection", ["generate", "extend"])
+def test_a_result_whose_clip_was_deleted_meanwhile_comes_back_with_the_clips_name(selection):
+    # Generate "Shot 5", delete it while the job runs: its take came back as a clip with no name
+    # (the timeline showed "Clip", the Inspector an empty Name under "Shot")
+    from test_document_plans import make_doc, place
+
+    from editor.document.edits import DeleteClips, Side
+    from editor.document.plans import ExtendClip, GenerateShot, make_plan
+
+    doc = make_doc()
+    clip_id = "d" if selection == "generate" else "b"
+    sel = GenerateShot(clip_id="d") if selection == "generate" else ExtendClip(clip_id="b", side=Side.END, frames=8)
+    plan = make_plan(doc.project, sel, seed=1)
+    name = doc.project.find_clip(clip_id)[1].name
+    doc.request(DeleteClips(clip_ids=(clip_id,)))
+    place(doc, plan)
+    [back] = [c for t in doc.project.tracks for c in t.clips if c.takes and c.takes[-1].id == "new"]
+    assert back.name == name
