@@ -80,3 +80,26 @@ def test_a_result_whose_clip_was_deleted_meanwhile_comes_back_with_the_clips_nam
     place(doc, plan)
     [back] = [c for t in doc.project.tracks for c in t.clips if c.takes and c.takes[-1].id == "new"]
     assert back.name == name
+
+
+def test_panels_keep_their_width_when_another_tab_of_their_group_is_shown(qtbot, ui_document):
+    # First run (no saved layout): the panels' widths followed their contents' size hints, so
+    # showing the Monitor tab (or starting a job) widened or narrowed the Inspector column and
+    # the preview jumped; a Kdenlive/Resolve user expects a panel to keep the width it has.
+    from editor.ui.main_window import MainWindow
+
+    w = MainWindow(ask=False)  # restores the (absent) saved layout, as the application does
+    try:
+        w.show()
+        assert w.open_project_path(ui_document.folder)
+        qtbot.waitExposed(w)
+        qtbot.wait(50)
+        before = {name: w.docks[name].width() for name in ("inspector", "media")}, w.docks["timeline"].height()
+        for name in ("monitor", "jobs", "cast", "inspector"):
+            w.docks[name].raise_()
+            qtbot.wait(20)
+            after = {name: w.docks[name].width() for name in ("inspector", "media")}, w.docks["timeline"].height()
+            assert after == before, name
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()

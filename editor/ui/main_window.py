@@ -803,6 +803,7 @@ class MainWindow(QMainWindow):
         self.restoreState(QByteArray(self._default_state))
         self.docks["timeline"].raise_()
         self._tidy_tab_bars_later()
+        QTimer.singleShot(0, self, self._pin_dock_sizes)  # once laid out again
 
     def _tidy_tab_bars_later(self, *_args, delay_ms: int = 0) -> None:
         """hide_stray_tab_bars() once the layout has been applied (after a dock move, once its
@@ -828,6 +829,19 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._tidy_tab_bars_later()
+        if not getattr(self, "_docks_pinned", False):
+            self._docks_pinned = True
+            QTimer.singleShot(0, self, self._pin_dock_sizes)
+
+    def _pin_dock_sizes(self) -> None:
+        """Give the panel columns and the timeline the sizes they are shown at. Until a dock area
+        has a size of its own (set by the user, a restored layout or this), Qt sizes it from its
+        panels' size hints, so showing another tab (Monitor) or a job starting resized the
+        Inspector column and the preview jumped."""
+        horizontal = [d for d in (self.docks["inspector"], self.docks["media"]) if d.isVisible() and not d.isFloating()]
+        self.resizeDocks(horizontal, [d.width() for d in horizontal], Qt.Orientation.Horizontal)
+        bottom = [d for d in (self.docks["timeline"],) if d.isVisible() and not d.isFloating()]
+        self.resizeDocks(bottom, [d.height() for d in bottom], Qt.Orientation.Vertical)
 
     # --- project files ------------------------------------------------------------------------
     def open_project_path(self, path: str | Path) -> bool:
