@@ -103,3 +103,30 @@ def test_panels_keep_their_width_when_another_tab_of_their_group_is_shown(qtbot,
     finally:
         w.ask_save_changes = lambda: "discard"
         w.close()
+
+
+def test_a_project_without_a_model_opened_while_one_is_set_up_uses_it(qtbot, ui_document, tmp_path):
+    # A model added in Settings ▸ Models, then a project made elsewhere (`new`, the demo copied
+    # again, a colleague's) is opened: Generate stayed disabled, "needs a video model", although
+    # Settings has one. It uses that model now, without an undo step or an unsaved change.
+    from editor.ui.main_window import MainWindow
+
+    model = tmp_path / "my-model"
+    model.mkdir()
+    (model / "model_index.json").write_text("{}")
+    w = MainWindow(restore_layout=False, ask=False)
+    try:
+        w.settings.set_model_folders([str(model)])
+        w.show()
+        assert w.open_project_path(ui_document.folder)
+        assert w.document.project.defaults.model == str(model)
+        assert not w.session.dirty and not w.document.can_undo
+        w.selection.set_clips(["boat"])  # a draft with a prompt
+        assert "needs a video model" not in w.actions["gen.generate"].statusTip()
+        assert w.save_project()
+        from editor.document.storage import load_project
+
+        assert load_project(ui_document.folder).defaults.model == str(model)  # kept once saved
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()

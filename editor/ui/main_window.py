@@ -8,6 +8,7 @@ directly, never through the window.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -392,6 +393,7 @@ class MainWindow(QMainWindow):
         turn rebuilds them all."""
         old_controller, old_name = self.controller, self.session.name
         document = parts.opened.document
+        self._use_settings_model(document)
         # Nothing may look up the old project's ids in the new one: the selection goes first,
         # while every panel still shows the project it belongs to.
         self.selection.clear()
@@ -446,6 +448,18 @@ class MainWindow(QMainWindow):
                                   "when you open it again.")
         if self.export_dialog is None and not self._ahead.active:
             self._ahead.start(self._build_export_dialog_ahead)
+
+    def _use_settings_model(self, document: Document) -> None:
+        """A project with no model of its own uses the first one set up in Settings ▸ Models, as
+        a new project does: else Generate stays disabled in every project made elsewhere (the
+        command line, the demo, a colleague) until the same model is picked in Project Settings.
+        It is how the project is read, not an edit: no undo step, nothing unsaved; saved with it."""
+        from editor.ui.project_settings_dialog import first_model
+
+        if not document.project.defaults.model:
+            model = first_model(self.settings.model_folders())
+            if model:
+                document.project.defaults = dataclasses.replace(document.project.defaults, model=model)
 
     def _show_swapped(self) -> None:
         """The turn after a spread swap: paint the new project, then the panels follow (`_swap`)."""
