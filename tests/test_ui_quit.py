@@ -100,21 +100,59 @@ def test_quit_resume_next_time_keeps_the_job_queued_and_the_project_runs_it_on_o
     assert journal_job(folder, job_id).state is JobState.QUEUED
 
 
-def test_finish_first_waits_for_the_job_then_asks_to_save_and_quits(qtbot, gap_document, tiny_ltx_dir, make_window):
+@pytest.mark.parametrize("unsaved", [True, False])
+def test_finish_first_asks_to_save_at_once_then_quits_with_the_take_saved(qtbot, gap_document, tiny_ltx_dir,
+                                                                          make_window, unsaved):
+    # "Finish first: Shotline closes when it is done": the user may walk away, so the save
+    # question comes now, not when the job is done (it waited there, the window open, the take unsaved)
     save_project(gap_document.project, gap_document.folder)
     folder = gap_document.folder
     w = make_window(folder)
     job_id = start_infill(qtbot, w, tiny_ltx_dir, steps=3)
+    if unsaved:
+        w.document.request(SetShotSettings(clip_id="b", prompt="typed before quitting"))
     w.ask_running_job = lambda: "finish"
     at_save_question = []
     w.ask_save_changes = lambda: at_save_question.append(len(w.document.project.track("v1").clips)) or "save"
     w.close()
+    assert at_save_question == ([2] if unsaved else [])  # asked before the take landed, only if needed
     assert w.isVisible() and "closes when" in w.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not _shown(w), timeout=WAIT_MS)
-    assert at_save_question == [3]  # the take was placed before the save question
+    assert at_save_question == ([2] if unsaved else [])  # and not asked again once it was done
     assert journal_job(folder, job_id).state is JobState.DONE
     saved = json.loads((folder / "project.json").read_text())
-    assert len(next(t for t in saved["tracks"] if t["id"] == "v1")["clips"]) == 3
+    v1 = next(t for t in saved["tracks"] if t["id"] == "v1")["clips"]
+    assert len(v1) == 3  # the take is in the saved project
+    assert (next(c for c in v1 if c["id"] == "b")["shot"]["prompt"] == "typed before quitting") is unsaved
+
+
+def test_finish_first_then_discard_quits_when_done_without_saving(qtbot, gap_document, tiny_ltx_dir, make_window):
+    save_project(gap_document.project, gap_document.folder)
+    folder = gap_document.folder
+    w = make_window(folder)
+    job_id = start_infill(qtbot, w, tiny_ltx_dir, steps=3)
+    w.document.request(SetShotSettings(clip_id="b", prompt="not wanted"))
+    w.ask_running_job = lambda: "finish"
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+    qtbot.waitUntil(lambda: not _shown(w), timeout=WAIT_MS)
+    assert journal_job(folder, job_id).state is JobState.DONE  # its take is offered when the project opens again
+    saved = json.loads((folder / "project.json").read_text())
+    assert len(next(t for t in saved["tracks"] if t["id"] == "v1")["clips"]) == 2
+
+
+def test_finish_first_then_cancel_at_the_save_question_keeps_working(qtbot, gap_document, tiny_ltx_dir,
+                                                                     make_window):
+    save_project(gap_document.project, gap_document.folder)
+    w = make_window(gap_document.folder)
+    start_infill(qtbot, w, tiny_ltx_dir, steps=3)
+    w.document.request(SetShotSettings(clip_id="b", prompt="still editing"))
+    w.ask_running_job = lambda: "finish"
+    w.ask_save_changes = lambda: "cancel"
+    w.close()
+    qtbot.waitUntil(lambda: len(w.document.project.track("v1").clips) == 3, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert _shown(w)  # the job's end closes nothing: the user chose to stay
 
 
 def test_keep_working_leaves_the_window_and_the_job_running(qtbot, gap_document, tiny_ltx_dir, make_window):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -256,6 +256,9 @@ def make_plan(project: Project, selection: Selection, *, seed: int | None = None
         raise EditRefused(f"Nothing can be generated for a {type(selection).__name__}.")
     plan = builder(project, selection, seed)
     _check_length(project, plan)
+    target = plan.target
+    if target.clip_id and not target.name:  # a result whose clip is deleted meanwhile comes back under its name
+        plan = replace(plan, target=replace(target, name=_find(project, target.clip_id)[1].name))
     return plan
 
 

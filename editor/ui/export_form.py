@@ -272,7 +272,7 @@ def range_frames(project: Project, kind: str, marks: tuple[int | None, int | Non
 def output_path(text: str) -> Path:
     """The file a typed path names: "~" expanded, ".mp4" added when it has no suffix, absolute."""
     out = Path(text.strip()).expanduser()
-    if not out.suffix:
+    if not out.suffix and out.name:  # "/" or "." has no name to add to: it is a folder (said by the check)
         out = out.with_name(out.name + ".mp4")
     return out.absolute()
 
@@ -301,11 +301,11 @@ def check_form(project: Project, values: FormValues, *, marks: tuple[int | None,
         out = check.out_path = output_path(values.out_text)
         if timeline_format(out) is not None:
             return check_timeline(project, out, folder)
-        if out.suffix.lower() not in MP4_SUFFIXES:
+        if out.is_dir():
+            fail(f"{out} is a folder: add a file name such as {out / 'film.mp4'}.", "export.path")
+        elif out.suffix.lower() not in MP4_SUFFIXES:
             fail(f"Export writes MP4 video, or a timeline (.otio, .otioz, .xml, .fcpxml, .edl): name the file "
                  f"{out.stem}.mp4.", "export.path")
-        elif out.is_dir():
-            fail(f"{out} is a folder: add a file name such as {out / 'film.mp4'}.", "export.path")
         elif not out.parent.is_dir():
             fail(f"The folder {out.parent} does not exist: choose another folder or create it first.",
                  "export.path")

@@ -8,6 +8,7 @@ directly, never through the window.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -396,6 +397,7 @@ class MainWindow(QMainWindow):
         turn rebuilds them all."""
         old_controller, old_name = self.controller, self.session.name
         document = parts.opened.document
+        self._use_settings_model(document)
         # Nothing may look up the old project's ids in the new one: the selection goes first,
         # while every panel still shows the project it belongs to.
         self.selection.clear()
@@ -445,10 +447,23 @@ class MainWindow(QMainWindow):
             waiting = len(old_controller.waiting_ids()) + (old_controller.running_job is not None)
             old_controller.shutdown(wait=False)
             if waiting:
-                self.show_message(f"{waiting} job{'s' if waiting > 1 else ''} of {old_name} wait in its queue "
-                                  "and run when you open it again.")
+                self.show_message(f"1 job of {old_name} waits in its queue and runs when you open it again."
+                                  if waiting == 1 else f"{waiting} jobs of {old_name} wait in their queue and run "
+                                  "when you open it again.")
         if self.export_dialog is None and not self._ahead.active:
             self._ahead.start(self._build_export_dialog_ahead)
+
+    def _use_settings_model(self, document: Document) -> None:
+        """A project with no model of its own uses the first one set up in Settings ▸ Models, as
+        a new project does: else Generate stays disabled in every project made elsewhere (the
+        command line, the demo, a colleague) until the same model is picked in Project Settings.
+        It is how the project is read, not an edit: no undo step, nothing unsaved; saved with it."""
+        from editor.ui.project_settings_dialog import first_model
+
+        if not document.project.defaults.model:
+            model = first_model(self.settings.model_folders())
+            if model:
+                document.project.defaults = dataclasses.replace(document.project.defaults, model=model)
 
     def _show_swapped(self) -> None:
         """The turn after a spread swap: paint the new project, then the panels follow (`_swap`)."""
@@ -807,6 +822,7 @@ class MainWindow(QMainWindow):
         self.restoreState(QByteArray(self._default_state))
         self.docks["timeline"].raise_()
         self._tidy_tab_bars_later()
+        QTimer.singleShot(0, self, self._pin_dock_sizes)  # once laid out again
 
     def _tidy_tab_bars_later(self, *_args, delay_ms: int = 0) -> None:
         """hide_stray_tab_bars() once the layout has been applied (after a dock move, once its
@@ -832,6 +848,19 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._tidy_tab_bars_later()
+        if not getattr(self, "_docks_pinned", False):
+            self._docks_pinned = True
+            QTimer.singleShot(0, self, self._pin_dock_sizes)
+
+    def _pin_dock_sizes(self) -> None:
+        """Give the panel columns and the timeline the sizes they are shown at. Until a dock area
+        has a size of its own (set by the user, a restored layout or this), Qt sizes it from its
+        panels' size hints, so showing another tab (Monitor) or a job starting resized the
+        Inspector column and the preview jumped."""
+        horizontal = [d for d in (self.docks["inspector"], self.docks["media"]) if d.isVisible() and not d.isFloating()]
+        self.resizeDocks(horizontal, [d.width() for d in horizontal], Qt.Orientation.Horizontal)
+        bottom = [d for d in (self.docks["timeline"],) if d.isVisible() and not d.isFloating()]
+        self.resizeDocks(bottom, [d.height() for d in bottom], Qt.Orientation.Vertical)
 
     # --- project files ------------------------------------------------------------------------
     def open_project_path(self, path: str | Path) -> bool:
@@ -938,7 +967,12 @@ class MainWindow(QMainWindow):
         self.inspector.commit_pending()  # typing not committed yet is part of the project
         self._waited_for, self._closing_after = self._closing_after_done, None
         self._closing_after_done = None
-        if not self._may_stop_work() or not self.may_discard():
+        if not self._may_stop_work():
+            event.ignore()
+            return
+        if self._waited_for is not None:  # the save question was answered at "Finish first"
+            self._save_what_landed_since_asked()
+        elif not self.may_discard():
             event.ignore()
             return
         self.save_layout()
@@ -958,7 +992,7 @@ class MainWindow(QMainWindow):
             if answer == quitting.CANCEL:
                 dialog.cancel_export()  # shutdown() waits for it; nothing is written
             else:
-                if answer == quitting.FINISH:
+                if answer == quitting.FINISH and self.may_discard():  # asked now: the user may walk away
                     self._close_after("export", "the export is written")
                 return False
         controller = self.controller
@@ -966,7 +1000,7 @@ class MainWindow(QMainWindow):
         if running is not None and not isinstance(self._waited_for, int):
             answer = self.ask_running_job()
             if answer != quitting.QUEUE:
-                if answer == quitting.FINISH:
+                if answer == quitting.FINISH and self.may_discard():  # asked now: the user may walk away
                     self._close_after(running, f"“{controller.title_of(running)}” is done")
                 return False
         return True

@@ -230,6 +230,11 @@ class ProjectSession(QObject):
         project = Project(name=name, fps=Fraction(d.fps), width=d.width, height=d.height,
                           tracks=[Track(id=new_id("track"), name="V2"), Track(id=new_id("track"), name="V1")],
                           audio_tracks=[AudioTrack(id=new_id("audio"), name="A1")])  # as `new` on the CLI
+        from editor.ui.project_settings_dialog import first_model
+
+        # the model set up in Settings, as Settings ▸ OK gives the open project one: else Generate
+        # stays disabled in a new project until the same model is picked again in Project Settings
+        project.defaults.model = first_model(self.settings.model_folders())
         if folder is None:
             return OpenedProject(Document(project))
         folder = Path(folder)
