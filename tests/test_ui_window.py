@@ -375,6 +375,28 @@ def test_the_media_bin_keeps_its_order_and_the_source_of_a_deleted_clip(qtbot, w
     assert [p for p in names() if p in before] == before
 
 
+def test_a_sound_file_in_the_media_bin_shows_as_sound_not_as_a_black_picture(window):
+    from PySide6.QtGui import QColor
+
+    from editor.ui.theme import COLORS
+
+    import shutil
+
+    from conftest import DEMO_MEDIA
+
+    shutil.copy(Path(DEMO_MEDIA) / "lake_ambience.m4a", window.session.folder / "media")
+    bin_ = window.media_bin
+    bin_.refresh()  # the media/ folder is listed as it is now
+    items = [bin_.list.item(i) for i in range(bin_.list.count())]
+    sound = next(i for i in items if i.data(Qt.ItemDataRole.UserRole).endswith(".m4a"))
+    tile = sound.icon().pixmap(bin_.list.iconSize()).toImage()
+    corner = tile.pixelColor(1, 1)
+    assert corner == QColor(COLORS.clip_audio)  # the audio lanes' green, not black
+    # the sound mark is drawn in the middle (white strokes)
+    middle = [tile.pixelColor(x, tile.height() // 2) for x in range(tile.width())]
+    assert any(c.lightness() > 200 for c in middle)
+
+
 def test_preview_transport_buttons_are_not_painted_over(window, ui_document):
     """Opening a project replaces the preview panel; the old one must not keep painting under
     the new one (its "In" button drew over "Out", which read "Oub" in screenshots)."""

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -35,6 +35,7 @@ from editor.document.subfolders import FolderRefused, inside_project, project_su
 from editor.ui.background import run_in_background
 from editor.ui.following import FollowsDocument
 from editor.ui.icons import icon
+from editor.ui.theme import COLORS
 from editor.ui.timeline.drops import IMAGE_EXTS, VIDEO_EXTS, kind_of
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.words import plural
@@ -155,8 +156,19 @@ class MediaBin(FollowsDocument, QWidget):
                 item.setIcon(self._placeholder(path))
 
     def _placeholder(self, path: str) -> QIcon:
-        pix = QPixmap(self.list.iconSize())
-        pix.fill(Qt.GlobalColor.black)
+        """Black until a picture's thumbnail is read; a sound file has no picture, so it shows
+        the audio lanes' green with a sound mark, and reads as sound at a glance."""
+        size = self.list.iconSize()
+        pix = QPixmap(size)
+        if kind_of(path) != "audio":
+            pix.fill(Qt.GlobalColor.black)
+            return QIcon(pix)
+        pix.fill(QColor(COLORS.clip_audio))
+        mark = min(size.width(), size.height()) * 2 // 3
+        painter = QPainter(pix)
+        painter.drawPixmap((size.width() - mark) // 2, (size.height() - mark) // 2,
+                           icon("sound", "#ffffff").pixmap(mark, mark))
+        painter.end()
         return QIcon(pix)
 
     def _on_change(self, change: Change) -> None:
