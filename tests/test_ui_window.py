@@ -376,13 +376,12 @@ def test_the_media_bin_keeps_its_order_and_the_source_of_a_deleted_clip(qtbot, w
 
 
 def test_a_sound_file_in_the_media_bin_shows_as_sound_not_as_a_black_picture(window):
-    from PySide6.QtGui import QColor
-
-    from editor.ui.theme import COLORS
-
     import shutil
 
     from conftest import DEMO_MEDIA
+    from PySide6.QtGui import QColor
+
+    from editor.ui.theme import COLORS
 
     shutil.copy(Path(DEMO_MEDIA) / "lake_ambience.m4a", window.session.folder / "media")
     bin_ = window.media_bin
