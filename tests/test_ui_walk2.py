@@ -68,3 +68,42 @@ def test_a_prompt_typed_into_a_new_draft_enables_generate_at_once_and_one_click_
     assert w.document.edit_count == edits + 1  # the prompt went in as one edit
     w.inspector.grab().save("/tmp/w2/generate-typed.png")
     QTest.qWait(0)
+
+
+def test_a_draft_shot_added_past_the_right_edge_is_scrolled_into_view_at_the_same_zoom(qtbot, window):
+    # The walk: Add Draft Shot put the shot after the last clip, off screen, and nothing moved.
+    w = window
+    view = w.timeline
+    length = w.document.project.seconds_to_frames(w.settings.defaults().shot_seconds)
+    # a zoom at which the new shot fits the view but, placed after the cut (58 frames), runs off it
+    view.set_zoom(0.8 * (view.viewport().width() - view.geo.header_w) / length)
+    view.horizontalScrollBar().setValue(0)
+    w.playhead.set_frame(0)
+    zoom = view.geo.px_per_frame
+    assert view.frame_x(58 + length) > view.viewport().width()
+    cid = _add_draft(qtbot, w)
+    clip = w.document.project.find_clip(cid)[1]
+    assert clip.start == 58  # after the last clip
+    assert view.geo.px_per_frame == zoom  # scrolled, not zoomed
+    left, right = view.frame_x(clip.start), view.frame_x(clip.end)
+    assert view.geo.header_w <= left and right <= view.viewport().width()  # the whole clip shows
+    assert view.horizontalScrollBar().value() == round(view.geo.scroll_x)
+    view.grab().save("/tmp/w2/timeline-revealed.png")
+
+
+def test_a_draft_shot_that_already_shows_does_not_move_the_view(qtbot, window):
+    w = window
+    view = w.timeline
+    view.set_zoom(2.0)  # the whole cut and the new shot fit
+    view.horizontalScrollBar().setValue(0)
+    _add_draft(qtbot, w)
+    assert view.geo.scroll_x == 0
+
+
+def test_scroll_to_show_moves_as_little_as_it_can():
+    from editor.ui.timeline.reveal import scroll_to_show
+
+    assert scroll_to_show(0, 1.0, 100, 10, 50) == 0  # shows already
+    assert scroll_to_show(0, 1.0, 100, 150, 180, margin=10) == 90  # off the right: its end at the edge
+    assert scroll_to_show(200, 1.0, 100, 50, 80, margin=10) == 40  # off the left: its start at the edge
+    assert scroll_to_show(0, 1.0, 100, 300, 500, margin=10) == 300  # wider than the view: its start
