@@ -107,3 +107,30 @@ def test_scroll_to_show_moves_as_little_as_it_can():
     assert scroll_to_show(0, 1.0, 100, 150, 180, margin=10) == 90  # off the right: its end at the edge
     assert scroll_to_show(200, 1.0, 100, 50, 80, margin=10) == 40  # off the left: its start at the edge
     assert scroll_to_show(0, 1.0, 100, 300, 500, margin=10) == 300  # wider than the view: its start
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_adding_a_model_folder_does_not_move_the_folder_list(qtbot, tmp_path, with_model, tiny_ltx2_dir):
+    # The walk: after Add folder the Model folders list jumped up (the list of recognised models
+    # appeared and the page's spare room moved from around the list to it).
+    from editor.ui.settings import Settings
+    from editor.ui.settings_dialog import SettingsDialog
+
+    settings = Settings()
+    settings.set_model_folders([])
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.folder_list.isVisible())
+    with qtbot.waitSignal(dialog.models_listed, timeout=WAIT_MS):
+        dialog.refresh_models()
+    top, height = dialog.folder_list.geometry().top(), dialog.folder_list.height()
+    dialog.grab().save(f"/tmp/w2/settings-before-{with_model}.png")
+    folder = tiny_ltx2_dir.parent if with_model else tmp_path
+    with qtbot.waitSignal(dialog.models_listed, timeout=WAIT_MS):
+        dialog.add_folder(str(folder))
+    QTest.qWait(0)
+    dialog.grab().save(f"/tmp/w2/settings-after-{with_model}.png")
+    assert dialog.folder_list.geometry().top() == top
+    assert dialog.folder_list.height() == height
+    dialog.close()
