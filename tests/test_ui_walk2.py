@@ -134,3 +134,25 @@ def test_adding_a_model_folder_does_not_move_the_folder_list(qtbot, tmp_path, wi
     assert dialog.folder_list.geometry().top() == top
     assert dialog.folder_list.height() == height
     dialog.close()
+
+
+def test_project_settings_fields_share_one_left_edge(qtbot, gap_document):
+    # The walk saw the Speed combo start left of the other fields (its own row layout).
+    from PySide6.QtCore import QPoint
+
+    from editor.ui.project_settings_dialog import ProjectSettingsDialog
+
+    dialog = ProjectSettingsDialog(gap_document.project, [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.grab().save("/tmp/w2/project-settings.png")
+
+    def left(widget) -> int:
+        return widget.mapTo(dialog, QPoint(0, 0)).x()
+
+    edges = {name: left(w) for name, w in (("name", dialog.name_edit), ("frame rate", dialog.fps_combo),
+                                           ("model", dialog.model_combo), ("speed", dialog.speed.cache),
+                                           ("where", dialog.where_jobs_run.where))}
+    assert len(set(edges.values())) == 1, edges
+    dialog.close()
