@@ -156,3 +156,45 @@ def test_project_settings_fields_share_one_left_edge(qtbot, gap_document):
                                            ("where", dialog.where_jobs_run.where))}
     assert len(set(edges.values())) == 1, edges
     dialog.close()
+
+
+def _infill_after(qtbot, w, undone) -> None:
+    """Queue an Infill of the gap (paused), make and undo `undone` edits, then let the job land."""
+    from editor.ui.selection import GapRef
+
+    w.selection.set_gap(GapRef("v1", 24, 10))
+    qtbot.waitUntil(lambda: w.actions["gen.infill"].isEnabled(), timeout=WAIT_MS)
+    w.controller.pause_queue()
+    with qtbot.waitSignal(w.controller.job_queued, timeout=WAIT_MS):
+        w.actions["gen.infill"].trigger()
+    for edit in undone:
+        w.document.request(edit)
+    for _ in undone:
+        w.document.undo()
+    with qtbot.waitSignal(w.controller.job_ended, timeout=WAIT_MS) as ended:
+        w.controller.resume_queue()
+    assert ended.args[1] == "done"
+
+
+def test_a_take_landing_after_an_undo_on_another_track_leaves_redo_working(qtbot, window):
+    # The walk: undo, a job's take lands, and Redo was gone although the take changed nothing
+    # the undone edit had changed.
+    from editor.document.edits import AddTrack, RenameTrack
+
+    w = window
+    w.document.request(AddTrack(name="V2", track_id="v2"))
+    _infill_after(qtbot, w, [RenameTrack(track_id="v2", name="Titles")])
+    assert w.document.can_redo and "cleared" not in w.statusBar().currentMessage()
+    w.actions["edit.redo"].trigger()
+    assert w.document.project.track("v2").name == "Titles"
+    assert len(w.document.project.track("v1").clips) == 3  # the infill stays
+
+
+def test_a_take_landing_where_an_undone_edit_changes_says_redo_was_cleared(qtbot, window):
+    from editor.document.edits import RenameClip
+
+    w = window
+    _infill_after(qtbot, w, [RenameClip(clip_id="b", name="Blue")])
+    assert not w.document.can_redo
+    assert "Redo history cleared" in w.statusBar().currentMessage()
+    w.statusBar().grab().save("/tmp/w2/status-redo-cleared.png")
