@@ -342,6 +342,16 @@ class _Step:
     change: Change
 
 
+def _independent(step: _Step, other: _Step) -> bool:
+    """Whether `step` and `other` touch disjoint parts of the project (tracks, cast, settings,
+    sound) and `step` adds, removes or reorders no track, so either replays over the other as
+    it was recorded: its before and after copies stay true whichever went first."""
+    a, b = step.before, other.before
+    if step.before.order != step.after.order or set(a.tracks) & set(b.tracks):
+        return False
+    return all(x is None or y is None for x, y in ((a.cast, b.cast), (a.settings, b.settings), (a.audio, b.audio)))
+
+
 @dataclass(frozen=True)
 class History:
     """The undo stack for a history panel: step titles, oldest first, and how many are applied."""
@@ -366,8 +376,13 @@ class Document:
         self.edit_count = 0  # state changes (request, undo, redo) since this document was made
 
     # -- the request API --
-    def request(self, edit: Edit) -> None:
-        """Validate and apply `edit` as one undo step, or raise EditRefused and change nothing."""
+    def request(self, edit: Edit, *, beside_redo: bool = False) -> None:
+        """Validate and apply `edit` as one undo step, or raise EditRefused and change nothing.
+
+        A new step discards the steps undone before it (what Redo would redo), as in every editor;
+        `beside_redo` (a finished job's take landing, which the user did not do just now) keeps
+        them when the step is independent of each (`_independent`), else discards them too
+        (`redo_steps()` before and after says which, so the user can be told)."""
         if not isinstance(edit, Edit):
             raise TypeError(f"request() takes an Edit, not {type(edit).__name__}")
         tx = Transaction(self.project)
@@ -381,6 +396,15 @@ class Document:
             raise
         step = tx.finish(edit.title)
         if step is None:
+            return
+        if beside_redo and all(_independent(step, later) for later in self._steps[self._index:]):
+            # a background result landing after some undos: it goes in before the undone steps,
+            # which stay redoable (they touch none of what it touched, so each replays as it was)
+            if self._saved_index is not None and self._saved_index > self._index:
+                self._saved_index = None  # the saved state had not this result in it
+            self._steps.insert(self._index, step)
+            self._index += 1
+            self._announce(step.change)
             return
         del self._steps[self._index:]
         if self._saved_index is not None and self._saved_index > self._index:
@@ -404,6 +428,10 @@ class Document:
         self._index += 1
         step.after.put(self.project)
         self._announce(step.change.with_cause("redo"))
+
+    def redo_steps(self) -> int:
+        """How many undone steps Redo could bring back now."""
+        return len(self._steps) - self._index
 
     @property
     def can_undo(self) -> bool:

@@ -157,6 +157,8 @@ class Inspector(FollowsDocument, QWidget):
     queue_plans = Signal(object)  # list[GenerationPlan]: variations, a stale take made again
     compare_takes = Signal(str, str, str)  # clip id, take A id, take B id: play them side by side
     gap_asked = Signal()  # a gap page field was changed: the Infill's estimate follows (infill_options)
+    # the shot's prompt is being typed (not committed yet): Generate's state follows (typed_prompt)
+    prompt_typed = Signal()
 
     def __init__(self, document: Document, selection: Selection, *, actions: dict[str, QAction] | None = None,
                  thumbnails: ThumbnailProvider | None = None, models: list[str] | None = None,
@@ -831,6 +833,18 @@ class Inspector(FollowsDocument, QWidget):
         if isinstance(box, QAbstractSpinBox) and box.hasFocus():
             box.interpretText()
             box.editingFinished.emit()
+        if isinstance(box, PromptEdit) and box.hasFocus():
+            box.committed.emit(box.toPlainText())  # a typed prompt counts too (one undo step)
+
+    def typed_prompt(self) -> str | None:
+        """The prompt typed for the one selected shot and not committed yet (it commits when its
+        box is left), or None: Generate's state and reason follow the text as it is typed."""
+        cid = self._shot_clip
+        if cid is None or self._loading or cid != self._selection.clip or self.page != "shot":
+            return None
+        found = self._find(cid)
+        text = self.prompt_edit.toPlainText()
+        return text if found is not None and text != found[1].shot.prompt else None
 
     def _prompt_box(self, name: str, height: int, field: str, placeholder: str) -> PromptEdit:
         """A prompt box that commits its text to the shot's `field` (one undo step per commit)."""
@@ -839,6 +853,8 @@ class Inspector(FollowsDocument, QWidget):
         box.setPlaceholderText(placeholder)
         box.setFixedHeight(height)
         box.committed.connect(lambda text: self._commit_shot(**{field: text}))
+        if field == "prompt":
+            box.textChanged.connect(lambda: None if self._loading else self.prompt_typed.emit())
         return box
 
     def _commit_shot(self, **fields) -> None:

@@ -129,6 +129,9 @@ class SettingsDialog(QDialog):
         self.model_help.setProperty("role", "hint")
         self.model_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.model_help)
+        # spare room goes below, not around the folder list: the list stays put when the models
+        # list appears or the first-run page hides (it jumped up after Add folder)
+        v.addStretch(0)
         return page
 
     def open_download(self) -> None:

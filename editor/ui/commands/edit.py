@@ -60,6 +60,7 @@ def add_draft_shot(window: MainWindow) -> None:
     new = [c.id for t in project.tracks for c in t.clips if c.id not in before]
     if new:
         window.selection.set_clips(new[:1])
+        window.timeline.reveal_clip(new[0])  # it lands after the last clip, often off screen
         window.docks["inspector"].raise_()
         window.inspector.prompt_edit.setFocus()
         name = project.find_clip(new[0])[1].name

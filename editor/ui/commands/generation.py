@@ -91,6 +91,8 @@ def wire_gap_settings(window: MainWindow) -> None:
     """What is typed on the Inspector's gap page (Seed/Steps/Guidance) goes with the Infill, and the
     Infill's reason and time estimate follow it as it is typed."""
     window.inspector.gap_asked.connect(lambda: window.controller is not None and window.controller.options_changed())
+    # likewise a prompt being typed: Generate is enabled as soon as the box holds one
+    window.inspector.prompt_typed.connect(lambda: window.controller is not None and window.controller.options_changed())
 
 
 def preset_options(window: MainWindow, verb: Verb) -> Options:
@@ -100,6 +102,10 @@ def preset_options(window: MainWindow, verb: Verb) -> Options:
         return Options(seconds=window.settings.defaults().extend_seconds)
     if verb is verbs.INFILL:
         return window.inspector.infill_options()  # the gap page's Seed/Steps/Guidance
+    if verb in (verbs.GENERATE, verbs.DRAFT):
+        # the prompt being typed (committed by `queue` before the job is planned) decides
+        # whether Generate can run now, not only once its box is left
+        return Options(prompt=window.inspector.typed_prompt())
     return Options()
 
 

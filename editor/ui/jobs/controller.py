@@ -621,8 +621,10 @@ class GenerationController(QObject):
             return
         # before the take lands: placing it may change the selection (a filled gap is gone)
         unmoved = self._asked_on.pop(job_id, None) == self._selection_key()
+        redo = self.document.redo_steps()
         try:
-            self.document.request(PlaceGeneratedTake(plan=result.plan, take=result.take))
+            # steps the user undid stay redoable unless the take lands where they change
+            self.document.request(PlaceGeneratedTake(plan=result.plan, take=result.take), beside_redo=True)
         except EditRefused as exc:
             self.message.emit(f"The take was made ({result.take.media}) but could not be placed: {exc}")
             # kept on offer in the jobs panel ("Place them"), so the take is never lost
@@ -633,7 +635,9 @@ class GenerationController(QObject):
             self.job_ended.emit(job_id, "failed")
             return
         clip_id = clip_holding(self.document.project, result.take.id)
-        self.message.emit(f"Done: {self.title_of(job_id)}")
+        lost = redo and not self.document.redo_steps()
+        self.message.emit(f"Done: {self.title_of(job_id)}" + (
+            " · Redo history cleared: the take landed where the undone edits change" if lost else ""))
         self._job_queue.refresh()
         if clip_id is not None and unmoved:
             self.take_placed.emit(clip_id)

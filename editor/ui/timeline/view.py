@@ -292,6 +292,22 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if track_id in rows:
             self._start_rename(rows.index(track_id))
 
+    def reveal_clip(self, clip_id: str) -> None:
+        """Scroll sideways just enough that the clip shows (a clip a command added off screen);
+        the zoom stays as the user set it."""
+        try:
+            clip = self.document.project.find_clip(clip_id)[1]
+        except KeyError:
+            return
+        from editor.ui.timeline.reveal import scroll_to_show
+
+        view_w = max(1, self.viewport().width() - self.geo.header_w)
+        x = scroll_to_show(self.geo.scroll_x, self.geo.px_per_frame, view_w, clip.start, clip.end)
+        if x != self.geo.scroll_x:
+            self.geo.scroll_x = x
+            self._update_scrollbars()
+            self.viewport().update()
+
     def frame_x(self, frame: float) -> int:
         """Viewport x of a frame (tests and tools drive the mouse with it)."""
         return round(self.geo.x_of(frame))
