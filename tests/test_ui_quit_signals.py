@@ -79,3 +79,47 @@ def test_a_quit_signal_keeps_the_unsaved_edit_releases_the_lock_and_exits_conven
     recovery = find_recovery(project)  # what opening the project offers to recover
     assert recovery is not None
     assert json.loads(recovery.read_text())["name"] == "Edited, not saved"
+
+
+def test_a_signal_during_the_close_question_with_a_job_running_keeps_the_job_queued_and_the_edit(
+        qtbot, gap_document, tiny_ltx_dir):
+    # the user chose Quit, the "A job is running" question is open, and the session is logged out:
+    # the question goes away, the job waits at the front of the queue, the edit is kept as recovery
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from shiboken6 import isValid
+
+    from editor.document.edits import SetShotSettings
+    from editor.document.storage import save_project
+    from editor.ui.main_window import MainWindow
+    from editor.ui.signal_quit import end_window_for_signal
+    from model.journal import JobState
+    from tests.test_ui_quit import journal_job, start_infill
+
+    save_project(gap_document.project, gap_document.folder)
+    folder = gap_document.folder
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1000, 700)
+    w.show()
+    assert w.open_project_path(folder)
+    job_id = start_infill(qtbot, w, tiny_ltx_dir, steps=400)
+    w.document.request(SetShotSettings(clip_id="b", prompt="typed, not saved"))
+    saved = (folder / "project.json").read_bytes()
+    w._ask = True  # the real question, as a user gets it
+    kept = []
+
+    def logout():
+        kept.append((type(QApplication.activeModalWidget()).__name__, end_window_for_signal(w)))
+
+    QTimer.singleShot(0, logout)
+    w.close()  # blocks in the question until the signal's ending dismisses it
+    assert kept == [("QMessageBox", True)]
+    job = journal_job(folder, job_id)
+    assert job.state is JobState.QUEUED  # "Quit, resume next time"
+    assert not (folder / ".lock").exists()
+    assert (folder / "project.json").read_bytes() == saved
+    assert "typed, not saved" in find_recovery(folder).read_text()  # offered when opened again
+    if isValid(w):  # as main.py's end_session does after the loop has returned
+        from editor.ui.app import end_session
+
+        end_session(QApplication.instance(), w)

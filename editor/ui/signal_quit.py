@@ -101,8 +101,22 @@ def signal_name(signum: int) -> str:
 
 
 def end_for_signal(app, window, signum: int) -> int:
-    """End `window`'s session for a quit signal, with no question asked, and make `app`'s event
-    loop return the conventional status (which is also returned).
+    """End `window`'s session for a quit signal (`end_window_for_signal`), say so in one line on
+    stderr, and make `app`'s event loop return the conventional status (also returned)."""
+    from PySide6.QtCore import QTimer
+
+    status = exit_status(signum)
+    kept = end_window_for_signal(window)
+    _say(f"Shotline: ended by {signal_name(signum)}"
+         + ("; unsaved changes are kept and offered when the project is opened again." if kept else "."))
+    # exit() before the loop runs would be forgotten by exec(): leave from inside the loop too
+    QTimer.singleShot(0, app, lambda: app.exit(status))
+    app.exit(status)
+    return status
+
+
+def end_window_for_signal(window) -> bool:
+    """End `window`'s session with no question asked; True when unsaved changes were kept.
 
     What "Quit, resume next time" does, less the questions: a dialog that is open is dismissed
     (as its Cancel), text typed and not committed yet is committed, unsaved changes go to an
@@ -111,35 +125,29 @@ def end_for_signal(app, window, signum: int) -> int:
     a running export is cancelled (nothing half-written is left), and the lock is released.
     """
     import shiboken6
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialog
 
-    status = exit_status(signum)
     for _ in range(8):  # nested questions (a close asking about a job, then about saving) close in turn
         modal = QApplication.activeModalWidget()
         if modal is None or not isinstance(modal, QDialog):
             break
         modal.reject()
+    if not shiboken6.isValid(window):
+        return False
     kept = False
-    if shiboken6.isValid(window):
-        window.inspector.commit_pending()
-        session = window.session
-        if session.dirty and not session.read_only and session.folder is not None:
-            from editor.document.autosave import find_recovery
+    window.inspector.commit_pending()
+    session = window.session
+    if session.dirty and not session.read_only and session.folder is not None:
+        from editor.document.autosave import find_recovery
 
-            session.autosave_now()  # None: nothing new since the last autosave, which holds it already
-            kept = find_recovery(session.folder) is not None  # what the next open offers
-        try:
-            window.save_layout()
-        except Exception:
-            pass  # the layout is a nicety; the work is what must be kept
-        window.shutdown()  # jobs back to the queue, export cancelled, the lock released last
-    _say(f"Shotline: ended by {signal_name(signum)}"
-         + ("; unsaved changes are kept and offered when the project is opened again." if kept else "."))
-    # exit() before the loop runs would be forgotten by exec(): leave from inside the loop
-    QTimer.singleShot(0, app, lambda: app.exit(status))
-    app.exit(status)
-    return status
+        session.autosave_now()  # None: nothing new since the last autosave, which holds it already
+        kept = find_recovery(session.folder) is not None  # what the next open offers
+    try:
+        window.save_layout()
+    except Exception:
+        pass  # the layout is a nicety; the work is what must be kept
+    window.shutdown()  # jobs back to the queue, export cancelled, the lock released last
+    return kept
 
 
 def _say(line: str) -> None:
