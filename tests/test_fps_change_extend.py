@@ -95,3 +95,35 @@ def test_a_rate_mismatch_is_not_blamed_on_a_replaced_file(tmp_path):
         list(video_frames(str(path), 5, 9, 16, 16, None, what="context"))
     assert "replaced" in str(raised.value)
     assert Path(path).exists()
+
+
+def test_extend_forward_from_the_window_after_24_to_30_fps(qtbot, trip, tiny_ltx_dir):
+    """The same journey through the window: the clip selected, Extend Forward, the job queue and
+    worker (which read the plan against the controller's snapshot), the take placed."""
+    from PySide6.QtWidgets import QApplication
+
+    from editor.document.edits import SetShotSettings
+    from editor.document.storage import save_project
+    from editor.ui.app import end_session
+    from editor.ui.main_window import MainWindow
+
+    (clip,) = trip.project.tracks[0].clips
+    trip.request(SetShotSettings(clip_id=clip.id, model=str(tiny_ltx_dir), steps=2))
+    save_project(trip.project, trip.folder)
+    w = MainWindow(restore_layout=False, ask=False)
+    try:
+        w.resize(1000, 700)
+        w.show()
+        assert w.open_project_path(trip.folder)
+        w.selection.set_clips([clip.id])
+        qtbot.waitUntil(lambda: w.actions["gen.extend_forward"].isEnabled(), timeout=60_000)
+        ended = []
+        w.controller.job_ended.connect(lambda job, how: ended.append(how))
+        w.actions["gen.extend_forward"].trigger()
+        qtbot.waitUntil(lambda: bool(ended), timeout=120_000)
+        assert ended == ["done"], w.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: w.document.project.tracks[0].clips[0].length > 150, timeout=60_000)
+        placed = w.document.project.tracks[0].clips[0]
+        assert placed.start == 168 and placed.take.frames == placed.length
+    finally:
+        end_session(QApplication.instance(), w)
