@@ -83,6 +83,11 @@ def main_quietly_piped() -> int:
     except ResourcesMissing as exc:  # a broken install: say so in one line, not a traceback
         print(exc, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Ctrl+C before the editor's window takes the signals over (editor.ui.signal_quit) or in a
+        # command that doesn't handle it: stop quietly with the status a shell expects, no traceback
+        print("Shotline: stopped by Ctrl+C.", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # the standard recipe (Python's signal docs): point stdout at devnull so the interpreter's
         # own flush at exit doesn't fail again, and exit as a process killed by SIGPIPE would

@@ -103,11 +103,7 @@ def video_frames(
             # a take's frame count is rounded at a rate change: its last frame may map one past the file's
             slack = 1 if made_at and fps else 0
             if wanted[0] < 0 or wanted[-1] >= reader.frame_count + slack:
-                raise GenerationError(
-                    f"The {what} needs frames {wanted[0]}..{wanted[-1]} of {Path(media).name}, "
-                    f"which has {reader.frame_count}. The file may have been replaced; relink it or "
-                    "select the clip again."
-                )
+                raise GenerationError(_too_short(what, wanted, media, reader, made_at, fps))
             last = min(wanted[-1], reader.frame_count - 1)
             frames = reader.iter_frames(wanted[0], last - wanted[0] + 1)
             index, frame = wanted[0] - 1, None
@@ -117,6 +113,25 @@ def video_frames(
                 yield fit(frame, width, height, mode)
     except MediaError as exc:
         raise GenerationError(f"The {what} can't be read: {exc}") from exc
+
+
+def _rate(value: Fraction) -> str:
+    return f"{float(value):g} fps"
+
+
+def _too_short(what: str, wanted: list[int], media: str, reader: VideoReader, made_at: str | None,
+               fps: Fraction | None) -> str:
+    """Why the frames asked for are not in the file, and what to do. A file at another rate than
+    the project's is a rate question (the clip reaches past the file's end at that rate, or was
+    planned counting the project's frames as the file's), not a replaced file."""
+    name = Path(media).name
+    head = f"The {what} needs frames {wanted[0]}..{wanted[-1]} of {name}, which has {reader.frame_count}"
+    file_rate = Fraction(made_at) if made_at else reader.fps
+    if fps and file_rate and file_rate != fps:
+        return (f"{head} at {_rate(file_rate)}; the project is at {_rate(Fraction(fps))}, and the clip "
+                "reaches past the file's end at that rate. Select the clip again (or trim its end) and "
+                "run it again.")
+    return f"{head}. The file may have been replaced; relink it or select the clip again."
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str | None = None) -> np.ndarray:

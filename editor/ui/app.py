@@ -173,14 +173,21 @@ def gui(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     app = _app()
     from editor.ui.main_window import MainWindow
+    from editor.ui.signal_quit import SignalQuit, end_for_signal
 
-    window = MainWindow()
-    window.show()
-    _open(window, args.project, wait=False)
+    quitter = SignalQuit()  # first: a logout or Ctrl+C while the window is being built is kept for it
     try:
-        return app.exec()
+        window = MainWindow()
+        window.show()
+        _open(window, args.project, wait=False)
+        # after the open is asked for: ending cancels it (and lets go of its lock) like a quit
+        quitter.on_signal = lambda signum: end_for_signal(app, window, signum)
+        try:
+            return app.exec()
+        finally:
+            end_session(app, window)
     finally:
-        end_session(app, window)
+        quitter.uninstall()
 
 
 def run(command: str, argv: list[str]) -> int:
