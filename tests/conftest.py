@@ -90,6 +90,25 @@ def gap_document(tmp_path):
 
 
 @pytest.fixture
+def gap_window(qtbot, gap_document):
+    """The main window, 1200x800 and active, with `gap_document` saved and open; closed without
+    asking afterwards."""
+    from editor.document.storage import save_project
+    from editor.ui.main_window import MainWindow
+
+    save_project(gap_document.project, gap_document.folder)
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_project_path(gap_document.folder)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+@pytest.fixture
 def encode_video(tmp_path):
     """encode_video(frames, name="clip.mp4", fps=24, args=(...)) -> Path: RGB uint8 frames encoded
     by the ffmpeg CLI (H.264 yuv420p with B-frames and a keyframe every 8 frames unless `args`)."""

@@ -16,10 +16,8 @@ from ui_helpers import wheel
 from editor.document.edits import SetShotSettings
 from editor.document.plans import make_plan
 from editor.document.recipe import recipe_of
-from editor.document.storage import save_project
 from editor.generation import verbs
 from editor.ui.inspector import Inspector
-from editor.ui.main_window import MainWindow
 from editor.ui.selection import GapRef, Selection
 
 WAIT_MS = 120_000
@@ -35,17 +33,8 @@ def type_into(qtbot, box, text: str) -> None:
 
 
 @pytest.fixture
-def window(qtbot, gap_document):
-    save_project(gap_document.project, gap_document.folder)
-    w = MainWindow(restore_layout=False, ask=False)
-    w.resize(1200, 800)
-    w.show()
-    assert w.open_project_path(gap_document.folder)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    yield w
-    w.ask_save_changes = lambda: "discard"
-    w.close()
+def window(gap_window):
+    return gap_window
 
 
 def test_an_infill_runs_the_steps_seed_and_guidance_typed_on_the_gap_page(qtbot, window, tiny_ltx2_dir):

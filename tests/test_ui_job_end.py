@@ -10,27 +10,17 @@ import pytest
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from editor.document.storage import save_project
 from editor.ui.inspector import Inspector
-from editor.ui.main_window import MainWindow
 from editor.ui.selection import GapRef, Selection
 
 WAIT_MS = 60_000
 
 
 @pytest.fixture
-def window(qtbot, gap_document):
-    save_project(gap_document.project, gap_document.folder)
-    w = MainWindow(restore_layout=False, ask=False)
-    w.resize(1200, 800)
-    w.show()
-    assert w.open_project_path(gap_document.folder)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    qtbot.waitUntil(lambda: w.actions["gen.infill"].isEnabled() or w.selection.is_empty(), timeout=WAIT_MS)
-    yield w
-    w.ask_save_changes = lambda: "discard"
-    w.close()
+def window(qtbot, gap_window):
+    qtbot.waitUntil(lambda: gap_window.actions["gen.infill"].isEnabled() or gap_window.selection.is_empty(),
+                    timeout=WAIT_MS)
+    return gap_window
 
 
 def _new_clip(w):

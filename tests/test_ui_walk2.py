@@ -11,24 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from editor.document.edits import SetShotSettings
-from editor.document.storage import save_project
-from editor.ui.main_window import MainWindow
 
 WAIT_MS = 120_000
 
 
 @pytest.fixture
-def window(qtbot, gap_document):
-    save_project(gap_document.project, gap_document.folder)
-    w = MainWindow(restore_layout=False, ask=False)
-    w.resize(1200, 800)
-    w.show()
-    assert w.open_project_path(gap_document.folder)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    yield w
-    w.ask_save_changes = lambda: "discard"
-    w.close()
+def window(gap_window):
+    return gap_window
 
 
 def _add_draft(qtbot, w) -> str:
