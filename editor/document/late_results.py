@@ -15,7 +15,7 @@ import dataclasses
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from editor.document.project import Take
+from editor.document.project import Take, carry_take_to_rate
 
 if TYPE_CHECKING:
     from editor.document.plans import GenerationPlan, Target
@@ -32,13 +32,7 @@ def at_project_rate(plan: GenerationPlan, take: Take, fps: Fraction) -> tuple[Ta
     def at(frame: int) -> int:
         return round(frame * ratio)  # as ChangeFrameRate rescales: the ends rounded
 
-    if not take.is_still:
-        file_rate = Fraction(take.metadata.get("frames_at_fps", f"{made.numerator}/{made.denominator}"))
-        take.frames = max(1, at(take.frames))
-        if file_rate == now:
-            take.metadata.pop("frames_at_fps", None)
-        else:
-            take.metadata["frames_at_fps"] = f"{file_rate.numerator}/{file_rate.denominator}"
+    carry_take_to_rate(take, made, now)
     start = at(target.start)
     length = max(1, at(target.start + target.length) - start) if target.length > 0 else target.length
     return take, dataclasses.replace(target, start=start, length=length)

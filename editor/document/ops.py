@@ -16,7 +16,17 @@ from editor.document.copies import clone_cast_member, clone_clip, clone_keyframe
 from editor.document.edit_base import UNCHANGED, EditRefused, Side
 from editor.document.late_results import at_project_rate
 from editor.document.media_paths import is_absolute, path_escapes
-from editor.document.project import Clip, Keyframe, MediaItem, Project, ShotSettings, Take, Track, new_id
+from editor.document.project import (
+    Clip,
+    Keyframe,
+    MediaItem,
+    Project,
+    ShotSettings,
+    Take,
+    Track,
+    carry_take_to_rate,
+    new_id,
+)
 from editor.words import plural
 from model.request import Action
 
@@ -791,15 +801,7 @@ def change_frame_rate(tx: Transaction, e: E.ChangeFrameRate) -> None:
             clip.start, clip.length = start, max(1, end - start)
             clip.source_in = at(clip.source_in)
             for take in clip.takes:
-                if take.is_still:
-                    continue
-                # the file's frames stay at the rate they were made; the take counts project frames
-                made_at = Fraction(take.metadata.get("frames_at_fps", f"{old.numerator}/{old.denominator}"))
-                take.frames = max(1, at(take.frames))
-                if made_at == new:
-                    take.metadata.pop("frames_at_fps", None)
-                else:
-                    take.metadata["frames_at_fps"] = f"{made_at.numerator}/{made_at.denominator}"
+                carry_take_to_rate(take, old, new)  # its file stays at its rate; it counts project frames
             take = clip.take
             if take is not None and not take.is_still:
                 clip.source_in = min(clip.source_in, max(0, take.frames - clip.length))

@@ -64,6 +64,20 @@ def file_frame(frame: int, made_at: str | Fraction | None, project_fps: Fraction
     return int(frame * Fraction(made_at) / Fraction(project_fps)) if made_at else frame
 
 
+def carry_take_to_rate(take: Take, old: Fraction, new: Fraction) -> None:
+    """`take` (in place) counting frames at project rate `new` instead of `old`, as a frame-rate
+    change carries it: its file keeps the rate it was made at, recorded in
+    `metadata["frames_at_fps"]` while that differs from the project's, so it is read by time."""
+    if take.is_still or old == new:
+        return
+    made_at = Fraction(take.metadata.get("frames_at_fps", f"{old.numerator}/{old.denominator}"))
+    take.frames = max(1, round(take.frames * Fraction(new) / Fraction(old)))  # ends rounded, as clips'
+    if made_at == new:
+        take.metadata.pop("frames_at_fps", None)
+    else:
+        take.metadata["frames_at_fps"] = f"{made_at.numerator}/{made_at.denominator}"
+
+
 @dataclass
 class ShotSettings:
     """What a shot asks the model for; used when the shot (or its clip) is generated."""
