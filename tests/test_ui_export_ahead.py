@@ -86,6 +86,27 @@ def test_a_dialog_built_in_parts_is_the_dialog_built_at_once(qtbot, ui_document,
             dialog.deleteLater()
 
 
+def test_a_build_cut_short_leaves_no_widget_outside_the_dialog(qtbot, ui_document, make_session):
+    """The window can close between two idle parts; everything built so far must go with the
+    dialog, not linger parentless for Python's exit to delete in no fixed order (a crash risk)."""
+    from PySide6.QtWidgets import QApplication, QGroupBox
+
+    settings = Settings()
+    session = make_session(settings)
+    session.open(ui_document.folder)
+    playhead = Playhead(session.document.project.fps)
+    half = ExportDialog(session, playhead, settings, staged=True)
+    half.build_step()
+    half.build_step()  # into the settings page: its Output group is built, the page not finished
+    assert not half.built
+    output = half.output_box
+    assert output.window() is half  # inside the dialog already
+    half.shutdown()
+    half.deleteLater()
+    qtbot.waitUntil(lambda: not any(isinstance(w, QGroupBox) and w.title() == "Output"
+                                    for w in QApplication.allWidgets()))
+
+
 def test_start_up_objects_are_frozen_while_the_window_lives(qtbot):
     w = _window()
     try:

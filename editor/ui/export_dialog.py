@@ -141,8 +141,7 @@ class ExportDialog(QDialog):
         yield
 
         self.pages = QStackedWidget(self)
-        settings_page = yield from self._settings_page()
-        self.pages.addWidget(settings_page)
+        yield from self._settings_page()
         yield
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
@@ -207,6 +206,9 @@ class ExportDialog(QDialog):
     def _settings_page(self) -> Generator[None, None, QWidget]:
         """The settings page, a group per part (built ahead: each its own idle turn)."""
         page, v = _page()
+        # in the dialog from its first part: a build cut short (the window closing between two
+        # idle turns) leaves no parentless widgets for Python's exit to delete in no fixed order
+        self.pages.addWidget(page)
         self.title_label = _label("", "heading", "export.title")
         v.addWidget(self.title_label)
 
