@@ -237,13 +237,16 @@ def test_steps_typed_on_a_gap_are_saved_with_the_project_and_used_after_reopenin
 
 
 def test_what_was_asked_of_a_gap_moves_with_the_clip_after_it(gap_document):
-    from editor.document.edits import MoveClips
+    from editor.document.edits import MoveClips, SplitClip
     from editor.document.gap_sampling import SetGapSampling, asked_of_gap
 
     doc = gap_document
     doc.request(SetGapSampling(track_id="v1", frame=30, field="steps", value=4))
     doc.request(MoveClips(clip_ids=("b",), delta=6))  # the gap is now [24, 40)
     assert asked_of_gap(doc.project, "v1", 24) == {"steps": 4}
+    doc.request(SplitClip(clip_id="b", frame=50, new_clip_id="b2"))
+    doc.request(MoveClips(clip_ids=("b2",), delta=4))  # a new gap opens before the right part: nothing asked of it
+    assert asked_of_gap(doc.project, "v1", 60) == {} and asked_of_gap(doc.project, "v1", 24) == {"steps": 4}
     with pytest.raises(EditRefused):
         doc.request(SetGapSampling(track_id="v1", frame=30, field="steps", value=-2))
     with pytest.raises(EditRefused):
