@@ -72,3 +72,61 @@ def test_add_draft_shot_scrolls_up_to_its_track_when_it_is_out_of_view(qtbot):
     view.reveal_clip("a")  # already in view: nothing moves
     assert geo.scroll_y == scroll
     view.hide()
+
+
+UNBROKEN = "Harbour_establishing_wide_at_dawn_second_unit_take_final_v2"  # one word: wrapping can't help
+
+
+def test_a_job_title_too_long_for_the_jobs_panel_is_elided_with_its_buttons_in_view(qtbot, gap_document,
+                                                                                    tiny_ltx_dir):
+    """Found in a walk: a shot named without spaces made its job's title one unbreakable line;
+    the row grew wider than the panel and its move / cancel buttons went out of sight."""
+    from editor.document.edits import RenameClip, SetShotSettings
+    from editor.generation import verbs
+    from editor.ui.jobs import GenerationController, JobsPanel
+
+    selection = Selection()
+    ctl = GenerationController(gap_document, selection)
+    try:
+        panel = JobsPanel(ctl)
+        qtbot.addWidget(panel)
+        ctl.pause_queue()
+        gap_document.request(RenameClip(clip_id="b", name=UNBROKEN))
+        gap_document.request(SetShotSettings(clip_id="b", model=str(tiny_ltx_dir)))
+        selection.set_clip_end("b", "end")
+        ids: list[int] = []
+        ctl.job_queued.connect(ids.append)
+        assert ctl.queue(verbs.EXTEND_FORWARD)
+        qtbot.waitUntil(lambda: len(ids) == 1 and panel.shown_ids() == ids)
+        panel.resize(300, 300)
+        panel.show()
+        qtbot.waitExposed(panel)
+        row = panel.row(ids[0])
+        qtbot.waitUntil(lambda: row.title.is_elided())
+        assert UNBROKEN in row.title.toolTip() and UNBROKEN not in row.title.text()
+        assert row.title.text().endswith("forward by 48 frames")  # the words that fit stay whole
+        for button in (row.up, row.down, row.cancel):
+            right = button.mapTo(panel, QPoint(button.width(), 0)).x()
+            assert button.isVisible() and right <= panel.width()
+        panel.grab().save("/tmp/polish-jobs-long-title.png")
+        panel.hide()
+    finally:
+        ctl.shutdown()
+
+
+def test_a_long_take_name_in_the_inspectors_takes_grid_is_told_whole_on_hover(qtbot, gap_document):
+    from editor.ui.inspector import Inspector
+
+    gap_document.project.track("v1").clips[0].takes[0].label = UNBROKEN
+    selection = Selection()
+    inspector = Inspector(gap_document, selection, models=[])
+    qtbot.addWidget(inspector)
+    inspector.resize(380, 900)
+    inspector.show()
+    selection.set_clips(["a"])
+    qtbot.waitUntil(lambda: inspector.page == "shot")
+    item = inspector.takes_list.item(0)
+    assert UNBROKEN in item.toolTip()
+    inspector.takes_list.grab().save("/tmp/polish-takes-grid.png")
+    inspector.hide()
+
