@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from ui_helpers import wheel
 
-from editor.document.edits import SetShotSettings
+from editor.document.edits import EditRefused, SetShotSettings
 from editor.document.plans import make_plan
 from editor.document.recipe import recipe_of
 from editor.generation import verbs
@@ -164,3 +164,80 @@ def test_steps_typed_on_the_shot_page_count_when_generate_is_clicked_at_once(qtb
         w.actions["gen.generate"].trigger()
     assert plan_of(w.controller.journal.get(queued.args[0])).steps == 3
     assert w.document.project.find_clip("a")[1].shot.steps == 3  # kept on the shot, one undo step
+
+
+def _open(qtbot, folder) -> MainWindow:
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_project_path(folder)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    return w
+
+
+def test_steps_typed_on_a_gap_are_saved_with_the_project_and_used_after_reopening(qtbot, gap_document,
+                                                                                  tiny_ltx2_dir):
+    """Found in a walk: the gap page's fields were kept only in the window, so closing the
+    project lost them ("nothing the user made is ever lost")."""
+    import json
+
+    gap_document.project.tracks[0].clips[0].shot.model = str(tiny_ltx2_dir)
+    save_project(gap_document.project, gap_document.folder)  # an older file: no gap settings at all
+    w = _open(qtbot, gap_document.folder)
+    w.selection.set_gap(GAP)
+    qtbot.waitUntil(lambda: w.inspector.page == "gap")
+    fields = w.inspector.gap_sampling
+    assert fields.steps.text() == "project default"  # missing: the defaults, as before
+    try:
+        history = w.document.history.titles
+        type_into(qtbot, fields.steps, "3")
+        type_into(qtbot, fields.seed, "7")  # leaving Steps commits it: one undo step
+        assert w.document.history.titles == (*history, "Gap Steps")
+        w.document.undo()
+        assert fields.steps.text() == "project default"
+        w.document.redo()
+        assert fields.steps.value() == 3
+        w.actions["file.save"].trigger()  # Seed, still being typed, commits with the save
+        qtbot.waitUntil(lambda: not w.session.dirty)
+        stored = json.loads((gap_document.folder / "project.json").read_text())
+        clip_b = next(c for c in stored["tracks"][0]["clips"] if c["id"] == "b")
+        assert clip_b["metadata"]["infill_before"] == {"steps": 3, "seed": 7}  # data, on the clip after the gap
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()
+
+    w = _open(qtbot, gap_document.folder)
+    try:
+        w.selection.set_gap(GAP)
+        qtbot.waitUntil(lambda: w.inspector.page == "gap")
+        fields = w.inspector.gap_sampling
+        assert (fields.steps.value(), fields.seed.value()) == (3, 7)
+        w.inspector.grab().save("/tmp/polish-gap-reopened.png")
+        qtbot.waitUntil(lambda: w.actions["gen.infill"].isEnabled(), timeout=WAIT_MS)
+        w.actions["gen.infill"].trigger()
+        qtbot.waitUntil(lambda: len(w.document.project.track("v1").clips) == 3, timeout=WAIT_MS)
+        (new,) = [c for c in w.document.project.track("v1").clips if c.id not in ("a", "b")]
+        recipe = recipe_of(new.take)
+        assert (recipe.steps, recipe.seed) == (3, 7)
+    finally:
+        w.ask_save_changes = lambda: "discard"
+        w.close()
+
+
+def test_what_was_asked_of_a_gap_moves_with_the_clip_after_it(gap_document):
+    from editor.document.edits import MoveClips, SplitClip
+    from editor.document.gap_sampling import SetGapSampling, asked_of_gap
+
+    doc = gap_document
+    doc.request(SetGapSampling(track_id="v1", frame=30, field="steps", value=4))
+    doc.request(MoveClips(clip_ids=("b",), delta=6))  # the gap is now [24, 40)
+    assert asked_of_gap(doc.project, "v1", 24) == {"steps": 4}
+    doc.request(SplitClip(clip_id="b", frame=50, new_clip_id="b2"))
+    doc.request(MoveClips(clip_ids=("b2",), delta=4))  # a new gap opens before the right part: nothing asked of it
+    assert asked_of_gap(doc.project, "v1", 60) == {} and asked_of_gap(doc.project, "v1", 24) == {"steps": 4}
+    with pytest.raises(EditRefused):
+        doc.request(SetGapSampling(track_id="v1", frame=30, field="steps", value=-2))
+    with pytest.raises(EditRefused):
+        doc.request(SetGapSampling(track_id="v1", frame=70, field="steps", value=2))  # after the last clip
+    assert asked_of_gap(doc.project, "v1", 24) == {"steps": 4}

@@ -393,6 +393,7 @@ def _split_video(tx: Transaction, clip_id: str, frame: int, new_clip_id: str) ->
     take = clip.take
     right.source_in = clip.source_in + left if take is not None and not take.is_still else 0
     right.keyframes = [k for k in right.keyframes if k.frame >= left]
+    right.metadata.pop("infill_before", None)  # the gap before the clip stays the left part's (gap_sampling.KEY)
     for k in right.keyframes:
         k.frame -= left
     clip.keyframes = [k for k in clip.keyframes if k.frame < left]

@@ -49,6 +49,7 @@ from editor.document.edits import (
     SetShotSettings,
     SwitchTake,
 )
+from editor.document.gap_sampling import SetGapSampling, asked_of_gap
 from editor.document.media_paths import locate_media
 from editor.document.plans import InfillGap, make_plan
 from editor.document.project import Clip, Keyframe, Project
@@ -215,6 +216,7 @@ class Inspector(FollowsDocument, QWidget):
         commit when they lose focus) to the clip it was typed for. The page calls this before it
         shows another clip, so text typed for one clip never lands on another; the window calls
         it before closing or switching projects, so typing is never lost."""
+        self._commit_gaps()
         clip_id = self._shot_clip
         found = self._find(clip_id) if clip_id is not None and not self._loading else None
         if found is None:
@@ -431,12 +433,14 @@ class Inspector(FollowsDocument, QWidget):
         v.addWidget(self.gap_label)
         v.addWidget(_hint("Infill makes frames that join the clip before to the clip after, passing "
                           "through any keyframes pinned in the gap."))
-        # a gap has no shot: what is asked here is kept per gap (GapSettings) and goes with the Infill
+        # a gap has no shot: what is asked here is kept with the project (on the clip after the
+        # gap, editor.document.gap_sampling) and goes with the Infill
         form = self._form()
         self.gap_sampling = SamplingFields(form, "inspector.gap", self)
         for field in ("seed", "steps", "guidance"):
             # as typed (not only when the field is left): clicking Infill doesn't take the focus
             getattr(self.gap_sampling, field).valueChanged.connect(lambda _v, f=field: self._ask_gap(f))
+        self.gap_sampling.edited.connect(lambda field, _value: self._commit_gap(field))  # one undo step
         v.addLayout(form)
         self.gap_sampling_note = _hint("")
         self.gap_sampling_note.setObjectName("inspector.gap_sampling_note")
@@ -523,6 +527,7 @@ class Inspector(FollowsDocument, QWidget):
         sel = self._selection
         if self._shot_clip is not None and (sel.kind != "clips" or sel.clip != self._shot_clip):
             self.commit_pending()  # another clip or page is about to show
+        self._commit_gaps(keep=_gap_key(sel.gap) if sel.kind == "gap" and sel.gap is not None else None)
         self._loading = True
         try:
             kind = sel.kind
@@ -713,7 +718,7 @@ class Inspector(FollowsDocument, QWidget):
         found = next((g for g in project.gaps(gap.track_id) if g.start == gap.start), None)
         beside = found and self._find(found.before or found.after or "")
         shot = beside[1].shot if beside else None
-        asked = self._gap_settings.get(_gap_key(gap))
+        asked = self._gap_asked(gap)
         self.gap_sampling.load(asked.get("seed", shot.seed if shot else None),
                                asked.get("steps", shot.steps if shot else None),
                                asked.get("guidance", shot.guidance if shot else None))
@@ -819,10 +824,35 @@ class Inspector(FollowsDocument, QWidget):
             self._gap_settings.set(_gap_key(gap), field, self.gap_sampling.value(field))
             self.gap_asked.emit()
 
+    def _commit_gap(self, field: str, gap: GapRef | None = None) -> None:
+        """What was typed in the gap page's `field` goes to the project as one undoable edit (only
+        when it was typed: leaving a field untouched changes nothing)."""
+        gap = gap or self._selection.gap
+        if gap is None or self._loading:
+            return
+        typed, value = self._gap_settings.take(_gap_key(gap), field)
+        stored = asked_of_gap(self.document.project, gap.track_id, gap.start)
+        if typed and (field not in stored or stored[field] != value):
+            self._request(SetGapSampling(track_id=gap.track_id, frame=gap.start, field=field, value=value))
+
+    def _commit_gaps(self, keep: GapKey | None = None) -> None:
+        """Commit what was typed for gaps other than `keep` (the one still being edited)."""
+        if self._loading or self.document is None:
+            return
+        for key in self._gap_settings.gaps():
+            if key != keep:
+                for field in self._gap_settings.get(key):
+                    self._commit_gap(field, GapRef(*key))
+
+    def _gap_asked(self, gap: GapRef) -> dict[str, int | float | None]:
+        """What is asked of `gap`: kept with the project, then typed and not committed yet."""
+        return {**asked_of_gap(self.document.project, gap.track_id, gap.start),
+                **self._gap_settings.get(_gap_key(gap))}
+
     def infill_options(self) -> Options:
         """What the gap page asks of the selected gap's Infill (Seed/Steps/Guidance)."""
         gap = self._selection.gap
-        return self._gap_settings.options(_gap_key(gap) if gap else None, self.document.project.defaults)
+        return GapSettings.options(self._gap_asked(gap) if gap else {}, self.document.project.defaults)
 
     def finish_editing(self) -> None:
         """A number being typed in a field counts now: a field commits when it loses focus, and

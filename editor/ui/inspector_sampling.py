@@ -6,8 +6,9 @@ infill ran the project's default of 30 steps: twelve minutes on a CPU with a tin
 `SamplingFields` are the same three fields the shot page has, with the same special values
 (-1 seed: "random", 0 steps or guidance: "project default"), added as rows of a page's form.
 The clip-end page commits them to its clip's shot settings, as the shot page does. A gap has
-no shot of its own, so `GapSettings` keeps what was asked for each gap until the Infill is
-queued (`Options`, then the plan; the take's recipe records them).
+no shot of its own: what is asked of it is kept with the project (editor.document.gap_sampling)
+and `GapSettings` holds what is being typed until it commits; the Infill takes both (`Options`,
+then the plan; the take's recipe records them).
 """
 
 from __future__ import annotations
@@ -82,10 +83,13 @@ GapKey = tuple[str, int, int]  # track id, first frame, length: a gap, while the
 
 
 class GapSettings:
-    """What the user asked of each gap's Infill (a gap has no shot to keep it on).
+    """What is typed on the gap page and not committed yet, per gap.
 
-    Fields not asked about are left to the plan, which takes them from the clip beside the gap,
-    else the project's defaults; a field set back to "random" / "project default" asks for that."""
+    A field commits (one undoable `SetGapSampling`, kept in project.json: see
+    editor.document.gap_sampling) when editing finishes; until then what is typed counts for the
+    Infill's estimate and reason, as a prompt being typed does for Generate. Fields not asked
+    about are left to the plan, which takes them from the clip beside the gap, else the project's
+    defaults; a field set back to "random" / "project default" asks for that."""
 
     def __init__(self) -> None:
         self._asked: dict[GapKey, dict[str, int | float | None]] = {}
@@ -96,13 +100,27 @@ class GapSettings:
     def get(self, gap: GapKey) -> dict[str, int | float | None]:
         return dict(self._asked.get(gap, {}))
 
+    def take(self, gap: GapKey, field: str) -> tuple[bool, int | float | None]:
+        """Whether `field` was typed for `gap` and not committed, and its value; it is forgotten
+        here (the caller commits it)."""
+        asked = self._asked.get(gap, {})
+        if field not in asked:
+            return False, None
+        value = asked.pop(field)
+        if not asked:
+            self._asked.pop(gap, None)
+        return True, value
+
+    def gaps(self) -> list[GapKey]:
+        return list(self._asked)
+
     def clear(self) -> None:
         self._asked.clear()
 
-    def options(self, gap: GapKey | None, defaults: GenerationDefaults) -> Options:
-        """The Infill's Options for `gap`: the fields asked for, "project default" as the
-        project's value and "random" as a new seed (the plan records the one used)."""
-        asked = self._asked.get(gap, {}) if gap is not None else {}
+    @staticmethod
+    def options(asked: dict[str, int | float | None], defaults: GenerationDefaults) -> Options:
+        """The Infill's Options for what was `asked` of its gap (stored, then typed): "project
+        default" as the project's value and "random" as a new seed (the plan records the one used)."""
         settings: dict[str, int | float] = {}
         if "seed" in asked:
             seed = asked["seed"]

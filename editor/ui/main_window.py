@@ -1101,6 +1101,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_project(self) -> bool:
+        self.inspector.finish_editing()  # a number or prompt still being typed is part of what is saved
         try:
             if self.session.save():
                 return True

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.elided import WrappedElidedLabel
 from editor.ui.jobs.controller import GenerationController, LiveJob
 from model.journal import Job, JobState
 
@@ -65,9 +66,10 @@ class JobRow(QFrame):
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setStyleSheet("background: #202020; color: #777; border-radius: 3px;")
         self.thumb.setWordWrap(True)
-        self.title = QLabel()
+        # long shot names wrap, and a name too long for a line is elided, instead of widening the
+        # dock and pushing the row's buttons out of sight; the tooltip (set_job) tells it whole
+        self.title = WrappedElidedLabel()
         self.title.setStyleSheet("font-weight: bold;")
-        self.title.setWordWrap(True)  # long shot names wrap instead of widening the dock
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
         self.state.setWordWrap(True)

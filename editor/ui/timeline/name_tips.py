@@ -58,3 +58,9 @@ def audio_name_tip(clip: AudioClip, geo: TimelineGeometry, width: int, fm_small:
     shown = name + (f"  {clip.gain_db:+.1f} dB" if clip.gain_db else "")
     return name if fm_small.elidedText(shown, Qt.TextElideMode.ElideRight, avail) != shown else ""
 
+
+
+def header_name_tip(name: str, name_w: int, fm_header: QFontMetrics) -> str:
+    """A track's full name when its header (`name_w` pixels for the name, as the painter gives
+    it: `_paint_headers`, `audio_paint.paint_audio_headers`) shows it elided, else ""."""
+    return name if fm_header.elidedText(name, Qt.TextElideMode.ElideRight, name_w) != name else ""

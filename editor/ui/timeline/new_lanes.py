@@ -36,13 +36,19 @@ class NewLanes:
         self._seen = set(ids)
         if not new:
             return None
-        rows = [len(project.tracks) + i for i in new]
-        step = geo.track_h + geo.track_gap
-        top = geo.ruler_h + rows[0] * step  # content y of the first new lane
-        bottom = geo.ruler_h + rows[-1] * step + geo.track_h
-        scroll = geo.scroll_y
-        if bottom - scroll > view_h:
-            scroll = bottom - view_h  # its bottom at the view's bottom
-        if top - scroll < geo.ruler_h:
-            scroll = top - geo.ruler_h  # too many to show: the first one at the top
-        return None if scroll == geo.scroll_y else max(0, scroll)
+        return scroll_to_rows(geo, len(project.tracks) + new[0], len(project.tracks) + new[-1], view_h)
+
+
+def scroll_to_rows(geo: TimelineGeometry, first: int, last: int, view_h: int) -> int | None:
+    """The scroll_y that shows rows `first`..`last` (video tracks, then audio lanes) whole, moved
+    as little as possible (the first at the top when they can't all show), or None when they
+    already show. Shared by new audio lanes and a clip a command added (`TimelineView.reveal_clip`)."""
+    step = geo.track_h + geo.track_gap
+    top = geo.ruler_h + first * step  # content y of the first row
+    bottom = geo.ruler_h + last * step + geo.track_h
+    scroll = geo.scroll_y
+    if bottom - scroll > view_h:
+        scroll = bottom - view_h  # its bottom at the view's bottom
+    if top - scroll < geo.ruler_h:
+        scroll = top - geo.ruler_h  # too many to show: the first one at the top
+    return None if scroll == geo.scroll_y else max(0, scroll)

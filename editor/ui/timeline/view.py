@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -293,20 +294,26 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
             self._start_rename(rows.index(track_id))
 
     def reveal_clip(self, clip_id: str) -> None:
-        """Scroll sideways just enough that the clip shows (a clip a command added off screen);
-        the zoom stays as the user set it."""
+        """Scroll sideways, and down or up to its track, just enough that the clip shows (a clip a
+        command added off screen); the zoom stays as the user set it."""
+        project = self.document.project
         try:
-            clip = self.document.project.find_clip(clip_id)[1]
+            track, clip = project.find_clip(clip_id)
         except KeyError:
             return
+        from editor.ui.timeline.new_lanes import scroll_to_rows
         from editor.ui.timeline.reveal import scroll_to_show
 
         view_w = max(1, self.viewport().width() - self.geo.header_w)
         x = scroll_to_show(self.geo.scroll_x, self.geo.px_per_frame, view_w, clip.start, clip.end)
+        row = next(i for i, t in enumerate(project.tracks) if t.id == track.id)
+        y = scroll_to_rows(self.geo, row, row, self.viewport().height())
         if x != self.geo.scroll_x:
             self.geo.scroll_x = x
             self._update_scrollbars()
             self.viewport().update()
+        if y is not None:
+            self.verticalScrollBar().setValue(y)  # _on_vscroll takes it to geo.scroll_y
 
     def frame_x(self, frame: float) -> int:
         """Viewport x of a frame (tests and tools drive the mouse with it)."""
@@ -677,7 +684,21 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
         if hit.kind == "aclip" and hit.clip_id is not None:
             return name_tips.audio_name_tip(project.find_audio_clip(hit.clip_id)[1], self.geo, width,
                                             self._painter.fm_small)
+        if hit.kind in ("header", "aheader") and hit.track_index is not None:
+            return self._header_name_tip(hit.track_index)
         return ""
+
+    def _header_name_tip(self, row: int) -> str:
+        """A track header's full name when the header elides it (the room the painter gives it)."""
+        project, fm = self.document.project, QFontMetrics(self._painter.font_header)
+        if row < len(project.tracks):
+            name = project.tracks[row].name or f"Track {row + 1}"
+            name_w = header_buttons(self.geo, row)["header_hide"][0] - 16
+        else:
+            i = row - len(project.tracks)
+            name = project.audio_tracks[i].name or f"A{i + 1}"
+            name_w = audio_hits.audio_header_buttons(self.geo, row)["aheader_mute"][0] - 16
+        return name_tips.header_name_tip(name, name_w, fm)
 
     def _autoscroll(self, pos: QPoint) -> None:
         width = self.viewport().width()
