@@ -16,8 +16,10 @@ from ui_helpers import wheel
 from editor.document.edits import EditRefused, SetShotSettings
 from editor.document.plans import make_plan
 from editor.document.recipe import recipe_of
+from editor.document.storage import save_project
 from editor.generation import verbs
 from editor.ui.inspector import Inspector
+from editor.ui.main_window import MainWindow
 from editor.ui.selection import GapRef, Selection
 
 WAIT_MS = 120_000
