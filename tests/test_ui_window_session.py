@@ -183,3 +183,18 @@ def test_new_project_makes_its_folder_at_once_so_autosave_and_jobs_work(qtbot, t
     finally:
         window.ask_save_changes = lambda: "discard"
         window.close()
+
+
+def test_an_edit_is_autosaved_once_editing_pauses_so_a_kill_loses_nothing(qtbot, settings, ui_document, make_session):
+    """Walk: rename a shot, kill -9 twenty seconds later, reopen: the recovery offered lacked the
+    rename (the autosave came every 20 edits or every minute)."""
+    session = make_session(settings)
+    session.open(ui_document.folder)
+    messages = []
+    session.message.connect(messages.append)
+    session.document.request(RenameClip(clip_id="a", name="Cat shot"))
+    qtbot.waitUntil(lambda: len(autosaves(session.folder)) == 1, timeout=20_000)
+    assert "Autosaved" not in messages  # quietly: the status line keeps what the user did
+    later = make_session(settings, ask_recover=lambda path: True)  # the "crash": opened again
+    later.open(ui_document.folder)
+    assert later.document.project.find_clip("a")[1].name == "Cat shot"
