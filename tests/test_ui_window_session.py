@@ -198,3 +198,24 @@ def test_an_edit_is_autosaved_once_editing_pauses_so_a_kill_loses_nothing(qtbot,
     later = make_session(settings, ask_recover=lambda path: True)  # the "crash": opened again
     later.open(ui_document.folder)
     assert later.document.project.find_clip("a")[1].name == "Cat shot"
+
+
+def test_discarded_changes_are_not_offered_as_a_recovery_next_time(qtbot, settings, ui_document, make_session):
+    """Walk: edit the demo, open another project, Discard; opening the demo again offered to
+    recover the changes just discarded."""
+    from editor.ui.main_window import MainWindow
+
+    window = MainWindow(restore_layout=False, ask=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.open_project_path(ui_document.folder)
+        window.document.request(RenameClip(clip_id="a", name="Thrown away"))
+        assert window.session.autosave_now() is not None
+    finally:
+        window.ask_save_changes = lambda: "discard"
+        window.close()
+    offered = []
+    later = make_session(settings, ask_recover=lambda path: offered.append(path) or True)
+    later.open(ui_document.folder)
+    assert offered == []
+    assert later.document.project.find_clip("a")[1].name == "A"

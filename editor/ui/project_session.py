@@ -27,7 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from editor.demo_copy import demo_copy
-from editor.document.autosave import autosave, find_recovery
+from editor.document.autosave import autosave, drop_recovery, find_recovery
 from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
@@ -393,6 +393,14 @@ class ProjectSession(QObject):
         if announce:
             self.message.emit("Autosaved")
         return path
+
+    def forget_unsaved(self) -> None:
+        """The user discarded the unsaved changes: they are not offered as a recovery when the
+        project is opened again (read-only: the autosaves are the writer's)."""
+        self._idle.stop()
+        self._edits_since_autosave = 0
+        if self.folder is not None and not self._read_only:
+            drop_recovery(self.folder)
 
     def _restart_timer(self) -> None:
         self._timer.start(max(5, self.settings.defaults().autosave_every_s) * 1000)
