@@ -183,3 +183,39 @@ def test_new_project_makes_its_folder_at_once_so_autosave_and_jobs_work(qtbot, t
     finally:
         window.ask_save_changes = lambda: "discard"
         window.close()
+
+
+def test_an_edit_is_autosaved_once_editing_pauses_so_a_kill_loses_nothing(qtbot, settings, ui_document, make_session):
+    """Walk: rename a shot, kill -9 twenty seconds later, reopen: the recovery offered lacked the
+    rename (the autosave came every 20 edits or every minute)."""
+    session = make_session(settings)
+    session.open(ui_document.folder)
+    messages = []
+    session.message.connect(messages.append)
+    session.document.request(RenameClip(clip_id="a", name="Cat shot"))
+    qtbot.waitUntil(lambda: len(autosaves(session.folder)) == 1, timeout=20_000)
+    assert "Autosaved" not in messages  # quietly: the status line keeps what the user did
+    later = make_session(settings, ask_recover=lambda path: True)  # the "crash": opened again
+    later.open(ui_document.folder)
+    assert later.document.project.find_clip("a")[1].name == "Cat shot"
+
+
+def test_discarded_changes_are_not_offered_as_a_recovery_next_time(qtbot, settings, ui_document, make_session):
+    """Walk: edit the demo, open another project, Discard; opening the demo again offered to
+    recover the changes just discarded."""
+    from editor.ui.main_window import MainWindow
+
+    window = MainWindow(restore_layout=False, ask=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.open_project_path(ui_document.folder)
+        window.document.request(RenameClip(clip_id="a", name="Thrown away"))
+        assert window.session.autosave_now() is not None
+    finally:
+        window.ask_save_changes = lambda: "discard"
+        window.close()
+    offered = []
+    later = make_session(settings, ask_recover=lambda path: offered.append(path) or True)
+    later.open(ui_document.folder)
+    assert offered == []
+    assert later.document.project.find_clip("a")[1].name == "A"

@@ -86,6 +86,23 @@ def find_recovery(folder: Path | str) -> Path | None:
     return None
 
 
+def drop_recovery(folder: Path | str) -> None:
+    """Remove the autosaves newer than project.json (what find_recovery would offer): the user
+    chose Discard, and the next open offered the changes they had thrown away."""
+    folder = project_folder(folder)
+    main = folder / PROJECT_FILE
+    try:
+        saved_ns = main.stat().st_mtime_ns if main.exists() else -1
+    except OSError:
+        return  # can't tell which are newer: keep them all
+    for path in autosaves(folder):
+        try:
+            if path.stat().st_mtime_ns > saved_ns:
+                path.unlink()  # a link among them is removed itself, never the file it points at
+        except OSError:
+            pass
+
+
 def recover_document(folder: Path | str, autosave_path: Path | str) -> Document:
     """A document holding an autosave's state, in its project folder, marked unsaved so that the
     user saves it over project.json (or discards it)."""

@@ -133,6 +133,9 @@ def end_session(app, window) -> None:
     gc.collect()
     app.sendPostedEvents()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    from editor.ui.thread_keeper import wait_for_kept
+
+    wait_for_kept()  # a job step still stopping: a thread destroyed running aborts the process
 
 
 def screenshot(argv: list[str]) -> int:

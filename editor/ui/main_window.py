@@ -933,6 +933,8 @@ class MainWindow(QMainWindow):
         self._leaving = (self.document, answer == "save")
         if answer == "save":
             return self.save_project()
+        if answer == "discard":
+            self.session.forget_unsaved()  # not offered as a recovery next time
         return answer == "discard"
 
     def _save_what_landed_since_asked(self) -> None:
@@ -976,6 +978,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        # gone from the screen first: shutdown waits for a running model step to stop (seconds),
+        # and the window stood there frozen meanwhile after "Quit, resume next time"
+        self.hide()
         self.shutdown()
         event.accept()
 

@@ -218,6 +218,7 @@ def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str]
     an animated WebP is converted there into a video at the project rate, as ffmpeg can't play it."""
     from editor.media.animated import convert_animated_webp, is_animated_webp
     from editor.media.errors import MediaError
+    from editor.media.probe import probe
 
     added, refused = [], []
     for f in files:
@@ -225,6 +226,12 @@ def _copy_in(files: list[str], folder: Path | None, fps=None) -> tuple[list[str]
         if kind_of(src) is None or not src.is_file():
             refused.append(f"{src.name} is not an image or a video Shotline can use.")
             continue
+        if kind_of(src) != "audio" and not is_animated_webp(src):
+            try:  # a damaged picture or video is said so now, not listed black and left in the cut
+                probe(src)
+            except MediaError as exc:
+                refused.append(f"{src.name} was not imported: {exc}")
+                continue
         if folder is not None and fps is not None and is_animated_webp(src):
             try:
                 added.append(str(convert_animated_webp(src, folder, fps)))

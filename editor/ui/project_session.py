@@ -27,7 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from editor.demo_copy import demo_copy
-from editor.document.autosave import autosave, find_recovery
+from editor.document.autosave import autosave, drop_recovery, find_recovery
 from editor.document.create import create_project_atomically
 from editor.document.document import Change, Document
 from editor.document.edits import SetProjectSettings
@@ -65,6 +65,7 @@ from editor.ui.threads import gc_guard
 
 DEMO_SOURCE = demo_source()  # installed read-only; opened through a copy in the user's folder (read_demo)
 LOCK_APP = "Shotline editor"
+AUTOSAVE_IDLE_MS = 2000  # an autosave this long after the last edit (see ProjectSession._idle)
 
 
 @dataclass
@@ -179,6 +180,12 @@ class ProjectSession(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.autosave_now)
         self._restart_timer()
+        # and once the edits pause: a kill -9 or power cut a few seconds after an edit lost it
+        # (the every-N-edits / every-minute autosave had not come round yet)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(AUTOSAVE_IDLE_MS)
+        self._idle.timeout.connect(lambda: self.autosave_now(announce=False))
 
     # --- state ----------------------------------------------------------------------------------
     @property
@@ -318,6 +325,7 @@ class ProjectSession(QObject):
         """The window is closing: no more autosaves, and let go of the project's lock (the
         document stays readable)."""
         self._timer.stop()
+        self._idle.stop()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -371,8 +379,9 @@ class ProjectSession(QObject):
         return self.settings.recent_projects()
 
     # --- autosave -------------------------------------------------------------------------------
-    def autosave_now(self) -> Path | None:
-        """Write an autosave when there are unsaved edits and a folder to put it in."""
+    def autosave_now(self, *, announce: bool = True) -> Path | None:
+        """Write an autosave when there are unsaved edits and a folder to put it in; `announce`
+        False (after each pause in editing) leaves the status line to what the user did."""
         if self.folder is None or not self._document.dirty or self._edits_since_autosave == 0 or self._read_only:
             return None  # read-only: the autosave folder belongs to the project's writer
         try:
@@ -381,8 +390,17 @@ class ProjectSession(QObject):
             self.message.emit(f"Autosave failed: {exc}")
             return None
         self._edits_since_autosave = 0
-        self.message.emit("Autosaved")
+        if announce:
+            self.message.emit("Autosaved")
         return path
+
+    def forget_unsaved(self) -> None:
+        """The user discarded the unsaved changes: they are not offered as a recovery when the
+        project is opened again (read-only: the autosaves are the writer's)."""
+        self._idle.stop()
+        self._edits_since_autosave = 0
+        if self.folder is not None and not self._read_only:
+            drop_recovery(self.folder)
 
     def _restart_timer(self) -> None:
         self._timer.start(max(5, self.settings.defaults().autosave_every_s) * 1000)
@@ -391,6 +409,7 @@ class ProjectSession(QObject):
         self._edits_since_autosave += 1
         if self._edits_since_autosave >= max(1, self.settings.defaults().autosave_every_edits):
             self.autosave_now()
+        self._idle.start()  # restarted by each edit: one autosave when they pause
         self.state_changed.emit()
 
 

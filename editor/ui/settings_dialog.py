@@ -7,6 +7,8 @@ pool. A folder that can't be used is listed with the reason and the fix.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -112,6 +114,13 @@ class SettingsDialog(QDialog):
         row.addWidget(download)
         row.addStretch(1)
         v.addLayout(row)
+        # a folder with no model in it says so (it was listed as if it held one)
+        self.folder_note = QLabel()
+        self.folder_note.setObjectName("settings.folder_note")
+        self.folder_note.setWordWrap(True)
+        self.folder_note.setStyleSheet(f"color: {COLORS.error}")
+        self.folder_note.hide()
+        v.addWidget(self.folder_note)
         v.addWidget(QLabel("Recognised models"))
         self.model_tree = QTreeWidget()
         self.model_tree.setObjectName("settings.models")
@@ -186,10 +195,29 @@ class SettingsDialog(QDialog):
             else:
                 usable += 1
             self.model_tree.addTopLevelItem(item)
+        self._mark_empty_folders([path for _name, path, _actions, _error in rows])
         fit_columns(self.model_tree)  # and a tooltip with each cell's full text, as a cell may be elided
         self.model_help.setVisible(usable == 0)
         self.model_tree.setVisible(bool(rows))  # empty, it only takes the first-run page's room
         self.models_listed.emit()
+
+    def _mark_empty_folders(self, found: list[str]) -> None:
+        """Folders of the list in which no model was found: shown in red, and one line saying
+        what to pick instead."""
+        places = {Path(p).expanduser().resolve() for p in found}
+        empty = []
+        for i in range(self.folder_list.count()):
+            item = self.folder_list.item(i)
+            folder = Path(item.text()).expanduser().resolve()
+            holds = folder in places or any(p.parent == folder for p in places)
+            item.setForeground(QColor(COLORS.error) if not holds else self.folder_list.palette().text().color())
+            item.setToolTip("" if holds else "No model found in this folder")
+            if not holds:
+                empty.append(item.text())
+        if empty:
+            self.folder_note.setText(f"No model found in {', '.join(empty)}: add the folder that holds a "
+                                     "model's model_index.json (or the folder above it), or Remove it.")
+        self.folder_note.setVisible(bool(empty))
 
     # --- device -------------------------------------------------------------------------------
     def _device_tab(self) -> QWidget:

@@ -31,6 +31,18 @@ def keep_until_finished(thread: QThread, *living_in_it: QObject) -> None:
     _kept[key] = (thread, living_in_it)
 
 
+def wait_for_kept() -> None:
+    """Wait until every kept thread has ended (the editor's last act, its window already gone).
+
+    A kept thread still running when Python finalizes is destroyed running, and Qt aborts the
+    process: "Quit, resume next time" during a long model step crashed the editor on its way out.
+    The step stops at its next check (the job is in the project's queue for next time)."""
+    for thread, _living in list(_kept.values()):
+        thread.quit()  # its event loop ends once the step returns
+        thread.wait()
+    _kept.clear()
+
+
 def kept() -> int:
     """How many threads are kept now (tests)."""
     return len(_kept)

@@ -115,6 +115,7 @@ class JobWorker(QObject):
         self._scheduled = False  # a _run_one call is queued or running
         self._look_again = False  # wake() came while one was scheduled: look once more before idling
         self._running: int | None = None
+        self._given_back: int | None = None  # put back in the queue by stop() while its step ran on
         self._thread: QThread | None = None
         self._niced = False
 
@@ -146,10 +147,24 @@ class JobWorker(QObject):
         thread.quit()
         ok = thread.wait(timeout_ms)
         if not ok:  # a step still runs: its owner (and so its parent) may go now, the thread may not
+            self._give_back_running()
             keep_until_finished(thread, self)
         self._thread = None
         gc_guard.release()
         return ok
+
+    def _give_back_running(self) -> None:
+        """The running job goes to the front of the queue now, while the journal is still open:
+        "Quit, resume next time" during a step longer than stop()'s wait left it 'running', and
+        the next open showed it as interrupted by a crash instead of resuming it."""
+        with self._lock:
+            job_id = self._given_back = self._running
+        if job_id is None or self._journal is None:
+            return
+        try:
+            self._journal.put_back(job_id)
+        except JournalError:
+            pass  # it ended meanwhile: its own state stands
 
     def stop_later(self, ended: Callable[[], None]) -> bool:
         """stop() without waiting: the running job stops at its next step, the model is unloaded
@@ -348,6 +363,8 @@ class JobWorker(QObject):
 
     def _stopped(self, job_id: int) -> None:
         with self._lock:
+            if job_id == self._given_back:
+                return  # stop() put it back in the queue already; cancelling it would lose it
             by_user = job_id in self._cancel
         try:
             if by_user or not self._paused.is_set():

@@ -969,6 +969,13 @@ class TimelineView(FollowsDocument, QAbstractScrollArea):
                                           "track (V1, V2, …)."))
             event.ignore()
             return
+        from editor.media.still_check import damaged_stills
+
+        damaged = damaged_stills([p for p in usable(paths) if kind_of(p) == "image"])
+        if damaged:  # a damaged picture is refused, not placed black
+            self._drop_failed(EditRefused(damaged[0]))
+            event.ignore()
+            return
 
         def place(read: tuple[dict[str, int], dict]) -> bool:
             return self._place_drop(document, paths, read[0], track_id=track_id, frame=frame, clip_id=clip_id,
