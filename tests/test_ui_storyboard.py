@@ -97,3 +97,25 @@ def test_add_shot_button_adds_a_draft_at_the_end_of_the_main_track(qtbot, ui_doc
     finally:
         w.ask_save_changes = lambda: "discard"
         w.close()
+
+
+def test_dropping_a_picture_on_a_card_pins_it_as_the_shots_keyframe_and_undo_removes_it(board, ui_document):
+    """Walk: a picture dragged from the media bin onto a storyboard card was ignored; it pins a
+    keyframe, as the same drop on the shot in the timeline does."""
+    from PySide6.QtCore import QUrl
+
+    doc = ui_document
+    picture = str(doc.folder / "media" / "paper_boat_keyframe.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(picture)])
+    card = board.cards[0]  # "A", no keyframes
+    assert drop_mime(board.strip, card.geometry().center(), mime)
+    clip = doc.project.find_clip("a")[1]
+    assert [(k.frame, k.image) for k in clip.keyframes] == [(0, picture)]
+    assert board.messages[-1] == "Pin keyframe on A"
+    doc.undo()
+    assert doc.project.find_clip("a")[1].keyframes == []
+    # between cards (no card under the pointer) the drop is refused and nothing changes
+    gap = QPoint(card.geometry().right() + 5, card.geometry().center().y())
+    assert not drop_mime(board.strip, gap, mime)
+    assert doc.project.find_clip("a")[1].keyframes == []

@@ -2,7 +2,9 @@
 
 Each card shows the shot's picture, number, name, an editable prompt, its length and its state
 (draft, queued, generating n%, done, failed). Dropping a card elsewhere requests one
-`ReorderShot` edit, so the timeline follows and undo puts the order back.
+`ReorderShot` edit, so the timeline follows and undo puts the order back. Dropping pictures
+(from the media bin or a file manager) on a card pins them as that shot's keyframes, as a drop on
+the shot in the timeline does.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from editor.ui.selection import Selection
 from editor.ui.staleness import stale_in
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
+from editor.ui.timeline.drops import drop_edit, kind_of, usable
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.words import plural
 
@@ -192,11 +195,32 @@ class _Strip(QWidget):
                 return i
         return max(0, len(cards) - 1)
 
+    @staticmethod
+    def _pictures(event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> list[str]:
+        """Image files in a drop from outside (the media bin, a file manager); else []."""
+        mime = event.mimeData()
+        if mime.hasFormat(MIME) or not mime.hasUrls():
+            return []
+        paths = usable([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+        return paths if paths and all(kind_of(p) == "image" for p in paths) else []
+
+    def card_at(self, pos: QPoint) -> ShotCard | None:
+        return next((c for c in self.board.cards if c.geometry().contains(pos)), None)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if event.mimeData().hasFormat(MIME):
+        if event.mimeData().hasFormat(MIME) or self._pictures(event):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._pictures(event):
+            card = self.card_at(event.position().toPoint())
+            if card is None:
+                event.ignore()
+                return
+            clip = self.board.clip(card.clip_id)
+            self.board.message.emit(f"Pin keyframe on {clip.name or 'the shot'}" if clip else "")
+            event.acceptProposedAction()
+            return
         if not event.mimeData().hasFormat(MIME):
             return
         x = event.position().toPoint().x()
@@ -215,6 +239,12 @@ class _Strip(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.insert_x = None
         self.update()
+        pictures = self._pictures(event)
+        if pictures:
+            card = self.card_at(event.position().toPoint())
+            if card is not None and self.board.pin_pictures(card.clip_id, pictures):
+                event.acceptProposedAction()
+            return
         if not event.mimeData().hasFormat(MIME):
             return
         clip_id = bytes(event.mimeData().data(MIME).data()).decode()
@@ -305,6 +335,19 @@ class Storyboard(FollowsDocument, QWidget):
         if ids.index(clip_id) == index:
             return False
         return self.request(ReorderShot(clip_id=clip_id, index=index))
+
+    def pin_pictures(self, clip_id: str, paths: list[str]) -> bool:
+        """Pin image files as keyframes of shot `clip_id`, from its first frame (a card drop)."""
+        clip = self.clip(clip_id)
+        if clip is None:
+            return False
+        try:
+            edit = drop_edit(self.document.project, paths, track_id=None, frame=clip.start, clip_id=clip_id,
+                             still_seconds=1.0, probe=lambda _path: 1)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            return False
+        return self.request(edit)
 
     def set_shot_states(self, states: dict[str, str]) -> None:
         """Job states by clip id ("queued", "generating 42%", "failed"); others show draft/done."""
