@@ -1348,8 +1348,8 @@ def _probe_frames(path: str) -> int:
 
 
 def _target_clip(payload: object) -> str | None:
-    try:
-        return payload["target"]["clip_id"]  # type: ignore[index]
+    try:  # a generation job journals its plan under "plan" (editor.generation.jobs.submit)
+        return payload["plan"]["target"]["clip_id"]  # type: ignore[index]
     except (KeyError, TypeError):
         return None
 

@@ -1,0 +1,48 @@
+"""Defects found by walking through the editor in a real X server (third walk: storyboard,
+animate a still, sound, export, keyboard).
+
+Real window on the offscreen platform, real clicks, real project folders; the tiny random-weight
+LTX-2 folder (tests/tiny_models.py) stands in for a model.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from editor.document.edits import SetShotSettings
+from editor.document.storage import save_project
+from editor.ui.main_window import MainWindow
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def window(qtbot, gap_document):
+    save_project(gap_document.project, gap_document.folder)
+    w = MainWindow(restore_layout=False, ask=False)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_project_path(gap_document.folder)
+    yield w
+    w.ask_save_changes = lambda: "discard"
+    w.close()
+
+
+def test_a_queued_generate_shows_on_its_storyboard_card(qtbot, window, tiny_ltx2_dir):
+    # The walk: Generate from the storyboard ran for minutes while the card still said "draft"
+    # (the job's target was read from where the journal no longer keeps it).
+    w = window
+    w.controller.pause_queue()  # queued, not run: this test is about what the card says
+    before = {c.id for t in w.document.project.tracks for c in t.clips}
+    w.actions["edit.add_shot"].trigger()
+    (cid,) = [c.id for t in w.document.project.tracks for c in t.clips if c.id not in before]
+    w.document.request(SetShotSettings(clip_id=cid, model=str(tiny_ltx2_dir)))
+    generate = w.inspector.generate_button
+    qtbot.waitUntil(lambda: w.inspector.page == "shot")
+    qtbot.keyClicks(w.inspector.prompt_edit, "a red square")
+    qtbot.waitUntil(generate.isEnabled, timeout=WAIT_MS)
+    with qtbot.waitSignal(w.controller.job_queued, timeout=WAIT_MS):
+        qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
+    card = next(c for c in w.storyboard.cards if c.clip_id == cid)
+    qtbot.waitUntil(lambda: card.state.text() == "queued")
