@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.timeline.customContextMenuRequested.connect(self._timeline_menu)
         self.storyboard = Storyboard(document, self.selection, actions=self.actions, thumbnails=self.thumbnails)
         self.storyboard.message.connect(lambda text: self.show_message(text, error=True))
+        self.storyboard.hint.connect(self.show_message)
         self.storyboard.shot_activated.connect(self._on_clip_activated)
         self.inspector = Inspector(document, self.selection, actions=action_map, thumbnails=self.thumbnails,
                                    models=self.settings.model_folders())

@@ -218,7 +218,7 @@ class _Strip(QWidget):
                 event.ignore()
                 return
             clip = self.board.clip(card.clip_id)
-            self.board.message.emit(f"Pin keyframe on {clip.name or 'the shot'}" if clip else "")
+            self.board.hint.emit(f"Pin keyframe on {clip.name or 'the shot'}" if clip else "")
             event.acceptProposedAction()
             return
         if not event.mimeData().hasFormat(MIME):
@@ -265,7 +265,8 @@ class Storyboard(FollowsDocument, QWidget):
 
     rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
 
-    message = Signal(str)
+    message = Signal(str)  # a refusal: shown as an error
+    hint = Signal(str)  # what a drop here will do: shown plainly
     shot_activated = Signal(str)
 
     def __init__(self, document: Document, selection: Selection, *, actions: Actions | None = None,
