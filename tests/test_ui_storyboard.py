@@ -121,3 +121,22 @@ def test_dropping_a_picture_on_a_card_pins_it_as_the_shots_keyframe_and_undo_rem
     gap = QPoint(card.geometry().right() + 5, card.geometry().center().y())
     assert not drop_mime(board.strip, gap, mime)
     assert doc.project.find_clip("a")[1].keyframes == []
+
+
+def test_a_long_job_state_shows_whole_on_its_card(qtbot, board):
+    # The walk: "generating 100%" showed as "generating 100" (the length box took the room).
+    from PySide6.QtWidgets import QStyleFactory
+
+    from editor.ui.theme import stylesheet
+
+    style = QStyleFactory.create("Fusion")  # the app's look (editor.ui.theme.apply_theme), on this widget only
+    board.setStyle(style)
+    font = board.font()
+    font.setPointSizeF(9.5)
+    board.setFont(font)
+    board.setStyleSheet(stylesheet())
+    board.set_shot_states({"boat": "generating 100%"})
+    qtbot.waitUntil(lambda: board.cards[1].state.text() == "generating 100%")
+    state = board.cards[1].state
+    qtbot.waitUntil(lambda: state.width() >= state.sizeHint().width())
+    board.grab().save("/tmp/walk3-card-state.png")

@@ -98,6 +98,7 @@ class ShotCard(QFrame):
         self.length.setSingleStep(0.5)
         self.length.setSuffix(" s")
         self.length.editingFinished.connect(self._commit_length)
+        self.length.setMaximumWidth(76)  # "60.0 s" fits; the rest of the row is the state's ("generating 100%")
         self.state = QLabel()
         self.state.setProperty("role", "state")
         self.state.setObjectName("card.state")
