@@ -46,3 +46,16 @@ def test_a_queued_generate_shows_on_its_storyboard_card(qtbot, window, tiny_ltx2
         qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
     card = next(c for c in w.storyboard.cards if c.clip_id == cid)
     qtbot.waitUntil(lambda: card.state.text() == "queued")
+
+
+def test_an_existing_folder_typed_as_the_export_file_says_it_is_a_folder(make_dialog, tmp_path):
+    # The walk: typing a folder (".../demo") exported to ".../demo.mp4" beside it, while a folder
+    # named "x.mp4" was refused with "is a folder: add a file name"; both say so now.
+    folder = tmp_path / "renders"
+    folder.mkdir()
+    dialog = make_dialog()
+    dialog.out_edit.setText(str(folder))
+    assert not dialog.export_button.isEnabled()
+    assert "is a folder" in dialog.issue_label.text() and str(folder / "film.mp4") in dialog.issue_label.text()
+    dialog.out_edit.setText(str(tmp_path / "film"))  # a new name without a suffix still gets ".mp4"
+    assert dialog.export_button.isEnabled()
