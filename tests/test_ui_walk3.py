@@ -59,3 +59,28 @@ def test_an_existing_folder_typed_as_the_export_file_says_it_is_a_folder(make_di
     assert "is a folder" in dialog.issue_label.text() and str(folder / "film.mp4") in dialog.issue_label.text()
     dialog.out_edit.setText(str(tmp_path / "film"))  # a new name without a suffix still gets ".mp4"
     assert dialog.export_button.isEnabled()
+
+
+def test_a_finished_job_without_a_live_preview_shows_its_takes_picture(qtbot, window):
+    # The walk: a 2-step Animate (and every job after the project was opened again) kept a grey
+    # box saying "animate" in the Jobs panel: the row's picture came only from live previews.
+    from editor.ui.selection import GapRef
+
+    w = window
+    w.selection.set_gap(GapRef("v1", 24, 10))
+    qtbot.waitUntil(lambda: w.actions["gen.infill"].isEnabled(), timeout=WAIT_MS)
+    with qtbot.waitSignal(w.controller.job_ended, timeout=WAIT_MS) as ended:
+        w.actions["gen.infill"].trigger()  # the built-in interpolation: no model, no step previews
+    assert ended.args[1] == "done"
+    w.actions["file.save"].trigger()
+    folder = w.document.folder
+    assert w.open_project_path(folder)  # opened again: the job is listed, its live preview is gone
+    qtbot.waitUntil(lambda: w.jobs_panel.row(ended.args[0]) is not None, timeout=WAIT_MS)
+    row = w.jobs_panel.row(ended.args[0])
+
+    def pictured() -> bool:
+        pm = row.thumb.pixmap()
+        return pm is not None and not pm.isNull()
+
+    qtbot.waitUntil(pictured, timeout=WAIT_MS)
+    row.grab().save("/tmp/walk3-job-row.png")

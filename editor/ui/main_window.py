@@ -553,6 +553,7 @@ class MainWindow(QMainWindow):
             # actions may do (refreshing them builds a plan per generation action)
             controller.job_live.connect(lambda _job: self._update_shot_states())
         self.jobs_panel = jobs_panel or jobs.JobsPanel(controller)
+        self.jobs_panel.set_thumbnails(self.thumbnails)  # finished jobs show their take's picture
         self.monitor_panel.set_controller(controller)
         self._set_dock_widget("jobs", self.jobs_panel)
         self._on_jobs_changed()
