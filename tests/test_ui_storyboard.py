@@ -140,3 +140,20 @@ def test_a_long_job_state_shows_whole_on_its_card(qtbot, board):
     state = board.cards[1].state
     qtbot.waitUntil(lambda: state.width() >= state.sizeHint().width())
     board.grab().save("/tmp/walk3-card-state.png")
+
+
+def test_cards_fit_a_short_panel_so_length_and_state_show_without_scrolling(qtbot, board):
+    # The walk: at 1600x1000 the storyboard tab was shorter than a card; each card's length box and
+    # job state ("generating 40%") sat below the fold and needed the vertical scroll bar.
+    board.resize(1200, 230)
+    viewport = board.scroll.viewport()
+
+    def fits() -> bool:
+        return all(card.mapTo(viewport, card.state.geometry().bottomLeft()).y() < viewport.height()
+                   for card in board.cards)
+
+    qtbot.waitUntil(fits)
+    assert 0 < board.cards[0].picture.height() < 108
+    board.grab().save("/tmp/walk3-board-short.png")
+    board.resize(1200, 600)  # room again: full-size pictures
+    qtbot.waitUntil(lambda: board.cards[0].picture.height() == 108)

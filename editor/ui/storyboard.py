@@ -51,6 +51,7 @@ from editor.words import plural
 MIME = "application/x-shotline-shot"
 CARD_W = 216
 THUMB_H = 108
+MIN_THUMB_H = 36  # a very short panel scrolls rather than shrink pictures to nothing
 
 
 class ShotCard(QFrame):
@@ -394,7 +395,29 @@ class Storyboard(FollowsDocument, QWidget):
                 self.cards.append(card)
                 self.strip.row.addWidget(card)
             self.strip.row.addStretch(1)
+            self._fit_pictures()
         self._reload_cards()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_pictures()
+
+    def _fit_pictures(self) -> None:
+        """Cards as tall as the panel: in a short panel (the timeline dock on a laptop screen) the
+        pictures shrink so that each card's length and job state show without scrolling."""
+        if not self.cards:
+            return
+        margins = self.strip.row.contentsMargins()
+        card = self.cards[0]
+        rest = card.sizeHint().height() - card.picture.height()  # the card without its picture
+        # (less a scroll bar's height: one may appear across the bottom once the cards are laid out)
+        bar = self.scroll.horizontalScrollBar().sizeHint().height()
+        room = self.scroll.viewport().height() - margins.top() - margins.bottom() - rest - bar
+        height = max(MIN_THUMB_H, min(THUMB_H, room))
+        if any(c.picture.height() != height for c in self.cards):
+            for c in self.cards:
+                c.picture.setFixedHeight(height)
+            self._refresh_pictures()
 
     def _reload_cards(self) -> None:
         track = self.main_track()
