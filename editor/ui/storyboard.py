@@ -483,8 +483,10 @@ class Storyboard(FollowsDocument, QWidget):
             elif clip.keyframes:
                 source = self._thumbnails.get(clip.keyframes[0].image, 0, THUMB_H)
         if source is not None:
-            scaled = source.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
+            # a card shrunk to a short panel (see _fit_pictures) is filled, cropped, not a sliver
+            fill = Qt.AspectRatioMode.KeepAspectRatioByExpanding if height < THUMB_H else \
+                Qt.AspectRatioMode.KeepAspectRatio
+            scaled = source.scaled(width, height, fill, Qt.TransformationMode.SmoothTransformation)
             p.drawPixmap((width - scaled.width()) // 2, (height - scaled.height()) // 2, scaled)
         if take is None:
             if source is None:
