@@ -319,3 +319,21 @@ def test_after_random_edits_an_extend_loop_or_restyle_is_made_again_with_its_sha
             doc.request(PlaceGeneratedTake(plan=plan, take=again))
             now = project.find_clip(clip.id)[1]
             assert now.take.id == again.id and stale_reasons(project, clip.id, now.take) == []
+
+
+def test_variations_of_an_animated_still_animate_the_still_again_with_each_seed():
+    # The walk: Queue Variations on a clip whose take came from Animate asked for a prompt
+    # ("Write a prompt … before generating it"): it varied the clip as a text-to-video shot.
+    from editor.document.edits import AddTake
+    from editor.document.plans import AnimateStill
+    from editor.document.project import ShotSettings
+
+    doc = Document(_project())
+    doc.project.find_clip("c")[1].shot = ShotSettings()  # no prompt, as an imported still has
+    doc.request(AddTake(clip_id="c", take=Take(id="still", media="media/c.png", frames=1, is_still=True)))
+    cid, take = _placed(doc, AnimateStill(clip_id="c"), 1)
+    assert doc.project.find_clip(cid)[1].take.id == take.id  # the animation shows now
+    plans = variation_plans(doc.project, cid, seeds=[1, 2])
+    assert [(p.seed, p.target.clip_id, p.action.value) for p in plans] == [(1, "c", "animate"), (2, "c", "animate")]
+    assert all(any(pin.still for pin in p.pins) for p in plans)  # each animates the still
+    assert "variation 2/2, seed 2" in plans[1].summary

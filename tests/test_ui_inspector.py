@@ -180,3 +180,11 @@ def test_counts_read_as_english(inspector, ui_document):
     assert inspector.empty_page.findChild(type(inspector.shot_title)).text() == "2 clips selected"
     assert describe_drop(ui_document.project, ["x.png", "y.png"], clip_id="boat", on_track=True) == \
         "Pin 2 keyframes on Boat"
+
+
+def test_an_imported_take_is_named_by_its_file_not_by_the_word_import(inspector, ui_document):
+    # The walk: the demo's clips (made by `shotline import`, take label "import") listed as
+    # "Take 1 · imported · import"; the file's name says which media it is.
+    ui_document.project.find_clip("a")[1].takes[0].label = "import"
+    sel(inspector).set_clips(["a"])
+    assert inspector.takes_list.item(0).text() == "● Take 1 · imported · sunrise.mp4"

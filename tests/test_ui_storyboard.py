@@ -97,3 +97,63 @@ def test_add_shot_button_adds_a_draft_at_the_end_of_the_main_track(qtbot, ui_doc
     finally:
         w.ask_save_changes = lambda: "discard"
         w.close()
+
+
+def test_dropping_a_picture_on_a_card_pins_it_as_the_shots_keyframe_and_undo_removes_it(board, ui_document):
+    """Walk: a picture dragged from the media bin onto a storyboard card was ignored; it pins a
+    keyframe, as the same drop on the shot in the timeline does."""
+    from PySide6.QtCore import QUrl
+
+    doc = ui_document
+    picture = str(doc.folder / "media" / "paper_boat_keyframe.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(picture)])
+    hints = []
+    board.hint.connect(hints.append)
+    card = board.cards[0]  # "A", no keyframes
+    assert drop_mime(board.strip, card.geometry().center(), mime)
+    clip = doc.project.find_clip("a")[1]
+    assert [(k.frame, k.image) for k in clip.keyframes] == [(0, picture)]
+    assert hints[-1] == "Pin keyframe on A"  # a hint, not an error
+    doc.undo()
+    assert doc.project.find_clip("a")[1].keyframes == []
+    # between cards (no card under the pointer) the drop is refused and nothing changes
+    gap = QPoint(card.geometry().right() + 5, card.geometry().center().y())
+    assert not drop_mime(board.strip, gap, mime)
+    assert doc.project.find_clip("a")[1].keyframes == []
+
+
+def test_a_long_job_state_shows_whole_on_its_card(qtbot, board):
+    # The walk: "generating 100%" showed as "generating 100" (the length box took the room).
+    from PySide6.QtWidgets import QStyleFactory
+
+    from editor.ui.theme import stylesheet
+
+    style = QStyleFactory.create("Fusion")  # the app's look (editor.ui.theme.apply_theme), on this widget only
+    board.setStyle(style)
+    font = board.font()
+    font.setPointSizeF(9.5)
+    board.setFont(font)
+    board.setStyleSheet(stylesheet())
+    board.set_shot_states({"boat": "generating 100%"})
+    qtbot.waitUntil(lambda: board.cards[1].state.text() == "generating 100%")
+    state = board.cards[1].state
+    qtbot.waitUntil(lambda: state.width() >= state.sizeHint().width())
+    board.grab().save("/tmp/walk3-card-state.png")
+
+
+def test_cards_fit_a_short_panel_so_length_and_state_show_without_scrolling(qtbot, board):
+    # The walk: at 1600x1000 the storyboard tab was shorter than a card; each card's length box and
+    # job state ("generating 40%") sat below the fold and needed the vertical scroll bar.
+    board.resize(1200, 230)
+    viewport = board.scroll.viewport()
+
+    def fits() -> bool:
+        return all(card.mapTo(viewport, card.state.geometry().bottomLeft()).y() < viewport.height()
+                   for card in board.cards)
+
+    qtbot.waitUntil(fits)
+    assert 0 < board.cards[0].picture.height() < 108
+    board.grab().save("/tmp/walk3-board-short.png")
+    board.resize(1200, 600)  # room again: full-size pictures
+    qtbot.waitUntil(lambda: board.cards[0].picture.height() == 108)

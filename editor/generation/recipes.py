@@ -122,9 +122,11 @@ def variation_plans(project: Project, clip_id: str, *, count: int = 0, seeds: Se
     except KeyError:
         raise EditRefused("Select a shot on a video track first.") from None
     still = clip.take is not None and clip.take.is_still
-    # a clip made in a gap varies as what it is: the infill made again, with another seed or prompt
+    # a clip made in a gap varies as what it is: the infill made again, with another seed or prompt;
+    # so does an animated still (the still animated again), not a text-to-video shot of its prompt
     recipe = recipe_of(clip.take) if clip.take is not None else None
-    again = clip.take if recipe is not None and recipe.uses_prompt and made_in_gap(clip.take) else None
+    again = clip.take if recipe is not None and recipe.uses_prompt and (
+        made_in_gap(clip.take) or recipe.action == Action.ANIMATE.value) else None
     rng = random.SystemRandom()
     plans = []
     for i in range(n):

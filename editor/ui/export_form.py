@@ -272,7 +272,8 @@ def range_frames(project: Project, kind: str, marks: tuple[int | None, int | Non
 def output_path(text: str) -> Path:
     """The file a typed path names: "~" expanded, ".mp4" added when it has no suffix, absolute."""
     out = Path(text.strip()).expanduser()
-    if not out.suffix and out.name:  # "/" or "." has no name to add to: it is a folder (said by the check)
+    # "/" or "." has no name to add to, and an existing folder is one: the check says it is a folder
+    if not out.suffix and out.name and not out.is_dir():
         out = out.with_name(out.name + ".mp4")
     return out.absolute()
 

@@ -640,7 +640,9 @@ class Inspector(FollowsDocument, QWidget):
                 recipe = recipe_of(t)
                 seed = recipe.seed if recipe is not None else None
                 extra = f" · seed {seed}" if seed is not None else ""
-                text = f"Take {i + 1} · {how}{extra} · {t.label or Path(t.media).name}"
+                # `shotline import` labels its takes "import": the file's name says more
+                name = t.label if t.label and t.label != "import" else Path(t.media).name
+                text = f"Take {i + 1} · {how}{extra} · {name}"
                 item = QListWidgetItem(("● " if i == clip.active_take else "○ ") + text)
                 item.setToolTip(text)
                 self.takes_list.addItem(item)

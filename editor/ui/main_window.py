@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.timeline.customContextMenuRequested.connect(self._timeline_menu)
         self.storyboard = Storyboard(document, self.selection, actions=self.actions, thumbnails=self.thumbnails)
         self.storyboard.message.connect(lambda text: self.show_message(text, error=True))
+        self.storyboard.hint.connect(self.show_message)
         self.storyboard.shot_activated.connect(self._on_clip_activated)
         self.inspector = Inspector(document, self.selection, actions=action_map, thumbnails=self.thumbnails,
                                    models=self.settings.model_folders())
@@ -552,6 +553,7 @@ class MainWindow(QMainWindow):
             # actions may do (refreshing them builds a plan per generation action)
             controller.job_live.connect(lambda _job: self._update_shot_states())
         self.jobs_panel = jobs_panel or jobs.JobsPanel(controller)
+        self.jobs_panel.set_thumbnails(self.thumbnails)  # finished jobs show their take's picture
         self.monitor_panel.set_controller(controller)
         self._set_dock_widget("jobs", self.jobs_panel)
         self._on_jobs_changed()
@@ -1354,8 +1356,8 @@ def _probe_frames(path: str) -> int:
 
 
 def _target_clip(payload: object) -> str | None:
-    try:
-        return payload["target"]["clip_id"]  # type: ignore[index]
+    try:  # a generation job journals its plan under "plan" (editor.generation.jobs.submit)
+        return payload["plan"]["target"]["clip_id"]  # type: ignore[index]
     except (KeyError, TypeError):
         return None
 

@@ -2,7 +2,9 @@
 
 Each card shows the shot's picture, number, name, an editable prompt, its length and its state
 (draft, queued, generating n%, done, failed). Dropping a card elsewhere requests one
-`ReorderShot` edit, so the timeline follows and undo puts the order back.
+`ReorderShot` edit, so the timeline follows and undo puts the order back. Dropping pictures
+(from the media bin or a file manager) on a card pins them as that shot's keyframes, as a drop on
+the shot in the timeline does.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ from editor.ui.selection import Selection
 from editor.ui.staleness import stale_in
 from editor.ui.theme import COLORS, color, ui_font
 from editor.ui.timeline.commands import main_track
+from editor.ui.timeline.drops import drop_edit, kind_of, usable
 from editor.ui.timeline.thumbnails import ThumbnailProvider
 from editor.words import plural
 
 MIME = "application/x-shotline-shot"
 CARD_W = 216
 THUMB_H = 108
+MIN_THUMB_H = 36  # a very short panel scrolls rather than shrink pictures to nothing
 
 
 class ShotCard(QFrame):
@@ -95,6 +99,7 @@ class ShotCard(QFrame):
         self.length.setSingleStep(0.5)
         self.length.setSuffix(" s")
         self.length.editingFinished.connect(self._commit_length)
+        self.length.setMaximumWidth(76)  # "60.0 s" fits; the rest of the row is the state's ("generating 100%")
         self.state = QLabel()
         self.state.setProperty("role", "state")
         self.state.setObjectName("card.state")
@@ -192,11 +197,32 @@ class _Strip(QWidget):
                 return i
         return max(0, len(cards) - 1)
 
+    @staticmethod
+    def _pictures(event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> list[str]:
+        """Image files in a drop from outside (the media bin, a file manager); else []."""
+        mime = event.mimeData()
+        if mime.hasFormat(MIME) or not mime.hasUrls():
+            return []
+        paths = usable([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+        return paths if paths and all(kind_of(p) == "image" for p in paths) else []
+
+    def card_at(self, pos: QPoint) -> ShotCard | None:
+        return next((c for c in self.board.cards if c.geometry().contains(pos)), None)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if event.mimeData().hasFormat(MIME):
+        if event.mimeData().hasFormat(MIME) or self._pictures(event):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._pictures(event):
+            card = self.card_at(event.position().toPoint())
+            if card is None:
+                event.ignore()
+                return
+            clip = self.board.clip(card.clip_id)
+            self.board.hint.emit(f"Pin keyframe on {clip.name or 'the shot'}" if clip else "")
+            event.acceptProposedAction()
+            return
         if not event.mimeData().hasFormat(MIME):
             return
         x = event.position().toPoint().x()
@@ -215,6 +241,12 @@ class _Strip(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.insert_x = None
         self.update()
+        pictures = self._pictures(event)
+        if pictures:
+            card = self.card_at(event.position().toPoint())
+            if card is not None and self.board.pin_pictures(card.clip_id, pictures):
+                event.acceptProposedAction()
+            return
         if not event.mimeData().hasFormat(MIME):
             return
         clip_id = bytes(event.mimeData().data(MIME).data()).decode()
@@ -235,7 +267,8 @@ class Storyboard(FollowsDocument, QWidget):
 
     rebuild_when_shown = True  # a tab behind others while a project opens: built when shown
 
-    message = Signal(str)
+    message = Signal(str)  # a refusal: shown as an error
+    hint = Signal(str)  # what a drop here will do: shown plainly
     shot_activated = Signal(str)
 
     def __init__(self, document: Document, selection: Selection, *, actions: Actions | None = None,
@@ -306,6 +339,19 @@ class Storyboard(FollowsDocument, QWidget):
             return False
         return self.request(ReorderShot(clip_id=clip_id, index=index))
 
+    def pin_pictures(self, clip_id: str, paths: list[str]) -> bool:
+        """Pin image files as keyframes of shot `clip_id`, from its first frame (a card drop)."""
+        clip = self.clip(clip_id)
+        if clip is None:
+            return False
+        try:
+            edit = drop_edit(self.document.project, paths, track_id=None, frame=clip.start, clip_id=clip_id,
+                             still_seconds=1.0, probe=lambda _path: 1)
+        except EditRefused as exc:
+            self.message.emit(str(exc))
+            return False
+        return self.request(edit)
+
     def set_shot_states(self, states: dict[str, str]) -> None:
         """Job states by clip id ("queued", "generating 42%", "failed"); others show draft/done."""
         if states != self._states:
@@ -349,7 +395,29 @@ class Storyboard(FollowsDocument, QWidget):
                 self.cards.append(card)
                 self.strip.row.addWidget(card)
             self.strip.row.addStretch(1)
+            self._fit_pictures()
         self._reload_cards()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_pictures()
+
+    def _fit_pictures(self) -> None:
+        """Cards as tall as the panel: in a short panel (the timeline dock on a laptop screen) the
+        pictures shrink so that each card's length and job state show without scrolling."""
+        if not self.cards:
+            return
+        margins = self.strip.row.contentsMargins()
+        card = self.cards[0]
+        rest = card.sizeHint().height() - card.picture.height()  # the card without its picture
+        # (less a scroll bar's height: one may appear across the bottom once the cards are laid out)
+        bar = self.scroll.horizontalScrollBar().sizeHint().height()
+        room = self.scroll.viewport().height() - margins.top() - margins.bottom() - rest - bar
+        height = max(MIN_THUMB_H, min(THUMB_H, room))
+        if any(c.picture.height() != height for c in self.cards):
+            for c in self.cards:
+                c.picture.setFixedHeight(height)
+            self._refresh_pictures()
 
     def _reload_cards(self) -> None:
         track = self.main_track()
@@ -415,8 +483,10 @@ class Storyboard(FollowsDocument, QWidget):
             elif clip.keyframes:
                 source = self._thumbnails.get(clip.keyframes[0].image, 0, THUMB_H)
         if source is not None:
-            scaled = source.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
+            # a card shrunk to a short panel (see _fit_pictures) is filled, cropped, not a sliver
+            fill = Qt.AspectRatioMode.KeepAspectRatioByExpanding if height < THUMB_H else \
+                Qt.AspectRatioMode.KeepAspectRatio
+            scaled = source.scaled(width, height, fill, Qt.TransformationMode.SmoothTransformation)
             p.drawPixmap((width - scaled.width()) // 2, (height - scaled.height()) // 2, scaled)
         if take is None:
             if source is None:

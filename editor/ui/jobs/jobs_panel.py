@@ -8,6 +8,8 @@ missing (the editor stopped before the project was saved) get a line that offers
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -26,6 +28,9 @@ from PySide6.QtWidgets import (
 from editor.ui.elided import WrappedElidedLabel
 from editor.ui.jobs.controller import GenerationController, LiveJob
 from model.journal import Job, JobState
+
+if TYPE_CHECKING:
+    from editor.ui.timeline.thumbnails import ThumbnailProvider
 
 THUMB = QSize(96, 54)
 MAX_FINISHED_SHOWN = 50  # older finished jobs stay in the journal but not in the panel
@@ -54,11 +59,13 @@ def format_eta(seconds: float) -> str:
 class JobRow(QFrame):
     """One job: thumbnail, title, state line, progress bar and its buttons."""
 
-    def __init__(self, controller: GenerationController, job: Job, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: GenerationController, job: Job, parent: QWidget | None = None,
+                 *, thumbnails: ThumbnailProvider | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("JobRow")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._controller = controller
+        self._thumbnails = thumbnails  # a finished job with no live preview shows its take's first frame
         self.job = job
 
         self.thumb = QLabel()
@@ -171,13 +178,27 @@ class JobRow(QFrame):
         self.bar.setValue(round(fraction * 1000))
         self.bar.setVisible(job.state in (JobState.RUNNING, JobState.QUEUED, JobState.PAUSED))
         image = live.preview if live is not None else None
+        made = self._take_picture() if image is None or image.isNull() else None
         if image is not None and not image.isNull():
             self.thumb.setPixmap(
                 QPixmap.fromImage(image).scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                                 Qt.TransformationMode.SmoothTransformation)
             )
+        elif made is not None:
+            self.thumb.setPixmap(made.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))
         elif self.thumb.pixmap() is None or self.thumb.pixmap().isNull():
             self.thumb.setText(job.kind.replace("_", " "))
+
+    def _take_picture(self) -> QPixmap | None:
+        """The finished take's first frame, when the row has no picture yet (a job with no live
+        preview: a 2-step run, an interpolation, or any job after the project is opened again)."""
+        job = self.job
+        pm = self.thumb.pixmap()
+        if (self._thumbnails is None or job.state is not JobState.DONE or not isinstance(job.result, dict)
+                or not job.result.get("take") or (pm is not None and not pm.isNull())):
+            return None
+        return self._thumbnails.get(str(job.result["take"]), 0, THUMB.height())
 
     def preview_image(self) -> QImage | None:
         pm = self.thumb.pixmap()
@@ -187,10 +208,12 @@ class JobRow(QFrame):
 class JobsPanel(QWidget):
     """The job queue as rows, with pause/resume of the whole queue."""
 
-    def __init__(self, controller: GenerationController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: GenerationController, parent: QWidget | None = None,
+                 *, thumbnails: ThumbnailProvider | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("JobsPanel")
         self._controller = controller
+        self._thumbnails: ThumbnailProvider | None = None
         self._rows: dict[int, JobRow] = {}
 
         self.pause_button = QPushButton()
@@ -239,7 +262,25 @@ class JobsPanel(QWidget):
         controller.jobs_changed.connect(self.refresh)
         controller.job_live.connect(self._on_live)
         controller.unplaced_changed.connect(self._refresh_unplaced)
+        self.set_thumbnails(thumbnails)
         self.refresh()
+
+    def set_thumbnails(self, thumbnails: ThumbnailProvider | None) -> None:
+        """Where finished jobs' pictures come from (the window's thumbnails; panels built with a
+        project's parts get it when the window installs them)."""
+        if thumbnails is None or thumbnails is self._thumbnails:
+            return
+        self._thumbnails = thumbnails
+        for row in self._rows.values():
+            row._thumbnails = thumbnails
+        thumbnails.ready.connect(self._pictures_ready)
+        self._pictures_ready()
+
+    def _pictures_ready(self) -> None:
+        """A finished take's frame came in: rows still without a picture take it."""
+        for job_id, row in self._rows.items():
+            if row.job.state is JobState.DONE:
+                row.update_live(self._controller.live(job_id))
 
     # --- reading (tests, window) ---------------------------------------------------------------
     def row(self, job_id: int) -> JobRow | None:
@@ -277,7 +318,7 @@ class JobsPanel(QWidget):
                 row.deleteLater()
         if ids != self.shown_ids():
             for job in jobs:  # re-insert in display order (rows already there are moved, not rebuilt)
-                row = self._rows.get(job.id) or JobRow(self._controller, job, self._list)
+                row = self._rows.get(job.id) or JobRow(self._controller, job, self._list, thumbnails=self._thumbnails)
                 self._rows[job.id] = row
                 self._list_layout.removeWidget(row)
             for index, job in enumerate(jobs):
