@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.ui.elided import WrappedElidedLabel
 from editor.ui.jobs.controller import GenerationController, LiveJob
 from model.journal import Job, JobState
 
@@ -73,9 +72,13 @@ class JobRow(QFrame):
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setStyleSheet("background: #202020; color: #777; border-radius: 3px;")
         self.thumb.setWordWrap(True)
-        # long shot names wrap, and a name too long for a line is elided, instead of widening the
-        # dock and pushing the row's buttons out of sight; the tooltip (set_job) tells it whole
-        self.title = WrappedElidedLabel()
+        # wraps at spaces; a word too long for the row is clipped instead of widening the row
+        # (which pushed its buttons out of sight): the tooltip tells the title whole. Not an
+        # eliding label: its height for a width came from text elided for another width, and the
+        # jobs list's scroll area then resized it without end (a stack overflow, seen in CI)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setStyleSheet("font-weight: bold;")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = QLabel()
